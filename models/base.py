@@ -36,3 +36,31 @@ def encode_unique(enc: Encoder, texts: Sequence[str]) -> np.ndarray:
     if not rows:
         return np.zeros((0, enc.dim), dtype=np.float32)
     return enc.encode(list(first))[rows]
+
+
+def window_vectors(enc: Encoder, sentences: Sequence[str], max_window: int, lang: str) -> np.ndarray:
+    """Vectors of every window of 1..max_window consecutive sentences.
+
+    Returns shape (max_window, n, dim), float32, L2-normalised rows: ``out[k-1, i]`` is the
+    vector of sentences ``i .. i+k-1`` joined as the language writes them (a space for English,
+    nothing for Chinese). Windows that would run past the end are zero rows.
+
+    Encoders that can do this cheaply (USE-m3 sums cached per-sentence features) provide their
+    own ``encode_windows``; others get each distinct window text encoded once.
+    """
+    n = len(sentences)
+    fast = getattr(enc, "encode_windows", None)
+    if fast is not None:
+        return fast(sentences, max_window, lang)
+    sep = "" if lang.startswith("zh") else " "
+    out = np.zeros((max_window, n, enc.dim), dtype=np.float32)
+    texts, where = [], []
+    for k in range(1, max_window + 1):
+        for i in range(n - k + 1):
+            texts.append(sep.join(s.strip() for s in sentences[i : i + k]))
+            where.append((k - 1, i))
+    if texts:
+        vecs = encode_unique(enc, texts)
+        ks, is_ = zip(*where)
+        out[np.array(ks), np.array(is_)] = vecs
+    return out
