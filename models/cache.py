@@ -1,0 +1,158 @@
+"""On-disk vector cache, so a re-run over the same corpus never re-encodes a sentence.
+
+One SQLite file (``vectors.sqlite``) under ``$TERMALIGN_CACHE``, else
+``$XDG_CACHE_HOME/termalign``, else ``~/.cache/termalign``. Rows are keyed by
+(model name, kind, sha1 of the text); values are float32 BLOBs. SQLite in WAL mode makes
+two processes writing at once safe (writers queue on ``busy_timeout``) and a kill mid-write
+leaves the last committed state, never a torn file.
+
+For USE-m3 the cache holds the per-sentence pooled sums (``kind="pooled"``), not window
+vectors: windows are rebuilt from them with a cheap head (see ``models/usem3.py``).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .base import ModelError
+
+_CHUNK = 500  # keys per SELECT ... IN (...); well under SQLite's variable limit
+Progress = Callable[[int], None]
+
+
+def cache_dir() -> Path:
+    """Where the cache lives: $TERMALIGN_CACHE, $XDG_CACHE_HOME/termalign or ~/.cache/termalign."""
+    if os.environ.get("TERMALIGN_CACHE"):
+        return Path(os.environ["TERMALIGN_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "termalign"
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+
+
+class VectorCache:
+    """float32 rows keyed by (model, kind, sha1(text)) in one SQLite file."""
+
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
+        self.path = Path(path) if path is not None else cache_dir() / "vectors.sqlite"
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():  # never share a connection across fork
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, kind TEXT NOT NULL,"
+                    " key BLOB NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, kind, key)) WITHOUT ROWID"
+                )
+            except sqlite3.Error as e:
+                raise ModelError(f"cannot open the vector cache {self.path}: {e}; set TERMALIGN_CACHE to a writable folder") from e
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    def get(self, model: str, kind: str, texts: Sequence[str], width: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows for ``texts`` (len(texts), width) float32 and a bool mask of which were found."""
+        out = np.zeros((len(texts), width), dtype=np.float32)
+        found = np.zeros(len(texts), dtype=bool)
+        keys = [text_key(t) for t in texts]
+        where: dict[bytes, list[int]] = {}
+        for i, k in enumerate(keys):
+            where.setdefault(k, []).append(i)
+        uniq = list(where)
+        db = self._db()
+        for lo in range(0, len(uniq), _CHUNK):
+            part = uniq[lo : lo + _CHUNK]
+            q = f"SELECT key, vec FROM vectors WHERE model=? AND kind=? AND key IN ({','.join('?' * len(part))})"
+            for key, blob in db.execute(q, (model, kind, *part)):
+                row = np.frombuffer(blob, dtype=np.float32)
+                if row.size != width:  # written by an incompatible version: treat as a miss
+                    continue
+                for i in where[key]:
+                    out[i] = row
+                    found[i] = True
+        return out, found
+
+    def put(self, model: str, kind: str, texts: Sequence[str], rows: np.ndarray) -> None:
+        """Store rows (len(texts), width); one transaction, existing keys are kept."""
+        rows = np.ascontiguousarray(rows, dtype=np.float32)
+        data = [(model, kind, text_key(t), rows[i].tobytes()) for i, t in enumerate(texts)]
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?, ?)", data)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def count(self, model: str | None = None) -> int:
+        if model is None:
+            return self._db().execute("SELECT count(*) FROM vectors").fetchone()[0]
+        return self._db().execute("SELECT count(*) FROM vectors WHERE model=?", (model,)).fetchone()[0]
+
+    def close(self) -> None:
+        if self._conn is not None and self._pid == os.getpid():
+            self._conn.close()
+        self._conn = None
+
+
+def _cached_rows(cache: VectorCache, model: str, kind: str, texts: Sequence[str], width: int,
+                 compute: Callable[[list[str], Progress | None], np.ndarray],
+                 on_progress: Progress | None) -> np.ndarray:
+    """Distinct texts looked up once; misses computed by ``compute`` and written back."""
+    first: dict[str, int] = {}
+    rows = [first.setdefault(t, len(first)) for t in texts]
+    uniq = list(first)
+    vals, found = cache.get(model, kind, uniq, width)
+    miss = [i for i in range(len(uniq)) if not found[i]]
+    done = len(uniq) - len(miss)
+    if on_progress is not None and done:
+        on_progress(done)
+    if miss:
+        todo = [uniq[i] for i in miss]
+        step = None if on_progress is None else (lambda k: on_progress(done + k))
+        new = compute(todo, step)
+        vals[miss] = new
+        cache.put(model, kind, todo, new)
+    return vals[rows] if rows else np.zeros((0, width), dtype=np.float32)
+
+
+class CachedEncoder:
+    """Wraps an encoder: ``encode`` and (when the model has pooled sums) ``encode_windows``
+    read and fill the disk cache. A second run over the same texts calls the model zero times."""
+
+    def __init__(self, enc, cache: VectorCache | None = None) -> None:
+        self.inner = enc
+        self.cache = cache if cache is not None else VectorCache()
+        self.name = enc.name
+        self.dim = enc.dim
+        self.device = getattr(enc, "device", "cpu")
+        if hasattr(enc, "pooled") and hasattr(enc, "windows_from_pooled"):
+            self.encode_windows = self._encode_windows  # only then: window_vectors() falls back otherwise
+
+    def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
+        texts = list(texts)
+        return _cached_rows(self.cache, self.name, "vec", texts, self.dim,
+                            lambda t, p: self.inner.encode(t, on_progress=p), on_progress)
+
+    def pooled(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
+        from .usem3 import POOLED_WIDTH
+
+        return _cached_rows(self.cache, self.name, "pooled", list(texts), POOLED_WIDTH,
+                            lambda t, p: self.inner.pooled(t, on_progress=p), on_progress)
+
+    def _encode_windows(self, sentences: Sequence[str], max_window: int, lang: str,
+                        on_progress: Progress | None = None) -> np.ndarray:
+        """Same contract as ``models.base.window_vectors``; caches per-sentence pooled sums."""
+        return self.inner.windows_from_pooled(self.pooled(sentences, on_progress), max_window)
