@@ -61,6 +61,29 @@ def main(debug: bool) -> None:
 
 # Commands are registered below, one section per area.
 # --- segment (issue 2) ---
+@main.command()
+@click.argument("file", type=click.Path())
+@click.option("--presplit", is_flag=True, help="The file has one sentence per line: do not unwrap or split.")
+@click.option("--encoding", metavar="ENC", help="Decode FILE with ENC instead of detecting it (e.g. gb18030, big5).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per paragraph (JSON Lines).")
+def segment(file: str, presplit: bool, encoding: str | None, as_json: bool) -> None:
+    """Show how FILE is cut into language-tagged paragraphs and sentences."""
+    import json
+
+    from align.segment import read_document
+
+    doc = read_document(file, encoding=encoding, presplit=presplit)
+    for p in doc.paragraphs:
+        if as_json:
+            row = {"line": p.line, "lang": p.lang, "text": p.text, "sentences": list(p.sentences)}
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        click.echo(f"{p.line:>5} [{p.lang}] {p.text if len(p.text) <= 100 else p.text[:99] + '…'}")
+        if p.lang != "other":
+            for s in p.sentences:
+                click.echo(f"        {s}")
+
+
 # --- align / eval (issue 4) ---
 # --- build / mine / search --pairs (issue 5) ---
 # --- glossary / export (issue 6) ---
