@@ -186,6 +186,13 @@ def test_ten_megabyte_single_line(tmp_path):
     assert read_text(p) == line
 
 
+def test_hundred_thousand_lines(tmp_path):
+    p = tmp_path / "many.txt"
+    p.write_bytes(("中国开采了全球70%的稀土。\r\nChina mines 70 percent of rare earths.\r\n" * 50_000).encode("gb18030"))
+    text = read_text(p)
+    assert text.count("\n") == 100_000 and "\r" not in text and text.startswith("中国开采了")
+
+
 def test_size_guard(tmp_path, monkeypatch):
     p = tmp_path / "big.txt"
     p.write_text("rare earths\n" * 100, encoding="utf-8")
