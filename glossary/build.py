@@ -1,0 +1,319 @@
+"""The batch job: corpus folders -> store (sentences, aligned and mined pairs, glossary, index).
+
+For each text file (recursively; hidden files skipped; ``.txt`` and extension-less files):
+
+1. sha256 of the bytes; skip when (path, sha256, signature) is already committed (resume);
+2. read -> segment (``align.segment``) -> encode every sentence once;
+3. bilingual and *parallel* (see ``align.mining.parallel_share``) -> ``align_document`` and
+   store its beads as 'aligned' pairs; every document's sentences and vectors are stored;
+4. one transaction per document (:meth:`Store.put_document`): a kill leaves the old or the
+   new rows, never half.
+
+Then, when the set of documents changed: mine near-parallel pairs across all documents (and
+inside bilingual documents that are not parallel) -> 'mined' pairs, in one transaction; then
+the glossary (``glossary.pairing.build_glossary``) over all pairs, in one transaction; then the
+FAISS cache. The library is silent: progress goes to ``on_event``.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from align.errors import InputError, TermalignError
+from align.mining import PARALLEL_SHARE, mine_vectors, parallel_share
+from align.mining import signature as mining_signature
+from models.base import ModelError, encode_unique, l2_normalise
+
+from .store import PairRow, SentenceRow, Store
+
+log = logging.getLogger(__name__)
+
+BUILD_VERSION = "build-1"
+TEXT_SUFFIXES = {".txt", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    files: int  # text files found
+    skipped: int  # unchanged since the last build (resume)
+    failed: tuple[tuple[str, str], ...]  # (path, one-line message)
+    sentences: int  # sentences in the store after the build
+    pairs: int  # aligned pairs (non-null beads) in the store
+    mined: int  # mined pairs in the store
+    terms: int  # glossary entries in the store
+    seconds: float
+    glossary_skipped: str = ""  # why the glossary step did not run, if it did not
+
+
+@dataclass(frozen=True, slots=True)
+class BuildEvent:
+    """What ``on_event`` receives. kind: 'start' | 'file' | 'stage'."""
+
+    kind: str
+    path: str = ""
+    status: str = ""  # file: 'done' | 'skipped' | 'failed'; stage: its name
+    message: str = ""
+    total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDoc:
+    """Everything a document contributes, computed away from the store (maybe in a worker)."""
+
+    path: str
+    name: str
+    sha256: str
+    parallel: bool
+    sentences: tuple[SentenceRow, ...]
+    pairs: tuple[PairRow, ...] = field(default=())
+
+
+def find_text_files(folders: Iterable[str | os.PathLike]) -> list[Path]:
+    """Text files under ``folders`` (or the files themselves), sorted, hidden ones skipped."""
+    out: list[Path] = []
+    for folder in folders:
+        folder = Path(folder)
+        if folder.is_file():
+            out.append(folder)
+            continue
+        if not folder.is_dir():
+            raise InputError(folder, "no such file or folder")
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for f in sorted(files):
+                p = Path(root) / f
+                if not f.startswith(".") and p.suffix.lower() in TEXT_SUFFIXES:
+                    out.append(p)
+    return sorted(dict.fromkeys(p.resolve() for p in out))
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- alignment adapter
+
+
+def _default_params():
+    try:
+        from align.pipeline import AlignParams
+    except ImportError:
+        return None
+    return AlignParams()
+
+
+def build_signature(enc, params) -> str:
+    """Everything that changes what a document's rows would be."""
+    p = params.signature() if params is not None and hasattr(params, "signature") else "align:none"
+    return f"termalign:{BUILD_VERSION}|enc:{enc.name}/{enc.dim}|{p}|{mining_signature()}"
+
+
+def _align(doc, enc, params, en_vecs: np.ndarray, zh_vecs: np.ndarray) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+    """(src idx, tgt idx, score) beads of a parallel document, null beads included."""
+    try:
+        from align.pipeline import align_document
+    except ImportError:  # pragma: no cover - temporary adapter until align/pipeline.py lands
+        log.warning("align.pipeline is not available: pairing parallel documents by mutual margin only")
+        return [((i,), (j,), s) for i, j, _, s in mine_vectors(en_vecs, zh_vecs)]
+    alignment = align_document(doc, enc, params)
+    return [(tuple(b.src), tuple(b.tgt), float(b.score)) for b in alignment.beads]
+
+
+def _pair_vector(en_vecs: np.ndarray, zh_vecs: np.ndarray, src: Sequence[int], tgt: Sequence[int]) -> np.ndarray | None:
+    """Unit vector of a pair: the normalised sum of its two sides' mean vectors; None for null beads."""
+    if not src or not tgt:
+        return None
+    v = en_vecs[list(src)].mean(axis=0) + zh_vecs[list(tgt)].mean(axis=0)
+    return l2_normalise(v[None])[0]
+
+
+def prepare_document(path: Path, enc, params, encoding: str | None = None, sha256: str | None = None) -> PreparedDoc:
+    """Read, segment, encode and (if parallel) align one file. No store access."""
+    from align.segment import read_document
+
+    sha = sha256 or file_sha256(path)
+    doc = read_document(path, encoding=encoding)
+    en, zh = doc.sentences("en"), doc.sentences("zh")
+    vecs = encode_unique(enc, list(en) + list(zh)) if (en or zh) else np.zeros((0, enc.dim), np.float32)
+    en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en):]
+    sentences = tuple([SentenceRow("en", i, s, en_vecs[i]) for i, s in enumerate(en)]
+                      + [SentenceRow("zh", i, s, zh_vecs[i]) for i, s in enumerate(zh)])
+    parallel = bool(en and zh) and parallel_share(en_vecs, zh_vecs) >= PARALLEL_SHARE
+    pairs: list[PairRow] = []
+    if parallel:
+        from align.beads import join_text
+
+        for src, tgt, score in _align(doc, enc, params, en_vecs, zh_vecs):
+            pairs.append(PairRow("aligned", src, tgt, join_text([en[i] for i in src], "en"),
+                                 join_text([zh[j] for j in tgt], "zh"), score, _pair_vector(en_vecs, zh_vecs, src, tgt)))
+    return PreparedDoc(str(path), path.name, sha, parallel, sentences, tuple(pairs))
+
+
+# ---------------------------------------------------------------- worker processes (--jobs)
+
+_worker_enc = None
+_worker_params = None
+
+
+def _worker_init(spec: str, device: str) -> None:
+    global _worker_enc, _worker_params
+    from models import load_encoder
+
+    # each worker gets an equal share of the cores for BLAS
+    _worker_enc = load_encoder(spec, device)
+    _worker_params = _default_params()
+
+
+def _worker_prepare(path: str, encoding: str | None, sha: str) -> PreparedDoc | tuple[str, str]:
+    try:
+        return prepare_document(Path(path), _worker_enc, _worker_params, encoding, sha)
+    except (TermalignError, ModelError) as e:
+        return (path, str(e))
+
+
+# ---------------------------------------------------------------- the job
+
+
+def _noop(_: BuildEvent) -> None:
+    pass
+
+
+def build(folders: Sequence[str | os.PathLike], store: Store, enc, params=None, *, encoding: str | None = None,
+          jobs: int = 1, model_spec: str | None = None, device: str = "auto", glossary: bool = True,
+          on_event: Callable[[BuildEvent], None] = _noop) -> BuildReport:
+    """Build or update ``store`` from the text files under ``folders``. Silent; see ``on_event``.
+
+    ``jobs`` > 1 prepares documents in a process pool (each worker loads ``model_spec``); the
+    main process stays the single writer. Errors in one file are reported, not raised.
+    """
+    t0 = time.perf_counter()
+    params = params if params is not None else _default_params()
+    sig = build_signature(enc, params)
+    files = find_text_files(folders)
+    on_event(BuildEvent("start", total=len(files)))
+    with store.transaction():
+        if store.signature and store.signature != sig:
+            log.info("store signature changes from %s to %s: every document is re-done", store.signature, sig)
+        store.set_meta("signature", sig)
+
+    todo: list[tuple[Path, str]] = []
+    skipped = 0
+    failed: list[tuple[str, str]] = []
+    for path in files:
+        try:
+            sha = file_sha256(path)
+        except OSError as e:
+            failed.append((str(path), f"{path}: cannot read ({e.strerror})"))
+            on_event(BuildEvent("file", str(path), "failed", failed[-1][1]))
+            continue
+        row = store.find_document(str(path))
+        if row is not None and row.sha256 == sha and row.signature == sig:
+            skipped += 1
+            on_event(BuildEvent("file", str(path), "skipped"))
+        else:
+            todo.append((path, sha))
+
+    def commit(prep: PreparedDoc) -> None:
+        store.put_document(prep.path, prep.name, prep.sha256, sig, prep.parallel, prep.sentences, prep.pairs)
+        on_event(BuildEvent("file", prep.path, "done"))
+
+    def fail(path: str, message: str) -> None:
+        failed.append((path, message))
+        store.delete_document(path)  # a file that no longer reads must not keep stale rows
+        on_event(BuildEvent("file", path, "failed", message))
+
+    for result in _prepared(todo, enc, params, encoding, jobs, model_spec, device):
+        if isinstance(result, PreparedDoc):
+            commit(result)
+        else:
+            fail(*result)
+
+    on_event(BuildEvent("stage", status="mining"))
+    mine_corpus(store)
+    terms_note = ""
+    if glossary:
+        on_event(BuildEvent("stage", status="glossary"))
+        terms_note = build_terms(store, enc)
+    on_event(BuildEvent("stage", status="index"))
+    store.pair_index()
+    con = store.con
+    n_sent = con.execute("select count(*) from sentences").fetchone()[0]
+    n_pairs = con.execute("select count(*) from pairs where kind = 'aligned' and en != '' and zh != ''").fetchone()[0]
+    return BuildReport(files=len(files), skipped=skipped, failed=tuple(failed), sentences=n_sent, pairs=n_pairs,
+                       mined=store.count_pairs("mined"), terms=store.count_terms(),
+                       seconds=time.perf_counter() - t0, glossary_skipped=terms_note)
+
+
+def _prepared(todo: list[tuple[Path, str]], enc, params, encoding, jobs: int, model_spec: str | None,
+              device: str) -> Iterator[PreparedDoc | tuple[str, str]]:
+    if jobs <= 1 or len(todo) <= 1 or model_spec is None:
+        for path, sha in todo:
+            try:
+                yield prepare_document(path, enc, params, encoding, sha)
+            except (TermalignError, ModelError) as e:
+                yield (str(path), str(e))
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model_spec, device)) as pool:
+        futures = [pool.submit(_worker_prepare, str(p), encoding, sha) for p, sha in todo]
+        for fut in futures:  # in file order, so commits are deterministic
+            yield fut.result()
+
+
+def _corpus_state(store: Store, extra: str) -> str:
+    h = hashlib.sha256(extra.encode())
+    for d in store.documents():
+        h.update(f"{d.path}\0{d.sha256}\0{d.signature}\n".encode())
+    return h.hexdigest()
+
+
+def mine_corpus(store: Store, k: int = 4) -> int:
+    """Re-mine all cross-document pairs when the document set changed. Returns the mined count."""
+    state = _corpus_state(store, mining_signature(k))
+    if store.get_meta("mined_state") == state:
+        return store.count_pairs("mined")
+    docs = store.documents()
+    en_t, zh_t, en_v, zh_v, en_g, zh_g, en_i, zh_i = [], [], [], [], [], [], [], []
+    for d in docs:
+        for lang, texts, vecs, groups, idx in (("en", en_t, en_v, en_g, en_i), ("zh", zh_t, zh_v, zh_g, zh_i)):
+            t, v = store.sentences(d.id, lang)
+            if not t or v is None:
+                continue
+            texts.extend(t), vecs.append(v), groups.extend([d.id] * len(t)), idx.extend(range(len(t)))
+    rows: list[tuple[int, PairRow]] = []
+    if en_v and zh_v:
+        E, Z = np.concatenate(en_v), np.concatenate(zh_v)
+        excluded = [d.id for d in docs if d.parallel]
+        for i, j, margin, score in mine_vectors(E, Z, k, src_groups=np.array(en_g), tgt_groups=np.array(zh_g),
+                                                 excluded_groups=excluded):
+            vec = l2_normalise((E[i] + Z[j])[None])[0]
+            rows.append((en_g[i], PairRow("mined", (en_i[i],), (zh_i[j],), en_t[i], zh_t[j], score, vec, margin, zh_g[j])))
+    store.replace_mined(rows, state)
+    return len(rows)
+
+
+def build_terms(store: Store, enc) -> str:
+    """Rebuild the glossary from all pairs when they changed. Returns '' or why it was skipped."""
+    try:
+        from .pairing import build_glossary
+    except ImportError:
+        msg = "glossary.pairing is not available yet: no terms built"
+        log.warning(msg)
+        return msg
+    state = hashlib.sha256(f"{store.get_meta('mined_state')}|{_corpus_state(store, 'terms')}".encode()).hexdigest()
+    if store.get_meta("glossary_state") == state:
+        return ""
+    entries = build_glossary(store.pair_texts(), enc)
+    store.replace_terms(entries, state)
+    return ""

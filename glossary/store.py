@@ -1,0 +1,518 @@
+"""The corpus workspace: one folder, ``glossary.sqlite`` as the single source of truth.
+
+Layout of a store folder (``--store DIR``, env ``TERMALIGN_STORE``, default ``./termalign-store``):
+
+* ``glossary.sqlite`` -- documents, sentences (with their vectors), pairs (aligned beads and
+  mined pairs, each with a float32 vector BLOB), terms, an FTS5 trigram index over pair texts
+  and terms, and ``meta`` (applied migrations, encoder signature, derived-state stamps).
+* ``pairs.faiss`` + ``pairs.faiss.json`` -- a derived cache over ``pairs.vector``; rebuilt
+  from SQLite whenever its manifest disagrees (see :meth:`Store.pair_index`).
+
+Writes are one transaction per document (sentences + pairs + vectors, all or nothing), so
+a build killed at any moment leaves either the old or the new rows of a document. All SQL
+is parameterised. Search text is stored Simplified-normalised and lower-cased
+(``text_norm``), so a Traditional query finds Simplified text and vice versa.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from align.errors import StoreError
+
+from .entries import Example, PairHit, PairText, TermEntry
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "glossary.sqlite"
+INDEX_NAME = "pairs.faiss"
+DEFAULT_STORE = "termalign-store"
+
+
+def default_store_path() -> Path:
+    """``$TERMALIGN_STORE`` or ``./termalign-store``."""
+    return Path(os.environ.get("TERMALIGN_STORE") or DEFAULT_STORE)
+
+
+# ---------------------------------------------------------------- text normalisation
+
+_t2s = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified (OpenCC t2s); uses align.segment's converter when present."""
+    global _t2s
+    if _t2s is None:
+        try:
+            from align.segment import to_simplified as conv  # the shared converter
+        except ImportError:  # pragma: no cover - until align/segment.py lands
+            import opencc
+
+            conv = opencc.OpenCC("t2s").convert
+        _t2s = conv
+    return _t2s(text)
+
+
+def norm_text(text: str) -> str:
+    """The searchable form: Simplified Chinese, lower-case English, single spaces."""
+    return " ".join(to_simplified(text).lower().split())
+
+
+# ---------------------------------------------------------------- migrations
+
+
+def _script(con: sqlite3.Connection, sql: str) -> None:
+    """Run ``;``-separated DDL inside the current transaction (executescript would commit)."""
+    for stmt in sql.split(";"):
+        if stmt.strip():
+            con.execute(stmt)
+
+
+def _m001_documents_sentences_pairs(con: sqlite3.Connection) -> None:
+    _script(con, 
+        """
+        create table documents (
+            id integer primary key,
+            path text not null unique,
+            name text not null,
+            sha256 text not null,
+            signature text not null,
+            status text not null,            -- 'done'
+            parallel integer not null default 0,
+            n_sentences integer not null,
+            added real not null
+        );
+        create table sentences (
+            id integer primary key,
+            doc integer not null references documents(id) on delete cascade,
+            lang text not null,              -- 'en' | 'zh'
+            idx integer not null,            -- position within the document's stream of that language
+            text text not null,
+            text_norm text not null,
+            vector blob,                     -- float32, unit length
+            unique (doc, lang, idx)
+        );
+        create table pairs (
+            id integer primary key autoincrement,
+            doc integer not null references documents(id) on delete cascade,
+            other_doc integer references documents(id) on delete cascade,  -- zh side's doc, mined pairs
+            kind text not null check (kind in ('aligned', 'mined')),
+            src text not null,               -- JSON list of English sentence idx
+            tgt text not null,               -- JSON list of Chinese sentence idx
+            en text not null,
+            zh text not null,
+            score real not null,             -- calibrated P(correct)
+            margin real,                     -- mined pairs: ratio margin
+            vector blob                      -- float32 unit (en + zh) vector, for FAISS
+        );
+        create index pairs_doc on pairs(doc);
+        create index pairs_other on pairs(other_doc);
+        create index pairs_kind on pairs(kind);
+        create index sentences_doc on sentences(doc);
+        create virtual table pairs_fts using fts5(en, zh, tokenize='trigram');
+        """
+    )
+
+
+def _m002_terms(con: sqlite3.Connection) -> None:
+    _script(con, 
+        """
+        create table terms (
+            id integer primary key,
+            zh text not null,
+            en text not null,
+            zh_norm text not null,
+            en_norm text not null,
+            confidence real not null,
+            freq integer not null,
+            n_docs integer not null,
+            zh_variants text not null,       -- JSON list
+            en_variants text not null,       -- JSON list
+            examples text not null,          -- JSON list of Example dicts
+            pinned integer not null default 0
+        );
+        create index terms_zh on terms(zh_norm);
+        create index terms_en on terms(en_norm);
+        create virtual table terms_fts using fts5(keys, tokenize='trigram');
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_documents_sentences_pairs, _m002_terms]
+
+
+# ---------------------------------------------------------------- value types
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    id: int
+    path: str
+    name: str
+    sha256: str
+    signature: str
+    parallel: bool
+    n_sentences: int
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRow:
+    lang: str
+    idx: int
+    text: str
+    vector: np.ndarray | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PairRow:
+    """A pair to write. ``src``/``tgt`` index the document's English / Chinese sentences."""
+
+    kind: str  # 'aligned' | 'mined'
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    en: str
+    zh: str
+    score: float
+    vector: np.ndarray | None = None
+    margin: float | None = None
+    other_doc: int | None = None
+
+
+def _blob(v: np.ndarray | None) -> bytes | None:
+    return None if v is None else np.ascontiguousarray(v, dtype=np.float32).tobytes()
+
+
+def _unblob(b: bytes | None) -> np.ndarray | None:
+    return None if b is None else np.frombuffer(b, dtype=np.float32)
+
+
+class Store:
+    """A store folder. Open with :meth:`Store.open`; use as a context manager to close."""
+
+    def __init__(self, folder: Path, con: sqlite3.Connection, readonly: bool) -> None:
+        self.folder = folder
+        self.con = con
+        self.readonly = readonly
+        self._index = None
+
+    # ---------- opening ----------
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None, readonly: bool = False) -> "Store":
+        """Open (and in write mode create and migrate) the store folder ``path``."""
+        folder = Path(path) if path is not None else default_store_path()
+        db = folder / DB_NAME
+        if readonly:
+            if not db.is_file():
+                raise StoreError(f"no store at {folder}: run `termalign build FOLDER` first")
+            uri = f"file:{db.resolve()}?mode=ro"
+            try:
+                con = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+                con.execute("pragma busy_timeout = 30000")
+                con.execute("select count(*) from sqlite_master").fetchone()
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"{db}: not a termalign store ({e})") from None
+            store = cls(folder, con, True)
+            store._check_version()
+            return store
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create store folder {folder}: {e.strerror}") from None
+        try:
+            con = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
+            con.execute("pragma busy_timeout = 30000")
+            con.execute("pragma journal_mode = wal")
+            con.execute("pragma synchronous = normal")
+            con.execute("pragma foreign_keys = on")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{db}: not a termalign store ({e})") from None
+        store = cls(folder, con, False)
+        store._migrate()
+        return store
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def transaction(self):
+        """``with store.transaction():`` -- BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error."""
+        return _Transaction(self.con)
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            self.con.execute("create table if not exists meta (key text primary key, value text not null)")
+            applied = {r[0] for r in self.con.execute("select key from meta where key like 'migration:%'")}
+            for i, m in enumerate(MIGRATIONS, 1):
+                key = f"migration:{i:03d}"
+                if key in applied:
+                    continue
+                log.info("applying %s %s", key, m.__name__)
+                m(self.con)
+                self.con.execute("insert into meta(key, value) values (?, ?)", (key, m.__name__))
+
+    def _check_version(self) -> None:
+        try:
+            n = self.con.execute("select count(*) from meta where key like 'migration:%'").fetchone()[0]
+        except sqlite3.DatabaseError:
+            raise StoreError(f"{self.folder}: not a termalign store (no meta table)") from None
+        if n < len(MIGRATIONS):
+            raise StoreError(f"{self.folder}: store is from an older termalign; run `termalign build` to upgrade it")
+
+    # ---------- meta ----------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.con.execute("select value from meta where key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute("insert into meta(key, value) values (?, ?) on conflict(key) do update set value = excluded.value", (key, value))
+
+    @property
+    def signature(self) -> str:
+        """The encoder/params signature the store was built with ('' when empty)."""
+        return self.get_meta("signature", "") or ""
+
+    # ---------- documents ----------
+    def documents(self) -> list[DocumentRow]:
+        rows = self.con.execute("select id, path, name, sha256, signature, parallel, n_sentences from documents order by id")
+        return [DocumentRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
+
+    def find_document(self, path: str) -> DocumentRow | None:
+        r = self.con.execute(
+            "select id, path, name, sha256, signature, parallel, n_sentences from documents where path = ?", (path,)
+        ).fetchone()
+        return DocumentRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) if r else None
+
+    def put_document(self, path: str, name: str, sha256: str, signature: str, parallel: bool,
+                     sentences: Sequence[SentenceRow], pairs: Sequence[PairRow]) -> int:
+        """Replace one document's rows (sentences, aligned pairs, vectors) in ONE transaction.
+
+        Mined pairs that involve the old version of the document go with it (cascade).
+        Returns the new document id.
+        """
+        with self.transaction():
+            old = self.con.execute("select id from documents where path = ?", (path,)).fetchone()
+            if old:
+                self._delete_document(old[0])
+            cur = self.con.execute(
+                "insert into documents(path, name, sha256, signature, status, parallel, n_sentences, added)"
+                " values (?, ?, ?, ?, 'done', ?, ?, ?)",
+                (path, name, sha256, signature, int(parallel), len(sentences), time.time()),
+            )
+            doc_id = int(cur.lastrowid)
+            self.con.executemany(
+                "insert into sentences(doc, lang, idx, text, text_norm, vector) values (?, ?, ?, ?, ?, ?)",
+                [(doc_id, s.lang, s.idx, s.text, norm_text(s.text), _blob(s.vector)) for s in sentences],
+            )
+            self._insert_pairs(doc_id, pairs)
+        return doc_id
+
+    def delete_document(self, path: str) -> None:
+        with self.transaction():
+            old = self.con.execute("select id from documents where path = ?", (path,)).fetchone()
+            if old:
+                self._delete_document(old[0])
+
+    def _delete_document(self, doc_id: int) -> None:
+        self.con.execute(
+            "delete from pairs_fts where rowid in (select id from pairs where doc = ? or other_doc = ?)", (doc_id, doc_id)
+        )
+        self.con.execute("delete from pairs where doc = ? or other_doc = ?", (doc_id, doc_id))
+        self.con.execute("delete from sentences where doc = ?", (doc_id,))
+        self.con.execute("delete from documents where id = ?", (doc_id,))
+
+    def _insert_pairs(self, doc_id: int, pairs: Iterable[PairRow]) -> None:
+        for p in pairs:
+            cur = self.con.execute(
+                "insert into pairs(doc, other_doc, kind, src, tgt, en, zh, score, margin, vector)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, p.other_doc, p.kind, json.dumps(list(p.src)), json.dumps(list(p.tgt)), p.en, p.zh,
+                 float(p.score), p.margin, _blob(p.vector)),
+            )
+            self.con.execute("insert into pairs_fts(rowid, en, zh) values (?, ?, ?)", (cur.lastrowid, norm_text(p.en), norm_text(p.zh)))
+
+    # ---------- sentences ----------
+    def sentences(self, doc_id: int, lang: str) -> tuple[list[str], np.ndarray | None]:
+        """A document's sentences of one language, in order, and their vectors (n, dim) or None."""
+        rows = self.con.execute("select text, vector from sentences where doc = ? and lang = ? order by idx", (doc_id, lang)).fetchall()
+        texts = [r[0] for r in rows]
+        if not rows or any(r[1] is None for r in rows):
+            return texts, None
+        return texts, np.stack([_unblob(r[1]) for r in rows])
+
+    # ---------- mined pairs ----------
+    def replace_mined(self, rows: Sequence[tuple[int, PairRow]], state: str) -> None:
+        """Replace every mined pair at once; ``rows`` are (en-side doc id, pair) with other_doc set."""
+        with self.transaction():
+            self.con.execute("delete from pairs_fts where rowid in (select id from pairs where kind = 'mined')")
+            self.con.execute("delete from pairs where kind = 'mined'")
+            for doc_id, p in rows:
+                self._insert_pairs(doc_id, [p])
+            self.set_meta("mined_state", state)
+
+    # ---------- pairs ----------
+    def count_pairs(self, kind: str | None = None) -> int:
+        if kind is None:
+            return self.con.execute("select count(*) from pairs").fetchone()[0]
+        return self.con.execute("select count(*) from pairs where kind = ?", (kind,)).fetchone()[0]
+
+    def pair_texts(self, min_score: float = 0.0) -> list[PairText]:
+        """Every non-null pair as the glossary miner consumes it, in id order."""
+        rows = self.con.execute(
+            "select p.id, p.en, p.zh, p.score, d.name, p.kind from pairs p join documents d on d.id = p.doc"
+            " where p.en != '' and p.zh != '' and p.score >= ? order by p.id", (min_score,)
+        )
+        return [PairText(en=r[1], zh=r[2], score=r[3], doc=r[4], kind=r[5], pair_id=r[0]) for r in rows]
+
+    def pair_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids int64 (n,), vectors float32 (n, dim)) of all pairs that have a vector."""
+        ids, vecs = [], []
+        for pid, blob in self.con.execute("select id, vector from pairs where vector is not null order by id"):
+            ids.append(pid)
+            vecs.append(_unblob(blob))
+        if not ids:
+            return np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
+        return np.asarray(ids, np.int64), np.stack(vecs)
+
+    def pair_state(self) -> tuple[int, int]:
+        """(count, max id) of pairs with vectors: what the FAISS manifest must agree with."""
+        n, mx = self.con.execute("select count(*), coalesce(max(id), 0) from pairs where vector is not null").fetchone()
+        return int(n), int(mx)
+
+    def pair_hits(self, ids: Sequence[int], similarity: Sequence[float] | None = None) -> list[PairHit]:
+        """PairHits for pair ids, in the order given."""
+        if not len(ids):
+            return []
+        q = ",".join("?" * len(ids))
+        rows = {r[0]: r for r in self.con.execute(
+            f"select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs p join documents d on d.id = p.doc where p.id in ({q})",
+            [int(i) for i in ids])}
+        out = []
+        for k, i in enumerate(ids):
+            r = rows.get(int(i))
+            if r:
+                sim = None if similarity is None else float(similarity[k])
+                out.append(PairHit(en=r[1], zh=r[2], doc=r[3], score=r[4], similarity=sim, kind=r[5]))
+        return out
+
+    def concordance(self, needle: str, limit: int = 10) -> list[PairHit]:
+        """Pairs whose normalised text contains ``needle`` (any length; FTS5 trigram).
+
+        Three characters or more use the trigram index (MATCH on a quoted phrase); shorter
+        needles (稀土) use LIKE over the same FTS table, a scan that is fine at corpus scale.
+        """
+        n = norm_text(needle)
+        if not n:
+            return []
+        if len(n) >= 3:
+            phrase = '"' + n.replace('"', '""') + '"'
+            sql = ("select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs_fts f join pairs p on p.id = f.rowid"
+                   " join documents d on d.id = p.doc where pairs_fts match ? and p.en != '' and p.zh != ''"
+                   " order by p.score desc, p.id limit ?")
+            args: tuple = (phrase, limit)
+        else:
+            like = "%" + n.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            sql = ("select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs_fts f join pairs p on p.id = f.rowid"
+                   " join documents d on d.id = p.doc where (f.en like ? escape '\\' or f.zh like ? escape '\\')"
+                   " and p.en != '' and p.zh != '' order by p.score desc, p.id limit ?")
+            args = (like, like, limit)
+        return [PairHit(en=r[1], zh=r[2], doc=r[3], score=r[4], kind=r[5]) for r in self.con.execute(sql, args)]
+
+    # ---------- terms ----------
+    def replace_terms(self, entries: Sequence[TermEntry], state: str) -> None:
+        """Replace the whole glossary in one transaction."""
+        with self.transaction():
+            self.con.execute("delete from terms_fts")
+            self.con.execute("delete from terms")
+            for e in entries:
+                zh_n = norm_text(e.zh)
+                en_n = norm_text(e.en)
+                cur = self.con.execute(
+                    "insert into terms(zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned)"
+                    " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (e.zh, e.en, zh_n, en_n, float(e.confidence), int(e.freq), int(e.n_docs),
+                     json.dumps(list(e.zh_variants), ensure_ascii=False), json.dumps(list(e.en_variants), ensure_ascii=False),
+                     json.dumps([_example_dict(x) for x in e.examples], ensure_ascii=False), int(e.pinned)),
+                )
+                keys = " | ".join(dict.fromkeys([zh_n, en_n, *map(norm_text, e.zh_variants), *map(norm_text, e.en_variants)]))
+                self.con.execute("insert into terms_fts(rowid, keys) values (?, ?)", (cur.lastrowid, keys))
+            self.set_meta("glossary_state", state)
+
+    def count_terms(self) -> int:
+        return self.con.execute("select count(*) from terms").fetchone()[0]
+
+    def terms_where(self, sql_where: str, args: Sequence, limit: int) -> list[tuple[int, TermEntry]]:
+        """Internal helper for search: (id, entry) rows matching a fixed WHERE clause."""
+        rows = self.con.execute(
+            "select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned from terms"
+            f" where {sql_where} order by confidence desc, freq desc, id limit ?", (*args, limit))
+        return [(r[0], _term(r)) for r in rows]
+
+    def terms_fts(self, needle: str, limit: int) -> list[tuple[int, TermEntry]]:
+        """Terms any of whose keys contain ``needle`` (normalised)."""
+        n = norm_text(needle)
+        if not n:
+            return []
+        if len(n) >= 3:
+            phrase = '"' + n.replace('"', '""') + '"'
+            where, args = "id in (select rowid from terms_fts where terms_fts match ?)", (phrase,)
+        else:
+            like = "%" + n.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where, args = "id in (select rowid from terms_fts where keys like ? escape '\\')", (like,)
+        return self.terms_where(where, args, limit)
+
+    def all_terms(self) -> list[TermEntry]:
+        return [e for _, e in self.terms_where("1", (), 1 << 62)]
+
+    # ---------- the FAISS cache ----------
+    def pair_index(self, rebuild: bool = False):
+        """The FAISS index over pair vectors, loaded or rebuilt from SQLite (see align.index)."""
+        from align.index import load_or_build
+
+        if self._index is None or rebuild:
+            self._index = load_or_build(self.folder / INDEX_NAME, self.signature, self.pair_state, self.pair_vectors,
+                                        writable=not self.readonly, force=rebuild)
+        return self._index
+
+
+def _example_dict(x: Example) -> dict:
+    return {"en": x.en, "zh": x.zh, "doc": x.doc, "score": float(x.score)}
+
+
+def _term(r) -> TermEntry:
+    return TermEntry(zh=r[1], en=r[2], confidence=r[3], freq=r[4], n_docs=r[5],
+                     zh_variants=tuple(json.loads(r[6])), en_variants=tuple(json.loads(r[7])),
+                     examples=tuple(Example(**d) for d in json.loads(r[8])), pinned=bool(r[9]))
+
+
+class _Transaction:
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self.depth_owner = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        if not self.con.in_transaction:
+            self.con.execute("begin immediate")
+            self.depth_owner = True
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.depth_owner:
+            return
+        if exc_type is None:
+            self.con.execute("commit")
+        else:
+            self.con.execute("rollback")
+
