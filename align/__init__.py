@@ -1,10 +1,28 @@
 """Text -> sentences -> beads; vectors -> index; comparable-document mining.
 
-Public API (import from here): see ``__all__``. Heavy pieces are imported lazily.
+Public API (import from here): see ``__all__``. The aligner and the index are imported
+lazily by their users (``align.pipeline``, ``align.index``) so that reading a file stays cheap.
 """
 from __future__ import annotations
 
 from .beads import Alignment, Bead, format_beads, parse_beads
 from .errors import InputError, StoreError, TermalignError
+from .read import read_text
+from .segment import Document, Paragraph, read_document, segment_text, split_sentences, to_simplified
 
-__all__ = ["Alignment", "Bead", "InputError", "StoreError", "TermalignError", "format_beads", "parse_beads"]
+__all__ = [
+    "Alignment",
+    "Bead",
+    "Document",
+    "InputError",
+    "Paragraph",
+    "StoreError",
+    "TermalignError",
+    "format_beads",
+    "parse_beads",
+    "read_document",
+    "read_text",
+    "segment_text",
+    "split_sentences",
+    "to_simplified",
+]
