@@ -13,8 +13,6 @@ import logging
 import re
 import time
 
-import numpy as np
-
 from .entries import PairHit, SearchResult, TermEntry
 from .store import Store, norm_text
 
@@ -29,12 +27,8 @@ def english_keys(q: str) -> list[str]:
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", "")):
         if q.endswith(suffix) and len(q) > len(suffix) + 2 and not q.endswith("ss"):
             keys.append(q[: -len(suffix)] + repl)
-    try:  # the glossary's own key, when variants.py provides one
-        from .variants import en_key  # type: ignore[attr-defined]
-
-        keys.append(en_key(q))
-    except Exception:
-        pass
+    # (glossary.variants.en_key would be the better fold, but its first call imports inflect,
+    # ~9 s measured on the dev machine: too slow for a lookup. Simple suffix rules here.)
     return list(dict.fromkeys(keys))
 
 
@@ -165,4 +159,4 @@ def norm_text_keep_length(text: str) -> str:
     return s if len(s) == len(text) else text.lower()
 
 
-__all__ = ["search", "similar_pairs", "highlight", "english_keys", "encoder_matches", "np"]
+__all__ = ["search", "similar_pairs", "highlight", "english_keys", "encoder_matches"]

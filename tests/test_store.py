@@ -1,0 +1,75 @@
+"""Store: migrations, per-document transactions, read-only mode, clear errors."""
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from align.errors import StoreError
+from glossary.store import MIGRATIONS, PairRow, SentenceRow, Store, norm_text
+
+
+def _doc(store: Store, path: str, n: int = 3, fail_at: int | None = None) -> int:
+    sents = [SentenceRow("en", i, f"Rare earth sentence {i}.", np.ones(4, np.float32) / 2) for i in range(n)]
+    sents += [SentenceRow("zh", i, f"稀土句子{i}。", np.ones(4, np.float32) / 2) for i in range(n)]
+    pairs = [PairRow("aligned", (i,), (i,), f"Rare earth sentence {i}.", f"稀土句子{i}。", 0.9, np.ones(4, np.float32) / 2)
+             for i in range(n)]
+    if fail_at is not None:
+        pairs[fail_at] = PairRow("bogus-kind", (0,), (0,), "x", "y", 0.5)  # violates the CHECK constraint
+    return store.put_document(path, path, "sha-" + path, "sig", True, sents, pairs)
+
+
+def test_migrations_apply_once_and_are_recorded(tmp_path):
+    with Store.open(tmp_path / "s") as s:
+        applied = [r[0] for r in s.con.execute("select key from meta where key like 'migration:%' order by key")]
+    assert applied == [f"migration:{i:03d}" for i in range(1, len(MIGRATIONS) + 1)]
+    with Store.open(tmp_path / "s") as s:  # reopening applies nothing twice
+        assert s.con.execute("select count(*) from meta where key like 'migration:%'").fetchone()[0] == len(MIGRATIONS)
+        assert s.con.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_document_write_is_all_or_nothing(tmp_path):
+    with Store.open(tmp_path / "s") as s:
+        _doc(s, "a.txt")
+        before = [s.con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "sentences", "pairs", "pairs_fts")]
+        with pytest.raises(sqlite3.IntegrityError):
+            _doc(s, "b.txt", fail_at=2)  # fails after its sentences and two pairs were inserted
+        with pytest.raises(sqlite3.IntegrityError):
+            _doc(s, "a.txt", n=5, fail_at=4)  # a failed *replacement* keeps the old rows
+        after = [s.con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "sentences", "pairs", "pairs_fts")]
+        assert after == before == [1, 6, 3, 3]
+        assert s.find_document("b.txt") is None
+
+
+def test_replacing_a_document_drops_its_old_rows(tmp_path):
+    with Store.open(tmp_path / "s") as s:
+        _doc(s, "a.txt", n=3)
+        _doc(s, "a.txt", n=2)
+        assert s.con.execute("select count(*) from sentences").fetchone()[0] == 4
+        assert s.count_pairs() == 2
+        assert s.con.execute("select count(*) from pairs_fts").fetchone()[0] == 2
+
+
+def test_readonly_open_of_missing_store_names_the_fix(tmp_path):
+    with pytest.raises(StoreError, match=r"no store at .*run `termalign build FOLDER` first"):
+        Store.open(tmp_path / "nothing", readonly=True)
+
+
+def test_readonly_store_refuses_writes(tmp_path):
+    Store.open(tmp_path / "s").close()
+    with Store.open(tmp_path / "s", readonly=True) as s:
+        with pytest.raises(sqlite3.OperationalError):
+            s.con.execute("insert into meta(key, value) values ('x', 'y')")
+
+
+def test_concordance_crosses_scripts_and_case(tmp_path):
+    with Store.open(tmp_path / "s") as s:
+        s.put_document("t.txt", "t.txt", "h", "sig", True, [], [
+            PairRow("aligned", (0,), (0,), "Reducing reliance on Critical Minerals.", "降低對中國關鍵礦物的依賴。", 0.9),
+            PairRow("aligned", (1,), (1,), "Rare earths matter.", "稀土很重要。", 0.8),
+        ])
+        assert [h.zh for h in s.concordance("关键矿物")] == ["降低對中國關鍵礦物的依賴。"]  # Simplified query, Traditional text
+        assert [h.en for h in s.concordance("critical minerals")] == ["Reducing reliance on Critical Minerals."]
+        assert [h.en for h in s.concordance("稀土")] == ["Rare earths matter."]  # 2 characters: below trigram length
+    assert norm_text("關鍵礦物 Rare  Earths") == "关键矿物 rare earths"
