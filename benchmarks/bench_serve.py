@@ -1,0 +1,134 @@
+"""Load test for `termalign serve`: N concurrent keep-alive clients on loopback, bounded in time.
+
+    python benchmarks/bench_serve.py                       # builds examples/rare-earths into a temp store
+    python benchmarks/bench_serve.py --store DIR --seconds 10 --clients 1,4,16 [--similar]
+
+The server runs as its own process (`python -m glossary.cli serve --port 0`), so the
+clients (threads here) do not share its GIL. Each client cycles through a fixed list of
+real queries (both scripts, English, short and long); every non-200 answer or socket error
+counts as an error. Prints one Markdown table row per client count: requests/s, p50 and
+p99 latency, errors. Only ever talks to 127.0.0.1.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ["稀土", "rare earth", "出口管制", "export controls", "稀土元素", "magnets", "关键矿物", "關鍵礦物",
+           "China", "商务部", "supply chain", "xitu", "rare earths processing", "镓"]
+
+
+def start_server(store: Path, similar: bool) -> tuple[subprocess.Popen, int]:
+    cmd = [sys.executable, "-m", "glossary.cli", "serve", "--store", str(store), "--port", "0"]
+    if not similar:
+        cmd.append("--no-similar")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+    url = proc.stdout.readline().decode().strip()
+    if not url.startswith("http://127.0.0.1:"):
+        proc.kill()
+        raise SystemExit(f"server did not start (got {url!r})")
+    return proc, int(url.rsplit(":", 1)[1].rstrip("/"))
+
+
+def run_clients(port: int, clients: int, seconds: float) -> dict:
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    paths = [f"/api/search?q={quote(q)}" for q in QUERIES]
+    start = threading.Barrier(clients + 1)
+    deadline = [0.0]
+
+    def client(k: int) -> None:
+        con = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        i = k
+        start.wait()
+        while time.perf_counter() < deadline[0]:
+            path = paths[i % len(paths)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                con.request("GET", path)
+                r = con.getresponse()
+                body = r.read()
+                ok = r.status == 200 and body.startswith(b"{")
+            except (OSError, http.client.HTTPException):
+                ok = False
+                con.close()
+                con = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            latencies[k].append(time.perf_counter() - t0)
+            if not ok:
+                errors[k] += 1
+        con.close()
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    t0 = time.perf_counter()
+    deadline[0] = t0 + seconds
+    start.wait()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    lat = sorted(x for per in latencies for x in per)
+    n = len(lat)
+    return {
+        "clients": clients, "requests": n, "seconds": round(elapsed, 2), "rps": round(n / elapsed, 1),
+        "p50_ms": round(1000 * lat[n // 2], 2) if n else None,
+        "p99_ms": round(1000 * lat[min(n - 1, int(0.99 * n))], 2) if n else None,
+        "mean_ms": round(1000 * statistics.fmean(lat), 2) if n else None,
+        "errors": sum(errors),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--store", type=Path, help="store folder (default: build examples/rare-earths into a temp folder)")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--clients", default="1,4,16")
+    ap.add_argument("--similar", action="store_true", help="load the encoder: meaning search on every query")
+    ap.add_argument("--json", action="store_true", help="JSON lines instead of a Markdown table")
+    args = ap.parse_args()
+
+    tmp = None
+    store = args.store
+    if store is None:
+        tmp = tempfile.TemporaryDirectory(prefix="bench-serve-")
+        store = Path(tmp.name) / "store"
+        print(f"building examples/rare-earths into {store} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "glossary.cli", "build", str(ROOT / "examples" / "rare-earths"),
+                        "--store", str(store)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, port = start_server(store, args.similar)
+    try:
+        run_clients(port, 1, 1.0)  # warm-up: first queries load the FAISS index, pinyin table...
+        print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+              f"{args.seconds:g} s per row, similar={'on' if args.similar else 'off'}", file=sys.stderr)
+        if not args.json:
+            print("| clients | requests | req/s | p50 ms | p99 ms | errors |")
+            print("|---:|---:|---:|---:|---:|---:|")
+        for c in (int(x) for x in args.clients.split(",")):
+            row = run_clients(port, c, args.seconds)
+            if args.json:
+                print(json.dumps(row))
+            else:
+                print(f"| {row['clients']} | {row['requests']} | {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} |")
+            sys.stdout.flush()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if tmp:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
