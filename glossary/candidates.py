@@ -1,0 +1,278 @@
+"""Monolingual term candidates: Chinese from jieba POS tags, English from a rule-based chunker.
+
+Both return ``(key, surface)`` tuples, where the key is the variant-folded form from
+:mod:`glossary.variants` and the surface is the text as written (Traditional stays
+Traditional), so entries can list the forms actually seen.
+
+* Chinese: the text is Simplified-normalised, cut by ``jieba.posseg``, and every span of 1..4
+  adjacent noun-ish tokens that ends in a noun is a candidate (实体 清单 -> 实体清单, 关键 矿产,
+  美国 进出口银行). Single tokens must be nouns of two or more characters.
+* English: capitalised sequences with inner "of/the/and" (Export-Import Bank of the United
+  States, Group of Seven), acronyms (G7, IEA), and lower-case word n-grams bounded by a
+  closed-class stopword list and suffix rules (entity list, strategic reserve).
+* ``中文(English)`` in Chinese text is mined directly by :func:`paren_pairs`.
+
+Generic words (的, 表示, said, also, ...) are never candidates: see ``ZH_STOP`` / ``EN_STOP``.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from .variants import en_key, is_acronym, zh_key
+
+log = logging.getLogger(__name__)
+
+# Generic Chinese words: function words, reporting verbs, time words, vague nouns.
+ZH_STOP = frozenset(
+    """的 了 是 在 和 与 及 或 等 这 那 其 之 也 都 就 而 但 并 对 把 被 从 向 为 以 于 将 会 能 要 已 又 更
+    表示 认为 指出 称 说 强调 透露 报道 表明 我们 他们 你们 它们 她们 自己 这些 那些 一些 这个 那个 这种 这样
+    问题 方面 情况 时间 时候 今年 去年 明年 目前 现在 当时 之后 之前 以来 期间 方式 方法 部分 东西 事情 内容
+    国家 人士 人们 工作 领域 措施 过程 结果 原因 影响 作用 能力 意义 地方 时期 年 月 日 周 天 人 事 点 次
+    数据 报告 消息 新闻 记者 文章 信息 来源 摘要 标题 链接 原文 一个 一项 多个 各国 其他 此外 同时 因此 可能""".split()
+)
+
+# Generic English words: closed classes, reporting verbs, auxiliaries, vague nouns.
+EN_STOP = frozenset(
+    """a an the and or but nor so yet for of in on at by to from with without into onto over under about
+    above below after before between through during against among across around than then as if while
+    because since until unless although though whether which who whom whose what when where why how
+    that this these those it its it's they them their theirs we us our ours you your he him his she her
+    i me my mine one ones some any all each every both either neither no not none other others another
+    such same own more most less least many much few several very too also only just even still already
+    again ever never always often here there now today yesterday tomorrow
+    is are was were be been being am do does did done doing have has had having will would shall should
+    can could may might must need needs said says say saying told tell tells added adds according
+    get gets got make makes made take takes took taken give gives gave go goes went come comes came
+    see seen seem seems use used using want wants like well back up down out off away however therefore
+    thus meanwhile instead rather perhaps including included include includes per via mr mrs ms dr
+    year years month months week weeks day days time times people way ways thing things lot lots part
+    percent official officials number numbers issue issues matter case cases point points fact world
+    news report reports source sources article data information summary title link update updated
+    first second third last next new recent recently including""".split()
+)
+
+_ZH_NOUN = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "vn", "eng", "j", "nl", "ng")
+_ZH_MOD = ("a", "b", "an")  # may start or sit inside a multiword term, never end it
+_ZH_NUM = re.compile(r"^[一二三四五六七八九十两]+$")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_jieba_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def add_user_words(words: Iterable[str]) -> None:
+    """Teach jieba whole terms (pinned glossary entries, a user dictionary) so they stay one token."""
+    import jieba
+
+    with _jieba_lock:
+        for w in words:
+            w = zh_key(w)
+            if len(w) >= 2:
+                jieba.add_word(w, freq=100000, tag="nz")
+    zh_candidates.cache_clear()
+    _tokens.cache_clear()
+
+
+def load_user_dict(path: str) -> None:
+    """A jieba user dictionary: ``word [freq] [tag]`` per line."""
+    import jieba
+
+    _posseg()
+    with _jieba_lock:
+        jieba.load_userdict(str(path))
+    zh_candidates.cache_clear()
+    _tokens.cache_clear()
+
+
+@lru_cache(maxsize=50_000)
+def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
+    """(word, flag, start offset) with "斯科特 · 贝森特" merged into one nr token."""
+    out: list[tuple[str, str, int]] = []
+    pos = 0
+    for p in _posseg().cut(simplified):
+        w, f = p.word, p.flag
+        if out and w in "·・•‧" and out[-1][1].startswith("nr"):
+            out.append((w, "dot", pos))
+        elif out and len(out) >= 2 and out[-1][1] == "dot" and f.startswith("nr"):
+            prev = out[-2]
+            out[-2:] = [(prev[0] + out[-1][0] + w, "nr", prev[2])]
+        else:
+            out.append((w, f, pos))
+        pos += len(w)
+    return tuple(t for t in out if t[1] != "dot")
+
+
+def _zh_ok(term: str) -> bool:
+    return len(term) >= 2 and bool(_HAN.search(term)) and term not in ZH_STOP and not term[-1].isdigit()
+
+
+@lru_cache(maxsize=50_000)
+def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, int], ...]:
+    """Chinese term candidates of ``text``: (key, surface, start, end), offsets into ``text``.
+
+    The text is cut in its Simplified form, so 關鍵礦物 and 关键矿物 get the same key; the
+    surface is sliced from the original when OpenCC kept the length (it does for t2s).
+    """
+    simp = _to_simplified(text)
+    same_len = len(simp) == len(text)
+    toks = _tokens(simp)
+    out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
+    i = 0
+    while i < len(toks):
+        if not _in_run(toks, i):
+            i += 1
+            continue
+        j = i
+        while j < len(toks) and _in_run(toks, j):
+            j += 1
+        for a in range(i, j):
+            for b in range(a + 1, min(j, a + max_tokens) + 1):
+                last = toks[b - 1][1]
+                if (last in _ZH_MOD and (b - a == 1 or len(toks[b - 1][0]) < 2)) or last == "m" or (
+                        b - a == 1 and toks[a][1] == "ng"):
+                    continue
+                if b - a == 1 and toks[a][1] == "eng":
+                    continue  # Latin inside Chinese (G7, IEA): used by paren_pairs, not as a zh term
+                s, e = toks[a][2], toks[b - 1][2] + len(toks[b - 1][0])
+                if toks[a][1] == "eng" or toks[b - 1][1] == "eng":
+                    continue
+                key = zh_key(simp[s:e])
+                if not _zh_ok(key) or len(key) > 12:
+                    continue
+                out[(s, e)] = (key, text[s:e] if same_len else simp[s:e], s, e)
+        i = j
+    return tuple(out.values())
+
+
+def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
+    w, f, _ = toks[i]
+    if f in _ZH_NOUN or f in _ZH_MOD:
+        return True
+    # 七 in 七大工业国, 七国集团: a Chinese numeral opening a noun run
+    return f == "m" and bool(_ZH_NUM.match(w)) and i + 1 < len(toks) and toks[i + 1][1] in _ZH_NOUN + _ZH_MOD
+
+
+def _to_simplified(text: str) -> str:
+    from align.segment import to_simplified
+
+    return to_simplified(text)
+
+
+# ---------------------------------------------------------------- English
+
+_EN_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z0-9]+(?:[-'’&][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
+_CONNECT = frozenset({"of", "the", "and", "for", "de", "&", "on"})
+_NUMWORD = frozenset("one two three four five six seven eight nine ten twenty".split())
+
+
+def _word_ok(w: str, final: bool) -> bool:
+    lw = w.lower()
+    if lw in EN_STOP or not w[0].isalpha() or len(w) < 2:
+        return False
+    if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4)):
+        return False
+    if any(c.isdigit() for c in w) and not is_acronym(w):
+        return False
+    return True
+
+
+@lru_cache(maxsize=50_000)
+def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
+    """English term candidates of ``text``: (key, surface)."""
+    toks = _EN_TOKEN.findall(text)
+    words = [t for t in toks if t[0].isalnum()]
+    shouting = len(words) >= 4 and sum(w.isupper() for w in words) > 0.6 * len(words)
+    out: dict[str, tuple[str, str]] = {}
+
+    def add(span: Sequence[str]) -> None:
+        surface = " ".join(span)
+        key = en_key(surface)
+        if key and key.lower() not in EN_STOP and len(key) >= 2 and key not in out:
+            out[key] = (key, surface)
+
+    start = True  # at a sentence start the capital says nothing
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if not t[0].isalnum():
+            start = t in ".!?:;\"“”" or start
+            i += 1
+            continue
+        if not shouting and _is_cap(t) and not (start and t.lower() in EN_STOP):
+            j = i + 1
+            while j < len(toks):
+                if _is_cap(toks[j]) or (toks[j].lower() in _CONNECT and j + 1 < len(toks)
+                                         and (_is_cap(toks[j + 1]) or toks[j + 1].lower() in _NUMWORD
+                                              or toks[j + 1].isdigit())):
+                    j += 1
+                elif toks[j - 1].lower() == "of" and (toks[j].lower() in _NUMWORD or toks[j].isdigit()):
+                    j += 1
+                else:
+                    break
+            span = toks[i:j]
+            if not (start and j == i + 1 and not is_acronym(t)):  # lone sentence-initial Word
+                for a in range(len(span)):
+                    for b in range(a + 1, min(len(span), a + max_words + 1) + 1):
+                        sub = span[a:b]
+                        if sub[0].lower() in _CONNECT or sub[-1].lower() in _CONNECT or sub[0].isdigit():
+                            continue
+                        if len(sub) == 1 and (sub[0].lower() in EN_STOP or (len(sub[0]) < 3 and not is_acronym(sub[0]))):
+                            continue
+                        add(sub)
+                start = False
+                i = j
+                continue
+        # lower-case noun chunk
+        j = i
+        while j < len(toks) and toks[j][0].isalnum() and _word_ok(toks[j], final=False) and (
+                j == i or not _is_cap(toks[j]) or shouting):
+            j += 1
+        chunk = [w.lower() if (k == 0 and start) or shouting else w for k, w in enumerate(toks[i:j])]
+        for a in range(len(chunk)):
+            for b in range(a + 1, min(len(chunk), a + 4) + 1):
+                sub = chunk[a:b]
+                if _word_ok(sub[-1], final=True) and (len(sub) > 1 or len(sub[0]) >= 3):
+                    add(sub)
+        start = False
+        i = max(j, i + 1)
+    return tuple(out.values())
+
+
+def _is_cap(w: str) -> bool:
+    return w[:1].isupper() and (w[1:2].islower() or w[1:2] in ("-", "'") or is_acronym(w))
+
+
+# ---------------------------------------------------------------- 中文(English)
+
+_PAREN = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9 .&'’\-]{0,60}?)\s*[)）]")
+
+
+def paren_pairs(zh_text: str) -> list[tuple[str, str]]:
+    """(zh key, en key) for every ``中文(English)`` in ``zh_text``: 國際能源署(IEA) -> (国际能源署, IEA).
+
+    The Chinese side is the longest candidate ending right before the parenthesis.
+    """
+    text = " ".join(zh_text.split())
+    out = []
+    cands = zh_candidates(text)
+    for m in _PAREN.finditer(text):
+        end = m.start()
+        while end > 0 and text[end - 1] in " .．·":
+            end -= 1
+        ending = [c for c in cands if c[3] == end and len(c[0]) <= 8]
+        ek = en_key(m.group(1))
+        if ending and ek and ek.lower() not in EN_STOP:
+            best = max(ending, key=lambda c: c[3] - c[2])
+            out.append((best[0], ek))
+    return out

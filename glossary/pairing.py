@@ -1,0 +1,410 @@
+"""English-Chinese term pairs from aligned sentence pairs, each with one calibrated confidence.
+
+Method (docs/glossary.md has the long form):
+
+1. Candidates on both sides of every pair (:mod:`glossary.candidates`), counted with the pair's
+   weight (its calibrated score; mined pairs count ``mined_weight`` as much).
+2. For every co-occurring (zh, en): Dice and Dunning's log-likelihood ratio. Each term keeps its
+   ``top_k`` partners by Dice (ties by length compatibility); the rest are dropped unseen.
+3. Features of the survivors: cosine of the two term strings under the sentence encoder (each
+   distinct term encoded once), pinyin-vs-spelling similarity for names (贝森特 / Bessent),
+   ``中文(English)`` evidence, and whether the pair is the best match in each direction
+   (competitive linking suppresses indirect associations such as 稀土 / earth).
+4. One logistic function of those features -> confidence in [0, 1], fitted on hand-judged
+   candidate pairs from the seed corpus (``tests/data/glossary_dev_labels.tsv``).
+5. Competitive linking: each Chinese key gets at most one English term, each English key at
+   most two Chinese keys (关键矿产 and 关键矿物 both mean critical minerals) that do not nest.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .candidates import EN_STOP, ZH_STOP, add_user_words, en_candidates, paren_pairs, zh_candidates
+from .entries import Example, PairText, TermEntry
+from .variants import en_key, zh_key
+
+log = logging.getLogger(__name__)
+
+FEATURES = ("bias", "sim", "dice", "log_cooc", "llr", "translit", "paren", "best_zh", "best_en", "len_fit")
+# Fitted by ``fit_weights`` on tests/data/glossary_dev_labels.tsv (see docs/glossary.md).
+WEIGHTS = (-6.0, 6.0, 2.0, 0.6, 0.15, 3.0, 3.0, 1.2, 1.2, 0.5)
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryParams:
+    top_k: int = 6  # partners kept per term before the expensive features
+    max_encode: int = 2500  # distinct term strings sent to the encoder at most (the slow step)
+    min_confidence: float = 0.3  # entries below are dropped
+    n_examples: int = 3
+    mined_weight: float = 0.5  # a mined pair counts this much of an aligned one of the same score
+    min_pair_score: float = 0.05  # pairs below do not count at all
+    max_en_per_zh: int = 1
+    max_zh_per_en: int = 2
+    weights: tuple[float, ...] = field(default=WEIGHTS)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Weighted co-occurrence statistics of one corpus of pairs."""
+
+    zh: list[str]  # zh key per id
+    en: list[str]
+    cz: np.ndarray  # (n_zh,) weighted frequency
+    ce: np.ndarray  # (n_en,)
+    zi: np.ndarray  # (m,) joint rows: zh id
+    ei: np.ndarray  # (m,) en id
+    cze: np.ndarray  # (m,) weighted joint frequency
+    nze: np.ndarray  # (m,) pairs with both (unweighted)
+    total: float
+    paren: frozenset  # (zh key, en key) seen as 中文(English)
+    zh_surface: dict  # key -> Counter of surfaces
+    en_surface: dict
+
+
+def pair_weight(p: PairText, params: GlossaryParams) -> float:
+    if p.score < params.min_pair_score:
+        return 0.0
+    return min(1.0, p.score) * (params.mined_weight if p.kind == "mined" else 1.0)
+
+
+def count(pairs: Sequence[PairText], params: GlossaryParams, on_progress: Callable | None = None) -> Counts:
+    """Count candidates and their co-occurrences over ``pairs`` (vectorised in chunks)."""
+    zv: dict[str, int] = {}
+    ev: dict[str, int] = {}
+    cz: list[float] = []
+    ce: list[float] = []
+    zs: dict[str, Counter] = defaultdict(Counter)
+    es: dict[str, Counter] = defaultdict(Counter)
+    paren: set[tuple[str, str]] = set()
+    keys: list[np.ndarray] = []
+    wts: list[np.ndarray] = []
+    acc_k = np.zeros(0, np.int64)
+    acc_w = np.zeros(0, np.float64)
+    acc_n = np.zeros(0, np.float64)
+    pending = 0
+    total = 0.0
+    for n, p in enumerate(pairs):
+        w = pair_weight(p, params)
+        if w > 0:
+            total += w
+            zc = zh_candidates(" ".join(p.zh.split()))
+            ec = en_candidates(p.en)
+            for k, s, *_ in zc:
+                zs[k][s] += 1
+            for k, s in ec:
+                es[k][s] += 1
+            zid = np.array(sorted({_id(zv, cz, k) for k, *_ in zc}), np.int64)
+            eid = np.array(sorted({_id(ev, ce, k) for k, _ in ec}), np.int64)
+            for i in zid:
+                cz[i] += w
+            for i in eid:
+                ce[i] += w
+            paren.update(paren_pairs(p.zh))
+            if zid.size and eid.size:
+                keys.append(((zid[:, None] << 32) | eid[None, :]).ravel())
+                wts.append(np.full(zid.size * eid.size, w))
+                pending += keys[-1].size
+            if pending > 4_000_000:
+                acc_k, acc_w, acc_n = _reduce(acc_k, acc_w, acc_n, keys, wts)
+                keys, wts, pending = [], [], 0
+        if on_progress is not None:
+            on_progress(n + 1, len(pairs))
+    acc_k, acc_w, acc_n = _reduce(acc_k, acc_w, acc_n, keys, wts)
+    return Counts(list(zv), list(ev), np.array(cz), np.array(ce), (acc_k >> 32).astype(np.int64),
+                  (acc_k & 0xFFFFFFFF).astype(np.int64), acc_w, acc_n, total, frozenset(paren), dict(zs), dict(es))
+
+
+def _id(vocab: dict[str, int], freq: list[float], key: str) -> int:
+    i = vocab.get(key)
+    if i is None:
+        i = vocab[key] = len(vocab)
+        freq.append(0.0)
+    return i
+
+
+def _reduce(acc_k, acc_w, acc_n, keys, wts):
+    if not keys:
+        return acc_k, acc_w, acc_n
+    k = np.concatenate([acc_k, *keys])
+    w = np.concatenate([acc_w, *wts])
+    n = np.concatenate([acc_n, np.ones(k.size - acc_k.size)])
+    uk, inv = np.unique(k, return_inverse=True)
+    return uk, np.bincount(inv, weights=w, minlength=uk.size), np.bincount(inv, weights=n, minlength=uk.size)
+
+
+def dice(c: Counts) -> np.ndarray:
+    return 2 * c.cze / np.maximum(c.cz[c.zi] + c.ce[c.ei], 1e-9)
+
+
+def llr(c: Counts) -> np.ndarray:
+    """Dunning's G² of the 2x2 table for every joint row (weighted counts)."""
+    n = max(c.total, 1e-9)
+    k11 = c.cze
+    k12 = np.maximum(c.cz[c.zi] - k11, 0)
+    k21 = np.maximum(c.ce[c.ei] - k11, 0)
+    k22 = np.maximum(n - k11 - k12 - k21, 0)
+    r1, r2, c1, c2 = k11 + k12, k21 + k22, k11 + k21, k12 + k22
+
+    def t(k, r, col):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(k > 0, k * np.log(k * n / np.maximum(r * col, 1e-12)), 0.0)
+
+    g2 = 2 * (t(k11, r1, c1) + t(k12, r1, c2) + t(k21, r2, c1) + t(k22, r2, c2))
+    # negative association gets no credit
+    return np.where(k11 * n >= r1 * c1, np.maximum(g2, 0), 0.0)
+
+
+def len_fit(z: str, e: str) -> float:
+    """Roughly 0 when the lengths fit (two Han characters per English word), negative otherwise."""
+    words = len(e.split())
+    return -abs(math.log((len(z) + 0.5) / (2 * words + 0.5)))
+
+
+def prune(c: Counts, d: np.ndarray, top_k: int) -> np.ndarray:
+    """Indices of joint rows among each term's ``top_k`` partners by Dice (ties: length fit)."""
+    if d.size == 0:
+        return np.zeros(0, np.int64)
+    fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(c.zi, c.ei)])
+    score = d + 0.05 * fit + 0.01 * np.log1p(c.nze)
+    keep = np.zeros(d.size, bool)
+    for ids in (c.zi, c.ei):
+        order = np.lexsort((-score, ids))  # by term, best first
+        grp = ids[order]
+        start = np.r_[0, np.flatnonzero(np.diff(grp)) + 1]
+        rank = np.arange(order.size) - np.repeat(start, np.diff(np.r_[start, order.size]))
+        keep[order[rank < top_k]] = True
+    paren_rows = [i for i, (z, e) in enumerate(zip(c.zi, c.ei)) if (c.zh[z], c.en[e]) in c.paren]
+    keep[paren_rows] = True
+    return np.flatnonzero(keep)
+
+
+# ---------------------------------------------------------------- features and confidence
+
+
+def translit(z: str, e: str) -> float:
+    """Pinyin of ``z`` vs the letters of ``e`` (贝森特 ~ beisente vs bessent): 0..1, 0 unless ``e`` is a name."""
+    if not e[:1].isupper() or not any(c.isalpha() for c in e):
+        return 0.0
+    from pypinyin import lazy_pinyin
+
+    py = "".join(lazy_pinyin(z)).lower()
+    en = "".join(ch for ch in e.lower() if ch.isalpha())
+    if not py or not en or not py.isascii():
+        return 0.0
+    return SequenceMatcher(None, py, en, autojunk=False).ratio()
+
+
+def embed_sims(enc, zh: Sequence[str], en: Sequence[str], rows_z: np.ndarray, rows_e: np.ndarray,
+               budget: int) -> np.ndarray:
+    """Cosine of ``zh[rows_z[i]]`` and ``en[rows_e[i]]`` under ``enc``; NaN where over ``budget``.
+
+    Terms are encoded once each, in one batch; the ``budget`` most frequent rows' terms first.
+    """
+    sims = np.full(rows_z.size, np.nan)
+    if enc is None or rows_z.size == 0:
+        return sims
+    texts: dict[str, int] = {}
+    take = []
+    for i, (z, e) in enumerate(zip(rows_z, rows_e)):
+        need = [t for t in (zh[z], en[e]) if t not in texts]
+        if len(texts) + len(need) > budget:
+            continue
+        for t in need:
+            texts[t] = len(texts)
+        take.append(i)
+    if not take:
+        return sims
+    vecs = np.asarray(enc.encode(list(texts)), dtype=np.float32)
+    take = np.array(take)
+    a = vecs[[texts[zh[rows_z[i]]] for i in take]]
+    b = vecs[[texts[en[rows_e[i]]] for i in take]]
+    sims[take] = np.sum(a * b, axis=1)
+    return sims
+
+
+def best_flags(ids: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """1.0 where ``score`` is the maximum among rows sharing the same id."""
+    best = np.full(ids.max() + 1 if ids.size else 0, -np.inf)
+    np.maximum.at(best, ids, score)
+    return (score >= best[ids] - 1e-12).astype(float)
+
+
+def features(c: Counts, rows: np.ndarray, sims: np.ndarray, d: np.ndarray, g2: np.ndarray) -> np.ndarray:
+    """(len(rows), len(FEATURES)) feature matrix of the kept joint rows."""
+    zi, ei = c.zi[rows], c.ei[rows]
+    sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
+    dd = d[rows]
+    tr = np.array([translit(c.zh[z], _display_en(c, e)) for z, e in zip(zi, ei)])
+    par = np.array([float((c.zh[z], c.en[e]) in c.paren) for z, e in zip(zi, ei)])
+    prior = sim + dd + tr * 0.5 + par
+    fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(zi, ei)])
+    return np.column_stack([
+        np.ones(rows.size), sim, dd, np.log1p(c.nze[rows]), np.log1p(g2[rows]) / 5, tr, par,
+        best_flags(zi, prior), best_flags(ei, prior), fit,
+    ])
+
+
+def confidence(x: np.ndarray, weights: Sequence[float]) -> np.ndarray:
+    return 1 / (1 + np.exp(-(x @ np.asarray(weights, dtype=float))))
+
+
+def fit_weights(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50) -> np.ndarray:
+    """Logistic regression by Newton's method with an L2 penalty (not on the bias)."""
+    w = np.zeros(x.shape[1])
+    reg = np.full(x.shape[1], l2)
+    reg[0] = 1e-6
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        grad = x.T @ (p - y) + reg * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(reg)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def _display_en(c: Counts, e: int) -> str:
+    """The most frequent surface of an English key."""
+    s = c.en_surface.get(c.en[e])
+    return s.most_common(1)[0][0] if s else c.en[e]
+
+
+# ---------------------------------------------------------------- linking and entries
+
+
+def link(c: Counts, rows: np.ndarray, conf: np.ndarray, params: GlossaryParams) -> list[tuple[int, float]]:
+    """Competitive linking over rows by confidence: (row, confidence) of the accepted ones."""
+    per_zh: Counter = Counter()
+    per_en: dict[int, list[str]] = defaultdict(list)
+    out = []
+    for k in np.argsort(-conf, kind="stable"):
+        if conf[k] < params.min_confidence:
+            break
+        z, e = int(c.zi[rows[k]]), int(c.ei[rows[k]])
+        zk, ek = c.zh[z], c.en[e]
+        if not generic_ok(zk, ek) or per_zh[z] >= params.max_en_per_zh or len(per_en[e]) >= params.max_zh_per_en:
+            continue
+        if any(zk in other or other in zk for other in per_en[e]):
+            continue  # 稀土出口 / rare earth when 稀土 / rare earth is in
+        per_zh[z] += 1
+        per_en[e].append(zk)
+        out.append((int(rows[k]), float(conf[k])))
+    return out
+
+
+def generic_ok(zk: str, ek: str) -> bool:
+    """No generic word on either side, and no single Han character."""
+    return len(zk) >= 2 and zk not in ZH_STOP and ek.lower() not in EN_STOP and len(ek) >= 2
+
+
+def canonical_en(key: str, surfaces: Counter | None) -> tuple[str, tuple[str, ...]]:
+    """The key itself for ordinary words; the most frequent surface for names and acronyms."""
+    if not surfaces:
+        return key, ()
+    forms = [s for s, _ in surfaces.most_common()]
+    named = all(any(w[:1].isupper() for w in s.split()) for s in forms)
+    canon = forms[0] if named else key
+    return canon, tuple(s for s in forms if s != canon)[:8]
+
+
+def examples_for(pairs: Sequence[PairText], wanted: dict[tuple[str, str], int], n: int,
+                 params: GlossaryParams) -> tuple[dict[int, list[PairText]], dict[int, set[str]], Counter]:
+    """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count."""
+    by_z: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for (zk, ek), i in wanted.items():
+        by_z[zk].append((ek, i))
+    found: dict[int, list[PairText]] = defaultdict(list)
+    docs: dict[int, set[str]] = defaultdict(set)
+    freq: Counter = Counter()
+    for p in pairs:
+        if pair_weight(p, params) <= 0:
+            continue
+        zks = {k for k, *_ in zh_candidates(" ".join(p.zh.split()))} & by_z.keys()
+        if not zks:
+            continue
+        eks = {k for k, _ in en_candidates(p.en)}
+        for zk in zks:
+            for ek, i in by_z[zk]:
+                if ek in eks:
+                    found[i].append(p)
+                    docs[i].add(p.doc)
+                    freq[i] += 1
+    best = {i: sorted(v, key=lambda p: (-round(p.score, 1), len(p.en) + len(p.zh)))[:n] for i, v in found.items()}
+    return best, docs, freq
+
+
+# ---------------------------------------------------------------- public API
+
+
+def build_glossary(pairs: Sequence[PairText], enc, params: GlossaryParams | None = None,
+                   pinned: Sequence[tuple[str, str]] = (), on_progress: Callable | None = None) -> list[TermEntry]:
+    """Mine a bilingual glossary from aligned/mined sentence pairs; sorted by confidence, best first.
+
+    ``enc`` is any encoder (``encode(list[str]) -> (n, dim)`` unit rows) or None to skip the
+    embedding feature (confidence then leans on co-occurrence only and is less well calibrated).
+    ``pinned`` (zh, en) entries are taught to the segmenter and always included with confidence 1.
+    ``on_progress(done, total)`` is called once per pair while counting.
+    """
+    params = params or GlossaryParams()
+    pairs = list(pairs)
+    if pinned:
+        add_user_words(z for z, _ in pinned)
+    c = count(pairs, params, on_progress)
+    d, g2 = dice(c), llr(c)
+    rows = prune(c, d, params.top_k)
+    sims = embed_sims(enc, c.zh, [_display_en(c, e) for e in range(len(c.en))], c.zi[rows], c.ei[rows],
+                      params.max_encode) if rows.size else np.zeros(0)
+    x = features(c, rows, sims, d, g2) if rows.size else np.zeros((0, len(FEATURES)))
+    conf = confidence(x, params.weights)
+    linked = link(c, rows, conf, params)
+    log.info("glossary: %d pairs, %d zh / %d en candidates, %d joint, %d scored, %d linked",
+             len(pairs), len(c.zh), len(c.en), c.zi.size, rows.size, len(linked))
+
+    pin_keys = {(zh_key(z), en_key(e)): (z, e) for z, e in pinned if zh_key(z) and en_key(e)}
+    pinned_zh = {zk for zk, _ in pin_keys}
+    chosen: list[tuple[str, str, float, bool]] = [(zk, ek, 1.0, True) for zk, ek in pin_keys]
+    chosen += [(c.zh[c.zi[r]], c.en[c.ei[r]], p, False) for r, p in linked if c.zh[c.zi[r]] not in pinned_zh]
+    wanted = {(zk, ek): i for i, (zk, ek, _, _) in enumerate(chosen)}
+    ex, docs, freq = examples_for(pairs, wanted, params.n_examples, params)
+
+    entries = []
+    for i, (zk, ek, p, is_pin) in enumerate(chosen):
+        zsurf = c.zh_surface.get(zk, Counter())
+        en_form, en_vars = canonical_en(ek, c.en_surface.get(ek))
+        if is_pin:
+            zform, en_form = pin_keys[(zk, ek)][0], pin_keys[(zk, ek)][1]
+            en_vars = tuple(s for s in en_vars if s != en_form)
+        else:
+            zform = zk
+        entries.append(TermEntry(
+            zh=zform, en=en_form, confidence=round(p, 4), freq=int(freq[i]), n_docs=len(docs[i]),
+            zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8], en_variants=en_vars,
+            examples=tuple(Example(q.en, q.zh, q.doc, q.score) for q in ex.get(i, [])), pinned=is_pin,
+        ))
+    entries.sort(key=lambda t: (-t.confidence, -t.freq, t.zh, t.en))
+    return entries
+
+
+def load_pinned(path) -> list[tuple[str, str]]:
+    """Known terms from a user TSV: ``zh<TAB>en`` per line; blank lines and ``#`` comments skipped."""
+    from align.errors import InputError
+
+    out = []
+    with open(path, encoding="utf-8-sig") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\r\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            cols = [x.strip() for x in line.split("\t")]
+            if len(cols) < 2 or not cols[0] or not cols[1]:
+                raise InputError(str(path), f"line {n}: expected 'zh<TAB>en', found {line[:60]!r}")
+            out.append((cols[0], cols[1]))
+    return out

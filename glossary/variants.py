@@ -1,0 +1,100 @@
+"""One normalised key per term, so that surface variants collapse into one glossary entry.
+
+* Chinese: Traditional -> Simplified (OpenCC, the converter ``align.segment`` uses), with
+  spaces and punctuation removed: 關鍵礦物, 关键矿物 and 关键 矿物 share the key 关键矿物.
+* English: lower-case unless an acronym (G7, IEA), hyphens and runs of spaces folded to one
+  space, and the head noun (last word) made singular: "Rare-Earths" -> "rare earth".
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_ZH_DROP = re.compile(r"[\s\u00b7\u30fb\u2027\u2022·・•\-‐‑–—_]+")
+
+# Words ending in -s that are not plurals, or whose singular inflect gets wrong.
+_KEEP_S = frozenset(
+    """news data media series species us its this gas analysis crisis basis status process bus
+    chaos lens less unless thus yes was has is as bias economics politics physics logistics
+    mathematics statistics thesis diagnosis emphasis campus census corpus virus bonus plus
+    across always perhaps whereas various serious previous famous obvious""".split()
+)
+
+
+def _is_punct(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "PSZ"
+
+
+@lru_cache(maxsize=200_000)
+def zh_key(term: str) -> str:
+    """Simplified form of ``term`` with spaces, middle dots and punctuation removed."""
+    from align.segment import to_simplified
+
+    s = to_simplified(term.strip())
+    s = _ZH_DROP.sub("", s)
+    return "".join(ch for ch in s if not _is_punct(ch))
+
+
+def is_acronym(word: str) -> bool:
+    """G7, IEA, U.S., EU: two or more capitals/digits, at least one capital, no lower case
+    except a trailing plural s (ETFs)."""
+    w = word.replace(".", "")
+    if w.endswith("s") and len(w) > 2 and w[:-1].isupper():
+        w = w[:-1]
+    return len(w) >= 2 and any(c.isupper() for c in w) and all(c.isupper() or c.isdigit() for c in w)
+
+
+_IRREGULAR = {"children": "child", "men": "man", "women": "woman", "people": "people", "feet": "foot",
+              "teeth": "tooth", "mice": "mouse", "indices": "index", "matrices": "matrix", "criteria": "criterion",
+              "phenomena": "phenomenon", "analyses": "analysis", "crises": "crisis", "bases": "basis",
+              "theses": "thesis", "taxes": "tax", "boxes": "box", "lives": "life", "wives": "wife",
+              "shelves": "shelf", "halves": "half", "leaves": "leaf", "thieves": "thief", "series": "series",
+              "species": "species", "chiefs": "chief", "roofs": "roof", "moves": "move", "gases": "gas",
+              "buses": "bus", "statuses": "status", "processes": "process", "viruses": "virus", "lenses": "lens"}
+
+
+@lru_cache(maxsize=200_000)
+def _singular(word: str) -> str:
+    """Regular English plurals by rule (inflect's import alone costs ~4 s of CPU, too much for a CLI)."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) < 4 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ics", "'s")) or word in _KEEP_S:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"  # economies, supplies, companies
+    if word.endswith(("ches", "shes", "xes", "zes", "sses")):
+        return word[:-2]  # approaches, pushes, taxes
+    if word.endswith("oes") and word not in ("shoes", "canoes"):
+        return word[:-2]  # potatoes
+    return word[:-1]
+
+
+_EN_SPLIT = re.compile(r"[\s\-‐‑–_/]+")
+_EN_EDGE = "\"'“”‘’()[]{}.,;:!?"
+
+
+@lru_cache(maxsize=200_000)
+def en_key(term: str) -> str:
+    """Lower-case (acronyms kept), hyphen/space folded, head noun singular.
+
+    >>> en_key("Rare-Earths"), en_key("rare  earths"), en_key("G7"), en_key("Critical Minerals")
+    ('rare earth', 'rare earth', 'G7', 'critical mineral')
+    """
+    words = [w.strip(_EN_EDGE.replace(".", "")) for w in _EN_SPLIT.split(term.strip())]
+    words = [w.replace("’", "'") for w in words]
+    words = [w.replace(".", "") if is_acronym(w) else w.strip(".") for w in words]
+    words = [w for w in words if w]
+    if not words:
+        return ""
+    out = [w if is_acronym(w) else w.lower() for w in words]
+    last = out[-1]
+    if not is_acronym(words[-1]):
+        # "United States", "Group of Seven": capitalised names keep their -s.
+        capitalised = len(words) > 1 and all(w[:1].isupper() for w in words if len(w) > 3)
+        name = len(words) == 1 and words[0][:1].isupper() and words[0][1:].islower()
+        if not (capitalised and last == "states") and not name:
+            out[-1] = _singular(last)
+    elif last.endswith("s") and last[:-1].isupper():
+        out[-1] = last[:-1]  # ETFs -> ETF
+    return " ".join(out)
