@@ -1,0 +1,73 @@
+"""Per-side features of every window of 1..k consecutive sentences (Vecalign's "overlaps").
+
+A bead of a source and b target sentences is scored from window features: the vector of the
+joined sentences, their character count and the anchor tokens (numbers, names) they contain.
+Window sums use cumulative sums, so every window costs O(1) after one pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """Everything the scorer needs about one side of a document pair.
+
+    ``vecs``: (K, n, dim) float32 unit window vectors (``vecs[k-1, i]`` = sentences i..i+k-1,
+    zero rows past the end); ``chars``: (K, n) float64 window character counts (non-space);
+    ``anchors``: (K, n, L) float32, 1 where the window contains anchor token l.
+    """
+
+    vecs: np.ndarray
+    chars: np.ndarray
+    anchors: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.vecs.shape[1]
+
+    @property
+    def max_window(self) -> int:
+        return self.vecs.shape[0]
+
+
+def sentence_chars(sentences: Sequence[str]) -> np.ndarray:
+    """Characters per sentence, spaces not counted; shape (n,) float64."""
+    return np.array([len(s) - s.count(" ") for s in sentences], dtype=np.float64)
+
+
+def window_sums(x: np.ndarray, max_window: int) -> np.ndarray:
+    """Sums over windows: ``out[k-1, i] = x[i] + ... + x[i+k-1]`` (zero past the end).
+
+    ``x`` has shape (n, ...) and the result (max_window, n, ...), same dtype family.
+    """
+    n = x.shape[0]
+    csum = np.zeros((n + 1,) + x.shape[1:], dtype=np.float64)
+    np.cumsum(x, axis=0, out=csum[1:])
+    out = np.zeros((max_window,) + x.shape, dtype=np.float64)
+    for k in range(1, max_window + 1):
+        if n - k + 1 > 0:
+            out[k - 1, : n - k + 1] = csum[k:] - csum[: n - k + 1]
+    return out
+
+
+def make_side(vecs: np.ndarray, chars: np.ndarray, anchors: np.ndarray) -> Side:
+    """Build a Side from window vectors (K, n, dim), per-sentence chars (n,) and anchors (n, L)."""
+    K = vecs.shape[0]
+    return Side(
+        vecs=np.ascontiguousarray(vecs, dtype=np.float32),
+        chars=window_sums(np.asarray(chars, dtype=np.float64), K),
+        anchors=(window_sums(np.asarray(anchors, dtype=np.float32), K) > 0).astype(np.float32),
+    )
+
+
+def stack_windows(single: np.ndarray, max_window: int) -> np.ndarray:
+    """Approximate window vectors from sentence vectors alone: the normalised sum of the
+    sentence vectors in the window. (n, dim) -> (max_window, n, dim); zero rows past the end.
+    Used for coarse passes and tests, where no encoder is at hand."""
+    w = window_sums(np.asarray(single, dtype=np.float64), max_window)
+    norm = np.linalg.norm(w, axis=-1, keepdims=True)
+    return (w / np.maximum(norm, 1e-12)).astype(np.float32)

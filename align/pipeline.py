@@ -1,0 +1,233 @@
+"""The aligner: the only code that chains embed -> score -> DP -> confidence.
+
+``align_vectors`` is the numpy-only core (window vectors in, beads out);
+``align_sentences`` encodes two sentence lists and calls it; ``align_document`` aligns one
+interleaved bilingual file (paragraphs first, then sentences inside paragraph pairs) and
+``align_documents`` two monolingual files.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .beads import Alignment, Bead
+from .confidence import DEFAULT_CALIBRATION, Calibration, bead_features
+from .dp import Band, Path, band_around_path, banded_dp, path_cells
+from .overlap import make_side, sentence_chars, stack_windows
+from .scoring import Scorer, anchor_matrices
+
+VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class AlignParams:
+    """Knobs of the aligner. Everything that changes the output goes into ``signature()``.
+
+    ``max_merge``: most sentences on one side of a bead (<= 8); ``max_total``: most sentences
+    in a bead, both sides together; ``skip_quantile``: the 1-0 / 0-1 cost is this quantile of
+    random-pair costs; ``knn``: neighbours in the margin; ``w_len``/``w_anchor``/``w_merge``:
+    weights of length-ratio, anchor (numbers, names) evidence and the per-extra-sentence penalty;
+    ``band``: half-width of the search band around the coarse path; ``max_cells``: above this
+    many DP cells the document is first aligned coarsely; ``seed``: the RNG seed.
+    """
+
+    max_merge: int = 5
+    max_total: int = 6
+    skip_quantile: float = 0.1
+    knn: int = 4
+    w_len: float = 0.3
+    w_anchor: float = 0.1
+    w_merge: float = 0.0
+    band: int = 24
+    max_cells: int = 2_000_000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_merge <= 8:
+            raise ValueError("max_merge must be 1..8")
+        if self.max_total < 2:
+            raise ValueError("max_total must be >= 2")
+
+    def types(self) -> list[tuple[int, int]]:
+        """Bead types with both sides non-empty; 1-0 and 0-1 are always allowed."""
+        M = self.max_merge
+        return [(a, b) for a in range(1, M + 1) for b in range(1, M + 1) if a + b <= self.max_total]
+
+    def signature(self) -> str:
+        d = asdict(self)
+        return "align:" + VERSION + "|" + "|".join(f"{k}:{v}" for k, v in d.items())
+
+
+def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, params: AlignParams = AlignParams(), *,
+                  src_chars: np.ndarray | None = None, tgt_chars: np.ndarray | None = None,
+                  src_anchors: np.ndarray | None = None, tgt_anchors: np.ndarray | None = None,
+                  calibration: Calibration = DEFAULT_CALIBRATION) -> list[Bead]:
+    """Align from window vectors: numpy only.
+
+    ``src_vecs`` (K, n, dim) and ``tgt_vecs`` (K, m, dim) are unit window vectors as made by
+    ``models.base.window_vectors`` with K >= ``params.max_merge``; ``*_chars`` (n,) / (m,)
+    sentence lengths (default: all equal, no length evidence); ``*_anchors`` (n, L) / (m, L)
+    0/1 anchor-token incidence (default: none). Returns beads covering both sides in order.
+    """
+    beads, _ = _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration)
+    return beads
+
+
+def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration):
+    K = params.max_merge
+    n, m = src_vecs.shape[1], tgt_vecs.shape[1]
+    if src_vecs.shape[0] < K or tgt_vecs.shape[0] < K:
+        raise ValueError(f"need window vectors up to {K} sentences, got {src_vecs.shape[0]} and {tgt_vecs.shape[0]}")
+    if n == 0 or m == 0:
+        return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)], None
+    rng = np.random.default_rng(params.seed)
+    src_chars = np.ones(n) if src_chars is None else np.asarray(src_chars, dtype=np.float64)
+    tgt_chars = np.ones(m) if tgt_chars is None else np.asarray(tgt_chars, dtype=np.float64)
+    if src_anchors is None or tgt_anchors is None:
+        src_anchors, tgt_anchors = np.zeros((n, 0), np.float32), np.zeros((m, 0), np.float32)
+    src = make_side(src_vecs[:K], src_chars, src_anchors)
+    tgt = make_side(tgt_vecs[:K], tgt_chars, tgt_anchors)
+    scorer = Scorer(src, tgt, params.types(), knn=params.knn, w_len=params.w_len, w_anchor=params.w_anchor,
+                    w_merge=params.w_merge, rng=rng)
+    skip = scorer.skip_cost(params.skip_quantile, rng)
+    band = None
+    if (n + 1) * (m + 1) > params.max_cells:
+        band = coarse_band(src_vecs[0], tgt_vecs[0], params)
+    path = banded_dp(scorer.block, scorer.types, n, m, skip, skip, band)
+    feats = bead_features(scorer, path, skip)
+    probs = calibration.predict(feats)
+    beads = []
+    for (a, b, i, j), pr in zip(path.steps, probs):
+        beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), float(pr)))
+    return beads, (scorer, path, feats, skip)
+
+
+def coarse_band(src1: np.ndarray, tgt1: np.ndarray, params: AlignParams) -> Band:
+    """A band around a cheap path on averaged blocks of sentences (Vecalign's coarse-to-fine).
+
+    Sentences are averaged in blocks of f so that the coarse DP has at most ``max_cells`` cells;
+    the coarse path (1-1, 1-2, 2-1, 1-0, 0-1 blocks, margin cost only) is scaled back up and
+    widened by ``params.band`` sentences.
+    """
+    n, m = src1.shape[0], tgt1.shape[0]
+    f = max(2, math.ceil(math.sqrt((n + 1) * (m + 1) / params.max_cells)))
+    cs, ct = _blocks(src1, f), _blocks(tgt1, f)
+    sub = AlignParams(max_merge=2, max_total=3, skip_quantile=params.skip_quantile, knn=params.knn,
+                      w_len=0.0, w_anchor=0.0, w_merge=0.0, band=params.band, max_cells=params.max_cells,
+                      seed=params.seed)
+    coarse, info = _align(stack_windows(cs, 2), stack_windows(ct, 2), sub, None, None, None, None, DEFAULT_CALIBRATION)
+    pts = [(0, 0)]
+    for bead in coarse:
+        i = (bead.src[-1] + 1) * f if bead.src else pts[-1][0]
+        j = (bead.tgt[-1] + 1) * f if bead.tgt else pts[-1][1]
+        pts.append((min(i, n), min(j, m)))
+    return band_around_path(pts, n, m, params.band + f)
+
+
+def _blocks(x: np.ndarray, f: int) -> np.ndarray:
+    n = x.shape[0]
+    pad = (-n) % f
+    xp = np.concatenate([x, np.zeros((pad, x.shape[1]), x.dtype)]) if pad else x
+    s = xp.reshape(-1, f, x.shape[1]).sum(axis=1)
+    return s / np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-12)
+
+
+# ---------------------------------------------------------------- text in
+
+def _lang_of(sentences: Sequence[str], lang: str) -> str:
+    """``zh`` becomes ``zh-TW`` when the text is Traditional; other codes pass through."""
+    if not lang.startswith("zh"):
+        return lang
+    from .segment import is_traditional
+
+    return "zh-TW" if is_traditional("".join(sentences[:200])) else "zh"
+
+
+def _for_matching(sentences: Sequence[str], lang: str) -> list[str]:
+    """The view the encoder and the anchors see: Chinese in Simplified script."""
+    if not lang.startswith("zh"):
+        return list(sentences)
+    from .segment import to_simplified
+
+    return [to_simplified(s) for s in sentences]
+
+
+def signature(enc, params: AlignParams, calibration: Calibration = DEFAULT_CALIBRATION) -> str:
+    return f"termalign|enc:{getattr(enc, 'name', type(enc).__name__)}|{params.signature()}|cal:{calibration.name}"
+
+
+def align_sentences(src: Sequence[str], tgt: Sequence[str], enc, params: AlignParams = AlignParams(),
+                    src_lang: str = "en", tgt_lang: str = "zh") -> Alignment:
+    """Align two lists of sentences (one language each) with encoder ``enc``.
+
+    Chinese is matched in Simplified script (the output keeps the original text); languages
+    ``zh`` are reported as ``zh-TW`` when the text is Traditional.
+    """
+    from models.base import window_vectors
+
+    src, tgt = list(src), list(tgt)
+    src_lang, tgt_lang = _lang_of(src, src_lang), _lang_of(tgt, tgt_lang)
+    s_view, t_view = _for_matching(src, src_lang), _for_matching(tgt, tgt_lang)
+    K = params.max_merge
+    sv = window_vectors(enc, s_view, K, src_lang)
+    tv = window_vectors(enc, t_view, K, tgt_lang)
+    if src_lang.startswith("zh") == tgt_lang.startswith("zh"):
+        sa, ta = None, None  # anchors are an en-zh signal
+    elif src_lang.startswith("zh"):
+        ta, sa, _ = anchor_matrices(t_view, s_view)
+    else:
+        sa, ta, _ = anchor_matrices(s_view, t_view)
+    beads = align_vectors(sv, tv, params, src_chars=sentence_chars(s_view), tgt_chars=sentence_chars(t_view),
+                          src_anchors=sa, tgt_anchors=ta)
+    return Alignment(tuple(src), tuple(tgt), tuple(beads), src_lang, tgt_lang, signature(enc, params))
+
+
+def align_documents(src, tgt, enc, params: AlignParams = AlignParams()) -> Alignment:
+    """Align two monolingual ``segment.Document``s; each side's language is the one it has most
+    sentences in ("en" or "zh")."""
+    s_lang, t_lang = _main_lang(src), _main_lang(tgt)
+    return align_sentences(src.sentences(s_lang), tgt.sentences(t_lang), enc, params, s_lang, t_lang)
+
+
+def _main_lang(doc) -> str:
+    counts = {lang: len(doc.sentences(lang)) for lang in ("en", "zh")}
+    return max(counts, key=counts.get)
+
+
+def align_document(doc, enc, params: AlignParams = AlignParams()) -> Alignment:
+    """Align one interleaved bilingual ``segment.Document``: English (src) with Chinese (tgt).
+
+    Paragraphs are aligned first (each paragraph is one "sentence" of a paragraph-level
+    alignment, so a paragraph bead may join several paragraphs on a side); then the sentences
+    inside each paragraph bead are aligned. ``meta["paragraphs"]`` holds the paragraph beads
+    (indices into the en / zh paragraph lists). Sentence indices are into
+    ``doc.sentences("en")`` / ``doc.sentences("zh")``.
+    """
+    en_p = [p for p in doc.paragraphs if p.lang == "en" and p.sentences]
+    zh_p = [p for p in doc.paragraphs if p.lang == "zh" and p.sentences]
+    en_s = [s for p in en_p for s in p.sentences]
+    zh_s = [s for p in zh_p for s in p.sentences]
+    pp = AlignParams(**{**asdict(params), "max_merge": min(params.max_merge, 3), "max_total": min(params.max_total, 4)})
+    para = align_sentences([p.text for p in en_p], [p.text for p in zh_p], enc, pp, "en", "zh")
+    en_off = np.cumsum([0] + [len(p.sentences) for p in en_p])
+    zh_off = np.cumsum([0] + [len(p.sentences) for p in zh_p])
+    beads: list[Bead] = []
+    for pb in para.beads:
+        es = list(range(en_off[pb.src[0]], en_off[pb.src[-1] + 1])) if pb.src else []
+        zs = list(range(zh_off[pb.tgt[0]], zh_off[pb.tgt[-1] + 1])) if pb.tgt else []
+        if not es or not zs:
+            beads += [Bead((i,), (), pb.score) for i in es] + [Bead((), (j,), pb.score) for j in zs]
+            continue
+        if len(es) == 1 and len(zs) == 1:
+            beads.append(Bead((es[0],), (zs[0],), pb.score))
+            continue
+        sub = align_sentences([en_s[i] for i in es], [zh_s[j] for j in zs], enc, params, "en", "zh")
+        for b in sub.beads:
+            beads.append(Bead(tuple(es[i] for i in b.src), tuple(zs[j] for j in b.tgt), b.score))
+    tgt_lang = _lang_of(zh_s, "zh")
+    return Alignment(tuple(en_s), tuple(zh_s), tuple(beads), "en", tgt_lang, signature(enc, params),
+                     meta={"paragraphs": para.beads, "en_paragraphs": tuple(p.text for p in en_p),
+                           "zh_paragraphs": tuple(p.text for p in zh_p)})

@@ -1,0 +1,272 @@
+"""Bead costs: margin-normalised cosine, length-ratio evidence, shared anchors (numbers, names).
+
+For a bead joining source window x (a sentences) and target window y (b sentences):
+
+    sim    = cos(x, y) - (knn(x) + knn(y)) / 2            margin, as in BUCC/LASER mining: knn(v)
+                                                           is the mean cosine of v's k nearest
+                                                           sentences on the other side
+    lenlr  = log((chars(x) + s0) / (rho * (chars(y) + t0)))   rho = the document's own char ratio
+    cost   = (a + b) / 2 * (1 - sim) + w_len * lenlr**2 - w_anchor * (matched - 0.5 * unmatched)
+             + w_merge * (a + b - 2)
+
+``matched`` counts anchor tokens (a number, or an English name whose pinyin appears in the
+Chinese) found on both sides of the bead, ``unmatched`` those found on one side only. The skip
+(1-0 / 0-1) cost is a quantile of the costs of random 1-1 pairs, so it carries across encoders.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from .overlap import Side
+
+# ---------------------------------------------------------------- anchor tokens
+
+_EN_NUM = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_EN_NUM.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                "ninety": 90, "hundred": 100, "thousand": 1000, "million": 1000000, "dozen": 12})
+_EN_ORD = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+           "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+           "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+           "twentieth": 20, "thirtieth": 30, "hundredth": 100}
+_ZH_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_ZH_DIGIT.update({"〇": 0, "两": 2, "兩": 2, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9})
+_ZH_UNIT = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000, "萬": 10000, "亿": 10**8, "億": 10**8}
+_ARABIC = re.compile(r"\d+(?:[,，]\d{3})*(?:\.\d+)?")
+_ZH_NUMERAL = re.compile(r"[零〇一二三四五六七八九两兩十百千万萬亿億壹贰叁肆伍陆柒捌玖拾佰仟]+")
+_EN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# numbers this small are too common to be evidence ("one of", 一个)
+_MIN_NUMBER = 2
+
+
+def _zh_numeral_value(s: str) -> int | None:
+    """一九六七 -> 1967 (digit by digit), 三十五 -> 35, 一百 -> 100, 两万三千 -> 23000."""
+    if all(c in _ZH_DIGIT for c in s):
+        return int("".join(str(_ZH_DIGIT[c]) for c in s)) if len(s) > 1 else _ZH_DIGIT[s]
+    total, section, digit = 0, 0, None
+    for c in s:
+        if c in _ZH_DIGIT:
+            digit = _ZH_DIGIT[c]
+        elif c in _ZH_UNIT:
+            u = _ZH_UNIT[c]
+            if u >= 10000:
+                section = (section + (digit or 0)) * u
+                total += section
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * u
+            digit = None
+    return total + section + (digit or 0)
+
+
+def numbers_en(text: str) -> set[int]:
+    out: set[int] = set()
+    for m in _ARABIC.finditer(text):
+        v = float(m.group().replace(",", "").replace("，", ""))
+        if v == int(v):
+            out.add(int(v))
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+    run = 0
+    for w in words + [""]:
+        if w in _EN_NUM:
+            v = _EN_NUM[w]
+            run = run * v if v >= 100 and run else run + v
+        elif w in _EN_ORD:
+            out.add(run + _EN_ORD[w])
+            run = 0
+        else:
+            if run:
+                out.add(run)
+            run = 0
+    return {v for v in out if v >= _MIN_NUMBER}
+
+
+def numbers_zh(text: str) -> set[int]:
+    out: set[int] = set()
+    for m in _ARABIC.finditer(text):
+        v = float(m.group().replace(",", "").replace("，", ""))
+        if v == int(v):
+            out.add(int(v))
+    for m in _ZH_NUMERAL.finditer(text):
+        v = _zh_numeral_value(m.group())
+        if v is not None:
+            out.add(v)
+    return {v for v in out if v >= _MIN_NUMBER}
+
+
+def name_tokens_en(text: str) -> set[str]:
+    """Capitalised English words, lower-cased, hyphens dropped (Xi-feng -> xifeng)."""
+    return {w.replace("-", "").lower() for w in _EN_WORD.findall(text) if w[0].isupper() and len(w) >= 2}
+
+
+@lru_cache(maxsize=8192)
+def _pinyin(c: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(c)[0]
+
+
+def pinyin_ngrams(text: str, max_syllables: int = 3) -> set[str]:
+    """Concatenated toneless pinyin of every run of 1..3 consecutive Han characters."""
+    out: set[str] = set()
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        syl = [_pinyin(c) for c in run]
+        for k in range(1, max_syllables + 1):
+            for i in range(len(syl) - k + 1):
+                out.add("".join(syl[i : i + k]))
+    return out
+
+
+def anchor_matrices(en: Sequence[str], zh: Sequence[str], max_tokens: int = 512) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Anchor tokens shared by the two sides of one document, and where they occur.
+
+    A token is a number (``#1967``; Chinese numerals and English number words normalised) or an
+    English capitalised word whose toneless pinyin spelling occurs in the Chinese (陈清扬 ->
+    ``chenqingyang``, ``chen``, ``qingyang``). Tokens kept are those found on both sides and rare
+    on each (in at most max(3, 10%) of the sentences) with document frequencies within 3x of each
+    other, so common syllables (He / 和) do not count. Returns ``(A_en (n_en, L), A_zh (n_zh, L),
+    tokens)`` of 0/1 float32.
+    """
+    en_sets = [{f"#{v}" for v in numbers_en(s)} | name_tokens_en(s) for s in en]
+    names = set().union(*[s for s in en_sets]) if en_sets else set()
+    names = {t for t in names if not t.startswith("#") and len(t) >= 3}
+    zh_sets = []
+    for s in zh:
+        toks = {f"#{v}" for v in numbers_zh(s)}
+        if names and _HAN.search(s):
+            toks |= pinyin_ngrams(s) & names
+        zh_sets.append(toks)
+    df_en: dict[str, int] = {}
+    df_zh: dict[str, int] = {}
+    for s in en_sets:
+        for t in s:
+            df_en[t] = df_en.get(t, 0) + 1
+    for s in zh_sets:
+        for t in s:
+            df_zh[t] = df_zh.get(t, 0) + 1
+    cap_en, cap_zh = max(3, 0.1 * len(en)), max(3, 0.1 * len(zh))
+    keep = [t for t in df_en if t in df_zh and df_en[t] <= cap_en and df_zh[t] <= cap_zh
+            and max(df_en[t], df_zh[t]) <= 3 * min(df_en[t], df_zh[t])]
+    keep.sort(key=lambda t: (df_en[t] + df_zh[t], t))
+    keep = keep[:max_tokens]
+    col = {t: k for k, t in enumerate(keep)}
+    A_en = np.zeros((len(en), len(keep)), dtype=np.float32)
+    A_zh = np.zeros((len(zh), len(keep)), dtype=np.float32)
+    for r, s in enumerate(en_sets):
+        for t in s & col.keys():
+            A_en[r, col[t]] = 1
+    for r, s in enumerate(zh_sets):
+        for t in s & col.keys():
+            A_zh[r, col[t]] = 1
+    return A_en, A_zh, keep
+
+
+# ---------------------------------------------------------------- costs
+
+def knn_mean(windows: np.ndarray, other: np.ndarray, k: int, rng: np.random.Generator, max_other: int = 4096) -> np.ndarray:
+    """Mean cosine of each window vector to its k nearest rows of ``other`` (single sentences).
+
+    ``windows`` (K, n, dim), ``other`` (m, dim) -> (K, n) float64. Above ``max_other`` rows the
+    neighbours are searched in a random sample, which keeps long documents linear.
+    """
+    K, n, d = windows.shape
+    if other.shape[0] > max_other:
+        other = other[np.sort(rng.choice(other.shape[0], max_other, replace=False))]
+    m = other.shape[0]
+    k = m if k <= 0 else min(k, m)  # k <= 0: mean over all (Vecalign's random-sentence norm)
+    out = np.zeros((K, n))
+    if m == 0 or n == 0:
+        return out
+    flat = windows.reshape(K * n, d)
+    res = np.zeros(K * n)
+    for lo in range(0, K * n, 4096):
+        s = flat[lo : lo + 4096] @ other.T
+        top = np.partition(s, m - k, axis=1)[:, m - k :]
+        res[lo : lo + 4096] = top.mean(axis=1)
+    return res.reshape(K, n)
+
+
+class Scorer:
+    """Bead costs for one document pair, computed a block of DP cells at a time.
+
+    Built once from the two ``Side``s; ``block(i0, i1, c0, c1)`` fills the costs of every bead
+    type ending at rows i0..i1-1, columns c0..c1-1 (the ``dp.BlockCosts`` contract).
+    """
+
+    def __init__(self, src: Side, tgt: Side, types: Sequence[tuple[int, int]], *, knn: int, w_len: float,
+                 w_anchor: float, w_merge: float, rng: np.random.Generator) -> None:
+        self.src, self.tgt, self.types = src, tgt, list(types)
+        self.w_len, self.w_anchor, self.w_merge = w_len, w_anchor, w_merge
+        self.knn_s = knn_mean(src.vecs, tgt.vecs[0], knn, rng)
+        self.knn_t = knn_mean(tgt.vecs, src.vecs[0], knn, rng)
+        cs, ct = src.chars[0], tgt.chars[0]
+        self.rho = float(max(cs.sum(), 1.0) / max(ct.sum(), 1.0))
+        self.s0 = 0.2 * float(np.median(cs)) if cs.size else 1.0
+        self.t0 = 0.2 * float(np.median(ct)) if ct.size else 1.0
+        self.log_s = np.log(src.chars + self.s0)  # (K, n)
+        self.log_t = np.log(self.rho * (tgt.chars + self.t0))
+        self.n_anchor_s = src.anchors.sum(axis=2)  # (K, n)
+        self.n_anchor_t = tgt.anchors.sum(axis=2)
+
+    def parts(self, a: int, b: int, si: np.ndarray | slice, tj: np.ndarray | slice) -> dict[str, np.ndarray]:
+        """Evidence of beads joining source windows starting at ``si`` (R,) with target windows
+        starting at ``tj`` (C,): arrays (R, C) of cos, margin, length log-ratio, anchors matched
+        and unmatched."""
+        xs = self.src.vecs[a - 1, si]
+        ys = self.tgt.vecs[b - 1, tj]
+        cos = (xs @ ys.T).astype(np.float64)
+        ks, kt = self.knn_s[a - 1, si][:, None], self.knn_t[b - 1, tj][None, :]
+        margin = cos - 0.5 * (ks + kt)
+        simcost = 2 * (1 - cos) / (1e-6 + (1 - ks) + (1 - kt))
+        lr = self.log_s[a - 1, si][:, None] - self.log_t[b - 1, tj][None, :]
+        if self.src.anchors.shape[2]:
+            matched = self.src.anchors[a - 1, si] @ self.tgt.anchors[b - 1, tj].T
+        else:
+            matched = np.zeros_like(cos)
+        unmatched = self.n_anchor_s[a - 1, si][:, None] + self.n_anchor_t[b - 1, tj][None, :] - 2 * matched
+        return {"cos": cos, "margin": margin, "simcost": simcost, "lenlr": lr, "matched": matched, "unmatched": unmatched}
+
+    def cost_of(self, a: int, b: int, ev: dict[str, np.ndarray]) -> np.ndarray:
+        return (a * b * ev["simcost"] + self.w_len * ev["lenlr"] ** 2
+                - self.w_anchor * (ev["matched"] - 0.5 * ev["unmatched"]) + self.w_merge * (a + b - 2))
+
+    def block(self, i0: int, i1: int, c0: int, c1: int) -> np.ndarray:
+        out = np.full((len(self.types), i1 - i0, c1 - c0), np.inf)
+        rows = np.arange(i0, i1)
+        cols = np.arange(c0, c1)
+        for t, (a, b) in enumerate(self.types):
+            r_ok = rows - a >= 0
+            c_ok = cols - b >= 0
+            if not r_ok.any() or not c_ok.any():
+                continue
+            r0, c0_ = int(np.argmax(r_ok)), int(np.argmax(c_ok))  # first fitting row / column
+            si = slice(rows[r0] - a, i1 - a)
+            tj = slice(cols[c0_] - b, c1 - b)
+            c = self.cost_of(a, b, self.parts(a, b, si, tj))
+            out[t, r0:, c0_:] = c
+        return out
+
+    def skip_cost(self, q: float, rng: np.random.Generator, samples: int = 5000) -> float:
+        """Half the q-quantile of the costs of random 1-1 pairs: a 1-0 plus a 0-1 bead then beat
+        a 1-1 bead exactly when it is worse than that share of random pairs (Vecalign's knob)."""
+        n, m = self.src.n, self.tgt.n
+        if n == 0 or m == 0:
+            return 1.0
+        k = min(samples, n * m)
+        si = rng.integers(0, n, k)
+        tj = rng.integers(0, m, k)
+        xs, ys = self.src.vecs[0, si], self.tgt.vecs[0, tj]
+        cos = np.einsum("ij,ij->i", xs, ys).astype(np.float64)
+        ks, kt = self.knn_s[0, si], self.knn_t[0, tj]
+        simcost = 2 * (1 - cos) / (1e-6 + (1 - ks) + (1 - kt))
+        lr = self.log_s[0, si] - self.log_t[0, tj]
+        matched = np.einsum("ij,ij->i", self.src.anchors[0, si], self.tgt.anchors[0, tj])
+        unmatched = self.n_anchor_s[0, si] + self.n_anchor_t[0, tj] - 2 * matched
+        c = self.cost_of(1, 1, {"simcost": simcost, "lenlr": lr, "matched": matched, "unmatched": unmatched})
+        return float(np.quantile(c, q))
