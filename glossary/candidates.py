@@ -212,10 +212,13 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
         if not shouting and _is_cap(t) and not (start and t.lower() in EN_STOP):
             j = i + 1
             while j < len(toks):
-                if _is_cap(toks[j]) or (toks[j].lower() in _CONNECT and j + 1 < len(toks)
-                                         and (_is_cap(toks[j + 1]) or toks[j + 1].lower() in _NUMWORD
-                                              or toks[j + 1].isdigit())):
+                k = j
+                while k < len(toks) and toks[k].lower() in _CONNECT and k - j < 2:
+                    k += 1  # "of the" in Export-Import Bank of the United States
+                if _is_cap(toks[j]):
                     j += 1
+                elif k > j and k < len(toks) and (_is_cap(toks[k]) or toks[k].lower() in _NUMWORD or toks[k].isdigit()):
+                    j = k
                 elif toks[j - 1].lower() == "of" and (toks[j].lower() in _NUMWORD or toks[j].isdigit()):
                     j += 1
                 else:

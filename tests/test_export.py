@@ -25,7 +25,7 @@ REAL = [TermEntry("稀土", "rare earth", 0.97, 21, 3, ("稀土",), ("rare earth
                   (Example("China mines 70 percent of the world’s rare earths.", "中国开采全球70%的稀土。", "000.txt", 0.9),)),
         TermEntry("关键矿物", "critical mineral", 0.9, 8, 1, ("關鍵礦物",), ("critical minerals",), (), True)]
 
-settings_ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings_ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @settings_

@@ -1,0 +1,106 @@
+"""Glossary mining on the real seeds: pairs from the real aligner (tests/data/rare_earths_pairs.jsonl,
+written by ``python benchmarks/bench_glossary.py --dump-pairs``), the real bundled encoder."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from align.errors import InputError
+from glossary.candidates import EN_STOP, ZH_STOP, en_candidates, paren_pairs, zh_candidates
+from glossary.entries import PairText
+from glossary.pairing import build_glossary, load_pinned
+from glossary.variants import en_key, zh_key
+
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def seed_pairs() -> list[PairText]:
+    with open(DATA / "rare_earths_pairs.jsonl", encoding="utf-8") as f:
+        return [PairText(**json.loads(line)) for line in f]
+
+
+@pytest.fixture(scope="module")
+def glossary(usem3):
+    return build_glossary(seed_pairs(), usem3)
+
+
+def _find(entries, zh_keys, en_keys):
+    return [i for i, e in enumerate(entries) if zh_key(e.zh) in zh_keys and en_key(e.en).lower() in en_keys]
+
+
+@pytest.mark.parametrize("zh, en", [("稀土", "rare earth"), ("关键矿物 关键矿产", "critical mineral"),
+                                    ("许可制度", "licensing system"), ("战略储备", "strategic reserve")])
+def test_frequent_terms_are_in_the_top_50(glossary, zh, en):
+    assert any(i < 50 for i in _find(glossary, zh.split(), {en}))
+
+
+@pytest.mark.parametrize("zh, en", [("实体清单", {"entity list"}), ("七国集团", {"group of 7", "group of seven", "g7"}),
+                                    ("国际能源署", {"international energy agency", "iea"}),
+                                    ("贝森特", {"bessent", "scott bessent"})])
+def test_rare_terms_are_found(glossary, zh, en):
+    assert _find(glossary, {zh}, en), f"{zh} not paired with any of {en}"
+
+
+def test_no_generic_words_and_no_single_characters(glossary):
+    for e in glossary:
+        assert len(zh_key(e.zh)) >= 2, e
+        assert e.zh not in ZH_STOP and e.en.lower() not in EN_STOP, e
+    assert not {"的", "是", "表示", "said", "also", "would"} & {x for e in glossary for x in (e.zh, e.en.lower())}
+
+
+def test_entries_are_sorted_calibrated_and_linked_one_to_one(glossary):
+    conf = [e.confidence for e in glossary]
+    assert conf == sorted(conf, reverse=True) and all(0.3 <= c <= 1 for c in conf)
+    zh = [e.zh for e in glossary]
+    assert len(zh) == len(set(zh))
+
+
+def test_variants_and_examples_are_real(glossary):
+    (i,) = _find(glossary, {"关键矿物"}, {"critical mineral"})
+    e = glossary[i]
+    assert "關鍵礦物" in e.zh_variants and "critical minerals" in e.en_variants
+    (rare,) = [g for g in glossary if g.zh == "稀土"]
+    assert rare.n_docs >= 3 and rare.freq >= 20
+    for g in glossary[:50]:
+        assert 1 <= len(g.examples) <= 3
+        for x in g.examples:
+            assert g.zh in zh_key(x.zh)
+            assert en_key(g.en).lower() in {k.lower() for k, _ in en_candidates(x.en)}
+
+
+def test_pinned_terms_are_always_in_with_confidence_one(tmp_path):
+    tsv = tmp_path / "known.tsv"
+    tsv.write_text("# my terms\n稀土永磁\trare-earth permanent magnet\n\n出口管制\texport controls\n", encoding="utf-8")
+    pinned = load_pinned(tsv)
+    assert pinned == [("稀土永磁", "rare-earth permanent magnet"), ("出口管制", "export controls")]
+    out = build_glossary(seed_pairs()[:30], None, pinned=pinned)
+    top = {(e.zh, e.en): e for e in out if e.pinned}
+    assert set(top) == set(pinned) and all(e.confidence == 1.0 for e in top.values())
+    assert [(k, s) for k, s, *_ in zh_candidates("稀土永磁体")][0][0] == "稀土永磁"  # taught to jieba
+
+
+def test_load_pinned_names_the_bad_line(tmp_path):
+    tsv = tmp_path / "bad.tsv"
+    tsv.write_text("稀土\trare earth\njust one column\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 2"):
+        load_pinned(tsv)
+
+
+def test_keys_fold_script_case_and_number():
+    assert zh_key("關鍵礦物") == zh_key("关键 矿物") == "关键矿物"
+    assert en_key("Rare-Earths") == en_key("rare earths") == "rare earth"
+    assert en_key("G7") == "G7" and en_key("U.S.") == "US" and en_key("United States") == "united states"
+    assert en_key("economies") == "economy" and en_key("news") == "news"
+
+
+def test_candidates_on_real_sentences():
+    zh = {k for k, *_ in zh_candidates("美國財政部長史考特.貝森特將敦促七大工業國以及其他國家降低對來自中國關鍵礦物的依賴")}
+    assert {"关键矿物", "贝森特", "七大工业国"} <= zh and not zh & ZH_STOP
+    en = {k for k, _ in en_candidates("U.S. Treasury Secretary Scott Bessent will urge Group of Seven nations "
+                                      "to reduce reliance on critical minerals, the Export-Import Bank of the United States said.")}
+    assert {"critical mineral", "group of seven", "bessent", "export import bank of the united states"} <= en
+    assert not en & EN_STOP
+    assert paren_pairs("根據國際能源署(IEA)數據") == [("国际能源署", "IEA")]
