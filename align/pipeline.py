@@ -41,6 +41,7 @@ class AlignParams:
     w_len: float = 0.3
     w_anchor: float = 0.1
     w_merge: float = 0.0
+    gamma: float = 1.0
     band: int = 24
     max_cells: int = 2_000_000
     seed: int = 0
@@ -91,7 +92,7 @@ def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_an
     src = make_side(src_vecs[:K], src_chars, src_anchors)
     tgt = make_side(tgt_vecs[:K], tgt_chars, tgt_anchors)
     scorer = Scorer(src, tgt, params.types(), knn=params.knn, w_len=params.w_len, w_anchor=params.w_anchor,
-                    w_merge=params.w_merge, rng=rng)
+                    w_merge=params.w_merge, gamma=params.gamma, rng=rng)
     skip = scorer.skip_cost(params.skip_quantile, rng)
     band = None
     if (n + 1) * (m + 1) > params.max_cells:
@@ -186,10 +187,15 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], enc, params: AlignPa
 
 
 def align_documents(src, tgt, enc, params: AlignParams = AlignParams()) -> Alignment:
-    """Align two monolingual ``segment.Document``s; each side's language is the one it has most
-    sentences in ("en" or "zh")."""
+    """Align two monolingual ``segment.Document``s. Each side's language is the one most of its
+    sentences are in ("en" or "zh"); every paragraph's sentences are kept, in file order, so
+    with ``presplit`` the ladder's indices are the files' line numbers."""
     s_lang, t_lang = _main_lang(src), _main_lang(tgt)
-    return align_sentences(src.sentences(s_lang), tgt.sentences(t_lang), enc, params, s_lang, t_lang)
+    return align_sentences(_all_sentences(src), _all_sentences(tgt), enc, params, s_lang, t_lang)
+
+
+def _all_sentences(doc) -> list[str]:
+    return [s for p in doc.paragraphs for s in p.sentences]
 
 
 def _main_lang(doc) -> str:

@@ -192,6 +192,9 @@ def knn_mean(windows: np.ndarray, other: np.ndarray, k: int, rng: np.random.Gene
     return res.reshape(K, n)
 
 
+_TIE = 1e-6  # on equal evidence prefer the finer beads (identical windows would otherwise tie)
+
+
 class Scorer:
     """Bead costs for one document pair, computed a block of DP cells at a time.
 
@@ -200,9 +203,9 @@ class Scorer:
     """
 
     def __init__(self, src: Side, tgt: Side, types: Sequence[tuple[int, int]], *, knn: int, w_len: float,
-                 w_anchor: float, w_merge: float, rng: np.random.Generator) -> None:
+                 w_anchor: float, w_merge: float, gamma: float = 1.0, rng: np.random.Generator) -> None:
         self.src, self.tgt, self.types = src, tgt, list(types)
-        self.w_len, self.w_anchor, self.w_merge = w_len, w_anchor, w_merge
+        self.w_len, self.w_anchor, self.w_merge, self.gamma = w_len, w_anchor, w_merge, gamma
         self.knn_s = knn_mean(src.vecs, tgt.vecs[0], knn, rng)
         self.knn_t = knn_mean(tgt.vecs, src.vecs[0], knn, rng)
         cs, ct = src.chars[0], tgt.chars[0]
@@ -233,8 +236,8 @@ class Scorer:
         return {"cos": cos, "margin": margin, "simcost": simcost, "lenlr": lr, "matched": matched, "unmatched": unmatched}
 
     def cost_of(self, a: int, b: int, ev: dict[str, np.ndarray]) -> np.ndarray:
-        return (a * b * ev["simcost"] + self.w_len * ev["lenlr"] ** 2
-                - self.w_anchor * (ev["matched"] - 0.5 * ev["unmatched"]) + self.w_merge * (a + b - 2))
+        return ((a * b) ** self.gamma * ev["simcost"] + self.w_len * ev["lenlr"] ** 2
+                - self.w_anchor * (ev["matched"] - 0.5 * ev["unmatched"]) + (self.w_merge + _TIE) * (a + b - 2))
 
     def block(self, i0: int, i1: int, c0: int, c1: int) -> np.ndarray:
         out = np.full((len(self.types), i1 - i0, c1 - c0), np.inf)

