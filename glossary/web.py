@@ -90,6 +90,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_s2t = None
+_s2t_lock = threading.Lock()
+
+
+def to_traditional(text: str) -> str:
+    """Simplified -> Traditional (OpenCC s2t), shown beside each entry's canonical form."""
+    global _s2t
+    with _s2t_lock:  # one converter, used by one request thread at a time
+        if _s2t is None:
+            import opencc
+
+            _s2t = opencc.OpenCC("s2t")
+        return _s2t.convert(text)
+
+
 def _static_bytes(name: str) -> bytes:
     return resources.files("glossary").joinpath("static", name).read_bytes()
 
@@ -183,7 +198,10 @@ class App:
         if search_fn is None:
             from .search import search as search_fn
         with self.pool.borrow() as store:
-            return search_fn(store, q, limit=limit, enc=self.enc).to_dict()
+            data = search_fn(store, q, limit=limit, enc=self.enc).to_dict()
+        for term in data["terms"]:  # display only: the Traditional spelling of the canonical form
+            term["zh_hant"] = to_traditional(term["zh"])
+        return data
 
     def export(self, fmt: str) -> bytes:
         try:
@@ -193,11 +211,11 @@ class App:
 
         writer = {"tbx": export.write_tbx, "tsv": export.write_tsv}[fmt]
         with self.pool.borrow() as store:
-            entries = store.all_terms()
+            entries, signature = store.all_terms(), store.signature
         # export.py writes files (atomically); generate into a private temp folder and read back.
         with tempfile.TemporaryDirectory(prefix="termalign-export-") as tmp:
             path = Path(tmp) / EXPORT_FORMATS[fmt][1]
-            writer(entries, path)
+            writer(entries, path, signature=signature)
             return path.read_bytes()
 
     def health(self) -> dict:

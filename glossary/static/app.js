@@ -91,7 +91,7 @@
   }
 
   function termNeedles(t) {
-    return [t.zh, t.en].concat(t.zh_variants || [], t.en_variants || []);
+    return [t.zh, t.en, t.zh_hant || ""].concat(t.zh_variants || [], t.en_variants || []);
   }
 
   function termItem(t, query) {
@@ -101,8 +101,16 @@
     const zhBox = el("div", "forms zh-forms");
     zhBox.lang = "zh";
     zhBox.appendChild(el("span", "form-main", t.zh));
+    const shown = new Set([t.zh]);
+    if (t.zh_hant && !shown.has(t.zh_hant)) {
+      const hant = el("span", "variant hant", t.zh_hant);
+      hant.lang = "zh-Hant";
+      hant.title = "Traditional";
+      zhBox.appendChild(hant);
+      shown.add(t.zh_hant);
+    }
     for (const v of t.zh_variants || []) {
-      if (v !== t.zh) zhBox.appendChild(el("span", "variant", v));
+      if (!shown.has(v)) { zhBox.appendChild(el("span", "variant", v)); shown.add(v); }
     }
     const arrow = el("span", "arrow", "↔");
     arrow.setAttribute("aria-hidden", "true");

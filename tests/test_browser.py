@@ -1,0 +1,141 @@
+"""The page in a real browser: Debian's headless Chromium, driven by Selenium, offline.
+
+Needs ``/usr/bin/chromium`` and ``/usr/bin/chromedriver`` (``apt-get install -y chromium
+chromium-driver``; ``.ci/run`` installs them). Without them these tests FAIL, on purpose.
+
+``TERMALIGN_SCREENSHOT=docs/screenshot.png python -m pytest tests/test_browser.py`` also
+writes the README's screenshot; otherwise it goes to the test's tmp folder.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from test_web import build_hostile_store, build_rare_earths_once, running
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("TERMALIGN_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("TERMALIGN_CHROMEDRIVER", "/usr/bin/chromedriver")
+INSTALL_HINT = ("install Debian's Chromium and its driver: "
+                "`sudo apt-get update && sudo apt-get install -y chromium chromium-driver` (.ci/run does this); "
+                "or point TERMALIGN_CHROMIUM / TERMALIGN_CHROMEDRIVER at them")
+# Chromium as root in a container, with no network: no sandbox, and nothing that phones home.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage", "--disable-default-apps", "--disable-extensions",
+                  "--force-device-scale-factor=1", "--lang=en-US"]
+WAIT_S = 20
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).is_file()]
+    if missing:
+        pytest.fail(f"browser test needs {', '.join(missing)}, not found: {INSTALL_HINT}")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail("selenium is not installed: pip install -e '.[test]'")
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never try to download a driver
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    profile = tempfile.TemporaryDirectory(prefix="termalign-chromium-")
+    options.add_argument(f"--user-data-dir={profile.name}")
+    options.add_argument("--window-size=1100,1000")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        profile.cleanup()
+
+
+@pytest.fixture(scope="module")
+def seed_url(tmp_path_factory):
+    with running(build_rare_earths_once(tmp_path_factory)) as server:
+        yield server.url
+
+
+def search(driver, url: str, text: str, expect_text: str):
+    """Open the page, type ``text`` into the box, wait until a term card shows ``expect_text``."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    box = driver.find_element(By.ID, "q")
+    assert driver.switch_to.active_element == box, "the search box has autofocus"
+    box.send_keys(text)
+    WebDriverWait(driver, WAIT_S).until(
+        lambda d: any(expect_text in t.text.lower() for t in d.find_elements(By.CSS_SELECTOR, "#term-list > li")))
+    return driver.find_elements(By.CSS_SELECTOR, "#term-list > li")
+
+
+def console_errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_typing_shows_rare_earth_with_an_example_pair(browser, seed_url, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    terms = search(browser, seed_url, "稀土", "rare earth")
+    card = next(t for t in terms if t.find_element(By.CSS_SELECTOR, ".zh-forms .form-main").text == "稀土")
+    assert card.find_element(By.CSS_SELECTOR, ".en-forms .form-main").text.lower().startswith("rare earth")
+    assert card.find_element(By.CSS_SELECTOR, ".conf-num").text.endswith("%")
+    pairs = card.find_elements(By.CSS_SELECTOR, ".pair")
+    assert pairs, "the entry shows example sentence pairs"
+    zh = pairs[0].find_element(By.CSS_SELECTOR, ".pair-zh")
+    en = pairs[0].find_element(By.CSS_SELECTOR, ".pair-en")
+    assert "稀土" in zh.text and en.text
+    assert "稀土" in [m.text for m in zh.find_elements(By.TAG_NAME, "mark")], "the term is highlighted"
+    assert any(re.match(r"rare[ -]earth", m.text, re.I) for m in en.find_elements(By.TAG_NAME, "mark"))
+    assert browser.find_elements(By.CSS_SELECTOR, "#example-list .pair"), "concordance section is filled"
+    assert "q=%E7%A8%80%E5%9C%9F" in browser.current_url  # the search is in the address bar
+    assert console_errors(browser) == []  # no CSP violation, no failed request
+    shot = Path(os.environ.get("TERMALIGN_SCREENSHOT") or tmp_path / "screenshot.png")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+
+
+def test_traditional_form_finds_the_same_entry(browser, seed_url, tmp_path_factory):
+    """Typed in Traditional characters, a term whose Traditional form differs shows its entry."""
+    import opencc
+    from selenium.webdriver.common.by import By
+
+    from glossary.store import Store
+
+    s2t = opencc.OpenCC("s2t").convert
+    with Store.open(build_rare_earths_once(tmp_path_factory), readonly=True) as s:
+        entry = max((e for e in s.all_terms() if s2t(e.zh) != e.zh), key=lambda e: (e.confidence, e.freq))
+    terms = search(browser, seed_url, s2t(entry.zh), entry.en.lower())
+    card = next(t for t in terms if t.find_element(By.CSS_SELECTOR, ".zh-forms .form-main").text == entry.zh)
+    assert s2t(entry.zh) in [v.text for v in card.find_elements(By.CSS_SELECTOR, ".zh-forms .variant")]
+
+
+def test_hostile_text_is_shown_as_text_and_never_runs(browser, tmp_path):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    store = build_hostile_store(tmp_path / "store")
+    with running(store) as server:
+        terms = search(browser, server.url, "稀土", "rare earth")
+        title = browser.title
+        with pytest.raises(NoAlertPresentException):
+            browser.switch_to.alert.text
+        results = browser.find_element(By.ID, "results")
+        assert results.find_elements(By.TAG_NAME, "img") == []
+        assert results.find_elements(By.TAG_NAME, "script") == []
+        scripts = [s.get_attribute("src") for s in browser.find_elements(By.TAG_NAME, "script")]
+        assert scripts == [server.url + "static/app.js"]
+        assert terms[0].find_element(By.CSS_SELECTOR, ".zh-forms .form-main").text == "稀土<script>alert(1)</script>"
+        assert "<img src=x onerror=" in results.text
+    assert title == "termalign glossary"  # the onerror payload would have set it to 'pwned'
