@@ -2,7 +2,8 @@
 
 Below ``EXACT_LIMIT`` vectors the index is exact (``IndexFlatIP``); above it, HNSW over inner
 product (``IndexHNSWFlat`` with ``METRIC_INNER_PRODUCT``), whose recall@10 against exact search
-is measured in ``benchmarks/bench_search.py`` and reported in ``BENCHMARKS.md``.
+is measured in ``benchmarks/bench_index.py`` and reported in ``BENCHMARKS.md``. The threshold is
+the ``exact_limit`` argument of :meth:`VectorIndex.build` and :func:`load_or_build`.
 
 On disk: ``NAME.faiss`` (faiss' own binary format, never pickle) and ``NAME.faiss.json``, the
 manifest: ``{"signature", "count", "max_id", "kind", "dim", "sha256"}``. :func:`load_or_build`
@@ -40,8 +41,12 @@ class VectorIndex:
     signature: str = ""
 
     @classmethod
-    def build(cls, ids: np.ndarray, vectors: np.ndarray, signature: str = "", kind: str | None = None) -> "VectorIndex":
-        """Index ``vectors`` (n, dim) float32 under ``ids`` (n,). ``kind`` None picks by size."""
+    def build(cls, ids: np.ndarray, vectors: np.ndarray, signature: str = "", kind: str | None = None,
+              exact_limit: int = EXACT_LIMIT) -> "VectorIndex":
+        """Index ``vectors`` (n, dim) float32 under ``ids`` (n,).
+
+        ``kind`` None picks by size: 'flat' (exact) up to ``exact_limit`` vectors, 'hnsw' above.
+        """
         import faiss
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -49,7 +54,7 @@ class VectorIndex:
         if vectors.ndim != 2 or len(ids) != len(vectors):
             raise ValueError(f"ids ({len(ids)}) and vectors {vectors.shape} disagree")
         dim = vectors.shape[1] if vectors.size else 1
-        kind = kind or ("flat" if len(ids) <= EXACT_LIMIT else "hnsw")
+        kind = kind or ("flat" if len(ids) <= exact_limit else "hnsw")
         if kind == "flat":
             index = faiss.IndexFlatIP(dim)
         elif kind == "hnsw":
@@ -149,26 +154,28 @@ def _sha256(path: Path) -> str:
 
 def load_or_build(path: Path, signature: str, state: Callable[[], tuple[int, int]],
                   vectors: Callable[[], tuple[np.ndarray, np.ndarray]], writable: bool = True,
-                  force: bool = False) -> VectorIndex:
+                  force: bool = False, exact_limit: int = EXACT_LIMIT) -> VectorIndex:
     """The cached index at ``path`` if its manifest matches (signature, count, max id) and its
     bytes verify; otherwise rebuilt from ``vectors()`` (and saved when ``writable``).
 
     ``state()`` returns (count, max id) from the source of truth; it is cheap, ``vectors()`` is not.
+    A cached file whose kind is not the one ``exact_limit`` picks for ``count`` is rebuilt too.
     """
     count, max_id = state()
     if not force:
         try:
             m = read_manifest(path)
-            if (m.get("signature"), m.get("count"), m.get("max_id")) != (signature, count, max_id):
-                raise IndexStale(f"{path}: manifest {m.get('signature')!r}/{m.get('count')}/{m.get('max_id')} "
-                                 f"!= store {signature!r}/{count}/{max_id}")
+            kind = "flat" if count <= exact_limit else "hnsw"
+            if (m.get("signature"), m.get("count"), m.get("max_id"), m.get("kind")) != (signature, count, max_id, kind):
+                raise IndexStale(f"{path}: manifest {m.get('signature')!r}/{m.get('count')}/{m.get('max_id')}/"
+                                 f"{m.get('kind')} != store {signature!r}/{count}/{max_id}/{kind}")
             return VectorIndex.load(path)
         except IndexStale as e:
             log.info("rebuilding %s: %s", path.name, e)
     ids, vecs = vectors()
     if len(ids) == 0:
         vecs = np.zeros((0, 1), np.float32)
-    index = VectorIndex.build(ids, vecs, signature)
+    index = VectorIndex.build(ids, vecs, signature, exact_limit=exact_limit)
     if writable:
         index.save(path)
     return index

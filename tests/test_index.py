@@ -70,3 +70,28 @@ def test_save_load_round_trip_and_corrupt_file_is_rebuilt(tmp_path):
     assert len(calls) == 4
     load_or_build(path, "other-model", lambda: (41, 41), vectors)  # rows added in the database
     assert len(calls) == 5
+
+
+def test_exact_limit_picks_flat_up_to_the_threshold_and_hnsw_above(tmp_path):
+    rng = np.random.default_rng(3)
+    v = _unit(rng, 120)
+    ids = np.arange(120)
+    assert VectorIndex.build(ids, v, exact_limit=120).kind == "flat"
+    approx = VectorIndex.build(ids, v, exact_limit=119)
+    assert approx.kind == "hnsw"
+    assert approx.search(v[7:8], 1)[1][0, 0] == 7  # a stored vector finds itself
+
+    # a cached flat file is rebuilt as HNSW once the store outgrows the threshold (and back)
+    path = tmp_path / "pairs.faiss"
+    calls = []
+
+    def vectors():
+        calls.append(1)
+        return ids, v
+
+    assert load_or_build(path, "sig", lambda: (120, 119), vectors).kind == "flat"
+    assert load_or_build(path, "sig", lambda: (120, 119), vectors).kind == "flat" and len(calls) == 1
+    assert load_or_build(path, "sig", lambda: (120, 119), vectors, exact_limit=100).kind == "hnsw"
+    assert len(calls) == 2
+    assert VectorIndex.load(path).kind == "hnsw"
+    assert load_or_build(path, "sig", lambda: (120, 119), vectors, exact_limit=100).kind == "hnsw" and len(calls) == 2
