@@ -4,22 +4,22 @@ pairs similar in meaning (FAISS). Shared by ``termalign search`` and the web pag
 Matching works on normalised text (Simplified Chinese, lower-case English, see
 ``store.norm_text``), so 稀土 / 稀土 and 關鍵礦物 / 关键矿物 meet, and "Rare Earths" finds
 "rare earth". Order: exact matches (the term or one of its variants, singular/plural folded),
-then entries containing the query (prefix / substring), then -- only when nothing matched --
-entries whose pinyin matches an ASCII query ("xitu" -> 稀土). Each group by confidence.
+then entries containing the query (prefix before substring), each group by confidence. Only
+when nothing contains the query: entries whose pinyin the query spells ("xitu" -> 稀土), else
+near misses by trigram + edit ratio ("rare eath" -> rare earth). ``meta["match"]`` says which.
 """
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import time
 
 from .entries import PairHit, SearchResult, TermEntry
+from .pinyin import is_pinyin, spells_prefix
 from .store import Store, norm_text
 
 log = logging.getLogger(__name__)
-
-_PINYIN_CACHE: dict[int, list[tuple[str, int]]] = {}
-
 
 def english_keys(q: str) -> list[str]:
     """The query and its singular form(s): 'rare earths' -> ['rare earths', 'rare earth']."""
@@ -33,48 +33,75 @@ def english_keys(q: str) -> list[str]:
 
 
 def _terms(store: Store, query: str, limit: int) -> tuple[list[TermEntry], str]:
+    """Matching entries and how the first group matched: exact / contains / pinyin / fuzzy / ''."""
     q = norm_text(query)
     if not q:
         return [], ""
     keys = english_keys(q)
+    exact = _exact_terms(store, q, keys, limit)
+    seen = {i for i, _ in exact}
+    contains = [(i, e) for i, e in store.terms_fts(keys[-1] if len(keys[-1]) >= 2 else q, 4 * limit) if i not in seen]
+    # prefix before substring; terms_fts orders by confidence and the sort is stable
+    contains.sort(key=lambda t: not (norm_text(t[1].zh).startswith(q) or norm_text(t[1].en).startswith(keys[-1])))
+    out = [e for _, e in exact] + [e for _, e in contains]
+    if out:
+        return out[:limit], "exact" if exact else "contains"
+    # nothing contains the query: pinyin spelling (xitu -> 稀土), else a near miss (typo)
+    if is_pinyin(q):
+        out = pinyin_terms(store, q, limit)
+        if out:
+            return out, "pinyin"
+    out = fuzzy_terms(store, q, limit)
+    return out, "fuzzy" if out else ""
+
+
+def _exact_terms(store: Store, q: str, keys: list[str], limit: int) -> list[tuple[int, TermEntry]]:
+    """Entries whose canonical form or one of its variants is the query (plural folded), by confidence."""
     marks = ",".join("?" * len(keys))
     exact = store.terms_where(f"zh_norm = ? or en_norm in ({marks})", (q, *keys), limit)
     seen = {i for i, _ in exact}
-    out = [e for _, e in exact]
-    # variants: a Traditional or plural form listed on the entry
-    for i, e in store.terms_fts(q, 4 * limit):
-        if i in seen:
-            continue
-        forms = {norm_text(x) for x in (e.zh, e.en, *e.zh_variants, *e.en_variants)}
-        if forms & set(keys):
-            out.append(e)
+    for i, e in store.terms_fts(q, 4 * limit):  # a Traditional or plural form listed on the entry
+        if i not in seen and {norm_text(x) for x in (*e.zh_variants, *e.en_variants)} & set(keys):
+            exact.append((i, e))
             seen.add(i)
-    n_exact = len(out)
-    contains = [(i, e) for i, e in store.terms_fts(keys[-1] if len(keys[-1]) >= 2 else q, 4 * limit) if i not in seen]
-    # prefix before substring, each by confidence (terms_fts already orders by confidence)
-    contains.sort(key=lambda t: (not (norm_text(t[1].zh).startswith(q) or norm_text(t[1].en).startswith(keys[-1]))))
-    out.extend(e for _, e in contains)
-    how = "exact" if n_exact else ("contains" if out else "")
-    if not out and re.fullmatch(r"[a-z]+( [a-z]+)*", q):
-        out = _pinyin_terms(store, q.replace(" ", ""), limit)
-        how = "pinyin" if out else ""
-    return out[:limit], how
+    exact.sort(key=lambda t: (-t[1].confidence, -t[1].freq, t[0]))
+    return exact[:limit]
 
 
-def _pinyin_terms(store: Store, q: str, limit: int) -> list[TermEntry]:
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # pragma: no cover
-        return []
-    key = id(store)
-    if key not in _PINYIN_CACHE:
-        rows = store.con.execute("select id, zh_norm from terms").fetchall()
-        _PINYIN_CACHE[key] = [("".join(lazy_pinyin(zh)), i) for i, zh in rows]
-    ids = [i for py, i in _PINYIN_CACHE[key] if py.startswith(q)]
+def pinyin_terms(store: Store, q: str, limit: int) -> list[TermEntry]:
+    """Entries whose Chinese form starts with the pinyin ``q`` ('xitu' -> 稀土, 稀土出口...), by confidence."""
+    rows = store.con.execute("select id, zh_norm from terms").fetchall()  # a scan: 456 terms ~1 ms
+    ids = [i for i, zh in rows if spells_prefix(q, zh)]
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
     return [e for _, e in store.terms_where(f"id in ({marks})", ids, limit)]
+
+
+FUZZY_MIN_RATIO = 0.75  # difflib ratio: 'rare eath' ~ 'rare earth' 0.95; 'magnit' ~ 'magnet' 0.83
+FUZZY_CANDIDATES = 200
+
+
+def fuzzy_terms(store: Store, q: str, limit: int) -> list[TermEntry]:
+    """Near misses for a query of 4+ characters: entries sharing trigrams, kept when one of
+    their forms is within ``FUZZY_MIN_RATIO`` of the query; closest first, then by confidence."""
+    grams = list(dict.fromkeys(q[k:k + 3] for k in range(len(q) - 2)))
+    if len(q) < 4 or not grams:
+        return []
+    match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+    ids = [r[0] for r in store.con.execute(
+        "select rowid from terms_fts where terms_fts match ? order by rank limit ?", (match, FUZZY_CANDIDATES))]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    scored = []
+    for i, e in store.terms_where(f"id in ({marks})", ids, len(ids)):
+        forms = {norm_text(x) for x in (e.zh, e.en, *e.zh_variants, *e.en_variants)}
+        ratio = max(difflib.SequenceMatcher(None, q, f).ratio() for f in forms)
+        if ratio >= FUZZY_MIN_RATIO:
+            scored.append((-round(ratio, 2), -e.confidence, i, e))
+    scored.sort(key=lambda t: t[:3])
+    return [e for *_, e in scored[:limit]]
 
 
 def similar_pairs(store: Store, query: str, enc, limit: int = 10) -> list[PairHit]:
@@ -93,6 +120,29 @@ def encoder_matches(store: Store, enc) -> bool:
     return enc is not None and f"enc:{enc.name}/{enc.dim}" in store.signature
 
 
+def concordance(store: Store, term: TermEntry | None, query: str, limit: int) -> list[PairHit]:
+    """Pairs containing the term (its Chinese or English form; the query when no term matched).
+
+    Pairs with a form of the term on both sides come first -- a mined pair may carry it on one
+    side only -- then by pair confidence.
+    """
+    needles = [term.zh, term.en] if term else [query]
+    hits: dict[tuple[str, str], PairHit] = {}
+    for needle in needles:
+        for hit in store.concordance(needle, 2 * limit):
+            hits.setdefault((hit.en, hit.zh), hit)
+    if term is None:
+        return sorted(hits.values(), key=lambda h: -h.score)[:limit]
+    zh_forms = {norm_text(x) for x in (term.zh, *term.zh_variants)} - {""}
+    en_forms = {norm_text(x) for x in (term.en, *term.en_variants)} - {""}
+
+    def both_sides(h: PairHit) -> bool:
+        zh, en = norm_text(h.zh), norm_text(h.en)
+        return any(f in zh for f in zh_forms) and any(f in en for f in en_forms)
+
+    return sorted(hits.values(), key=lambda h: (not both_sides(h), -h.score))[:limit]
+
+
 def search(store: Store, query: str, limit: int = 10, enc=None, pairs_only: bool = False) -> SearchResult:
     """Terms matching ``query``, example pairs containing the best term (concordance), and pairs
     similar in meaning when ``enc`` (the store's model) is given. ``pairs_only``: meaning search only.
@@ -104,18 +154,16 @@ def search(store: Store, query: str, limit: int = 10, enc=None, pairs_only: bool
     examples: list[PairHit] = []
     if query and not pairs_only:
         terms, how = _terms(store, query, limit)
-        needles = [terms[0].zh, terms[0].en] if terms else [query]
-        seen: set[tuple[str, str]] = set()
-        for needle in needles:
-            for hit in store.concordance(needle, limit):
-                if (hit.en, hit.zh) not in seen and len(examples) < limit:
-                    seen.add((hit.en, hit.zh))
-                    examples.append(hit)
+        examples = concordance(store, terms[0] if terms else None, query, limit)
     similar: list[PairHit] = []
     note = ""
     if query and enc is not None:
         if encoder_matches(store, enc):
-            similar = similar_pairs(store, query, enc, limit)
+            shown = {(h.en, h.zh) for h in examples}  # a pair already shown as an example is not repeated
+            # a pinyin or misspelt query means nothing to the encoder: ask with the entry it found
+            text = terms[0].zh if how in ("pinyin", "fuzzy") else query
+            hits = similar_pairs(store, text, enc, limit + len(shown))
+            similar = [h for h in hits if (h.en, h.zh) not in shown][:limit]
         else:
             note = f"meaning search skipped: store was built with another model ({store.signature})"
     meta = {"match": how, "ms": round(1000 * (time.perf_counter() - t0), 2)}
@@ -159,4 +207,4 @@ def norm_text_keep_length(text: str) -> str:
     return s if len(s) == len(text) else text.lower()
 
 
-__all__ = ["search", "similar_pairs", "highlight", "english_keys", "encoder_matches"]
+__all__ = ["search", "concordance", "similar_pairs", "pinyin_terms", "fuzzy_terms", "highlight", "english_keys", "encoder_matches"]

