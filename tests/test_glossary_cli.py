@@ -1,0 +1,112 @@
+"""`termalign glossary build` and `termalign export` on a copy of the example store (CliRunner)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from glossary.cli import main
+from glossary.export import read_csv, read_jsonl, read_tbx, read_tsv
+from glossary.store import Store
+from glossary.tmx import tmx_units
+from glossary.variants import en_key, zh_key
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def glossary_store(example_store, tmp_path_factory):
+    """The example store (built without terms) copied, then `termalign glossary build` run on it once,
+    with a pinned term and a user dictionary."""
+    folder = tmp_path_factory.mktemp("glossary-store") / "store"
+    shutil.copytree(example_store[0], folder)
+    pinned = folder.parent / "known.tsv"
+    pinned.write_text("# known terms\n出口管制\texport controls\n", encoding="utf-8")
+    user = folder.parent / "user.dict"
+    user.write_text("# jieba alone cuts 远期/b 采购/v, which is no noun run\n远期采购\n", encoding="utf-8")
+    r = run("glossary", "build", "--store", folder, "--pinned", pinned, "--user-dict", user)
+    assert r.exit_code == 0, r.output
+    return folder, r.output
+
+
+def terms(folder):
+    with Store.open(folder, readonly=True) as s:
+        return s.all_terms()
+
+
+def test_glossary_build_fills_the_store(glossary_store):
+    folder, out = glossary_store
+    entries = terms(folder)
+    assert out.strip() == f"{len(entries)} terms in {folder}"
+    by_zh = {e.zh: e for e in entries}
+    assert en_key(by_zh["稀土"].en) == "rare earth"
+    assert by_zh["出口管制"].pinned and by_zh["出口管制"].confidence == 1.0
+    # the user dictionary makes 远期采购 one noun, so it becomes a candidate and is paired
+    assert en_key(by_zh["远期采购"].en) == "forward buying"
+
+
+@pytest.mark.parametrize("fmt, reader", [("jsonl", read_jsonl), ("csv", read_csv), ("tbx", read_tbx)])
+def test_export_writes_what_the_store_holds(glossary_store, tmp_path, fmt, reader):
+    folder, _ = glossary_store
+    out = tmp_path / f"g.{fmt}"
+    r = run("export", "--format", fmt, "-o", out, "--store", folder)
+    assert r.exit_code == 0, r.output
+    back, want = reader(out), terms(folder)
+    assert [(e.zh, e.en, e.confidence) for e in back] == [(e.zh, e.en, e.confidence) for e in want]
+    if fmt == "tbx":
+        root = etree.parse(str(out)).getroot()
+        assert root.tag == "martif" and root.get("type") == "TBX-Basic"
+
+
+def test_export_tsv_min_confidence(glossary_store, tmp_path):
+    folder, _ = glossary_store
+    out = tmp_path / "g.tsv"
+    r = run("export", "--format", "tsv", "-o", out, "--store", folder, "--min-confidence", "0.9")
+    assert r.exit_code == 0, r.output
+    rows = read_tsv(out)
+    keep = [e for e in terms(folder) if e.confidence >= 0.9]
+    assert 0 < len(rows) == len(keep) < len(terms(folder))
+    assert [(en, zh) for en, zh, _ in rows] == [(e.en, e.zh) for e in keep]
+    assert all(float(c.split(";")[0].split()[1]) >= 0.9 for _, _, c in rows)
+
+
+def test_export_tmx_holds_the_aligned_pairs(example_store, tmp_path):
+    folder, report = example_store
+    out = tmp_path / "pairs.tmx"
+    r = run("export", "--format", "tmx", "-o", out, "--store", folder)
+    assert r.exit_code == 0, r.output
+    units = list(tmx_units(out.read_bytes()))
+    assert len(units) == report.pairs
+    langs = {lang for u in units for lang in u}
+    assert {"en", "zh-CN", "zh-TW"} <= langs  # 003 is in Traditional script
+    assert any("rare earth" in u["en"] and "稀土" in zh_key(u.get("zh-CN", u.get("zh-TW", ""))) for u in units)
+    assert etree.fromstring(out.read_bytes()).get("version") == "1.4"
+
+
+def test_export_of_a_store_without_terms_says_what_to_run(example_store, tmp_path):
+    r = run("export", "--format", "tbx", "-o", tmp_path / "g.tbx", "--store", example_store[0])
+    assert r.exit_code == 3 and "termalign glossary build" in r.output
+    assert r.output.count("\n") == 1 and "Traceback" not in r.output
+    assert not (tmp_path / "g.tbx").exists()
+
+
+@pytest.mark.parametrize("cmd", [("export", "--format", "csv", "-o", "OUT"), ("glossary", "build")])
+def test_missing_store_is_one_line_exit_3(tmp_path, cmd):
+    args = [str(tmp_path / "g.csv") if a == "OUT" else a for a in cmd]
+    r = run(*args, "--store", tmp_path / "nowhere")
+    assert r.exit_code == 3 and r.output.count("\n") == 1 and "termalign build" in r.output
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_bad_pinned_and_user_dict_lines_are_named(example_store, tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("稀土\trare earth\nonly one column\n", encoding="utf-8")
+    r = run("glossary", "build", "--store", example_store[0], "--pinned", bad)
+    assert r.exit_code == 2 and "line 2" in r.output and r.output.count("\n") == 1
+    bad.write_text("稀土 5 n\nrare earth 3 n\n", encoding="utf-8")
+    r = run("glossary", "build", "--store", example_store[0], "--user-dict", bad)
+    assert r.exit_code == 2 and "line 2" in r.output and r.output.count("\n") == 1
