@@ -158,23 +158,30 @@ def _detect(data: bytes, name: str) -> str:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text without BOM has its NULs (the high bytes of ASCII) all on one parity."""
+    """UTF-16 text without BOM: NULs (the high bytes of ASCII) mostly on one parity.
+
+    Chinese-only text has few NULs and some fall on the other parity (一 is U+4E00: its low
+    byte is NUL), so when the parity is not clear both byte orders are tried and the text decides.
+    """
     sample = data[:_SAMPLE]
     even = sample[0::2].count(0)
     odd = sample[1::2].count(0)
     if len(data) % 2 or even + odd == 0:
         return None
     if odd >= 0.95 * (even + odd):
-        codec = "utf-16-le"
+        codecs_ = ["utf-16-le"]
     elif even >= 0.95 * (even + odd):
-        codec = "utf-16-be"
+        codecs_ = ["utf-16-be"]
     else:
-        return None
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError:
-        return None
-    return text if _rare_share(text) < 0.05 else None
+        codecs_ = ["utf-16-le", "utf-16-be"] if odd >= even else ["utf-16-be", "utf-16-le"]
+    for codec in codecs_:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _rare_share(text) < 0.05:
+            return text
+    return None
 
 
 def _rare_share(text: str) -> float:

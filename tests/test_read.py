@@ -41,6 +41,27 @@ UNBALANCED = (
     "該官員表示:「緊迫性是今天的主題。這是一項非常龐大的工程。沒有結束引號。\n"
 )
 
+CHINESE_ONLY = SIMPLIFIED + TRADITIONAL
+
+# Three paragraphs of seed 000 (the second in Traditional), for a folder whose files all come in
+# different encodings: mixed/en/X pairs with mixed/zh/X (align-dir, build).
+MIXED_EN = (
+    "The Trump administration is pursuing an array of unconventional measures to shore up mineral supplies that are"
+    " vital for makers of cars, jet engines, weaponry and data centers, as the Chinese government leverages its control"
+    " of rare earth exports in ways that could cripple global industry.\n",
+    "In recent months, the administration has taken stakes in several mining and minerals firms. It has talked of"
+    " establishing a strategic reserve of rare earths, and supporting domestic producers with price controls and"
+    " tariffs.\n",
+    "Some analysts have praised the administration’s effort to find new approaches to reduce a dependence on China"
+    " that has persisted through the terms of many U.S. presidents.\n",
+)
+MIXED_ZH = (
+    "特朗普政府正在采取一系列非常规措施,以保障汽车、喷气发动机、武器和数据中心制造商所需的关键矿产供应,"
+    "因为中国政府正在利用其对稀土出口的控制,以可能令全球工业瘫痪的方式施加影响。\n",
+    "近幾個月來,政府已在幾家礦業和礦產公司中持有股份。它討論了建立稀土戰略儲備,並通過價格管制和關稅支持國內生產商。\n",
+    "一些分析人士赞扬政府努力寻找新方法,以减少对中国依赖的做法,这种依赖已持续多位美国总统任期。\n",
+)
+
 # name -> (bytes, the text it must decode to, or None when it must be refused)
 CORPUS: dict[str, tuple[bytes, str | None]] = {
     "gbk.txt": (SIMPLIFIED.encode("gbk"), SIMPLIFIED),
@@ -59,6 +80,13 @@ CORPUS: dict[str, tuple[bytes, str | None]] = {
         "China mines 70 percent.\n中国开采了全球70%的稀土。\n",
     ),
     "unbalanced_quotes.txt": (UNBALANCED.encode("utf-8"), UNBALANCED),
+    "chinese_only.txt": (CHINESE_ONLY.encode("utf-8"), CHINESE_ONLY),
+    "mixed/en/a.txt": (MIXED_EN[0].encode("utf-8"), MIXED_EN[0]),
+    "mixed/en/b.txt": (codecs.BOM_UTF16_LE + MIXED_EN[1].encode("utf-16-le"), MIXED_EN[1]),
+    "mixed/en/c.txt": (codecs.BOM_UTF8 + MIXED_EN[2].encode("utf-8"), MIXED_EN[2]),
+    "mixed/zh/a.txt": (MIXED_ZH[0].encode("gbk"), MIXED_ZH[0]),
+    "mixed/zh/b.txt": (MIXED_ZH[1].encode("big5"), MIXED_ZH[1]),
+    "mixed/zh/c.txt": (MIXED_ZH[2].encode("utf-16-be"), MIXED_ZH[2]),
     "empty.txt": (b"", None),
     "whitespace.txt": (b" \n\t\n   \r\n\n", None),
 }
@@ -87,8 +115,7 @@ def _pdf() -> bytes:
 def _zip() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("000.txt", BILINGUAL)
-        z.date_time = (2025, 1, 1, 0, 0, 0)
+        z.writestr(zipfile.ZipInfo("000.txt", date_time=(2025, 1, 1, 0, 0, 0)), BILINGUAL)  # same bytes every run
     return buf.getvalue()
 
 
@@ -98,6 +125,7 @@ BINARY = {"binary.pdf": (_pdf, "PDF"), "image.png": (_png, "PNG"), "archive.zip"
 def make_corpus(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, (data, _) in CORPUS.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
     for name, (make, _) in BINARY.items():
         (folder / name).write_bytes(make())
