@@ -52,7 +52,9 @@ EN_STOP = frozenset(
     year years month months week weeks day days time times people way ways thing things lot lots part
     percent official officials number numbers issue issues matter case cases point points fact world
     news report reports source sources article data information summary title link update updated
-    first second third last next new recent recently including""".split()
+    first second third last next new recent recently including so-called
+    monday tuesday wednesday thursday friday saturday sunday january february march april june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec""".split()
 )
 
 _ZH_NOUN = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "vn", "eng", "j", "nl", "ng")
@@ -227,7 +229,7 @@ def _word_ok(w: str, final: bool) -> bool:
 @lru_cache(maxsize=50_000)
 def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
     """English term candidates of ``text``: (key, surface)."""
-    toks = _EN_TOKEN.findall(text)
+    toks = _split_possessives(_EN_TOKEN.findall(text))
     words = [t for t in toks if t[0].isalnum()]
     shouting = len(words) >= 4 and sum(w.isupper() for w in words) > 0.6 * len(words)
     out: dict[str, tuple[str, str]] = {}
@@ -289,6 +291,18 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
     return tuple(out.values())
 
 
+def _split_possessives(toks: list[str]) -> list[str]:
+    """"Russia's" -> "Russia" and a boundary: the owner is a term of its own ("Russia"), and
+    "the company's shares" must not give "company shares"."""
+    out = []
+    for t in toks:
+        if len(t) > 3 and t[-2:] in ("'s", "’s") and t[0].isalpha():
+            out += [t[:-2], "|"]
+        else:
+            out.append(t)
+    return out
+
+
 def _is_cap(w: str) -> bool:
     return w[:1].isupper() and (w[1:2].islower() or w[1:2] in ("-", "'") or is_acronym(w))
 
@@ -316,3 +330,33 @@ def paren_pairs(zh_text: str) -> list[tuple[str, str]]:
             best = max(ending, key=lambda c: c[3] - c[2])
             out.append((best[0], ek))
     return out
+
+
+def acronym_expansions(zh_en: Sequence[tuple[str, str]], en_cands: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(zh key, en key) for every acronym in ``zh_en`` spelled out by an English candidate.
+
+    國際能源署(IEA) in the Chinese and "International Energy Agency" in the English of the same
+    pair give (国际能源署, international energy agency): the initials of the candidate's words,
+    "of/the/and" left out, spell the acronym (after Schwartz & Hearst 2003); a number counts
+    as its digits, so "Group of Seven" spells G7.
+    """
+    out = []
+    for zk, ek in zh_en:
+        if not is_acronym(ek):
+            continue
+        want = ek.upper()
+        for key, surface in en_cands:
+            words = [w for w in re.split(r"[\s\-‐]+", surface) if w and w.lower() not in _CONNECT]
+            if len(words) >= 2 and "".join(_initial(w) for w in words).upper() == want:
+                out.append((zk, key))
+    return out
+
+
+_DIGITS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+
+
+def _initial(word: str) -> str:
+    if word.isdigit():
+        return word
+    return _DIGITS.get(word.lower(), word[0])
+

@@ -110,3 +110,24 @@ def test_bad_pinned_and_user_dict_lines_are_named(example_store, tmp_path):
     bad.write_text("稀土 5 n\nrare earth 3 n\n", encoding="utf-8")
     r = run("glossary", "build", "--store", example_store[0], "--user-dict", bad)
     assert r.exit_code == 2 and "line 2" in r.output and r.output.count("\n") == 1
+
+
+def test_the_issue_targets_on_the_built_example_store(glossary_store):
+    """Issue 6's 'done when' on what `termalign build` + `glossary build` give for examples/rare-earths."""
+    entries = [e for e in terms(glossary_store[0]) if not e.pinned]
+    rank = {}
+    for i, e in enumerate(entries):
+        rank.setdefault((zh_key(e.zh), en_key(e.en).lower()), i)
+
+    def best(zhs, ens):
+        return min((i for (z, e), i in rank.items() if z in zhs and e in ens), default=None)
+
+    for zhs, ens in [({"稀土"}, {"rare earth"}), ({"关键矿产", "关键矿物"}, {"critical mineral"}),
+                     ({"许可制度"}, {"licensing system"}), ({"战略储备"}, {"strategic reserve"}),
+                     ({"国际能源署"}, {"international energy agency", "iea"})]:
+        assert best(zhs, ens) is not None and best(zhs, ens) < 60, (zhs, best(zhs, ens))
+    for zhs, ens in [({"实体清单"}, {"entity list"}), ({"七国集团", "七大工业国"}, {"group of 7", "group of seven", "g7"}),
+                     ({"贝森特"}, {"bessent", "scott bessent"})]:
+        assert best(zhs, ens) is not None, zhs
+    words = {w for e in entries for w in (zh_key(e.zh), e.en.lower())}
+    assert not words & {"的", "是", "表示", "said", "says", "also", "would"}
