@@ -141,7 +141,7 @@ def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
     pos = 0
     for p in _posseg().cut(simplified):
         w, f = p.word, p.flag
-        if out and w in "·・•‧" and out[-1][1].startswith("nr"):
+        if out and w in "·・•‧.．" and out[-1][1].startswith("nr"):
             out.append((w, "dot", pos))
         elif out and len(out) >= 2 and out[-1][1] == "dot" and f.startswith("nr"):
             prev = out[-2]

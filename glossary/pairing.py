@@ -352,12 +352,19 @@ def generic_ok(zk: str, ek: str) -> bool:
 
 
 def canonical_en(key: str, surfaces: Counter | None) -> tuple[str, tuple[str, ...]]:
-    """The key itself for ordinary words; the most frequent surface for names and acronyms."""
+    """The key itself for ordinary words; the most frequent capitalised surface for names and acronyms.
+
+    A name is a key seen capitalised at least twice as often as not: the candidate chunker
+    lower-cases a lone sentence-initial word ("Bessent said ..."), so a name also has lower-case
+    surfaces, while a common word is capitalised inside names and headings ("Future Energy").
+    """
     if not surfaces:
         return key, ()
     forms = [s for s, _ in surfaces.most_common()]
-    named = all(any(w[:1].isupper() for w in s.split()) for s in forms)
-    canon = forms[0] if named else key
+    caps = [s for s in forms if any(w[:1].isupper() for w in s.split())]
+    n_caps = sum(surfaces[s] for s in caps)
+    named = n_caps >= 2 * (sum(surfaces.values()) - n_caps)
+    canon = caps[0] if named and caps else key
     return canon, tuple(s for s in forms if s != canon)[:8]
 
 

@@ -99,7 +99,7 @@ def test_keys_fold_script_case_and_number():
 
 def test_candidates_on_real_sentences():
     zh = {k for k, *_ in zh_candidates("美國財政部長史考特.貝森特將敦促七大工業國以及其他國家降低對來自中國關鍵礦物的依賴")}
-    assert {"关键矿物", "贝森特", "七大工业国"} <= zh and not zh & ZH_STOP
+    assert {"关键矿物", "史考特贝森特", "七大工业国"} <= zh and not zh & ZH_STOP  # "." joins a name like "·"
     en = {k for k, _ in en_candidates("U.S. Treasury Secretary Scott Bessent will urge Group of Seven nations "
                                       "to reduce reliance on critical minerals, the Export-Import Bank of the United States said.")}
     assert {"critical mineral", "group of seven", "bessent", "export import bank of the united states"} <= en
@@ -128,3 +128,10 @@ def test_fragments_of_a_linked_term_are_not_entries(glossary):
     (iea,) = [e for e in glossary if e.zh == "国际能源署"]
     assert en_key(iea.en).lower() == "international energy agency" and iea.confidence >= 0.7
     assert not [e for e in glossary if e.zh == "国际能源"]
+
+
+def test_names_keep_their_capitals_and_common_words_their_lemma(glossary):
+    by_zh = {e.zh: e for e in glossary}
+    assert by_zh["特朗普"].en == "Trump" and by_zh["北京"].en == "Beijing"  # also seen sentence-initial, lower-cased
+    assert by_zh["稀土"].en == "rare earth" and "rare earths" in by_zh["稀土"].en_variants
+    assert by_zh["俄罗斯"].en == "Russia"  # "Russia's" folds into the owner
