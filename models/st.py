@@ -12,7 +12,7 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from .base import ModelError, l2_normalise
+from .base import ModelError, clip_text, l2_normalise
 
 Progress = Callable[[int], None]
 
@@ -65,7 +65,7 @@ class STEncoder:
 
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         """Shape (len(texts), dim), float32, unit rows."""
-        texts = list(texts)
+        texts = [clip_text(t) for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         step = max(self.batch_size * 16, 1)
         for lo in range(0, len(texts), step):

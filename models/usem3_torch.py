@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
-from .base import ModelError
+from .base import ModelError, clip_text
 from .usem3 import DIM, POOLED_WIDTH, window_pools
 
 _NUM_CHUNKS, _VOCAB_ROWS, _CNN_DIM = 17, 7530, 256
@@ -169,7 +169,7 @@ class USEm3Torch:
 
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         """Shape (len(texts), 512), float32, unit rows."""
-        texts = list(texts)
+        texts = [clip_text(t) for t in texts]
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         step = max(self.batch_size * 16, 1)
         for lo in range(0, len(texts), step):
@@ -184,7 +184,7 @@ class USEm3Torch:
     @torch.inference_mode()
     def pooled(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         """Per-sentence pooled rows (len(texts), POOLED_WIDTH), like ``models.usem3.USEm3.pooled``."""
-        texts = list(texts)
+        texts = [clip_text(t) for t in texts]
         out = np.zeros((len(texts), POOLED_WIDTH), dtype=np.float32)
         for lo in range(0, len(texts), self.batch_size):
             part = texts[lo : lo + self.batch_size]
