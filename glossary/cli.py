@@ -11,13 +11,13 @@ import traceback
 
 import click
 
-from align.errors import TermalignError
+from align.errors import InputError, TermalignError
 from models.base import ModelError
 
 EXIT_CODES = {
     0: "success",
-    1: "usage error or unexpected failure",
-    2: "bad input file (empty, binary, undecodable, not bilingual...)",
+    1: "failure not caused by an input file (serve cannot listen; unexpected error: rerun with --debug)",
+    2: "bad input: a file that is empty, binary, undecodable or not bilingual, or a bad command line",
     3: "store missing, corrupt or incompatible",
     4: "model cannot be loaded",
     5: "batch job finished but some files failed",
@@ -139,7 +139,7 @@ def align(src: str, tgt: str | None, presplit: bool, fmt: str, output: str | Non
     a = read_document(src, encoding=encoding, presplit=presplit)
     b = read_document(tgt, encoding=encoding, presplit=presplit) if tgt else None
     if b is None and not (a.has_lang("en") and a.has_lang("zh")):
-        raise TermalignError(f"{src}: not a bilingual file (needs English and Chinese lines); give the other side as TGT")
+        raise InputError(src, "not a bilingual file (needs English and Chinese lines)", "give the other side as TGT")
     enc = load_encoder(model, device)
     al = align_documents(a, b, enc, params) if b is not None else align_document(a, enc, params)
     data = render(al, fmt)
