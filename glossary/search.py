@@ -165,11 +165,12 @@ def search(store: Store, query: str, limit: int = 10, enc=None, pairs_only: bool
     note = ""
     if query and enc is not None:
         if encoder_matches(store, enc):
-            shown = {(h.en, h.zh) for h in examples}  # a pair already shown as an example is not repeated
+            # a sentence already shown as an example (either side) is not repeated
+            shown = {h.en for h in examples} | {h.zh for h in examples}
             # a pinyin or misspelt query means nothing to the encoder: ask with the entry it found
             text = terms[0].zh if how in ("pinyin", "fuzzy") else query
-            hits = similar_pairs(store, text, enc, limit + len(shown))
-            similar = [h for h in hits if (h.en, h.zh) not in shown][:limit]
+            hits = similar_pairs(store, text, enc, limit + 2 * len(examples))
+            similar = [h for h in hits if h.en not in shown and h.zh not in shown][:limit]
         else:
             note = f"meaning search skipped: store was built with another model ({store.signature})"
     meta = {"match": how, "ms": round(1000 * (time.perf_counter() - t0), 2)}

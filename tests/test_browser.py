@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from test_web import build_hostile_store, build_rare_earths_once, running
+from test_web import build_hostile_store, build_rare_earths_once, plain_usem3, running  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -167,6 +167,23 @@ def test_pinyin_and_typo_say_how_they_matched(browser, seed_url, typed, status):
     terms = search(browser, seed_url, typed, "rare earth")
     assert terms[0].find_element(By.CSS_SELECTOR, ".zh-forms .form-main").text == "稀土"
     assert re.fullmatch(status, browser.find_element(By.ID, "status").text)
+
+
+def test_similar_sentences_follow_the_terms(browser, tmp_path_factory, plain_usem3):
+    """With the encoder loaded, the page asks for terms first, then fills 'Similar sentences'."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with running(build_rare_earths_once(tmp_path_factory), enc=plain_usem3) as server:
+        search(browser, server.url, "稀土", "rare earth")
+        WebDriverWait(browser, WAIT_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#similar-list .pair"))
+        section = browser.find_element(By.ID, "similar")
+        sims = [e.text for e in section.find_elements(By.CSS_SELECTOR, ".sim")]
+        examples = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "#example-list .pair-en")}
+        similar = {e.text for e in section.find_elements(By.CSS_SELECTOR, ".pair-en")}
+    assert section.is_displayed() and sims and all(re.fullmatch(r"similarity -?\d\.\d\d", t) for t in sims)
+    assert not examples & similar  # a pair shown as an example is not repeated
+    assert console_errors(browser) == []
 
 
 def test_hostile_text_is_shown_as_text_and_never_runs(browser, tmp_path):

