@@ -2,12 +2,18 @@
 
     python benchmarks/bench_serve.py                       # builds examples/rare-earths into a temp store
     python benchmarks/bench_serve.py --store DIR --seconds 10 --clients 1,4,16 [--similar]
+    python benchmarks/bench_serve.py --while-build        # the same, while `termalign build` writes the store
 
 The server runs as its own process (`python -m glossary.cli serve --port 0`), so the
 clients (threads here) do not share its GIL. Each client cycles through a fixed list of
 real queries (both scripts, English, short and long); every non-200 answer or socket error
 counts as an error. Prints one Markdown table row per client count: requests/s, p50 and
 p99 latency, errors. Only ever talks to 127.0.0.1.
+
+With ``--while-build``, a writer thread runs `termalign build --no-glossary` over fresh copies of
+the example files (new names, so every run really writes: documents, mined pairs, FAISS) into the
+served store, one build after another, for as long as each row lasts (SQLite WAL: readers never
+wait for the writer); the row also says how many builds finished and how many failed.
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ import http.client
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -91,6 +98,19 @@ def run_clients(port: int, clients: int, seconds: float) -> dict:
     }
 
 
+def build_writer(store: Path, stop: threading.Event, done: list[int]) -> None:
+    """Build fresh copies of the example files into ``store`` until ``stop``; done = [ok, failed]."""
+    k = 0
+    while not stop.is_set():
+        with tempfile.TemporaryDirectory(prefix="bench-serve-writer-") as d:
+            for src in sorted((ROOT / "examples" / "rare-earths").glob("*.txt"))[:2]:
+                shutil.copy(src, Path(d) / f"w{os.getpid()}_{k}_{src.name}")
+            k += 1
+            r = subprocess.run([sys.executable, "-m", "glossary.cli", "build", d, "--store", str(store), "--quiet",
+                                "--no-glossary"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done[0 if r.returncode == 0 else 1] += 1
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--store", type=Path, help="store folder (default: build examples/rare-earths into a temp folder)")
@@ -98,6 +118,7 @@ def main() -> None:
     ap.add_argument("--clients", default="1,4,16")
     ap.add_argument("--similar", action="store_true", help="load the encoder: meaning search on every query")
     ap.add_argument("--json", action="store_true", help="JSON lines instead of a Markdown table")
+    ap.add_argument("--while-build", action="store_true", help="a concurrent `termalign build` writes the store")
     args = ap.parse_args()
 
     tmp = None
@@ -108,20 +129,36 @@ def main() -> None:
         print(f"building examples/rare-earths into {store} ...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "glossary.cli", "build", str(ROOT / "examples" / "rare-earths"),
                         "--store", str(store)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if args.while_build and args.store is not None:  # never write into the caller's store
+        tmp = tempfile.TemporaryDirectory(prefix="bench-serve-")
+        shutil.copytree(args.store, Path(tmp.name) / "store")
+        store = Path(tmp.name) / "store"
     proc, port = start_server(store, args.similar)
     try:
         run_clients(port, 1, 1.0)  # warm-up: first queries load the FAISS index, pinyin table...
         print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-              f"{args.seconds:g} s per row, similar={'on' if args.similar else 'off'}", file=sys.stderr)
+              f"{args.seconds:g} s per row, similar={'on' if args.similar else 'off'}, "
+              f"while-build={'on' if args.while_build else 'off'}", file=sys.stderr)
+        extra = " builds ok/failed |" if args.while_build else ""
         if not args.json:
-            print("| clients | requests | req/s | p50 ms | p99 ms | errors |")
-            print("|---:|---:|---:|---:|---:|---:|")
+            print("| clients | requests | req/s | p50 ms | p99 ms | errors |" + extra)
+            print("|---:|---:|---:|---:|---:|---:|" + ("---:|" if extra else ""))
         for c in (int(x) for x in args.clients.split(",")):
+            stop, done, writer = threading.Event(), [0, 0], None
+            if args.while_build:
+                writer = threading.Thread(target=build_writer, args=(store, stop, done))
+                writer.start()
+                time.sleep(2.0)  # let the first build get past its start-up into the writes
             row = run_clients(port, c, args.seconds)
+            if writer is not None:
+                stop.set()
+                writer.join()
+                row["builds_ok"], row["builds_failed"] = done
             if args.json:
                 print(json.dumps(row))
             else:
-                print(f"| {row['clients']} | {row['requests']} | {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} |")
+                print(f"| {row['clients']} | {row['requests']} | {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} |"
+                      + (f" {done[0]}/{done[1]} |" if writer is not None else ""))
             sys.stdout.flush()
     finally:
         proc.terminate()
