@@ -423,12 +423,15 @@ def export_cmd(fmt: str, output: str, store_dir: str | None, min_confidence: flo
             items = [e for e in store.all_terms() if e.confidence >= floor]
             if not store.count_terms():
                 raise StoreError(f"{store.folder}: the glossary is empty; run `termalign glossary build` first")
-    if fmt == "tmx":
-        data = pairs_to_tmx(items, signature)
-        with atomic_path(output) as tmp:
-            tmp.write_bytes(data)
-    else:
-        export_terms(items, output, fmt, signature=signature)
+    try:
+        if fmt == "tmx":
+            data = pairs_to_tmx(items, signature)
+            with atomic_path(output) as tmp:
+                tmp.write_bytes(data)
+        else:
+            export_terms(items, output, fmt, signature=signature)
+    except OSError as e:
+        raise TermalignError(f"{output}: cannot write ({e.strerror or e})") from None
     what = "sentence pairs" if fmt == "tmx" else "terms"
     click.echo(f"{len(items)} {what} -> {output}", err=True)
 

@@ -131,3 +131,9 @@ def test_the_issue_targets_on_the_built_example_store(glossary_store):
         assert best(zhs, ens) is not None, zhs
     words = {w for e in entries for w in (zh_key(e.zh), e.en.lower())}
     assert not words & {"的", "是", "表示", "said", "says", "also", "would"}
+
+
+def test_export_into_a_missing_folder_is_one_line(glossary_store, tmp_path):
+    r = run("export", "--format", "tbx", "-o", tmp_path / "no" / "such" / "g.tbx", "--store", glossary_store[0])
+    assert r.exit_code == 1 and "cannot write" in r.output and r.output.count("\n") == 1
+    assert "Traceback" not in r.output and "unexpected" not in r.output
