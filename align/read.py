@@ -179,9 +179,27 @@ def _utf16_without_bom(data: bytes) -> str | None:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        if _rare_share(text) < 0.05:
+        # With no clear parity the bytes must read as common Chinese: binary data read as UTF-16
+        # lands anywhere in the CJK block, and only a third of that block is in GB2312 or Big5.
+        if _rare_share(text) < 0.05 and (len(codecs_) == 1 or _common_han_share(text) >= 0.9):
             return text
     return None
+
+
+def _common_han_share(text: str) -> float:
+    """Share of the Han characters (first 4,000) that GB2312 or Big5 can encode; 0.0 with none."""
+    han = [c for c in text[:4000] if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return 0.0
+    return sum(_encodable(c, "gb2312") or _encodable(c, "big5") for c in han) / len(han)
+
+
+def _encodable(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _rare_share(text: str) -> float:

@@ -195,6 +195,9 @@ def test_undecodable_bytes_name_the_encoding_option():
 def test_nul_bytes_that_are_not_utf16_are_binary():
     with pytest.raises(InputError, match="binary"):
         decode_bytes(b"abc\x00\x00\x00\x01\x02def\x00ghi\x00\x00", "blob.bin")
+    # NULs on both parities, and as UTF-16 it reads as rare CJK characters (U+6202 U+6E69): still binary
+    with pytest.raises(InputError, match="binary"):
+        decode_bytes(b"\x00\x01\x02binary\x00" * 50, "bad.txt")
 
 
 def test_utf16be_without_bom():
