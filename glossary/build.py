@@ -320,7 +320,7 @@ def build_terms(store: Store, enc, params=None, pinned: Sequence[tuple[str, str]
 
     params = params or GlossaryParams()
     user = file_sha256(Path(user_dict)) if user_dict else ""
-    options = f"{params!r}|{sorted(pinned)!r}|{user}"
+    options = f"{params!r}|{sorted(pinned)!r}|{user}|termhood:1"  # a new scoring method invalidates old terms
     state = hashlib.sha256(f"{store.get_meta('mined_state')}|{_corpus_state(store, 'terms')}|{options}".encode()).hexdigest()
     if store.get_meta("glossary_state") == state and not force:
         return ""

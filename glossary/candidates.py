@@ -152,6 +152,11 @@ def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(t for t in out if t[1] != "dot")
 
 
+def zh_tokens(text: str) -> tuple[str, ...]:
+    """The jieba tokens of the (Simplified-normalised) text, as the candidates see them."""
+    return tuple(w for w, _, _ in _tokens(_to_simplified(text)))
+
+
 def _zh_ok(term: str) -> bool:
     return len(term) >= 2 and bool(_HAN.search(term)) and term not in ZH_STOP and not term[-1].isdigit()
 

@@ -39,6 +39,12 @@ class TermEntry:
     en_variants: tuple[str, ...] = ()  # other English forms seen (plural, case, ...)
     examples: tuple[Example, ...] = ()
     pinned: bool = False  # from the user's known-terms TSV
+    termhood: float | None = None  # how term-like, in [0, 1] (glossary/termhood.py); None: not scored
+
+    @property
+    def rank(self) -> float:
+        """The glossary's order, best first: confidence × termhood (confidence alone when unscored)."""
+        return self.confidence * (1.0 if self.termhood is None else self.termhood)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -18,7 +18,7 @@ from .entries import Example, TermEntry
 FORMATS = ("tbx", "tsv", "csv", "jsonl")
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-CSV_FIELDS = ("zh", "en", "confidence", "freq", "n_docs", "zh_variants", "en_variants", "pinned", "examples")
+CSV_FIELDS = ("zh", "en", "confidence", "freq", "n_docs", "zh_variants", "en_variants", "pinned", "examples", "termhood")
 
 
 def xml_safe(text: str) -> str:
@@ -54,7 +54,7 @@ def write_tbx(entries: Sequence[TermEntry], path, signature: str = "") -> None:
     body = etree.SubElement(etree.SubElement(root, "text"), "body")
     for n, e in enumerate(entries, 1):
         te = etree.SubElement(body, "termEntry", id=f"t{n}")
-        note = {"confidence": e.confidence, "freq": e.freq, "n_docs": e.n_docs, "pinned": e.pinned}
+        note = {"confidence": e.confidence, "termhood": e.termhood, "freq": e.freq, "n_docs": e.n_docs, "pinned": e.pinned}
         etree.SubElement(te, "note").text = json.dumps(note)
         for ex in e.examples:
             etree.SubElement(te, "admin", type="source").text = xml_safe(ex.doc)
@@ -110,7 +110,8 @@ def read_tbx(path) -> list[TermEntry]:
                     variants[side].append(text)
         examples = tuple(Example(en, zh, doc, 0.0) for en, zh, doc in zip(contexts["en"], contexts["zh"], docs))
         out.append(TermEntry(terms.get("zh", ""), terms.get("en", ""), note["confidence"], note["freq"],
-                             note["n_docs"], tuple(variants["zh"]), tuple(variants["en"]), examples, note["pinned"]))
+                             note["n_docs"], tuple(variants["zh"]), tuple(variants["en"]), examples, note["pinned"],
+                             note.get("termhood")))
     return out
 
 
@@ -132,6 +133,8 @@ def write_tsv(entries: Sequence[TermEntry], path, direction: str = "en-zh", sign
         for e in entries:
             src, tgt = (e.en, e.zh) if direction == "en-zh" else (e.zh, e.en)
             comment = f"conf {e.confidence:.2f}; freq {e.freq}; docs {e.n_docs}"
+            if e.termhood is not None:
+                comment += f"; termhood {e.termhood:.2f}"
             if e.zh_variants:
                 comment += "; zh: " + " / ".join(e.zh_variants)
             if e.pinned:
@@ -159,7 +162,8 @@ def write_csv(entries: Sequence[TermEntry], path) -> None:
             d = e.to_dict()
             w.writerow([d["zh"], d["en"], repr(d["confidence"]), d["freq"], d["n_docs"],
                         json.dumps(d["zh_variants"], ensure_ascii=False), json.dumps(d["en_variants"], ensure_ascii=False),
-                        int(d["pinned"]), json.dumps(d["examples"], ensure_ascii=False)])
+                        int(d["pinned"]), json.dumps(d["examples"], ensure_ascii=False),
+                        "" if d["termhood"] is None else repr(d["termhood"])])
 
 
 def read_csv(path) -> list[TermEntry]:
@@ -167,7 +171,8 @@ def read_csv(path) -> list[TermEntry]:
         rows = list(csv.DictReader(f))
     return [_entry({**r, "confidence": float(r["confidence"]), "freq": int(r["freq"]), "n_docs": int(r["n_docs"]),
                     "zh_variants": json.loads(r["zh_variants"]), "en_variants": json.loads(r["en_variants"]),
-                    "pinned": r["pinned"] == "1", "examples": json.loads(r["examples"])}) for r in rows]
+                    "pinned": r["pinned"] == "1", "examples": json.loads(r["examples"]),
+                    "termhood": float(r["termhood"]) if r.get("termhood") else None}) for r in rows]
 
 
 def write_jsonl(entries: Sequence[TermEntry], path) -> None:
@@ -183,7 +188,8 @@ def read_jsonl(path) -> list[TermEntry]:
 
 def _entry(d: dict) -> TermEntry:
     return TermEntry(d["zh"], d["en"], d["confidence"], d["freq"], d["n_docs"], tuple(d["zh_variants"]),
-                     tuple(d["en_variants"]), tuple(Example(**x) for x in d["examples"]), bool(d["pinned"]))
+                     tuple(d["en_variants"]), tuple(Example(**x) for x in d["examples"]), bool(d["pinned"]),
+                     d.get("termhood"))
 
 
 def export_terms(entries: Sequence[TermEntry], path, fmt: str, signature: str = "", direction: str = "en-zh") -> None:

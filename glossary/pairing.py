@@ -26,9 +26,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .candidates import (EN_STOP, ZH_STOP, acronym_expansions, add_user_words, en_candidates, paren_pairs,
-                         zh_candidates)
+from .candidates import (EN_STOP, ZH_STOP, acronym_expansions, add_user_words, en_candidates, zh_tokens,
+                         paren_pairs, zh_candidates)
 from .entries import Example, PairText, TermEntry
+from .termhood import CorpusStats, quoted_spans, with_termhood
 from .variants import en_key, zh_key
 
 log = logging.getLogger(__name__)
@@ -419,7 +420,10 @@ def candidate_features(pairs: Sequence[PairText], enc, params: GlossaryParams,
 
 def build_glossary(pairs: Sequence[PairText], enc, params: GlossaryParams | None = None,
                    pinned: Sequence[tuple[str, str]] = (), on_progress: Callable | None = None) -> list[TermEntry]:
-    """Mine a bilingual glossary from aligned/mined sentence pairs; sorted by confidence, best first.
+    """Mine a bilingual glossary from aligned/mined sentence pairs; sorted by rank, best first.
+
+    Each entry has a confidence (P(correct translation)) and a termhood (how term-like,
+    :mod:`glossary.termhood`); the order is ``rank = confidence × termhood``.
 
     ``enc`` is any encoder (``encode(list[str]) -> (n, dim)`` unit rows) or None to skip the
     embedding feature (confidence then leans on co-occurrence only and is less well calibrated).
@@ -458,8 +462,20 @@ def build_glossary(pairs: Sequence[PairText], enc, params: GlossaryParams | None
             zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8], en_variants=en_vars,
             examples=tuple(Example(q.en, q.zh, q.doc, q.score) for q in ex.get(i, [])), pinned=is_pin,
         ))
-    entries.sort(key=lambda t: (-t.confidence, -t.freq, t.zh, t.en))
-    return entries
+    return with_termhood(entries, corpus_stats(pairs, c, params))
+
+
+def corpus_stats(pairs: Sequence[PairText], c: Counts, params: GlossaryParams) -> CorpusStats:
+    """What :mod:`glossary.termhood` needs of the corpus: key frequencies, size in tokens, quoted terms."""
+    kept = [p for p in pairs if pair_weight(p, params) > 0]
+    tokens: Counter = Counter()
+    for p in kept:
+        w = pair_weight(p, params)
+        for t in zh_tokens(" ".join(p.zh.split())):
+            tokens[t] += w
+    qz, qe = quoted_spans(kept)
+    return CorpusStats(dict(zip(c.zh, c.cz.tolist())), dict(zip(c.en, c.ce.tolist())), dict(tokens),
+                       sum(tokens.values()), qz, qe, c.paren)
 
 
 def load_pinned(path) -> list[tuple[str, str]]:

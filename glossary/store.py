@@ -146,7 +146,16 @@ def _m002_terms(con: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_documents_sentences_pairs, _m002_terms]
+def _m003_terms_termhood(con: sqlite3.Connection) -> None:
+    # how term-like an entry is (glossary/termhood.py); NULL in a glossary built before it
+    con.execute("alter table terms add column termhood real")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_documents_sentences_pairs, _m002_terms,
+                                                           _m003_terms_termhood]
+READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003 only adds a nullable column)
+# The glossary's order: rank = confidence x termhood (confidence alone where termhood is NULL).
+RANK_ORDER = "confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
 
 
 # ---------------------------------------------------------------- value types
@@ -202,6 +211,7 @@ class Store:
         self.con = con
         self.readonly = readonly
         self._index = None
+        self._termhood_col: bool | None = None
 
     # ---------- opening ----------
     @classmethod
@@ -268,7 +278,7 @@ class Store:
             n = self.con.execute("select count(*) from meta where key like 'migration:%'").fetchone()[0]
         except sqlite3.DatabaseError:
             raise StoreError(f"{self.folder}: not a termalign store (no meta table)") from None
-        if n < len(MIGRATIONS):
+        if n < READ_MIGRATIONS:
             raise StoreError(f"{self.folder}: store is from an older termalign; run `termalign build` to upgrade it")
 
     # ---------- meta ----------
@@ -440,11 +450,12 @@ class Store:
                 zh_n = norm_text(e.zh)
                 en_n = norm_text(e.en)
                 cur = self.con.execute(
-                    "insert into terms(zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned)"
-                    " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "insert into terms(zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants, en_variants, examples,"
+                    " pinned, termhood) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (e.zh, e.en, zh_n, en_n, float(e.confidence), int(e.freq), int(e.n_docs),
                      json.dumps(list(e.zh_variants), ensure_ascii=False), json.dumps(list(e.en_variants), ensure_ascii=False),
-                     json.dumps([_example_dict(x) for x in e.examples], ensure_ascii=False), int(e.pinned)),
+                     json.dumps([_example_dict(x) for x in e.examples], ensure_ascii=False), int(e.pinned),
+                     None if e.termhood is None else float(e.termhood)),
                 )
                 keys = " | ".join(dict.fromkeys([zh_n, en_n, *map(norm_text, e.zh_variants), *map(norm_text, e.en_variants)]))
                 self.con.execute("insert into terms_fts(rowid, keys) values (?, ?)", (cur.lastrowid, keys))
@@ -453,11 +464,20 @@ class Store:
     def count_terms(self) -> int:
         return self.con.execute("select count(*) from terms").fetchone()[0]
 
-    def terms_where(self, sql_where: str, args: Sequence, limit: int) -> list[tuple[int, TermEntry]]:
-        """Internal helper for search: (id, entry) rows matching a fixed WHERE clause."""
+    def _has_termhood(self) -> bool:
+        """Whether the terms table has the termhood column (a read-only old store may not)."""
+        if self._termhood_col is None:
+            self._termhood_col = any(r[1] == "termhood" for r in self.con.execute("pragma table_info(terms)"))
+        return self._termhood_col
+
+    def terms_where(self, sql_where: str, args: Sequence, limit: int, by_rank: bool = False) -> list[tuple[int, TermEntry]]:
+        """Internal helper for search: (id, entry) rows matching a fixed WHERE clause, by confidence
+        (or by rank, the glossary's order, with ``by_rank``)."""
+        th = "termhood" if self._has_termhood() else "null as termhood"
+        order = RANK_ORDER if by_rank and self._has_termhood() else "confidence desc, freq desc, id"
         rows = self.con.execute(
-            "select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned from terms"
-            f" where {sql_where} order by confidence desc, freq desc, id limit ?", (*args, limit))
+            f"select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned, {th} from terms"
+            f" where {sql_where} order by {order} limit ?", (*args, limit))
         return [(r[0], _term(r)) for r in rows]
 
     def terms_fts(self, needle: str, limit: int) -> list[tuple[int, TermEntry]]:
@@ -474,7 +494,8 @@ class Store:
         return self.terms_where(where, args, limit)
 
     def all_terms(self) -> list[TermEntry]:
-        return [e for _, e in self.terms_where("1", (), 1 << 62)]
+        """The whole glossary in its order: rank (confidence x termhood), best first."""
+        return [e for _, e in self.terms_where("1", (), 1 << 62, by_rank=True)]
 
     # ---------- the FAISS cache ----------
     def pair_index(self, rebuild: bool = False):
@@ -494,7 +515,7 @@ def _example_dict(x: Example) -> dict:
 def _term(r) -> TermEntry:
     return TermEntry(zh=r[1], en=r[2], confidence=r[3], freq=r[4], n_docs=r[5],
                      zh_variants=tuple(json.loads(r[6])), en_variants=tuple(json.loads(r[7])),
-                     examples=tuple(Example(**d) for d in json.loads(r[8])), pinned=bool(r[9]))
+                     examples=tuple(Example(**d) for d in json.loads(r[8])), pinned=bool(r[9]), termhood=r[10])
 
 
 class _Transaction:

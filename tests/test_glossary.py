@@ -53,9 +53,12 @@ def test_no_generic_words_and_no_single_characters(glossary):
 
 
 def test_entries_are_sorted_calibrated_and_linked_one_to_one(glossary):
+    rank = [e.rank for e in glossary]
+    assert rank == sorted(rank, reverse=True)  # the order: confidence x termhood
+    assert all(e.rank == pytest.approx(e.confidence * e.termhood) and 0 <= e.termhood <= 1 for e in glossary)
     conf = [e.confidence for e in glossary]
-    assert conf == sorted(conf, reverse=True) and all(0.3 <= c <= 0.99 for c in conf)  # 0.99: see MAX_CONFIDENCE
-    assert conf.count(0.99) >= 10  # the cap binds: frequent entries are ordered by frequency
+    assert all(0.3 <= c <= 0.99 for c in conf)  # 0.99: see MAX_CONFIDENCE
+    assert conf.count(0.99) >= 10  # the cap binds
     zh = [e.zh for e in glossary]
     assert len(zh) == len(set(zh))
 
@@ -136,3 +139,37 @@ def test_names_keep_their_capitals_and_common_words_their_lemma(glossary):
     assert by_zh["特朗普"].en == "Trump" and by_zh["北京"].en == "Beijing"  # also seen sentence-initial, lower-cased
     assert by_zh["稀土"].en == "rare earth" and "rare earths" in by_zh["稀土"].en_variants
     assert by_zh["俄罗斯"].en == "Russia"  # "Russia's" folds into the owner
+
+
+# Issue 6: the top of the glossary holds the domain's terms and names, not general words.
+TARGETS = [({"稀土"}, {"rare earth"}), ({"实体清单"}, {"entity list"}), ({"关键矿产", "关键矿物"}, {"critical mineral"}),
+           ({"战略储备"}, {"strategic reserve"}), ({"许可制度"}, {"licensing system"}),
+           ({"七国集团", "七大工业国"}, {"group of 7", "group of seven", "g7"}),
+           ({"国际能源署"}, {"international energy agency", "iea"}), ({"贝森特"}, {"bessent"})]
+TOP_N = 40  # what termhood achieves on these pairs: the last target (实体清单, seen once) sits at 39
+
+
+@pytest.mark.parametrize("zh, en", TARGETS)
+def test_targets_rank_in_the_top_40_by_termhood(glossary, zh, en):
+    found = _find(glossary, zh, en)
+    assert found and min(found) < TOP_N, (zh, found[:1])
+
+
+def test_general_words_rank_below_every_target(glossary):
+    last_target = max(min(_find(glossary, zh, en)) for zh, en in TARGETS)
+    for word in ("公司", "全球", "会议", "技术", "政府"):
+        (i,) = [i for i, e in enumerate(glossary) if e.zh == word]
+        assert i > last_target, (word, i, last_target)
+        assert glossary[i].confidence >= 0.9  # still correct translations: only their termhood is low
+
+
+def test_termhood_parts_on_real_entries(glossary):
+    from glossary.termhood import general_zh
+
+    by_zh = {e.zh: e for e in glossary}
+    assert general_zh()[0]["公司"][0] > 10_000 and "实体清单" not in general_zh()[0]
+    # specific (rare in general Chinese) beats general; a modifier nested in 许可制度 loses to it
+    assert by_zh["稀土"].termhood > 0.9 > 0.3 > by_zh["公司"].termhood
+    assert by_zh["许可制度"].termhood > by_zh["许可"].termhood
+    # seen once, but written in quotes (“实体清单”, so-called entity list) or as 中文(IEA): marked as a unit
+    assert by_zh["实体清单"].termhood >= 0.9 and by_zh["国际能源署"].termhood >= 0.9

@@ -73,3 +73,29 @@ def test_concordance_crosses_scripts_and_case(tmp_path):
         assert [h.en for h in s.concordance("critical minerals")] == ["Reducing reliance on Critical Minerals."]
         assert [h.en for h in s.concordance("稀土")] == ["Rare earths matter."]  # 2 characters: below trigram length
     assert norm_text("關鍵礦物 Rare  Earths") == "关键矿物 rare earths"
+
+
+def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
+    """A store with migrations 001-002 only: read-only openers get termhood None and the old
+    confidence order; a writable open adds the column (migration 003)."""
+    import sqlite3
+
+    from glossary.entries import TermEntry
+
+    old = tmp_path / "old"
+    old.mkdir()
+    con = sqlite3.connect(old / "glossary.sqlite", isolation_level=None)
+    con.execute("create table meta (key text primary key, value text not null)")
+    for i, m in enumerate(MIGRATIONS[:2], 1):
+        m(con)
+        con.execute("insert into meta values (?, ?)", (f"migration:{i:03d}", m.__name__))
+    for zh, en, c in [("公司", "company", 0.99), ("稀土", "rare earth", 0.95)]:
+        con.execute("insert into terms(zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants, en_variants,"
+                    " examples, pinned) values (?, ?, ?, ?, ?, 1, 1, '[]', '[]', '[]', 0)", (zh, en, zh, en, c))
+    con.close()
+    with Store.open(old, readonly=True) as s:
+        assert [(e.zh, e.termhood) for e in s.all_terms()] == [("公司", None), ("稀土", None)]
+    with Store.open(old) as s:
+        s.replace_terms([TermEntry("公司", "company", 0.99, 1, 1, termhood=0.2),
+                         TermEntry("稀土", "rare earth", 0.95, 1, 1, termhood=0.9)], "x")
+        assert [e.zh for e in s.all_terms()] == ["稀土", "公司"]  # by rank, confidence x termhood
