@@ -31,7 +31,7 @@ def bead_features(scorer: "Scorer", path: "Path", skip: float) -> np.ndarray:
         log_gap = float(np.log1p(min(max(gap, 0.0), 10.0)))
         cost = float(path.cost[k])
         if a and b:
-            ev = scorer.parts(a, b, np.array([i - a]), np.array([j - b]))
+            ev = scorer.parts(a, b, np.array([i - a]), np.array([j - b]), margin=True)
             cos, margin = float(ev["cos"][0, 0]), float(ev["margin"][0, 0])
             lr2 = float(ev["lenlr"][0, 0]) ** 2
             matched, unmatched = float(ev["matched"][0, 0]), float(ev["unmatched"][0, 0])

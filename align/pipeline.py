@@ -19,7 +19,7 @@ from .dp import Band, Path, band_around_path, banded_dp, path_cells
 from .overlap import make_side, sentence_chars, stack_windows
 from .scoring import Scorer, anchor_matrices
 
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,20 +28,24 @@ class AlignParams:
 
     ``max_merge``: most sentences on one side of a bead (<= 8); ``max_total``: most sentences
     in a bead, both sides together; ``skip_quantile``: the 1-0 / 0-1 cost is this quantile of
-    random-pair costs; ``knn``: neighbours in the margin; ``w_len``/``w_anchor``/``w_merge``:
-    weights of length-ratio, anchor (numbers, names) evidence and the per-extra-sentence penalty;
+    random-pair costs (0.95: a pair is left unpaired when it scores like the worst 5% of random
+    pairs); ``para_skip_quantile``: the same for paragraphs of an interleaved file, stricter (0.5: a
+    paragraph pair must score better than the median random pair), so comparable-but-not-parallel
+    paragraphs stay unpaired; ``knn``: neighbours in the margin (a confidence feature); ``len_power``: the
+    exponent of the length penalty; ``w_anchor``: weight of anchor (numbers, names) evidence;
+    ``w_merge``: cost per extra sentence in a bead (negative = a bonus; see ``scoring``);
     ``band``: half-width of the search band around the coarse path; ``max_cells``: above this
     many DP cells the document is first aligned coarsely; ``seed``: the RNG seed.
     """
 
-    max_merge: int = 5
-    max_total: int = 6
-    skip_quantile: float = 0.1
+    max_merge: int = 6
+    max_total: int = 7
+    skip_quantile: float = 0.95
+    para_skip_quantile: float = 0.5
     knn: int = 4
-    w_len: float = 0.3
-    w_anchor: float = 0.1
-    w_merge: float = 0.0
-    gamma: float = 1.0
+    len_power: float = 0.3
+    w_anchor: float = 0.05
+    w_merge: float = -0.03
     band: int = 24
     max_cells: int = 2_000_000
     seed: int = 0
@@ -91,8 +95,8 @@ def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_an
         src_anchors, tgt_anchors = np.zeros((n, 0), np.float32), np.zeros((m, 0), np.float32)
     src = make_side(src_vecs[:K], src_chars, src_anchors)
     tgt = make_side(tgt_vecs[:K], tgt_chars, tgt_anchors)
-    scorer = Scorer(src, tgt, params.types(), knn=params.knn, w_len=params.w_len, w_anchor=params.w_anchor,
-                    w_merge=params.w_merge, gamma=params.gamma, rng=rng)
+    scorer = Scorer(src, tgt, params.types(), knn=params.knn, len_power=params.len_power,
+                    w_anchor=params.w_anchor, w_merge=params.w_merge, rng=rng)
     skip = scorer.skip_cost(params.skip_quantile, rng)
     band = None
     if (n + 1) * (m + 1) > params.max_cells:
@@ -117,7 +121,7 @@ def coarse_band(src1: np.ndarray, tgt1: np.ndarray, params: AlignParams) -> Band
     f = max(2, math.ceil(math.sqrt((n + 1) * (m + 1) / params.max_cells)))
     cs, ct = _blocks(src1, f), _blocks(tgt1, f)
     sub = AlignParams(max_merge=2, max_total=3, skip_quantile=params.skip_quantile, knn=params.knn,
-                      w_len=0.0, w_anchor=0.0, w_merge=0.0, band=params.band, max_cells=params.max_cells,
+                      len_power=0.0, w_anchor=0.0, w_merge=0.0, band=params.band, max_cells=params.max_cells,
                       seed=params.seed)
     coarse, info = _align(stack_windows(cs, 2), stack_windows(ct, 2), sub, None, None, None, None, DEFAULT_CALIBRATION)
     pts = [(0, 0)]
@@ -167,23 +171,30 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], enc, params: AlignPa
     Chinese is matched in Simplified script (the output keeps the original text); languages
     ``zh`` are reported as ``zh-TW`` when the text is Traditional.
     """
-    from models.base import window_vectors
-
     src, tgt = list(src), list(tgt)
     src_lang, tgt_lang = _lang_of(src, src_lang), _lang_of(tgt, tgt_lang)
+    beads = align_vectors(params=params, **sentence_inputs(src, tgt, enc, params.max_merge, src_lang, tgt_lang))
+    return Alignment(tuple(src), tuple(tgt), tuple(beads), src_lang, tgt_lang, signature(enc, params))
+
+
+def sentence_inputs(src: Sequence[str], tgt: Sequence[str], enc, max_window: int, src_lang: str,
+                    tgt_lang: str) -> dict[str, np.ndarray | None]:
+    """Everything ``align_vectors`` needs about two sentence lists: window vectors up to
+    ``max_window``, character counts and anchor incidence, all from the matching view (Chinese in
+    Simplified script). Returned as ``align_vectors`` keyword arguments."""
+    from models.base import window_vectors
+
     s_view, t_view = _for_matching(src, src_lang), _for_matching(tgt, tgt_lang)
-    K = params.max_merge
-    sv = window_vectors(enc, s_view, K, src_lang)
-    tv = window_vectors(enc, t_view, K, tgt_lang)
     if src_lang.startswith("zh") == tgt_lang.startswith("zh"):
         sa, ta = None, None  # anchors are an en-zh signal
     elif src_lang.startswith("zh"):
         ta, sa, _ = anchor_matrices(t_view, s_view)
     else:
         sa, ta, _ = anchor_matrices(s_view, t_view)
-    beads = align_vectors(sv, tv, params, src_chars=sentence_chars(s_view), tgt_chars=sentence_chars(t_view),
-                          src_anchors=sa, tgt_anchors=ta)
-    return Alignment(tuple(src), tuple(tgt), tuple(beads), src_lang, tgt_lang, signature(enc, params))
+    return {"src_vecs": window_vectors(enc, s_view, max_window, src_lang),
+            "tgt_vecs": window_vectors(enc, t_view, max_window, tgt_lang),
+            "src_chars": sentence_chars(s_view), "tgt_chars": sentence_chars(t_view),
+            "src_anchors": sa, "tgt_anchors": ta}
 
 
 def align_documents(src, tgt, enc, params: AlignParams = AlignParams()) -> Alignment:
@@ -216,7 +227,8 @@ def align_document(doc, enc, params: AlignParams = AlignParams()) -> Alignment:
     zh_p = [p for p in doc.paragraphs if p.lang == "zh" and p.sentences]
     en_s = [s for p in en_p for s in p.sentences]
     zh_s = [s for p in zh_p for s in p.sentences]
-    pp = AlignParams(**{**asdict(params), "max_merge": min(params.max_merge, 3), "max_total": min(params.max_total, 4)})
+    pp = AlignParams(**{**asdict(params), "max_merge": min(params.max_merge, 3), "max_total": min(params.max_total, 4),
+                              "skip_quantile": params.para_skip_quantile})
     para = align_sentences([p.text for p in en_p], [p.text for p in zh_p], enc, pp, "en", "zh")
     en_off = np.cumsum([0] + [len(p.sentences) for p in en_p])
     zh_off = np.cumsum([0] + [len(p.sentences) for p in zh_p])
