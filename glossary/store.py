@@ -476,8 +476,8 @@ class Store:
         th = "termhood" if self._has_termhood() else "null as termhood"
         order = RANK_ORDER if by_rank and self._has_termhood() else "confidence desc, freq desc, id"
         rows = self.con.execute(
-            f"select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned, {th} from terms"
-            f" where {sql_where} order by {order} limit ?", (*args, limit))
+            "select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned, " + th
+            + " from terms where " + sql_where + " order by " + order + " limit ?", (*args, limit))
         return [(r[0], _term(r)) for r in rows]
 
     def terms_fts(self, needle: str, limit: int) -> list[tuple[int, TermEntry]]:

@@ -72,6 +72,9 @@ def unsafe_sql(source: str, filename: str = "<src>") -> list[str]:
     tree = ast.parse(source)
     bad = []
     funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    # module-level string constants (ORDER = "a desc, id") are fixed text too
+    consts = {t.id: [n.value] for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
+              and isinstance(n.value.value, str) for t in n.targets if isinstance(t, ast.Name)}
     for fn in funcs or [tree]:
         params = {a.arg for a in (*fn.args.args, *fn.args.kwonlyargs)} if funcs else set()
         sink_params = set()
@@ -79,7 +82,7 @@ def unsafe_sql(source: str, filename: str = "<src>") -> list[str]:
             positional = [a.arg for a in fn.args.args if a.arg != "self"]
             if SQL_SINKS[fn.name] < len(positional):
                 sink_params.add(positional[SQL_SINKS[fn.name]])
-        assigned: dict[str, list[ast.AST]] = {}
+        assigned: dict[str, list[ast.AST]] = {k: list(v) for k, v in consts.items()}
         for n in ast.walk(fn):
             if isinstance(n, ast.Assign):
                 for t in n.targets:
