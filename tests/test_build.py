@@ -43,8 +43,7 @@ def test_example_corpus_pairs_every_paragraph_of_000(example_store):
             total += 1
             if line.split(". ")[0][:50] not in paired_en or nxt[:15] not in paired_zh:
                 missed.append(line[:60])
-    # KNOWN GAP: 1 of 21 long paragraphs is left unpaired by the current aligner (see BENCHMARKS.md ## Build)
-    assert total >= 20 and len(missed) <= 1, missed
+    assert total >= 20 and not missed, missed
 
 
 def test_mined_cross_document_pairs_are_right_at_the_top(example_store):

