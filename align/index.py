@@ -12,7 +12,6 @@ sha256 matches (a truncated or corrupted file is rebuilt, never handed to faiss 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from .atomic import atomic_path, write_text_atomic
+from .atomic import atomic_path, file_sha256, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +98,12 @@ class VectorIndex:
         # so they go in a sidecar .npy written under the same atomic scheme.
         with atomic_path(path) as tmp:
             faiss.write_index(self.index, str(tmp))
-            digest = _sha256(tmp)
+            digest = file_sha256(tmp)
         ids_path = path.with_name(path.name + ".ids.npy")
         with atomic_path(ids_path) as tmp:
             with open(tmp, "wb") as f:
                 np.save(f, self.ids, allow_pickle=False)
-            ids_digest = _sha256(tmp)
+            ids_digest = file_sha256(tmp)
         manifest = {"signature": self.signature, "count": int(len(self.ids)),
                     "max_id": int(self.ids.max()) if len(self.ids) else 0, "kind": self.kind,
                     "dim": self.dim, "sha256": digest, "ids_sha256": ids_digest, **(extra or {})}
@@ -120,7 +119,7 @@ class VectorIndex:
         ids_path = path.with_name(path.name + ".ids.npy")
         if not path.is_file() or not ids_path.is_file():
             raise IndexStale(f"{path}: missing")
-        if _sha256(path) != manifest.get("sha256") or _sha256(ids_path) != manifest.get("ids_sha256"):
+        if file_sha256(path) != manifest.get("sha256") or file_sha256(ids_path) != manifest.get("ids_sha256"):
             raise IndexStale(f"{path}: checksum mismatch (corrupt or partially written)")
         try:
             index = faiss.read_index(str(path))
@@ -142,14 +141,6 @@ def read_manifest(path: str | Path) -> dict:
         return json.loads(mpath.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise IndexStale(f"{mpath}: no readable manifest ({e})") from None
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def load_or_build(path: Path, signature: str, state: Callable[[], tuple[int, int]],

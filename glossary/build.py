@@ -28,6 +28,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from align.atomic import file_sha256  # noqa: F401 - part of this module's API (docs/cluster.md)
 from align.errors import InputError, TermalignError
 from align.mining import document_is_parallel, mine_vectors
 from align.mining import signature as mining_signature
@@ -94,14 +95,6 @@ def find_text_files(folders: Iterable[str | os.PathLike]) -> list[Path]:
                 if not f.startswith(".") and p.suffix.lower() in TEXT_SUFFIXES:
                     out.append(p)
     return sorted(dict.fromkeys(p.resolve() for p in out))
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # ---------------------------------------------------------------- alignment adapter
@@ -241,20 +234,30 @@ def build(folders: Sequence[str | os.PathLike], store: Store, enc, params=None, 
         else:
             fail(*result)
 
-    on_event(BuildEvent("stage", status="mining"))
-    mine_corpus(store)
-    terms_note = ""
-    if glossary:
-        on_event(BuildEvent("stage", status="glossary"))
-        terms_note = build_terms(store, enc)
-    on_event(BuildEvent("stage", status="index"))
-    store.pair_index()
+    terms_note = finish(store, enc, glossary, on_event)
     con = store.con
     n_sent = con.execute("select count(*) from sentences").fetchone()[0]
     n_pairs = con.execute("select count(*) from pairs where kind = 'aligned' and en != '' and zh != ''").fetchone()[0]
     return BuildReport(files=len(files), skipped=skipped, failed=tuple(failed), sentences=n_sent, pairs=n_pairs,
                        mined=store.count_pairs("mined"), terms=store.count_terms(),
                        seconds=time.perf_counter() - t0, glossary_skipped=terms_note)
+
+
+def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEvent], None] = _noop) -> str:
+    """The corpus-wide steps of a build: mining, glossary, FAISS index (also after a shard merge).
+
+    Each is skipped when its input did not change (stamps in the store's ``meta``). Returns ''
+    or why the glossary did not run.
+    """
+    on_event(BuildEvent("stage", status="mining"))
+    mine_corpus(store)
+    note = ""
+    if glossary:
+        on_event(BuildEvent("stage", status="glossary"))
+        note = build_terms(store, enc)
+    on_event(BuildEvent("stage", status="index"))
+    store.pair_index()
+    return note
 
 
 def _prepared(todo: list[tuple[Path, str]], enc, params, encoding, jobs: int, model_spec: str | None,

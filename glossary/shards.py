@@ -9,8 +9,9 @@ A cluster run (docs/cluster.md) builds each shard of the corpus into its own sto
         finish(store, enc)          # corpus-wide mining, glossary, FAISS index
 
 Only per-document rows are copied (documents, sentences with vectors, aligned pairs with
-vectors); mined pairs and terms are corpus-wide and are recomputed by :func:`finish`, because
-a shard's neighbourhoods (and so its margins) are not the corpus's.
+vectors); mined pairs and terms are corpus-wide and are recomputed by :func:`finish` (the very
+function a single build ends with, :func:`glossary.build.finish`), because a shard's
+neighbourhoods (and so its margins) are not the corpus's.
 """
 from __future__ import annotations
 
@@ -19,12 +20,8 @@ from typing import Callable, Sequence
 
 from align.errors import StoreError
 
-from .build import BuildEvent, build_terms, mine_corpus
+from .build import BuildEvent, _noop, finish
 from .store import PairRow, SentenceRow, Store, _unblob
-
-
-def _noop(_: BuildEvent) -> None:
-    pass
 
 
 def document_rows(store: Store, doc_id: int) -> tuple[list[SentenceRow], list[PairRow]]:
@@ -72,18 +69,4 @@ def merge_stores(dest: Store, shards: Sequence[Store], on_event: Callable[[Build
     return copied
 
 
-def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEvent], None] = _noop) -> str:
-    """The corpus-wide steps of a build, on a merged store: mining, glossary, FAISS index.
-
-    Each is skipped when its input did not change (the same stamps ``build`` uses). Returns ''
-    or why the glossary did not run.
-    """
-    on_event(BuildEvent("stage", status="mining"))
-    mine_corpus(store)
-    note = ""
-    if glossary:
-        on_event(BuildEvent("stage", status="glossary"))
-        note = build_terms(store, enc)
-    on_event(BuildEvent("stage", status="index"))
-    store.pair_index()
-    return note
+__all__ = ["document_rows", "finish", "merge_stores"]  # finish: glossary.build.finish, re-exported
