@@ -50,12 +50,17 @@ EN_STOP = frozenset(
     see seen seem seems use used using want wants like well back up down out off away however therefore
     thus meanwhile instead rather perhaps including included include includes per via mr mrs ms dr
     year years month months week weeks day days time times people way ways thing things lot lots part
-    percent official officials number numbers issue issues matter case cases point points fact world
-    news report reports source sources article data information summary title link update updated
+    percent official officials matter fact update updated
     first second third last next new recent recently including so-called
     monday tuesday wednesday thursday friday saturday sunday january february march april june july
     august september october november december jan feb mar apr jun jul aug sep sept oct nov dec""".split()
 )
+# Vague nouns: never a term alone, but a fine part of one ("data center", "news agency", "World War").
+EN_VAGUE = frozenset(
+    """data information news report reports source sources article articles world number numbers issue issues
+    case cases point points part parts title titles link links summary""".split()
+)
+EN_STOP = EN_STOP | EN_VAGUE
 
 _ZH_NOUN = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "vn", "eng", "j", "nl", "ng")
 _ZH_MOD = ("a", "b", "an")  # may start or sit inside a multiword term, never end it
@@ -157,6 +162,11 @@ def zh_tokens(text: str) -> tuple[str, ...]:
     return tuple(w for w, _, _ in _tokens(_to_simplified(text)))
 
 
+def zh_tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """(token, jieba POS tag) of the (Simplified-normalised) text, as the candidates see them."""
+    return tuple((w, f) for w, f, _ in _tokens(_to_simplified(text)))
+
+
 def _zh_ok(term: str) -> bool:
     return len(term) >= 2 and bool(_HAN.search(term)) and term not in ZH_STOP and not term[-1].isdigit()
 
@@ -220,9 +230,15 @@ _CONNECT = frozenset({"of", "the", "and", "for", "de", "&", "on"})
 _NUMWORD = frozenset("one two three four five six seven eight nine ten twenty".split())
 
 
+_HONORIFIC = frozenset("mr mrs ms dr prof".split())  # "Mr. Campbell": what follows is a name, not a sentence start
+_NAME_SUFFIX = frozenset("jr sr".split())  # "Joseph R. Biden Jr.": not part of the name's key
+_NOSTART = "\x00"  # token put where an honorific was: the next word is no sentence start
+_COORD = frozenset({"and", "&"})
+
+
 def _word_ok(w: str, final: bool) -> bool:
     lw = w.lower()
-    if lw in EN_STOP or not w[0].isalpha() or len(w) < 2:
+    if (lw in EN_STOP and (final or lw not in EN_VAGUE)) or not w[0].isalpha() or len(w) < 2:
         return False
     if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4)):
         return False
@@ -231,12 +247,47 @@ def _word_ok(w: str, final: bool) -> bool:
     return True
 
 
+def _fold_abbreviations(toks: list[str]) -> list[str]:
+    """Drop the points that are no full stops: "Mr. Campbell" -> [_NOSTART, "Campbell"],
+    "Joseph R. Biden Jr." -> ["Joseph", "Biden"] (a middle initial and a generational suffix are
+    not part of the name's key, and their point must not end the name)."""
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        t, lt = toks[i], toks[i].lower()
+        dot = i + 1 < len(toks) and toks[i + 1] == "."
+        if lt in _HONORIFIC and t[:1].isupper() and i + 1 + dot < len(toks) and _is_cap(toks[i + 1 + dot]):
+            out.append(_NOSTART)
+        elif lt in _NAME_SUFFIX and t[:1].isupper() and out and _is_cap(out[-1]):
+            pass
+        elif len(t) == 1 and t.isupper() and dot and out and _is_cap(out[-1]) and i + 2 < len(toks) and _is_cap(toks[i + 2]):
+            pass  # a middle initial
+        else:
+            out.append(t)
+            i += 1
+            continue
+        i += 1 + dot
+    return out
+
+
 @lru_cache(maxsize=50_000)
 def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
-    """English term candidates of ``text``: (key, surface)."""
-    toks = _split_possessives(_EN_TOKEN.findall(text))
+    """English term candidates of ``text``: (key, surface).
+
+    * capitalised sequences with inner "of/the/and" and every sub-sequence of them, each part of
+      a hyphenated pair of names ("California-Nevada" gives California and Nevada too), and the
+      members of a coordination that share a plural head ("Energy and Treasury Departments"
+      gives Energy Department and Treasury Department);
+    * a capitalised word or two followed by a lower-case noun chunk ("Chinese government",
+      "Trump administration", "US taxpayer money");
+    * lower-case word n-grams between stopwords and suffix rules; a vague noun (data, news,
+      world) may sit inside one ("data center") but is no candidate alone.
+    """
+    toks = _fold_abbreviations(_split_possessives(_EN_TOKEN.findall(text)))
     words = [t for t in toks if t[0].isalnum()]
     shouting = len(words) >= 4 and sum(w.isupper() for w in words) > 0.6 * len(words)
+    # A heading in title case ("A Longstanding Risk"): there too the capitals say nothing
+    shouting = shouting or (len(words) >= 3 and all(w[:1].isupper() or w[:1].isdigit() or w in _CONNECT for w in words))
     out: dict[str, tuple[str, str]] = {}
 
     def add(span: Sequence[str]) -> None:
@@ -249,6 +300,10 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
     i = 0
     while i < len(toks):
         t = toks[i]
+        if t == _NOSTART:
+            start = False
+            i += 1
+            continue
         if not t[0].isalnum():
             start = t in ".!?:;\"“”" or start
             i += 1
@@ -277,6 +332,15 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
                         if len(sub) == 1 and (sub[0].lower() in EN_STOP or (len(sub[0]) < 3 and not is_acronym(sub[0]))):
                             continue
                         add(sub)
+                        if len(sub) == 1 and "-" in sub[0]:
+                            parts = sub[0].split("-")
+                            if all(_is_cap(x) and len(x) >= 3 for x in parts):
+                                for x in parts:
+                                    add([x])
+                for x in _shared_head(toks, i, j):
+                    add(x)
+                for x in _cap_then_lower(toks, i, j, shouting):
+                    add(x)
                 start = False
                 i = j
                 continue
@@ -294,6 +358,49 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
         start = False
         i = max(j, i + 1)
     return tuple(out.values())
+
+
+def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list[list[str]]:
+    """The last one or two words of the capitalised span ``toks[i:j]`` with the first one to three
+    words of the lower-case noun chunk right after it: "Chinese government", "Commerce employees"."""
+    if shouting:
+        return []
+    k = j
+    while k < len(toks) and k - j < 3 and toks[k][0].isalnum() and not _is_cap(toks[k]) and _word_ok(toks[k], final=False):
+        k += 1
+    out = []
+    for n_cap in (1, 2):
+        head = list(toks[max(i, j - n_cap):j])
+        if len(head) < n_cap or head[0].lower() in _CONNECT or head[0].isdigit():
+            continue
+        for m in range(j + 1, k + 1):
+            if _word_ok(toks[m - 1], final=True):
+                out.append(head + list(toks[j:m]))
+    return out
+
+
+def _shared_head(toks: Sequence[str], i: int, j: int) -> list[list[str]]:
+    """Members of a coordination with a shared plural head, each with the head in the singular:
+    "Defense, Energy and Treasury Departments" -> Defense Department, Energy Department, Treasury Department."""
+    span = toks[i:j]
+    out = []
+    for p in range(len(span) - 3):
+        x, conj, y, head = span[p:p + 4]
+        if conj.lower() not in _COORD or not (_is_cap(x) and _is_cap(y) and _is_cap(head)):
+            continue
+        if p + 4 < len(span) and span[p + 4].lower() not in _CONNECT:
+            continue
+        one = en_key(head.lower())  # a lone capitalised word keeps its -s in en_key (a name)
+        if not head.endswith("s") or one == head.lower() or " " in one:
+            continue
+        head1 = one[:1].upper() + one[1:]
+        members = [x, y]
+        k = i + p
+        while k >= 2 and toks[k - 1] == "," and _is_cap(toks[k - 2]):
+            members.insert(0, toks[k - 2])
+            k -= 2
+        out += [[m, head1] for m in members]
+    return out
 
 
 def _split_possessives(toks: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -262,18 +263,84 @@ def best_flags(ids: np.ndarray, score: np.ndarray) -> np.ndarray:
 
 
 def features(c: Counts, rows: np.ndarray, sims: np.ndarray, d: np.ndarray, g2: np.ndarray) -> np.ndarray:
-    """(len(rows), len(FEATURES)) feature matrix of the kept joint rows."""
+    """(len(rows), len(FEATURES)) feature matrix of the kept joint rows.
+
+    A name is its whole capitalised span (:func:`nested_rows`): a longer capitalised candidate
+    that covers most of a shorter one's co-occurrences with the same Chinese term takes the
+    shorter one's Dice, count and G² where those are higher, and is preferred to it as the best
+    match of the Chinese term, so that "Commerce" (also seen in "Commerce employees") gives way
+    to "Commerce Department" and "Motors" to "General Motors". Lower-case chunks get no such
+    preference: their edges are fuzzy ("that power wind turbines": the verb is in the chunk).
+    """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
-    dd = d[rows]
+    dd = d[rows].copy()
+    lc = np.log1p(c.nze[rows])
+    lr = np.log1p(g2[rows]) / 5
+    nested = nested_rows(c, rows)
+    for kl, ks in nested:
+        dd[kl], lc[kl], lr[kl] = max(dd[kl], dd[ks]), max(lc[kl], lc[ks]), max(lr[kl], lr[ks])
     tr = np.array([translit(c.zh[z], _display_en(c, e)) for z, e in zip(zi, ei)])
     par = np.array([float((c.zh[z], c.en[e]) in c.paren) for z, e in zip(zi, ei)])
     prior = sim + dd + tr * 0.5 + par
+    prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
+    for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
+        prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
     fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(zi, ei)])
     return np.column_stack([
-        np.ones(rows.size), sim, dd, np.log1p(c.nze[rows]), np.log1p(g2[rows]) / 5, tr, par,
-        best_flags(zi, prior), best_flags(ei, prior), fit,
+        np.ones(rows.size), sim, dd, lc, lr, tr, par,
+        best_flags(zi, prior_zh), best_flags(ei, prior), fit,
     ])
+
+
+NEST_SHARE = 0.5  # a longer English candidate inherits a nested one's evidence when it covers this share of it
+
+
+def en_words(text: str) -> tuple[str, ...]:
+    """Lower-case words of an English form, each made singular: the unit of English nesting tests."""
+    return tuple(en_key(w.lower()) for w in re.split(r"[\s\-‐‑–/]+", text) if en_key(w.lower()))
+
+
+def _contains(long: Sequence[str], short: Sequence[str]) -> bool:
+    n = len(short)
+    return len(long) > n and any(tuple(long[a:a + n]) == tuple(short) for a in range(len(long) - n + 1))
+
+
+def is_capitalised(text: str) -> bool:
+    """Every word capitalised (acronyms and digits too) but the inner "of/the/and/for": a name's span."""
+    words = text.split()
+    return bool(words) and all(w[:1].isupper() or w[:1].isdigit() or (0 < n < len(words) - 1 and w in _INNER)
+                               for n, w in enumerate(words))
+
+
+_INNER = frozenset({"of", "the", "and", "for", "de", "on", "&"})
+
+
+def nested_rows(c: Counts, rows: np.ndarray) -> list[tuple[int, int]]:
+    """(k_long, k_short) positions in ``rows``: the same Chinese term, both English forms
+    capitalised (names), that of k_long holds that of k_short as whole words, and it co-occurs
+    with the Chinese term at least ``NEST_SHARE`` as often as k_short does."""
+    by_z: dict[int, list[int]] = defaultdict(list)
+    for k, r in enumerate(rows):
+        by_z[int(c.zi[r])].append(k)
+    out = []
+    for ks in by_z.values():
+        if len(ks) < 2:
+            continue
+        shown = {k: _display_en(c, c.ei[rows[k]]) for k in ks}
+        words = {k: en_words(shown[k]) for k in ks if is_capitalised(shown[k])}
+        for kl in words:
+            for k in words:
+                if _contains(words[kl], words[k]) and c.cze[rows[kl]] >= NEST_SHARE * c.cze[rows[k]]:
+                    # "California-Nevada" holds two names: there the single one that fits is preferred
+                    out.append((k, kl) if _name_pair_member(shown[kl], shown[k]) else (kl, k))
+    return out
+
+
+def _name_pair_member(long: str, short: str) -> bool:
+    """``long`` is a hyphenated pair of names ("California-Nevada") and ``short`` one of them."""
+    parts = long.split("-")
+    return " " not in long and len(parts) == 2 and all(p[:1].isupper() for p in parts) and short in parts
 
 
 def confidence(x: np.ndarray, weights: Sequence[float]) -> np.ndarray:
@@ -315,7 +382,8 @@ def link(c: Counts, rows: np.ndarray, conf: np.ndarray, params: GlossaryParams) 
             break
         z, e = int(c.zi[rows[k]]), int(c.ei[rows[k]])
         zk, ek = c.zh[z], c.en[e]
-        if not generic_ok(zk, ek) or per_zh[z] >= params.max_en_per_zh or len(per_en[e]) >= params.max_zh_per_en:
+        if not generic_ok(zk, ek) or not coordination_ok(zk, ek) or per_zh[z] >= params.max_en_per_zh or \
+                len(per_en[e]) >= params.max_zh_per_en:
             continue
         if any(zk in other or other in zk for other in per_en[e]):
             continue  # 稀土出口 / rare earth when 稀土 / rare earth is in
@@ -351,6 +419,17 @@ def drop_fragments(c: Counts, linked: list[tuple[int, float]], share: float = BO
     return [x for n, x in enumerate(linked) if n not in drop]
 
 
+_ZH_COORD = re.compile(r"[和与及暨、&]")
+
+
+def coordination_ok(zk: str, ek: str) -> bool:
+    """An English coordination ("Energy and Treasury", "Bosnia and Herzegovina") translates a Chinese
+    term only if that term has a coordinator too (波斯尼亚和黑塞哥维那): "X and Y" beside a
+    Chinese term without one is two terms, or the shared-head case ("Energy and Treasury
+    Departments"), whose members the candidates give separately."""
+    return not (set(ek.lower().split()) & {"and", "&"}) or bool(_ZH_COORD.search(zk))
+
+
 def generic_ok(zk: str, ek: str) -> bool:
     """No generic word on either side, and no single Han character."""
     return len(zk) >= 2 and zk not in ZH_STOP and ek.lower() not in EN_STOP and len(ek) >= 2
@@ -371,6 +450,29 @@ def canonical_en(key: str, surfaces: Counter | None) -> tuple[str, tuple[str, ..
     named = n_caps >= 2 * (sum(surfaces.values()) - n_caps)
     canon = caps[0] if named and caps else key
     return canon, tuple(s for s in forms if s != canon)[:8]
+
+
+def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) -> tuple[str, tuple[str, ...]]:
+    """The place's noun for an adjective paired with a Chinese place name: 非洲 / African -> Africa.
+
+    Chinese uses the place name as a modifier (非洲矿山) where English uses its adjective (African
+    mines). When the Chinese term is a place name to jieba (tag ns) and the English is one
+    capitalised word in -an/-ian/-ese, the noun is the corpus' own form if it has one (Europe for
+    European, China for Chinese), else the -n of -ian/-can dropped (African -> Africa, Asian -> Asia; Japan stays).
+    """
+    from .candidates import zh_tagged
+
+    toks = zh_tagged(zk)
+    if len(toks) != 1 or toks[0][1] != "ns" or " " in en or not en[:1].isupper() or not en.endswith(("an", "ese")):
+        return en, variants
+    stems = [en[:-1], en[:-2], en[:-3], en[:-3] + "a", en[:-4] + "a"]  # Africa, Europe, Japan, Canada, China
+    for st in stems:
+        forms = en_surface.get(en_key(st))
+        if len(st) >= 3 and forms and st in forms:
+            return st, (en, *variants)
+    if en.endswith(("ian", "can")):  # not Japan, Iran, Taiwan: nouns in -an
+        return en[:-1], (en, *variants)
+    return en, variants
 
 
 def examples_for(pairs: Sequence[PairText], wanted: dict[tuple[str, str], int], n: int,
@@ -456,6 +558,7 @@ def build_glossary(pairs: Sequence[PairText], enc, params: GlossaryParams | None
             en_vars = tuple(s for s in en_vars if s != en_form)
         else:
             zform = zk
+            en_form, en_vars = place_noun(zk, en_form, en_vars, c.en_surface)
         entries.append(TermEntry(
             zh=zform, en=en_form, confidence=round(p if is_pin else min(p, MAX_CONFIDENCE), 4),
             freq=int(freq[i]), n_docs=len(docs[i]),
