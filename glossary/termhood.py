@@ -12,11 +12,18 @@ score of the entry itself, and the glossary is ordered by ``rank = confidence ×
   dictionary, 27 pairs here) is specific, 公司 (45,604) is not. A Chinese term that is not a
   dictionary word is a new word (贝森特: specific) or a compound, which is 0.5 plus half the
   specificity of its most specific token: 许可制度 through 许可, 分析人士 stays near 0.5.
-* **evidence** -- a name, an acronym, a term written in quotes (“实体清单”, so-called) or in
-  ``中文(English)`` is marked as a unit by the writer. Any other entry earns its place by
-  recurring, as C-value (Frantzi et al. 2000) weighs a candidate by its frequency: weight
-  ``1 - exp(-f / EVIDENCE_FREQ)`` for a weighted frequency f, so an entry seen once (专门会议,
-  投资目标, 现代科技) is weak evidence, three times (战略储备) strong.
+* **evidence** -- an acronym, a term written in quotes (“实体清单”, so-called) or in
+  ``中文(English)`` is marked as a unit by the writer, and a name that is one token to jieba
+  (a dictionary name such as 七国集团, or a new word such as 贝森特) is a unit by the lexicon.
+  Any other entry earns its place by recurring, as C-value (Frantzi et al. 2000) weighs a
+  candidate by its frequency: weight ``1 - exp(-f / EVIDENCE_FREQ)`` for a weighted frequency f,
+  so an entry seen once (专门会议, 投资目标, 现代科技) is weak evidence, three times (战略储备)
+  strong. A name made of several tokens (亚洲集团, 矿产中心) starts higher, at
+  ``NAME_EVIDENCE_ONCE`` when seen once, and reaches 1 by three sightings; a mined pair counts
+  half and by its score, so a capitalised heading seen once in a mined pair weighs little.
+* **person compounds** -- a person's name joined with a title or another entry (总统特朗普,
+  拜登总统, 美国财政部长史考特贝森特, 特朗普政府), whose English holds the name's English, is
+  redundant beside the name and the title: its termhood is multiplied by ``PERSON_COMPOUND``.
 * **independence** -- the nesting part of C-value: the share of a term's frequency that is
   *not* inside longer terms, the containers' frequency averaged as C-value does; the lower of
   the Chinese share (containers: the other entries) and the English one (containers: every
@@ -41,7 +48,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from .candidates import zh_tokens
+from .candidates import zh_tagged, zh_tokens
 from .entries import PairText, TermEntry
 from .variants import en_key, is_acronym, zh_key
 
@@ -50,6 +57,8 @@ W_MID = 4.0  # weirdness (natural log) at which a dictionary word is half specif
 W_SCALE = 1.0
 NAME_FLOOR = 0.5  # a name's specificity is at least this
 EVIDENCE_FREQ = 1.0  # an entry neither named nor marked, seen f times, is weighed by 1 - exp(-f / this)
+NAME_EVIDENCE_ONCE = 0.6  # a name of several tokens seen once; 1 - 0.4 exp(-(f - 1)) for weighted frequency f
+PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry
 _QUOTED_ZH = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,16})[”」』》\"]")
 _QUOTED_EN = re.compile(r"[“\"]([^“”\"\n]{2,60})[”\"]|so-called ([A-Za-z][A-Za-z\- ]{1,40}?)(?=[,.;:)]|\s(?:that|which|who|to|in|on|of|for|and)\b)")
 
@@ -146,9 +155,70 @@ def termhood(zk: str, en: str, stats: CorpusStats, zh_containers: Sequence[float
             spec = max(spec, NAME_FLOOR)
         elif marked:
             spec = max(spec, 0.9)
-    evidence = 1.0 if (name or marked) else 1 - math.exp(-max(freq, 0.0) / EVIDENCE_FREQ)
-    indep = min(independence(freq, zh_containers), independence(stats.en_freq.get(ek, 0.0), en_containers))
+    if marked or (name and _lexical_unit(zk)):
+        evidence = 1.0
+    elif name:
+        evidence = max(0.0, 1 - (1 - NAME_EVIDENCE_ONCE) * math.exp(-(freq - 1)))
+    else:
+        evidence = 1 - math.exp(-max(freq, 0.0) / EVIDENCE_FREQ)
+    # a name that is one token is a unit wherever it sits (非洲 in 非洲矿山): nesting says nothing about it
+    indep = 1.0 if (name and _lexical_unit(zk)) else min(
+        independence(freq, zh_containers), independence(stats.en_freq.get(ek, 0.0), en_containers))
     return round(spec * evidence * math.sqrt(indep), 4)
+
+
+def _lexical_unit(zk: str) -> bool:
+    """One jieba token: a dictionary name (七国集团 nt, 珍珠港 ns) or a new word found as one (贝森特)."""
+    toks = zh_tagged(zk)
+    if len(toks) != 1:
+        return False
+    gen = general_zh()[0].get(zk)
+    return gen is None or gen[1].startswith(_NAME_TAGS)
+
+
+def is_person(zk: str, en: str, translit: float) -> bool:
+    """A person's name: one jieba token tagged as one (nr, nrt, nrfg) or a transliteration, with capitalised English."""
+    toks = zh_tagged(zk)
+    return len(toks) == 1 and en[:1].isupper() and (toks[0][1].startswith("nr") or (
+        translit >= 0.6 and zk not in general_zh()[0]))
+
+
+def person_compound(zk: str, en: str, entries: dict[str, str], persons: dict[str, str]) -> bool:
+    """``zk`` is a person's name joined with other entries (总统 + 特朗普, 美国 + 财政部长 + 史考特贝森特)
+    and ``en`` holds the name's English.
+
+    ``entries``: Chinese key -> English of every entry; ``persons``: the same for persons' names. The
+    Chinese is tiled by its jieba tokens into pieces that are each another entry, or a run of name
+    tokens ending in a person's name (史考特 贝森特: the given name need not be an entry).
+    """
+    from .pairing import en_words
+
+    toks = zh_tagged(zk)
+    n = len(toks)
+    if n < 2:
+        return False
+    target = en_words(en)
+    # reach[i]: tokens[:i] are tiled; value: whether a person piece whose English is in ``en`` was used
+    reach: dict[int, bool] = {0: False}
+    for i in range(n):
+        if i not in reach:
+            continue
+        for j in range(i + 1, n + 1):
+            piece = "".join(w for w, _ in toks[i:j])
+            if piece == zk:
+                continue
+            person = next((p for p in persons if piece.endswith(p) and all(f.startswith("nr") for _, f in toks[i:j])),
+                          None) if j - i > 1 or piece not in persons else piece
+            if person is not None and _holds(target, en_words(persons[person])):
+                reach[j] = True
+            elif piece in entries:
+                reach[j] = reach.get(j, False) or reach[i]
+    return reach.get(n, False)
+
+
+def _holds(long: Sequence[str], short: Sequence[str]) -> bool:
+    k = len(short)
+    return k > 0 and any(tuple(long[a:a + k]) == tuple(short) for a in range(len(long) - k + 1))
 
 
 def _word_specificity(word: str, stats: CorpusStats) -> float:
@@ -189,9 +259,17 @@ def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[Term
     keys = [zh_key(e.zh) for e in entries]
     zc = zh_containers(keys, stats.zh_freq)
     ec = en_containers([en_key(e.en) for e in entries], stats.en_freq)
+    tr = [translit(zk, e.en) for e, zk in zip(entries, keys)]
+    by_zh = {zk: e.en for e, zk in zip(entries, keys)}
+    persons = {zk: e.en for e, zk, t in zip(entries, keys, tr) if is_person(zk, e.en, t)}
     out = []
-    for e, zk in zip(entries, keys):
-        t = 1.0 if e.pinned else termhood(zk, e.en, stats, zc.get(zk, ()), ec.get(en_key(e.en), ()), translit(zk, e.en))
+    for e, zk, t_lit in zip(entries, keys, tr):
+        if e.pinned:
+            t = 1.0
+        else:
+            t = termhood(zk, e.en, stats, zc.get(zk, ()), ec.get(en_key(e.en), ()), t_lit)
+            if person_compound(zk, e.en, by_zh, persons):
+                t = round(t * PERSON_COMPOUND, 4)
         out.append(replace(e, termhood=t))
     return sort_by_rank(out)
 
