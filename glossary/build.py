@@ -18,6 +18,7 @@ FAISS cache. The library is silent: progress goes to ``on_event``.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import os
 import time
@@ -57,13 +58,26 @@ class BuildReport:
 
 @dataclass(frozen=True, slots=True)
 class BuildEvent:
-    """What ``on_event`` receives. kind: 'start' | 'file' | 'stage'."""
+    """What ``on_event`` receives, in this order for each run:
+
+    * 'start': ``total`` files found;
+    * per file, 'progress' events while it is prepared (``status`` = its stage: 'encode' with
+      ``done`` of ``total`` distinct sentences encoded, then 'check' (parallel or not) and, for a
+      parallel file, 'align'), then one 'file' event (``status`` 'done' | 'skipped' | 'failed').
+      With ``jobs`` > 1 the files are prepared in worker processes and only 'file' events come;
+    * 'stage' (``status`` 'mining' | 'glossary' | 'index') for the corpus-wide steps.
+    """
 
     kind: str
     path: str = ""
-    status: str = ""  # file: 'done' | 'skipped' | 'failed'; stage: its name
+    status: str = ""  # file: 'done' | 'skipped' | 'failed'; progress: the file's stage; stage: its name
     message: str = ""
     total: int = 0
+    done: int = 0  # progress: how much of ``total`` is done
+
+
+def _noop(_: BuildEvent) -> None:
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,22 +147,54 @@ def _pair_vector(en_vecs: np.ndarray, zh_vecs: np.ndarray, src: Sequence[int], t
     return l2_normalise(v[None])[0]
 
 
-def prepare_document(path: Path, enc, params, encoding: str | None = None, sha256: str | None = None) -> PreparedDoc:
-    """Read, segment, encode and (if parallel) align one file. No store access."""
+class _Reporting:
+    """``enc`` for :func:`encode_unique`, its ``encode`` reporting texts done to ``report``
+    (the bundled encoders take ``on_progress``; another encoder is called plainly)."""
+
+    def __init__(self, enc, report: Callable[[int], None]) -> None:
+        self.enc, self.report, self.dim = enc, report, enc.dim
+        try:
+            self.takes_progress = "on_progress" in inspect.signature(enc.encode).parameters
+        except (TypeError, ValueError):
+            self.takes_progress = False
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self.takes_progress:
+            return self.enc.encode(texts, on_progress=self.report)
+        out = self.enc.encode(texts)
+        self.report(len(texts))
+        return out
+
+
+def prepare_document(path: Path, enc, params, encoding: str | None = None, sha256: str | None = None,
+                     on_event: Callable[[BuildEvent], None] = _noop) -> PreparedDoc:
+    """Read, segment, encode and (if parallel) align one file. No store access.
+
+    Reports its progress as 'progress' events (see :class:`BuildEvent`) to ``on_event``.
+    """
     from align.segment import read_document
 
     sha = sha256 or file_sha256(path)
     doc = read_document(path, encoding=encoding)
     en, zh = doc.sentences("en"), doc.sentences("zh")
-    vecs = encode_unique(enc, list(en) + list(zh)) if (en or zh) else np.zeros((0, enc.dim), np.float32)
+    name = str(path)
+    n_distinct = len(set(en) | set(zh))
+    on_event(BuildEvent("progress", name, "encode", total=n_distinct))
+
+    def report(k: int) -> None:
+        on_event(BuildEvent("progress", name, "encode", total=n_distinct, done=k))
+
+    vecs = encode_unique(_Reporting(enc, report), list(en) + list(zh)) if (en or zh) else np.zeros((0, enc.dim), np.float32)
     en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en):]
     sentences = tuple([SentenceRow("en", i, s, en_vecs[i]) for i, s in enumerate(en)]
                       + [SentenceRow("zh", i, s, zh_vecs[i]) for i, s in enumerate(zh)])
+    on_event(BuildEvent("progress", name, "check", total=n_distinct, done=n_distinct))
     parallel = document_is_parallel(doc, en_vecs, zh_vecs, enc)  # by sentences, else by paragraphs
     pairs: list[PairRow] = []
     if parallel:
         from align.beads import join_text
 
+        on_event(BuildEvent("progress", name, "align", total=n_distinct, done=n_distinct))
         for src, tgt, score in _align(doc, enc, params, en_vecs, zh_vecs):
             pairs.append(PairRow("aligned", src, tgt, join_text([en[i] for i in src], "en"),
                                  join_text([zh[j] for j in tgt], "zh"), score, _pair_vector(en_vecs, zh_vecs, src, tgt)))
@@ -178,10 +224,6 @@ def _worker_prepare(path: str, encoding: str | None, sha: str) -> PreparedDoc | 
 
 
 # ---------------------------------------------------------------- the job
-
-
-def _noop(_: BuildEvent) -> None:
-    pass
 
 
 def build(folders: Sequence[str | os.PathLike], store: Store, enc, params=None, *, encoding: str | None = None,
@@ -228,7 +270,7 @@ def build(folders: Sequence[str | os.PathLike], store: Store, enc, params=None, 
         store.delete_document(path)  # a file that no longer reads must not keep stale rows
         on_event(BuildEvent("file", path, "failed", message))
 
-    for result in _prepared(todo, enc, params, encoding, jobs, model_spec, device):
+    for result in _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event):
         if isinstance(result, PreparedDoc):
             commit(result)
         else:
@@ -261,11 +303,11 @@ def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEv
 
 
 def _prepared(todo: list[tuple[Path, str]], enc, params, encoding, jobs: int, model_spec: str | None,
-              device: str) -> Iterator[PreparedDoc | tuple[str, str]]:
+              device: str, on_event: Callable[[BuildEvent], None] = _noop) -> Iterator[PreparedDoc | tuple[str, str]]:
     if jobs <= 1 or len(todo) <= 1 or model_spec is None:
         for path, sha in todo:
             try:
-                yield prepare_document(path, enc, params, encoding, sha)
+                yield prepare_document(path, enc, params, encoding, sha, on_event)
             except (TermalignError, ModelError) as e:
                 yield (str(path), str(e))
         return

