@@ -293,9 +293,12 @@ def build(corpus: tuple[str, ...], store_dir: str | None, jobs: int, model: str,
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jsonl"]), default="tsv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write here (atomically) instead of stdout.")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Drop pairs less confident than this.")
-@click.option("--model", default="usem3", show_default=True, help="Encoder spec.")
+@click.option("--model", default="usem3", show_default=True, help="Encoder spec: usem3, usem3-torch, st:NAME_OR_PATH.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="auto, cpu or cuda (torch encoders only).")
 @click.option("--encoding", default=None, help="Force the input encoding.")
-def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: str, encoding: str | None) -> None:
+def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: str, device: str,
+         encoding: str | None) -> None:
     """Mine near-parallel sentence pairs between two comparable files (never opens the store).
 
     TSV columns: score, margin, English, Chinese, English file, Chinese file.
@@ -309,7 +312,7 @@ def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: 
     from align.segment import read_document
     from models import encode_unique, load_encoder
 
-    enc = load_encoder(model)
+    enc = load_encoder(model, device)
     docs = [read_document(a, encoding=encoding), read_document(b, encoding=encoding)]
     within = []
     for d in docs:  # a translated (parallel) file is aligned, not mined, inside itself
@@ -339,21 +342,19 @@ def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: 
 @click.option("--json", "as_json", is_flag=True, help="Print the SearchResult as JSON.")
 @click.option("--pairs", "pairs_only", is_flag=True, help="Search sentence pairs by meaning only.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--no-similar", is_flag=True, help="Do not load the encoder (no meaning search; faster).")
+@click.option("--no-similar", is_flag=True,
+              help="Do not load the store's model (no meaning search; faster).")
 def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, limit: int, no_similar: bool) -> None:
     """Look up a term (English or Chinese, either script) and its example sentence pairs."""
     import json
 
-    from glossary.search import highlight
+    from glossary.search import highlight, load_store_encoder
     from glossary.search import search as run_search
     from glossary.store import Store
 
-    enc = None
-    if pairs_only or not no_similar:
-        from models import load_encoder
-
-        enc = load_encoder("usem3")
     with Store.open(store_dir, readonly=True) as store:
+        # meaning search encodes the query with the model that made the store's vectors
+        enc = load_store_encoder(store) if pairs_only or not no_similar else None
         result = run_search(store, query, limit=limit, enc=enc, pairs_only=pairs_only)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
@@ -471,7 +472,8 @@ def export_cmd(fmt: str, output: str, store_dir: str | None, min_confidence: flo
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback exposes the glossary to the network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
-@click.option("--no-similar", is_flag=True, help="Do not load the sentence encoder: no 'similar sentences' (starts faster).")
+@click.option("--no-similar", is_flag=True,
+              help="Do not load the store's model: no 'similar sentences' (starts faster).")
 @click.option("--verbose", is_flag=True, help="Log every request (and any server error) to stderr.")
 def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose: bool) -> None:
     """Serve the glossary as a web page: search as you type, download TBX/TSV (read-only)."""
@@ -480,13 +482,8 @@ def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose
     if not is_loopback(host):
         click.echo(f"Warning: listening on {host}: anyone who can reach this machine can read the glossary "
                    "(no authentication). Use --host 127.0.0.1 to keep it local.", err=True)
-    enc = None
-    if not no_similar:
-        from models import load_encoder
-
-        enc = load_encoder("usem3", cache=False)  # queries are not written to the vector cache on disk
-    try:
-        server = make_server(store_dir, host, port, enc=enc, verbose=verbose)
+    try:  # the store's own model, unless --no-similar; queries never reach the vector cache on disk
+        server = make_server(store_dir, host, port, load_model=not no_similar, verbose=verbose)
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e} (try --port 0 for a free port)")
     click.echo(f"Serving {server.app.store_path} at {server.url}  (Ctrl-C to stop)", err=True)

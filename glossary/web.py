@@ -446,18 +446,30 @@ class GlossaryServer(ThreadingHTTPServer):
 
 
 def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-                enc: object | None = None, verbose: bool = False, search_fn: Callable | None = None) -> GlossaryServer:
+                enc: object | None = None, load_model: bool = False, verbose: bool = False,
+                search_fn: Callable | None = None) -> GlossaryServer:
     """A ready (bound, not yet serving) server; call ``serve_forever()`` (maybe in a thread).
 
     ``store_path`` defaults to ``$TERMALIGN_STORE`` / ``./termalign-store``; it is opened
     read-only now, so a missing or corrupt store raises :class:`StoreError` here.
     ``port=0`` picks a free port (see ``server.url``). ``enc`` is passed to ``search``
-    for meaning search over pairs (None: term and concordance search only).
+    for meaning search over pairs (None: term and concordance search only). ``load_model``
+    with no ``enc``: load the model the store was built with (``search.load_store_encoder``,
+    vector cache off so typed queries stay in memory); ModelError if it cannot be loaded.
     """
     from .store import default_store_path
 
     path = Path(store_path) if store_path is not None else default_store_path()
     pool = StorePool(path)  # opens the store first: a missing store fails before the model loads
+    if enc is None and load_model:
+        from .search import load_store_encoder
+
+        try:
+            with pool.borrow() as store:
+                enc = load_store_encoder(store, cache=False)
+        except BaseException:
+            pool.close()
+            raise
     shared_enc = None
     if enc is not None:
         shared_enc = SerialEncoder(enc)

