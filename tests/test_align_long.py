@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from align.beads import parse_beads
-from align.overlap import stack_windows, window_any, window_sums
+from align.overlap import window_any, window_sums
 from align.pipeline import MAX_BLOCK, AlignParams, _align, coarse_band, sentence_inputs
 from align.segment import read_document
 from models.usem3 import POOLED_WIDTH, windows_in_chunks
@@ -105,4 +105,3 @@ def test_window_vectors_in_chunks_match_one_pass():
     for chunk in (7, 64, 333):
         np.testing.assert_allclose(windows_in_chunks(pooled, 6, head, chunk=chunk), one, atol=1e-6)
     assert np.array_equal(one[5, -5:], np.zeros((5, 512), np.float32))  # windows past the end
-    assert stack_windows(np.ones((2, 3)), 2).shape == (2, 2, 3)
