@@ -60,8 +60,27 @@ def make_side(vecs: np.ndarray, chars: np.ndarray, anchors: np.ndarray) -> Side:
     return Side(
         vecs=np.ascontiguousarray(vecs, dtype=np.float32),
         chars=window_sums(np.asarray(chars, dtype=np.float64), K),
-        anchors=(window_sums(np.asarray(anchors, dtype=np.float32), K) > 0).astype(np.float32),
+        anchors=window_any(np.asarray(anchors) > 0, K),
     )
+
+
+def window_any(x: np.ndarray, max_window: int) -> np.ndarray:
+    """``out[k-1, i] = 1`` where any of ``x[i] .. x[i+k-1]`` is true (zero past the end).
+
+    ``x`` (n, L) bool -> (max_window, n, L) float32: the same 0/1 values as thresholding
+    ``window_sums``, without its float64 cumulative sums (for L = 512 anchor tokens those were
+    8 bytes x 512 x max_window per sentence, and then some).
+    """
+    n = x.shape[0]
+    out = np.zeros((max_window,) + x.shape, dtype=np.float32)
+    run = np.array(x, dtype=bool)  # run[i] = x[i] | ... | x[i+k-1], for the current k
+    for k in range(1, max_window + 1):
+        if k > 1:
+            run = run[:-1] | x[k - 1 :]
+        if run.shape[0] == 0:
+            break
+        out[k - 1, : run.shape[0]] = run
+    return out
 
 
 def stack_windows(single: np.ndarray, max_window: int) -> np.ndarray:

@@ -23,6 +23,11 @@ POOLED_WIDTH = 3 * DIM + 1
 _TOKEN_BUDGET = 384
 # Windows whose head is evaluated at once (rows of 512 floats; bounds the transient).
 _HEAD_ROWS = 8192
+# Sentences whose windows are pooled at once. window_pools holds float64 rows of 1,537 values
+# for every window (max_window per sentence): unchunked, a 17,523-sentence side needed 1.3 GB
+# for them alone (the bulk of the 3.4 GB peak in BENCHMARKS.md). A chunk of 2,048 sentences is
+# ~150 MB; documents up to this many sentences get bit-identical vectors (one chunk).
+_WINDOW_CHUNK = 2048
 
 Progress = Callable[[int], None]
 
@@ -62,6 +67,24 @@ def window_pools(pooled: np.ndarray, max_window: int, strip_inner_marks: bool = 
         lens = lens - 2 * ks
     means = (sums / np.sqrt(lens)[:, None]).astype(np.float32)
     return ks, starts, means
+
+
+def windows_in_chunks(pooled: np.ndarray, max_window: int, head: Callable[[np.ndarray], np.ndarray],
+                      strip_inner_marks: bool = True, chunk: int = _WINDOW_CHUNK) -> np.ndarray:
+    """Window vectors (max_window, n, 512) float32 from pooled rows (n, POOLED_WIDTH), ``chunk``
+    sentences at a time so the transient stays bounded; ``head`` maps pooled means (m, 512) to
+    unit vectors. Zero rows past the end. A chunk's windows may reach max_window - 1 sentences
+    into the next chunk, so each piece is pooled with that overlap."""
+    n = pooled.shape[0]
+    out = np.zeros((max_window, n, DIM), dtype=np.float32)
+    if n == 0 or max_window < 1:
+        return out
+    for s0 in range(0, n, chunk):
+        piece = pooled[s0 : min(n, s0 + chunk + max_window - 1)]
+        ks, starts, means = window_pools(piece, max_window, strip_inner_marks)
+        own = starts < chunk  # windows that start in this chunk (the rest belong to the next)
+        out[ks[own], s0 + starts[own]] = head(means[own] if not own.all() else means)
+    return out
 
 
 class USEm3:
@@ -134,13 +157,7 @@ class USEm3:
 
     def windows_from_pooled(self, pooled: np.ndarray, max_window: int, strip_inner_marks: bool = True) -> np.ndarray:
         """Window vectors (max_window, n, 512) from per-sentence pooled rows; zero rows past the end."""
-        n = pooled.shape[0]
-        out = np.zeros((max_window, n, DIM), dtype=np.float32)
-        if n == 0 or max_window < 1:
-            return out
-        ks, starts, means = window_pools(pooled, max_window, strip_inner_marks)
-        out[ks, starts] = self.head(means)
-        return out
+        return windows_in_chunks(pooled, max_window, self.head, strip_inner_marks)
 
     def encode_windows(self, sentences: Sequence[str], max_window: int, lang: str,
                        on_progress: Progress | None = None) -> np.ndarray:

@@ -19,7 +19,7 @@ from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
 from .base import ModelError, clip_text
-from .usem3 import DIM, POOLED_WIDTH, window_pools
+from .usem3 import DIM, POOLED_WIDTH, windows_in_chunks
 
 _NUM_CHUNKS, _VOCAB_ROWS, _CNN_DIM = 17, 7530, 256
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context)
@@ -197,14 +197,10 @@ class USEm3Torch:
     @torch.inference_mode()
     def windows_from_pooled(self, pooled: np.ndarray, max_window: int, strip_inner_marks: bool = True) -> np.ndarray:
         """Window vectors (max_window, n, 512) from pooled rows; the head runs on the model's device."""
-        n = pooled.shape[0]
-        out = np.zeros((max_window, n, DIM), dtype=np.float32)
-        if n == 0 or max_window < 1:
-            return out
-        ks, starts, means = window_pools(pooled, max_window, strip_inner_marks)
-        vecs = self.module.head(torch.from_numpy(means).to(self.module.table.device)).cpu().numpy()
-        out[ks, starts] = vecs
-        return out
+        device = self.module.table.device
+        return windows_in_chunks(pooled, max_window,
+                                 lambda means: self.module.head(torch.from_numpy(means).to(device)).cpu().numpy(),
+                                 strip_inner_marks)
 
     def encode_windows(self, sentences: Sequence[str], max_window: int, lang: str,
                        on_progress: Progress | None = None) -> np.ndarray:
