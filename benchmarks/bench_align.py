@@ -54,7 +54,8 @@ def run(doc: dict, params: AlignParams, calibration: Calibration = DEFAULT_CALIB
     x = doc["inputs"]
     K = params.max_merge
     beads, info = _align(x["src_vecs"][:K], x["tgt_vecs"][:K], params, x["src_chars"], x["tgt_chars"],
-                         x["src_anchors"], x["tgt_anchors"], calibration)
+                         x["src_anchors"], x["tgt_anchors"], calibration,
+                         lex=(x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]))
     return beads, info[2]
 
 
