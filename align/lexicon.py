@@ -136,26 +136,36 @@ def glosses(word: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _tokenizer():
+    """A private jieba tokenizer on jieba's default dictionary. Not the shared ``jieba.dt``: the
+    glossary teaches that one pinned terms (``add_user_words``), and the aligner's output must not
+    depend on what else ran in the process."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # the library stays silent (STYLE A11)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    return tok
+
+
+@lru_cache(maxsize=1)
 def _zh_stopwords(top: int = 150) -> frozenset[str]:
     """The ``top`` most frequent words of jieba's general dictionary (的, 了, 是, 我 ...): function
     words and pronouns whose glosses would match almost any English sentence."""
-    import jieba
-
-    jieba.initialize()
-    freq = jieba.dt.FREQ
+    freq = _tokenizer().FREQ
     return frozenset(sorted(freq, key=freq.get, reverse=True)[:top])
 
 
 def zh_words(text: str) -> list[frozenset[str]]:
     """Gloss lemmas of each content word of a (Simplified) Chinese sentence, in order.
 
-    Words come from jieba; a word CC-CEDICT lacks (names, jieba's merges) falls back to its
-    characters. Stopwords and words without glosses are left out."""
-    import jieba
-
-    raw, stop = _cedict_raw(), _zh_stopwords()
+    Words come from jieba (its default dictionary, ``_tokenizer``); a word CC-CEDICT lacks (names,
+    jieba's merges) falls back to its characters. Stopwords and words without glosses are left out."""
+    tok, stop, raw = _tokenizer(), _zh_stopwords(), _cedict_raw()
     out: list[frozenset[str]] = []
-    for w in jieba.lcut(text, HMM=False):
+    for w in tok.lcut(text, HMM=False):
         if w in stop or not _HAN.search(w):
             continue
         g = glosses(w) if w in raw else None

@@ -50,3 +50,15 @@ def test_dictionary_evidence_decides_between_equal_vectors():
                rng=np.random.default_rng(0), w_lex=0.3)
     cost = s.cost_of(1, 1, s.parts(1, 1, slice(0, 2), slice(0, 2)))
     assert cost[0, 1] < cost[0, 0] and cost[1, 0] < cost[1, 1]
+
+
+def test_words_taught_to_the_shared_jieba_do_not_change_the_evidence():
+    """The glossary adds pinned terms to ``jieba.dt``; the aligner uses its own tokenizer."""
+    import jieba
+
+    before = zh_words("伟大友谊的名义。")
+    jieba.add_word("大友", freq=100000)
+    try:
+        assert zh_words("伟大友谊的名义。") == before
+    finally:
+        jieba.del_word("大友")
