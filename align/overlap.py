@@ -1,8 +1,9 @@
 """Per-side features of every window of 1..k consecutive sentences (Vecalign's "overlaps").
 
 A bead of a source and b target sentences is scored from window features: the vector of the
-joined sentences, their character count and the anchor tokens (numbers, names) they contain.
-Window sums use cumulative sums, so every window costs O(1) after one pass.
+joined sentences, their character count, the anchor tokens (numbers, names) they contain and
+their dictionary lemmas (``lexicon``). Window sums use cumulative sums, so every window costs
+O(1) after one pass; the lemma incidence is sparse (its vocabulary is the document's).
 """
 from __future__ import annotations
 
@@ -18,12 +19,17 @@ class Side:
 
     ``vecs``: (K, n, dim) float32 unit window vectors (``vecs[k-1, i]`` = sentences i..i+k-1,
     zero rows past the end); ``chars``: (K, n) float64 window character counts (non-space);
-    ``anchors``: (K, n, L) float32, 1 where the window contains anchor token l.
+    ``anchors``: (K, n, L) float32, 1 where the window contains anchor token l; ``lex``: K
+    ``scipy.sparse`` CSR (n, V) float32, 1 where window (k, i) has dictionary lemma v (empty,
+    V = 0, when there is no dictionary evidence); ``lex_n``: (K, n) float64, the window's count
+    of lexical units (English content lemmas, or Chinese content words).
     """
 
     vecs: np.ndarray
     chars: np.ndarray
     anchors: np.ndarray
+    lex: tuple = ()
+    lex_n: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -54,13 +60,40 @@ def window_sums(x: np.ndarray, max_window: int) -> np.ndarray:
     return out
 
 
-def make_side(vecs: np.ndarray, chars: np.ndarray, anchors: np.ndarray) -> Side:
-    """Build a Side from window vectors (K, n, dim), per-sentence chars (n,) and anchors (n, L)."""
-    K = vecs.shape[0]
+def window_incidence(x, max_window: int) -> tuple:
+    """Sparse window "or": ``out[k-1][i, v] = 1`` when any of sentences i..i+k-1 has v (zero rows
+    past the end). ``x`` CSR (n, V) 0/1 -> ``max_window`` CSR (n, V) float32."""
+    from scipy import sparse
+
+    n = x.shape[0]
+    x = sparse.csr_matrix(x, dtype=np.float32)
+    acc, out = x, []
+    for k in range(1, max_window + 1):
+        if k > 1:  # add sentence i+k-1 to window i: x shifted up by k-1 rows
+            acc = acc + sparse.vstack([x[k - 1:], sparse.csr_matrix((min(k - 1, n), x.shape[1]), dtype=np.float32)])
+        keep = (np.arange(n) <= n - k).astype(np.float32)
+        w = sparse.diags(keep) @ acc
+        w.data[:] = 1.0
+        w.eliminate_zeros()
+        out.append(sparse.csr_matrix(w, dtype=np.float32))
+    return tuple(out)
+
+
+def make_side(vecs: np.ndarray, chars: np.ndarray, anchors: np.ndarray, lex=None,
+              lex_count: np.ndarray | None = None) -> Side:
+    """Build a Side from window vectors (K, n, dim), per-sentence chars (n,), anchors (n, L) and
+    optionally dictionary lemma incidence (sparse (n, V)) with per-sentence unit counts (n,)."""
+    K, n = vecs.shape[0], vecs.shape[1]
+    if lex is None:
+        from scipy import sparse
+
+        lex, lex_count = sparse.csr_matrix((n, 0), dtype=np.float32), np.zeros(n)
     return Side(
         vecs=np.ascontiguousarray(vecs, dtype=np.float32),
         chars=window_sums(np.asarray(chars, dtype=np.float64), K),
         anchors=window_any(np.asarray(anchors) > 0, K),
+        lex=window_incidence(lex, K),
+        lex_n=window_sums(np.asarray(lex_count, dtype=np.float64), K),
     )
 
 

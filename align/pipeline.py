@@ -18,9 +18,10 @@ from .beads import Alignment, Bead
 from .confidence import DEFAULT_CALIBRATION, Calibration, bead_features
 from .dp import Band, Path, band_around_path, banded_dp, path_cells
 from .overlap import make_side, sentence_chars, stack_windows
+from .lexicon import lexicon_matrices
 from .scoring import Scorer, anchor_matrices
 
-VERSION = "2"
+VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class AlignParams:
     paragraph pair must score better than the median random pair), so comparable-but-not-parallel
     paragraphs stay unpaired; ``knn``: neighbours in the margin (a confidence feature); ``len_power``: the
     exponent of the length penalty; ``w_anchor``: weight of anchor (numbers, names) evidence;
+    ``w_lex``: weight of bilingual dictionary evidence (en-zh only; ``scoring``, ``lexicon``);
     ``w_merge``: cost per extra sentence in a bead (negative = a bonus; see ``scoring``);
     ``band``: half-width of the search band around the coarse path; ``max_cells``: above this
     many DP cells the document is first aligned coarsely; ``seed``: the RNG seed.
@@ -46,6 +48,7 @@ class AlignParams:
     knn: int = 4
     len_power: float = 0.3
     w_anchor: float = 0.05
+    w_lex: float = 0.25
     w_merge: float = -0.03
     band: int = 24
     max_cells: int = 2_000_000
@@ -70,19 +73,24 @@ class AlignParams:
 def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, params: AlignParams = AlignParams(), *,
                   src_chars: np.ndarray | None = None, tgt_chars: np.ndarray | None = None,
                   src_anchors: np.ndarray | None = None, tgt_anchors: np.ndarray | None = None,
+                  src_lex=None, tgt_lex=None, src_lex_n: np.ndarray | None = None,
+                  tgt_lex_n: np.ndarray | None = None,
                   calibration: Calibration = DEFAULT_CALIBRATION) -> list[Bead]:
     """Align from window vectors: numpy only.
 
     ``src_vecs`` (K, n, dim) and ``tgt_vecs`` (K, m, dim) are unit window vectors as made by
     ``models.base.window_vectors`` with K >= ``params.max_merge``; ``*_chars`` (n,) / (m,)
     sentence lengths (default: all equal, no length evidence); ``*_anchors`` (n, L) / (m, L)
-    0/1 anchor-token incidence (default: none). Returns beads covering both sides in order.
+    0/1 anchor-token incidence (default: none); ``*_lex`` sparse (n, V) / (m, V) 0/1 dictionary
+    lemma incidence over one vocabulary with ``*_lex_n`` (n,) / (m,) unit counts
+    (``lexicon.lexicon_matrices``; default: none). Returns beads covering both sides in order.
     """
-    beads, _ = _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration)
+    beads, _ = _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration,
+                      lex=(src_lex, tgt_lex, src_lex_n, tgt_lex_n))
     return beads
 
 
-def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration):
+def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration, lex=None):
     K = params.max_merge
     n, m = src_vecs.shape[1], tgt_vecs.shape[1]
     if src_vecs.shape[0] < K or tgt_vecs.shape[0] < K:
@@ -94,10 +102,11 @@ def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_an
     tgt_chars = np.ones(m) if tgt_chars is None else np.asarray(tgt_chars, dtype=np.float64)
     if src_anchors is None or tgt_anchors is None:
         src_anchors, tgt_anchors = np.zeros((n, 0), np.float32), np.zeros((m, 0), np.float32)
-    src = make_side(src_vecs[:K], src_chars, src_anchors)
-    tgt = make_side(tgt_vecs[:K], tgt_chars, tgt_anchors)
+    sl, tl, sln, tln = lex if lex is not None and lex[0] is not None and lex[1] is not None else (None,) * 4
+    src = make_side(src_vecs[:K], src_chars, src_anchors, sl, sln)
+    tgt = make_side(tgt_vecs[:K], tgt_chars, tgt_anchors, tl, tln)
     scorer = Scorer(src, tgt, params.types(), knn=params.knn, len_power=params.len_power,
-                    w_anchor=params.w_anchor, w_merge=params.w_merge, rng=rng)
+                    w_anchor=params.w_anchor, w_merge=params.w_merge, rng=rng, w_lex=params.w_lex)
     skip = scorer.skip_cost(params.skip_quantile, rng)
     band = None
     if (n + 1) * (m + 1) > params.max_cells:
@@ -134,7 +143,7 @@ def coarse_band(src1: np.ndarray, tgt1: np.ndarray, params: AlignParams) -> Band
     # skips undercut a pair and the coarse path degenerated into all 1-0 then all 0-1.
     cs, ct = _blocks(src1 - src1.mean(axis=0), f), _blocks(tgt1 - tgt1.mean(axis=0), f)
     sub = AlignParams(max_merge=2, max_total=3, skip_quantile=params.skip_quantile, knn=params.knn,
-                      len_power=0.0, w_anchor=0.0, w_merge=0.0, band=params.band, max_cells=params.max_cells,
+                      len_power=0.0, w_anchor=0.0, w_lex=0.0, w_merge=0.0, band=params.band, max_cells=params.max_cells,
                       seed=params.seed)
     coarse, info = _align(stack_windows(cs, 2), stack_windows(ct, 2), sub, None, None, None, None, DEFAULT_CALIBRATION)
     pts = [(0, 0)]
@@ -221,20 +230,24 @@ def sentence_inputs(src: Sequence[str], tgt: Sequence[str], enc, max_window: int
                     tgt_lang: str) -> dict[str, np.ndarray | None]:
     """Everything ``align_vectors`` needs about two sentence lists: window vectors up to
     ``max_window``, character counts and anchor incidence, all from the matching view (Chinese in
-    Simplified script). Returned as ``align_vectors`` keyword arguments."""
+    Simplified script), and dictionary lemma incidence when one side is English and the other
+    Chinese. Returned as ``align_vectors`` keyword arguments."""
     from models.base import window_vectors
 
     s_view, t_view = _for_matching(src, src_lang), _for_matching(tgt, tgt_lang)
+    sl = tl = sln = tln = None
     if src_lang.startswith("zh") == tgt_lang.startswith("zh"):
-        sa, ta = None, None  # anchors are an en-zh signal
+        sa, ta = None, None  # anchors and the dictionary are an en-zh signal
     elif src_lang.startswith("zh"):
         ta, sa, _ = anchor_matrices(t_view, s_view)
+        tl, sl, tln, sln = lexicon_matrices(t_view, s_view)
     else:
         sa, ta, _ = anchor_matrices(s_view, t_view)
+        sl, tl, sln, tln = lexicon_matrices(s_view, t_view)
     return {"src_vecs": window_vectors(enc, s_view, max_window, src_lang),
             "tgt_vecs": window_vectors(enc, t_view, max_window, tgt_lang),
             "src_chars": sentence_chars(s_view), "tgt_chars": sentence_chars(t_view),
-            "src_anchors": sa, "tgt_anchors": ta}
+            "src_anchors": sa, "tgt_anchors": ta, "src_lex": sl, "tgt_lex": tl, "src_lex_n": sln, "tgt_lex_n": tln}
 
 
 def align_documents(src, tgt, enc, params: AlignParams = AlignParams()) -> Alignment:

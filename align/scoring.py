@@ -4,7 +4,8 @@ For a bead joining source window x (a sentences) and target window y (b sentence
 
     lenlr  = log((chars(x) + s0) / (rho * (chars(y) + t0)))   rho = the document's own char ratio
     pen    = log2(1 + exp(-|lenlr|)) ** len_power              1 when the lengths agree, -> 0 apart
-    score  = cos(x, y) * pen + w_anchor * (matched - 0.5 * unmatched)
+    lex    = 2 * shared(x, y) / (units(x) + units(y))         dictionary Dice (see below)
+    score  = cos(x, y) * pen + w_anchor * (matched - 0.5 * unmatched) + w_lex * (lex - lex0)
     cost   = -score + w_merge * (a + b - 2)
 
 The DP minimises the summed cost. Summing *scores* (as Bertalign's second pass does) rather than
@@ -16,6 +17,11 @@ MAC-Dev: strict F1 0.67 against 0.87; BENCHMARKS.md).
 ``matched`` counts anchor tokens (a number, or an English name whose pinyin appears in the
 Chinese) found on both sides of the bead, ``unmatched`` those found on one side only. The skip
 (1-0 / 0-1) cost is a quantile of the costs of random 1-1 pairs, so it carries across encoders.
+``lex`` is bilingual dictionary evidence (``lexicon``, CC-CEDICT): ``shared`` counts the English
+content lemmas of the English window that some Chinese word of the Chinese window can mean,
+``units`` are the English window's content lemmas and the Chinese window's content words;
+``lex0`` is its mean over all 1-1 pairs of the document (estimated as a ratio of means), so
+random pairs get no bonus on average whatever the text's dictionary coverage.
 """
 from __future__ import annotations
 
@@ -214,9 +220,10 @@ class Scorer:
     """
 
     def __init__(self, src: Side, tgt: Side, types: Sequence[tuple[int, int]], *, knn: int, len_power: float,
-                 w_anchor: float, w_merge: float, rng: np.random.Generator) -> None:
+                 w_anchor: float, w_merge: float, rng: np.random.Generator, w_lex: float = 0.0) -> None:
         self.src, self.tgt, self.types = src, tgt, list(types)
         self.len_power, self.w_anchor, self.w_merge = len_power, w_anchor, w_merge
+        self.w_lex = w_lex if src.lex and src.lex[0].shape[1] else 0.0
         self.knn = knn
         # neighbours for the margin: the other side's sentences, sampled once (knn_mean's cap)
         self._other_s = _sample_rows(tgt.vecs[0], 4096, rng)
@@ -229,6 +236,20 @@ class Scorer:
         self.log_t = np.log(self.rho * (tgt.chars + self.t0))
         self.n_anchor_s = src.anchors.sum(axis=2)  # (K, n)
         self.n_anchor_t = tgt.anchors.sum(axis=2)
+        self.lex0 = self._lex_baseline() if self.w_lex else 0.0
+
+    def _lex_baseline(self) -> float:
+        """Mean dictionary Dice of a random 1-1 pair: 2 E[shared] / (E[units x] + E[units y])."""
+        xs, ys = self.src.lex[0], self.tgt.lex[0]
+        shared = float(np.asarray(xs.sum(axis=0)).ravel() @ np.asarray(ys.sum(axis=0)).ravel()) / (xs.shape[0] * ys.shape[0])
+        units = float(self.src.lex_n[0].mean() + self.tgt.lex_n[0].mean())
+        return 2.0 * shared / max(units, 1.0)
+
+    def lex_dice(self, a: int, b: int, si, tj) -> np.ndarray:
+        """Dictionary Dice of source windows (a, si) (R,) against target windows (b, tj) (C,): (R, C)."""
+        shared = (self.src.lex[a - 1][si] @ self.tgt.lex[b - 1][tj].T).toarray()
+        units = self.src.lex_n[a - 1, si][:, None] + self.tgt.lex_n[b - 1, tj][None, :]
+        return 2.0 * shared / np.maximum(units, 1.0)
 
     def parts(self, a: int, b: int, si: np.ndarray | slice, tj: np.ndarray | slice,
               margin: bool = False) -> dict[str, np.ndarray]:
@@ -251,11 +272,14 @@ class Scorer:
             matched = np.zeros_like(cos)
         unmatched = self.n_anchor_s[a - 1, si][:, None] + self.n_anchor_t[b - 1, tj][None, :] - 2 * matched
         ev.update(lenlr=lr, matched=matched, unmatched=unmatched)
+        ev["lex"] = self.lex_dice(a, b, si, tj) if self.w_lex else np.zeros_like(cos)
         return ev
 
     def cost_of(self, a: int, b: int, ev: dict[str, np.ndarray]) -> np.ndarray:
         pen = np.log2(1.0 + np.exp(-np.abs(ev["lenlr"]))) ** self.len_power
         score = ev["cos"] * pen + self.w_anchor * (ev["matched"] - 0.5 * ev["unmatched"])
+        if self.w_lex:
+            score = score + self.w_lex * (ev["lex"] - self.lex0)
         return -score + (self.w_merge + _TIE) * (a + b - 2)
 
     def block(self, i0: int, i1: int, c0: int, c1: int) -> np.ndarray:
@@ -289,7 +313,11 @@ class Scorer:
         lr = self.log_s[0, si] - self.log_t[0, tj]
         matched = np.einsum("ij,ij->i", self.src.anchors[0, si], self.tgt.anchors[0, tj])
         unmatched = self.n_anchor_s[0, si] + self.n_anchor_t[0, tj] - 2 * matched
-        c = self.cost_of(1, 1, {"cos": cos, "lenlr": lr, "matched": matched, "unmatched": unmatched})
+        ev = {"cos": cos, "lenlr": lr, "matched": matched, "unmatched": unmatched}
+        if self.w_lex:
+            shared = np.asarray(self.src.lex[0][si].multiply(self.tgt.lex[0][tj]).sum(axis=1)).ravel()
+            ev["lex"] = 2.0 * shared / np.maximum(self.src.lex_n[0, si] + self.tgt.lex_n[0, tj], 1.0)
+        c = self.cost_of(1, 1, ev)
         skip = float(np.quantile(c, q))
         # Below ~100 sentence pairs the "random" pairs are mostly the true ones, so their quantile
         # says nothing about chance: then a pair is kept whenever its score is positive.

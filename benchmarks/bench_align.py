@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from align.beads import parse_beads  # noqa: E402
 from align.confidence import DEFAULT_CALIBRATION, FEATURES, Calibration, fit_logistic, label_beads, reliability  # noqa: E402
 from align.evaluate import strict  # noqa: E402
-from align.pipeline import AlignParams, _align, sentence_inputs  # noqa: E402
+from align.pipeline import VERSION, AlignParams, _align, sentence_inputs  # noqa: E402
 
 GRID = {"len_power": (0.2, 0.3, 0.5), "w_merge": (-0.05, -0.03, 0.0), "skip_quantile": (0.8, 0.95)}
 
@@ -54,7 +54,8 @@ def run(doc: dict, params: AlignParams, calibration: Calibration = DEFAULT_CALIB
     x = doc["inputs"]
     K = params.max_merge
     beads, info = _align(x["src_vecs"][:K], x["tgt_vecs"][:K], params, x["src_chars"], x["tgt_chars"],
-                         x["src_anchors"], x["tgt_anchors"], calibration)
+                         x["src_anchors"], x["tgt_anchors"], calibration,
+                         lex=(x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]))
     return beads, info[2]
 
 
@@ -144,7 +145,7 @@ def main() -> None:
     if args.fit_confidence:
         cal = Calibration(tuple(float(c) for c in coef),
                           f"fitted {dt.date.today()} on MAC-Dev (6 chapters, {n} beads, {params.signature()}) "
-                          "by benchmarks/bench_align.py --fit-confidence", "macdev-v2")
+                          "by benchmarks/bench_align.py --fit-confidence", f"macdev-v{VERSION}")
         (ROOT / "align" / "calibration.json").write_text(cal.to_json() + "\n", encoding="utf-8")
         print("wrote align/calibration.json:", dict(zip(FEATURES, np.round(coef, 3))))
 

