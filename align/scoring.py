@@ -75,12 +75,18 @@ def _zh_numeral_value(s: str) -> int | None:
     return total + section + (digit or 0)
 
 
-def numbers_en(text: str) -> set[int]:
+def _arabic_integers(text: str) -> set[int]:
+    """Whole numbers written in Arabic digits (thousands separators ``,`` / ``，`` allowed)."""
     out: set[int] = set()
     for m in _ARABIC.finditer(text):
         v = float(m.group().replace(",", "").replace("，", ""))
         if v == int(v):
             out.add(int(v))
+    return out
+
+
+def numbers_en(text: str) -> set[int]:
+    out = _arabic_integers(text)
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
     run = 0
     for w in words + [""]:
@@ -98,11 +104,7 @@ def numbers_en(text: str) -> set[int]:
 
 
 def numbers_zh(text: str) -> set[int]:
-    out: set[int] = set()
-    for m in _ARABIC.finditer(text):
-        v = float(m.group().replace(",", "").replace("，", ""))
-        if v == int(v):
-            out.add(int(v))
+    out = _arabic_integers(text)
     for m in _ZH_NUMERAL.finditer(text):
         v = _zh_numeral_value(m.group())
         if v is not None:

@@ -47,6 +47,17 @@ _HAN = re.compile("[\u4e00-\u9fff]")
 _WORD = re.compile("[A-Za-z]+")
 
 
+def _swap_pairs(items: list, pairs: list[tuple[int, int]]) -> None:
+    """Swap ``items[a]`` and ``items[b]`` in place for each pair, skipping pairs that touch an
+    item already swapped."""
+    used: set[int] = set()
+    for a, b in pairs:
+        if a in used or b in used:
+            continue
+        items[a], items[b] = items[b], items[a]
+        used.update((a, b))
+
+
 def perturb_line(line: str, copy: int, lineno: int, every: int = 6) -> str:
     """``line`` with about one swap of adjacent words / Han characters per ``every`` of them.
 
@@ -69,23 +80,11 @@ def perturb_line(line: str, copy: int, lineno: int, every: int = 6) -> str:
     n_swaps = max(1, len(pairs) // every)
     chosen = sorted(set(rng.choice(len(pairs), size=min(n_swaps, len(pairs)), replace=False).tolist()))
     if han:
-        used: set[int] = set()
-        for p in chosen:
-            a, b = pairs[p]
-            if a in used or b in used:
-                continue
-            chars[a], chars[b] = chars[b], chars[a]
-            used.update((a, b))
+        _swap_pairs(chars, [pairs[p] for p in chosen])
         return "".join(chars)
     words = list(_WORD.finditer(line))
     texts = [w.group() for w in words]
-    used = set()
-    for p in chosen:
-        a, b = pairs[p]
-        if a in used or b in used:
-            continue
-        texts[a], texts[b] = texts[b], texts[a]
-        used.update((a, b))
+    _swap_pairs(texts, [pairs[p] for p in chosen])
     out, last = [], 0
     for w, t in zip(words, texts):
         out.append(line[last : w.start()])

