@@ -113,7 +113,7 @@ def end_to_end(root: Path) -> tuple[float, str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--macdev", type=Path, default=ROOT.parent / "shared" / "data" / "mac-dev")
+    ap.add_argument("--macdev", type=Path, default=ROOT / "tests" / "mac-dev")
     ap.add_argument("--fit-confidence", action="store_true", help="rewrite align/calibration.json")
     ap.add_argument("--no-loco", action="store_true")
     args = ap.parse_args()

@@ -41,7 +41,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SEEDS = ROOT / "examples" / "rare-earths"
-MACDEV = ROOT.parent / "shared" / "data" / "mac-dev"
+MACDEV = ROOT / "tests" / "mac-dev"
 
 _HAN = re.compile("[\u4e00-\u9fff]")
 _WORD = re.compile("[A-Za-z]+")

@@ -124,7 +124,7 @@ def fidelity(macdev: Path, per_chapter: int) -> list[tuple[int, dict]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--macdev", type=Path, default=ROOT.parent / "shared" / "data" / "mac-dev")
+    ap.add_argument("--macdev", type=Path, default=ROOT / "tests" / "mac-dev")
     ap.add_argument("--fidelity-per-chapter", type=int, default=40, help="window starts per chapter and side; 0 = skip the fidelity table")
     ap.add_argument("--skip-torch", action="store_true")
     ap.add_argument("--rounds", type=int, default=WINDOW_ROUNDS, help="alternated rounds for the window ratio")

@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-MACDEV = ROOT.parent / "shared" / "data" / "mac-dev"
+MACDEV = ROOT / "tests" / "mac-dev"
 
 
 def real_vectors(macdev: Path) -> tuple[np.ndarray, list[str]]:

@@ -8,8 +8,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "rare-earths"
 DATA = Path(__file__).resolve().parent / "data"
-# MAC-Dev lives in ../shared beside the checkout (CI clones with shared/ beside it).
-MACDEV = ROOT.parent / "shared" / "data" / "mac-dev"
+# MAC-Dev is vendored under tests/mac-dev (a verbatim copy of ../shared/data/mac-dev, its
+# README gives source and licence), so a clean clone on a fresh machine has it.
+MACDEV = ROOT / "tests" / "mac-dev"
 
 
 def seed(prefix: str) -> Path:
@@ -36,7 +37,7 @@ def _isolated_store(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def macdev() -> Path:
     if not MACDEV.is_dir():
-        pytest.fail(f"MAC-Dev not found at {MACDEV}: the shared/ folder must sit beside the checkout")
+        pytest.fail(f"MAC-Dev not found at {MACDEV}")
     return MACDEV
 
 
