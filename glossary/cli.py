@@ -7,6 +7,7 @@ here and nowhere else; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import sys
+import threading
 import traceback
 
 import click
@@ -486,6 +487,7 @@ def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose
         server = make_server(store_dir, host, port, load_model=not no_similar, verbose=verbose)
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e} (try --port 0 for a free port)")
+    restore = _stop_on_signals()  # before the URL goes out: a client may signal as soon as it reads it
     click.echo(f"Serving {server.app.store_path} at {server.url}  (Ctrl-C to stop)", err=True)
     click.echo(server.url)
     try:
@@ -494,7 +496,24 @@ def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose
         click.echo("Stopped.", err=True)
     finally:
         server.server_close()
+        restore()
 
+
+def _stop_on_signals():
+    """Make Ctrl-C (SIGINT) and SIGTERM stop ``serve`` cleanly; returns a function that puts the
+    previous handlers back. Set explicitly: a process started in the background by a
+    non-interactive shell inherits SIGINT *ignored*, and Python then installs no handler of its
+    own, so Ctrl-C / ``kill -INT`` would not stop it."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    return lambda: [signal.signal(sig, h) for sig, h in old.items()]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -533,3 +533,18 @@ def test_serve_warns_when_not_loopback(rare_earths_store, monkeypatch):
     r = CliRunner().invoke(main, ["serve", "--store", str(rare_earths_store), "--host", "0.0.0.0", "--no-similar"])
     assert "Warning: listening on 0.0.0.0" in r.output
     assert r.exit_code == 1 and "cannot listen on 0.0.0.0:8765: Address already in use (try --port 0" in r.output
+
+
+def test_serve_stops_on_sigint_even_when_started_with_sigint_ignored(rare_earths_store):
+    """A shell's background job inherits SIGINT ignored; serve must still stop on it (and on SIGTERM)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        proc = subprocess.Popen([sys.executable, "-m", "glossary.cli", "serve", "--store", str(rare_earths_store),
+                                 "--port", "0", "--no-similar"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        try:
+            assert proc.stdout.readline().decode().startswith("http://127.0.0.1:")
+        finally:
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert "Stopped." in err.decode() and "Traceback" not in err.decode()
