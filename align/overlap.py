@@ -104,7 +104,6 @@ def window_any(x: np.ndarray, max_window: int) -> np.ndarray:
     ``window_sums``, without its float64 cumulative sums (for L = 512 anchor tokens those were
     8 bytes x 512 x max_window per sentence, and then some).
     """
-    n = x.shape[0]
     out = np.zeros((max_window,) + x.shape, dtype=np.float32)
     run = np.array(x, dtype=bool)  # run[i] = x[i] | ... | x[i+k-1], for the current k
     for k in range(1, max_window + 1):

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
-import json
 import os
 import subprocess
 import sys

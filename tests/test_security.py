@@ -11,7 +11,6 @@ import ast
 import inspect
 import json
 import socket
-from pathlib import Path
 
 import pytest
 
