@@ -68,7 +68,7 @@ def test_rare_lemmas_weigh_more_than_common_ones():
     """In-document idf: a lemma in every English sentence counts 0, a lemma in one counts log n."""
     en = ["The man laughed.", "The man said friendship.", "The man cried."]
     zh = ["他笑了。", "友谊。", "他哭了。"]
-    E, Z, ne, nz = lexicon_matrices(en, zh)
+    E, _, ne, _ = lexicon_matrices(en, zh)
     w = np.asarray(E.max(axis=0).todense()).ravel()
     E0, _, ne0, _ = lexicon_matrices(en, zh, weighted=False)
     cols = np.asarray(E0.sum(axis=0)).ravel()
