@@ -7,9 +7,10 @@ parenthesised notes, cross-references ("variant of", "see", "surname", "CL:") an
 descriptive glosses (more than ``_MAX_GLOSS_WORDS`` content words) dropped. An English sentence
 maps to the lemmas of its content words the same way, so the two meet in one vocabulary.
 
-``lexicon_matrices`` turns two sentence lists into sparse 0/1 incidence over that vocabulary
-(the lexical twin of ``scoring.anchor_matrices``), plus each Chinese sentence's count of
-dictionary content words.
+``lexicon_matrices`` turns two sentence lists into sparse incidence over that vocabulary (the
+lexical twin of ``scoring.anchor_matrices``), plus each sentence's count of units; by default
+each unit counts by its rarity within the document (``idf``), so that a shared rare lemma
+outweighs a shared "say".
 """
 from __future__ import annotations
 
@@ -176,28 +177,53 @@ def zh_words(text: str) -> list[frozenset[str]]:
     return out
 
 
-def lexicon_matrices(en: Sequence[str], zh: Sequence[str]):
-    """Dictionary evidence of one document pair as sparse 0/1 incidence over English lemmas.
+def idf(df: np.ndarray, n: int) -> np.ndarray:
+    """In-document inverse frequency ``log(n / df)`` of units found in ``df`` of ``n`` sentences:
+    0 for a unit in every sentence, ``log n`` for one in a single sentence."""
+    return np.log(max(n, 1) / np.maximum(df, 1))
+
+
+def lexicon_matrices(en: Sequence[str], zh: Sequence[str], weighted: bool = True):
+    """Dictionary evidence of one document pair as sparse incidence over English lemmas.
 
     Returns ``(E, Z, n_en, n_zh)``: ``E`` (len(en), V) marks the content lemmas of each English
     sentence, ``Z`` (len(zh), V) the lemmas any content word of each Chinese sentence can mean
     (CC-CEDICT glosses, restricted to lemmas the English side has), both ``scipy.sparse`` CSR
-    float32; ``n_en`` (len(en),) and ``n_zh`` (len(zh),) float64 count the English content lemmas
+    float32; ``n_en`` (len(en),) and ``n_zh`` (len(zh),) float64 are the English content lemmas
     and the Chinese content words (with glosses) of each sentence.
+
+    With ``weighted`` (the default) every unit counts by its rarity in this document (``idf``
+    over the sentences of its own side), so matching a lemma found in two sentences says more
+    than matching "say" or "man": ``E`` holds lemma v's weight in column v (``Z`` stays 0/1, so
+    ``E @ Z.T`` sums the weights of shared lemmas), ``n_en`` sums the weights of a sentence's
+    lemmas and ``n_zh`` those of its words (a word's identity is its gloss set). Otherwise all
+    weights are 1: ``E`` is 0/1 and the ``n_*`` are plain counts.
     """
     from scipy import sparse
 
     en_sets = [en_lemmas(s) for s in en]
     vocab = {t: k for k, t in enumerate(sorted(set().union(*en_sets)))} if en_sets else {}
-    zh_sets, n_zh = [], np.zeros(len(zh))
-    for r, s in enumerate(zh):
-        words = zh_words(s)
-        n_zh[r] = len(words)
-        zh_sets.append(set().union(*words) & vocab.keys() if words else set())
+    zh_toks = [zh_words(s) for s in zh]
+    zh_sets = [set().union(*words) & vocab.keys() if words else set() for words in zh_toks]
 
-    def incidence(sets):
+    df_en = np.zeros(len(vocab))
+    for x in en_sets:
+        df_en[[vocab[t] for t in x]] += 1
+    df_zh: dict[frozenset[str], int] = {}
+    for words in zh_toks:
+        for g in set(words):
+            df_zh[g] = df_zh.get(g, 0) + 1
+    if weighted:
+        w_en = idf(df_en, len(en))
+        w_zh = dict(zip(df_zh, idf(np.array(list(df_zh.values()), dtype=np.float64), len(zh))))
+    else:
+        w_en, w_zh = np.ones(len(vocab)), dict.fromkeys(df_zh, 1.0)
+    n_en = np.array([sum(w_en[vocab[t]] for t in x) for x in en_sets], dtype=np.float64)
+    n_zh = np.array([sum(w_zh[g] for g in words) for words in zh_toks], dtype=np.float64)
+
+    def incidence(sets, w):
         rows = np.repeat(np.arange(len(sets)), [len(x) for x in sets])
         cols = np.array([vocab[t] for x in sets for t in x], dtype=np.int64)
-        return sparse.csr_matrix((np.ones(len(cols), np.float32), (rows, cols)), shape=(len(sets), len(vocab)))
+        return sparse.csr_matrix((w[cols].astype(np.float32), (rows, cols)), shape=(len(sets), len(vocab)))
 
-    return incidence(en_sets), incidence(zh_sets), np.array([len(x) for x in en_sets], dtype=np.float64), n_zh
+    return incidence(en_sets, w_en), incidence(zh_sets, np.ones(len(vocab))), n_en, n_zh

@@ -20,9 +20,10 @@ class Side:
     ``vecs``: (K, n, dim) float32 unit window vectors (``vecs[k-1, i]`` = sentences i..i+k-1,
     zero rows past the end); ``chars``: (K, n) float64 window character counts (non-space);
     ``anchors``: (K, n, L) float32, 1 where the window contains anchor token l; ``lex``: K
-    ``scipy.sparse`` CSR (n, V) float32, 1 where window (k, i) has dictionary lemma v (empty,
-    V = 0, when there is no dictionary evidence); ``lex_n``: (K, n) float64, the window's count
-    of lexical units (English content lemmas, or Chinese content words).
+    ``scipy.sparse`` CSR (n, V) float32, nonzero where window (k, i) has dictionary lemma v (1, or
+    the lemma's weight; empty, V = 0, when there is no dictionary evidence); ``lex_n``: (K, n)
+    float64, the window's (weighted) count of lexical units (English content lemmas, or Chinese
+    content words).
     """
 
     vecs: np.ndarray
@@ -61,8 +62,9 @@ def window_sums(x: np.ndarray, max_window: int) -> np.ndarray:
 
 
 def window_incidence(x, max_window: int) -> tuple:
-    """Sparse window "or": ``out[k-1][i, v] = 1`` when any of sentences i..i+k-1 has v (zero rows
-    past the end). ``x`` CSR (n, V) 0/1 -> ``max_window`` CSR (n, V) float32."""
+    """Sparse window "or", generalised to weights: ``out[k-1][i, v]`` = the largest ``x[r, v]`` over
+    sentences r = i..i+k-1 (1 when any has v, for 0/1 incidence; zero rows past the end).
+    ``x`` CSR (n, V), non-negative -> ``max_window`` CSR (n, V) float32."""
     from scipy import sparse
 
     n = x.shape[0]
@@ -70,10 +72,9 @@ def window_incidence(x, max_window: int) -> tuple:
     acc, out = x, []
     for k in range(1, max_window + 1):
         if k > 1:  # add sentence i+k-1 to window i: x shifted up by k-1 rows
-            acc = acc + sparse.vstack([x[k - 1:], sparse.csr_matrix((min(k - 1, n), x.shape[1]), dtype=np.float32)])
+            acc = acc.maximum(sparse.vstack([x[k - 1:], sparse.csr_matrix((min(k - 1, n), x.shape[1]), dtype=np.float32)]))
         keep = (np.arange(n) <= n - k).astype(np.float32)
         w = sparse.diags(keep) @ acc
-        w.data[:] = 1.0
         w.eliminate_zeros()
         out.append(sparse.csr_matrix(w, dtype=np.float32))
     return tuple(out)
@@ -82,7 +83,8 @@ def window_incidence(x, max_window: int) -> tuple:
 def make_side(vecs: np.ndarray, chars: np.ndarray, anchors: np.ndarray, lex=None,
               lex_count: np.ndarray | None = None) -> Side:
     """Build a Side from window vectors (K, n, dim), per-sentence chars (n,), anchors (n, L) and
-    optionally dictionary lemma incidence (sparse (n, V)) with per-sentence unit counts (n,)."""
+    optionally dictionary lemma incidence (sparse (n, V), 0/1 or weights) with per-sentence
+    (weighted) unit counts (n,)."""
     K, n = vecs.shape[0], vecs.shape[1]
     if lex is None:
         from scipy import sparse

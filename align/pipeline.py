@@ -21,7 +21,7 @@ from .overlap import make_side, sentence_chars, stack_windows
 from .lexicon import lexicon_matrices
 from .scoring import Scorer, anchor_matrices
 
-VERSION = "3"
+VERSION = "4"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,10 @@ MAC-Dev: strict F1 0.67 against 0.87; BENCHMARKS.md).
 ``matched`` counts anchor tokens (a number, or an English name whose pinyin appears in the
 Chinese) found on both sides of the bead, ``unmatched`` those found on one side only. The skip
 (1-0 / 0-1) cost is a quantile of the costs of random 1-1 pairs, so it carries across encoders.
-``lex`` is bilingual dictionary evidence (``lexicon``, CC-CEDICT): ``shared`` counts the English
+``lex`` is bilingual dictionary evidence (``lexicon``, CC-CEDICT): ``shared`` sums the English
 content lemmas of the English window that some Chinese word of the Chinese window can mean,
-``units`` are the English window's content lemmas and the Chinese window's content words;
+``units`` the English window's content lemmas and the Chinese window's content words, each
+counted by its in-document rarity (``lexicon.idf``; the weights ride in the sparse data);
 ``lex0`` is its mean over all 1-1 pairs of the document (estimated as a ratio of means), so
 random pairs get no bonus on average whatever the text's dictionary coverage.
 """

@@ -62,3 +62,27 @@ def test_words_taught_to_the_shared_jieba_do_not_change_the_evidence():
         assert zh_words("伟大友谊的名义。") == before
     finally:
         jieba.del_word("大友")
+
+
+def test_rare_lemmas_weigh_more_than_common_ones():
+    """In-document idf: a lemma in every English sentence counts 0, a lemma in one counts log n."""
+    en = ["The man laughed.", "The man said friendship.", "The man cried."]
+    zh = ["他笑了。", "友谊。", "他哭了。"]
+    E, _, ne, _ = lexicon_matrices(en, zh)
+    w = np.asarray(E.max(axis=0).todense()).ravel()
+    E0, _, ne0, _ = lexicon_matrices(en, zh, weighted=False)
+    cols = np.asarray(E0.sum(axis=0)).ravel()
+    assert np.allclose(w[cols == 3], 0.0) and np.allclose(w[cols == 1], np.log(3))
+    assert np.allclose(ne, (E0.multiply(w[None, :])).sum(axis=1).A1) and np.all(ne < ne0)
+
+
+def test_window_incidence_keeps_the_largest_weight():
+    from scipy import sparse
+
+    from align.overlap import window_incidence
+
+    x = sparse.csr_matrix(np.array([[2.0, 0.0], [2.0, 1.0], [0.0, 0.0]], np.float32))
+    w1, w2, w3 = (m.toarray() for m in window_incidence(x, 3))
+    assert np.array_equal(w1, x.toarray())
+    assert np.array_equal(w2, [[2, 1], [2, 1], [0, 0]])  # a "or" that keeps the weight, not a sum
+    assert np.array_equal(w3, [[2, 1], [0, 0], [0, 0]])  # zero rows past the end
