@@ -16,7 +16,7 @@ import numpy as np
 
 from .beads import Alignment, Bead
 from .confidence import DEFAULT_CALIBRATION, Calibration, bead_features
-from .dp import Band, Path, band_around_path, banded_dp, path_cells
+from .dp import Band, band_around_path, banded_dp
 from .overlap import make_side, sentence_chars, stack_windows
 from .lexicon import lexicon_matrices
 from .scoring import Scorer, anchor_matrices
