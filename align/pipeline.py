@@ -21,7 +21,7 @@ from .overlap import make_side, sentence_chars, stack_windows
 from .lexicon import lexicon_matrices
 from .scoring import Scorer, anchor_matrices
 
-VERSION = "4"
+VERSION = "5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ class AlignParams:
     skip_quantile: float = 0.95
     para_skip_quantile: float = 0.5
     knn: int = 4
-    len_power: float = 0.3
+    len_power: float = 0.5
     w_anchor: float = 0.05
     w_lex: float = 0.25
     w_merge: float = -0.03
