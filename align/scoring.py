@@ -215,6 +215,11 @@ def knn_mean(windows: np.ndarray, other: np.ndarray, k: int, rng: np.random.Gene
 _TIE = 1e-6  # on equal evidence prefer the finer beads (identical windows would otherwise tie)
 
 
+def _dice(shared: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Dictionary Dice ``2 shared / units`` (``units`` = both windows' unit counts, floored at 1)."""
+    return 2.0 * shared / np.maximum(units, 1.0)
+
+
 class Scorer:
     """Bead costs for one document pair, computed a block of DP cells at a time.
 
@@ -251,8 +256,7 @@ class Scorer:
     def lex_dice(self, a: int, b: int, si, tj) -> np.ndarray:
         """Dictionary Dice of source windows (a, si) (R,) against target windows (b, tj) (C,): (R, C)."""
         shared = (self.src.lex[a - 1][si] @ self.tgt.lex[b - 1][tj].T).toarray()
-        units = self.src.lex_n[a - 1, si][:, None] + self.tgt.lex_n[b - 1, tj][None, :]
-        return 2.0 * shared / np.maximum(units, 1.0)
+        return _dice(shared, self.src.lex_n[a - 1, si][:, None] + self.tgt.lex_n[b - 1, tj][None, :])
 
     def parts(self, a: int, b: int, si: np.ndarray | slice, tj: np.ndarray | slice,
               margin: bool = False) -> dict[str, np.ndarray]:
@@ -319,7 +323,7 @@ class Scorer:
         ev = {"cos": cos, "lenlr": lr, "matched": matched, "unmatched": unmatched}
         if self.w_lex:
             shared = np.asarray(self.src.lex[0][si].multiply(self.tgt.lex[0][tj]).sum(axis=1)).ravel()
-            ev["lex"] = 2.0 * shared / np.maximum(self.src.lex_n[0, si] + self.tgt.lex_n[0, tj], 1.0)
+            ev["lex"] = _dice(shared, self.src.lex_n[0, si] + self.tgt.lex_n[0, tj])
         c = self.cost_of(1, 1, ev)
         skip = float(np.quantile(c, q))
         # Below ~100 sentence pairs the "random" pairs are mostly the true ones, so their quantile

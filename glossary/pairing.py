@@ -301,9 +301,15 @@ def en_words(text: str) -> tuple[str, ...]:
     return tuple(en_key(w.lower()) for w in re.split(r"[\s\-‐‑–/]+", text) if en_key(w.lower()))
 
 
-def _contains(long: Sequence[str], short: Sequence[str]) -> bool:
+def has_run(long: Sequence[str], short: Sequence[str]) -> bool:
+    """``short`` occurs in ``long`` as consecutive items (the empty sequence occurs everywhere)."""
     n = len(short)
-    return len(long) > n and any(tuple(long[a:a + n]) == tuple(short) for a in range(len(long) - n + 1))
+    return any(tuple(long[a:a + n]) == tuple(short) for a in range(len(long) - n + 1))
+
+
+def _contains(long: Sequence[str], short: Sequence[str]) -> bool:
+    """``long`` holds ``short`` as whole words and is longer."""
+    return len(long) > len(short) and has_run(long, short)
 
 
 def is_capitalised(text: str) -> bool:

@@ -217,8 +217,9 @@ def person_compound(zk: str, en: str, entries: dict[str, str], persons: dict[str
 
 
 def _holds(long: Sequence[str], short: Sequence[str]) -> bool:
-    k = len(short)
-    return k > 0 and any(tuple(long[a:a + k]) == tuple(short) for a in range(len(long) - k + 1))
+    from .pairing import has_run
+
+    return len(short) > 0 and has_run(long, short)
 
 
 def _word_specificity(word: str, stats: CorpusStats) -> float:
