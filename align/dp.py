@@ -9,6 +9,10 @@ costs about ``n * width`` cells instead of ``n * m``.
 Rows are computed one at a time with numpy: all typed beads as a gather from earlier rows, then
 the 0-1 chain inside the row as a prefix minimum (``row_with_insertions``). Costs come from a
 callback that fills a block of rows at once, so the scorer can use matrix products (BLAS).
+
+An optional boundary cost ``cell_cost(i, cols)`` is paid by every bead, null beads included, that
+ends at cell ``(i, j)``: evidence about where beads may *end* (a quotation open on one side and
+closed on the other) rather than about what they join.
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ import numpy as np
 # block_costs(i0, i1, c0, c1) -> (T, i1 - i0, c1 - c0) float64: cost of a bead of each type
 # ending at rows i0..i1-1 and columns c0..c1-1 (inf where the bead does not fit).
 BlockCosts = Callable[[int, int, int, int], np.ndarray]
+# cell_cost(i, cols) -> (len(cols),) float64: the boundary cost of ending a bead at (i, cols).
+CellCosts = Callable[[int, np.ndarray], np.ndarray]
 
 SKIP_SRC = -1  # back-pointer codes for the two null bead types
 SKIP_TGT = -2
@@ -73,9 +79,13 @@ def band_around_path(cells: Sequence[tuple[int, int]], n: int, m: int, width: in
     return Band(lo, hi).widen(width, m)
 
 
-def row_with_insertions(base: np.ndarray, skip: float) -> tuple[np.ndarray, np.ndarray]:
-    """``cost[j] = min(base[j], cost[j-1] + skip)`` with no Python loop; also says where 0-1 won."""
+def row_with_insertions(base: np.ndarray, skip: float, cell: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``cost[j] = min(base[j], cost[j-1] + skip + cell[j])`` with no Python loop (``cell``: the
+    boundary cost of each column, default 0; ``base`` already includes it); also says where 0-1
+    won."""
     ramp = skip * np.arange(base.size)
+    if cell is not None:
+        ramp = ramp + np.cumsum(cell)
     shifted = base - ramp
     best = np.minimum.accumulate(shifted)
     return best + ramp, best < shifted
@@ -94,11 +104,12 @@ class Path:
 
 
 def banded_dp(block_costs: BlockCosts, types: Sequence[tuple[int, int]], n: int, m: int,
-              skip_src: float, skip_tgt: float, band: Band | None = None) -> Path:
+              skip_src: float, skip_tgt: float, band: Band | None = None, cell_cost: CellCosts | None = None) -> Path:
     """Least-cost monotone bead path from (0, 0) to (n, m) inside ``band``.
 
     ``types`` are the (a, b) bead types with a, b >= 1; 1-0 and 0-1 are always allowed, at
-    ``skip_src`` / ``skip_tgt`` each. Raises ValueError if the band has no path.
+    ``skip_src`` / ``skip_tgt`` each; every bead ending at (i, j) also pays ``cell_cost(i, [j])``
+    when given. Raises ValueError if the band has no path.
     """
     band = band or Band.full(n, m)
     lo, hi = band.lo, band.hi
@@ -116,10 +127,11 @@ def banded_dp(block_costs: BlockCosts, types: Sequence[tuple[int, int]], n: int,
     b_arr = [b for _, b in types]
 
     # row 0: only 0-1 beads
-    r0, _ = row_with_insertions(np.where(np.arange(width[0]) + lo[0] == 0, 0.0, np.inf), skip_tgt)
+    q0 = cell_cost(0, np.arange(lo[0], hi[0] + 1)) if cell_cost else None
+    r0, _ = row_with_insertions(np.where(np.arange(width[0]) + lo[0] == 0, 0.0, np.inf), skip_tgt, q0)
     D[off[0]:off[1]] = r0
     ptr[off[0] + 1:off[1]] = SKIP_TGT
-    own[off[0] + 1:off[1]] = skip_tgt
+    own[off[0] + 1:off[1]] = skip_tgt + (q0[1:] if q0 is not None else 0.0)
 
     block = None
     bi0 = 1
@@ -144,19 +156,24 @@ def banded_dp(block_costs: BlockCosts, types: Sequence[tuple[int, int]], n: int,
             prev = _gather(D, off, lo, hi, i - a, cols - b)
             cand[t] = prev + crow[t]
             bead[t] = crow[t]
+        q = cell_cost(i, cols) if cell_cost else None
+        if q is not None:
+            cand += q
+            bead += q
         k = np.argmin(cand, axis=0)
         base = cand[k, np.arange(w)]
         part = np.partition(cand, 1, axis=0)[1] if T + 1 > 1 else np.full(w, np.inf)
-        row, ins = row_with_insertions(base, skip_tgt)
+        row, ins = row_with_insertions(base, skip_tgt, q)
         s = slice(off[i], off[i + 1])
         D[s] = row
         p = np.where(k == T, SKIP_SRC, k).astype(np.int16)
         p[ins] = SKIP_TGT
         ptr[s] = p
-        own[s] = np.where(ins, skip_tgt, bead[k, np.arange(w)])
+        ins_cost = skip_tgt + (q if q is not None else 0.0)
+        own[s] = np.where(ins, ins_cost, bead[k, np.arange(w)])
         # the runner-up: for a typed choice the second-best typed/1-0 candidate (or the 0-1 chain);
         # for a 0-1 choice the best typed candidate
-        chain = np.concatenate([[np.inf], row[:-1] + skip_tgt])
+        chain = np.concatenate([[np.inf], row[:-1]]) + ins_cost
         second[s] = np.where(ins, base, np.minimum(part, chain))
     if not np.isfinite(D[off[n] + (m - lo[n])]):
         raise ValueError("no bead path inside the band")

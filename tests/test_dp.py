@@ -29,8 +29,9 @@ def _block(c: np.ndarray):
     return lambda i0, i1, c0, c1: c[:, i0:i1, c0:c1]
 
 
-def _brute(c: np.ndarray, n: int, m: int, skip: float) -> float:
-    """Every monotone bead path, by plain recursion: the oracle."""
+def _brute(c: np.ndarray, n: int, m: int, skip: float, cell: np.ndarray | None = None) -> float:
+    """Every monotone bead path, by plain recursion: the oracle. ``cell`` (n+1, m+1): a cost paid
+    by every bead that ends at the cell."""
 
     @functools.lru_cache(maxsize=None)
     def best(i: int, j: int) -> float:
@@ -44,7 +45,7 @@ def _brute(c: np.ndarray, n: int, m: int, skip: float) -> float:
         for t, (a, b) in enumerate(TYPES):
             if i >= a and j >= b:
                 out = min(out, best(i - a, j - b) + c[t, i, j])
-        return out
+        return out + (cell[i, j] if cell is not None else 0.0)
 
     return best(n, m)
 
@@ -58,6 +59,16 @@ def test_dp_equals_exhaustive_search(n, m, seed, skip):
     # the path's own bead costs add up to the total, and it ends where it should
     assert np.isclose(path.cost.sum(), path.total)
     assert sum(a for a, _, _, _ in path.steps) == n and sum(b for _, b, _, _ in path.steps) == m
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 5), st.integers(0, 5), st.integers(0, 2**32 - 1), st.floats(0.1, 2.0))
+def test_boundary_costs_are_paid_by_every_bead_ending_at_the_cell(n, m, seed, skip):
+    c = _costs(n, m, seed)
+    cell = np.random.default_rng(seed + 1).choice([0.0, 0.3, 1.5], size=(n + 1, m + 1))
+    path = banded_dp(_block(c), TYPES, n, m, skip, skip, cell_cost=lambda i, cols: cell[i, cols])
+    assert np.isclose(path.total, _brute(c, n, m, skip, cell))
+    assert np.isclose(path.cost.sum(), path.total)  # each bead's own cost includes its boundary
 
 
 @settings(max_examples=40, deadline=None)
@@ -95,6 +106,12 @@ def test_row_with_insertions_matches_the_loop():
         want[j] = min(want[j], want[j - 1] + 0.7)
     assert np.allclose(got, want)
     assert not ins[0]
+    cell = rng.uniform(0, 1, 50)
+    got, _ = row_with_insertions(base + cell, 0.7, cell)
+    want = base + cell
+    for j in range(1, 50):
+        want[j] = min(want[j], want[j - 1] + 0.7 + cell[j])
+    assert np.allclose(got, want)
 
 
 def test_identical_vectors_align_one_to_one():
