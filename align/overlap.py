@@ -23,7 +23,9 @@ class Side:
     ``scipy.sparse`` CSR (n, V) float32, nonzero where window (k, i) has dictionary lemma v (1, or
     the lemma's weight; empty, V = 0, when there is no dictionary evidence); ``lex_n``: (K, n)
     float64, the window's (weighted) count of lexical units (English content lemmas, or Chinese
-    content words).
+    content words); ``quote``: (n, 2) float64 per sentence, ``need`` and ``have`` of an open
+    quotation at its end (``quotes.quote_evidence``; zeros when there is no such evidence);
+    ``bound``: (n+1, dim) float32 boundary vectors (``clauses.boundary_vectors``), or None.
     """
 
     vecs: np.ndarray
@@ -31,6 +33,8 @@ class Side:
     anchors: np.ndarray
     lex: tuple = ()
     lex_n: np.ndarray | None = None
+    quote: np.ndarray | None = None
+    bound: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -81,10 +85,11 @@ def window_incidence(x, max_window: int) -> tuple:
 
 
 def make_side(vecs: np.ndarray, chars: np.ndarray, anchors: np.ndarray, lex=None,
-              lex_count: np.ndarray | None = None) -> Side:
+              lex_count: np.ndarray | None = None, quote: np.ndarray | None = None,
+              bound: np.ndarray | None = None) -> Side:
     """Build a Side from window vectors (K, n, dim), per-sentence chars (n,), anchors (n, L) and
     optionally dictionary lemma incidence (sparse (n, V), 0/1 or weights) with per-sentence
-    (weighted) unit counts (n,)."""
+    (weighted) unit counts (n,), quotation states (n, 2) and boundary vectors (n+1, dim)."""
     K, n = vecs.shape[0], vecs.shape[1]
     if lex is None:
         from scipy import sparse
@@ -96,6 +101,8 @@ def make_side(vecs: np.ndarray, chars: np.ndarray, anchors: np.ndarray, lex=None
         anchors=window_any(np.asarray(anchors) > 0, K),
         lex=window_incidence(lex, K),
         lex_n=window_sums(np.asarray(lex_count, dtype=np.float64), K),
+        quote=np.zeros((n, 2)) if quote is None else np.asarray(quote, dtype=np.float64),
+        bound=None if bound is None else np.ascontiguousarray(bound, dtype=np.float32),
     )
 
 

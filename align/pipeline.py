@@ -15,13 +15,15 @@ from typing import Sequence
 import numpy as np
 
 from .beads import Alignment, Bead
+from .clauses import boundary_vectors
 from .confidence import DEFAULT_CALIBRATION, Calibration, bead_features
 from .dp import Band, band_around_path, banded_dp
-from .overlap import make_side, sentence_chars, stack_windows
 from .lexicon import lexicon_matrices
+from .overlap import make_side, sentence_chars, stack_windows
+from .quotes import quote_evidence
 from .scoring import Scorer, anchor_matrices
 
-VERSION = "5"
+VERSION = "6"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,9 @@ class AlignParams:
     paragraphs stay unpaired; ``knn``: neighbours in the margin (a confidence feature); ``len_power``: the
     exponent of the length penalty; ``w_anchor``: weight of anchor (numbers, names) evidence;
     ``w_lex``: weight of bilingual dictionary evidence (en-zh only; ``scoring``, ``lexicon``);
+    ``w_quote``: cost of ending a bead where the English side has a quotation open and the Chinese
+    side has not (en-zh only; ``quotes``); ``w_bound``: weight of the clause-end boundary score
+    (``clauses``), a reward for ending a bead where the two sides' clause ends agree;
     ``w_merge``: cost per extra sentence in a bead (negative = a bonus; see ``scoring``);
     ``band``: half-width of the search band around the coarse path; ``max_cells``: above this
     many DP cells the document is first aligned coarsely; ``seed``: the RNG seed.
@@ -49,6 +54,8 @@ class AlignParams:
     len_power: float = 0.5
     w_anchor: float = 0.05
     w_lex: float = 0.25
+    w_quote: float = 0.1
+    w_bound: float = 0.15
     w_merge: float = -0.03
     band: int = 24
     max_cells: int = 2_000_000
@@ -74,7 +81,9 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, params: AlignParam
                   src_chars: np.ndarray | None = None, tgt_chars: np.ndarray | None = None,
                   src_anchors: np.ndarray | None = None, tgt_anchors: np.ndarray | None = None,
                   src_lex=None, tgt_lex=None, src_lex_n: np.ndarray | None = None,
-                  tgt_lex_n: np.ndarray | None = None,
+                  tgt_lex_n: np.ndarray | None = None, src_quote: np.ndarray | None = None,
+                  tgt_quote: np.ndarray | None = None, src_bound: np.ndarray | None = None,
+                  tgt_bound: np.ndarray | None = None,
                   calibration: Calibration = DEFAULT_CALIBRATION) -> list[Bead]:
     """Align from window vectors: numpy only.
 
@@ -83,14 +92,19 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, params: AlignParam
     sentence lengths (default: all equal, no length evidence); ``*_anchors`` (n, L) / (m, L)
     0/1 anchor-token incidence (default: none); ``*_lex`` sparse (n, V) / (m, V) 0/1 dictionary
     lemma incidence over one vocabulary with ``*_lex_n`` (n,) / (m,) unit counts
-    (``lexicon.lexicon_matrices``; default: none). Returns beads covering both sides in order.
+    (``lexicon.lexicon_matrices``; default: none); ``*_quote`` (n, 2) / (m, 2) quotation
+    ``need`` / ``have`` at each sentence's end (``quotes.quote_evidence``; default: none);
+    ``*_bound`` (n+1, dim) / (m+1, dim) clause-end boundary vectors (``clauses.boundary_vectors``;
+    default: none). Returns beads covering both sides in order.
     """
     beads, _ = _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration,
-                      lex=(src_lex, tgt_lex, src_lex_n, tgt_lex_n))
+                      lex=(src_lex, tgt_lex, src_lex_n, tgt_lex_n), quote=(src_quote, tgt_quote),
+                      bound=(src_bound, tgt_bound))
     return beads
 
 
-def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration, lex=None):
+def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration, lex=None,
+           quote=(None, None), bound=(None, None)):
     K = params.max_merge
     n, m = src_vecs.shape[1], tgt_vecs.shape[1]
     if src_vecs.shape[0] < K or tgt_vecs.shape[0] < K:
@@ -103,16 +117,20 @@ def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_an
     if src_anchors is None or tgt_anchors is None:
         src_anchors, tgt_anchors = np.zeros((n, 0), np.float32), np.zeros((m, 0), np.float32)
     sl, tl, sln, tln = lex if lex is not None and lex[0] is not None and lex[1] is not None else (None,) * 4
-    src = make_side(src_vecs[:K], src_chars, src_anchors, sl, sln)
-    tgt = make_side(tgt_vecs[:K], tgt_chars, tgt_anchors, tl, tln)
+    sq, tq = quote if quote[0] is not None and quote[1] is not None else (None, None)
+    sb, tb = bound if bound[0] is not None and bound[1] is not None else (None, None)
+    src = make_side(src_vecs[:K], src_chars, src_anchors, sl, sln, sq, sb)
+    tgt = make_side(tgt_vecs[:K], tgt_chars, tgt_anchors, tl, tln, tq, tb)
     scorer = Scorer(src, tgt, params.types(), knn=params.knn, len_power=params.len_power,
-                    w_anchor=params.w_anchor, w_merge=params.w_merge, rng=rng, w_lex=params.w_lex)
+                    w_anchor=params.w_anchor, w_merge=params.w_merge, rng=rng, w_lex=params.w_lex,
+                    w_quote=params.w_quote, w_bound=params.w_bound)
     skip = scorer.skip_cost(params.skip_quantile, rng)
     band = None
     if (n + 1) * (m + 1) > params.max_cells:
         band = coarse_band(src_vecs[0], tgt_vecs[0], params)
     with _one_blas_thread() if band is not None else contextlib.nullcontext():
-        path = banded_dp(scorer.block, scorer.types, n, m, skip, skip, band)
+        path = banded_dp(scorer.block, scorer.types, n, m, skip, skip, band,
+                         cell_cost=scorer.cell_cost if scorer.has_cell_costs else None)
         feats = bead_features(scorer, path, skip)
     probs = calibration.predict(feats)
     beads = []
@@ -143,8 +161,8 @@ def coarse_band(src1: np.ndarray, tgt1: np.ndarray, params: AlignParams) -> Band
     # skips undercut a pair and the coarse path degenerated into all 1-0 then all 0-1.
     cs, ct = _blocks(src1 - src1.mean(axis=0), f), _blocks(tgt1 - tgt1.mean(axis=0), f)
     sub = AlignParams(max_merge=2, max_total=3, skip_quantile=params.skip_quantile, knn=params.knn,
-                      len_power=0.0, w_anchor=0.0, w_lex=0.0, w_merge=0.0, band=params.band, max_cells=params.max_cells,
-                      seed=params.seed)
+                      len_power=0.0, w_anchor=0.0, w_lex=0.0, w_quote=0.0, w_bound=0.0, w_merge=0.0, band=params.band,
+                      max_cells=params.max_cells, seed=params.seed)
     coarse, info = _align(stack_windows(cs, 2), stack_windows(ct, 2), sub, None, None, None, None, DEFAULT_CALIBRATION)
     pts = [(0, 0)]
     for bead in coarse:
@@ -229,25 +247,32 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], enc, params: AlignPa
 def sentence_inputs(src: Sequence[str], tgt: Sequence[str], enc, max_window: int, src_lang: str,
                     tgt_lang: str) -> dict[str, np.ndarray | None]:
     """Everything ``align_vectors`` needs about two sentence lists: window vectors up to
-    ``max_window``, character counts and anchor incidence, all from the matching view (Chinese in
-    Simplified script), and dictionary lemma incidence when one side is English and the other
-    Chinese. Returned as ``align_vectors`` keyword arguments."""
+    ``max_window``, character counts, anchor incidence and clause-end boundary vectors, all from
+    the matching view (Chinese in Simplified script), and dictionary lemma incidence and quotation
+    states when one side is English and the other Chinese. Returned as ``align_vectors`` keyword
+    arguments."""
     from models.base import window_vectors
 
     s_view, t_view = _for_matching(src, src_lang), _for_matching(tgt, tgt_lang)
-    sl = tl = sln = tln = None
+    sl = tl = sln = tln = sq = tq = None
     if src_lang.startswith("zh") == tgt_lang.startswith("zh"):
-        sa, ta = None, None  # anchors and the dictionary are an en-zh signal
+        sa, ta = None, None  # anchors, the dictionary and quotation marks are an en-zh signal
     elif src_lang.startswith("zh"):
         ta, sa, _ = anchor_matrices(t_view, s_view)
         tl, sl, tln, sln = lexicon_matrices(t_view, s_view)
+        tq, sq = quote_evidence(t_view, s_view) or (None, None)
     else:
         sa, ta, _ = anchor_matrices(s_view, t_view)
         sl, tl, sln, tln = lexicon_matrices(s_view, t_view)
-    return {"src_vecs": window_vectors(enc, s_view, max_window, src_lang),
-            "tgt_vecs": window_vectors(enc, t_view, max_window, tgt_lang),
+        sq, tq = quote_evidence(s_view, t_view) or (None, None)
+    sv = window_vectors(enc, s_view, max_window, src_lang)
+    tv = window_vectors(enc, t_view, max_window, tgt_lang)
+    return {"src_vecs": sv, "tgt_vecs": tv,
+            "src_bound": boundary_vectors(enc, s_view, src_lang, sv[0]),
+            "tgt_bound": boundary_vectors(enc, t_view, tgt_lang, tv[0]),
             "src_chars": sentence_chars(s_view), "tgt_chars": sentence_chars(t_view),
-            "src_anchors": sa, "tgt_anchors": ta, "src_lex": sl, "tgt_lex": tl, "src_lex_n": sln, "tgt_lex_n": tln}
+            "src_anchors": sa, "tgt_anchors": ta, "src_lex": sl, "tgt_lex": tl, "src_lex_n": sln, "tgt_lex_n": tln,
+            "src_quote": sq, "tgt_quote": tq}
 
 
 def align_documents(src, tgt, enc, params: AlignParams = AlignParams()) -> Alignment:

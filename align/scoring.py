@@ -23,6 +23,12 @@ content lemmas of the English window that some Chinese word of the Chinese windo
 counted by its in-document rarity (``lexicon.idf``; the weights ride in the sparse data);
 ``lex0`` is its mean over all 1-1 pairs of the document (estimated as a ratio of means), so
 random pairs get no bonus on average whatever the text's dictionary coverage.
+
+Besides bead costs the scorer gives a *boundary* cost (``cell_cost``), paid by every bead ending
+between source sentences i-1 / i and target sentences j-1 / j:
+
+    boundary = w_quote * [one side needs a quotation open there, the other has none] (``quotes``)
+               - w_bound * u_src[i] . u_tgt[j]     (clause-end boundary vectors, ``clauses``)
 """
 from __future__ import annotations
 
@@ -228,8 +234,11 @@ class Scorer:
     """
 
     def __init__(self, src: Side, tgt: Side, types: Sequence[tuple[int, int]], *, knn: int, len_power: float,
-                 w_anchor: float, w_merge: float, rng: np.random.Generator, w_lex: float = 0.0) -> None:
+                 w_anchor: float, w_merge: float, rng: np.random.Generator, w_lex: float = 0.0,
+                 w_quote: float = 0.0, w_bound: float = 0.0) -> None:
         self.src, self.tgt, self.types = src, tgt, list(types)
+        self.w_quote = w_quote if src.quote.any() or tgt.quote.any() else 0.0
+        self.w_bound = w_bound if src.bound is not None and tgt.bound is not None else 0.0
         self.len_power, self.w_anchor, self.w_merge = len_power, w_anchor, w_merge
         self.w_lex = w_lex if src.lex and src.lex[0].shape[1] else 0.0
         self.knn = knn
@@ -303,6 +312,25 @@ class Scorer:
             tj = slice(cols[c0_] - b, c1 - b)
             c = self.cost_of(a, b, self.parts(a, b, si, tj))
             out[t, r0:, c0_:] = c
+        return out
+
+    @property
+    def has_cell_costs(self) -> bool:
+        return bool(self.w_quote or self.w_bound)
+
+    def cell_cost(self, i: int, cols: np.ndarray) -> np.ndarray:
+        """Boundary cost of beads ending at (i, cols) (module docstring); 0 at the documents' ends."""
+        out = np.zeros(cols.size)
+        n, m = self.src.n, self.tgt.n
+        if not 0 < i < n:
+            return out
+        ok = (cols > 0) & (cols < m)
+        if self.w_quote:
+            t = self.tgt.quote[cols[ok] - 1]
+            s_need, s_have = self.src.quote[i - 1]
+            out[ok] += self.w_quote * (s_need * (1.0 - t[:, 1]) + t[:, 0] * (1.0 - s_have))
+        if self.w_bound:
+            out[ok] -= self.w_bound * (self.tgt.bound[cols[ok]] @ self.src.bound[i]).astype(np.float64)
         return out
 
     def skip_cost(self, q: float, rng: np.random.Generator, samples: int = 5000) -> float:

