@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from align.errors import StoreError
+from models.cache import set_wal
 
 from .entries import Example, PairHit, PairText, TermEntry
 
@@ -239,7 +240,7 @@ class Store:
         try:
             con = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
             con.execute("pragma busy_timeout = 30000")
-            con.execute("pragma journal_mode = wal")
+            set_wal(con, 30.0)
             con.execute("pragma synchronous = normal")
             con.execute("pragma foreign_keys = on")
         except sqlite3.DatabaseError as e:

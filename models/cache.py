@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -37,6 +38,27 @@ def text_key(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
 
 
+def set_wal(conn: sqlite3.Connection, timeout_s: float = 60.0) -> None:
+    """Put ``conn``'s database in WAL mode, waiting for other processes doing the same.
+
+    The switch needs the file to itself, and SQLite answers "database is locked" at once instead of
+    waiting on ``busy_timeout`` (three processes opening one fresh cache together: 2 of 120 failed
+    so). The mode is stored in the file, so one that is already WAL is left alone; otherwise the
+    switch is retried, backing off, for up to ``timeout_s`` seconds.
+    """
+    deadline, delay = time.monotonic() + timeout_s, 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(2 * delay, 0.2)
+
+
 class VectorCache:
     """float32 rows keyed by (model, kind, sha1(text)) in one SQLite file."""
 
@@ -50,7 +72,7 @@ class VectorCache:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
+                set_wal(conn)
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute(
                     "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, kind TEXT NOT NULL,"
