@@ -73,10 +73,9 @@ def stem(word: str) -> str:
     """A crude English lemma: irregular forms from a table, then one suffix stripped
     (``-ies`` -> ``y``, ``-ing``, ``-ed``, ``-es``, ``-s``, ``-ly``) and a doubled final consonant
     undone, keeping at least three letters. Used on both sides, so consistency matters more than
-    linguistic accuracy."""
+    linguistic accuracy: an irregular form's base goes through the same rules as the base itself
+    does (came -> come -> com, like come)."""
     w = _IRREGULAR.get(word, word)
-    if w is not word:
-        return w
     for suf, rep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
         if w.endswith(suf) and len(w) - len(suf) >= 3 and not w.endswith("ss"):
             w = w[: -len(suf)] + rep
