@@ -45,13 +45,14 @@ def boundary_vectors(enc, sentences: Sequence[str], lang: str, single: np.ndarra
 
     n = len(sentences)
     single = np.asarray(single, dtype=np.float32)
-    out = np.zeros((n + 1, single.shape[1] if single.ndim == 2 else 0), dtype=np.float32)
+    out = np.zeros((n + 1, single.shape[1]), dtype=np.float32)
     if n < 2:
         return out
     ends = [head_tail(s, lang) for s in sentences]
-    pieces = sorted({p for s, (h, t) in zip(sentences, ends) for p in (h, t) if p != s})
-    vec = dict(zip(pieces, encode_unique(enc, pieces))) if pieces else {}
-    heads = np.stack([vec[h] if h != s else single[k] for k, (s, (h, _)) in enumerate(zip(sentences, ends))])
-    tails = np.stack([vec[t] if t != s else single[k] for k, (s, (_, t)) in enumerate(zip(sentences, ends))])
+    vec = dict(zip(sentences, single))  # a one-clause sentence is its own first and last clause
+    pieces = sorted({p for e in ends for p in e} - vec.keys())
+    vec.update(zip(pieces, encode_unique(enc, pieces)))
+    heads = np.stack([vec[h] for h, _ in ends])
+    tails = np.stack([vec[t] for _, t in ends])
     out[1:n] = tails[:-1] - heads[1:]
     return out

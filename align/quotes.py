@@ -37,16 +37,8 @@ def _events(sentence: str, lang: str) -> list[tuple[int, int]]:
     return [(int(sentence[k] in _SINGLE), e) for k, e in sorted(ev)]
 
 
-def quote_states(sentences: Sequence[str], lang: str) -> np.ndarray | None:
-    """(n,) bool: a quotation is open at the end of sentence i.
-
-    The first opening mark starts a quotation and fixes its kind (single or double quotes); marks
-    of the other kind inside it are nested quotations and change nothing; another opening mark of
-    its kind reopens it (English quotations that run over several paragraphs reopen each one; a
-    doubled mark, ``“韦小宝道：“ 是！”``, does the same) and a closing one ends it. No count of
-    nesting depth: one stray mark would leave a count wrong for the rest of the text, where this
-    is right again at the next quotation. ``None`` when the marks are unbalanced (opening and
-    closing counts differ by more than max(3, 25%)), which means they are not being read right."""
+def _scan(sentences: Sequence[str], lang: str) -> tuple[np.ndarray, int, int]:
+    """``(states, opening marks, closing marks)``; ``states`` as :func:`quote_states` gives them."""
     outer, out, opens, closes = None, [], 0, 0
     for s in sentences:
         for kind, e in _events(s, lang):
@@ -57,9 +49,25 @@ def quote_states(sentences: Sequence[str], lang: str) -> np.ndarray | None:
             elif kind == outer and e < 0:
                 outer = None
         out.append(outer is not None)
-    if abs(opens - closes) > max(3, 0.25 * max(opens, closes)):
-        return None
-    return np.array(out, dtype=bool)
+    return np.array(out, dtype=bool), opens, closes
+
+
+def _balanced(opens: int, closes: int) -> bool:
+    return abs(opens - closes) <= max(3, 0.25 * max(opens, closes))
+
+
+def quote_states(sentences: Sequence[str], lang: str) -> np.ndarray | None:
+    """(n,) bool: a quotation is open at the end of sentence i.
+
+    The first opening mark starts a quotation and fixes its kind (single or double quotes); marks
+    of the other kind inside it are nested quotations and change nothing; another opening mark of
+    its kind reopens it (English quotations that run over several paragraphs reopen each one; a
+    doubled mark, ``“韦小宝道：“ 是！”``, does the same) and a closing one ends it. No count of
+    nesting depth: one stray mark would leave a count wrong for the rest of the text, where this
+    is right again at the next quotation. ``None`` when the marks are unbalanced (opening and
+    closing counts differ by more than max(3, 25%)), which means they are not being read right."""
+    states, opens, closes = _scan(sentences, lang)
+    return states if _balanced(opens, closes) else None
 
 
 def quote_evidence(en: Sequence[str], zh: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -68,12 +76,11 @@ def quote_evidence(en: Sequence[str], zh: Sequence[str]) -> tuple[np.ndarray, np
     side's marks are unbalanced, or one side has quotations open at sentence ends and the other
     has no quotation marks at all (a translation that drops them would make every boundary
     inside a quote look wrong)."""
-    se, sz = quote_states(en, "en"), quote_states(zh, "zh")
-    if se is None or sz is None:
+    se, open_en, close_en = _scan(en, "en")
+    sz, open_zh, close_zh = _scan(zh, "zh")
+    if not _balanced(open_en, close_en) or not _balanced(open_zh, close_zh):
         return None
-    has_en = any(_events(s, "en") for s in en)
-    has_zh = any(_events(s, "zh") for s in zh)
-    if (se.any() and not has_zh) or (sz.any() and not has_en):
+    if (se.any() and not open_zh + close_zh) or (sz.any() and not open_en + close_en):
         return None
     e = se.astype(np.float64)
     z = sz.astype(np.float64)
