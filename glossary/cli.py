@@ -487,33 +487,41 @@ def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose
         server = make_server(store_dir, host, port, load_model=not no_similar, verbose=verbose)
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e} (try --port 0 for a free port)")
-    restore = _stop_on_signals()  # before the URL goes out: a client may signal as soon as it reads it
+    # The handler asks the server to stop instead of raising, so a signal that lands anywhere
+    # from here on (before serve_forever, inside it, or after it) ends in the same clean stop.
+    stopping, restore = _stop_on_signals(server.shutdown)
     click.echo(f"Serving {server.app.store_path} at {server.url}  (Ctrl-C to stop)", err=True)
     click.echo(server.url)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
     finally:
         server.server_close()
         restore()
+    if stopping.is_set():
+        click.echo("Stopped.", err=True)
 
 
-def _stop_on_signals():
-    """Make Ctrl-C (SIGINT) and SIGTERM stop ``serve`` cleanly; returns a function that puts the
-    previous handlers back. Set explicitly: a process started in the background by a
-    non-interactive shell inherits SIGINT *ignored*, and Python then installs no handler of its
-    own, so Ctrl-C / ``kill -INT`` would not stop it."""
+def _stop_on_signals(shutdown):
+    """Make Ctrl-C (SIGINT) and SIGTERM call ``shutdown`` (from a helper thread: a server's
+    ``shutdown`` waits for ``serve_forever`` to return, so it must not run on the serving thread).
+    Returns the event the handler sets and a function that puts the previous handlers back.
+    Set explicitly: a process started in the background by a non-interactive shell inherits
+    SIGINT *ignored*, and Python then installs no handler of its own, so Ctrl-C / ``kill -INT``
+    would not stop it. ``socketserver``'s ``shutdown`` also works when it comes before
+    ``serve_forever`` starts: the loop then returns at once."""
     import signal
 
+    stopping = threading.Event()
     if threading.current_thread() is not threading.main_thread():
-        return lambda: None
+        return stopping, lambda: None
 
     def stop(signum, frame):
-        raise KeyboardInterrupt
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=shutdown, daemon=True).start()
 
     old = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    return lambda: [signal.signal(sig, h) for sig, h in old.items()]
+    return stopping, lambda: [signal.signal(sig, h) for sig, h in old.items()]
 
 
 if __name__ == "__main__":  # pragma: no cover
