@@ -3,10 +3,12 @@
 Public API (import from here): see ``__all__``. The aligner and the index are imported
 lazily by their users (``align.pipeline``, ``align.index``) so that reading a file stays cheap.
 """
+
 from __future__ import annotations
 
+from termalign.core.errors import InputError, StoreError, TermalignError
+
 from .beads import Alignment, Bead, format_beads, parse_beads
-from .errors import InputError, StoreError, TermalignError
 from .read import read_text
 from .segment import Document, Paragraph, read_document, segment_text, split_sentences, to_simplified
 

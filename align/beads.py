@@ -6,11 +6,12 @@ empty (1-0 / 0-1 beads: a sentence with no counterpart). Indices are 0-based.
 The ladder form is the one used by Vecalign, Bertalign and the MAC/aligner-eval gold files:
 ``[0,1]:[0]`` or, with a score, ``[0,1]:[0]:0.93``.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +49,10 @@ class Alignment:
     def pairs(self) -> Iterable[tuple[Bead, str, str]]:
         """Each bead with its joined source and target text."""
         for b in self.beads:
-            yield b, join_text([self.src[i] for i in b.src], self.src_lang), join_text(
-                [self.tgt[i] for i in b.tgt], self.tgt_lang
+            yield (
+                b,
+                join_text([self.src[i] for i in b.src], self.src_lang),
+                join_text([self.tgt[i] for i in b.tgt], self.tgt_lang),
             )
 
 

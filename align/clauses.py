@@ -14,10 +14,11 @@ semicolons, colons (and dashes in English); a one-clause sentence is its own fir
 clause. On MAC-Dev's gold boundaries the score is positive at 96% (mean 0.59), at the boundaries
 the aligner got wrong without it 57% (mean 0.06); BENCHMARKS.md has the effect on F1.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -41,7 +42,7 @@ def boundary_vectors(enc, sentences: Sequence[str], lang: str, single: np.ndarra
     ``single`` (n, dim) are the sentences' own unit vectors, used for one-clause sentences; each
     distinct clause text is encoded once with ``enc``.
     """
-    from models.base import encode_unique
+    from termalign.models.base import encode_unique
 
     n = len(sentences)
     single = np.asarray(single, dtype=np.float32)

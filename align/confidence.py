@@ -5,12 +5,14 @@ Bead features (``FEATURES``) -> logistic regression. The coefficients live in
 with which command); ``benchmarks/bench_align.py --fit-confidence`` refits them and measures
 calibration leave-one-chapter-out (reliability table and ECE in BENCHMARKS.md).
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,12 +20,23 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dp import Path
     from .scoring import Scorer
 
-FEATURES = ("bias", "null", "one_one", "extra_sents", "cos", "margin", "lenlr2", "matched", "unmatched",
-            "cost_per_sent", "log_gap")
+FEATURES = (
+    "bias",
+    "null",
+    "one_one",
+    "extra_sents",
+    "cos",
+    "margin",
+    "lenlr2",
+    "matched",
+    "unmatched",
+    "cost_per_sent",
+    "log_gap",
+)
 _CAL_FILE = FsPath(__file__).with_name("calibration.json")
 
 
-def bead_features(scorer: "Scorer", path: "Path", skip: float) -> np.ndarray:
+def bead_features(scorer: Scorer, path: Path, skip: float) -> np.ndarray:
     """(number of beads, len(FEATURES)) float64, one row per bead of ``path``."""
     rows = []
     for k, (a, b, i, j) in enumerate(path.steps):
@@ -38,8 +51,21 @@ def bead_features(scorer: "Scorer", path: "Path", skip: float) -> np.ndarray:
         else:
             cos = margin = lr2 = matched = 0.0
             unmatched = float(scorer.n_anchor_s[0, i - 1] if a else scorer.n_anchor_t[0, j - 1])
-        rows.append([1.0, float(not (a and b)), float(a == 1 and b == 1), float(max(a + b - 2, 0)), cos, margin,
-                     min(lr2, 4.0), min(matched, 5.0), min(unmatched, 5.0), cost / max(a + b, 1) - skip, log_gap])
+        rows.append(
+            [
+                1.0,
+                float(not (a and b)),
+                float(a == 1 and b == 1),
+                float(max(a + b - 2, 0)),
+                cos,
+                margin,
+                min(lr2, 4.0),
+                min(matched, 5.0),
+                min(unmatched, 5.0),
+                cost / max(a + b, 1) - skip,
+                log_gap,
+            ]
+        )
     return np.array(rows, dtype=np.float64).reshape(-1, len(FEATURES))
 
 
@@ -59,11 +85,19 @@ class Calibration:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def to_json(self) -> str:
-        return json.dumps({"name": self.name, "features": list(self.features), "coef": list(self.coef),
-                           "provenance": self.provenance}, indent=1, ensure_ascii=False)
+        return json.dumps(
+            {
+                "name": self.name,
+                "features": list(self.features),
+                "coef": list(self.coef),
+                "provenance": self.provenance,
+            },
+            indent=1,
+            ensure_ascii=False,
+        )
 
     @classmethod
-    def from_json(cls, text: str) -> "Calibration":
+    def from_json(cls, text: str) -> Calibration:
         d = json.loads(text)
         if tuple(d["features"]) != FEATURES:
             raise ValueError("calibration features do not match this version; refit it")
@@ -89,7 +123,9 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> np.ndarray:
     return res.x
 
 
-def reliability(prob: np.ndarray, correct: np.ndarray, bins: int = 10) -> tuple[list[tuple[float, float, float, int]], float]:
+def reliability(
+    prob: np.ndarray, correct: np.ndarray, bins: int = 10
+) -> tuple[list[tuple[float, float, float, int]], float]:
     """Reliability table [(bin low, mean predicted, observed accuracy, count)] and the ECE."""
     rows, ece = [], 0.0
     edges = np.linspace(0, 1, bins + 1)

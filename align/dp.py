@@ -14,10 +14,11 @@ An optional boundary cost ``cell_cost(i, cols)`` is paid by every bead, null bea
 ends at cell ``(i, j)``: evidence about where beads may *end* (a quotation open on one side and
 closed on the other) rather than about what they join.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -40,10 +41,10 @@ class Band:
     hi: np.ndarray  # (n+1,) int64
 
     @classmethod
-    def full(cls, n: int, m: int) -> "Band":
+    def full(cls, n: int, m: int) -> Band:
         return cls(np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64))
 
-    def widen(self, by: int, m: int) -> "Band":
+    def widen(self, by: int, m: int) -> Band:
         """A band that contains this one: ``by`` more columns each side, rows ``by`` apart merged.
 
         ``lo`` and ``hi`` are non-decreasing, so the least ``lo`` within ``by`` rows of ``i`` is
@@ -103,8 +104,16 @@ class Path:
     total: float
 
 
-def banded_dp(block_costs: BlockCosts, types: Sequence[tuple[int, int]], n: int, m: int,
-              skip_src: float, skip_tgt: float, band: Band | None = None, cell_cost: CellCosts | None = None) -> Path:
+def banded_dp(
+    block_costs: BlockCosts,
+    types: Sequence[tuple[int, int]],
+    n: int,
+    m: int,
+    skip_src: float,
+    skip_tgt: float,
+    band: Band | None = None,
+    cell_cost: CellCosts | None = None,
+) -> Path:
     """Least-cost monotone bead path from (0, 0) to (n, m) inside ``band``.
 
     ``types`` are the (a, b) bead types with a, b >= 1; 1-0 and 0-1 are always allowed, at
@@ -129,9 +138,9 @@ def banded_dp(block_costs: BlockCosts, types: Sequence[tuple[int, int]], n: int,
     # row 0: only 0-1 beads
     q0 = cell_cost(0, np.arange(lo[0], hi[0] + 1)) if cell_cost else None
     r0, _ = row_with_insertions(np.where(np.arange(width[0]) + lo[0] == 0, 0.0, np.inf), skip_tgt, q0)
-    D[off[0]:off[1]] = r0
-    ptr[off[0] + 1:off[1]] = SKIP_TGT
-    own[off[0] + 1:off[1]] = skip_tgt + (q0[1:] if q0 is not None else 0.0)
+    D[off[0] : off[1]] = r0
+    ptr[off[0] + 1 : off[1]] = SKIP_TGT
+    own[off[0] + 1 : off[1]] = skip_tgt + (q0[1:] if q0 is not None else 0.0)
 
     block = None
     bi0 = 1
@@ -148,7 +157,7 @@ def banded_dp(block_costs: BlockCosts, types: Sequence[tuple[int, int]], n: int,
         # 1-0: from (i-1, j)
         cand[T] = _gather(D, off, lo, hi, i - 1, cols) + skip_src
         bead[T] = skip_src
-        crow = block[:, i - bi0, lo[i] - bc0: hi[i] + 1 - bc0]
+        crow = block[:, i - bi0, lo[i] - bc0 : hi[i] + 1 - bc0]
         for t in range(T):
             a, b = a_arr[t], b_arr[t]
             if a > i:

@@ -6,14 +6,16 @@ source and a target sentence with some gold bead. Scores in predicted ladders (`
 ignored. ``nulls=False`` leaves 1-0 / 0-1 beads out of both sides (the papers' headline);
 ``nulls=True`` keeps them (the MAC-Dev README's definition).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+
+from termalign.core.errors import InputError
 
 from .beads import Bead, parse_beads
-from .errors import InputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class Score:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def __add__(self, other: "Score") -> "Score":
+    def __add__(self, other: Score) -> Score:
         return Score(self.tp + other.tp, self.n_pred + other.n_pred, self.n_gold + other.n_gold)
 
 
@@ -80,9 +82,13 @@ class _LaxScore(Score):
     def recall(self) -> float:
         return self.tp_gold / self.n_gold if self.n_gold else 0.0
 
-    def __add__(self, other: "Score") -> "Score":
-        return _LaxScore(self.tp + other.tp, self.n_pred + other.n_pred, self.n_gold + other.n_gold,
-                         self.tp_gold + getattr(other, "tp_gold", other.tp))
+    def __add__(self, other: Score) -> Score:
+        return _LaxScore(
+            self.tp + other.tp,
+            self.n_pred + other.n_pred,
+            self.n_gold + other.n_gold,
+            self.tp_gold + getattr(other, "tp_gold", other.tp),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +111,19 @@ class Report:
         head = f"{'doc':<10} {'strict P':>8} {'R':>6} {'F1':>6} | {'no-null P':>9} {'R':>6} {'F1':>6} | {'lax F1':>6}"
         lines = [head, "-" * len(head)]
         rows = list(zip(self.docs, self.strict_nulls, self.strict_no_nulls, self.lax_no_nulls))
-        rows.append(("pooled", self.pooled(self.strict_nulls), self.pooled(self.strict_no_nulls),
-                     self.pooled(self.lax_no_nulls)))
+        rows.append(
+            (
+                "pooled",
+                self.pooled(self.strict_nulls),
+                self.pooled(self.strict_no_nulls),
+                self.pooled(self.lax_no_nulls),
+            )
+        )
         for name, a, b, c in rows:
-            lines.append(f"{name:<10} {a.precision:>8.4f} {a.recall:>6.4f} {a.f1:>6.4f} | "
-                         f"{b.precision:>9.4f} {b.recall:>6.4f} {b.f1:>6.4f} | {c.f1:>6.4f}")
+            lines.append(
+                f"{name:<10} {a.precision:>8.4f} {a.recall:>6.4f} {a.f1:>6.4f} | "
+                f"{b.precision:>9.4f} {b.recall:>6.4f} {b.f1:>6.4f} | {c.f1:>6.4f}"
+            )
         return "\n".join(lines) + "\n"
 
 
@@ -138,8 +152,11 @@ def evaluate_dirs(pred_dir: str | Path, gold_dir: str | Path) -> Report:
         raise InputError(gold_dir, "no gold files", "expected NNN.align ladder files")
     missing = sorted(set(gold) - set(pred))
     if missing:
-        raise InputError(pred_dir, f"no prediction for {', '.join(missing[:5])}",
-                         "name predictions like the gold files (NNN or NNN.align)")
+        raise InputError(
+            pred_dir,
+            f"no prediction for {', '.join(missing[:5])}",
+            "name predictions like the gold files (NNN or NNN.align)",
+        )
     pairs = []
     for name in sorted(gold):
         pairs.append((name, _read(pred[name]), _read(gold[name])))

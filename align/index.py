@@ -10,17 +10,18 @@ manifest: ``{"signature", "count", "max_id", "kind", "dim", "sha256"}``. :func:`
 trusts the file only when the manifest agrees with the source of truth *and* the file's
 sha256 matches (a truncated or corrupted file is rebuilt, never handed to faiss to parse).
 """
+
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from .atomic import atomic_path, file_sha256, write_text_atomic
+from termalign.core.files import atomic_path, file_sha256, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,14 @@ class VectorIndex:
     signature: str = ""
 
     @classmethod
-    def build(cls, ids: np.ndarray, vectors: np.ndarray, signature: str = "", kind: str | None = None,
-              exact_limit: int = EXACT_LIMIT) -> "VectorIndex":
+    def build(
+        cls,
+        ids: np.ndarray,
+        vectors: np.ndarray,
+        signature: str = "",
+        kind: str | None = None,
+        exact_limit: int = EXACT_LIMIT,
+    ) -> VectorIndex:
         """Index ``vectors`` (n, dim) float32 under ``ids`` (n,).
 
         ``kind`` None picks by size: 'flat' (exact) up to ``exact_limit`` vectors, 'hnsw' above.
@@ -104,13 +111,20 @@ class VectorIndex:
             with open(tmp, "wb") as f:
                 np.save(f, self.ids, allow_pickle=False)
             ids_digest = file_sha256(tmp)
-        manifest = {"signature": self.signature, "count": int(len(self.ids)),
-                    "max_id": int(self.ids.max()) if len(self.ids) else 0, "kind": self.kind,
-                    "dim": self.dim, "sha256": digest, "ids_sha256": ids_digest, **(extra or {})}
+        manifest = {
+            "signature": self.signature,
+            "count": int(len(self.ids)),
+            "max_id": int(self.ids.max()) if len(self.ids) else 0,
+            "kind": self.kind,
+            "dim": self.dim,
+            "sha256": digest,
+            "ids_sha256": ids_digest,
+            **(extra or {}),
+        }
         write_text_atomic(path.with_name(path.name + ".json"), json.dumps(manifest, indent=1) + "\n")
 
     @classmethod
-    def load(cls, path: str | Path) -> "VectorIndex":
+    def load(cls, path: str | Path) -> VectorIndex:
         """Load and verify; raises IndexStale when the files are missing, corrupt or disagree."""
         import faiss
 
@@ -143,9 +157,15 @@ def read_manifest(path: str | Path) -> dict:
         raise IndexStale(f"{mpath}: no readable manifest ({e})") from None
 
 
-def load_or_build(path: Path, signature: str, state: Callable[[], tuple[int, int]],
-                  vectors: Callable[[], tuple[np.ndarray, np.ndarray]], writable: bool = True,
-                  force: bool = False, exact_limit: int = EXACT_LIMIT) -> VectorIndex:
+def load_or_build(
+    path: Path,
+    signature: str,
+    state: Callable[[], tuple[int, int]],
+    vectors: Callable[[], tuple[np.ndarray, np.ndarray]],
+    writable: bool = True,
+    force: bool = False,
+    exact_limit: int = EXACT_LIMIT,
+) -> VectorIndex:
     """The cached index at ``path`` if its manifest matches (signature, count, max id) and its
     bytes verify; otherwise rebuilt from ``vectors()`` (and saved when ``writable``).
 
@@ -158,8 +178,10 @@ def load_or_build(path: Path, signature: str, state: Callable[[], tuple[int, int
             m = read_manifest(path)
             kind = "flat" if count <= exact_limit else "hnsw"
             if (m.get("signature"), m.get("count"), m.get("max_id"), m.get("kind")) != (signature, count, max_id, kind):
-                raise IndexStale(f"{path}: manifest {m.get('signature')!r}/{m.get('count')}/{m.get('max_id')}/"
-                                 f"{m.get('kind')} != store {signature!r}/{count}/{max_id}/{kind}")
+                raise IndexStale(
+                    f"{path}: manifest {m.get('signature')!r}/{m.get('count')}/{m.get('max_id')}/"
+                    f"{m.get('kind')} != store {signature!r}/{count}/{max_id}/{kind}"
+                )
             return VectorIndex.load(path)
         except IndexStale as e:
             log.info("rebuilding %s: %s", path.name, e)

@@ -12,16 +12,18 @@ lexical twin of ``scoring.anchor_matrices``), plus each sentence's count of unit
 each unit counts by its rarity within the document (``idf``), so that a shared rare lemma
 outweighs a shared "say".
 """
+
 from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 
-_EN_STOP = frozenset("""
+_EN_STOP = frozenset(
+    """
 a about above across after again against all almost along already also although always am among an and
 another any anybody anyone anything are around as at away back be became because become been before
 being below beside besides between both but by can cannot could did do does doing done down during each
@@ -35,34 +37,134 @@ things this those though through thus till to too toward towards under until up 
 well were what whatever when where whether which while who whom whose why will with within without would
 yet you your yours yourself yourselves sb sth etc one's oneself s t d ll m re ve didn doesn don hadn hasn
 haven isn wasn weren wouldn couldn shouldn won't
-""".split())
+""".split()
+)
 
 # past tenses and participles that suffix stripping cannot undo (general English, not corpus-picked)
 _IRREGULAR = {
-    "said": "say", "says": "say", "went": "go", "gone": "go", "goes": "go", "saw": "see", "seen": "see",
-    "took": "take", "taken": "take", "came": "come", "thought": "think", "knew": "know", "known": "know",
-    "told": "tell", "gave": "give", "given": "give", "felt": "feel", "left": "leave", "found": "find",
-    "brought": "bring", "bought": "buy", "caught": "catch", "taught": "teach", "sought": "seek",
-    "fought": "fight", "ran": "run", "sat": "sit", "stood": "stand", "understood": "understand",
-    "wrote": "write", "written": "write", "spoke": "speak", "spoken": "speak", "broke": "break",
-    "broken": "break", "ate": "eat", "eaten": "eat", "drank": "drink", "drunk": "drink", "fell": "fall",
-    "fallen": "fall", "held": "hold", "kept": "keep", "slept": "sleep", "meant": "mean", "met": "meet",
-    "paid": "pay", "sent": "send", "spent": "spend", "built": "build", "lost": "lose", "heard": "hear",
-    "lay": "lie", "lain": "lie", "laid": "lay", "led": "lead", "rode": "ride", "rose": "rise",
-    "risen": "rise", "sang": "sing", "sung": "sing", "threw": "throw", "thrown": "throw", "wore": "wear",
-    "worn": "wear", "won": "win", "woke": "wake", "began": "begin", "begun": "begin", "drew": "draw",
-    "drawn": "draw", "drove": "drive", "driven": "drive", "flew": "fly", "flown": "fly", "forgot": "forget",
-    "forgotten": "forget", "grew": "grow", "grown": "grow", "hid": "hide", "hidden": "hide", "hit": "hit",
-    "hurt": "hurt", "shot": "shoot", "shut": "shut", "struck": "strike", "swore": "swear", "tore": "tear",
-    "torn": "tear", "chose": "choose", "chosen": "choose", "fed": "feed", "fled": "flee", "hung": "hang",
-    "dug": "dig", "beat": "beat", "beaten": "beat", "bit": "bite", "bitten": "bite", "blew": "blow",
-    "stole": "steal", "stolen": "steal", "swam": "swim", "shook": "shake", "shaken": "shake",
-    "children": "child", "men": "man", "women": "woman", "feet": "foot", "teeth": "tooth", "mice": "mouse",
-    "people": "person", "better": "good", "best": "good", "worse": "bad", "worst": "bad",
+    "said": "say",
+    "says": "say",
+    "went": "go",
+    "gone": "go",
+    "goes": "go",
+    "saw": "see",
+    "seen": "see",
+    "took": "take",
+    "taken": "take",
+    "came": "come",
+    "thought": "think",
+    "knew": "know",
+    "known": "know",
+    "told": "tell",
+    "gave": "give",
+    "given": "give",
+    "felt": "feel",
+    "left": "leave",
+    "found": "find",
+    "brought": "bring",
+    "bought": "buy",
+    "caught": "catch",
+    "taught": "teach",
+    "sought": "seek",
+    "fought": "fight",
+    "ran": "run",
+    "sat": "sit",
+    "stood": "stand",
+    "understood": "understand",
+    "wrote": "write",
+    "written": "write",
+    "spoke": "speak",
+    "spoken": "speak",
+    "broke": "break",
+    "broken": "break",
+    "ate": "eat",
+    "eaten": "eat",
+    "drank": "drink",
+    "drunk": "drink",
+    "fell": "fall",
+    "fallen": "fall",
+    "held": "hold",
+    "kept": "keep",
+    "slept": "sleep",
+    "meant": "mean",
+    "met": "meet",
+    "paid": "pay",
+    "sent": "send",
+    "spent": "spend",
+    "built": "build",
+    "lost": "lose",
+    "heard": "hear",
+    "lay": "lie",
+    "lain": "lie",
+    "laid": "lay",
+    "led": "lead",
+    "rode": "ride",
+    "rose": "rise",
+    "risen": "rise",
+    "sang": "sing",
+    "sung": "sing",
+    "threw": "throw",
+    "thrown": "throw",
+    "wore": "wear",
+    "worn": "wear",
+    "won": "win",
+    "woke": "wake",
+    "began": "begin",
+    "begun": "begin",
+    "drew": "draw",
+    "drawn": "draw",
+    "drove": "drive",
+    "driven": "drive",
+    "flew": "fly",
+    "flown": "fly",
+    "forgot": "forget",
+    "forgotten": "forget",
+    "grew": "grow",
+    "grown": "grow",
+    "hid": "hide",
+    "hidden": "hide",
+    "hit": "hit",
+    "hurt": "hurt",
+    "shot": "shoot",
+    "shut": "shut",
+    "struck": "strike",
+    "swore": "swear",
+    "tore": "tear",
+    "torn": "tear",
+    "chose": "choose",
+    "chosen": "choose",
+    "fed": "feed",
+    "fled": "flee",
+    "hung": "hang",
+    "dug": "dig",
+    "beat": "beat",
+    "beaten": "beat",
+    "bit": "bite",
+    "bitten": "bite",
+    "blew": "blow",
+    "stole": "steal",
+    "stolen": "steal",
+    "swam": "swim",
+    "shook": "shake",
+    "shaken": "shake",
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "feet": "foot",
+    "teeth": "tooth",
+    "mice": "mouse",
+    "people": "person",
+    "better": "good",
+    "best": "good",
+    "worse": "bad",
+    "worst": "bad",
 }
 _MAX_GLOSS_WORDS = 3
-_SKIP_GLOSS = re.compile(r"^(?:\(.*\)$|(?:old |archaic |unofficial |Japanese |erhua |ancient )?variant of|see |see also|"
-                         r"surname|CL:|abbr\b|used in|also pr|also written|pr\. |Taiwan pr|radical)", re.I)
+_SKIP_GLOSS = re.compile(
+    r"^(?:\(.*\)$|(?:old |archaic |unofficial |Japanese |erhua |ancient )?variant of|see |see also|"
+    r"surname|CL:|abbr\b|used in|also pr|also written|pr\. |Taiwan pr|radical)",
+    re.I,
+)
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b\S*\|\S*")
 _WORD = re.compile(r"[a-z]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -122,7 +224,7 @@ def _cedict_raw() -> dict[str, str]:
             slash = rest.find("/")
             if not simp or slash < 0:
                 continue
-            d = rest[slash + 1:].rstrip().rstrip("/")
+            d = rest[slash + 1 :].rstrip().rstrip("/")
             out[simp] = out[simp] + "/" + d if simp in out else d
     return out
 

@@ -13,10 +13,11 @@ on MAC-Dev (see ``MARGIN_CALIBRATION``).
 :func:`mine_vectors` is the arrays-in core; :func:`mine_documents` reads two documents'
 English and Chinese sentences (a file may hold both) and encodes them.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -67,8 +68,14 @@ def _knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.
     return index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
 
 
-def _neighbourhood(queries: np.ndarray, base: np.ndarray, k: int, qgroups: np.ndarray | None,
-                   bgroups: np.ndarray | None, excluded: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _neighbourhood(
+    queries: np.ndarray,
+    base: np.ndarray,
+    k: int,
+    qgroups: np.ndarray | None,
+    bgroups: np.ndarray | None,
+    excluded: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Top-k neighbours of each query, skipping base items of the query's own excluded group.
 
     Returns (sims (q, k) with -inf where fewer than k allowed neighbours exist, rows (q, k) -1 there).
@@ -99,9 +106,16 @@ def _mean_finite(sims: np.ndarray) -> np.ndarray:
     return np.where(fin, sims, 0.0).sum(axis=1) / cnt
 
 
-def mine_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, k: int = 4, threshold: float | None = None, *,
-                 src_groups: np.ndarray | None = None, tgt_groups: np.ndarray | None = None,
-                 excluded_groups: Sequence[int] = ()) -> list[tuple[int, int, float, float]]:
+def mine_vectors(
+    src_vecs: np.ndarray,
+    tgt_vecs: np.ndarray,
+    k: int = 4,
+    threshold: float | None = None,
+    *,
+    src_groups: np.ndarray | None = None,
+    tgt_groups: np.ndarray | None = None,
+    excluded_groups: Sequence[int] = (),
+) -> list[tuple[int, int, float, float]]:
     """Mutual-best ratio-margin pairs between unit vectors ``src_vecs`` (n, d) and ``tgt_vecs`` (m, d).
 
     Returns ``[(i, j, margin, score), ...]`` sorted by margin, best first; ``score`` is the
@@ -168,8 +182,9 @@ def mine_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, k: int = 4, thresho
     return out
 
 
-def mine_documents(doc_a, doc_b, enc, k: int = 4, threshold: float | None = None,
-                   exclude_within: Sequence[bool] = (True, True)) -> list[MinedPair]:
+def mine_documents(
+    doc_a, doc_b, enc, k: int = 4, threshold: float | None = None, exclude_within: Sequence[bool] = (True, True)
+) -> list[MinedPair]:
     """Mine pairs between two documents (``align.segment.Document``).
 
     All English sentences of both documents against all Chinese sentences of both (a file may
@@ -177,7 +192,7 @@ def mine_documents(doc_a, doc_b, enc, k: int = 4, threshold: float | None = None
     parallel and its pairs come from the aligner); pass False for a bilingual document whose
     halves are not translations of each other (a Chinese summary of an English article).
     """
-    from models import encode_unique
+    from termalign.models import encode_unique
 
     docs = [doc_a, doc_b]
     en, zh, en_g, zh_g, en_i, zh_i = [], [], [], [], [], []
@@ -190,14 +205,20 @@ def mine_documents(doc_a, doc_b, enc, k: int = 4, threshold: float | None = None
         return []
     vecs = encode_unique(enc, en + zh)
     excluded = [g for g in (0, 1) if exclude_within[g]]
-    found = mine_vectors(vecs[: len(en)], vecs[len(en):], k, threshold, src_groups=np.array(en_g),
-                         tgt_groups=np.array(zh_g), excluded_groups=excluded)
+    found = mine_vectors(
+        vecs[: len(en)],
+        vecs[len(en) :],
+        k,
+        threshold,
+        src_groups=np.array(en_g),
+        tgt_groups=np.array(zh_g),
+        excluded_groups=excluded,
+    )
     return [MinedPair(en[i], zh[j], en_g[i], zh_g[j], en_i[i], zh_i[j], mg, sc) for i, j, mg, sc in found]
 
 
 def signature(k: int = 4) -> str:
     return f"mine:ratio-k{k}|cal:" + "/".join(f"{x:g}" for x in MARGIN_CALIBRATION)
-
 
 
 # A bilingual document is taken as *parallel* (translated paragraph by paragraph, like seeds
@@ -227,7 +248,7 @@ def paragraph_vectors(doc, lang: str, sent_vecs: np.ndarray, enc) -> np.ndarray:
     ``sent_vecs`` (n, d) are the vectors of ``doc.sentences(lang)``, in order: a paragraph that
     is one sentence reuses its row; only longer paragraphs are encoded (each distinct text once).
     """
-    from models import encode_unique
+    from termalign.models import encode_unique
 
     paras = [p for p in doc.paragraphs if p.lang == lang and p.sentences]
     rows: list[int | None] = []
@@ -261,5 +282,7 @@ def document_is_parallel(doc, en_vecs: np.ndarray, zh_vecs: np.ndarray, enc) -> 
         return False
     if parallel_share(en_vecs, zh_vecs) >= PARALLEL_SHARE:
         return True
-    return parallel_share(paragraph_vectors(doc, "en", en_vecs, enc),
-                          paragraph_vectors(doc, "zh", zh_vecs, enc)) >= PARALLEL_SHARE
+    return (
+        parallel_share(paragraph_vectors(doc, "en", en_vecs, enc), paragraph_vectors(doc, "zh", zh_vecs, enc))
+        >= PARALLEL_SHARE
+    )

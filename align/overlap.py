@@ -5,10 +5,11 @@ joined sentences, their character count, the anchor tokens (numbers, names) they
 their dictionary lemmas (``lexicon``). Window sums use cumulative sums, so every window costs
 O(1) after one pass; the lemma incidence is sparse (its vocabulary is the document's).
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -76,7 +77,9 @@ def window_incidence(x, max_window: int) -> tuple:
     acc, out = x, []
     for k in range(1, max_window + 1):
         if k > 1:  # add sentence i+k-1 to window i: x shifted up by k-1 rows
-            acc = acc.maximum(sparse.vstack([x[k - 1:], sparse.csr_matrix((min(k - 1, n), x.shape[1]), dtype=np.float32)]))
+            acc = acc.maximum(
+                sparse.vstack([x[k - 1 :], sparse.csr_matrix((min(k - 1, n), x.shape[1]), dtype=np.float32)])
+            )
         keep = (np.arange(n) <= n - k).astype(np.float32)
         w = sparse.diags(keep) @ acc
         w.eliminate_zeros()
@@ -84,9 +87,15 @@ def window_incidence(x, max_window: int) -> tuple:
     return tuple(out)
 
 
-def make_side(vecs: np.ndarray, chars: np.ndarray, anchors: np.ndarray, lex=None,
-              lex_count: np.ndarray | None = None, quote: np.ndarray | None = None,
-              bound: np.ndarray | None = None) -> Side:
+def make_side(
+    vecs: np.ndarray,
+    chars: np.ndarray,
+    anchors: np.ndarray,
+    lex=None,
+    lex_count: np.ndarray | None = None,
+    quote: np.ndarray | None = None,
+    bound: np.ndarray | None = None,
+) -> Side:
     """Build a Side from window vectors (K, n, dim), per-sentence chars (n,), anchors (n, L) and
     optionally dictionary lemma incidence (sparse (n, V), 0/1 or weights) with per-sentence
     (weighted) unit counts (n,), quotation states (n, 2) and boundary vectors (n+1, dim)."""

@@ -5,12 +5,13 @@
 interleaved bilingual file (paragraphs first, then sentences inside paragraph pairs) and
 ``align_documents`` two monolingual files.
 """
+
 from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -77,14 +78,25 @@ class AlignParams:
         return "align:" + VERSION + "|" + "|".join(f"{k}:{v}" for k, v in d.items())
 
 
-def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, params: AlignParams = AlignParams(), *,
-                  src_chars: np.ndarray | None = None, tgt_chars: np.ndarray | None = None,
-                  src_anchors: np.ndarray | None = None, tgt_anchors: np.ndarray | None = None,
-                  src_lex=None, tgt_lex=None, src_lex_n: np.ndarray | None = None,
-                  tgt_lex_n: np.ndarray | None = None, src_quote: np.ndarray | None = None,
-                  tgt_quote: np.ndarray | None = None, src_bound: np.ndarray | None = None,
-                  tgt_bound: np.ndarray | None = None,
-                  calibration: Calibration = DEFAULT_CALIBRATION) -> list[Bead]:
+def align_vectors(
+    src_vecs: np.ndarray,
+    tgt_vecs: np.ndarray,
+    params: AlignParams = AlignParams(),
+    *,
+    src_chars: np.ndarray | None = None,
+    tgt_chars: np.ndarray | None = None,
+    src_anchors: np.ndarray | None = None,
+    tgt_anchors: np.ndarray | None = None,
+    src_lex=None,
+    tgt_lex=None,
+    src_lex_n: np.ndarray | None = None,
+    tgt_lex_n: np.ndarray | None = None,
+    src_quote: np.ndarray | None = None,
+    tgt_quote: np.ndarray | None = None,
+    src_bound: np.ndarray | None = None,
+    tgt_bound: np.ndarray | None = None,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+) -> list[Bead]:
     """Align from window vectors: numpy only.
 
     ``src_vecs`` (K, n, dim) and ``tgt_vecs`` (K, m, dim) are unit window vectors as made by
@@ -97,14 +109,35 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, params: AlignParam
     ``*_bound`` (n+1, dim) / (m+1, dim) clause-end boundary vectors (``clauses.boundary_vectors``;
     default: none). Returns beads covering both sides in order.
     """
-    beads, _ = _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration,
-                      lex=(src_lex, tgt_lex, src_lex_n, tgt_lex_n), quote=(src_quote, tgt_quote),
-                      bound=(src_bound, tgt_bound))
+    beads, _ = _align(
+        src_vecs,
+        tgt_vecs,
+        params,
+        src_chars,
+        tgt_chars,
+        src_anchors,
+        tgt_anchors,
+        calibration,
+        lex=(src_lex, tgt_lex, src_lex_n, tgt_lex_n),
+        quote=(src_quote, tgt_quote),
+        bound=(src_bound, tgt_bound),
+    )
     return beads
 
 
-def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_anchors, calibration, lex=None,
-           quote=(None, None), bound=(None, None)):
+def _align(
+    src_vecs,
+    tgt_vecs,
+    params,
+    src_chars,
+    tgt_chars,
+    src_anchors,
+    tgt_anchors,
+    calibration,
+    lex=None,
+    quote=(None, None),
+    bound=(None, None),
+):
     K = params.max_merge
     n, m = src_vecs.shape[1], tgt_vecs.shape[1]
     if src_vecs.shape[0] < K or tgt_vecs.shape[0] < K:
@@ -121,16 +154,34 @@ def _align(src_vecs, tgt_vecs, params, src_chars, tgt_chars, src_anchors, tgt_an
     sb, tb = bound if bound[0] is not None and bound[1] is not None else (None, None)
     src = make_side(src_vecs[:K], src_chars, src_anchors, sl, sln, sq, sb)
     tgt = make_side(tgt_vecs[:K], tgt_chars, tgt_anchors, tl, tln, tq, tb)
-    scorer = Scorer(src, tgt, params.types(), knn=params.knn, len_power=params.len_power,
-                    w_anchor=params.w_anchor, w_merge=params.w_merge, rng=rng, w_lex=params.w_lex,
-                    w_quote=params.w_quote, w_bound=params.w_bound)
+    scorer = Scorer(
+        src,
+        tgt,
+        params.types(),
+        knn=params.knn,
+        len_power=params.len_power,
+        w_anchor=params.w_anchor,
+        w_merge=params.w_merge,
+        rng=rng,
+        w_lex=params.w_lex,
+        w_quote=params.w_quote,
+        w_bound=params.w_bound,
+    )
     skip = scorer.skip_cost(params.skip_quantile, rng)
     band = None
     if (n + 1) * (m + 1) > params.max_cells:
         band = coarse_band(src_vecs[0], tgt_vecs[0], params)
     with _one_blas_thread() if band is not None else contextlib.nullcontext():
-        path = banded_dp(scorer.block, scorer.types, n, m, skip, skip, band,
-                         cell_cost=scorer.cell_cost if scorer.has_cell_costs else None)
+        path = banded_dp(
+            scorer.block,
+            scorer.types,
+            n,
+            m,
+            skip,
+            skip,
+            band,
+            cell_cost=scorer.cell_cost if scorer.has_cell_costs else None,
+        )
         feats = bead_features(scorer, path, skip)
     probs = calibration.predict(feats)
     beads = []
@@ -160,9 +211,21 @@ def coarse_band(src1: np.ndarray, tgt1: np.ndarray, params: AlignParams) -> Band
     # block pairs scored almost like true ones (median cosine 0.54 on MAC-Dev paragraphs), two
     # skips undercut a pair and the coarse path degenerated into all 1-0 then all 0-1.
     cs, ct = _blocks(src1 - src1.mean(axis=0), f), _blocks(tgt1 - tgt1.mean(axis=0), f)
-    sub = AlignParams(max_merge=2, max_total=3, skip_quantile=params.skip_quantile, knn=params.knn,
-                      len_power=0.0, w_anchor=0.0, w_lex=0.0, w_quote=0.0, w_bound=0.0, w_merge=0.0, band=params.band,
-                      max_cells=params.max_cells, seed=params.seed)
+    sub = AlignParams(
+        max_merge=2,
+        max_total=3,
+        skip_quantile=params.skip_quantile,
+        knn=params.knn,
+        len_power=0.0,
+        w_anchor=0.0,
+        w_lex=0.0,
+        w_quote=0.0,
+        w_bound=0.0,
+        w_merge=0.0,
+        band=params.band,
+        max_cells=params.max_cells,
+        seed=params.seed,
+    )
     coarse, info = _align(stack_windows(cs, 2), stack_windows(ct, 2), sub, None, None, None, None, DEFAULT_CALIBRATION)
     pts = [(0, 0)]
     for bead in coarse:
@@ -209,6 +272,7 @@ def _blocks(x: np.ndarray, f: int) -> np.ndarray:
 
 # ---------------------------------------------------------------- text in
 
+
 def _lang_of(sentences: Sequence[str], lang: str) -> str:
     """``zh`` becomes ``zh-TW`` when the text is Traditional; other codes pass through."""
     if not lang.startswith("zh"):
@@ -231,8 +295,14 @@ def signature(enc, params: AlignParams, calibration: Calibration = DEFAULT_CALIB
     return f"termalign|enc:{getattr(enc, 'name', type(enc).__name__)}|{params.signature()}|cal:{calibration.name}"
 
 
-def align_sentences(src: Sequence[str], tgt: Sequence[str], enc, params: AlignParams = AlignParams(),
-                    src_lang: str = "en", tgt_lang: str = "zh") -> Alignment:
+def align_sentences(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    enc,
+    params: AlignParams = AlignParams(),
+    src_lang: str = "en",
+    tgt_lang: str = "zh",
+) -> Alignment:
     """Align two lists of sentences (one language each) with encoder ``enc``.
 
     Chinese is matched in Simplified script (the output keeps the original text); languages
@@ -244,14 +314,15 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], enc, params: AlignPa
     return Alignment(tuple(src), tuple(tgt), tuple(beads), src_lang, tgt_lang, signature(enc, params))
 
 
-def sentence_inputs(src: Sequence[str], tgt: Sequence[str], enc, max_window: int, src_lang: str,
-                    tgt_lang: str) -> dict[str, np.ndarray | None]:
+def sentence_inputs(
+    src: Sequence[str], tgt: Sequence[str], enc, max_window: int, src_lang: str, tgt_lang: str
+) -> dict[str, np.ndarray | None]:
     """Everything ``align_vectors`` needs about two sentence lists: window vectors up to
     ``max_window``, character counts, anchor incidence and clause-end boundary vectors, all from
     the matching view (Chinese in Simplified script), and dictionary lemma incidence and quotation
     states when one side is English and the other Chinese. Returned as ``align_vectors`` keyword
     arguments."""
-    from models.base import window_vectors
+    from termalign.models.base import window_vectors
 
     s_view, t_view = _for_matching(src, src_lang), _for_matching(tgt, tgt_lang)
     sl = tl = sln = tln = sq = tq = None
@@ -267,12 +338,22 @@ def sentence_inputs(src: Sequence[str], tgt: Sequence[str], enc, max_window: int
         sq, tq = quote_evidence(s_view, t_view) or (None, None)
     sv = window_vectors(enc, s_view, max_window, src_lang)
     tv = window_vectors(enc, t_view, max_window, tgt_lang)
-    return {"src_vecs": sv, "tgt_vecs": tv,
-            "src_bound": boundary_vectors(enc, s_view, src_lang, sv[0]),
-            "tgt_bound": boundary_vectors(enc, t_view, tgt_lang, tv[0]),
-            "src_chars": sentence_chars(s_view), "tgt_chars": sentence_chars(t_view),
-            "src_anchors": sa, "tgt_anchors": ta, "src_lex": sl, "tgt_lex": tl, "src_lex_n": sln, "tgt_lex_n": tln,
-            "src_quote": sq, "tgt_quote": tq}
+    return {
+        "src_vecs": sv,
+        "tgt_vecs": tv,
+        "src_bound": boundary_vectors(enc, s_view, src_lang, sv[0]),
+        "tgt_bound": boundary_vectors(enc, t_view, tgt_lang, tv[0]),
+        "src_chars": sentence_chars(s_view),
+        "tgt_chars": sentence_chars(t_view),
+        "src_anchors": sa,
+        "tgt_anchors": ta,
+        "src_lex": sl,
+        "tgt_lex": tl,
+        "src_lex_n": sln,
+        "tgt_lex_n": tln,
+        "src_quote": sq,
+        "tgt_quote": tq,
+    }
 
 
 def align_documents(src, tgt, enc, params: AlignParams = AlignParams()) -> Alignment:
@@ -305,8 +386,14 @@ def align_document(doc, enc, params: AlignParams = AlignParams()) -> Alignment:
     zh_p = [p for p in doc.paragraphs if p.lang == "zh" and p.sentences]
     en_s = [s for p in en_p for s in p.sentences]
     zh_s = [s for p in zh_p for s in p.sentences]
-    pp = AlignParams(**{**asdict(params), "max_merge": min(params.max_merge, 3), "max_total": min(params.max_total, 4),
-                              "skip_quantile": params.para_skip_quantile})
+    pp = AlignParams(
+        **{
+            **asdict(params),
+            "max_merge": min(params.max_merge, 3),
+            "max_total": min(params.max_total, 4),
+            "skip_quantile": params.para_skip_quantile,
+        }
+    )
     para = align_sentences([p.text for p in en_p], [p.text for p in zh_p], enc, pp, "en", "zh")
     en_off = np.cumsum([0] + [len(p.sentences) for p in en_p])
     zh_off = np.cumsum([0] + [len(p.sentences) for p in zh_p])
@@ -324,6 +411,16 @@ def align_document(doc, enc, params: AlignParams = AlignParams()) -> Alignment:
         for b in sub.beads:
             beads.append(Bead(tuple(es[i] for i in b.src), tuple(zs[j] for j in b.tgt), b.score))
     tgt_lang = _lang_of(zh_s, "zh")
-    return Alignment(tuple(en_s), tuple(zh_s), tuple(beads), "en", tgt_lang, signature(enc, params),
-                     meta={"paragraphs": para.beads, "en_paragraphs": tuple(p.text for p in en_p),
-                           "zh_paragraphs": tuple(p.text for p in zh_p)})
+    return Alignment(
+        tuple(en_s),
+        tuple(zh_s),
+        tuple(beads),
+        "en",
+        tgt_lang,
+        signature(enc, params),
+        meta={
+            "paragraphs": para.beads,
+            "en_paragraphs": tuple(p.text for p in en_p),
+            "zh_paragraphs": tuple(p.text for p in zh_p),
+        },
+    )

@@ -11,10 +11,11 @@ inside a quotation asks the Chinese side to be inside one too (``need``); a Chin
 
 Pure functions over sentence lists; ``None`` when a side's quotation marks cannot be trusted.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

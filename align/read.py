@@ -3,6 +3,7 @@
 Everything here is linear in the input size: a 10 MB single line is read, decoded and cleaned
 with a handful of C-level passes (``bytes.count``, ``str.translate``-style regex substitutions).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -10,7 +11,7 @@ import logging
 import re
 from pathlib import Path
 
-from .errors import InputError
+from termalign.core.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,9 @@ def read_text(path: str | Path, encoding: str | None = None) -> str:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise InputError(
-                p, f"file is {size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit", "split it into smaller files"
+                p,
+                f"file is {size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit",
+                "split it into smaller files",
             )
         data = p.read_bytes()
     except PermissionError:
@@ -111,7 +114,9 @@ def _decode_as(data: bytes, name: str, encoding: str) -> str:
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
-        raise InputError(name, f"unknown encoding {encoding!r}", "try --encoding utf-8, gb18030, big5 or utf-16") from None
+        raise InputError(
+            name, f"unknown encoding {encoding!r}", "try --encoding utf-8, gb18030, big5 or utf-16"
+        ) from None
     if codec == "utf-8":
         codec = "utf-8-sig"
     try:
@@ -126,7 +131,7 @@ def _detect(data: bytes, name: str) -> str:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(codec)
+                return data[len(bom) :].decode(codec)
             except UnicodeDecodeError as e:
                 raise InputError(
                     name, f"starts with a {codec} byte-order mark but is not valid {codec} at byte {e.start + len(bom)}"

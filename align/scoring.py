@@ -30,11 +30,12 @@ between source sentences i-1 / i and target sentences j-1 / j:
     boundary = w_quote * [one side needs a quotation open there, the other has none] (``quotes``)
                - w_bound * u_src[i] . u_tgt[j]     (clause-end boundary vectors, ``clauses``)
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 
@@ -42,18 +43,67 @@ from .overlap import Side
 
 # ---------------------------------------------------------------- anchor tokens
 
-_EN_NUM = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
-_EN_NUM.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-                "ninety": 90, "hundred": 100, "thousand": 1000, "million": 1000000, "dozen": 12})
-_EN_ORD = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-           "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-           "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
-           "twentieth": 20, "thirtieth": 30, "hundredth": 100}
+_EN_NUM = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_EN_NUM.update(
+    {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+        "hundred": 100,
+        "thousand": 1000,
+        "million": 1000000,
+        "dozen": 12,
+    }
+)
+_EN_ORD = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    "twentieth": 20,
+    "thirtieth": 30,
+    "hundredth": 100,
+}
 _ZH_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")}
-_ZH_DIGIT.update({"〇": 0, "两": 2, "兩": 2, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9})
-_ZH_UNIT = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000, "萬": 10000, "亿": 10**8, "億": 10**8}
+_ZH_DIGIT.update(
+    {"〇": 0, "两": 2, "兩": 2, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+)
+_ZH_UNIT = {
+    "十": 10,
+    "拾": 10,
+    "百": 100,
+    "佰": 100,
+    "千": 1000,
+    "仟": 1000,
+    "万": 10000,
+    "萬": 10000,
+    "亿": 10**8,
+    "億": 10**8,
+}
 _ARABIC = re.compile(r"\d+(?:[,，]\d{3})*(?:\.\d+)?")
 _ZH_NUMERAL = re.compile(r"[零〇一二三四五六七八九两兩十百千万萬亿億壹贰叁肆伍陆柒捌玖拾佰仟]+")
 _EN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
@@ -142,7 +192,9 @@ def pinyin_ngrams(text: str, max_syllables: int = 3) -> set[str]:
     return out
 
 
-def anchor_matrices(en: Sequence[str], zh: Sequence[str], max_tokens: int = 512) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def anchor_matrices(
+    en: Sequence[str], zh: Sequence[str], max_tokens: int = 512
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Anchor tokens shared by the two sides of one document, and where they occur.
 
     A token is a number (``#1967``; Chinese numerals and English number words normalised) or an
@@ -170,8 +222,14 @@ def anchor_matrices(en: Sequence[str], zh: Sequence[str], max_tokens: int = 512)
         for t in s:
             df_zh[t] = df_zh.get(t, 0) + 1
     cap_en, cap_zh = max(3, 0.1 * len(en)), max(3, 0.1 * len(zh))
-    keep = [t for t in df_en if t in df_zh and df_en[t] <= cap_en and df_zh[t] <= cap_zh
-            and max(df_en[t], df_zh[t]) <= 3 * min(df_en[t], df_zh[t])]
+    keep = [
+        t
+        for t in df_en
+        if t in df_zh
+        and df_en[t] <= cap_en
+        and df_zh[t] <= cap_zh
+        and max(df_en[t], df_zh[t]) <= 3 * min(df_en[t], df_zh[t])
+    ]
     keep.sort(key=lambda t: (df_en[t] + df_zh[t], t))
     keep = keep[:max_tokens]
     col = {t: k for k, t in enumerate(keep)}
@@ -188,14 +246,16 @@ def anchor_matrices(en: Sequence[str], zh: Sequence[str], max_tokens: int = 512)
 
 # ---------------------------------------------------------------- costs
 
+
 def _sample_rows(x: np.ndarray, max_rows: int, rng: np.random.Generator | None) -> np.ndarray:
     if rng is None or x.shape[0] <= max_rows:
         return x
     return x[np.sort(rng.choice(x.shape[0], max_rows, replace=False))]
 
 
-def knn_mean(windows: np.ndarray, other: np.ndarray, k: int, rng: np.random.Generator | None,
-             max_other: int = 4096) -> np.ndarray:
+def knn_mean(
+    windows: np.ndarray, other: np.ndarray, k: int, rng: np.random.Generator | None, max_other: int = 4096
+) -> np.ndarray:
     """Mean cosine of each window vector to its k nearest rows of ``other`` (single sentences).
 
     ``windows`` (K, n, dim), ``other`` (m, dim) -> (K, n) float64. Above ``max_other`` rows the
@@ -233,9 +293,21 @@ class Scorer:
     type ending at rows i0..i1-1, columns c0..c1-1 (the ``dp.BlockCosts`` contract).
     """
 
-    def __init__(self, src: Side, tgt: Side, types: Sequence[tuple[int, int]], *, knn: int, len_power: float,
-                 w_anchor: float, w_merge: float, rng: np.random.Generator, w_lex: float = 0.0,
-                 w_quote: float = 0.0, w_bound: float = 0.0) -> None:
+    def __init__(
+        self,
+        src: Side,
+        tgt: Side,
+        types: Sequence[tuple[int, int]],
+        *,
+        knn: int,
+        len_power: float,
+        w_anchor: float,
+        w_merge: float,
+        rng: np.random.Generator,
+        w_lex: float = 0.0,
+        w_quote: float = 0.0,
+        w_bound: float = 0.0,
+    ) -> None:
         self.src, self.tgt, self.types = src, tgt, list(types)
         self.w_quote = w_quote if src.quote.any() or tgt.quote.any() else 0.0
         self.w_bound = w_bound if src.bound is not None and tgt.bound is not None else 0.0
@@ -258,7 +330,9 @@ class Scorer:
     def _lex_baseline(self) -> float:
         """Mean dictionary Dice of a random 1-1 pair: 2 E[shared] / (E[units x] + E[units y])."""
         xs, ys = self.src.lex[0], self.tgt.lex[0]
-        shared = float(np.asarray(xs.sum(axis=0)).ravel() @ np.asarray(ys.sum(axis=0)).ravel()) / (xs.shape[0] * ys.shape[0])
+        shared = float(np.asarray(xs.sum(axis=0)).ravel() @ np.asarray(ys.sum(axis=0)).ravel()) / (
+            xs.shape[0] * ys.shape[0]
+        )
         units = float(self.src.lex_n[0].mean() + self.tgt.lex_n[0].mean())
         return 2.0 * shared / max(units, 1.0)
 
@@ -267,8 +341,9 @@ class Scorer:
         shared = (self.src.lex[a - 1][si] @ self.tgt.lex[b - 1][tj].T).toarray()
         return _dice(shared, self.src.lex_n[a - 1, si][:, None] + self.tgt.lex_n[b - 1, tj][None, :])
 
-    def parts(self, a: int, b: int, si: np.ndarray | slice, tj: np.ndarray | slice,
-              margin: bool = False) -> dict[str, np.ndarray]:
+    def parts(
+        self, a: int, b: int, si: np.ndarray | slice, tj: np.ndarray | slice, margin: bool = False
+    ) -> dict[str, np.ndarray]:
         """Evidence of beads joining source windows starting at ``si`` (R,) with target windows
         starting at ``tj`` (C,): arrays (R, C) of cos, length log-ratio, anchors matched and
         unmatched, and (``margin=True``, for confidence features only: it costs a kNN search)

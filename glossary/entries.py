@@ -3,6 +3,7 @@
 These are the boundary between term mining (``pairing``), the store, search, export and the
 web page: every one of them speaks these types, never dicts keyed by strings.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

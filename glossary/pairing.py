@@ -15,23 +15,32 @@ Method (docs/glossary.md has the long form):
 5. Competitive linking: each Chinese key gets at most one English term, each English key at
    most two Chinese keys (关键矿产 and 关键矿物 both mean critical minerals) that do not nest.
 """
+
 from __future__ import annotations
 
 import logging
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
-from typing import Callable, Sequence
 
 import numpy as np
 
-from .candidates import (EN_STOP, ZH_STOP, acronym_expansions, add_user_words, en_candidates, zh_tokens,
-                         paren_pairs, zh_candidates)
+from .candidates import (
+    EN_STOP,
+    ZH_STOP,
+    acronym_expansions,
+    add_user_words,
+    en_candidates,
+    paren_pairs,
+    zh_candidates,
+    zh_tokens,
+)
 from .entries import Example, PairText, TermEntry
+from .pinyin import translit
 from .termhood import CorpusStats, quoted_spans, with_termhood
-from .variants import en_key, zh_key
+from .variants import en_key, en_words, has_run, zh_key
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +139,20 @@ def count(pairs: Sequence[PairText], params: GlossaryParams, on_progress: Callab
         if on_progress is not None:
             on_progress(n + 1, len(pairs))
     acc_k, acc_w, acc_n = _reduce(acc_k, acc_w, acc_n, keys, wts)
-    return Counts(list(zv), list(ev), np.array(cz), np.array(ce), (acc_k >> 32).astype(np.int64),
-                  (acc_k & 0xFFFFFFFF).astype(np.int64), acc_w, acc_n, total, frozenset(paren), dict(zs), dict(es))
+    return Counts(
+        list(zv),
+        list(ev),
+        np.array(cz),
+        np.array(ce),
+        (acc_k >> 32).astype(np.int64),
+        (acc_k & 0xFFFFFFFF).astype(np.int64),
+        acc_w,
+        acc_n,
+        total,
+        frozenset(paren),
+        dict(zs),
+        dict(es),
+    )
 
 
 def _id(vocab: dict[str, int], freq: list[float], key: str) -> int:
@@ -214,21 +235,9 @@ def prune(c: Counts, d: np.ndarray, top_k: int) -> np.ndarray:
 # ---------------------------------------------------------------- features and confidence
 
 
-def translit(z: str, e: str) -> float:
-    """Pinyin of ``z`` vs the letters of ``e`` (贝森特 ~ beisente vs bessent): 0..1, 0 unless ``e`` is a name."""
-    if not e[:1].isupper() or not any(c.isalpha() for c in e):
-        return 0.0
-    from pypinyin import lazy_pinyin
-
-    py = "".join(lazy_pinyin(z)).lower()
-    en = "".join(ch for ch in e.lower() if ch.isalpha())
-    if not py or not en or not py.isascii():
-        return 0.0
-    return SequenceMatcher(None, py, en, autojunk=False).ratio()
-
-
-def embed_sims(enc, zh: Sequence[str], en: Sequence[str], rows_z: np.ndarray, rows_e: np.ndarray,
-               budget: int) -> np.ndarray:
+def embed_sims(
+    enc, zh: Sequence[str], en: Sequence[str], rows_z: np.ndarray, rows_e: np.ndarray, budget: int
+) -> np.ndarray:
     """Cosine of ``zh[rows_z[i]]`` and ``en[rows_e[i]]`` under ``enc``; NaN where over ``budget``.
 
     Terms are encoded once each, in one batch; the ``budget`` most frequent rows' terms first.
@@ -287,24 +296,23 @@ def features(c: Counts, rows: np.ndarray, sims: np.ndarray, d: np.ndarray, g2: n
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
     fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(zi, ei)])
-    return np.column_stack([
-        np.ones(rows.size), sim, dd, lc, lr, tr, par,
-        best_flags(zi, prior_zh), best_flags(ei, prior), fit,
-    ])
+    return np.column_stack(
+        [
+            np.ones(rows.size),
+            sim,
+            dd,
+            lc,
+            lr,
+            tr,
+            par,
+            best_flags(zi, prior_zh),
+            best_flags(ei, prior),
+            fit,
+        ]
+    )
 
 
 NEST_SHARE = 0.5  # a longer English candidate inherits a nested one's evidence when it covers this share of it
-
-
-def en_words(text: str) -> tuple[str, ...]:
-    """Lower-case words of an English form, each made singular: the unit of English nesting tests."""
-    return tuple(en_key(w.lower()) for w in re.split(r"[\s\-‐‑–/]+", text) if en_key(w.lower()))
-
-
-def has_run(long: Sequence[str], short: Sequence[str]) -> bool:
-    """``short`` occurs in ``long`` as consecutive items (the empty sequence occurs everywhere)."""
-    n = len(short)
-    return any(tuple(long[a:a + n]) == tuple(short) for a in range(len(long) - n + 1))
 
 
 def _contains(long: Sequence[str], short: Sequence[str]) -> bool:
@@ -315,8 +323,9 @@ def _contains(long: Sequence[str], short: Sequence[str]) -> bool:
 def is_capitalised(text: str) -> bool:
     """Every word capitalised (acronyms and digits too) but the inner "of/the/and/for": a name's span."""
     words = text.split()
-    return bool(words) and all(w[:1].isupper() or w[:1].isdigit() or (0 < n < len(words) - 1 and w in _INNER)
-                               for n, w in enumerate(words))
+    return bool(words) and all(
+        w[:1].isupper() or w[:1].isdigit() or (0 < n < len(words) - 1 and w in _INNER) for n, w in enumerate(words)
+    )
 
 
 _INNER = frozenset({"of", "the", "and", "for", "de", "on", "&"})
@@ -388,8 +397,12 @@ def link(c: Counts, rows: np.ndarray, conf: np.ndarray, params: GlossaryParams) 
             break
         z, e = int(c.zi[rows[k]]), int(c.ei[rows[k]])
         zk, ek = c.zh[z], c.en[e]
-        if not generic_ok(zk, ek) or not coordination_ok(zk, ek) or per_zh[z] >= params.max_en_per_zh or \
-                len(per_en[e]) >= params.max_zh_per_en:
+        if (
+            not generic_ok(zk, ek)
+            or not coordination_ok(zk, ek)
+            or per_zh[z] >= params.max_en_per_zh
+            or len(per_en[e]) >= params.max_zh_per_en
+        ):
             continue
         if any(zk in other or other in zk for other in per_en[e]):
             continue  # 稀土出口 / rare earth when 稀土 / rare earth is in
@@ -420,7 +433,12 @@ def drop_fragments(c: Counts, linked: list[tuple[int, float]], share: float = BO
         for sub in _sub_keys_zh(zk) | {zk}:
             for n in by_zh.get(sub, ()):
                 z, e = int(c.zi[linked[n][0]]), int(c.ei[linked[n][0]])
-                if (z, e) != (Z, E) and c.en[e] in en_parts and c.cz[Z] >= share * c.cz[z] and c.ce[E] >= share * c.ce[e]:
+                if (
+                    (z, e) != (Z, E)
+                    and c.en[e] in en_parts
+                    and c.cz[Z] >= share * c.cz[z]
+                    and c.ce[E] >= share * c.ce[e]
+                ):
                     drop.add(n)
     return [x for n, x in enumerate(linked) if n not in drop]
 
@@ -481,8 +499,9 @@ def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) ->
     return en, variants
 
 
-def examples_for(pairs: Sequence[PairText], wanted: dict[tuple[str, str], int], n: int,
-                 params: GlossaryParams) -> tuple[dict[int, list[PairText]], dict[int, set[str]], Counter]:
+def examples_for(
+    pairs: Sequence[PairText], wanted: dict[tuple[str, str], int], n: int, params: GlossaryParams
+) -> tuple[dict[int, list[PairText]], dict[int, set[str]], Counter]:
     """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count."""
     by_z: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for (zk, ek), i in wanted.items():
@@ -510,8 +529,9 @@ def examples_for(pairs: Sequence[PairText], wanted: dict[tuple[str, str], int], 
 # ---------------------------------------------------------------- public API
 
 
-def candidate_features(pairs: Sequence[PairText], enc, params: GlossaryParams,
-                       on_progress: Callable | None = None) -> tuple[Counts, np.ndarray, np.ndarray]:
+def candidate_features(
+    pairs: Sequence[PairText], enc, params: GlossaryParams, on_progress: Callable | None = None
+) -> tuple[Counts, np.ndarray, np.ndarray]:
     """Counts, the joint rows kept by :func:`prune`, and their (len(rows), len(FEATURES)) features.
 
     The part of :func:`build_glossary` before the weights: ``benchmarks/bench_glossary.py --fit``
@@ -520,14 +540,22 @@ def candidate_features(pairs: Sequence[PairText], enc, params: GlossaryParams,
     c = count(pairs, params, on_progress)
     d, g2 = dice(c), llr(c)
     rows = prune(c, d, params.top_k)
-    sims = embed_sims(enc, c.zh, [_display_en(c, e) for e in range(len(c.en))], c.zi[rows], c.ei[rows],
-                      params.max_encode) if rows.size else np.zeros(0)
+    sims = (
+        embed_sims(enc, c.zh, [_display_en(c, e) for e in range(len(c.en))], c.zi[rows], c.ei[rows], params.max_encode)
+        if rows.size
+        else np.zeros(0)
+    )
     x = features(c, rows, sims, d, g2) if rows.size else np.zeros((0, len(FEATURES)))
     return c, rows, x
 
 
-def build_glossary(pairs: Sequence[PairText], enc, params: GlossaryParams | None = None,
-                   pinned: Sequence[tuple[str, str]] = (), on_progress: Callable | None = None) -> list[TermEntry]:
+def build_glossary(
+    pairs: Sequence[PairText],
+    enc,
+    params: GlossaryParams | None = None,
+    pinned: Sequence[tuple[str, str]] = (),
+    on_progress: Callable | None = None,
+) -> list[TermEntry]:
     """Mine a bilingual glossary from aligned/mined sentence pairs; sorted by rank, best first.
 
     Each entry has a confidence (P(correct translation)) and a termhood (how term-like,
@@ -545,8 +573,15 @@ def build_glossary(pairs: Sequence[PairText], enc, params: GlossaryParams | None
     c, rows, x = candidate_features(pairs, enc, params, on_progress)
     conf = confidence(x, params.weights)
     linked = drop_fragments(c, link(c, rows, conf, params))
-    log.info("glossary: %d pairs, %d zh / %d en candidates, %d joint, %d scored, %d linked",
-             len(pairs), len(c.zh), len(c.en), c.zi.size, rows.size, len(linked))
+    log.info(
+        "glossary: %d pairs, %d zh / %d en candidates, %d joint, %d scored, %d linked",
+        len(pairs),
+        len(c.zh),
+        len(c.en),
+        c.zi.size,
+        rows.size,
+        len(linked),
+    )
 
     pin_keys = {(zh_key(z), en_key(e)): (z, e) for z, e in pinned if zh_key(z) and en_key(e)}
     pinned_zh = {zk for zk, _ in pin_keys}
@@ -565,12 +600,19 @@ def build_glossary(pairs: Sequence[PairText], enc, params: GlossaryParams | None
         else:
             zform = zk
             en_form, en_vars = place_noun(zk, en_form, en_vars, c.en_surface)
-        entries.append(TermEntry(
-            zh=zform, en=en_form, confidence=round(p if is_pin else min(p, MAX_CONFIDENCE), 4),
-            freq=int(freq[i]), n_docs=len(docs[i]),
-            zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8], en_variants=en_vars,
-            examples=tuple(Example(q.en, q.zh, q.doc, q.score) for q in ex.get(i, [])), pinned=is_pin,
-        ))
+        entries.append(
+            TermEntry(
+                zh=zform,
+                en=en_form,
+                confidence=round(p if is_pin else min(p, MAX_CONFIDENCE), 4),
+                freq=int(freq[i]),
+                n_docs=len(docs[i]),
+                zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8],
+                en_variants=en_vars,
+                examples=tuple(Example(q.en, q.zh, q.doc, q.score) for q in ex.get(i, [])),
+                pinned=is_pin,
+            )
+        )
     return with_termhood(entries, corpus_stats(pairs, c, params))
 
 
@@ -583,8 +625,15 @@ def corpus_stats(pairs: Sequence[PairText], c: Counts, params: GlossaryParams) -
         for t in zh_tokens(" ".join(p.zh.split())):
             tokens[t] += w
     qz, qe = quoted_spans(kept)
-    return CorpusStats(dict(zip(c.zh, c.cz.tolist())), dict(zip(c.en, c.ce.tolist())), dict(tokens),
-                       sum(tokens.values()), qz, qe, c.paren)
+    return CorpusStats(
+        dict(zip(c.zh, c.cz.tolist())),
+        dict(zip(c.en, c.ce.tolist())),
+        dict(tokens),
+        sum(tokens.values()),
+        qz,
+        qe,
+        c.paren,
+    )
 
 
 def load_pinned(path) -> list[tuple[str, str]]:
@@ -593,8 +642,8 @@ def load_pinned(path) -> list[tuple[str, str]]:
     Read like any input text (``align.read.read_text``): UTF-8/16, GBK or Big5; an empty, binary
     or undecodable file raises ``InputError``.
     """
-    from align.errors import InputError
-    from align.read import read_text
+    from termalign.align.read import read_text
+    from termalign.core.errors import InputError
 
     out = []
     for n, line in enumerate(read_text(path).split("\n"), 1):

@@ -38,19 +38,21 @@ The weights are set by hand (no labels of termhood exist beyond the top-50 table
 docs/glossary-top50.md, which judged them afterwards); termhood is a score for ordering, not a
 probability.
 """
+
 from __future__ import annotations
 
 import math
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 from .candidates import zh_tagged, zh_tokens
 from .entries import PairText, TermEntry
-from .variants import en_key, is_acronym, zh_key
+from .pinyin import translit
+from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
 _NAME_TAGS = ("nr", "ns", "nt")  # jieba tags of person, place and organisation names (nrt, nrfg too)
 W_MID = 4.0  # weirdness (natural log) at which a dictionary word is half specific
@@ -60,7 +62,9 @@ EVIDENCE_FREQ = 1.0  # an entry neither named nor marked, seen f times, is weigh
 NAME_EVIDENCE_ONCE = 0.6  # a name of several tokens seen once; 1 - 0.4 exp(-(f - 1)) for weighted frequency f
 PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry
 _QUOTED_ZH = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,16})[”」』》\"]")
-_QUOTED_EN = re.compile(r"[“\"]([^“”\"\n]{2,60})[”\"]|so-called ([A-Za-z][A-Za-z\- ]{1,40}?)(?=[,.;:)]|\s(?:that|which|who|to|in|on|of|for|and)\b)")
+_QUOTED_EN = re.compile(
+    r"[“\"]([^“”\"\n]{2,60})[”\"]|so-called ([A-Za-z][A-Za-z\- ]{1,40}?)(?=[,.;:)]|\s(?:that|which|who|to|in|on|of|for|and)\b)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,13 +134,23 @@ def is_name(zk: str, en: str, tag: str | None, translit: float) -> bool:
     words = en.split()
     if not words or not any(w[:1].isupper() for w in words):
         return False
-    if is_acronym(en) or len(words) >= 2 and all(w[:1].isupper() or w.lower() in ("of", "the", "and", "for") for w in words):
+    if (
+        is_acronym(en)
+        or len(words) >= 2
+        and all(w[:1].isupper() or w.lower() in ("of", "the", "and", "for") for w in words)
+    ):
         return True  # Asia Group, International Energy Agency, G7
     return (tag is not None and tag.startswith(_NAME_TAGS)) or translit >= 0.6
 
 
-def termhood(zk: str, en: str, stats: CorpusStats, zh_containers: Sequence[float] = (),
-             en_containers: Sequence[float] = (), translit: float = 0.0) -> float:
+def termhood(
+    zk: str,
+    en: str,
+    stats: CorpusStats,
+    zh_containers: Sequence[float] = (),
+    en_containers: Sequence[float] = (),
+    translit: float = 0.0,
+) -> float:
     """Termhood of one entry (Chinese key ``zk``, English display form ``en``) in [0, 1]."""
     words, total = general_zh()
     gen = words.get(zk)
@@ -162,8 +176,11 @@ def termhood(zk: str, en: str, stats: CorpusStats, zh_containers: Sequence[float
     else:
         evidence = 1 - math.exp(-max(freq, 0.0) / EVIDENCE_FREQ)
     # a name that is one token is a unit wherever it sits (非洲 in 非洲矿山): nesting says nothing about it
-    indep = 1.0 if (name and _lexical_unit(zk)) else min(
-        independence(freq, zh_containers), independence(stats.en_freq.get(ek, 0.0), en_containers))
+    indep = (
+        1.0
+        if (name and _lexical_unit(zk))
+        else min(independence(freq, zh_containers), independence(stats.en_freq.get(ek, 0.0), en_containers))
+    )
     return round(spec * evidence * math.sqrt(indep), 4)
 
 
@@ -179,8 +196,11 @@ def _lexical_unit(zk: str) -> bool:
 def is_person(zk: str, en: str, translit: float) -> bool:
     """A person's name: one jieba token tagged as one (nr, nrt, nrfg) or a transliteration, with capitalised English."""
     toks = zh_tagged(zk)
-    return len(toks) == 1 and en[:1].isupper() and (toks[0][1].startswith("nr") or (
-        translit >= 0.6 and zk not in general_zh()[0]))
+    return (
+        len(toks) == 1
+        and en[:1].isupper()
+        and (toks[0][1].startswith("nr") or (translit >= 0.6 and zk not in general_zh()[0]))
+    )
 
 
 def person_compound(zk: str, en: str, entries: dict[str, str], persons: dict[str, str]) -> bool:
@@ -191,8 +211,6 @@ def person_compound(zk: str, en: str, entries: dict[str, str], persons: dict[str
     Chinese is tiled by its jieba tokens into pieces that are each another entry, or a run of name
     tokens ending in a person's name (史考特 贝森特: the given name need not be an entry).
     """
-    from .pairing import en_words
-
     toks = zh_tagged(zk)
     n = len(toks)
     if n < 2:
@@ -207,8 +225,11 @@ def person_compound(zk: str, en: str, entries: dict[str, str], persons: dict[str
             piece = "".join(w for w, _ in toks[i:j])
             if piece == zk:
                 continue
-            person = next((p for p in persons if piece.endswith(p) and all(f.startswith("nr") for _, f in toks[i:j])),
-                          None) if j - i > 1 or piece not in persons else piece
+            person = (
+                next((p for p in persons if piece.endswith(p) and all(f.startswith("nr") for _, f in toks[i:j])), None)
+                if j - i > 1 or piece not in persons
+                else piece
+            )
             if person is not None and _holds(target, en_words(persons[person])):
                 reach[j] = True
             elif piece in entries:
@@ -217,8 +238,6 @@ def person_compound(zk: str, en: str, entries: dict[str, str], persons: dict[str
 
 
 def _holds(long: Sequence[str], short: Sequence[str]) -> bool:
-    from .pairing import has_run
-
     return len(short) > 0 and has_run(long, short)
 
 
@@ -235,7 +254,7 @@ def zh_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
     out: dict[str, list[float]] = defaultdict(list)
     uniq = sorted(set(keys), key=len)
     for i, a in enumerate(uniq):
-        for b in uniq[i + 1:]:
+        for b in uniq[i + 1 :]:
             if len(b) > len(a) and a in b:
                 out[a].append(freq.get(b, 0.0))
     return out
@@ -255,8 +274,6 @@ def en_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
 
 def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[TermEntry]:
     """``entries`` with their termhood set (pinned entries: 1), ordered by rank, best first."""
-    from .pairing import translit
-
     keys = [zh_key(e.zh) for e in entries]
     zc = zh_containers(keys, stats.zh_freq)
     ec = en_containers([en_key(e.en) for e in entries], stats.en_freq)

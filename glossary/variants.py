@@ -5,10 +5,12 @@
 * English: lower-case unless an acronym (G7, IEA), hyphens and runs of spaces folded to one
   space, and the head noun (last word) made singular: "Rare-Earths" -> "rare earth".
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 _ZH_DROP = re.compile(r"[\s\u00b7\u30fb\u2027\u2022·・•\-‐‑–—_]+")
@@ -29,7 +31,7 @@ def _is_punct(ch: str) -> bool:
 @lru_cache(maxsize=200_000)
 def zh_key(term: str) -> str:
     """Simplified form of ``term`` with spaces, middle dots and punctuation removed."""
-    from align.segment import to_simplified
+    from termalign.align.segment import to_simplified
 
     s = to_simplified(term.strip())
     s = _ZH_DROP.sub("", s)
@@ -45,13 +47,42 @@ def is_acronym(word: str) -> bool:
     return len(w) >= 2 and any(c.isupper() for c in w) and all(c.isupper() or c.isdigit() for c in w)
 
 
-_IRREGULAR = {"children": "child", "men": "man", "women": "woman", "people": "people", "feet": "foot",
-              "teeth": "tooth", "mice": "mouse", "indices": "index", "matrices": "matrix", "criteria": "criterion",
-              "phenomena": "phenomenon", "analyses": "analysis", "crises": "crisis", "bases": "basis",
-              "theses": "thesis", "taxes": "tax", "boxes": "box", "lives": "life", "wives": "wife",
-              "shelves": "shelf", "halves": "half", "leaves": "leaf", "thieves": "thief", "series": "series",
-              "species": "species", "chiefs": "chief", "roofs": "roof", "moves": "move", "gases": "gas",
-              "buses": "bus", "statuses": "status", "processes": "process", "viruses": "virus", "lenses": "lens"}
+_IRREGULAR = {
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "people": "people",
+    "feet": "foot",
+    "teeth": "tooth",
+    "mice": "mouse",
+    "indices": "index",
+    "matrices": "matrix",
+    "criteria": "criterion",
+    "phenomena": "phenomenon",
+    "analyses": "analysis",
+    "crises": "crisis",
+    "bases": "basis",
+    "theses": "thesis",
+    "taxes": "tax",
+    "boxes": "box",
+    "lives": "life",
+    "wives": "wife",
+    "shelves": "shelf",
+    "halves": "half",
+    "leaves": "leaf",
+    "thieves": "thief",
+    "series": "series",
+    "species": "species",
+    "chiefs": "chief",
+    "roofs": "roof",
+    "moves": "move",
+    "gases": "gas",
+    "buses": "bus",
+    "statuses": "status",
+    "processes": "process",
+    "viruses": "virus",
+    "lenses": "lens",
+}
 
 
 @lru_cache(maxsize=200_000)
@@ -98,3 +129,14 @@ def en_key(term: str) -> str:
     elif last.endswith("s") and last[:-1].isupper():
         out[-1] = last[:-1]  # ETFs -> ETF
     return " ".join(out)
+
+
+def en_words(text: str) -> tuple[str, ...]:
+    """Lower-case words of an English form, each made singular: the unit of English nesting tests."""
+    return tuple(en_key(w.lower()) for w in re.split(r"[\s\-‐‑–/]+", text) if en_key(w.lower()))
+
+
+def has_run(long: Sequence[str], short: Sequence[str]) -> bool:
+    """``short`` occurs in ``long`` as consecutive items (the empty sequence occurs everywhere)."""
+    n = len(short)
+    return any(tuple(long[a : a + n]) == tuple(short) for a in range(len(long) - n + 1))

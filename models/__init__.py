@@ -4,6 +4,7 @@ Specs: ``usem3`` (default, bundled, numpy, CPU), ``usem3-torch`` (same network i
 CPU or CUDA), ``st:NAME_OR_PATH`` (any sentence-transformers model already on disk).
 torch is imported only by the torch-backed encoders.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -11,9 +12,9 @@ import importlib
 from .base import Encoder, ModelError, encode_unique, l2_normalise
 
 _ENCODERS = {
-    "usem3": "models.usem3:USEm3",
-    "usem3-torch": "models.usem3_torch:USEm3Torch",
-    "st": "models.st:STEncoder",
+    "usem3": "termalign.models.usem3:USEm3",
+    "usem3-torch": "termalign.models.usem3_torch:USEm3Torch",
+    "st": "termalign.models.st:STEncoder",
 }
 
 DEFAULT_MODEL = "usem3"

@@ -1,15 +1,15 @@
 """The encoder contract every model meets, and helpers shared by all encoders."""
+
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from termalign.core.errors import ModelError
 
-class ModelError(Exception):
-    """A model that cannot be loaded or used; the message names the fix."""
-
-    exit_code = 4
+__all__ = ["Encoder", "ModelError", "clip_text", "encode_unique", "l2_normalise", "window_vectors"]
 
 
 @runtime_checkable
@@ -50,8 +50,9 @@ def encode_unique(enc: Encoder, texts: Sequence[str]) -> np.ndarray:
     return enc.encode(list(first))[rows]
 
 
-def window_vectors(enc: Encoder, sentences: Sequence[str], max_window: int, lang: str,
-                   on_progress: Callable[[int], None] | None = None) -> np.ndarray:
+def window_vectors(
+    enc: Encoder, sentences: Sequence[str], max_window: int, lang: str, on_progress: Callable[[int], None] | None = None
+) -> np.ndarray:
     """Vectors of every window of 1..max_window consecutive sentences.
 
     Returns shape (max_window, n, dim), float32, L2-normalised rows: ``out[k-1, i]`` is the

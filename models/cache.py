@@ -9,16 +9,18 @@ leaves the last committed state, never a torn file.
 For USE-m3 the cache holds the per-sentence pooled sums (``kind="pooled"``), not window
 vectors: windows are rebuilt from them with a cheap head (see ``models/usem3.py``).
 """
+
 from __future__ import annotations
 
 import hashlib
 import os
 import sqlite3
-import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
+
+from termalign.core.sqlite import set_wal
 
 from .base import ModelError
 
@@ -36,27 +38,6 @@ def cache_dir() -> Path:
 
 def text_key(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
-
-
-def set_wal(conn: sqlite3.Connection, timeout_s: float = 60.0) -> None:
-    """Put ``conn``'s database in WAL mode, waiting for other processes doing the same.
-
-    The switch needs the file to itself, and SQLite answers "database is locked" at once instead of
-    waiting on ``busy_timeout`` (three processes opening one fresh cache together: 2 of 120 failed
-    so). The mode is stored in the file, so one that is already WAL is left alone; otherwise the
-    switch is retried, backing off, for up to ``timeout_s`` seconds.
-    """
-    deadline, delay = time.monotonic() + timeout_s, 0.005
-    while True:
-        try:
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) or time.monotonic() > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(2 * delay, 0.2)
 
 
 class VectorCache:
@@ -79,7 +60,9 @@ class VectorCache:
                     " key BLOB NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, kind, key)) WITHOUT ROWID"
                 )
             except sqlite3.Error as e:
-                raise ModelError(f"cannot open the vector cache {self.path}: {e}; set TERMALIGN_CACHE to a writable folder") from e
+                raise ModelError(
+                    f"cannot open the vector cache {self.path}: {e}; set TERMALIGN_CACHE to a writable folder"
+                ) from e
             self._conn, self._pid = conn, os.getpid()
         return self._conn
 
@@ -129,9 +112,15 @@ class VectorCache:
         self._conn = None
 
 
-def _cached_rows(cache: VectorCache, model: str, kind: str, texts: Sequence[str], width: int,
-                 compute: Callable[[list[str], Progress | None], np.ndarray],
-                 on_progress: Progress | None) -> np.ndarray:
+def _cached_rows(
+    cache: VectorCache,
+    model: str,
+    kind: str,
+    texts: Sequence[str],
+    width: int,
+    compute: Callable[[list[str], Progress | None], np.ndarray],
+    on_progress: Progress | None,
+) -> np.ndarray:
     """Distinct texts looked up once; misses computed by ``compute`` and written back."""
     first: dict[str, int] = {}
     rows = [first.setdefault(t, len(first)) for t in texts]
@@ -165,16 +154,25 @@ class CachedEncoder:
 
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         texts = list(texts)
-        return _cached_rows(self.cache, self.name, "vec", texts, self.dim,
-                            lambda t, p: self.inner.encode(t, on_progress=p), on_progress)
+        return _cached_rows(
+            self.cache, self.name, "vec", texts, self.dim, lambda t, p: self.inner.encode(t, on_progress=p), on_progress
+        )
 
     def pooled(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         from .usem3 import POOLED_WIDTH
 
-        return _cached_rows(self.cache, self.name, "pooled", list(texts), POOLED_WIDTH,
-                            lambda t, p: self.inner.pooled(t, on_progress=p), on_progress)
+        return _cached_rows(
+            self.cache,
+            self.name,
+            "pooled",
+            list(texts),
+            POOLED_WIDTH,
+            lambda t, p: self.inner.pooled(t, on_progress=p),
+            on_progress,
+        )
 
-    def _encode_windows(self, sentences: Sequence[str], max_window: int, lang: str,
-                        on_progress: Progress | None = None) -> np.ndarray:
+    def _encode_windows(
+        self, sentences: Sequence[str], max_window: int, lang: str, on_progress: Progress | None = None
+    ) -> np.ndarray:
         """Same contract as ``models.base.window_vectors``; caches per-sentence pooled sums."""
         return self.inner.windows_from_pooled(self.pooled(sentences, on_progress), max_window)

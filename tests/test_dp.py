@@ -1,4 +1,5 @@
 """The DP core: exhaustive oracle, coverage property, band monotonicity (numpy only, no encoder)."""
+
 from __future__ import annotations
 
 import functools
@@ -7,10 +8,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.beads import Bead, covers_exactly
-from align.dp import Band, band_around_path, banded_dp, row_with_insertions
-from align.overlap import stack_windows
-from align.pipeline import AlignParams, align_vectors
+from termalign.align.beads import Bead, covers_exactly
+from termalign.align.dp import Band, band_around_path, banded_dp, row_with_insertions
+from termalign.align.overlap import stack_windows
+from termalign.align.pipeline import AlignParams, align_vectors
 
 TYPES = [(1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)]
 
@@ -33,7 +34,7 @@ def _brute(c: np.ndarray, n: int, m: int, skip: float, cell: np.ndarray | None =
     """Every monotone bead path, by plain recursion: the oracle. ``cell`` (n+1, m+1): a cost paid
     by every bead that ends at the cell."""
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def best(i: int, j: int) -> float:
         if i == 0 and j == 0:
             return 0.0

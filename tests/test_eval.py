@@ -1,13 +1,15 @@
 """Strict / lax scoring against MAC-Dev gold files, and the TMX / TSV writers."""
+
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
 
-from align.beads import Alignment, Bead, format_beads, parse_beads
-from align.errors import InputError
-from align.evaluate import evaluate_dirs, lax, strict
+from termalign.align.beads import Alignment, Bead, format_beads, parse_beads
+from termalign.align.evaluate import evaluate_dirs, lax, strict
+from termalign.core.errors import InputError
 
 
 def test_gold_against_itself_is_perfect(macdev):
@@ -57,14 +59,34 @@ def test_missing_prediction_is_an_input_error(macdev, tmp_path):
 def test_tmx_parses_back_with_languages_and_one_unit_per_non_null_bead():
     from translate.storage.tmx import tmxfile
 
-    from glossary.tmx import render, tmx_units
+    from termalign.align.formats import render, tmx_units
 
-    al = Alignment(("Rare earths.", "Prices rose.", "Extra."), ("稀土。", "價格", "上漲。"),
-                   (Bead((0,), (0,), 0.9), Bead((1,), (1, 2), 0.8), Bead((2,), (), 0.1)), "en", "zh-TW", "sig:test")
+    al = Alignment(
+        ("Rare earths.", "Prices rose.", "Extra."),
+        ("稀土。", "價格", "上漲。"),
+        (Bead((0,), (0,), 0.9), Bead((1,), (1, 2), 0.8), Bead((2,), (), 0.1)),
+        "en",
+        "zh-TW",
+        "sig:test",
+    )
     data = render(al, "tmx")
     units = list(tmx_units(data))
     assert units == [{"en": "Rare earths.", "zh-TW": "稀土。"}, {"en": "Prices rose.", "zh-TW": "價格上漲。"}]
-    assert b'o-tmf="sig:test"' in data
+    from lxml import etree
+
+    from termalign.align.formats import tool_version
+
+    header = etree.fromstring(data).find("header")
+    assert (
+        header.get("creationtool") == "termalign" and header.get("creationtoolversion") == tool_version() != "0+unknown"
+    )
+    assert header.get("o-tmf") == "termalign" and re.fullmatch(r"\d{8}T\d{6}Z", header.get("creationdate"))
+    assert header.findtext("prop[@type='x-signature']") == "sig:test"
+    props = [{p.get("type"): p.text for p in tu.findall("prop")} for tu in etree.fromstring(data).iter("tu")]
+    assert props == [
+        {"x-score": "0.9000", "x-src": "0", "x-tgt": "0"},
+        {"x-score": "0.8000", "x-src": "1", "x-tgt": "1,2"},
+    ]
     back = tmxfile.parsestring(data)
     assert [u.source for u in back.units] == ["Rare earths.", "Prices rose."]
     tsv = render(al, "tsv").decode().splitlines()

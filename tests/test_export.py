@@ -1,4 +1,5 @@
 """Every glossary export parses back to what was written, including hostile text."""
+
 from __future__ import annotations
 
 import string
@@ -7,23 +8,67 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from glossary.entries import Example, TermEntry
-from glossary.export import (read_csv, read_jsonl, read_tbx, read_tsv, tsv_field, write_csv, write_jsonl,
-                             write_tbx, write_tsv, xml_safe)
+from termalign.corpus.export import (
+    read_csv,
+    read_jsonl,
+    read_tbx,
+    read_tsv,
+    tsv_field,
+    write_csv,
+    write_jsonl,
+    write_tbx,
+    write_tsv,
+    xml_safe,
+)
+from termalign.glossary.entries import Example, TermEntry
 
-NASTY = ["<script>alert('x')</script>", "R&D", 'say "hi"', "tab\there", "line\nbreak", "emoji 🀄️🇨🇳",
-         "\u202eRTL mark\u200f", "]]>", "&amp;", "稀土\r\n出口", "關鍵礦物", "\u2028sep"]
+NASTY = [
+    "<script>alert('x')</script>",
+    "R&D",
+    'say "hi"',
+    "tab\there",
+    "line\nbreak",
+    "emoji 🀄️🇨🇳",
+    "\u202eRTL mark\u200f",
+    "]]>",
+    "&amp;",
+    "稀土\r\n出口",
+    "關鍵礦物",
+    "\u2028sep",
+]
 text = st.one_of(st.sampled_from(NASTY), st.text(min_size=1, max_size=30))
-examples = st.builds(Example, en=text, zh=text, doc=st.text(string.ascii_letters + "._-", min_size=1, max_size=12),
-                     score=st.floats(0, 1))
-entries = st.lists(st.builds(
-    TermEntry, zh=text, en=text, confidence=st.floats(0, 1), freq=st.integers(0, 10**6), n_docs=st.integers(0, 999),
-    zh_variants=st.lists(text, max_size=3).map(tuple), en_variants=st.lists(text, max_size=3).map(tuple),
-    examples=st.lists(examples, max_size=2).map(tuple), pinned=st.booleans()), max_size=4)
+examples = st.builds(
+    Example, en=text, zh=text, doc=st.text(string.ascii_letters + "._-", min_size=1, max_size=12), score=st.floats(0, 1)
+)
+entries = st.lists(
+    st.builds(
+        TermEntry,
+        zh=text,
+        en=text,
+        confidence=st.floats(0, 1),
+        freq=st.integers(0, 10**6),
+        n_docs=st.integers(0, 999),
+        zh_variants=st.lists(text, max_size=3).map(tuple),
+        en_variants=st.lists(text, max_size=3).map(tuple),
+        examples=st.lists(examples, max_size=2).map(tuple),
+        pinned=st.booleans(),
+    ),
+    max_size=4,
+)
 
-REAL = [TermEntry("稀土", "rare earth", 0.97, 21, 3, ("稀土",), ("rare earths",),
-                  (Example("China mines 70 percent of the world’s rare earths.", "中国开采全球70%的稀土。", "000.txt", 0.9),)),
-        TermEntry("关键矿物", "critical mineral", 0.9, 8, 1, ("關鍵礦物",), ("critical minerals",), (), True)]
+REAL = [
+    TermEntry(
+        "稀土",
+        "rare earth",
+        0.97,
+        21,
+        3,
+        ("稀土",),
+        ("rare earths",),
+        (Example("China mines 70 percent of the world’s rare earths.", "中国开采全球70%的稀土。", "000.txt", 0.9),),
+    ),
+    TermEntry("关键矿物", "critical mineral", 0.9, 8, 1, ("關鍵礦物",), ("critical minerals",), (), True),
+]
 
 settings_ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -58,12 +103,15 @@ def test_tsv_has_three_clean_columns(tmp_path, es):
 def test_tbx_is_well_formed_and_round_trips(tmp_path, es):
     write_tbx(es, tmp_path / "g.tbx", signature="termalign:test|<&>")
     back = read_tbx(tmp_path / "g.tbx")
-    assert [(b.zh, b.en, b.confidence, b.freq, b.pinned) for b in back] == \
-           [(xml_safe(e.zh), xml_safe(e.en), e.confidence, e.freq, e.pinned) for e in es]
+    assert [(b.zh, b.en, b.confidence, b.freq, b.pinned) for b in back] == [
+        (xml_safe(e.zh), xml_safe(e.en), e.confidence, e.freq, e.pinned) for e in es
+    ]
     for b, e in zip(back, es):
         assert sorted(b.zh_variants) == sorted(xml_safe(v) for v in e.zh_variants)
         assert b.en_variants == tuple(xml_safe(v) for v in e.en_variants)
-        assert [(x.en, x.zh, x.doc) for x in b.examples] == [(xml_safe(x.en), xml_safe(x.zh), x.doc) for x in e.examples]
+        assert [(x.en, x.zh, x.doc) for x in b.examples] == [
+            (xml_safe(x.en), xml_safe(x.zh), x.doc) for x in e.examples
+        ]
 
 
 def test_tbx_structure_on_real_entries(tmp_path):

@@ -4,6 +4,7 @@ What already has its own properties elsewhere and is not repeated here: the DP a
 exhaustive oracle and beads covering random inputs (tests/test_dp.py), the ladder round trip
 (tests/test_beads.py), the glossary TBX/TSV/CSV/JSONL round trips (tests/test_export.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -14,22 +15,57 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from align.beads import Alignment, Bead, covers_exactly, parse_beads
-from align.errors import InputError
-from align.overlap import stack_windows
-from align.pipeline import AlignParams, align_vectors
-from align.read import _INVISIBLE, clean_text, decode_bytes
-from align.segment import segment_text, split_sentences
-from glossary.export import xml_safe
-from glossary.tmx import alignment_to_jsonl, alignment_to_tmx, alignment_to_tsv, render, tmx_units
+from termalign.align.beads import Alignment, Bead, covers_exactly, parse_beads
+from termalign.align.formats import alignment_to_jsonl, alignment_to_tmx, alignment_to_tsv, render, tmx_units
+from termalign.align.overlap import stack_windows
+from termalign.align.pipeline import AlignParams, align_vectors
+from termalign.align.read import _INVISIBLE, clean_text, decode_bytes
+from termalign.align.segment import segment_text, split_sentences
+from termalign.core.errors import InputError
+from termalign.corpus.export import xml_safe
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text like what people feed us: both scripts, full-width punctuation, quotes, bidi marks, controls.
-PIECES = ["稀土", "出口管制", "關鍵礦物", "。", "!", "?", "「", "」", "“", "”", "\"", "'", ". ", "Mr. ", "U.S. ",
-          "rare earths", "70%", "2025年10月23日", "\n", "\n\n", "\r\n", "\t", " ", "\u200f", "\u202e", "\ufeff",
-          "\x00", "\x07", "--", "※ ", "[新聞] ", "原文內容:", "http://x.cn/a.html", "…", "—", "\u3000"]
+PIECES = [
+    "稀土",
+    "出口管制",
+    "關鍵礦物",
+    "。",
+    "!",
+    "?",
+    "「",
+    "」",
+    "“",
+    "”",
+    '"',
+    "'",
+    ". ",
+    "Mr. ",
+    "U.S. ",
+    "rare earths",
+    "70%",
+    "2025年10月23日",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\t",
+    " ",
+    "\u200f",
+    "\u202e",
+    "\ufeff",
+    "\x00",
+    "\x07",
+    "--",
+    "※ ",
+    "[新聞] ",
+    "原文內容:",
+    "http://x.cn/a.html",
+    "…",
+    "—",
+    "\u3000",
+]
 texty = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=40).map("".join)
 
 
@@ -37,8 +73,14 @@ texty = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_si
 
 
 @FAST
-@given(st.one_of(st.binary(max_size=400), texty.map(lambda t: t.encode("utf-8")),
-                 texty.map(lambda t: t.encode("utf-16")), texty.map(lambda t: t.encode("gb18030", "replace"))))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        texty.map(lambda t: t.encode("utf-8")),
+        texty.map(lambda t: t.encode("utf-16")),
+        texty.map(lambda t: t.encode("gb18030", "replace")),
+    )
+)
 def test_decoding_any_bytes_gives_clean_text_or_one_line_error(data):
     try:
         text = decode_bytes(data, "fuzz.txt")
@@ -108,8 +150,14 @@ def _vectors(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 @SLOW
-@given(st.integers(0, 20), st.integers(0, 20), st.sampled_from(["random", "identical", "zero", "two"]),
-       st.sampled_from(["random", "identical", "zero", "two"]), st.integers(0, 2**32 - 1), st.booleans())
+@given(
+    st.integers(0, 20),
+    st.integers(0, 20),
+    st.sampled_from(["random", "identical", "zero", "two"]),
+    st.sampled_from(["random", "identical", "zero", "two"]),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
 def test_beads_cover_every_sentence_once_in_order_on_odd_inputs(n, m, kind_a, kind_b, seed, with_lengths):
     rng = np.random.default_rng(seed)
     p = AlignParams(max_merge=3, max_total=4)
@@ -131,8 +179,9 @@ def _sentences(lang: str):
     """Sentences as segmentation makes them: cleaned, stripped, non-empty, one line."""
     alphabet = st.characters(blacklist_categories=("Cs",))
     base = st.one_of(st.sampled_from([s for s in PIECES if s.strip()]), st.text(alphabet, min_size=1, max_size=20))
-    return st.lists(base, min_size=1, max_size=4).map("".join).map(
-        lambda t: " ".join(clean_text(t).split())).filter(bool)
+    return (
+        st.lists(base, min_size=1, max_size=4).map("".join).map(lambda t: " ".join(clean_text(t).split())).filter(bool)
+    )
 
 
 @st.composite
@@ -143,8 +192,7 @@ def alignments(draw):
     while i < len(en) or j < len(zh):
         a = draw(st.integers(0 if j < len(zh) else 1, min(2, len(en) - i)))
         b = draw(st.integers(0 if a else 1, min(2, len(zh) - j)))
-        beads.append(Bead(tuple(range(i, i + a)), tuple(range(j, j + b)),
-                          round(draw(st.floats(0, 1)), 4)))
+        beads.append(Bead(tuple(range(i, i + a)), tuple(range(j, j + b)), round(draw(st.floats(0, 1)), 4)))
         i, j = i + a, j + b
     sig = draw(st.text(string.ascii_letters + string.digits + "|:._-/", max_size=30))
     return Alignment(tuple(en), tuple(zh), tuple(beads), "en", draw(st.sampled_from(["zh", "zh-TW"])), sig)
@@ -163,8 +211,9 @@ def test_tmx_parses_back_to_the_non_null_pairs(al):
 @given(alignments())
 def test_jsonl_tsv_and_ladder_parse_back(al):
     rows = [json.loads(line) for line in alignment_to_jsonl(al).splitlines()]
-    assert [(tuple(r["src"]), tuple(r["tgt"]), r["src_text"], r["tgt_text"]) for r in rows] == \
-           [(b.src, b.tgt, s, t) for b, s, t in al.pairs()]
+    assert [(tuple(r["src"]), tuple(r["tgt"]), r["src_text"], r["tgt_text"]) for r in rows] == [
+        (b.src, b.tgt, s, t) for b, s, t in al.pairs()
+    ]
     lines = alignment_to_tsv(al).split("\n")
     assert lines[0] == f"# {al.signature}" and lines[-1] == ""
     cols = [line.split("\t") for line in lines[1:-1]]

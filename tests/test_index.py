@@ -1,4 +1,5 @@
 """VectorIndex: exact vs HNSW, atomic save/load, manifest checks, corrupt files rebuilt."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from align.index import IndexStale, VectorIndex, load_or_build
+from termalign.align.index import IndexStale, VectorIndex, load_or_build
 
 
 def _unit(rng, n, d=32):

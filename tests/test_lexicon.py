@@ -1,11 +1,12 @@
 """Dictionary evidence (CC-CEDICT): lemmas, incidence shapes, and that it can decide a pairing."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from align.lexicon import en_lemmas, gloss_lemmas, glosses, lexicon_matrices, stem, zh_words
-from align.overlap import make_side, stack_windows
-from align.scoring import Scorer
+from termalign.align.lexicon import en_lemmas, gloss_lemmas, glosses, lexicon_matrices, stem, zh_words
+from termalign.align.overlap import make_side, stack_windows
+from termalign.align.scoring import Scorer
 
 
 def test_stem_meets_inflections_and_irregular_forms():
@@ -19,8 +20,16 @@ def test_stem_meets_inflections_and_irregular_forms():
 
 
 def test_gloss_filter_drops_notes_references_and_long_descriptions():
-    got = gloss_lemmas(["to laugh; to smile", "(completed action marker)", "variant of 笑[xiao4]",
-                        "surname Xiao", "CL:個|个[ge4]", "used before the surname of a person to show affection"])
+    got = gloss_lemmas(
+        [
+            "to laugh; to smile",
+            "(completed action marker)",
+            "variant of 笑[xiao4]",
+            "surname Xiao",
+            "CL:個|个[ge4]",
+            "used before the surname of a person to show affection",
+        ]
+    )
     assert got == {stem("laugh"), stem("smile")}
 
 
@@ -49,8 +58,9 @@ def test_dictionary_evidence_decides_between_equal_vectors():
     v = stack_windows(np.ones((2, 4), np.float32), 2)
     src = make_side(v, np.ones(2), np.zeros((2, 0)), E, ne)
     tgt = make_side(v, np.ones(2), np.zeros((2, 0)), Z, nz)
-    s = Scorer(src, tgt, [(1, 1)], knn=1, len_power=0.3, w_anchor=0.0, w_merge=0.0,
-               rng=np.random.default_rng(0), w_lex=0.3)
+    s = Scorer(
+        src, tgt, [(1, 1)], knn=1, len_power=0.3, w_anchor=0.0, w_merge=0.0, rng=np.random.default_rng(0), w_lex=0.3
+    )
     cost = s.cost_of(1, 1, s.parts(1, 1, slice(0, 2), slice(0, 2)))
     assert cost[0, 1] < cost[0, 0] and cost[1, 0] < cost[1, 1]
 
@@ -82,7 +92,7 @@ def test_rare_lemmas_weigh_more_than_common_ones():
 def test_window_incidence_keeps_the_largest_weight():
     from scipy import sparse
 
-    from align.overlap import window_incidence
+    from termalign.align.overlap import window_incidence
 
     x = sparse.csr_matrix(np.array([[2.0, 0.0], [2.0, 1.0], [0.0, 0.0]], np.float32))
     w1, w2, w3 = (m.toarray() for m in window_incidence(x, 3))

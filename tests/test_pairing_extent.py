@@ -1,15 +1,15 @@
 """Issue 6, general fixes checked on the real seed pairs (tests/data/rare_earths_pairs.jsonl, the
 bundled encoder): the English side of an entry has the whole extent of the term, and names seen
 once or joined with a title do not outrank the domain's terms."""
+
 from __future__ import annotations
 
 import pytest
-
-from glossary.candidates import en_candidates
-from glossary.pairing import build_glossary, coordination_ok, is_capitalised
-from glossary.variants import en_key
-
 from test_glossary import seed_pairs
+
+from termalign.glossary.candidates import en_candidates
+from termalign.glossary.pairing import build_glossary, coordination_ok, is_capitalised
+from termalign.glossary.variants import en_key
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +22,17 @@ def by_zh(glossary):
     return {e.zh: e for e in glossary}
 
 
-@pytest.mark.parametrize("zh, en", [("数据中心", "data center"), ("商务部", "commerce department"),
-                                    ("中国政府", "chinese government"), ("通用汽车", "general motor"),
-                                    ("能源部", "energy department"), ("加利福尼亚", "california")])
+@pytest.mark.parametrize(
+    "zh, en",
+    [
+        ("数据中心", "data center"),
+        ("商务部", "commerce department"),
+        ("中国政府", "chinese government"),
+        ("通用汽车", "general motor"),
+        ("能源部", "energy department"),
+        ("加利福尼亚", "california"),
+    ],
+)
 def test_english_side_has_the_whole_extent(by_zh, zh, en):
     # were 'center', 'Commerce', 'government', 'Motors', 'Energy and Treasury', 'California-Nevada'
     assert en_key(by_zh[zh].en).lower() == en, by_zh[zh]
@@ -47,7 +55,9 @@ def test_names_keep_their_capitals_after_honorifics(by_zh):
 
 
 def test_candidates_fold_initials_honorifics_and_shared_heads():
-    keys = {k for k, _ in en_candidates("Under President Joseph R. Biden Jr., the U.S. government carried out a review")}
+    keys = {
+        k for k, _ in en_candidates("Under President Joseph R. Biden Jr., the U.S. government carried out a review")
+    }
     assert {"president joseph biden", "joseph biden", "US government"} <= keys and "president joseph" in keys
     keys = {k for k, _ in en_candidates("The Defense, Energy and Treasury Departments have been involved")}
     assert {"defense department", "energy department", "treasury department"} <= keys

@@ -1,4 +1,5 @@
 """Quotation states at sentence ends (align/quotes.py) and their use as boundary evidence."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -6,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from align.beads import parse_beads
-from align.evaluate import strict
-from align.pipeline import AlignParams, align_vectors, sentence_inputs
-from align.quotes import quote_evidence, quote_states
+from termalign.align.beads import parse_beads
+from termalign.align.evaluate import strict
+from termalign.align.pipeline import AlignParams, align_vectors, sentence_inputs
+from termalign.align.quotes import quote_evidence, quote_states
 
 
 def _lines(macdev, side: str, name: str) -> list[str]:
@@ -35,7 +36,7 @@ def test_apostrophes_are_not_quotation_marks():
 
 def test_an_english_quotation_reopened_in_every_paragraph_is_open_until_it_closes(macdev):
     en = _lines(macdev, "tgt", "006")
-    i = en.index('"I don\'t know much.')
+    i = en.index("\"I don't know much.")
     got = quote_states(en, "en")
     assert got[i]  # the speech goes on in the next line
     k = next(r for r in range(i + 1, len(en)) if en[r].endswith('"'))

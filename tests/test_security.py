@@ -5,6 +5,7 @@ Already covered elsewhere and not repeated: path traversal (17 forms, tests/test
 document holding ``<script>`` coming back as JSON data (tests/test_web.py) and shown as text in
 a real browser (tests/test_browser.py), foreign Host headers, the read-only store.
 """
+
 from __future__ import annotations
 
 import ast
@@ -16,7 +17,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = ("align", "glossary", "models")
+PACKAGES = ("core", "models", "align", "glossary", "corpus", "app")
 SOURCES = sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
 
 # Calls whose (positional) argument is SQL text, and which argument it is. Helpers that take SQL
@@ -37,10 +38,16 @@ def _placeholder_only(node: ast.AST, assigned: dict[str, list[ast.AST]], params:
     calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
     counted = {id(a) for c in calls if getattr(c.func, "id", None) == "len" for a in c.args}
     names = [n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id != "len" and id(n) not in counted]
-    return (bool(strings) and all(set(x) <= PLACEHOLDER_CHARS for x in strings) and "?" in "".join(strings)
-            and all((c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")) in ("join", "len")
-                    for c in calls)
-            and all(_placeholder_only(n, assigned, params) for n in names))
+    return (
+        bool(strings)
+        and all(set(x) <= PLACEHOLDER_CHARS for x in strings)
+        and "?" in "".join(strings)
+        and all(
+            (c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")) in ("join", "len")
+            for c in calls
+        )
+        and all(_placeholder_only(n, assigned, params) for n in names)
+    )
 
 
 def _safe_sql(node: ast.AST, assigned: dict[str, list[ast.AST]], params: set[str], sink_params: set[str]) -> bool:
@@ -48,9 +55,12 @@ def _safe_sql(node: ast.AST, assigned: dict[str, list[ast.AST]], params: set[str
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str)
     if isinstance(node, ast.JoinedStr):  # f"... in ({marks})": every hole must be placeholders only
-        return all(_placeholder_only(v.value, assigned, params)
-                   or (isinstance(v.value, ast.Name) and v.value.id in sink_params)  # checked at the callers
-                   for v in node.values if isinstance(v, ast.FormattedValue))
+        return all(
+            _placeholder_only(v.value, assigned, params)
+            or (isinstance(v.value, ast.Name) and v.value.id in sink_params)  # checked at the callers
+            for v in node.values
+            if isinstance(v, ast.FormattedValue)
+        )
     if isinstance(node, ast.Name):
         if node.id in sink_params:  # the function is itself a sink: its callers are checked
             return True
@@ -58,9 +68,13 @@ def _safe_sql(node: ast.AST, assigned: dict[str, list[ast.AST]], params: set[str
             return False
         return all(_safe_sql(v, assigned, params, sink_params) for v in assigned[node.id])
     if isinstance(node, ast.IfExp):
-        return _safe_sql(node.body, assigned, params, sink_params) and _safe_sql(node.orelse, assigned, params, sink_params)
+        return _safe_sql(node.body, assigned, params, sink_params) and _safe_sql(
+            node.orelse, assigned, params, sink_params
+        )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # "fixed " "fixed" concatenation
-        return _safe_sql(node.left, assigned, params, sink_params) and _safe_sql(node.right, assigned, params, sink_params)
+        return _safe_sql(node.left, assigned, params, sink_params) and _safe_sql(
+            node.right, assigned, params, sink_params
+        )
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("split", "strip"):
         return _safe_sql(node.func.value, assigned, params, sink_params)  # for stmt in sql.split(";")
     return False  # %-formatting, .format(), a value from anywhere else
@@ -72,8 +86,13 @@ def unsafe_sql(source: str, filename: str = "<src>") -> list[str]:
     bad = []
     funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     # module-level string constants (ORDER = "a desc, id") are fixed text too
-    consts = {t.id: [n.value] for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
-              and isinstance(n.value.value, str) for t in n.targets if isinstance(t, ast.Name)}
+    consts = {
+        t.id: [n.value]
+        for n in tree.body
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
     for fn in funcs or [tree]:
         params = {a.arg for a in (*fn.args.args, *fn.args.kwonlyargs)} if funcs else set()
         sink_params = set()
@@ -86,7 +105,11 @@ def unsafe_sql(source: str, filename: str = "<src>") -> list[str]:
             if isinstance(n, ast.Assign):
                 for t in n.targets:
                     elts = t.elts if isinstance(t, ast.Tuple) else [t]
-                    vals = n.value.elts if isinstance(t, ast.Tuple) and isinstance(n.value, ast.Tuple) else [n.value] * len(elts)
+                    vals = (
+                        n.value.elts
+                        if isinstance(t, ast.Tuple) and isinstance(n.value, ast.Tuple)
+                        else [n.value] * len(elts)
+                    )
                     for e, v in zip(elts, vals):
                         if isinstance(e, ast.Name):
                             assigned.setdefault(e.id, []).append(v)
@@ -109,8 +132,8 @@ def test_the_sql_checker_catches_string_built_sql():
         "def f(con, q):\n    con.execute(f\"select * from t where x = '{q}'\")",
         "def f(con, q):\n    con.execute(\"select * from t where x = '%s'\" % q)",
         "def f(con, q):\n    con.execute(\"select * from t where x = '{}'\".format(q))",
-        "def f(con, q):\n    con.execute(\"select * from t where x = '\" + q + \"'\")",
-        "def f(con, q):\n    sql = f\"select * from {q}\"\n    con.execute(sql)",
+        'def f(con, q):\n    con.execute("select * from t where x = \'" + q + "\'")',
+        'def f(con, q):\n    sql = f"select * from {q}"\n    con.execute(sql)',
         "def f(store, q):\n    store.terms_where(f\"zh = '{q}'\", (), 1)",
         "def f(con, ids):\n    marks = ','.join(str(i) for i in ids)\n    con.execute(f'select 1 where id in ({marks})')",
     ]
@@ -130,8 +153,11 @@ def test_all_sql_in_the_package_is_parameterised():
     bad = [b for p in SOURCES for b in unsafe_sql(p.read_text(encoding="utf-8"), str(p.relative_to(ROOT)))]
     assert bad == []
     # and the scan really looked at the store's queries
-    store_calls = sum(1 for n in ast.walk(ast.parse((ROOT / "glossary" / "store.py").read_text(encoding="utf-8")))
-                      if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "execute")
+    store_calls = sum(
+        1
+        for n in ast.walk(ast.parse((ROOT / "corpus" / "store.py").read_text(encoding="utf-8")))
+        if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "execute"
+    )
     assert store_calls >= 20
 
 
@@ -159,7 +185,10 @@ def untrusted_loads(source: str, filename: str = "<src>") -> list[str]:
     for n in ast.walk(tree):
         if isinstance(n, (ast.Import, ast.ImportFrom)):
             mods = [a.name for a in n.names] if isinstance(n, ast.Import) else [n.module or ""]
-            if any(m.split(".")[0] in ("pickle", "cPickle", "dill", "joblib", "shelve", "marshal", "cloudpickle") for m in mods):
+            if any(
+                m.split(".")[0] in ("pickle", "cPickle", "dill", "joblib", "shelve", "marshal", "cloudpickle")
+                for m in mods
+            ):
                 bad.append(f"{filename}:{n.lineno}: imports {mods}")
     for call, name in _calls(tree):
         where = f"{filename}:{call.lineno}: {ast.unparse(call)[:100]}"
@@ -175,11 +204,23 @@ def untrusted_loads(source: str, filename: str = "<src>") -> list[str]:
 
 
 def test_the_load_checker_catches_unsafe_loads():
-    for src in ["import pickle", "from joblib import load", "np.load(p)", "np.load(p, allow_pickle=True)",
-                "torch.load(p)", "torch.load(p, weights_only=False)", "yaml.load(s)", "eval(s)"]:
+    for src in [
+        "import pickle",
+        "from joblib import load",
+        "np.load(p)",
+        "np.load(p, allow_pickle=True)",
+        "torch.load(p)",
+        "torch.load(p, weights_only=False)",
+        "yaml.load(s)",
+        "eval(s)",
+    ]:
         assert untrusted_loads(src), src
-    for src in ["np.load(p, allow_pickle=False)", "torch.load(p, weights_only=True)", "yaml.load(s, Loader=yaml.SafeLoader)",
-                "json.loads(s)"]:
+    for src in [
+        "np.load(p, allow_pickle=False)",
+        "torch.load(p, weights_only=True)",
+        "yaml.load(s, Loader=yaml.SafeLoader)",
+        "json.loads(s)",
+    ]:
         assert untrusted_loads(src) == [], src
 
 
@@ -195,8 +236,8 @@ def test_no_file_is_ever_unpickled():
 
 
 def test_loopback_is_the_default_everywhere():
-    from glossary.cli import serve
-    from glossary.web import DEFAULT_HOST, make_server
+    from termalign.app.cli import serve
+    from termalign.app.web import DEFAULT_HOST, make_server
 
     assert DEFAULT_HOST == "127.0.0.1"
     assert inspect.signature(make_server).parameters["host"].default == "127.0.0.1"
@@ -223,9 +264,18 @@ def _raw(server, data: bytes) -> tuple[bytes, bytes]:
     return head, body
 
 
-@pytest.mark.parametrize("path", ["/static/..\\glossary.sqlite", "/static/%5c..%5cglossary.sqlite",
-                                  "http://127.0.0.1/static/../glossary.sqlite", "/static/./app.js",
-                                  "/static/APP.JS", "/static/app.js/", "/static/app.js?x=/../glossary.sqlite#"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/..\\glossary.sqlite",
+        "/static/%5c..%5cglossary.sqlite",
+        "http://127.0.0.1/static/../glossary.sqlite",
+        "/static/./app.js",
+        "/static/APP.JS",
+        "/static/app.js/",
+        "/static/app.js?x=/../glossary.sqlite#",
+    ],
+)
 def test_more_traversal_forms_are_404(hostile_server, path):
     head, body = _raw(hostile_server, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
     status = head.split(b" ")[1]

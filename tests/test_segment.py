@@ -1,4 +1,5 @@
 """Segmentation of the five real seeds, the sentence splitters, and the ``segment`` command."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from align.segment import (
+from termalign.align.segment import (
     Document,
     Paragraph,
     is_traditional,
@@ -17,7 +18,7 @@ from align.segment import (
     split_sentences,
     to_simplified,
 )
-from glossary.cli import main
+from termalign.app.cli import main
 from tests.conftest import seed
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -45,7 +46,7 @@ def test_000_date_line_and_paragraph_counts(d000):
 def test_000_unpaired_chinese_line(d000):
     langs = [p.lang for p in d000.paragraphs]
     i = [p.line for p in d000.paragraphs].index(52)
-    assert langs[i - 1:i + 2] == ["zh", "zh", "en"]  # zh line 52 follows zh line 51, no English of its own
+    assert langs[i - 1 : i + 2] == ["zh", "zh", "en"]  # zh line 52 follows zh line 51, no English of its own
     assert d000.paragraphs[i].text.startswith("美国政府已同意在矿业领域的多家公司中持有股权")
     assert d000.paragraphs[i].sentences == (d000.paragraphs[i].text,)
 
@@ -56,7 +57,10 @@ def test_000_sentences(d000):
     assert en[0].startswith("Under President Joseph R. Biden Jr., the U.S. government carried out")
     assert en[1].startswith("Mining and refining operations")
     assert len(para_at(d000, 14).sentences) == 1  # "Mr. Trump ... on Nov. 1 unless ..."
-    assert para_at(d000, 77).sentences == ("“This is China versus the world.", "It’s not a U.S.-China problem,” Mr. Bessent said.")
+    assert para_at(d000, 77).sentences == (
+        "“This is China versus the world.",
+        "It’s not a U.S.-China problem,” Mr. Bessent said.",
+    )
     assert para_at(d000, 78).sentences == ("“这是中国与世界对立。", "这不是美中问题,”贝森特说。")
     assert para_at(d000, 45).lang == "zh"  # starts "智库Silverado Policy Accelerator的…"
     assert not any(s.endswith(("U.S.", "Mr.", "R.", "Nov.")) for s in d000.sentences("en"))
@@ -97,15 +101,31 @@ def test_003_punctuation_lines_glued(d003):
 
 
 def test_003_quotes_and_sentences(d003):
-    assert para_at(d003, 27).sentences == ("該官員表示:「緊迫性是今天的主題。", "這是一項非常龐大的工程,牽涉到許多層面與許多國家,我們真的必須加快腳步。」")
+    assert para_at(d003, 27).sentences == (
+        "該官員表示:「緊迫性是今天的主題。",
+        "這是一項非常龐大的工程,牽涉到許多層面與許多國家,我們真的必須加快腳步。」",
+    )
     en = para_at(d003, 58).sentences
-    assert len(en) == 2 and en[1].startswith('"We\'re ready to move')
+    assert len(en) == 2 and en[1].startswith("\"We're ready to move")
     assert para_at(d003, 90).sentences[0] == "The meeting was planned well before that action, U.S. officials said."
 
 
 def test_003_boilerplate_stays_out_of_sentences(d003):
     text = " ".join(d003.sentences("en") + d003.sentences("zh"))
-    for junk in ("[新聞]", "原文標題", "原文連結", "發布時間", "記者署名", "原文內容", "心得/評論", "※", "ptt.cc", "https://", "熱門文章", "Andrea Shalal"):
+    for junk in (
+        "[新聞]",
+        "原文標題",
+        "原文連結",
+        "發布時間",
+        "記者署名",
+        "原文內容",
+        "心得/評論",
+        "※",
+        "ptt.cc",
+        "https://",
+        "熱門文章",
+        "Andrea Shalal",
+    ):
         assert junk not in text, junk
     assert d003.sentences("en")[0].startswith("WASHINGTON, Jan 11")
     assert para_at(d003, 103).lang == "other"  # the footer's "38"
@@ -129,7 +149,10 @@ def test_001_is_chinese_only():
     assert d.paragraphs[0].lang == "zh" and d.paragraphs[0].text.startswith("摘要:")
     assert para_at(d, 2).lang == "other"  # 信息来源:URL
     assert len(d.paragraphs) == 26  # one paragraph a line: long unwrapped lines are never joined
-    assert para_at(d, 4).sentences[0] == '贝森特在福克斯新闻"周日早晨未来"节目中明确表示:"我们甚至还没有完成协议,我们希望在感恩节前完成。"'
+    assert (
+        para_at(d, 4).sentences[0]
+        == '贝森特在福克斯新闻"周日早晨未来"节目中明确表示:"我们甚至还没有完成协议,我们希望在感恩节前完成。"'
+    )
 
 
 def test_002_junk_lines_are_other():

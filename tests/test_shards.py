@@ -1,14 +1,15 @@
 """Per-shard stores merged into one equal a single build of the same files (docs/cluster.md)."""
+
 from __future__ import annotations
 
 import shutil
 
 import pytest
 
-from align.errors import StoreError
-from glossary.build import build
-from glossary.shards import finish, merge_stores
-from glossary.store import Store
+from termalign.core.errors import StoreError
+from termalign.corpus.build import build
+from termalign.corpus.shards import finish, merge_stores
+from termalign.corpus.store import Store
 from tests.conftest import SEEDS
 
 
@@ -38,8 +39,9 @@ def test_two_shards_merged_equal_one_build(tmp_path, usem3, example_store):
             finish(merged, usem3, glossary=False)
             with Store.open(whole, readonly=True) as one:
                 assert sorted(d.name for d in merged.documents()) == sorted(d.name for d in one.documents())
-                assert [d.parallel for d in sorted(merged.documents(), key=lambda d: d.name)] == \
-                       [d.parallel for d in sorted(one.documents(), key=lambda d: d.name)]
+                assert [d.parallel for d in sorted(merged.documents(), key=lambda d: d.name)] == [
+                    d.parallel for d in sorted(one.documents(), key=lambda d: d.name)
+                ]
                 assert _pairs(merged, "aligned") == _pairs(one, "aligned") and len(_pairs(one, "aligned")) > 50
                 # mined pairs are corpus-wide: recomputed after the merge, they match the single build
                 assert _pairs(merged, "mined") == _pairs(one, "mined") and _pairs(one, "mined")
@@ -47,11 +49,14 @@ def test_two_shards_merged_equal_one_build(tmp_path, usem3, example_store):
                 assert merged.con.execute(n_sent).fetchone() == one.con.execute(n_sent).fetchone()
             index = merged.pair_index()
             assert len(index) == merged.pair_state()[0]
-            en, zh = merged.con.execute("select en, zh from pairs where en like '%70 percent of the world%'"
-                                        " and kind = 'mined'").fetchone()
+            en, zh = merged.con.execute(
+                "select en, zh from pairs where en like '%70 percent of the world%' and kind = 'mined'"
+            ).fetchone()
             _, ids = index.search(usem3.encode([en]), 3)
-            hits = {r[0] for r in merged.con.execute(
-                f"select zh from pairs where id in ({','.join(map(str, ids[0].tolist()))})")}
+            hits = {
+                r[0]
+                for r in merged.con.execute(f"select zh from pairs where id in ({','.join(map(str, ids[0].tolist()))})")
+            }
             assert zh in hits
     finally:
         for s in shards:

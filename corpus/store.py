@@ -13,6 +13,7 @@ a build killed at any moment leaves either the old or the new rows of a document
 is parameterised. Search text is stored Simplified-normalised and lower-cased
 (``text_norm``), so a Traditional query finds Simplified text and vice versa.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,20 +21,19 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from align.errors import StoreError
-from models.cache import set_wal
-
-from .entries import Example, PairHit, PairText, TermEntry
+from termalign.core.errors import StoreError
+from termalign.core.sqlite import set_wal
+from termalign.glossary.entries import Example, PairHit, PairText, TermEntry
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "glossary.sqlite"
+DB_NAME = "termalign.glossary.sqlite"
 INDEX_NAME = "pairs.faiss"
 DEFAULT_STORE = "termalign-store"
 
@@ -53,7 +53,7 @@ def to_simplified(text: str) -> str:
     global _t2s
     if _t2s is None:
         try:
-            from align.segment import to_simplified as conv  # the shared converter
+            from termalign.align.segment import to_simplified as conv  # the shared converter
         except ImportError:  # pragma: no cover - until align/segment.py lands
             import opencc
 
@@ -78,7 +78,8 @@ def _script(con: sqlite3.Connection, sql: str) -> None:
 
 
 def _m001_documents_sentences_pairs(con: sqlite3.Connection) -> None:
-    _script(con, 
+    _script(
+        con,
         """
         create table documents (
             id integer primary key,
@@ -119,12 +120,13 @@ def _m001_documents_sentences_pairs(con: sqlite3.Connection) -> None:
         create index pairs_kind on pairs(kind);
         create index sentences_doc on sentences(doc);
         create virtual table pairs_fts using fts5(en, zh, tokenize='trigram');
-        """
+        """,
     )
 
 
 def _m002_terms(con: sqlite3.Connection) -> None:
-    _script(con, 
+    _script(
+        con,
         """
         create table terms (
             id integer primary key,
@@ -143,7 +145,7 @@ def _m002_terms(con: sqlite3.Connection) -> None:
         create index terms_zh on terms(zh_norm);
         create index terms_en on terms(en_norm);
         create virtual table terms_fts using fts5(keys, tokenize='trigram');
-        """
+        """,
     )
 
 
@@ -152,8 +154,11 @@ def _m003_terms_termhood(con: sqlite3.Connection) -> None:
     con.execute("alter table terms add column termhood real")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_documents_sentences_pairs, _m002_terms,
-                                                           _m003_terms_termhood]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _m001_documents_sentences_pairs,
+    _m002_terms,
+    _m003_terms_termhood,
+]
 READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003 only adds a nullable column)
 # The glossary's order: rank = confidence x termhood (confidence alone where termhood is NULL).
 RANK_ORDER = "confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
@@ -216,7 +221,7 @@ class Store:
 
     # ---------- opening ----------
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None, readonly: bool = False) -> "Store":
+    def open(cls, path: str | os.PathLike | None = None, readonly: bool = False) -> Store:
         """Open (and in write mode create and migrate) the store folder ``path``."""
         folder = Path(path) if path is not None else default_store_path()
         db = folder / DB_NAME
@@ -252,7 +257,7 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -288,7 +293,10 @@ class Store:
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
-        self.con.execute("insert into meta(key, value) values (?, ?) on conflict(key) do update set value = excluded.value", (key, value))
+        self.con.execute(
+            "insert into meta(key, value) values (?, ?) on conflict(key) do update set value = excluded.value",
+            (key, value),
+        )
 
     @property
     def signature(self) -> str:
@@ -297,7 +305,9 @@ class Store:
 
     # ---------- documents ----------
     def documents(self) -> list[DocumentRow]:
-        rows = self.con.execute("select id, path, name, sha256, signature, parallel, n_sentences from documents order by id")
+        rows = self.con.execute(
+            "select id, path, name, sha256, signature, parallel, n_sentences from documents order by id"
+        )
         return [DocumentRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
 
     def find_document(self, path: str) -> DocumentRow | None:
@@ -306,8 +316,16 @@ class Store:
         ).fetchone()
         return DocumentRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) if r else None
 
-    def put_document(self, path: str, name: str, sha256: str, signature: str, parallel: bool,
-                     sentences: Sequence[SentenceRow], pairs: Sequence[PairRow]) -> int:
+    def put_document(
+        self,
+        path: str,
+        name: str,
+        sha256: str,
+        signature: str,
+        parallel: bool,
+        sentences: Sequence[SentenceRow],
+        pairs: Sequence[PairRow],
+    ) -> int:
         """Replace one document's rows (sentences, aligned pairs, vectors) in ONE transaction.
 
         Mined pairs that involve the old version of the document go with it (cascade).
@@ -338,7 +356,8 @@ class Store:
 
     def _delete_document(self, doc_id: int) -> None:
         self.con.execute(
-            "delete from pairs_fts where rowid in (select id from pairs where doc = ? or other_doc = ?)", (doc_id, doc_id)
+            "delete from pairs_fts where rowid in (select id from pairs where doc = ? or other_doc = ?)",
+            (doc_id, doc_id),
         )
         self.con.execute("delete from pairs where doc = ? or other_doc = ?", (doc_id, doc_id))
         self.con.execute("delete from sentences where doc = ?", (doc_id,))
@@ -349,15 +368,30 @@ class Store:
             cur = self.con.execute(
                 "insert into pairs(doc, other_doc, kind, src, tgt, en, zh, score, margin, vector)"
                 " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, p.other_doc, p.kind, json.dumps(list(p.src)), json.dumps(list(p.tgt)), p.en, p.zh,
-                 float(p.score), p.margin, _blob(p.vector)),
+                (
+                    doc_id,
+                    p.other_doc,
+                    p.kind,
+                    json.dumps(list(p.src)),
+                    json.dumps(list(p.tgt)),
+                    p.en,
+                    p.zh,
+                    float(p.score),
+                    p.margin,
+                    _blob(p.vector),
+                ),
             )
-            self.con.execute("insert into pairs_fts(rowid, en, zh) values (?, ?, ?)", (cur.lastrowid, norm_text(p.en), norm_text(p.zh)))
+            self.con.execute(
+                "insert into pairs_fts(rowid, en, zh) values (?, ?, ?)",
+                (cur.lastrowid, norm_text(p.en), norm_text(p.zh)),
+            )
 
     # ---------- sentences ----------
     def sentences(self, doc_id: int, lang: str) -> tuple[list[str], np.ndarray | None]:
         """A document's sentences of one language, in order, and their vectors (n, dim) or None."""
-        rows = self.con.execute("select text, vector from sentences where doc = ? and lang = ? order by idx", (doc_id, lang)).fetchall()
+        rows = self.con.execute(
+            "select text, vector from sentences where doc = ? and lang = ? order by idx", (doc_id, lang)
+        ).fetchall()
         texts = [r[0] for r in rows]
         if not rows or any(r[1] is None for r in rows):
             return texts, None
@@ -383,7 +417,8 @@ class Store:
         """Every non-null pair as the glossary miner consumes it, in id order."""
         rows = self.con.execute(
             "select p.id, p.en, p.zh, p.score, d.name, p.kind from pairs p join documents d on d.id = p.doc"
-            " where p.en != '' and p.zh != '' and p.score >= ? order by p.id", (min_score,)
+            " where p.en != '' and p.zh != '' and p.score >= ? order by p.id",
+            (min_score,),
         )
         return [PairText(en=r[1], zh=r[2], score=r[3], doc=r[4], kind=r[5], pair_id=r[0]) for r in rows]
 
@@ -407,9 +442,13 @@ class Store:
         if not len(ids):
             return []
         q = ",".join("?" * len(ids))
-        rows = {r[0]: r for r in self.con.execute(
-            f"select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs p join documents d on d.id = p.doc where p.id in ({q})",
-            [int(i) for i in ids])}
+        rows = {
+            r[0]: r
+            for r in self.con.execute(
+                f"select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs p join documents d on d.id = p.doc where p.id in ({q})",
+                [int(i) for i in ids],
+            )
+        }
         out = []
         for k, i in enumerate(ids):
             r = rows.get(int(i))
@@ -429,15 +468,19 @@ class Store:
             return []
         if len(n) >= 3:
             phrase = '"' + n.replace('"', '""') + '"'
-            sql = ("select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs_fts f join pairs p on p.id = f.rowid"
-                   " join documents d on d.id = p.doc where pairs_fts match ? and p.en != '' and p.zh != ''"
-                   " order by p.score desc, p.id limit ?")
+            sql = (
+                "select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs_fts f join pairs p on p.id = f.rowid"
+                " join documents d on d.id = p.doc where pairs_fts match ? and p.en != '' and p.zh != ''"
+                " order by p.score desc, p.id limit ?"
+            )
             args: tuple = (phrase, limit)
         else:
             like = "%" + n.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            sql = ("select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs_fts f join pairs p on p.id = f.rowid"
-                   " join documents d on d.id = p.doc where (f.en like ? escape '\\' or f.zh like ? escape '\\')"
-                   " and p.en != '' and p.zh != '' order by p.score desc, p.id limit ?")
+            sql = (
+                "select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs_fts f join pairs p on p.id = f.rowid"
+                " join documents d on d.id = p.doc where (f.en like ? escape '\\' or f.zh like ? escape '\\')"
+                " and p.en != '' and p.zh != '' order by p.score desc, p.id limit ?"
+            )
             args = (like, like, limit)
         return [PairHit(en=r[1], zh=r[2], doc=r[3], score=r[4], kind=r[5]) for r in self.con.execute(sql, args)]
 
@@ -453,12 +496,24 @@ class Store:
                 cur = self.con.execute(
                     "insert into terms(zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants, en_variants, examples,"
                     " pinned, termhood) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (e.zh, e.en, zh_n, en_n, float(e.confidence), int(e.freq), int(e.n_docs),
-                     json.dumps(list(e.zh_variants), ensure_ascii=False), json.dumps(list(e.en_variants), ensure_ascii=False),
-                     json.dumps([_example_dict(x) for x in e.examples], ensure_ascii=False), int(e.pinned),
-                     None if e.termhood is None else float(e.termhood)),
+                    (
+                        e.zh,
+                        e.en,
+                        zh_n,
+                        en_n,
+                        float(e.confidence),
+                        int(e.freq),
+                        int(e.n_docs),
+                        json.dumps(list(e.zh_variants), ensure_ascii=False),
+                        json.dumps(list(e.en_variants), ensure_ascii=False),
+                        json.dumps([_example_dict(x) for x in e.examples], ensure_ascii=False),
+                        int(e.pinned),
+                        None if e.termhood is None else float(e.termhood),
+                    ),
                 )
-                keys = " | ".join(dict.fromkeys([zh_n, en_n, *map(norm_text, e.zh_variants), *map(norm_text, e.en_variants)]))
+                keys = " | ".join(
+                    dict.fromkeys([zh_n, en_n, *map(norm_text, e.zh_variants), *map(norm_text, e.en_variants)])
+                )
                 self.con.execute("insert into terms_fts(rowid, keys) values (?, ?)", (cur.lastrowid, keys))
             self.set_meta("glossary_state", state)
 
@@ -471,14 +526,23 @@ class Store:
             self._termhood_col = any(r[1] == "termhood" for r in self.con.execute("pragma table_info(terms)"))
         return self._termhood_col
 
-    def terms_where(self, sql_where: str, args: Sequence, limit: int, by_rank: bool = False) -> list[tuple[int, TermEntry]]:
+    def terms_where(
+        self, sql_where: str, args: Sequence, limit: int, by_rank: bool = False
+    ) -> list[tuple[int, TermEntry]]:
         """Internal helper for search: (id, entry) rows matching a fixed WHERE clause, by confidence
         (or by rank, the glossary's order, with ``by_rank``)."""
         th = "termhood" if self._has_termhood() else "null as termhood"
         order = RANK_ORDER if by_rank and self._has_termhood() else "confidence desc, freq desc, id"
         rows = self.con.execute(
-            "select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned, " + th
-            + " from terms where " + sql_where + " order by " + order + " limit ?", (*args, limit))
+            "select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned, "
+            + th
+            + " from terms where "
+            + sql_where
+            + " order by "
+            + order
+            + " limit ?",
+            (*args, limit),
+        )
         return [(r[0], _term(r)) for r in rows]
 
     def terms_fts(self, needle: str, limit: int) -> list[tuple[int, TermEntry]]:
@@ -501,11 +565,17 @@ class Store:
     # ---------- the FAISS cache ----------
     def pair_index(self, rebuild: bool = False):
         """The FAISS index over pair vectors, loaded or rebuilt from SQLite (see align.index)."""
-        from align.index import load_or_build
+        from termalign.align.index import load_or_build
 
         if self._index is None or rebuild:
-            self._index = load_or_build(self.folder / INDEX_NAME, self.signature, self.pair_state, self.pair_vectors,
-                                        writable=not self.readonly, force=rebuild)
+            self._index = load_or_build(
+                self.folder / INDEX_NAME,
+                self.signature,
+                self.pair_state,
+                self.pair_vectors,
+                writable=not self.readonly,
+                force=rebuild,
+            )
         return self._index
 
 
@@ -514,9 +584,18 @@ def _example_dict(x: Example) -> dict:
 
 
 def _term(r) -> TermEntry:
-    return TermEntry(zh=r[1], en=r[2], confidence=r[3], freq=r[4], n_docs=r[5],
-                     zh_variants=tuple(json.loads(r[6])), en_variants=tuple(json.loads(r[7])),
-                     examples=tuple(Example(**d) for d in json.loads(r[8])), pinned=bool(r[9]), termhood=r[10])
+    return TermEntry(
+        zh=r[1],
+        en=r[2],
+        confidence=r[3],
+        freq=r[4],
+        n_docs=r[5],
+        zh_variants=tuple(json.loads(r[6])),
+        en_variants=tuple(json.loads(r[7])),
+        examples=tuple(Example(**d) for d in json.loads(r[8])),
+        pinned=bool(r[9]),
+        termhood=r[10],
+    )
 
 
 class _Transaction:
@@ -537,4 +616,3 @@ class _Transaction:
             self.con.execute("commit")
         else:
             self.con.execute("rollback")
-

@@ -1,4 +1,5 @@
 """The error vocabulary users see. The CLI turns these into one line and exit 1."""
+
 from __future__ import annotations
 
 
@@ -25,6 +26,12 @@ class InputError(TermalignError):
         if hint:
             msg += f" ({hint})"
         super().__init__(msg)
+
+
+class ModelError(TermalignError):
+    """A model that cannot be loaded or used; the message names the fix."""
+
+    exit_code = 4
 
 
 class StoreError(TermalignError):

@@ -1,11 +1,12 @@
 """Atomic file writes (a reader sees the old file or the new one, never half of either), and file digests."""
+
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 
 @contextmanager

@@ -1,0 +1,1 @@
+"""The app: the ``termalign`` command and the local web page, thin layers over the library."""
