@@ -16,6 +16,7 @@ from .beads import Alignment, format_beads
 
 TMX_LANG = {"en": "en", "zh": "zh-CN", "zh-CN": "zh-CN", "zh-TW": "zh-TW"}
 ALIGN_FORMATS = ("ladder", "tsv", "jsonl", "tmx")
+TSV_HEADER = "score\tsrc_text\ttgt_text\tsrc_ids\ttgt_ids"
 
 
 def tmx_lang(lang: str) -> str:
@@ -109,8 +110,9 @@ def pairs_to_tmx(pairs: Iterable, signature: str = "") -> bytes:
 
 
 def alignment_to_tsv(al: Alignment) -> str:
-    """``# signature`` then ``score<TAB>src text<TAB>tgt text<TAB>src ids<TAB>tgt ids`` per bead."""
-    lines = [f"# {al.signature}"]
+    """``# signature``, a header line (:data:`TSV_HEADER`), then
+    ``score<TAB>src text<TAB>tgt text<TAB>src ids<TAB>tgt ids`` per bead."""
+    lines = [f"# {al.signature}", TSV_HEADER]
     for bead, s_text, t_text in al.pairs():
         lines.append(
             "\t".join(

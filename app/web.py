@@ -28,7 +28,6 @@ import json
 import logging
 import queue
 import sys
-import tempfile
 import threading
 import traceback
 from collections import OrderedDict
@@ -245,16 +244,15 @@ class App:
         return data
 
     def export(self, fmt: str) -> bytes:
+        """The glossary as ``termalign export`` writes it by default (its confidence floor; for
+        TBX the script most of the corpus is written in)."""
         from termalign.corpus import export
 
-        writer = {"tbx": export.write_tbx, "tsv": export.write_tsv}[fmt]
         with self.pool.borrow() as store:
-            entries, signature = store.all_terms(), store.signature
-        # export.py writes files (atomically); generate into a private temp folder and read back.
-        with tempfile.TemporaryDirectory(prefix="termalign-export-") as tmp:
-            path = Path(tmp) / EXPORT_FORMATS[fmt][1]
-            writer(entries, path, signature=signature)
-            return path.read_bytes()
+            entries = [e for e in store.all_terms() if e.confidence >= export.DEFAULT_MIN_CONFIDENCE]
+            signature = store.signature
+            script = export.corpus_script([p.zh for p in store.pair_texts()]) if fmt == "tbx" else "simplified"
+        return export.render_terms(entries, fmt, signature, script=script)
 
     def health(self) -> dict:
         with self.pool.borrow() as store:

@@ -8,6 +8,7 @@ newline and carriage return; :func:`xml_safe` drops them (and nothing else) befo
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections.abc import Sequence
@@ -38,25 +39,100 @@ def xml_safe(text: str) -> str:
     return _XML_BAD.sub("", text)
 
 
-def _zh_lang(text: str) -> str:
+# The default floor of glossary exports. The glossary's confidence is calibrated on 165
+# hand-judged pairs (docs/glossary.md; BENCHMARKS.md, "Confidence fit"): entries given 0.7-0.9
+# were right 88% of the time and 0.9 or more 100%, but 0.5-0.7 only 64%. A translator's tool
+# should not show a pairing that is wrong one time in three, so exports start at 0.7.
+DEFAULT_MIN_CONFIDENCE = 0.7
+SCRIPTS = ("simplified", "traditional", "both")
+TBX_ZH_LANG = {"simplified": "zh-CN", "traditional": "zh-TW"}  # as in our TMX (align/formats.py)
+# TBX-Basic's picklist for administrativeStatus (TBXBasicXCSV02.xcs); we use the first two.
+TBX_ADMIN_STATUS = (
+    "preferredTerm-admn-sts",
+    "admittedTerm-admn-sts",
+    "notRecommendedTerm-admn-sts",
+    "obsoleteTerm-admn-sts",
+)
+
+
+def _is_traditional(text: str) -> bool:
     from termalign.align.segment import is_traditional
 
-    return "zh-Hant" if is_traditional(text) else "zh-Hans"
+    return is_traditional(text)
+
+
+def corpus_script(chinese_texts: Sequence[str]) -> str:
+    """ "traditional" when most of the corpus' Chinese sentences are written in Traditional
+    characters, else "simplified": the default ``--script`` of a TBX export."""
+    texts = [t for t in chinese_texts if t.strip()]
+    n_trad = sum(_is_traditional(t) for t in texts)
+    return "traditional" if texts and n_trad * 2 > len(texts) else "simplified"
+
+
+def _to_traditional(text: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(text)
+
+
+def _en_key(text: str) -> str:
+    return " ".join(text.casefold().replace("-", " ").split())
+
+
+def en_forms(e: TermEntry) -> tuple[str, list[str]]:
+    """The English term and its variants without repeats that differ only in case or hyphens
+    ("China" / "china", "rare earth" / "rare-earth": one; "rare earths" stays)."""
+    seen = {_en_key(e.en)}
+    variants = []
+    for v in e.en_variants:
+        if _en_key(v) not in seen:
+            seen.add(_en_key(v))
+            variants.append(v)
+    return e.en, variants
+
+
+def zh_forms(e: TermEntry, script: str) -> tuple[str, list[str]]:
+    """The Chinese term and its variants in one script: Simplified (the entry's own form, and
+    variants seen in Simplified) or Traditional (a Traditional form seen in the corpus, else the
+    OpenCC conversion, and the other Traditional variants)."""
+    if script == "simplified":
+        main, variants = e.zh, [v for v in e.zh_variants if not _is_traditional(v)]
+    elif script == "traditional":
+        seen = [v for v in e.zh_variants if _is_traditional(v)]
+        main = seen[0] if seen else _to_traditional(e.zh)
+        variants = seen[1:]
+    else:
+        raise ValueError(f"script must be one of {', '.join(TBX_ZH_LANG)}, not {script!r}")
+    return main, [v for v in dict.fromkeys(variants) if v != main]
 
 
 # ---------------------------------------------------------------- TBX-Basic
 
 
-def write_tbx(entries: Sequence[TermEntry], path, signature: str = "") -> None:
+def tbx_note(e: TermEntry) -> str:
+    """The one line a CAT tool shows beside the entry: confidence and where it was seen."""
+    pairs = "1 sentence pair" if e.freq == 1 else f"{e.freq} sentence pairs"
+    docs = "1 document" if e.n_docs == 1 else f"{e.n_docs} documents"
+    return f"confidence {e.confidence:.2f}; {pairs} in {docs}" + ("; your known term" if e.pinned else "")
+
+
+_NOTE = re.compile(r"confidence (\d\.\d\d); (\d+) sentence pairs? in (\d+) documents?(; your known term)?$")
+
+
+def tbx_bytes(entries: Sequence[TermEntry], signature: str = "", script: str = "simplified") -> bytes:
     """TBX-Basic (``martif type="TBX-Basic"``), the dialect memoQ, Trados MultiTerm and OmegaT import.
 
-    One ``termEntry`` per entry: a ``note`` with confidence/frequency/documents, an
-    ``en`` langSet and a ``zh-Hans`` langSet with the preferred term first and variants as
-    admitted terms (Traditional variants go into a ``zh-Hant`` langSet), and examples as
-    ``descrip type="context"`` on the preferred terms.
+    One ``termEntry`` per entry: a one-line ``note`` (:func:`tbx_note`), the source file of the
+    first example, an ``en`` langSet and one Chinese langSet per script (``zh-CN`` Simplified,
+    ``zh-TW`` Traditional; ``script`` "both" writes both). Each langSet has the preferred term
+    first, then its variants as admitted terms (no case-only variants), and the first example
+    sentence as the preferred term's only ``descrip type="context"``.
     """
     from lxml import etree
 
+    scripts = ("simplified", "traditional") if script == "both" else (script,)
+    if any(s not in TBX_ZH_LANG for s in scripts):
+        raise ValueError(f"script must be one of {', '.join(SCRIPTS)}, not {script!r}")
     root = etree.Element("martif", {"type": "TBX-Basic", f"{{{XML_NS}}}lang": "en"})
     head = etree.SubElement(root, "martifHeader")
     fd = etree.SubElement(head, "fileDesc")
@@ -66,84 +142,87 @@ def write_tbx(entries: Sequence[TermEntry], path, signature: str = "") -> None:
     body = etree.SubElement(etree.SubElement(root, "text"), "body")
     for n, e in enumerate(entries, 1):
         te = etree.SubElement(body, "termEntry", id=f"t{n}")
-        note = {
-            "confidence": e.confidence,
-            "termhood": e.termhood,
-            "freq": e.freq,
-            "n_docs": e.n_docs,
-            "pinned": e.pinned,
-        }
-        etree.SubElement(te, "note").text = json.dumps(note)
-        for ex in e.examples:
+        etree.SubElement(te, "note").text = tbx_note(e)
+        ex = e.examples[0] if e.examples else None
+        if ex is not None:
             etree.SubElement(te, "admin", type="source").text = xml_safe(ex.doc)
-        _lang_set(te, "en", e.en, e.en_variants, [x.en for x in e.examples])
-        hans = [v for v in e.zh_variants if _zh_lang(v) == "zh-Hans"]
-        hant = [v for v in e.zh_variants if _zh_lang(v) == "zh-Hant"]
-        _lang_set(te, "zh-Hans", e.zh, hans, [x.zh for x in e.examples])
-        if hant:
-            _lang_set(te, "zh-Hant", None, hant, [])
-    tree = etree.ElementTree(root)
+        en, en_variants = en_forms(e)
+        _lang_set(te, "en", en, en_variants, ex.en if ex else None)
+        for s in scripts:
+            zh, zh_variants = zh_forms(e, s)
+            context = ex.zh if ex and _is_traditional(ex.zh) == (s == "traditional") else None
+            _lang_set(te, TBX_ZH_LANG[s], zh, zh_variants, context)
+    return etree.tostring(
+        etree.ElementTree(root),
+        xml_declaration=True,
+        encoding="UTF-8",
+        pretty_print=True,
+        doctype='<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">',
+    )
+
+
+def write_tbx(entries: Sequence[TermEntry], path, signature: str = "", script: str = "simplified") -> None:
+    """:func:`tbx_bytes` written atomically to ``path``."""
+    data = tbx_bytes(entries, signature, script)
     with atomic_path(path) as tmp:
-        tree.write(
-            str(tmp),
-            xml_declaration=True,
-            encoding="UTF-8",
-            pretty_print=True,
-            doctype='<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">',
-        )
+        tmp.write_bytes(data)
 
 
-def _lang_set(parent, lang: str, term: str | None, variants: Sequence[str], contexts: Sequence[str]) -> None:
+def _lang_set(parent, lang: str, term: str, variants: Sequence[str], context: str | None) -> None:
     from lxml import etree
 
     ls = etree.SubElement(parent, "langSet", {f"{{{XML_NS}}}lang": lang})
-    if term is not None:
-        tig = etree.SubElement(ls, "tig")
-        etree.SubElement(tig, "term").text = xml_safe(term)
-        etree.SubElement(tig, "termNote", type="administrativeStatus").text = "preferredTerm-admn-sts"
-        for c in contexts:
-            etree.SubElement(tig, "descrip", type="context").text = xml_safe(c)
+    tig = etree.SubElement(ls, "tig")
+    etree.SubElement(tig, "term").text = xml_safe(term)
+    etree.SubElement(tig, "termNote", type="administrativeStatus").text = TBX_ADMIN_STATUS[0]
+    if context:
+        etree.SubElement(tig, "descrip", type="context").text = xml_safe(context)
     for v in variants:
         tig = etree.SubElement(ls, "tig")
         etree.SubElement(tig, "term").text = xml_safe(v)
-        etree.SubElement(tig, "termNote", type="administrativeStatus").text = "admittedTerm-admn-sts"
+        etree.SubElement(tig, "termNote", type="administrativeStatus").text = TBX_ADMIN_STATUS[1]
 
 
 def read_tbx(path) -> list[TermEntry]:
-    """Parse a file written by :func:`write_tbx` back into entries."""
+    """Parse a file written by :func:`write_tbx` back into entries (confidence to 2 decimals, as
+    the note gives it; the first Chinese langSet's preferred term is ``zh``, every other Chinese
+    term a variant; termhood is not in TBX)."""
     from lxml import etree
 
     root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)).getroot()
     lang_attr = f"{{{XML_NS}}}lang"
     out = []
     for te in root.iter("termEntry"):
-        note = json.loads(te.findtext("note"))
-        docs = [a.text or "" for a in te.findall("admin")]
+        m = _NOTE.match(te.findtext("note") or "")
+        if m is None:
+            raise ValueError(f"termEntry {te.get('id')}: not a termalign note: {te.findtext('note')!r}")
+        doc = te.findtext("admin") or ""
         terms: dict[str, str] = {}
         variants: dict[str, list[str]] = {"en": [], "zh": []}
-        contexts: dict[str, list[str]] = {"en": [], "zh": []}
+        contexts: dict[str, str] = {}
         for ls in te.findall("langSet"):
             side = "en" if ls.get(lang_attr) == "en" else "zh"
             for tig in ls.findall("tig"):
                 text = tig.findtext("term") or ""
-                if tig.findtext("termNote") == "preferredTerm-admn-sts":
+                if tig.findtext("termNote") == TBX_ADMIN_STATUS[0] and side not in terms:
                     terms[side] = text
-                    contexts[side] = [d.text or "" for d in tig.findall("descrip")]
                 else:
                     variants[side].append(text)
-        examples = tuple(Example(en, zh, doc, 0.0) for en, zh, doc in zip(contexts["en"], contexts["zh"], docs))
+                context = tig.findtext("descrip")
+                if context is not None:
+                    contexts.setdefault(side, context)
+        examples = (Example(contexts.get("en", ""), contexts.get("zh", ""), doc, 0.0),) if contexts else ()
         out.append(
             TermEntry(
                 terms.get("zh", ""),
                 terms.get("en", ""),
-                note["confidence"],
-                note["freq"],
-                note["n_docs"],
+                float(m.group(1)),
+                int(m.group(2)),
+                int(m.group(3)),
                 tuple(variants["zh"]),
                 tuple(variants["en"]),
                 examples,
-                note["pinned"],
-                note.get("termhood"),
+                m.group(4) is not None,
             )
         )
     return out
@@ -157,26 +236,39 @@ def tsv_field(text: str) -> str:
     return re.sub(r"[\t\r\n\u2028\u2029\x0b\x0c\x1c-\x1e\x85]", " ", text).strip(" ")
 
 
-def write_tsv(entries: Sequence[TermEntry], path, direction: str = "en-zh", signature: str = "") -> None:
-    """OmegaT glossary: ``source<TAB>target<TAB>comment``; ``direction`` "en-zh" or "zh-en"."""
+def tsv_text(entries: Sequence[TermEntry], direction: str = "en-zh", signature: str = "") -> str:
+    """OmegaT glossary: ``source<TAB>target<TAB>comment``; ``direction`` "en-zh" or "zh-en".
+
+    OmegaT reads no header row, but skips lines starting with ``#``: the column names and the
+    build signature come as two such comment lines.
+    """
     if direction not in ("en-zh", "zh-en"):
         raise ValueError(f"direction must be 'en-zh' or 'zh-en', not {direction!r}")
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
-        if signature:
-            f.write(f"# {tsv_field(signature)}\n")
-        for e in entries:
-            src, tgt = (e.en, e.zh) if direction == "en-zh" else (e.zh, e.en)
-            comment = f"conf {e.confidence:.2f}; freq {e.freq}; docs {e.n_docs}"
-            if e.termhood is not None:
-                comment += f"; termhood {e.termhood:.2f}"
-            if e.zh_variants:
-                comment += "; zh: " + " / ".join(e.zh_variants)
-            if e.pinned:
-                comment += "; pinned"
-            cols = [tsv_field(x) for x in (src, tgt, comment)]
-            if cols[0].startswith("#"):
-                cols[0] = " " + cols[0]  # a line starting with '#' would read as a comment
-            f.write("\t".join(cols) + "\n")
+    src, tgt = ("English", "Chinese") if direction == "en-zh" else ("Chinese", "English")
+    lines = [f"# {src}\t{tgt}\tcomment"]
+    if signature:
+        lines.append(f"# {tsv_field(signature)}")
+    for e in entries:
+        pair = (e.en, e.zh) if direction == "en-zh" else (e.zh, e.en)
+        comment = f"conf {e.confidence:.2f}; freq {e.freq}; docs {e.n_docs}"
+        if e.termhood is not None:
+            comment += f"; termhood {e.termhood:.2f}"
+        other_zh = [v for v in dict.fromkeys(e.zh_variants) if v != e.zh]
+        if other_zh:
+            comment += "; zh: " + " / ".join(other_zh)
+        if e.pinned:
+            comment += "; pinned"
+        cols = [tsv_field(x) for x in (*pair, comment)]
+        if cols[0].startswith("#"):
+            cols[0] = " " + cols[0]  # a line starting with '#' would read as a comment
+        lines.append("\t".join(cols))
+    return "\n".join(lines) + "\n"
+
+
+def write_tsv(entries: Sequence[TermEntry], path, direction: str = "en-zh", signature: str = "") -> None:
+    """:func:`tsv_text` written atomically to ``path``."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(tsv_text(entries, direction, signature).encode("utf-8"))
 
 
 def read_tsv(path) -> list[tuple[str, str, str]]:
@@ -188,8 +280,14 @@ def read_tsv(path) -> list[tuple[str, str, str]]:
 
 
 def write_csv(entries: Sequence[TermEntry], path) -> None:
-    """One row per entry; list fields (variants, examples) as JSON inside the cell."""
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
+    """:func:`csv_text` written atomically to ``path``."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(csv_text(entries).encode("utf-8"))
+
+
+def csv_text(entries: Sequence[TermEntry]) -> str:
+    """One row per entry after a header row; list fields (variants, examples) as JSON inside the cell."""
+    with io.StringIO(newline="") as f:
         w = csv.writer(f)
         w.writerow(CSV_FIELDS)
         for e in entries:
@@ -208,6 +306,7 @@ def write_csv(entries: Sequence[TermEntry], path) -> None:
                     "" if d["termhood"] is None else repr(d["termhood"]),
                 ]
             )
+        return f.getvalue()
 
 
 def read_csv(path) -> list[TermEntry]:
@@ -232,9 +331,14 @@ def read_csv(path) -> list[TermEntry]:
 
 
 def write_jsonl(entries: Sequence[TermEntry], path) -> None:
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as f:
-        for e in entries:
-            f.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+    """:func:`jsonl_text` written atomically to ``path``."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(jsonl_text(entries).encode("utf-8"))
+
+
+def jsonl_text(entries: Sequence[TermEntry]) -> str:
+    """One JSON object per entry and line: every field."""
+    return "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in entries)
 
 
 def read_jsonl(path) -> list[TermEntry]:
@@ -257,15 +361,30 @@ def _entry(d: dict) -> TermEntry:
     )
 
 
-def export_terms(entries: Sequence[TermEntry], path, fmt: str, signature: str = "", direction: str = "en-zh") -> None:
-    """Write ``entries`` in ``fmt`` (one of :data:`FORMATS`)."""
+def render_terms(
+    entries: Sequence[TermEntry], fmt: str, signature: str = "", direction: str = "en-zh", script: str = "simplified"
+) -> bytes:
+    """``entries`` in ``fmt`` (one of :data:`FORMATS`), as the bytes a file of that format holds."""
     if fmt == "tbx":
-        write_tbx(entries, path, signature)
-    elif fmt == "tsv":
-        write_tsv(entries, path, direction, signature)
-    elif fmt == "csv":
-        write_csv(entries, path)
-    elif fmt == "jsonl":
-        write_jsonl(entries, path)
-    else:
-        raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+        return tbx_bytes(entries, signature, script)
+    if fmt == "tsv":
+        return tsv_text(entries, direction, signature).encode("utf-8")
+    if fmt == "csv":
+        return csv_text(entries).encode("utf-8")
+    if fmt == "jsonl":
+        return jsonl_text(entries).encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def export_terms(
+    entries: Sequence[TermEntry],
+    path,
+    fmt: str,
+    signature: str = "",
+    direction: str = "en-zh",
+    script: str = "simplified",
+) -> None:
+    """Write ``entries`` in ``fmt`` (one of :data:`FORMATS`) to ``path``, atomically."""
+    data = render_terms(entries, fmt, signature, direction, script)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)

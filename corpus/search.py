@@ -7,6 +7,13 @@ Matching works on normalised text (Simplified Chinese, lower-case English, see
 then entries containing the query (prefix before substring), each group by confidence. Only
 when nothing contains the query: entries whose pinyin the query spells ("xitu" -> 稀土), else
 near misses by trigram + edit ratio ("rare eath" -> rare earth). ``meta["match"]`` says which.
+
+Before any guess (pinyin, close spelling) the aligned sentences themselves are searched: when the
+query occurs in them as whole words ("export controls" has no glossary entry, but sentences say
+it), those sentences are the answer and nothing is guessed (``match`` "sentences"). A guess is
+always labelled: ``meta["guess"]`` is true, and ``meta["examples_for"]`` names what the examples
+really contain (the guessed entry, not the query). Similar sentences below ``SIMILAR_FLOOR``
+cosine are not shown.
 """
 
 from __future__ import annotations
@@ -36,7 +43,8 @@ def english_keys(q: str) -> list[str]:
 
 
 def _terms(store: Store, query: str, limit: int) -> tuple[list[TermEntry], str]:
-    """Matching entries and how the first group matched: exact / contains / pinyin / fuzzy / ''."""
+    """Matching entries and how the first group matched: exact / contains / sentences / pinyin /
+    fuzzy / ''. "sentences": no entry, but the aligned sentences contain the query (no guess made)."""
     q = norm_text(query)
     if not q:
         return [], ""
@@ -49,6 +57,9 @@ def _terms(store: Store, query: str, limit: int) -> tuple[list[TermEntry], str]:
     out = [e for _, e in exact] + [e for _, e in contains]
     if out:
         return out[:limit], "exact" if exact else "contains"
+    # the concordance before any guess: the sentences themselves may say it
+    if concordance(store, None, query, 1):
+        return [], "sentences"
     # nothing contains the query: pinyin spelling (xitu -> 稀土), else a near miss (typo)
     if is_pinyin(q):
         out = pinyin_terms(store, q, limit)
@@ -177,14 +188,22 @@ def encoder_matches(store: Store, enc) -> bool:
 def concordance(store: Store, term: TermEntry | None, query: str, limit: int) -> list[PairHit]:
     """Pairs containing the term (its Chinese or English form; the query when no term matched).
 
-    Pairs with a form of the term on both sides come first -- a mined pair may carry it on one
-    side only -- then by pair confidence.
+    English needles match whole words and their inflections only ("ban" is not in "urban";
+    "export control" is in "export controls"). Pairs with a form of the term on both sides come
+    first -- a mined pair may carry it on one side only -- then by pair confidence.
     """
-    needles = [term.zh, term.en] if term else [query]
+    if term is None:
+        q = norm_text(query)
+        needles = [english_keys(q)[-1]] if q else []  # the singular is a substring of the plural
+    else:
+        needles = [term.zh, term.en]
+    patterns = [re.compile(needle_pattern(n)) for n in needles if norm_text(n)]
     hits: dict[tuple[str, str], PairHit] = {}
     for needle in needles:
-        for hit in store.concordance(needle, 2 * limit):
-            hits.setdefault((hit.en, hit.zh), hit)
+        for hit in store.concordance(needle, 4 * limit):
+            text = norm_text_keep_length(hit.en) + "\n" + norm_text_keep_length(hit.zh)
+            if any(p.search(text) for p in patterns):
+                hits.setdefault((hit.en, hit.zh), hit)
     if term is None:
         return sorted(hits.values(), key=lambda h: -h.score)[:limit]
     zh_forms = {norm_text(x) for x in (term.zh, *term.zh_variants)} - {""}
@@ -197,9 +216,23 @@ def concordance(store: Store, term: TermEntry | None, query: str, limit: int) ->
     return sorted(hits.values(), key=lambda h: (not both_sides(h), -h.score))[:limit]
 
 
+# The lowest cosine at which a pair is shown as "similar in meaning". Chosen from data by
+# benchmarks/bench_similar_floor.py on the example store (BENCHMARKS.md, "Similar sentences: the
+# floor"): at most 5% of the 10 nearest pairs of unrelated queries (cut from MAC-Dev fiction) reach
+# it on the tuning half. Below it the index answers anything, e.g. "bananas" at 0.10-0.19.
+SIMILAR_FLOOR = 0.27
+
+GUESSES = ("pinyin", "fuzzy")  # match kinds that are guesses at what the query meant
+
+
 def search(store: Store, query: str, limit: int = 10, enc=None, pairs_only: bool = False) -> SearchResult:
     """Terms matching ``query``, example pairs containing the best term (concordance), and pairs
     similar in meaning when ``enc`` (the store's model) is given. ``pairs_only``: meaning search only.
+
+    ``meta``: ``match`` (exact / contains / sentences / pinyin / fuzzy / ''), ``guess`` (true
+    when the terms are a guess: pinyin or close spelling), ``examples_for`` (the forms the examples
+    contain: the first entry's Chinese and English, or the query), ``similar_to`` (the text meaning
+    search asked with) and ``similar_floor`` (``SIMILAR_FLOOR``).
     """
     t0 = time.perf_counter()
     query = query.strip()
@@ -211,32 +244,64 @@ def search(store: Store, query: str, limit: int = 10, enc=None, pairs_only: bool
         examples = concordance(store, terms[0] if terms else None, query, limit)
     similar: list[PairHit] = []
     note = ""
+    # a pinyin or misspelt query means nothing to the encoder: ask with the entry it found
+    similar_to = terms[0].zh if how in GUESSES else query
     if query and enc is not None:
         if encoder_matches(store, enc):
             # a sentence already shown as an example (either side) is not repeated
             shown = {h.en for h in examples} | {h.zh for h in examples}
-            # a pinyin or misspelt query means nothing to the encoder: ask with the entry it found
-            text = terms[0].zh if how in ("pinyin", "fuzzy") else query
-            hits = similar_pairs(store, text, enc, limit + 2 * len(examples))
-            similar = [h for h in hits if h.en not in shown and h.zh not in shown][:limit]
+            hits = similar_pairs(store, similar_to, enc, limit + 2 * len(examples))
+            similar = [
+                h for h in hits if h.en not in shown and h.zh not in shown and (h.similarity or 0.0) >= SIMILAR_FLOOR
+            ][:limit]
         else:
             note = f"meaning search skipped: store was built with another model ({store.signature})"
-    meta = {"match": how, "ms": round(1000 * (time.perf_counter() - t0), 2)}
+    meta = {
+        "match": how,
+        "guess": how in GUESSES,
+        "examples_for": [terms[0].zh, terms[0].en] if terms else ([query] if examples else []),
+        "similar_to": similar_to if query and enc is not None else "",
+        "similar_floor": SIMILAR_FLOOR,
+        "ms": round(1000 * (time.perf_counter() - t0), 2),
+    }
     if note:
         meta["note"] = note
     return SearchResult(query=query, terms=tuple(terms), examples=tuple(examples), similar=tuple(similar), meta=meta)
 
 
+def needle_pattern(needle: str) -> str:
+    """A regular expression for ``needle`` in normalised text (``norm_text_keep_length``).
+
+    Chinese matches as a substring. English matches whole words only, with its inflections
+    (-s, -es, -ed, -ing, 's; policy -> policies, price -> priced), and a space in the needle
+    also matches a hyphen ("rare earth" finds "rare-earths").
+    """
+    n = norm_text(needle)
+    if not re.search(r"[a-z0-9]", n):
+        return re.escape(n)
+    if len(n) > 2 and n.endswith("y"):
+        body = re.escape(n[:-1]) + r"(?:y|ies|ied|ying|y's|y’s)"
+    elif len(n) > 2 and n.endswith("e"):
+        body = re.escape(n[:-1]) + r"(?:e|es|ed|ing|e's|e’s)"
+    else:
+        body = re.escape(n) + r"(?:s|es|ed|ing|'s|’s)?"
+    body = body.replace(r"\ ", r"[\s\-]+")
+    left = r"(?<![a-z0-9])" if re.match(r"[a-z0-9]", n) else ""
+    right = r"(?![a-z0-9])" if re.search(r"[a-z0-9]$", n) else ""
+    return left + body + right
+
+
 def highlight(text: str, needles: list[str], start: str = "«", end: str = "»") -> str:
-    """Mark every occurrence of any needle (case-insensitive; Traditional/Simplified folded)."""
+    """Mark every occurrence of any needle (case-insensitive; Traditional/Simplified folded);
+    English needles as whole words with their inflections (``needle_pattern``)."""
     norm = norm_text_keep_length(text)
     spans = []
     for n in needles:
-        n = norm_text(n)
-        if not n:
+        if not norm_text(n):
             continue
-        for m in re.finditer(re.escape(n), norm):
-            spans.append((m.start(), m.end()))
+        for m in re.finditer(needle_pattern(n), norm):
+            if m.end() > m.start():
+                spans.append((m.start(), m.end()))
     if not spans:
         return text
     spans.sort()
@@ -269,6 +334,8 @@ __all__ = [
     "pinyin_terms",
     "fuzzy_terms",
     "highlight",
+    "needle_pattern",
+    "SIMILAR_FLOOR",
     "english_keys",
     "encoder_matches",
     "store_model",

@@ -178,16 +178,42 @@ def test_traditional_form_finds_the_same_entry(browser, seed_url, tmp_path_facto
 @pytest.mark.parametrize(
     "typed, status",
     [
-        ("xitu", r"\d+ terms? spelled “xitu” in pinyin\."),
-        ("rare eath", r"No term contains “rare eath”; \d+ terms? with a close spelling\."),
+        ("xitu", r"No term or sentence contains “xitu”\. Guess: \d+ terms? spelled “xitu” in pinyin\."),
+        ("rare eath", r"No term or sentence contains “rare eath”\. Guess: \d+ terms? with a close spelling\."),
     ],
 )
-def test_pinyin_and_typo_say_how_they_matched(browser, seed_url, typed, status):
+def test_pinyin_and_typo_say_they_are_guesses(browser, seed_url, typed, status):
     from selenium.webdriver.common.by import By
 
     terms = search(browser, seed_url, typed, "rare earth")
     assert terms[0].find_element(By.CSS_SELECTOR, ".zh-forms .form-main").text == "稀土"
     assert re.fullmatch(status, browser.find_element(By.ID, "status").text)
+    assert browser.find_element(By.ID, "terms-title").text.startswith("Guess: ")
+    # the heading names what the sentences under it contain: the guessed entry, not the query
+    assert browser.find_element(By.ID, "examples-title").text == (
+        "Sentences containing “稀土 / rare earth” (the guess, not your query)"
+    )
+
+
+def test_export_controls_shows_the_sentences_that_contain_it(browser, seed_url):
+    """No entry is 'export controls'; the page shows the sentences saying it, under a true heading."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(seed_url)
+    browser.find_element(By.ID, "q").send_keys("export controls")
+    WebDriverWait(browser, WAIT_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#example-list .pair"))
+    assert re.fullmatch(
+        r"No glossary entry for “export controls”; \d+ sentence pairs? contains? it\.",
+        browser.find_element(By.ID, "status").text,
+    )
+    assert not browser.find_element(By.ID, "terms").is_displayed()  # no 价格管制 ↔ price control
+    assert browser.find_element(By.ID, "examples-title").text == "Sentences containing “export controls”"
+    english = browser.find_elements(By.CSS_SELECTOR, "#example-list .pair-en")
+    assert english and all("export control" in e.text.lower() for e in english)
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#example-list .pair-en mark")]
+    assert marks and all(m.lower() == "export controls" for m in marks), marks  # whole words, never «export control»s
+    assert console_errors(browser) == []
 
 
 def test_similar_sentences_follow_the_terms(browser, tmp_path_factory, plain_usem3):  # noqa: F811
@@ -203,6 +229,8 @@ def test_similar_sentences_follow_the_terms(browser, tmp_path_factory, plain_use
         examples = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "#example-list .pair-en")}
         similar = {e.text for e in section.find_elements(By.CSS_SELECTOR, ".pair-en")}
     assert section.is_displayed() and sims and all(re.fullmatch(r"similarity -?\d\.\d\d", t) for t in sims)
+    floor = float(browser.find_element(By.ID, "similar-floor").text.split("≥")[1].rstrip(")"))
+    assert all(float(t.split()[1]) >= floor for t in sims)
     assert not examples & similar  # a pair shown as an example is not repeated
     assert console_errors(browser) == []
 

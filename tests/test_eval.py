@@ -90,4 +90,5 @@ def test_tmx_parses_back_with_languages_and_one_unit_per_non_null_bead():
     back = tmxfile.parsestring(data)
     assert [u.source for u in back.units] == ["Rare earths.", "Prices rose."]
     tsv = render(al, "tsv").decode().splitlines()
-    assert tsv[0] == "# sig:test" and tsv[3] == "0.1000\tExtra.\t\t2\t"
+    assert tsv[:2] == ["# sig:test", "score\tsrc_text\ttgt_text\tsrc_ids\ttgt_ids"]
+    assert tsv[4] == "0.1000\tExtra.\t\t2\t"

@@ -16,7 +16,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from termalign.align.beads import Alignment, Bead, covers_exactly, parse_beads
-from termalign.align.formats import alignment_to_jsonl, alignment_to_tmx, alignment_to_tsv, render, tmx_units
+from termalign.align.formats import (
+    TSV_HEADER,
+    alignment_to_jsonl,
+    alignment_to_tmx,
+    alignment_to_tsv,
+    render,
+    tmx_units,
+)
 from termalign.align.overlap import stack_windows
 from termalign.align.pipeline import AlignParams, align_vectors
 from termalign.align.read import _INVISIBLE, clean_text, decode_bytes
@@ -215,8 +222,8 @@ def test_jsonl_tsv_and_ladder_parse_back(al):
         (b.src, b.tgt, s, t) for b, s, t in al.pairs()
     ]
     lines = alignment_to_tsv(al).split("\n")
-    assert lines[0] == f"# {al.signature}" and lines[-1] == ""
-    cols = [line.split("\t") for line in lines[1:-1]]
+    assert lines[0] == f"# {al.signature}" and lines[1] == TSV_HEADER and lines[-1] == ""
+    cols = [line.split("\t") for line in lines[2:-1]]
     assert len(cols) == len(al.beads) and all(len(c) == 5 for c in cols)
     assert [(c[3], c[4]) for c in cols] == [(",".join(map(str, b.src)), ",".join(map(str, b.tgt))) for b in al.beads]
     assert [b.src + b.tgt for b in parse_beads(render(al, "ladder").decode())] == [b.src + b.tgt for b in al.beads]

