@@ -610,7 +610,8 @@ def glossary_build(
     "--script",
     type=click.Choice(SCRIPTS),
     default=None,
-    help="tbx: Chinese script of the terms, one per export (default: the script most of the corpus is written in).",
+    help="tbx, tsv: Chinese script of the terms, one per export (default: the script most of the corpus "
+    "is written in); both: tbx only, a language set per script.",
 )
 def export_cmd(
     fmt: str, output: str, store_dir: str | None, min_confidence: float | None, keep_all: bool, script: str | None
@@ -622,6 +623,8 @@ def export_cmd(
     from termalign.corpus.export import corpus_script, render_terms
     from termalign.corpus.store import Store
 
+    if script == "both" and fmt != "tbx":
+        raise click.UsageError("--script both is for --format tbx (a TSV glossary has one target column)")
     if keep_all and min_confidence is not None:
         raise click.UsageError("--all and --min-confidence contradict each other: give one")
     if keep_all:
@@ -640,7 +643,7 @@ def export_cmd(
             items = [e for e in store.all_terms() if e.confidence >= floor]
             if not store.count_terms():
                 raise StoreError(f"{store.folder}: the glossary is empty; run `termalign glossary build` first")
-            if fmt == "tbx" and script is None:
+            if fmt in ("tbx", "tsv") and script is None:
                 script = corpus_script([p.zh for p in store.pair_texts()])
     data = (
         pairs_to_tmx(items, signature)
@@ -658,7 +661,7 @@ def export_cmd(
             raise TermalignError(f"{output}: cannot write ({e.strerror or e})") from None
     what = "sentence pairs" if fmt == "tmx" else "terms"
     kept = "all" if floor == 0 else f"confidence >= {floor:g}"
-    extra = f", {script} Chinese" if fmt == "tbx" else ""
+    extra = f", {script} Chinese" if fmt in ("tbx", "tsv") else ""
     click.echo(f"{len(items)} {what} ({kept}{extra}) -> {'standard output' if output == '-' else output}", err=True)
 
 

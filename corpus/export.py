@@ -236,24 +236,30 @@ def tsv_field(text: str) -> str:
     return re.sub(r"[\t\r\n\u2028\u2029\x0b\x0c\x1c-\x1e\x85]", " ", text).strip(" ")
 
 
-def tsv_text(entries: Sequence[TermEntry], direction: str = "en-zh", signature: str = "") -> str:
-    """OmegaT glossary: ``source<TAB>target<TAB>comment``; ``direction`` "en-zh" or "zh-en".
+def tsv_text(
+    entries: Sequence[TermEntry], direction: str = "en-zh", signature: str = "", script: str = "simplified"
+) -> str:
+    """OmegaT glossary: ``source<TAB>target<TAB>comment``; ``direction`` "en-zh" or "zh-en";
+    the Chinese term in ``script`` ("simplified" or "traditional", as :func:`zh_forms` gives it).
 
     OmegaT reads no header row, but skips lines starting with ``#``: the column names and the
     build signature come as two such comment lines.
     """
     if direction not in ("en-zh", "zh-en"):
         raise ValueError(f"direction must be 'en-zh' or 'zh-en', not {direction!r}")
+    if script not in TBX_ZH_LANG:
+        raise ValueError(f"an OmegaT glossary holds one script: simplified or traditional, not {script!r}")
     src, tgt = ("English", "Chinese") if direction == "en-zh" else ("Chinese", "English")
     lines = [f"# {src}\t{tgt}\tcomment"]
     if signature:
         lines.append(f"# {tsv_field(signature)}")
     for e in entries:
-        pair = (e.en, e.zh) if direction == "en-zh" else (e.zh, e.en)
+        zh = e.zh if script == "simplified" else zh_forms(e, script)[0]
+        pair = (e.en, zh) if direction == "en-zh" else (zh, e.en)
         comment = f"conf {e.confidence:.2f}; freq {e.freq}; docs {e.n_docs}"
         if e.termhood is not None:
             comment += f"; termhood {e.termhood:.2f}"
-        other_zh = [v for v in dict.fromkeys(e.zh_variants) if v != e.zh]
+        other_zh = [v for v in dict.fromkeys((e.zh, *e.zh_variants)) if v != zh]
         if other_zh:
             comment += "; zh: " + " / ".join(other_zh)
         if e.pinned:
@@ -265,10 +271,12 @@ def tsv_text(entries: Sequence[TermEntry], direction: str = "en-zh", signature: 
     return "\n".join(lines) + "\n"
 
 
-def write_tsv(entries: Sequence[TermEntry], path, direction: str = "en-zh", signature: str = "") -> None:
+def write_tsv(
+    entries: Sequence[TermEntry], path, direction: str = "en-zh", signature: str = "", script: str = "simplified"
+) -> None:
     """:func:`tsv_text` written atomically to ``path``."""
     with atomic_path(path) as tmp:
-        tmp.write_bytes(tsv_text(entries, direction, signature).encode("utf-8"))
+        tmp.write_bytes(tsv_text(entries, direction, signature, script).encode("utf-8"))
 
 
 def read_tsv(path) -> list[tuple[str, str, str]]:
@@ -368,7 +376,7 @@ def render_terms(
     if fmt == "tbx":
         return tbx_bytes(entries, signature, script)
     if fmt == "tsv":
-        return tsv_text(entries, direction, signature).encode("utf-8")
+        return tsv_text(entries, direction, signature, script).encode("utf-8")
     if fmt == "csv":
         return csv_text(entries).encode("utf-8")
     if fmt == "jsonl":

@@ -21,6 +21,7 @@ from termalign.corpus.export import (
     read_tsv,
     tbx_bytes,
     tsv_field,
+    tsv_text,
     write_csv,
     write_jsonl,
     write_tbx,
@@ -249,6 +250,14 @@ def test_tsv_direction_and_signature(tmp_path):
         "# Chinese\tEnglish\tcomment",
         "稀土\trare earth\tconf 0.97; freq 21; docs 3",
     ]
+
+
+def test_tsv_in_traditional_script_names_the_simplified_form_in_the_comment():
+    lines = tsv_text(REAL, script="traditional").splitlines()
+    assert lines[2].split("\t")[:2] == ["critical mineral", "關鍵礦物"]
+    assert lines[2].split("\t")[2].endswith("; zh: 关键矿物; pinned")
+    with pytest.raises(ValueError, match="one script"):
+        tsv_text(REAL, script="both")
 
 
 def test_failed_write_leaves_old_file(tmp_path):

@@ -101,6 +101,9 @@ def test_tbx_script_defaults_to_the_corpus_and_can_be_chosen(glossary_store, tmp
         assert r.exit_code == 0, r.output
         assert {ls.get(lang) for ls in etree.parse(str(out)).getroot().iter("langSet")} == langs
     assert "simplified Chinese" in run("export", "--format", "tbx", "-o", out, "--store", folder).output
+    tsv = run("export", "--format", "tsv", "--script", "traditional", "-o", "-", "--store", folder)
+    assert tsv.exit_code == 0 and "\t關鍵礦物\t" in tsv.output
+    assert run("export", "--format", "tsv", "--script", "both", "-o", "-", "--store", folder).exit_code == 2
 
 
 def test_export_tsv_min_confidence(glossary_store, tmp_path):
