@@ -58,7 +58,7 @@ def _terms(store: Store, query: str, limit: int) -> tuple[list[TermEntry], str]:
     if out:
         return out[:limit], "exact" if exact else "contains"
     # the concordance before any guess: the sentences themselves may say it
-    if concordance(store, None, query, 1):
+    if concordance(store, None, query, 10):  # (a few trigram hits may not be whole words)
         return [], "sentences"
     # nothing contains the query: pinyin spelling (xitu -> 稀土), else a near miss (typo)
     if is_pinyin(q):
