@@ -177,12 +177,21 @@ def align(
         sys.stdout.flush()
 
 
+# Fewer sentences than this on a side and the margin ``document_is_parallel`` relies on (each
+# sentence against its 4 nearest neighbours) says nothing: a one-line translation scores as
+# unrelated. Such short files get no verdict, hence no warning.
+MIN_SENTENCES_TO_JUDGE = 5
+
+
 def _is_translation(doc, enc) -> bool:
-    """What ``build`` decides before aligning a file: ``align.mining.document_is_parallel``."""
+    """What ``build`` decides before aligning a file (``align.mining.document_is_parallel``);
+    True for a file too short to judge."""
     from termalign.align.mining import document_is_parallel
     from termalign.models import encode_unique
 
     en, zh = list(doc.sentences("en")), list(doc.sentences("zh"))
+    if min(len(en), len(zh)) < MIN_SENTENCES_TO_JUDGE:
+        return True
     vecs = encode_unique(enc, en + zh)  # the encoder's cache already holds them: the aligner asked first
     return document_is_parallel(doc, vecs[: len(en)], vecs[len(en) :], enc)
 
