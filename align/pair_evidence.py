@@ -14,9 +14,16 @@ calibrated P(correct). Every feature reuses the aligner's own evidence:
   ``numbers_zh`` / ``name_tokens_en`` / ``pinyin_ngrams``); ``num_unmatched``: numbers on one side
   only;
 * ``dice``: dictionary coverage, the Dice of English lemmas and Chinese words that CC-CEDICT
-  glosses connect (``align.lexicon``);
+  glosses connect (``align.lexicon``); ``dice_idf``: the same with each lemma and word weighted
+  by its rarity among the candidates (``lexicon.idf``), so the words every sentence of a
+  comparable corpus shares (rare earth, 稀土, China) say little and a translation must also
+  share the rest; ``cover_min``: the smaller of the two sides' weighted coverage (a translation
+  covers both sides; a related sentence that adds or drops a clause leaves one side uncovered);
 * ``support``: other candidates between the same two documents within three sentences on both
-  sides and in the same order (sentences of documents running in parallel support each other).
+  sides and in the same order (sentences of documents running in parallel support each other);
+* ``doc_share``: the candidates between the pair's two documents over the sentences of the
+  smaller side: two documents that translate each other share many, two articles on one topic
+  a few, so a lone topical look-alike between them is doubted.
 
 All functions are pure; the work is linear in the number of candidates.
 """
@@ -39,7 +46,10 @@ FEATURES = (
     "anchors",
     "num_unmatched",
     "dice",
+    "dice_idf",
+    "cover_min",
     "support",
+    "doc_share",
 )
 SUPPORT_WINDOW = 3  # sentences either side in which a neighbouring candidate supports a pair
 _MIN_NAME = 4  # shorter capitalised words (The, She, He) collide with pinyin syllables
@@ -78,13 +88,51 @@ def _zh_words(text: str) -> tuple[frozenset[str], ...]:
 def dictionary_dice(en: str, zh: str) -> float:
     """Dice of dictionary coverage: (English lemmas some Chinese word can mean + Chinese words
     that can mean some English lemma) / (English lemmas + Chinese words). 0 when both are empty."""
-    lemmas, words = _en_lemmas(en), _zh_words(zh)
-    if not lemmas and not words:
-        return 0.0
+    return weighted_dice(_en_lemmas(en), _zh_words(zh))
+
+
+def weighted_coverage(
+    lemmas: frozenset[str],
+    words: Sequence[frozenset[str]],
+    w_en: dict[str, float] | None = None,
+    w_zh: dict[frozenset[str], float] | None = None,
+) -> tuple[float, float, float, float]:
+    """(covered English weight, all English weight, covered Chinese weight, all Chinese weight):
+    an English lemma is covered when some Chinese word can mean it (CC-CEDICT), a Chinese word when
+    it can mean some English lemma; each unit weighs ``w_en[lemma]`` / ``w_zh[gloss set]`` (1 by default)."""
+    we = (lambda t: w_en.get(t, 1.0)) if w_en else (lambda t: 1.0)
+    wz = (lambda g: w_zh.get(g, 1.0)) if w_zh else (lambda g: 1.0)
     glossed = frozenset().union(*words) if words else frozenset()
-    cov_en = len(lemmas & glossed)
-    cov_zh = sum(1 for w in words if w & lemmas)
-    return (cov_en + cov_zh) / (len(lemmas) + len(words))
+    return (
+        sum(we(t) for t in lemmas if t in glossed),
+        sum(we(t) for t in lemmas),
+        sum(wz(g) for g in words if g & lemmas),
+        sum(wz(g) for g in words),
+    )
+
+
+def weighted_dice(
+    lemmas: frozenset[str],
+    words: Sequence[frozenset[str]],
+    w_en: dict[str, float] | None = None,
+    w_zh: dict[frozenset[str], float] | None = None,
+) -> float:
+    """:func:`dictionary_dice` with weights (:func:`weighted_coverage`); 0 when both sides are empty."""
+    ce, te, cz, tz = weighted_coverage(lemmas, words, w_en, w_zh)
+    return (ce + cz) / (te + tz) if te + tz > 0 else 0.0
+
+
+def _idf_weights(sets) -> dict:
+    """``lexicon.idf`` of every unit over a list of unit collections (one per candidate)."""
+    from collections import Counter
+
+    from .lexicon import idf
+
+    df = Counter(u for s in sets for u in set(s))
+    if not df:
+        return {}
+    units = list(df)
+    return dict(zip(units, idf(np.array([df[u] for u in units], np.float64), len(sets))))
 
 
 def neighbour_support(
@@ -132,10 +180,16 @@ def evidence(
     if c == 0:
         return x
     x[:, 0], x[:, 1], x[:, 2], x[:, 3] = margin, cos, gap_fwd, gap_bwd
+    lemmas = [_en_lemmas(en[a]) for a in i]
+    words = [_zh_words(zh[b]) for b in j]
+    w_en, w_zh = _idf_weights(lemmas), _idf_weights(words)
     for r, (a, b) in enumerate(zip(i, j)):
         e, z = en[a], zh[b]
         lr = length_log_ratio(e, z)
         matched, unmatched = anchor_counts(e, z)
+        ce, te, cz, tz = weighted_coverage(lemmas[r], words[r], w_en, w_zh)
+        x[r, 10] = (ce + cz) / (te + tz) if te + tz > 0 else 0.0
+        x[r, 11] = min(ce / te if te > 0 else 0.0, cz / tz if tz > 0 else 0.0)
         x[r, 4:10] = (
             lr,
             lr * lr,
@@ -144,5 +198,17 @@ def evidence(
             np.log1p(unmatched),
             dictionary_dice(e, z),
         )
-    x[:, 10] = np.log1p(neighbour_support(i, j, en_doc, zh_doc, en_pos, zh_pos))
+    x[:, 12] = np.log1p(neighbour_support(i, j, en_doc, zh_doc, en_pos, zh_pos))
+    x[:, 13] = document_share(i, j, en_doc, zh_doc)
     return x
+
+
+def document_share(i: np.ndarray, j: np.ndarray, en_doc: np.ndarray, zh_doc: np.ndarray) -> np.ndarray:
+    """For each candidate, (candidates between its two documents) / min(English sentences of its
+    English document, Chinese sentences of its Chinese document). Returns (c,) float64 in [0, 1]."""
+    from collections import Counter
+
+    n_en, n_zh = Counter(en_doc.tolist()), Counter(zh_doc.tolist())
+    pairs = list(zip(en_doc[i].tolist(), zh_doc[j].tolist()))
+    count = Counter(pairs)
+    return np.array([count[p] / max(min(n_en[p[0]], n_zh[p[1]]), 1) for p in pairs], np.float64)

@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.comparable import distractor_pool, macdev_sources, make_comparable, seed_sources  # noqa: E402
+from benchmarks.comparable import macdev_sources, make_comparable, news_pool, seed_sources  # noqa: E402
 from termalign.align.clean import clean_sentence  # noqa: E402
 from termalign.align.mining import (  # noqa: E402
     MODEL_FILE,
@@ -42,7 +42,7 @@ FOLDS = {
     "A": (("mac-001", "mac-002", "mac-003", "seed-000"), ("mac-004", "mac-005", "mac-006", "seed-003")),
     "B": (("mac-004", "mac-005", "mac-006", "seed-003"), ("mac-001", "mac-002", "mac-003", "seed-000")),
 }
-TARGET_FIT_PRECISION = 0.95  # the default threshold is the lowest P whose fit-part precision reaches this
+TARGET_FIT_PRECISION = 0.97  # default threshold: the lowest P whose fit-part precision reaches this, news and mixed
 
 
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
@@ -68,24 +68,30 @@ class Bench:
         self.replicates = replicates
         srcs = macdev_sources() + seed_sources(enc)
         self.sources = {s.name: s for s in srcs}
-        self.extra = distractor_pool()
-        texts = sorted(
-            {clean_sentence(t) for s in srcs for t in s.en + s.zh}
-            | {clean_sentence(t) for t in self.extra[0] + self.extra[1]}
-        )
+        self.extra = news_pool()
+        texts = {clean_sentence(t) for s in srcs for t in s.en + s.zh}
+        texts |= {clean_sentence(t) for t, _ in self.extra[0] + self.extra[1]}
         from termalign.models import encode_unique
 
-        vecs = encode_unique(enc, texts)
-        self.vec = dict(zip(texts, vecs))
+        texts = sorted(texts)
+        self.vec = dict(zip(texts, encode_unique(enc, texts)))
 
     def corpora(self, names, part: int):
-        """(corpus, tag) for each replicate x {ordered, shuffled}; ``part`` picks half of the extra pool."""
+        """(corpus, tag) for each replicate x {ordered, shuffled} x {mixed, news}; ``part`` picks
+        half of the topical pool (seeds 001, 002, 004), whose files join every corpus as documents
+        of their own. "mixed": all ``names`` together, distractors from each other; "news": the
+        seed among ``names`` alone with the topical articles."""
         srcs = [self.sources[n] for n in names]
+        news = [s for s in srcs if s.name.startswith("seed-")]
         extra = (self.extra[0][part::2], self.extra[1][part::2])
         for r in range(self.replicates):
             for shuffle in (False, True):
+                order = "shuffled" if shuffle else "ordered"
                 rng = np.random.default_rng(1000 * part + 10 * r + int(shuffle))
-                yield make_comparable(srcs, rng, shuffle=shuffle, extra=extra), ("shuffled" if shuffle else "ordered")
+                yield make_comparable(srcs, rng, shuffle=shuffle, extra=extra), f"mixed {order}"
+                for k in range(3):  # the news corpora are small: three draws per replicate
+                    rng = np.random.default_rng(5000 + 1000 * part + 100 * r + 10 * k + int(shuffle))
+                    yield make_comparable(news, rng, shuffle=shuffle, extra=extra), f"news {order}"
 
     def features(self, c):
         en = [clean_sentence(t) for t in c.en]
@@ -107,25 +113,30 @@ def fit(rows, name: str) -> MiningModel:
 
     x = np.concatenate([r[3] for r in rows])
     y = np.concatenate([r[4] for r in rows])
+    news = np.concatenate([np.full(len(r[4]), r[1].startswith("news")) for r in rows])
     ok = y >= 0
-    x, y = x[ok], y[ok]
+    x, y, news = x[ok], y[ok], news[ok]
+    # unweighted: the score stays calibrated on the pooled candidates (weighting the few news
+    # candidates up was tried, and it raised the held-apart ECE from 0.03 to 0.07)
+    w = np.ones(len(y))
     mean, scale = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-6)
-    lr = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
+    lr = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y, sample_weight=w)
     model = MiningModel(name, FEATURES, mean, scale, lr.coef_[0], float(lr.intercept_[0]), 0.5)
     p = model.probability(x)
     thr = 0.5
-    for t in np.round(np.arange(0.3, 0.96, 0.01), 2):
+    for t in np.round(np.arange(0.3, 0.99, 0.01), 2):
         kept = p >= t
-        if kept.any() and y[kept].mean() >= TARGET_FIT_PRECISION:
+        precisions = [y[kept & part].mean() for part in (news, ~news) if (kept & part).any()]
+        if precisions and min(precisions) >= TARGET_FIT_PRECISION:
             thr = float(t)
             break
     return MiningModel(name, FEATURES, mean, scale, lr.coef_[0], float(lr.intercept_[0]), thr)
 
 
 def evaluate(rows, model: MiningModel) -> dict[str, list[str]]:
-    """Per tag (ordered / shuffled / all): pooled P, R, F1 at the model threshold, ECE, and the old method."""
+    """Per tag (mixed / news x ordered / shuffled, and all): pooled P, R, F1 at the model threshold, ECE, and the old method."""
     out = {}
-    for tag in ("ordered", "shuffled", "all"):
+    for tag in ("mixed ordered", "mixed shuffled", "news ordered", "news shuffled", "all"):
         sel = [r for r in rows if tag == "all" or r[1] == tag]
         p_all, y_all, kept, gold = [], [], [], 0
         old_kept, old_p, old_y = [], [], []
@@ -146,6 +157,11 @@ def evaluate(rows, model: MiningModel) -> dict[str, list[str]]:
         ok = np.concatenate(old_kept)
         otp, ofp, opr, orc, of1 = prf(ok, gold)
         oe = ece(np.concatenate(old_p), np.concatenate(old_y))
+        curve = ", ".join(
+            f"P>={t:.2f}: {prf(np.concatenate([y[model.probability(x) >= t] for *_, x, y, _, _ in sel]), gold)[2]:.2f}"
+            for t in (0.5, 0.6, 0.7, 0.8, 0.9)
+        )
+        print(f"  {tag}: precision by threshold: {curve}")
         out[tag] = [
             f"| {tag} | evidence model, P >= {model.threshold:.2f} | {gold} | {tp + fp} | {pr:.3f} | {rc:.3f} | {f1:.3f} | {ece(p_all, y_all):.3f} |",
             f"| {tag} | margin only (before), all mutual pairs kept | {gold} | {otp + ofp} | {opr:.3f} | {orc:.3f} | {of1:.3f} | {oe:.3f} |",
@@ -154,25 +170,28 @@ def evaluate(rows, model: MiningModel) -> dict[str, list[str]]:
 
 
 def label_report(labels: Path, store_dir: Path | None, model: MiningModel) -> list[str]:
-    """Precision of hand-labelled mined pairs: all labelled, and those a store keeps now."""
+    """Precision of hand-labelled mined pairs: all labelled, and those a store keeps now.
+
+    Labels: right (a translation; small omissions allowed), loose (the same facts, paraphrased,
+    or one side a clause of the other), wrong. Precision is given strict (right) and loose."""
     with labels.open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f, delimiter="\t")]
-    judged = {(r["en"], r["zh"]): r["label"] == "right" for r in rows}
-    lines = [f"hand-labelled pairs: {len(judged)}, right: {sum(judged.values())}"]
+        judged = {(r["en"], r["zh"]): r["label"] for r in csv.DictReader(f, delimiter="\t")}
+
+    def line(what: str, labs: list[str]) -> str:
+        n, right, loose = len(labs), labs.count("right"), labs.count("loose")
+        return (
+            f"{what}: {n} pairs, right {right} ({right / max(n, 1):.2f}), "
+            f"right or loose {right + loose} ({(right + loose) / max(n, 1):.2f})"
+        )
+
+    lines = [line("hand-labelled (the pairs build kept before the evidence model)", list(judged.values()))]
     if store_dir:
         from termalign.corpus.store import Store
 
         with Store.open(store_dir, readonly=True) as st:
-            pairs = [(p.en, p.zh, p.score) for p in st.pair_texts() if p.kind == "mined"]
-        kept = [(e, z) for e, z, s in pairs if s >= model.threshold]
-        known = [judged[k] for k in kept if k in judged]
-        lines.append(
-            f"store {store_dir}: {len(pairs)} mined pairs stored, {len(kept)} kept at P >= {model.threshold:.2f}, "
-            f"{len(known)} of them labelled, right {sum(known)} ({sum(known) / max(len(known), 1):.2f})"
-        )
-        missing = [k for k in kept if k not in judged]
-        for e, z in missing:
-            lines.append(f"  unlabelled: {e[:70]} || {z[:40]}")
+            kept = [(p.en, p.zh) for p in st.pair_texts() if p.kind == "mined"]
+        lines.append(line(f"kept by {store_dir} (P >= {model.threshold:.2f})", [judged.get(k, "?") for k in kept]))
+        lines += [f"  not labelled yet: {e[:70]} || {z[:40]}" for e, z in kept if (e, z) not in judged]
     return lines
 
 

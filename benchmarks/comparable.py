@@ -3,8 +3,9 @@
 BUCC 2017 built its shared task by hiding parallel sentences in monolingual corpora. We do the
 same at document scale: from each parallel document keep a random part of its English and of its
 Chinese sentences (so many English sentences lose their translation and vice versa), insert
-distractor sentences from other documents, optionally shuffle each side, and keep as gold the
-1-1 beads whose two sentences both survive, wherever they ended up. A candidate pair that joins
+distractor sentences from other documents, optionally shuffle each side, add whole comparable
+articles on the same subject as documents of their own, and keep as gold the 1-1 beads whose
+two sentences both survive, wherever they ended up. A candidate pair that joins
 two sentences of the same many-to-one bead is neither right nor wrong (``label`` -1): mining
 only proposes 1-1 pairs, and such a pair is a partial translation.
 
@@ -88,13 +89,20 @@ def seed_sources(enc, names: Sequence[str] = ("000", "003"), min_score: float = 
     return out
 
 
-def distractor_pool(enc=None) -> tuple[list[str], list[str]]:
-    """Topical sentences with no translation in any source: seed 004's English summaries and
-    seed 001's Chinese article (both comparable news on the seeds' subject)."""
+def news_pool(names: Sequence[str] = ("001", "002", "004")) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Topical distractors: every prose sentence of the seeds that are not translations (001: a
+    Chinese article; 002: an English article with a Chinese summary; 004: Chinese headlines with
+    English summaries), each as (text, file). All are about the same events as seeds 000 and 003,
+    which is what makes comparable news hard: similar, but not translations. Two sentences of the
+    same file are never judged (002's summary paraphrases its article)."""
     from termalign.align.segment import read_document
 
-    en = read_document(next(SEEDS.glob("004_*.txt"))).sentences("en")
-    zh = read_document(next(SEEDS.glob("001_*.txt"))).sentences("zh")
+    en: list[tuple[str, str]] = []
+    zh: list[tuple[str, str]] = []
+    for n in names:
+        d = read_document(next(SEEDS.glob(f"{n}_*.txt")))
+        en += [(t, n) for t in d.sentences("en")]
+        zh += [(t, n) for t in d.sentences("zh")]
     return en, zh
 
 
@@ -104,14 +112,15 @@ def make_comparable(
     keep: float = 0.5,
     distract: float = 0.3,
     shuffle: bool = False,
-    extra: tuple[Sequence[str], Sequence[str]] = ((), ()),
+    extra: tuple[Sequence[tuple[str, str]], Sequence[tuple[str, str]]] = ((), ()),
 ) -> Comparable:
     """One comparable corpus, one document per source (see the module docstring).
 
     Each sentence survives with probability ``keep``; each side then receives ``distract`` times
-    its surviving count in distractors: dropped sentences of *other* sources (each used once) and
-    the ``extra`` (English, Chinese) sentences. ``shuffle`` permutes each side; otherwise the
-    survivors keep their order and distractors go to random places.
+    its surviving count in distractors: dropped sentences of *other* sources (each used once), at
+    random places. ``shuffle`` permutes each side; otherwise the survivors keep their order.
+    The ``extra`` (English, Chinese) sentences, each ``(text, file)`` (:func:`news_pool`), become
+    documents of their own, one per file, as comparable articles are in a store.
     """
     key_en: dict[tuple[int, int], int] = {}
     key_zh: dict[tuple[int, int], int] = {}
@@ -128,37 +137,43 @@ def make_comparable(
     dropped_en = [(s_id, i) for s_id, (ke, _) in enumerate(kept) for i in np.flatnonzero(~ke)]
     dropped_zh = [(s_id, j) for s_id, (_, kz) in enumerate(kept) for j in np.flatnonzero(~kz)]
     rng.shuffle(dropped_en), rng.shuffle(dropped_zh)
-    extra_en = [(-1, t) for t in extra[0]]
-    extra_zh = [(-1, t) for t in extra[1]]
-    rng.shuffle(extra_en), rng.shuffle(extra_zh)
 
-    cols: dict[str, list] = {x: [] for x in ("en", "zh", "en_doc", "zh_doc", "en_pos", "zh_pos", "en_key", "zh_key")}
+    docs: list[tuple[list[tuple[str, int]], list[tuple[str, int]]]] = []
     for d, s in enumerate(sources):
-        for lang, text, keepmask, dropped, extras, keys in (
-            ("en", s.en, kept[d][0], dropped_en, extra_en, key_en),
-            ("zh", s.zh, kept[d][1], dropped_zh, extra_zh, key_zh),
+        sides = []
+        for lang, text, keepmask, dropped, keys in (
+            ("en", s.en, kept[d][0], dropped_en, key_en),
+            ("zh", s.zh, kept[d][1], dropped_zh, key_zh),
         ):
             items = [(text[i], keys.get((d, i), -1)) for i in np.flatnonzero(keepmask)]
             want = int(round(distract * len(items)))
             adds = []
-            for pool in (dropped, extras):
-                while pool and len(adds) < want:
-                    src_id, x = pool.pop()
-                    if src_id == d:
-                        continue  # a sentence dropped from this very document is no distractor
-                    if src_id < 0:
-                        adds.append((x, -1))
-                    else:
-                        other = sources[src_id]
-                        t = other.en[x] if lang == "en" else other.zh[x]
-                        adds.append((t, keys.get((src_id, x), -1)))
-                if pool is dropped and len(adds) >= want // 2 and extras:
-                    break  # about half from other sources, the rest from the topical pool
+            while dropped and len(adds) < want:
+                src_id, x = dropped.pop()
+                if src_id == d:
+                    continue  # a sentence dropped from this very document is no distractor
+                other = sources[src_id]
+                adds.append((other.en[x] if lang == "en" else other.zh[x], keys.get((src_id, x), -1)))
             for a in adds:
                 items.insert(int(rng.integers(0, len(items) + 1)), a)
+            sides.append(items)
+        docs.append((sides[0], sides[1]))
+    groups: dict[str, tuple[list, list]] = {}
+    for side, items in enumerate(extra):
+        for t, g in items:
+            if g not in groups:
+                groups[g] = ([], [])
+            groups[g][side].append(t)
+    for en_t, zh_t in groups.values():
+        k = len(one_one)
+        one_one.append(False)  # two sentences of one extra file are not judged
+        docs.append(([(t, k) for t in en_t], [(t, k) for t in zh_t]))
+
+    cols: dict[str, list] = {x: [] for x in ("en", "zh", "en_doc", "zh_doc", "en_pos", "zh_pos", "en_key", "zh_key")}
+    for d, (en_items, zh_items) in enumerate(docs):
+        for lang, items in (("en", en_items), ("zh", zh_items)):
             if shuffle:
-                order = rng.permutation(len(items))
-                items = [items[k] for k in order]
+                items = [items[k] for k in rng.permutation(len(items))]
             cols[lang].extend(t for t, _ in items)
             cols[f"{lang}_doc"].extend([d] * len(items))
             cols[f"{lang}_pos"].extend(range(len(items)))

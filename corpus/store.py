@@ -184,7 +184,7 @@ class DocumentRow:
     sha256: str
     signature: str
     parallel: bool
-    n_sentences: int
+    n_sentences: int  # prose sentences (boilerplate lines not counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +350,7 @@ class Store:
             cur = self.con.execute(
                 "insert into documents(path, name, sha256, signature, status, parallel, n_sentences, added)"
                 " values (?, ?, ?, ?, 'done', ?, ?, ?)",
-                (path, name, sha256, signature, int(parallel), len(sentences), time.time()),
+                (path, name, sha256, signature, int(parallel), sum(not s.boilerplate for s in sentences), time.time()),
             )
             doc_id = int(cur.lastrowid)
             self.con.executemany(
