@@ -313,7 +313,7 @@ def build(
 
     terms_note = finish(store, enc, glossary, on_event)
     con = store.con
-    n_sent = con.execute("select count(*) from sentences").fetchone()[0]
+    n_sent = con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
     n_pairs = con.execute("select count(*) from pairs where kind = 'aligned' and en != '' and zh != ''").fetchone()[0]
     return BuildReport(
         files=len(files),
