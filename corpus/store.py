@@ -413,16 +413,34 @@ class Store:
         """A document's prose sentences of one language, in order, and their vectors (n, dim) or None.
 
         With ``clean`` the texts are the cleaned ones (markup removed, ``align.clean``)."""
-        has = self._has_clean()
-        text = "coalesce(clean, text)" if clean and has else "text"
-        prose = " and boilerplate = 0" if has else ""
-        rows = self.con.execute(
-            f"select {text}, vector from sentences where doc = ? and lang = ?{prose} order by idx", (doc_id, lang)
-        ).fetchall()
+        if not self._has_clean():
+            sql = "select text, vector from sentences where doc = ? and lang = ? order by idx"
+        elif clean:
+            sql = (
+                "select coalesce(clean, text), vector from sentences"
+                " where doc = ? and lang = ? and boilerplate = 0 order by idx"
+            )
+        else:
+            sql = "select text, vector from sentences where doc = ? and lang = ? and boilerplate = 0 order by idx"
+        rows = self.con.execute(sql, (doc_id, lang)).fetchall()
         texts = [r[0] for r in rows]
         if not rows or any(r[1] is None for r in rows):
             return texts, None
         return texts, np.stack([_unblob(r[1]) for r in rows])
+
+    def sentence_rows(self, doc_id: int) -> list[SentenceRow]:
+        """Every sentence row of a document as written (prose with vectors and cleaned text, and
+        boilerplate lines), for copying it to another store."""
+        if not self._has_clean():
+            rows = self.con.execute(
+                "select lang, idx, text, vector, null, 0 from sentences where doc = ? order by lang, idx", (doc_id,)
+            )
+        else:
+            rows = self.con.execute(
+                "select lang, idx, text, vector, clean, boilerplate from sentences where doc = ? order by lang, idx",
+                (doc_id,),
+            )
+        return [SentenceRow(r[0], r[1], r[2], _unblob(r[3]), r[4], bool(r[5])) for r in rows]
 
     def boilerplate(self, doc_id: int) -> list[str]:
         """A document's boilerplate lines (page chrome, bylines, labels), in file order."""
