@@ -632,7 +632,7 @@ class Store:
 
 
 def _example_dict(x: Example) -> dict:
-    return {"en": x.en, "zh": x.zh, "doc": x.doc, "score": float(x.score)}
+    return {"en": x.en, "zh": x.zh, "doc": x.doc, "score": float(x.score), "kind": x.kind}
 
 
 def _term(r) -> TermEntry:
