@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from termalign.align.beads import Bead, covers_exactly
 from termalign.align.dp import Band, band_around_path, banded_dp, row_with_insertions
 from termalign.align.overlap import stack_windows
-from termalign.align.pipeline import AlignParams, align_vectors
+from termalign.align.pipeline import AlignParams, AlignSide, align_sides
 
 TYPES = [(1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)]
 
@@ -78,7 +78,7 @@ def test_beads_cover_every_sentence_once_in_order(n, m, seed):
     rng = np.random.default_rng(seed)
     src = stack_windows(rng.normal(size=(n, 16)), 4)
     tgt = stack_windows(rng.normal(size=(m, 16)), 4)
-    beads = align_vectors(src, tgt, AlignParams(max_merge=4, max_total=5))
+    beads = align_sides(AlignSide(src), AlignSide(tgt), AlignParams(max_merge=4, max_total=5)).beads
     assert covers_exactly(beads, n, m)
     assert all(0.0 <= b.score <= 1.0 for b in beads)
 
@@ -118,8 +118,9 @@ def test_row_with_insertions_matches_the_loop():
 def test_identical_vectors_align_one_to_one():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(40, 32))
-    beads = align_vectors(stack_windows(x, 3), stack_windows(x, 3), AlignParams(max_merge=3, max_total=4))
-    assert beads == [Bead((i,), (i,), b.score) for i, b in enumerate(beads)]
+    side = AlignSide(stack_windows(x, 3))
+    beads = align_sides(side, side, AlignParams(max_merge=3, max_total=4)).beads
+    assert list(beads) == [Bead((i,), (i,), b.score) for i, b in enumerate(beads)]
 
 
 def test_long_input_uses_a_band_and_still_finds_the_diagonal():
@@ -127,6 +128,6 @@ def test_long_input_uses_a_band_and_still_finds_the_diagonal():
     x = rng.normal(size=(600, 32))
     y = x + 0.3 * rng.normal(size=x.shape)
     p = AlignParams(max_merge=2, max_total=3, max_cells=20_000)  # forces coarse-to-fine
-    beads = align_vectors(stack_windows(x, 2), stack_windows(y, 2), p)
+    beads = align_sides(AlignSide(stack_windows(x, 2)), AlignSide(stack_windows(y, 2)), p).beads
     assert covers_exactly(beads, 600, 600)
     assert sum(b.src == b.tgt for b in beads) >= 590
