@@ -43,12 +43,12 @@ class MinedPair:
 
     en: str
     zh: str
+    score: float  # calibrated P(correct)
+    margin: float
     en_doc: int  # index of the document (0 = A, 1 = B) that holds the English sentence
     zh_doc: int
     en_idx: int  # position among that document's English sentences
     zh_idx: int
-    margin: float
-    score: float  # calibrated P(correct)
 
 
 def margin_confidence(margin: np.ndarray | float, cos: np.ndarray | float) -> np.ndarray | float:
@@ -214,7 +214,7 @@ def mine_documents(
         tgt_groups=np.array(zh_g),
         excluded_groups=excluded,
     )
-    return [MinedPair(en[i], zh[j], en_g[i], zh_g[j], en_i[i], zh_i[j], mg, sc) for i, j, mg, sc in found]
+    return [MinedPair(en[i], zh[j], sc, mg, en_g[i], zh_g[j], en_i[i], zh_i[j]) for i, j, mg, sc in found]
 
 
 def signature(k: int = 4) -> str:
