@@ -33,7 +33,7 @@ from termalign.glossary.entries import EXAMPLE_FIELDS, SentencePair, TermEntry
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "termalign.glossary.sqlite"
+DB_NAME = "glossary.sqlite"
 INDEX_NAME = "pairs.faiss"
 DEFAULT_STORE = "termalign-store"
 # The rows of ``pairs`` (alias p) that are sentence pairs: the table also keeps the aligner's

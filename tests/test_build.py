@@ -112,7 +112,7 @@ def test_killed_build_resumes_to_the_same_result(tmp_path, example_store):
         "--no-glossary",
     ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = store / "termalign.glossary.sqlite"
+    db = store / "glossary.sqlite"
     n = 0
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:

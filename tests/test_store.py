@@ -116,7 +116,7 @@ def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
 
     old = tmp_path / "old"
     old.mkdir()
-    con = sqlite3.connect(old / "termalign.glossary.sqlite", isolation_level=None)
+    con = sqlite3.connect(old / "glossary.sqlite", isolation_level=None)
     con.execute("create table meta (key text primary key, value text not null)")
     for i, m in enumerate(MIGRATIONS[:2], 1):
         m(con)
