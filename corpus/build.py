@@ -116,11 +116,13 @@ def find_text_files(folders: Iterable[str | os.PathLike]) -> list[Path]:
 # ---------------------------------------------------------------- alignment
 
 
-def build_signature(enc: Encoder, params: AlignParams, calibration: Calibration | None = None) -> str:
+def build_signature(enc: Encoder, params: AlignParams | None = None, calibration: Calibration | None = None) -> str:
     """Everything that changes what a document's rows would be: the encoder, the aligner's
-    parameters, its calibration (the pairs' scores; by content, so a refit under the same name
-    counts) and the miner. The glossary method is not in it: a new one redoes the glossary from
-    the stored pairs (:func:`build_terms`), not every document."""
+    parameters (None: the defaults, as :func:`build` uses them), its calibration (the pairs'
+    scores; by content, so a refit under the same name counts) and the miner. The glossary
+    method is not in it: a new one redoes the glossary from the stored pairs
+    (:func:`build_terms`), not every document."""
+    params = params if params is not None else AlignParams()
     cal = calibration if calibration is not None else default_calibration()
     return (
         f"termalign:{BUILD_VERSION}|enc:{enc.name}/{enc.dim}|{params.signature()}"
