@@ -36,9 +36,6 @@ log = logging.getLogger(__name__)
 DB_NAME = "glossary.sqlite"
 INDEX_NAME = "pairs.faiss"
 DEFAULT_STORE = "termalign-store"
-# The rows of ``pairs`` (alias p) that are sentence pairs: the table also keeps the aligner's
-# null beads (1-0, 0-1: one side empty), which are not pairs.
-_TWO_SIDED = "p.en != '' and p.zh != ''"
 
 
 def default_store_path() -> Path:
@@ -404,17 +401,18 @@ class Store:
     # ---------- pairs ----------
     def count_pairs(self, kind: str | None = None) -> int:
         """Sentence pairs (two sides; the null beads the table also keeps are not pairs), of
-        ``kind`` ('aligned' | 'mined') or of both."""
+        ``kind`` ('aligned' | 'mined') or of both. Every read of pairs keeps to two-sided rows:
+        ``en != '' and zh != ''``."""
         if kind is None:
-            return self.con.execute(f"select count(*) from pairs p where {_TWO_SIDED}").fetchone()[0]
-        sql = f"select count(*) from pairs p where p.kind = ? and {_TWO_SIDED}"
+            return self.con.execute("select count(*) from pairs where en != '' and zh != ''").fetchone()[0]
+        sql = "select count(*) from pairs where kind = ? and en != '' and zh != ''"
         return self.con.execute(sql, (kind,)).fetchone()[0]
 
     def pair_texts(self, min_score: float = 0.0) -> list[SentencePair]:
         """Every sentence pair, for the glossary miner and the TMX export, in id order."""
         rows = self.con.execute(
             "select p.id, p.en, p.zh, p.score, d.name, p.kind from pairs p join documents d on d.id = p.doc"
-            f" where {_TWO_SIDED} and p.score >= ? order by p.id",
+            " where p.en != '' and p.zh != '' and p.score >= ? order by p.id",
             (min_score,),
         )
         return [SentencePair(en=r[1], zh=r[2], score=r[3], doc=r[4], kind=r[5], pair_id=r[0]) for r in rows]
@@ -467,7 +465,7 @@ class Store:
             phrase = '"' + n.replace('"', '""') + '"'
             sql = (
                 "select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs_fts f join pairs p on p.id = f.rowid"
-                f" join documents d on d.id = p.doc where pairs_fts match ? and {_TWO_SIDED}"
+                " join documents d on d.id = p.doc where pairs_fts match ? and p.en != '' and p.zh != ''"
                 " order by p.score desc, p.id limit ?"
             )
             args: tuple = (phrase, limit)
@@ -476,7 +474,7 @@ class Store:
             sql = (
                 "select p.id, p.en, p.zh, d.name, p.score, p.kind from pairs_fts f join pairs p on p.id = f.rowid"
                 " join documents d on d.id = p.doc where (f.en like ? escape '\\' or f.zh like ? escape '\\')"
-                f" and {_TWO_SIDED} order by p.score desc, p.id limit ?"
+                " and p.en != '' and p.zh != '' order by p.score desc, p.id limit ?"
             )
             args = (like, like, limit)
         rows = self.con.execute(sql, args)
