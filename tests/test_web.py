@@ -430,7 +430,7 @@ class ThreadBound:
     """The real encoder, but usable only from the thread that first called it (like the
     vector cache's SQLite connection, or any backend with thread-local state)."""
 
-    windows = False
+    windows, device = False, "cpu"
 
     def __init__(self, enc) -> None:
         self.enc, self.name, self.dim, self.owner, self.calls = enc, enc.name, enc.dim, None, 0
