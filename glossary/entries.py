@@ -34,8 +34,9 @@ class SentencePair:
 
 
 # What a term's example and a search hit show of their pair (the store's examples JSON, the
-# exports and the web page's JSON).
-EXAMPLE_FIELDS = ("en", "zh", "doc", "score")
+# exports and the web page's JSON). An example keeps its pair's kind, so the page and the CLI
+# mark mined examples.
+EXAMPLE_FIELDS = ("en", "zh", "doc", "score", "kind")
 HIT_FIELDS = ("en", "zh", "doc", "score", "similarity", "kind")
 
 

@@ -614,7 +614,7 @@ def build_glossary(
                 n_docs=len(docs[i]),
                 zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8],
                 en_variants=en_vars,
-                examples=tuple(SentencePair(q.en, q.zh, q.score, q.doc) for q in ex.get(i, [])),
+                examples=tuple(SentencePair(q.en, q.zh, q.score, q.doc, q.kind) for q in ex.get(i, [])),
                 pinned=is_pin,
             )
         )
