@@ -12,6 +12,7 @@ import contextlib
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -316,7 +317,7 @@ def align_sentences(
 
 def sentence_inputs(
     src: Sequence[str], tgt: Sequence[str], enc, max_window: int, src_lang: str, tgt_lang: str
-) -> dict[str, np.ndarray | None]:
+) -> dict[str, Any]:
     """Everything ``align_vectors`` needs about two sentence lists: window vectors up to
     ``max_window``, character counts, anchor incidence and clause-end boundary vectors, all from
     the matching view (Chinese in Simplified script), and dictionary lemma incidence and quotation
@@ -370,7 +371,7 @@ def _all_sentences(doc) -> list[str]:
 
 def _main_lang(doc) -> str:
     counts = {lang: len(doc.sentences(lang)) for lang in ("en", "zh")}
-    return max(counts, key=counts.get)
+    return max(counts, key=lambda lang: counts[lang])
 
 
 def align_document(doc, enc, params: AlignParams = AlignParams()) -> Alignment:
