@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rooms=(core models align glossary corpus app)
 tree=.typecheck/termalign
-rm -rf .typecheck
+rm -rf "$tree"  # the links only; mypy's cache in .typecheck/.mypy_cache is kept
 mkdir -p "$tree"
 : > "$tree/__init__.py"
 for room in "${rooms[@]}"; do
