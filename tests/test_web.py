@@ -38,24 +38,6 @@ HOSTILE_ZH = "稀土<script>alert(1)</script>和<img src=x onerror=\"document.ti
 # ---------------------------------------------------------------- fixtures
 
 
-_BUILT: dict[str, Path] = {}  # shared with test_browser.py: one build per session
-
-
-def build_rare_earths_once(tmp_path_factory) -> Path:
-    """examples/rare-earths built once per session, through `termalign build` (the real pipeline)."""
-    if "rare-earths" not in _BUILT:
-        folder = tmp_path_factory.mktemp("web") / "store"
-        r = CliRunner().invoke(main, ["build", str(SEEDS), "--store", str(folder)])
-        assert r.exit_code == 0, r.output
-        _BUILT["rare-earths"] = folder
-    return _BUILT["rare-earths"]
-
-
-@pytest.fixture(scope="session")
-def rare_earths_store(tmp_path_factory) -> Path:
-    return build_rare_earths_once(tmp_path_factory)
-
-
 def build_hostile_store(folder: Path) -> Path:
     """A tiny store whose texts and term are HTML/JS payloads (as a scraped document could hold)."""
     with Store.open(folder) as s:
