@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from test_web import build_hostile_store, plain_usem3, running  # noqa: F401, F811 (fixtures)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # starts Chromium
 
 CHROMIUM = os.environ.get("TERMALIGN_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("TERMALIGN_CHROMEDRIVER", "/usr/bin/chromedriver")

