@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from .beads import Alignment, format_beads
 
@@ -167,7 +167,7 @@ def render(al: Alignment, fmt: str) -> bytes:
     return _TEXT_FORMATS[fmt](al).encode("utf-8")
 
 
-def tmx_units(data: bytes) -> Iterable[tuple[dict[str, str]]]:
+def tmx_units(data: bytes) -> Iterator[dict[str, str]]:
     """(lang -> text) per ``<tu>`` of TMX bytes, read back with lxml (for checks and tests)."""
     from lxml import etree
 

@@ -399,7 +399,7 @@ def _all_sentences(doc) -> list[str]:
 
 def _main_lang(doc) -> str:
     counts = {lang: len(doc.sentences(lang)) for lang in ("en", "zh")}
-    return max(counts, key=counts.get)
+    return max(counts, key=lambda lang: counts[lang])
 
 
 def align_document(doc, enc, params: AlignParams = AlignParams()) -> Alignment:

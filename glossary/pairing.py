@@ -262,10 +262,9 @@ def embed_sims(
     if not take:
         return sims
     vecs = np.asarray(enc.encode(list(texts)), dtype=np.float32)
-    take = np.array(take)
     a = vecs[[texts[zh[rows_z[i]]] for i in take]]
     b = vecs[[texts[en[rows_e[i]]] for i in take]]
-    sims[take] = np.sum(a * b, axis=1)
+    sims[np.array(take)] = np.sum(a * b, axis=1)
     return sims
 
 
@@ -624,7 +623,7 @@ def build_glossary(
 def corpus_stats(pairs: Sequence[SentencePair], c: Counts, params: GlossaryParams) -> CorpusStats:
     """What :mod:`glossary.termhood` needs of the corpus: key frequencies, size in tokens, quoted terms."""
     kept = [p for p in pairs if pair_weight(p, params) > 0]
-    tokens: Counter = Counter()
+    tokens: defaultdict[str, float] = defaultdict(float)  # weights are fractional
     for p in kept:
         w = pair_weight(p, params)
         for t in zh_tokens(" ".join(p.zh.split())):

@@ -104,7 +104,8 @@ def general_zh() -> tuple[dict[str, tuple[int, str]], int]:
 
 def quoted_spans(pairs: Iterable[SentencePair]) -> tuple[frozenset, frozenset]:
     """(Chinese keys, English keys) of text inside quotation marks, and of "so-called X"."""
-    zh, en = set(), set()
+    zh: set[str] = set()
+    en: set[str] = set()
     for p in pairs:
         zh.update(zh_key(m) for m in _QUOTED_ZH.findall(p.zh))
         for a, b in _QUOTED_EN.findall(p.en):

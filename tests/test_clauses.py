@@ -52,6 +52,7 @@ def test_gold_boundaries_score_positive_and_shifted_ones_do_not(chapter_006):
     assert on.mean() > shifted.mean() + 0.3
 
 
+@pytest.mark.slow  # a MAC-Dev chapter aligned twice
 def test_boundary_evidence_raises_strict_f1(chapter_006):
     _, _, gold, x = chapter_006
     with_b = strict(align_sides(*x, AlignParams()).beads, gold, nulls=False)

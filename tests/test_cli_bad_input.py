@@ -173,6 +173,7 @@ def test_align_two_one_language_files(cli, en, zh):
     assert covers_exactly(beads, sum(len(b.src) for b in beads), sum(len(b.tgt) for b in beads))
 
 
+@pytest.mark.slow  # encodes and scans a 10 MB line
 def test_align_a_ten_megabyte_line(cli, big):
     """One 10 MB run-on sentence: aligned as one sentence (its vector reads its first MAX_TEXT_CHARS)."""
     r = cli("align", big["huge"], CHINESE_SIDE)

