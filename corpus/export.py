@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from termalign.core.files import atomic_path
-from termalign.glossary.entries import Example, TermEntry
+from termalign.glossary.entries import SentencePair, TermEntry
 
 FORMATS = ("tbx", "tsv", "csv", "jsonl")  # glossary formats
 EXPORT_FORMATS = (*FORMATS, "tmx")  # tmx: the sentence pairs
@@ -211,7 +211,7 @@ def read_tbx(path) -> list[TermEntry]:
                 context = tig.findtext("descrip")
                 if context is not None:
                     contexts.setdefault(side, context)
-        examples = (Example(contexts.get("en", ""), contexts.get("zh", ""), doc, 0.0),) if contexts else ()
+        examples = (SentencePair(contexts.get("en", ""), contexts.get("zh", ""), 0.0, doc),) if contexts else ()
         out.append(
             TermEntry(
                 terms.get("zh", ""),
@@ -363,7 +363,7 @@ def _entry(d: dict) -> TermEntry:
         d["n_docs"],
         tuple(d["zh_variants"]),
         tuple(d["en_variants"]),
-        tuple(Example(**x) for x in d["examples"]),
+        tuple(SentencePair(**x) for x in d["examples"]),
         bool(d["pinned"]),
         d.get("termhood"),
     )

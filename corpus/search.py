@@ -23,7 +23,7 @@ import logging
 import re
 import time
 
-from termalign.glossary.entries import PairHit, SearchResult, TermEntry
+from termalign.glossary.entries import SearchResult, SentencePair, TermEntry
 from termalign.glossary.pinyin import is_pinyin, spells_prefix
 
 from .store import Store, norm_text
@@ -128,7 +128,7 @@ def fuzzy_terms(store: Store, q: str, limit: int) -> list[TermEntry]:
     return [e for *_, e in scored[:limit]]
 
 
-def similar_pairs(store: Store, query: str, enc, limit: int = 10) -> list[PairHit]:
+def similar_pairs(store: Store, query: str, enc, limit: int = 10) -> list[SentencePair]:
     """Pairs nearest in meaning to ``query`` (encoded with ``enc``, which must be the store's model)."""
     vec = enc.encode([query])
     index = store.pair_index()
@@ -185,7 +185,7 @@ def encoder_matches(store: Store, enc) -> bool:
     return enc is not None and f"enc:{enc.name}/{enc.dim}" in store.signature
 
 
-def concordance(store: Store, term: TermEntry | None, query: str, limit: int) -> list[PairHit]:
+def concordance(store: Store, term: TermEntry | None, query: str, limit: int) -> list[SentencePair]:
     """Pairs containing the term (its Chinese or English form; the query when no term matched).
 
     English needles match whole words and their inflections only ("ban" is not in "urban";
@@ -198,7 +198,7 @@ def concordance(store: Store, term: TermEntry | None, query: str, limit: int) ->
     else:
         needles = [term.zh, term.en]
     patterns = [re.compile(needle_pattern(n)) for n in needles if norm_text(n)]
-    hits: dict[tuple[str, str], PairHit] = {}
+    hits: dict[tuple[str, str], SentencePair] = {}
     for needle in needles:
         for hit in store.concordance(needle, 4 * limit):
             text = norm_text_keep_length(hit.en) + "\n" + norm_text_keep_length(hit.zh)
@@ -209,7 +209,7 @@ def concordance(store: Store, term: TermEntry | None, query: str, limit: int) ->
     zh_forms = {norm_text(x) for x in (term.zh, *term.zh_variants)} - {""}
     en_forms = {norm_text(x) for x in (term.en, *term.en_variants)} - {""}
 
-    def both_sides(h: PairHit) -> bool:
+    def both_sides(h: SentencePair) -> bool:
         zh, en = norm_text(h.zh), norm_text(h.en)
         return any(f in zh for f in zh_forms) and any(f in en for f in en_forms)
 
@@ -238,11 +238,11 @@ def search(store: Store, query: str, limit: int = 10, enc=None, pairs_only: bool
     query = query.strip()
     terms: list[TermEntry] = []
     how = ""
-    examples: list[PairHit] = []
+    examples: list[SentencePair] = []
     if query and not pairs_only:
         terms, how = _terms(store, query, limit)
         examples = concordance(store, terms[0] if terms else None, query, limit)
-    similar: list[PairHit] = []
+    similar: list[SentencePair] = []
     note = ""
     # a pinyin or misspelt query means nothing to the encoder: ask with the entry it found
     similar_to = terms[0].zh if how in GUESSES else query

@@ -29,7 +29,7 @@ from termalign.corpus.export import (
     xml_safe,
 )
 from termalign.corpus.store import to_simplified
-from termalign.glossary.entries import Example, TermEntry
+from termalign.glossary.entries import SentencePair, TermEntry
 
 NASTY = [
     "<script>alert('x')</script>",
@@ -47,7 +47,11 @@ NASTY = [
 ]
 text = st.one_of(st.sampled_from(NASTY), st.text(min_size=1, max_size=30))
 examples = st.builds(
-    Example, en=text, zh=text, doc=st.text(string.ascii_letters + "._-", min_size=1, max_size=12), score=st.floats(0, 1)
+    SentencePair,
+    en=text,
+    zh=text,
+    doc=st.text(string.ascii_letters + "._-", min_size=1, max_size=12),
+    score=st.floats(0, 1),
 )
 entries = st.lists(
     st.builds(
@@ -74,7 +78,11 @@ REAL = [
         3,
         ("稀土",),
         ("rare earths",),
-        (Example("China mines 70 percent of the world’s rare earths.", "中国开采全球70%的稀土。", "000.txt", 0.9),),
+        (
+            SentencePair(
+                "China mines 70 percent of the world’s rare earths.", "中国开采全球70%的稀土。", 0.9, "000.txt"
+            ),
+        ),
     ),
     TermEntry("关键矿物", "critical mineral", 0.9, 8, 1, ("關鍵礦物",), ("critical minerals",), (), True),
 ]
@@ -145,8 +153,8 @@ CASES = [
         ("川普",),
         ("trump", "TRUMP"),  # case-only variants: never admitted terms
         (
-            Example("Trump said so.", "特朗普这样说。", "000.txt", 0.99),
-            Example("川普說。", "川普說。", "003.txt", 0.9),
+            SentencePair("Trump said so.", "特朗普这样说。", 0.99, "000.txt"),
+            SentencePair("川普說。", "川普說。", 0.9, "003.txt"),
         ),
     ),
     TermEntry("价格管制", "price control", 0.5175, 1, 1, (), ("price controls", "Price-Controls"), ()),
@@ -200,11 +208,13 @@ def test_tbx_snapshot_reads_well_in_a_cat_tool(script):
 
 def test_tmx_snapshot_has_a_true_header():
     from termalign.align.formats import pairs_to_tmx
-    from termalign.glossary.entries import PairText
+    from termalign.glossary.entries import SentencePair
 
     pairs = [
-        PairText("China mines 70 percent of the world’s rare earths.", "中国开采全球70%的稀土。", 0.9991, "000.txt"),
-        PairText("G7 members remain heavily dependent.", "G7成員國仍高度依賴。", 0.95, "003.txt"),
+        SentencePair(
+            "China mines 70 percent of the world’s rare earths.", "中国开采全球70%的稀土。", 0.9991, "000.txt"
+        ),
+        SentencePair("G7 members remain heavily dependent.", "G7成員國仍高度依賴。", 0.95, "003.txt"),
     ]
     data = pairs_to_tmx(pairs, "termalign:test")
     header = etree.fromstring(data).find("header")
