@@ -21,7 +21,6 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 from test_browser import in_ci
-from test_web import build_rare_earths_once
 
 from termalign.app.cli import main
 from termalign.corpus.export import read_tsv
@@ -130,10 +129,9 @@ def tbx_pairs(path: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def omegat_run(tmp_path_factory):
-    store = build_rare_earths_once(tmp_path_factory)
+def omegat_run(tmp_path_factory, rare_earths_store):
     base = tmp_path_factory.mktemp("omegat")
-    project = make_project(base / "project", store)
+    project = make_project(base / "project", rare_earths_store)
     log = run_omegat(project, base / "config")
     return project, log
 
@@ -161,10 +159,10 @@ def test_omegat_loads_both_glossaries_with_their_entry_counts(omegat_run):
         assert 0 < c["lines"]
 
 
-def test_the_default_export_shows_fewer_glossary_lines_than_all(omegat_run, tmp_path_factory):
+def test_the_default_export_shows_fewer_glossary_lines_than_all(omegat_run, tmp_path_factory, rare_earths_store):
     project, log = omegat_run
     base = tmp_path_factory.mktemp("omegat-all")
-    everything = make_project(base / "project", build_rare_earths_once(tmp_path_factory), "--all")
+    everything = make_project(base / "project", rare_earths_store, "--all")
     counts_all = glossary_counts(run_omegat(everything, base / "config"))
     counts = glossary_counts(log)
     for name in ("termalign.tbx", "termalign.txt"):
@@ -174,11 +172,11 @@ def test_the_default_export_shows_fewer_glossary_lines_than_all(omegat_run, tmp_
         assert counts[name]["lines"] < counts_all[name]["lines"]
 
 
-def test_the_readme_segmentation_rules_let_omegat_match_almost_every_segment(tmp_path_factory):
+def test_the_readme_segmentation_rules_let_omegat_match_almost_every_segment(tmp_path_factory, rare_earths_store):
     """With the two exceptions the README gives ("U.S.", "Oct."), OmegaT cuts sentences where
     termalign does, and the memory fills in all but the segments cut differently for other reasons."""
     base = tmp_path_factory.mktemp("omegat-srx")
-    project = make_project(base / "project", build_rare_earths_once(tmp_path_factory))
+    project = make_project(base / "project", rare_earths_store)
     rules = Path(__file__).resolve().parent / "omegat" / "segmentation.groovy"
     assert "termalign-segmentation true" in run_omegat(project, base / "config", rules)
     plain_total, plain_remaining = stats(project)  # this first run segmented with OmegaT's defaults
