@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -130,3 +131,55 @@ def test_long_input_uses_a_band_and_still_finds_the_diagonal():
     beads = align_vectors(stack_windows(x, 2), stack_windows(y, 2), p)
     assert covers_exactly(beads, 600, 600)
     assert sum(b.src == b.tgt for b in beads) >= 590
+
+
+# ---------------------------------------------------------------- non-finite costs
+# tests/conftest.py turns dp.CHECK_FINITE on for every test: a NaN or -inf cost raises.
+
+
+def test_a_nan_bead_cost_is_an_error_under_the_check():
+    c = _costs(4, 4, 0)
+    c[0, 2, 2] = np.nan
+    with pytest.raises(FloatingPointError, match="NaN"):
+        banded_dp(_block(c), TYPES, 4, 4, 1.0, 1.0)
+    cell = np.zeros((5, 5))
+    cell[3, 1] = -np.inf
+    with pytest.raises(FloatingPointError, match="boundary"):
+        banded_dp(_block(_costs(4, 4, 0)), TYPES, 4, 4, 1.0, 1.0, cell_cost=lambda i, cols: cell[i, cols])
+
+
+@st.composite
+def _degenerate_side(draw, dim: int = 8):
+    """Sentence vectors, lengths and boundary vectors as odd files give them: empty lines (0
+    characters, often most of a presplit file), zero vectors, repeated sentences."""
+    n = draw(st.integers(1, 14))
+    kind = draw(st.sampled_from(["random", "zero", "repeated"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    vecs = {"random": rng.normal(size=(n, dim)), "zero": np.zeros((n, dim)), "repeated": np.ones((n, dim))}[kind]
+    chars = np.asarray(draw(st.lists(st.sampled_from([0, 0, 0, 1, 3, 120]), min_size=n, max_size=n)), float)
+    bound = draw(st.sampled_from([None, "zero", "random"]))
+    if bound is not None:
+        bound = np.zeros((n + 1, dim), np.float32) if bound == "zero" else rng.normal(size=(n + 1, dim)).astype("f4")
+        bound[0] = bound[n] = 0
+    quote = rng.integers(0, 2, size=(n, 2)).astype(float) if draw(st.booleans()) else None
+    return stack_windows(vecs, 3), chars, bound, quote
+
+
+@settings(max_examples=60, deadline=None)
+@given(_degenerate_side(), _degenerate_side())
+def test_degenerate_sides_give_finite_costs_and_a_full_path(src, tgt):
+    (sv, sc, sb, sq), (tv, tc, tb, tq) = src, tgt
+    n, m = sv.shape[1], tv.shape[1]
+    beads = align_vectors(
+        sv,
+        tv,
+        AlignParams(max_merge=3, max_total=4),
+        src_chars=sc,
+        tgt_chars=tc,
+        src_bound=sb if tb is not None else None,
+        tgt_bound=tb if sb is not None else None,
+        src_quote=sq if tq is not None else None,
+        tgt_quote=tq if sq is not None else None,
+    )
+    assert covers_exactly(beads, n, m)
+    assert all(np.isfinite(b.score) for b in beads)
