@@ -6,9 +6,11 @@ Rules, in order:
    (mixed lines such as "智库Silverado Policy Accelerator的…" are zh), "en" when Latin letters
    dominate, "other" for numbers, dates, bylines with a timestamp, URLs, paths and symbols.
 2. Boilerplate becomes paragraphs with lang "other" (kept, so line numbers stay meaningful,
-   but never mixed into en/zh sentences): a PTT-style header (``[新聞]`` ... ``原文內容:``),
-   bare field labels (``原文標題:``, ``心得/評論:``), lines starting with ``※`` and everything
+   but never mixed into en/zh sentences): a PTT-style header (``[新聞]`` ... ``原文內容:``)
+   except its two titles, bare field labels (``原文標題:``, ``心得/評論:``), lines starting with ``※`` and everything
    after a ``--`` signature separator.
+   The header's titles are content: the post's title (``[新聞] 美國將推動…``, its ``[…]`` tag
+   dropped) is the translation of the original title under ``原文標題:``, so both are paragraphs.
 3. Hard-wrapped files (most lines close to one width, e.g. 80 columns, CJK counting 2) are
    unwrapped: a line joins the paragraph above when that line was long (>= 3/4 of the wrap
    width) and has the same language; a punctuation-only line (``.`` or ``。」``) joins too.
@@ -172,15 +174,21 @@ _LABEL = re.compile(
     r"心得/評論|心得/评论|相關標籤|相关标签|相關文章|相关文章)\s*[:：]?\s*$"
 )
 
+_ORIG_TITLE = re.compile(r"^\s*(?:原文標題|原文标题)\s*[:：]?\s*$")
+_LABEL_WITH_VALUE = re.compile(r"^\s*(?:原文連結|原文链接|發布時間|发布时间|記者署名|记者署名|原文[內内]容)\s*[:：]")
+
 
 def _boilerplate(lines: list[str]) -> list[bool]:
-    """Which lines are header, footer or label boilerplate (see the module docstring)."""
+    """Which lines are header, footer or label boilerplate (see the module docstring). A PTT
+    header's title line and original-title lines are not (``_ptt_titles``)."""
     boiler = [False] * len(lines)
     first = next((i for i, s in enumerate(lines) if s.strip()), None)
     if first is not None and _PTT_TITLE.match(lines[first]):
         body = next((i for i in range(first, min(len(lines), first + 20)) if _PTT_BODY.match(lines[i])), None)
         if body is not None:
             boiler[first : body + 1] = [True] * (body + 1 - first)
+            for i in _ptt_titles(lines, first, body):
+                boiler[i] = False
     for i, s in enumerate(lines):
         t = s.strip()
         if t in ("--", "-- "):
@@ -189,6 +197,22 @@ def _boilerplate(lines: list[str]) -> list[bool]:
         if t.startswith("※") or _LABEL.match(t):
             boiler[i] = True
     return boiler
+
+
+def _ptt_titles(lines: list[str], first: int, body: int) -> list[int]:
+    """The title line of a PTT header (``first``) and the lines of its original title: those after
+    the ``原文標題:`` label up to the next label, when there are any (a post without an original
+    title keeps its whole header as boilerplate)."""
+    label = next((i for i in range(first + 1, body) if _ORIG_TITLE.match(lines[i])), None)
+    if label is None:
+        return []
+    orig = []
+    for i in range(label + 1, body):
+        if _LABEL.match(lines[i]) or _LABEL_WITH_VALUE.match(lines[i]):
+            break
+        if lines[i].strip():
+            orig.append(i)
+    return [first] + orig if orig else []
 
 
 # East Asian Wide and Fullwidth blocks (Hangul Jamo, CJK and Kana, Hangul, compatibility, forms,
@@ -247,6 +271,10 @@ def segment_text(text: str, path: str = "", presplit: bool = False) -> Document:
         )
         return Document(path, paras)
     boiler = _boilerplate(lines)
+    first = next((i for i, s in enumerate(lines) if s.strip()), None)
+    if first is not None and any(boiler) and not boiler[first] and _PTT_TITLE.match(lines[first]):
+        lines = list(lines)
+        lines[first] = _PTT_TITLE.sub("", lines[first], count=1).strip()  # the title without its tag
     kinds = ["other" if b else line_lang(s) if s.strip() else "" for s, b in zip(lines, boiler)]
     widths = [_width(s.strip()) if k in ("en", "zh") else 0 for s, k in zip(lines, kinds)]
     wrap = _wrap_width([w for w, k in zip(widths, kinds) if k in ("en", "zh")])
