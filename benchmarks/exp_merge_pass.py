@@ -30,10 +30,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_align import load_macdev, pooled  # noqa: E402
 
 from termalign.align.beads import Bead  # noqa: E402
-from termalign.align.confidence import DEFAULT_CALIBRATION, fit_logistic  # noqa: E402
+from termalign.align.confidence import default_calibration, fit_logistic  # noqa: E402
 from termalign.align.dp import Path as DpPath  # noqa: E402
 from termalign.align.evaluate import format_by_type, recall_by_type, strict  # noqa: E402
-from termalign.align.pipeline import AlignParams, _align  # noqa: E402
+from termalign.align.overlap import make_side  # noqa: E402
+from termalign.align.pipeline import AlignParams, align_sides  # noqa: E402
+from termalign.align.scoring import Scorer  # noqa: E402
 
 MERGE_FEATURES = (
     "bias",
@@ -161,24 +163,38 @@ SUBSETS = {
 CONFIGS = [(s, l2, t) for s in SUBSETS for l2 in (0.01, 0.1, 1.0) for t in (0.3, 0.4, 0.5, 0.6, 0.7)]
 
 
-def chapter_data(doc: dict, params: AlignParams):
-    x = doc["inputs"]
+def _scorer(src, tgt, params: AlignParams) -> Scorer:
+    """The scorer ``align_sides`` builds for these sides (its margin sample aside, which the
+    merge features do not use)."""
     K = params.max_merge
-    beads, (scorer, path, feats, _) = _align(
-        x["src_vecs"][:K],
-        x["tgt_vecs"][:K],
-        params,
-        x["src_chars"],
-        x["tgt_chars"],
-        x["src_anchors"],
-        x["tgt_anchors"],
-        DEFAULT_CALIBRATION,
-        lex=(x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]),
-        quote=(x["src_quote"], x["tgt_quote"]),
-        bound=(x["src_bound"], x["tgt_bound"]),
+
+    def side(s):
+        anchors = s.anchors if s.anchors is not None else np.zeros((s.n, 0), np.float32)
+        chars = np.ones(s.n) if s.chars is None else s.chars
+        return make_side(s.vecs[:K], chars, anchors, s.lex, s.lex_n, s.quote, s.bound)
+
+    return Scorer(
+        side(src),
+        side(tgt),
+        params.types(),
+        knn=params.knn,
+        len_power=params.len_power,
+        w_anchor=params.w_anchor,
+        w_merge=params.w_merge,
+        rng=np.random.default_rng(params.seed),
+        w_lex=params.w_lex,
+        w_quote=params.w_quote,
+        w_bound=params.w_bound,
     )
+
+
+def chapter_data(doc: dict, params: AlignParams):
+    K = params.max_merge
+    trace = align_sides(*doc["sides"], params)
+    path, feats = trace.path, trace.features
+    scorer = _scorer(*doc["sides"], params)
     pairs = candidate_pairs(path, K)
-    z = feats @ np.asarray(DEFAULT_CALIBRATION.coef)
+    z = feats @ np.asarray(default_calibration().coef)
     conf = np.array([[min(z[k], z[k + 1]), max(z[k], z[k + 1])] for k in pairs]).reshape(-1, 2)
     F = np.hstack([merge_features(scorer, path, pairs), np.clip(conf, -8, 8)])
     gold = {(b.src, b.tgt) for b in doc["gold"]}
