@@ -226,7 +226,8 @@ def eval_cmd(pred_dir: str, gold_dir: str) -> None:
     """Strict P/R/F1 of PRED_DIR's ladders against GOLD_DIR's (NNN[.align]), pooled over files.
 
     Columns: strict with 1-0/0-1 beads counted (MAC-Dev README), strict without them
-    (Vecalign/Bertalign papers), lax without them.
+    (Vecalign/Bertalign papers), lax without them. Then recall by gold bead type: 1-1, 1-n
+    (1-2, 2-1, ...), m-n (both sides two or more sentences) and 1-0/0-1.
     """
     from termalign.align.evaluate import evaluate_dirs
 
