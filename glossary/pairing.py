@@ -60,7 +60,7 @@ WEIGHTS = (-7.314, 5.276, -0.868, 2.351, 0.822, 1.240, 1.179, 1.836, 1.072, 1.21
 @dataclass(frozen=True, slots=True)
 class GlossaryParams:
     top_k: int = 6  # partners kept per term before the expensive features
-    max_encode: int = 2500  # distinct term strings sent to the encoder at most (the slow step)
+    encode_batch: int = 512  # term strings per encoder call (every candidate term is encoded once)
     min_confidence: float = 0.3  # entries below are dropped
     n_examples: int = 3
     mined_weight: float = 0.5  # a mined pair counts this much of an aligned one of the same score
@@ -236,31 +236,28 @@ def prune(c: Counts, d: np.ndarray, top_k: int) -> np.ndarray:
 
 
 def embed_sims(
-    enc, zh: Sequence[str], en: Sequence[str], rows_z: np.ndarray, rows_e: np.ndarray, budget: int
+    enc, zh: Sequence[str], en: Sequence[str], rows_z: np.ndarray, rows_e: np.ndarray, batch: int = 512
 ) -> np.ndarray:
-    """Cosine of ``zh[rows_z[i]]`` and ``en[rows_e[i]]`` under ``enc``; NaN where over ``budget``.
+    """Cosine of ``zh[rows_z[i]]`` and ``en[rows_e[i]]`` under ``enc``, for every row (NaN only without an encoder).
 
-    Terms are encoded once each, in one batch; the ``budget`` most frequent rows' terms first.
+    Every distinct term string of the rows is encoded exactly once, in batches of ``batch``
+    strings, so the cost is linear in the number of distinct terms; an encoder wrapped by
+    ``models.cache.CachedEncoder`` (``load_encoder``'s default) reads known strings from its disk
+    cache. Terms are encoded in sorted order, so batches (and cache keys) repeat run to run.
     """
     sims = np.full(rows_z.size, np.nan)
     if enc is None or rows_z.size == 0:
         return sims
-    texts: dict[str, int] = {}
-    take = []
-    for i, (z, e) in enumerate(zip(rows_z, rows_e)):
-        need = [t for t in (zh[z], en[e]) if t not in texts]
-        if len(texts) + len(need) > budget:
-            continue
-        for t in need:
-            texts[t] = len(texts)
-        take.append(i)
-    if not take:
-        return sims
-    vecs = np.asarray(enc.encode(list(texts)), dtype=np.float32)
-    take = np.array(take)
-    a = vecs[[texts[zh[rows_z[i]]] for i in take]]
-    b = vecs[[texts[en[rows_e[i]]] for i in take]]
-    sims[take] = np.sum(a * b, axis=1)
+    uz, iz = np.unique(rows_z, return_inverse=True)
+    ue, ie = np.unique(rows_e, return_inverse=True)
+    texts = sorted({zh[z] for z in uz} | {en[e] for e in ue})
+    at = {t: n for n, t in enumerate(texts)}
+    vecs = np.concatenate(
+        [np.asarray(enc.encode(texts[a : a + batch]), dtype=np.float32) for a in range(0, len(texts), batch)]
+    )
+    a = vecs[[at[zh[z]] for z in uz]][iz]
+    b = vecs[[at[en[e]] for e in ue]][ie]
+    sims[:] = np.sum(a * b, axis=1)
     return sims
 
 
@@ -541,7 +538,9 @@ def candidate_features(
     d, g2 = dice(c), llr(c)
     rows = prune(c, d, params.top_k)
     sims = (
-        embed_sims(enc, c.zh, [_display_en(c, e) for e in range(len(c.en))], c.zi[rows], c.ei[rows], params.max_encode)
+        embed_sims(
+            enc, c.zh, [_display_en(c, e) for e in range(len(c.en))], c.zi[rows], c.ei[rows], params.encode_batch
+        )
         if rows.size
         else np.zeros(0)
     )
