@@ -33,6 +33,7 @@ from .candidates import (
     acronym_expansions,
     add_user_words,
     en_candidates,
+    en_candidates_marked,
     paren_pairs,
     zh_candidates,
     zh_tokens,
@@ -40,7 +41,7 @@ from .candidates import (
 from .entries import Example, PairText, TermEntry
 from .pinyin import translit
 from .termhood import CorpusStats, quoted_spans, with_termhood
-from .variants import en_key, en_words, has_run, zh_key
+from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ FEATURES = ("bias", "sim", "dice", "log_cooc", "llr", "translit", "paren", "best
 # rate of that band below 3/37 at 95%, so 165 labels cannot support a claim above 0.99. Entries at
 # the cap are ordered by frequency.
 MAX_CONFIDENCE = 0.99
+PART_SURFACE = 1e-3  # weight of a surface seen only inside a longer chunk, when choosing the headword
 BOUND_SHARE = 0.9  # a fragment holding at least this share of its frequency inside a longer linked pair goes
 WEIGHTS = (-7.314, 5.276, -0.868, 2.351, 0.822, 1.240, 1.179, 1.836, 1.072, 1.217)
 
@@ -115,11 +117,12 @@ def count(pairs: Sequence[PairText], params: GlossaryParams, on_progress: Callab
         if w > 0:
             total += w
             zc = zh_candidates(" ".join(p.zh.split()))
-            ec = en_candidates(p.en)
+            marked = en_candidates_marked(p.en)
+            ec = [(k, s) for k, s, _ in marked]
             for k, s, *_ in zc:
                 zs[k][s] += 1
-            for k, s in ec:
-                es[k][s] += 1
+            for k, s, whole in marked:
+                es[k][s] += 1 if whole else PART_SURFACE  # a modifier's form ("rare earth exports") is no headword
             zid = np.array(sorted({_id(zv, cz, k) for k, *_ in zc}), np.int64)
             eid = np.array(sorted({_id(ev, ce, k) for k, _ in ec}), np.int64)
             for i in zid:
@@ -349,6 +352,12 @@ def nested_rows(c: Counts, rows: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
+def _name_pair(text: str) -> bool:
+    """A hyphenated pair of names ("US-China", "California-Nevada"): two terms, no entry of its own."""
+    parts = text.split("-")
+    return " " not in text and len(parts) == 2 and all(p[:1].isupper() for p in parts)
+
+
 def _name_pair_member(long: str, short: str) -> bool:
     """``long`` is a hyphenated pair of names ("California-Nevada") and ``short`` one of them."""
     parts = long.split("-")
@@ -397,6 +406,7 @@ def link(c: Counts, rows: np.ndarray, conf: np.ndarray, params: GlossaryParams) 
         if (
             not generic_ok(zk, ek)
             or not coordination_ok(zk, ek)
+            or _name_pair(_display_en(c, e))
             or per_zh[z] >= params.max_en_per_zh
             or len(per_en[e]) >= params.max_zh_per_en
         ):
@@ -457,20 +467,42 @@ def generic_ok(zk: str, ek: str) -> bool:
 
 
 def canonical_en(key: str, surfaces: Counter | None) -> tuple[str, tuple[str, ...]]:
-    """The key itself for ordinary words; the most frequent capitalised surface for names and acronyms.
+    """The headword as the text writes it, and the other forms seen.
 
-    A name is a key seen capitalised at least twice as often as not: the candidate chunker
-    lower-cases a lone sentence-initial word ("Bessent said ..."), so a name also has lower-case
-    surfaces, while a common word is capitalised inside names and headings ("Future Energy").
+    The most frequent whole surface (:func:`glossary.candidates.en_candidates_marked`): "high-level
+    meetings", not the key "high level meeting". A name is a key seen capitalised at least twice as
+    often as not, and shows its most frequent capitalised form; any other key shows its most frequent
+    form without capitals (the candidate chunker lower-cases a lone sentence-initial word, and a
+    common word is capitalised inside names and headings, "Future Energy").
     """
     if not surfaces:
         return key, ()
     forms = [s for s, _ in surfaces.most_common()]
-    caps = [s for s in forms if any(w[:1].isupper() for w in s.split())]
+    caps = [s for s in forms if any(w[:1].isupper() for w in s.split() if not is_acronym(w))]
     n_caps = sum(surfaces[s] for s in caps)
     named = n_caps >= 2 * (sum(surfaces.values()) - n_caps)
-    canon = caps[0] if named and caps else key
+    plain = [s for s in forms if s not in caps]
+    if named and caps:
+        canon = caps[0]
+    elif plain:
+        canon = plain[0]
+    else:
+        canon = " ".join(w if is_acronym(w) else w.lower() for w in forms[0].split())
     return canon, tuple(s for s in forms if s != canon)[:8]
+
+
+def zh_headword(key: str, surfaces: Counter | None) -> str:
+    """The Chinese headword: the most frequent surface in Simplified script, as written (阿比盖尔·亨特
+    with its middle dot); the key when there is none."""
+    if not surfaces:
+        return key
+    from termalign.align.segment import to_simplified
+
+    forms: Counter = Counter()
+    for s, n in surfaces.items():
+        forms[to_simplified(s).strip()] += n
+    best = max(forms.items(), key=lambda x: (x[1], x[0] == key))[0]
+    return best if zh_key(best) == key else key
 
 
 def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) -> tuple[str, tuple[str, ...]]:
@@ -597,7 +629,7 @@ def build_glossary(
             zform, en_form = pin_keys[(zk, ek)][0], pin_keys[(zk, ek)][1]
             en_vars = tuple(s for s in en_vars if s != en_form)
         else:
-            zform = zk
+            zform = zh_headword(zk, zsurf)
             en_form, en_vars = place_noun(zk, en_form, en_vars, c.en_surface)
         entries.append(
             TermEntry(

@@ -86,7 +86,7 @@ def test_entries_are_sorted_calibrated_and_linked_one_to_one(glossary):
 def test_variants_and_examples_are_real(glossary):
     (i,) = _find(glossary, {"关键矿物"}, {"critical mineral"})
     e = glossary[i]
-    assert "關鍵礦物" in e.zh_variants and "critical minerals" in e.en_variants
+    assert "關鍵礦物" in e.zh_variants and e.en == "critical minerals" and "critical-minerals" in e.en_variants
     (rare,) = [g for g in glossary if g.zh == "稀土"]
     assert rare.n_docs >= 3 and rare.freq >= 20
     for g in glossary[:50]:
@@ -162,10 +162,15 @@ def test_fragments_of_a_linked_term_are_not_entries(glossary):
     assert not [e for e in glossary if e.zh == "国际能源"]
 
 
-def test_names_keep_their_capitals_and_common_words_their_lemma(glossary):
+def test_headwords_are_the_forms_the_text_writes(glossary):
     by_zh = {e.zh: e for e in glossary}
     assert by_zh["特朗普"].en == "Trump" and by_zh["北京"].en == "Beijing"  # also seen sentence-initial, lower-cased
-    assert by_zh["稀土"].en == "rare earth" and "rare earths" in by_zh["稀土"].en_variants
+    # the head noun's number as written ("the rare earths"), not the key; the modifier form of
+    # "rare earth exports" is a variant
+    assert by_zh["稀土"].en == "rare earths" and "rare earth" in by_zh["稀土"].en_variants
+    # a transliterated name keeps its middle dot; the key (for matching) has none
+    (hunter,) = [e for e in glossary if zh_key(e.zh) == "阿比盖尔亨特"]
+    assert hunter.zh == "阿比盖尔·亨特" and hunter.en == "Abigail Hunter"
     assert by_zh["俄罗斯"].en == "Russia"  # "Russia's" folds into the owner
 
 
