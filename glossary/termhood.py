@@ -78,6 +78,23 @@ class CorpusStats:
     quoted_zh: frozenset  # Chinese keys seen inside quotation marks
     quoted_en: frozenset  # English keys seen inside quotation marks or after "so-called"
     paren: frozenset  # (zh key, en key) seen as 中文(English) or an acronym spelled out
+    n_en_tokens: float = 0.0  # weighted number of English words; 0: English specificity not scored
+
+
+@lru_cache(maxsize=200_000)
+def general_freq(term: str, lang: str) -> float:
+    """Relative frequency of ``term`` in general language (wordfreq's offline tables: news, books,
+    web, subtitles, Wikipedia), per token; 1e-9 for a term it does not know. Multi-word terms get
+    wordfreq's combined estimate, which is below that of their rarest word."""
+    from wordfreq import zipf_frequency
+
+    z = zipf_frequency(term, lang)
+    return 10 ** (z - 9) if z > 0 else 1e-9
+
+
+def weirdness_wf(freq: float, n_tokens: float, term: str, lang: str) -> float:
+    """log of (relative frequency in the corpus) / (relative frequency in general language, wordfreq)."""
+    return math.log((max(freq, 0.5) / max(n_tokens, 1.0)) / general_freq(term, lang))
 
 
 @lru_cache(maxsize=1)
@@ -161,14 +178,15 @@ def termhood(
     if gen is None:  # not a general-language word: a compound or a new word, as specific as its most specific part
         parts = zh_tokens(zk)
         spec = 1.0 if len(parts) < 2 or name else 0.5 + 0.5 * max(_word_specificity(t, stats) for t in parts)
-        if marked:
-            spec = max(spec, 0.9)
     else:
         spec = specificity(weirdness(max(freq, 0.5), stats.n_tokens, gen[0], total))
-        if name:
-            spec = max(spec, NAME_FLOOR)
-        elif marked:
-            spec = max(spec, 0.9)
+    # both sides against wordfreq's general frequencies: a general word on either side is no term
+    # (公司 / company), whatever the quotes say (《孩子》, a film title, does not make 孩子 / child one)
+    spec = min(spec, specificity(weirdness_wf(freq, stats.n_tokens, zk, "zh")))
+    if stats.n_en_tokens > 0 and not is_acronym(en):
+        spec = min(spec, specificity(weirdness_wf(stats.en_freq.get(ek, 0.0), stats.n_en_tokens, en.lower(), "en")))
+    if name:
+        spec = max(spec, NAME_FLOOR)
     if marked or (name and _lexical_unit(zk)):
         evidence = 1.0
     elif name:
