@@ -258,11 +258,33 @@ def _word_ok(w: str, final: bool) -> bool:
     lw = w.lower()
     if (lw in EN_STOP and (final or lw not in EN_VAGUE)) or not w[0].isalpha() or len(w) < 2:
         return False
-    if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4)):
+    if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4) or not _can_be_noun(lw)):
         return False
     if any(c.isdigit() for c in w) and not is_acronym(w):
         return False
     return True
+
+
+@lru_cache(maxsize=100_000)
+def _can_be_noun(word: str) -> bool:
+    """A term ends in a noun: False for a word lemminflect knows only as a verb, adjective or adverb
+    ("laughed quite", "boy leapt astride", "powerful magnets containing"); words it does not know pass."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word)
+    return not readings or "NOUN" in readings or "PROPN" in readings
+
+
+@lru_cache(maxsize=100_000)
+def _can_start(word: str) -> bool:
+    """A term does not start with a word lemminflect knows only as a verb or an adverb ("impose strict
+    export controls" gives "export controls", not "impose strict export"); words it does not know pass."""
+    from lemminflect import getAllLemmas
+
+    if word.endswith(("ing", "ed")):
+        return True  # a participle modifies a noun: "licensing system", "mining companies", "enriched uranium"
+    readings = getAllLemmas(word)
+    return not readings or not set(readings) <= {"VERB", "ADV", "AUX"}
 
 
 def _fold_abbreviations(toks: list[str]) -> list[str]:
@@ -393,7 +415,11 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
         for a in range(len(chunk)):
             for b in range(a + 1, min(len(chunk), a + 4) + 1):
                 sub = chunk[a:b]
-                if _word_ok(sub[-1], final=True) and (len(sub) > 1 or len(sub[0]) >= 3):
+                if (
+                    _word_ok(sub[-1], final=True)
+                    and (len(sub) > 1 or len(sub[0]) >= 3)
+                    and (len(sub) == 1 or _can_start(sub[0].lower()))
+                ):
                     add(sub, b == len(chunk))
         start = False
         i = max(j, i + 1)

@@ -70,7 +70,7 @@ FEATURES = (
 MAX_CONFIDENCE = 0.99
 PART_SURFACE = 1e-3  # weight of a surface seen only inside a longer chunk, when choosing the headword
 BOUND_SHARE = 0.9  # a fragment holding at least this share of its frequency inside a longer linked pair goes
-WEIGHTS = (-6.598, 4.904, 0.517, 1.332, -2.289, 1.476, 1.357, 2.821, 1.355, 1.429, -0.393, -0.434, -0.166)
+WEIGHTS = (-7.136, 5.077, 0.679, 1.150, -1.543, 1.300, 0.902, 2.722, 1.354, 1.644, -0.191, -0.258, 0.037)
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,8 +564,9 @@ def link(
     for k in np.argsort(-conf, kind="stable"):
         if conf[k] < params.min_confidence:
             break
-        if rep and int(rows[k]) in rep and conf[pos.get(rep[int(rows[k])], k)] >= params.min_confidence:
-            k = pos[rep[int(rows[k])]]
+        if rep and rep.get(int(rows[k])) in pos and conf[pos[rep[int(rows[k])]]] >= params.min_confidence:
+            k = pos[rep[int(rows[k])]]  # the longer span, with its own confidence
+        p = float(conf[k])
         z, e = int(c.zi[rows[k]]), int(c.ei[rows[k]])
         zk, ek = c.zh[z], c.en[e]
         if (
@@ -581,7 +582,7 @@ def link(
             continue  # 稀土出口 / rare earth when 稀土 / rare earth is in
         per_zh[z] += 1
         per_en[e].append(zk)
-        out.append((int(rows[k]), float(conf[k])))
+        out.append((int(rows[k]), p))
     return out
 
 

@@ -28,6 +28,8 @@ from .candidates import ZH_STOP, _to_simplified, _tokens
 from .variants import zh_key
 
 MIN_RECUR = 2  # a token span is a candidate when seen in this many sentence pairs
+QUOTED_MAX = 6  # a span in quotation marks longer than this is speech, not a name
+_SPEECH = re.compile(r"[的了地得和与及在是我你他她们吗呢吧]")
 _MARKED = re.compile(r"《([^《》\n]{2,12})》|“([^“”\n]{2,12})”|「([^「」\n]{2,12})」|『([^『』\n]{2,12})』")
 _PUNCT_INSIDE = re.compile(r"[，,。.!！?？;；:：、\s“”「」《》()（）]")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.'’\-]*(?: [A-Za-z0-9][A-Za-z0-9&.'’\-]*)+")
@@ -41,12 +43,17 @@ _NAME = ("nr", "ns", "nt")
 
 
 def marked_spans(text: str) -> list[tuple[str, str, int, int]]:
-    """Spans inside title marks or Chinese quotation marks: 《国防生产法案》 -> 国防生产法案."""
+    """Spans inside title marks or Chinese quotation marks: 《国防生产法案》 -> 国防生产法案.
+
+    Quotation marks also quote speech (“有足够的善意和外交灵活性”), so a quoted span must be short
+    (``QUOTED_MAX`` characters) and hold no particle or conjunction; a title in 《》 may be longer."""
     out = []
     for m in _MARKED.finditer(text):
         k = next(g for g in range(1, 5) if m.group(g))
         inner = m.group(k)
         if _PUNCT_INSIDE.search(inner) or not _HAN.search(inner):
+            continue
+        if k > 1 and (len(inner) > QUOTED_MAX or _SPEECH.search(inner)):
             continue
         key = zh_key(inner)
         if 2 <= len(key) <= 12 and key not in ZH_STOP:
@@ -96,6 +103,8 @@ def token_spans(text: str, max_tokens: int = 4) -> list[tuple[str, str, int, int
                 break  # one-character tokens (我, 看, 们, 的) glue verbs and pronouns to names: 看王琦瑶
             if f1.startswith(_NO_END) or w1 in ZH_STOP or not f1.startswith(_HEAD):
                 continue
+            if f1 in ("v", "l") and toks[b - 2][1].startswith("n"):
+                continue  # a noun and then a verb is a clause (男孩 扑上去), not a term (自身 免疫)
             if any(f.startswith(_NAME) for _, f, _ in toks[a:b]):
                 break  # a name joined to a verb or an adjective (吴佩珍沮丧); name compounds are noun runs
             e = s1 + len(w1)
