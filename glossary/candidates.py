@@ -271,6 +271,8 @@ def _can_be_noun(word: str) -> bool:
     ("laughed quite", "boy leapt astride", "powerful magnets containing"); words it does not know pass."""
     from lemminflect import getAllLemmas
 
+    if word.endswith("ing"):
+        return True  # a gerund is a noun: processing, mining, licensing, refining
     readings = getAllLemmas(word)
     return not readings or "NOUN" in readings or "PROPN" in readings
 

@@ -70,7 +70,7 @@ FEATURES = (
 MAX_CONFIDENCE = 0.99
 PART_SURFACE = 1e-3  # weight of a surface seen only inside a longer chunk, when choosing the headword
 BOUND_SHARE = 0.9  # a fragment holding at least this share of its frequency inside a longer linked pair goes
-WEIGHTS = (-7.136, 5.077, 0.679, 1.150, -1.543, 1.300, 0.902, 2.722, 1.354, 1.644, -0.191, -0.258, 0.037)
+WEIGHTS = (-7.199, 5.249, 0.520, 1.144, -1.269, 1.327, 0.955, 2.647, 1.303, 1.549, -0.271, -0.380, 0.020)
 
 
 @dataclass(frozen=True, slots=True)
