@@ -425,7 +425,7 @@ def build_terms(
 
     params = params or GlossaryParams()
     user = file_sha256(Path(user_dict)) if user_dict else ""
-    options = f"{params!r}|{sorted(pinned)!r}|{user}|termhood:1"  # a new scoring method invalidates old terms
+    options = f"{params!r}|{sorted(pinned)!r}|{user}|glossary:2"  # a new mining method invalidates old terms
     state = hashlib.sha256(
         f"{store.get_meta('mined_state')}|{_corpus_state(store, 'terms')}|{options}".encode()
     ).hexdigest()
