@@ -70,7 +70,7 @@ FEATURES = (
 MAX_CONFIDENCE = 0.99
 PART_SURFACE = 1e-3  # weight of a surface seen only inside a longer chunk, when choosing the headword
 BOUND_SHARE = 0.9  # a fragment holding at least this share of its frequency inside a longer linked pair goes
-WEIGHTS = (-7.199, 5.249, 0.520, 1.144, -1.269, 1.327, 0.955, 2.647, 1.303, 1.549, -0.271, -0.380, 0.020)
+WEIGHTS = (-7.267, 5.300, 0.527, 1.152, -1.204, 1.278, 0.968, 2.660, 1.284, 1.530, -0.276, -0.340, 0.017)
 
 
 @dataclass(frozen=True, slots=True)
@@ -663,7 +663,10 @@ def canonical_en(key: str, surfaces: Counter | None) -> tuple[str, tuple[str, ..
         canon = plain[0]
     else:
         canon = " ".join(w if is_acronym(w) else w.lower() for w in forms[0].split())
-    return canon, tuple(s for s in forms if s != canon)[:8]
+    others = tuple(s for s in forms if s != canon)[:7]
+    if key.lower() not in {f.lower() for f in (canon, *others)}:
+        others += (key,)  # the key ("magnet" for "magnets") is a form search must find exactly
+    return canon, others
 
 
 def zh_headword(key: str, surfaces: Counter | None) -> str:

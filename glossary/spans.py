@@ -95,7 +95,8 @@ def token_spans(text: str, max_tokens: int = 4) -> list[tuple[str, str, int, int
     out = []
     for a in range(len(toks)):
         w0, f0, s = toks[a]
-        if f0.startswith(_NO_EDGE) or w0 in ZH_STOP or not _HAN.match(w0) or len(w0) < 2:
+        if f0.startswith(_NO_EDGE) or f0 == "v" or w0 in ZH_STOP or not _HAN.match(w0) or len(w0) < 2:
+            # a bare verb opens a verb phrase (实施 出口管制), not a term; verbal nouns (vn) may
             continue
         for b in range(a + 2, min(len(toks), a + max_tokens) + 1):
             w1, f1, s1 = toks[b - 1]
