@@ -91,7 +91,7 @@ def alignment_to_tmx(al: Alignment) -> bytes:
 
 
 def pairs_to_tmx(pairs: Iterable, signature: str = "") -> bytes:
-    """TMX 1.4b bytes of sentence pairs from a store (:class:`termalign.glossary.entries.PairText`).
+    """TMX 1.4b bytes of sentence pairs from a store (``termalign.glossary.entries.SentencePair``).
 
     One ``<tu>`` per pair, English source and Chinese target (``zh-TW`` when the Chinese is
     Traditional); props carry the source file, the pair kind and its score.

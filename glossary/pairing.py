@@ -37,13 +37,18 @@ from .candidates import (
     paren_pairs,
     zh_tokens,
 )
-from .entries import Example, PairText, TermEntry
+from .entries import SentencePair, TermEntry
 from .pinyin import translit
 from .spans import all_zh_candidates, latin_spans, recurring
 from .termhood import CorpusStats, quoted_spans, with_termhood
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
 log = logging.getLogger(__name__)
+
+# The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
+# variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
+# next build (corpus.build.build_terms keeps it in the glossary's state stamp).
+METHOD_VERSION = "glossary:2"
 
 FEATURES = (
     "bias",
@@ -106,13 +111,13 @@ class Counts:
     ew: np.ndarray | None = None  # (n_en,) weighted frequency as a whole chunk's head (en_candidates_marked)
 
 
-def pair_weight(p: PairText, params: GlossaryParams) -> float:
+def pair_weight(p: SentencePair, params: GlossaryParams) -> float:
     if p.score < params.min_pair_score:
         return 0.0
     return min(1.0, p.score) * (params.mined_weight if p.kind == "mined" else 1.0)
 
 
-def count(pairs: Sequence[PairText], params: GlossaryParams, on_progress: Callable | None = None) -> Counts:
+def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Callable | None = None) -> Counts:
     """Count candidates and their co-occurrences over ``pairs`` (vectorised in chunks)."""
     zv: dict[str, int] = {}
     ev: dict[str, int] = {}
@@ -707,17 +712,17 @@ def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) ->
 
 
 def examples_for(
-    pairs: Sequence[PairText],
+    pairs: Sequence[SentencePair],
     wanted: dict[tuple[str, str], int],
     n: int,
     params: GlossaryParams,
     rec: frozenset = frozenset(),
-) -> tuple[dict[int, list[PairText]], dict[int, set[str]], Counter]:
+) -> tuple[dict[int, list[SentencePair]], dict[int, set[str]], Counter]:
     """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count."""
     by_z: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for (zk, ek), i in wanted.items():
         by_z[zk].append((ek, i))
-    found: dict[int, list[PairText]] = defaultdict(list)
+    found: dict[int, list[SentencePair]] = defaultdict(list)
     docs: dict[int, set[str]] = defaultdict(set)
     freq: Counter = Counter()
     for p in pairs:
@@ -741,7 +746,7 @@ def examples_for(
 
 
 def candidate_features(
-    pairs: Sequence[PairText], enc, params: GlossaryParams, on_progress: Callable | None = None
+    pairs: Sequence[SentencePair], enc, params: GlossaryParams, on_progress: Callable | None = None
 ) -> tuple[Counts, np.ndarray, np.ndarray, dict[int, int]]:
     """Counts, the joint rows kept by :func:`prune` (and the longer spans that may repair them), their
     (len(rows), len(FEATURES)) features, and the extent repairs {joint row: joint row} (:func:`choose_repairs`).
@@ -763,7 +768,7 @@ def candidate_features(
 
 
 def build_glossary(
-    pairs: Sequence[PairText],
+    pairs: Sequence[SentencePair],
     enc,
     params: GlossaryParams | None = None,
     pinned: Sequence[tuple[str, str]] = (),
@@ -822,14 +827,14 @@ def build_glossary(
                 n_docs=len(docs[i]),
                 zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8],
                 en_variants=en_vars,
-                examples=tuple(Example(q.en, q.zh, q.doc, q.score) for q in ex.get(i, [])),
+                examples=tuple(SentencePair(q.en, q.zh, q.score, q.doc, q.kind) for q in ex.get(i, [])),
                 pinned=is_pin,
             )
         )
     return with_termhood(entries, corpus_stats(pairs, c, params))
 
 
-def corpus_stats(pairs: Sequence[PairText], c: Counts, params: GlossaryParams) -> CorpusStats:
+def corpus_stats(pairs: Sequence[SentencePair], c: Counts, params: GlossaryParams) -> CorpusStats:
     """What :mod:`glossary.termhood` needs of the corpus: key frequencies, size in tokens, quoted terms."""
     kept = [p for p in pairs if pair_weight(p, params) > 0]
     tokens: Counter = Counter()

@@ -91,6 +91,24 @@ def test_export_tmx_holds_the_aligned_pairs(example_store, tmp_path):
     assert etree.fromstring(out.read_bytes()).get("version") == "1.4"
 
 
+def test_null_beads_are_not_pairs_to_export_or_mine_terms_from(example_store, tmp_path):
+    """A store whose aligned rows are all null beads (one side empty) holds no sentence pairs:
+    `export --format tmx` and `glossary build` say what to run instead of writing nothing."""
+    folder = tmp_path / "nulls"
+    shutil.copytree(example_store[0], folder)
+    with Store.open(folder) as s:
+        n_null = s.con.execute("select count(*) from pairs where en = '' or zh = ''").fetchone()[0]
+        with s.transaction():
+            s.con.execute("delete from pairs where en != '' and zh != ''")
+        assert n_null > 0 and s.con.execute("select count(*) from pairs").fetchone()[0] == n_null
+        assert s.count_pairs() == s.count_pairs("aligned") == 0
+    r = run("export", "--format", "tmx", "-o", tmp_path / "p.tmx", "--store", folder)
+    assert r.exit_code == 3 and "no aligned pairs yet" in r.output and r.output.count("\n") == 1
+    assert not (tmp_path / "p.tmx").exists()
+    r = run("glossary", "build", "--store", folder)
+    assert r.exit_code == 3 and "no sentence pairs yet" in r.output
+
+
 def test_export_of_a_store_without_terms_says_what_to_run(example_store, tmp_path):
     r = run("export", "--format", "tbx", "-o", tmp_path / "g.tbx", "--store", example_store[0])
     assert r.exit_code == 3 and "termalign glossary build" in r.output
@@ -152,3 +170,19 @@ def test_export_into_a_missing_folder_is_one_line(glossary_store, tmp_path):
     r = run("export", "--format", "tbx", "-o", tmp_path / "no" / "such" / "g.tbx", "--store", glossary_store[0])
     assert r.exit_code == 1 and "cannot write" in r.output and r.output.count("\n") == 1
     assert "Traceback" not in r.output and "unexpected" not in r.output
+
+
+def test_export_tmx_includes_mined_pairs_only_on_request(example_store, tmp_path):
+    folder, report = example_store
+    assert report.mined > 0
+    plain, mined = tmp_path / "aligned.tmx", tmp_path / "all.tmx"
+    assert run("export", "--format", "tmx", "-o", plain, "--store", folder).exit_code == 0
+    r = run("export", "--format", "tmx", "--include-mined", "-o", mined, "--store", folder)
+    assert r.exit_code == 0, r.output
+    kinds = [p.text for p in etree.fromstring(mined.read_bytes()).iter("prop") if p.get("type") == "x-kind"]
+    assert kinds.count("mined") == report.mined and kinds.count("aligned") == report.pairs
+    plain_kinds = {p.text for p in etree.fromstring(plain.read_bytes()).iter("prop") if p.get("type") == "x-kind"}
+    assert plain_kinds == {"aligned"}
+    for tu in etree.fromstring(mined.read_bytes()).iter("tu"):
+        props = {p.get("type"): p.text for p in tu.iter("prop")}
+        assert 0 <= float(props["x-score"]) <= 1

@@ -29,7 +29,7 @@ from conftest import SEEDS
 from termalign.app.cli import main
 from termalign.app.web import STATIC_FILES, make_server
 from termalign.corpus.store import DB_NAME, PairRow, SentenceRow, Store
-from termalign.glossary.entries import Example, TermEntry
+from termalign.glossary.entries import SentencePair, TermEntry
 
 HOSTILE_EN = "Rare earths <script>alert(1)</script> and <img src=x onerror=\"document.title='pwned'\"> magnets."
 HOSTILE_ZH = "稀土<script>alert(1)</script>和<img src=x onerror=\"document.title='pwned'\">磁铁。"
@@ -70,7 +70,7 @@ def build_hostile_store(folder: Path) -> Path:
             n_docs=1,
             zh_variants=("稀土",),
             en_variants=("rare earths",),
-            examples=(Example(HOSTILE_EN, HOSTILE_ZH, "hostile.txt", 0.9),),
+            examples=(SentencePair(HOSTILE_EN, HOSTILE_ZH, 0.9, "hostile.txt"),),
         )
         s.replace_terms([entry], "test")
     return folder
@@ -168,9 +168,12 @@ def test_limit_bounds_the_answer(seed_server):
     assert len(data["terms"]) <= 1 and len(data["examples"]) <= 1
 
 
-def test_healthz(seed_server):
+def test_healthz(seed_server, rare_earths_store):
     status, data = get_json(seed_server, "/healthz")
     assert status == 200 and data["ok"] is True and data["terms"] > 0 and data["pairs"] > 0
+    with Store.open(rare_earths_store, readonly=True) as s:  # sentence pairs: null beads left out
+        two_sided, rows = s.con.execute("select sum(en != '' and zh != ''), count(*) from pairs").fetchone()
+    assert data["pairs"] == two_sided < rows
 
 
 # ---------------------------------------------------------------- the page and its files
@@ -427,10 +430,12 @@ class ThreadBound:
     """The real encoder, but usable only from the thread that first called it (like the
     vector cache's SQLite connection, or any backend with thread-local state)."""
 
+    windows, device = False, "cpu"
+
     def __init__(self, enc) -> None:
         self.enc, self.name, self.dim, self.owner, self.calls = enc, enc.name, enc.dim, None, 0
 
-    def encode(self, texts):
+    def encode(self, texts, on_progress=None):
         me = threading.get_ident()
         self.owner = self.owner or me
         if me != self.owner:
