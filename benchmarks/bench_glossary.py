@@ -225,7 +225,7 @@ def dump_pairs(args) -> None:
 
 def macdev_pairs(chapters):
     """Sentence pairs of MAC-Dev chapters from their gold ladders (src = Chinese, tgt = English), score 1."""
-    from termalign.glossary.entries import PairText
+    from termalign.glossary.entries import SentencePair
 
     out = []
     for ch in chapters:
@@ -235,7 +235,7 @@ def macdev_pairs(chapters):
             a, b = line.split(":")
             s, t = json.loads(a), json.loads(b)
             if s and t:
-                out.append(PairText(" ".join(en[k] for k in t), "".join(zh[k] for k in s), 1.0, f"mac-dev/{ch}"))
+                out.append(SentencePair(" ".join(en[k] for k in t), "".join(zh[k] for k in s), 1.0, f"mac-dev/{ch}"))
     return out
 
 

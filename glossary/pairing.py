@@ -75,7 +75,7 @@ FEATURES = (
 MAX_CONFIDENCE = 0.99
 PART_SURFACE = 1e-3  # weight of a surface seen only inside a longer chunk, when choosing the headword
 BOUND_SHARE = 0.9  # a fragment holding at least this share of its frequency inside a longer linked pair goes
-WEIGHTS = (-7.267, 5.300, 0.527, 1.152, -1.204, 1.278, 0.968, 2.660, 1.284, 1.530, -0.276, -0.340, 0.017)
+WEIGHTS = (-6.920, 4.830, 0.781, 1.240, -1.740, 1.398, 0.801, 3.008, 1.229, 1.445, -0.173, -0.320, -0.312)
 
 
 @dataclass(frozen=True, slots=True)

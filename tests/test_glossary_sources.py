@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from termalign.glossary.candidates import en_candidates, en_candidates_marked
-from termalign.glossary.entries import PairText
+from termalign.glossary.entries import SentencePair
 from termalign.glossary.pairing import GlossaryParams, build_glossary, count, dice, embed_sims, prune, repairs
 from termalign.glossary.spans import all_zh_candidates, latin_spans, marked_spans, recurring, token_spans
 from termalign.glossary.variants import en_key, zh_key
@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 
 
-def seed_pairs() -> list[PairText]:
+def seed_pairs() -> list[SentencePair]:
     with open(DATA / "rare_earths_pairs.jsonl", encoding="utf-8") as f:
-        return [PairText(**json.loads(line)) for line in f]
+        return [SentencePair(**json.loads(line)) for line in f]
 
 
 def _zh_text(needle: str) -> str:
