@@ -15,6 +15,7 @@ import os
 import shlex
 import shutil
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -93,7 +94,7 @@ def test_output_to_a_fifo_is_written_into_it(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
     reader.start()
     with atomic_path(fifo) as p:
         p.write_bytes(b"beads\n")
@@ -401,12 +402,22 @@ def test_a_ctrl_c_build_prints_its_summary_line(cli, tmp_path, monkeypatch):
 
 
 def _corrupt(store: Path) -> None:
-    """Overwrite every page but the first two with garbage (a damaged disk or a torn copy)."""
+    """Overwrite the root pages of the pairs and sentences tables with garbage (a damaged disk or a
+    torn copy): the schema and meta still read, so the store opens and fails later."""
     db = store / DB_NAME
+    con = sqlite3.connect(db)
+    page = con.execute("pragma page_size").fetchone()[0]
+    roots = [r for (r,) in con.execute("select rootpage from sqlite_master where name in ('pairs', 'sentences')")]
+    con.close()
     data = bytearray(db.read_bytes())
-    page = 4096
-    data[2 * page :] = bytes((i * 151 + 7) % 251 for i in range(len(data) - 2 * page))
+    for r in roots:
+        data[(r - 1) * page : r * page] = bytes((i * 151 + 7) % 251 for i in range(page))
     db.write_bytes(bytes(data))
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    assert con.execute("select count(*) from meta").fetchone()[0] > 0
+    with pytest.raises(sqlite3.DatabaseError, match="malformed"):
+        con.execute("pragma quick_check").fetchall()
+    con.close()
 
 
 def test_a_store_with_corrupt_pages_is_exit_3_and_serve_refuses_it(cli, mixed_store, tmp_path):
@@ -414,7 +425,14 @@ def test_a_store_with_corrupt_pages_is_exit_3_and_serve_refuses_it(cli, mixed_st
     shutil.copytree(mixed_store, store)
     _corrupt(store)
     one_line_error(cli("search", "rare earths", "--no-similar", "--store", store), 3)
-    one_line_error(cli("serve", "--store", store, "--port", "0", "--no-similar"), 3, "corrupt")
+    # a real process with a timeout: a serve that starts on the damaged store would never return
+    cmd = [*CLI, "serve", "--store", str(store), "--port", "0", "--no-similar"]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        pytest.fail("serve started on a store with corrupt pages")
+    assert p.returncode == 3 and p.stdout == "", p
+    assert p.stderr.startswith("Error: ") and p.stderr.count("\n") == 1 and "corrupt" in p.stderr, p.stderr
 
 
 def test_an_unusable_vector_cache_is_a_warning_that_names_the_cause(tmp_path, caplog):
