@@ -387,11 +387,8 @@ def build(
     enc = load_encoder(model, device)
     bars = _BuildBars(show=not quiet and sys.stderr.isatty())
 
-    def waiting() -> None:
-        click.echo("Waiting for another build of this store to finish...", err=True)
-
     try:
-        with Store.open(store_dir, on_wait=waiting) as store:
+        with Store.open(store_dir, on_wait=_say_waiting) as store:
             report = run_build(
                 list(corpus),
                 store,
@@ -414,6 +411,10 @@ def build(
         click.echo(f"Warning: {report.glossary_skipped}", err=True)
     if report.failed:
         sys.exit(5)
+
+
+def _say_waiting() -> None:
+    click.echo("Waiting for another build of this store to finish...", err=True)
 
 
 def build_summary(report, folder) -> str:
@@ -617,7 +618,7 @@ def glossary_build(
 
         read_user_dict(user_dict)  # a bad line fails here, before the store is opened
     Store.open(store_dir, readonly=True).close()  # a missing store is an error, not a new empty one
-    with Store.open(store_dir) as store:
+    with Store.open(store_dir, on_wait=_say_waiting) as store:
         if not store.count_pairs():
             raise StoreError(f"{store.folder}: no sentence pairs yet; run `termalign build FOLDER` first")
         build_terms(store, load_store_encoder(store), params, pinned=known, user_dict=user_dict, force=True)
