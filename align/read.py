@@ -152,7 +152,7 @@ def _detect(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         utf8_error = e.start
-    _refuse_unclear_legacy(data, name, utf8_error)
+    _refuse_stray_bytes(data, name, utf8_error)
     best = _legacy(data)
     if best is None:
         raise InputError(
@@ -161,31 +161,45 @@ def _detect(data: bytes, name: str) -> str:
             "pass --encoding, e.g. --encoding gb18030 or --encoding big5",
         )
     codec, text = best
+    if _too_little_evidence(data, codec, text):
+        raise InputError(
+            name,
+            f"not UTF-8 at byte {utf8_error}, and too short to tell its encoding",
+            "pass --encoding, e.g. --encoding gb18030",
+        )
     log.info("%s: decoded as %s", name, codec)
     return text
 
 
-# A file that is not UTF-8 is read in a legacy encoding only on enough evidence: this many bytes
-# outside ASCII (16 Chinese characters). With fewer, every single-byte codec "fits" and a guess
-# turns one stray byte into Latin mojibake (a pinned term "šĘÇňťč").
+# A file that is not UTF-8 with fewer bytes outside ASCII than this (16 Chinese characters) gives
+# too little evidence for a guess: it is read only as Chinese (GB18030 or Big5 giving common Han
+# characters). Otherwise every single-byte codec "fits" and one stray byte becomes Latin mojibake
+# (a pinned term "šĘÇňťč").
 MIN_LEGACY_EVIDENCE = 32
-# Share of the non-ASCII bytes that may be invalid for a file to count as UTF-8 with stray bytes
-# (refused) rather than another encoding: legacy Chinese text is invalid UTF-8 at most of them.
-STRAY_SHARE = 0.05
+_CHINESE_CODECS = ("gb18030", "big5hkscs", "cp950")
 
 
-def _refuse_unclear_legacy(data: bytes, name: str, utf8_error: int) -> None:
-    """``InputError`` for bytes that are not clean UTF-8 yet cannot safely be read as anything else:
-    UTF-8 with a few stray bytes, or too few non-ASCII bytes for a legacy encoding to be told."""
-    non_ascii = len(data.translate(None, bytes(range(128))))  # the bytes left once ASCII is deleted
-    bad = data.decode("utf-8", errors="replace").count("\ufffd") - data.count("\ufffd".encode())
-    hint = "fix the file, or pass --encoding to read it in another encoding"
-    if bad <= STRAY_SHARE * non_ascii:
-        raise InputError(name, f"not valid UTF-8 at byte {utf8_error} ({bad} stray bytes in UTF-8 text)", hint)
-    if non_ascii < MIN_LEGACY_EVIDENCE:
+def _refuse_stray_bytes(data: bytes, name: str, utf8_error: int) -> None:
+    """``InputError`` for UTF-8 text with a few stray bytes: at least twice as many well-formed
+    multi-byte UTF-8 characters as invalid bytes. Legacy Chinese text is invalid UTF-8 almost
+    everywhere (GBK pairs seldom form UTF-8 sequences), so it is not caught here."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for c in text if c > "\x7f") - bad
+    if bad and multibyte >= 2 * bad:
         raise InputError(
-            name, f"not UTF-8 at byte {utf8_error}, and too short to tell its encoding", "pass --encoding, e.g. gb18030"
+            name,
+            f"not valid UTF-8 at byte {utf8_error} ({bad} stray bytes in UTF-8 text)",
+            "fix the file, or pass --encoding to read it in another encoding",
         )
+
+
+def _too_little_evidence(data: bytes, codec: str, text: str) -> bool:
+    """Whether a legacy decode of a short file is a guess rather than a reading (see MIN_LEGACY_EVIDENCE)."""
+    non_ascii = len(data.translate(None, bytes(range(128))))  # the bytes left once ASCII is deleted
+    if non_ascii >= MIN_LEGACY_EVIDENCE:
+        return False
+    return codec not in _CHINESE_CODECS or _common_han_share(text) < 0.9
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
