@@ -32,7 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from termalign.align.mining import document_is_parallel, mine_vectors
+from termalign.align.clean import clean_sentence
+from termalign.align.mining import default_model as default_mining_model
+from termalign.align.mining import document_is_parallel, mine_sentences, mine_vectors
 from termalign.align.mining import signature as mining_signature
 from termalign.core.errors import InputError, TermalignError, printable
 from termalign.core.files import file_sha256  # noqa: F401 - part of this module's API (docs/cluster.md)
@@ -42,7 +44,7 @@ from .store import PairRow, SentenceRow, Store
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "build-1"
+BUILD_VERSION = "build-2"  # 2: boilerplate lines kept apart, vectors of cleaned text
 TEXT_SUFFIXES = {".txt", ""}
 
 
@@ -283,15 +285,14 @@ def prepare_document(
     def report(k: int) -> None:
         on_event(BuildEvent("progress", name, "encode", total=n_distinct, done=k))
 
-    vecs = (
-        encode_unique(_Reporting(enc, report), list(en) + list(zh))
-        if (en or zh)
-        else np.zeros((0, enc.dim), np.float32)
-    )
+    clean = [clean_sentence(s) for s in list(en) + list(zh)]  # vectors of the text without markup
+    vecs = encode_unique(_Reporting(enc, report), clean) if clean else np.zeros((0, enc.dim), np.float32)
     en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en) :]
+    en_c, zh_c = clean[: len(en)], clean[len(en) :]
     sentences = tuple(
-        [SentenceRow("en", i, s, en_vecs[i]) for i, s in enumerate(en)]
-        + [SentenceRow("zh", i, s, zh_vecs[i]) for i, s in enumerate(zh)]
+        [SentenceRow("en", i, s, en_vecs[i], en_c[i] if en_c[i] != s else None) for i, s in enumerate(en)]
+        + [SentenceRow("zh", i, s, zh_vecs[i], zh_c[i] if zh_c[i] != s else None) for i, s in enumerate(zh)]
+        + [SentenceRow("other", i, t, boilerplate=True) for i, t in enumerate(doc.boilerplate())]
     )
     on_event(BuildEvent("progress", name, "check", total=n_distinct, done=n_distinct))
     parallel = document_is_parallel(doc, en_vecs, zh_vecs, enc)  # by sentences, else by paragraphs
@@ -424,7 +425,7 @@ def build(
     except KeyboardInterrupt:  # every commit so far stands; the report says where it stopped
         interrupted = True
     con = store.con
-    n_sent = con.execute("select count(*) from sentences").fetchone()[0]
+    n_sent = con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
     n_pairs = con.execute("select count(*) from pairs where kind = 'aligned' and en != '' and zh != ''").fetchone()[0]
     return BuildReport(
         files=len(files),
@@ -512,30 +513,48 @@ def _corpus_state(store: Store, extra: str) -> str:
     return h.hexdigest()
 
 
-def mine_corpus(store: Store, k: int = 4) -> int:
-    """Re-mine all cross-document pairs when the document set changed. Returns the mined count."""
-    state = _corpus_state(store, mining_signature(k))
+def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int:
+    """Re-mine all cross-document pairs when the document set changed. Returns the mined count.
+
+    Candidates are scored by ``align.mining.mine_sentences`` (calibrated P(correct)) on the
+    cleaned texts; those at ``min_score`` or above (default: the model's threshold) are stored.
+    Boilerplate lines are not in the streams, so they are never mined."""
+    model = default_mining_model()
+    min_score = model.threshold if min_score is None else min_score
+    state = _corpus_state(store, f"{mining_signature(k)}|min:{min_score:g}")
     if store.get_meta("mined_state") == state:
         return store.count_pairs("mined")
     docs = store.documents()
-    en_t, zh_t, en_v, zh_v, en_g, zh_g, en_i, zh_i = [], [], [], [], [], [], [], []
+    cols: dict[str, list] = {f"{x}_{lang}": [] for x in ("t", "c", "v", "g", "i") for lang in ("en", "zh")}
     for d in docs:
-        for lang, texts, vecs, groups, idx in (("en", en_t, en_v, en_g, en_i), ("zh", zh_t, zh_v, zh_g, zh_i)):
+        for lang in ("en", "zh"):
             t, v = store.sentences(d.id, lang)
+            c, _ = store.sentences(d.id, lang, clean=True)
             if not t or v is None:
                 continue
-            texts.extend(t), vecs.append(v), groups.extend([d.id] * len(t)), idx.extend(range(len(t)))
+            cols[f"t_{lang}"].extend(t), cols[f"c_{lang}"].extend(c), cols[f"v_{lang}"].append(v)
+            cols[f"g_{lang}"].extend([d.id] * len(t)), cols[f"i_{lang}"].extend(range(len(t)))
     rows: list[tuple[int, PairRow]] = []
-    if en_v and zh_v:
-        E, Z = np.concatenate(en_v), np.concatenate(zh_v)
+    if cols["v_en"] and cols["v_zh"]:
+        E, Z = np.concatenate(cols["v_en"]), np.concatenate(cols["v_zh"])
+        en_g, zh_g, en_i, zh_i = (np.array(cols[x]) for x in ("g_en", "g_zh", "i_en", "i_zh"))
         excluded = [d.id for d in docs if d.parallel]
-        for i, j, margin, score in mine_vectors(
-            E, Z, k, src_groups=np.array(en_g), tgt_groups=np.array(zh_g), excluded_groups=excluded
-        ):
-            vec = l2_normalise((E[i] + Z[j])[None])[0]
-            rows.append(
-                (en_g[i], PairRow("mined", (en_i[i],), (zh_i[j],), en_t[i], zh_t[j], score, vec, margin, zh_g[j]))
+        for p in mine_sentences(cols["c_en"], cols["c_zh"], E, Z, en_g, zh_g, en_i, zh_i, k, excluded, model):
+            if p.score < min_score:
+                break  # best first
+            vec = l2_normalise((E[p.i] + Z[p.j])[None])[0]
+            pair = PairRow(
+                "mined",
+                (int(en_i[p.i]),),
+                (int(zh_i[p.j]),),
+                cols["t_en"][p.i],
+                cols["t_zh"][p.j],
+                p.score,
+                vec,
+                p.margin,
+                int(zh_g[p.j]),
             )
+            rows.append((int(en_g[p.i]), pair))
     store.replace_mined(rows, state)
     return len(rows)
 

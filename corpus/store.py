@@ -154,12 +154,21 @@ def _m003_terms_termhood(con: sqlite3.Connection) -> None:
     con.execute("alter table terms add column termhood real")
 
 
+def _m004_sentences_clean(con: sqlite3.Connection) -> None:
+    # align/clean.py: a sentence's text without markup (NULL = the same as text), and whether a
+    # row is a boilerplate line (page chrome, a byline: kept as the document's own line, with
+    # lang 'other', never aligned or mined)
+    con.execute("alter table sentences add column clean text")
+    con.execute("alter table sentences add column boilerplate integer not null default 0")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_documents_sentences_pairs,
     _m002_terms,
     _m003_terms_termhood,
+    _m004_sentences_clean,
 ]
-READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003 only adds a nullable column)
+READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003, 004 only add columns)
 # The glossary's order: rank = confidence x termhood (confidence alone where termhood is NULL).
 RANK_ORDER = "confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
 
@@ -175,15 +184,17 @@ class DocumentRow:
     sha256: str
     signature: str
     parallel: bool
-    n_sentences: int
+    n_sentences: int  # prose sentences (boilerplate lines not counted)
 
 
 @dataclass(frozen=True, slots=True)
 class SentenceRow:
-    lang: str
+    lang: str  # 'en' | 'zh'; 'other' for a boilerplate line
     idx: int
     text: str
     vector: np.ndarray | None = None
+    clean: str | None = None  # the text without markup (align.clean), None when the same
+    boilerplate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +229,7 @@ class Store:
         self.readonly = readonly
         self._index = None
         self._termhood_col: bool | None = None
+        self._clean_col: bool | None = None
         self._lock = None  # the writer lock's open file, held by a writable store
 
     # ---------- opening ----------
@@ -363,12 +375,16 @@ class Store:
             cur = self.con.execute(
                 "insert into documents(path, name, sha256, signature, status, parallel, n_sentences, added)"
                 " values (?, ?, ?, ?, 'done', ?, ?, ?)",
-                (path, name, sha256, signature, int(parallel), len(sentences), time.time()),
+                (path, name, sha256, signature, int(parallel), sum(not s.boilerplate for s in sentences), time.time()),
             )
             doc_id = int(cur.lastrowid)
             self.con.executemany(
-                "insert into sentences(doc, lang, idx, text, text_norm, vector) values (?, ?, ?, ?, ?, ?)",
-                [(doc_id, s.lang, s.idx, s.text, norm_text(s.text), _blob(s.vector)) for s in sentences],
+                "insert into sentences(doc, lang, idx, text, text_norm, vector, clean, boilerplate)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (doc_id, s.lang, s.idx, s.text, norm_text(s.text), _blob(s.vector), s.clean, int(s.boilerplate))
+                    for s in sentences
+                ],
             )
             self._insert_pairs(doc_id, pairs)
         return doc_id
@@ -418,15 +434,51 @@ class Store:
             )
 
     # ---------- sentences ----------
-    def sentences(self, doc_id: int, lang: str) -> tuple[list[str], np.ndarray | None]:
-        """A document's sentences of one language, in order, and their vectors (n, dim) or None."""
-        rows = self.con.execute(
-            "select text, vector from sentences where doc = ? and lang = ? order by idx", (doc_id, lang)
-        ).fetchall()
+    def _has_clean(self) -> bool:
+        """Whether sentences have the clean / boilerplate columns (a read-only old store may not)."""
+        if self._clean_col is None:
+            self._clean_col = any(r[1] == "clean" for r in self.con.execute("pragma table_info(sentences)"))
+        return self._clean_col
+
+    def sentences(self, doc_id: int, lang: str, clean: bool = False) -> tuple[list[str], np.ndarray | None]:
+        """A document's prose sentences of one language, in order, and their vectors (n, dim) or None.
+
+        With ``clean`` the texts are the cleaned ones (markup removed, ``align.clean``)."""
+        if not self._has_clean():
+            sql = "select text, vector from sentences where doc = ? and lang = ? order by idx"
+        elif clean:
+            sql = (
+                "select coalesce(clean, text), vector from sentences"
+                " where doc = ? and lang = ? and boilerplate = 0 order by idx"
+            )
+        else:
+            sql = "select text, vector from sentences where doc = ? and lang = ? and boilerplate = 0 order by idx"
+        rows = self.con.execute(sql, (doc_id, lang)).fetchall()
         texts = [r[0] for r in rows]
         if not rows or any(r[1] is None for r in rows):
             return texts, None
         return texts, np.stack([_unblob(r[1]) for r in rows])
+
+    def sentence_rows(self, doc_id: int) -> list[SentenceRow]:
+        """Every sentence row of a document as written (prose with vectors and cleaned text, and
+        boilerplate lines), for copying it to another store."""
+        if not self._has_clean():
+            rows = self.con.execute(
+                "select lang, idx, text, vector, null, 0 from sentences where doc = ? order by lang, idx", (doc_id,)
+            )
+        else:
+            rows = self.con.execute(
+                "select lang, idx, text, vector, clean, boilerplate from sentences where doc = ? order by lang, idx",
+                (doc_id,),
+            )
+        return [SentenceRow(r[0], r[1], r[2], _unblob(r[3]), r[4], bool(r[5])) for r in rows]
+
+    def boilerplate(self, doc_id: int) -> list[str]:
+        """A document's boilerplate lines (page chrome, bylines, labels), in file order."""
+        if not self._has_clean():
+            return []
+        rows = self.con.execute("select text from sentences where doc = ? and boilerplate = 1 order by idx", (doc_id,))
+        return [r[0] for r in rows]
 
     # ---------- mined pairs ----------
     def replace_mined(self, rows: Sequence[tuple[int, PairRow]], state: str) -> None:
@@ -611,7 +663,7 @@ class Store:
 
 
 def _example_dict(x: Example) -> dict:
-    return {"en": x.en, "zh": x.zh, "doc": x.doc, "score": float(x.score)}
+    return {"en": x.en, "zh": x.zh, "doc": x.doc, "score": float(x.score), "kind": x.kind}
 
 
 def _term(r) -> TermEntry:

@@ -27,6 +27,7 @@ class Example:
     zh: str
     doc: str
     score: float
+    kind: str = "aligned"  # "aligned" | "mined": the page and the CLI mark mined examples
 
 
 @dataclass(frozen=True, slots=True)

@@ -609,7 +609,7 @@ def build_glossary(
                 n_docs=len(docs[i]),
                 zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8],
                 en_variants=en_vars,
-                examples=tuple(Example(q.en, q.zh, q.doc, q.score) for q in ex.get(i, [])),
+                examples=tuple(Example(q.en, q.zh, q.doc, q.score, q.kind) for q in ex.get(i, [])),
                 pinned=is_pin,
             )
         )

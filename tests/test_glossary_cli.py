@@ -151,3 +151,19 @@ def test_export_into_a_missing_folder_is_one_line(glossary_store, tmp_path):
     r = run("export", "--format", "tbx", "-o", tmp_path / "no" / "such" / "g.tbx", "--store", glossary_store[0])
     assert r.exit_code == 1 and "cannot write" in r.output and r.output.count("\n") == 1
     assert "Traceback" not in r.output and "unexpected" not in r.output
+
+
+def test_export_tmx_includes_mined_pairs_only_on_request(example_store, tmp_path):
+    folder, report = example_store
+    assert report.mined > 0
+    plain, mined = tmp_path / "aligned.tmx", tmp_path / "all.tmx"
+    assert run("export", "--format", "tmx", "-o", plain, "--store", folder).exit_code == 0
+    r = run("export", "--format", "tmx", "--include-mined", "-o", mined, "--store", folder)
+    assert r.exit_code == 0, r.output
+    kinds = [p.text for p in etree.fromstring(mined.read_bytes()).iter("prop") if p.get("type") == "x-kind"]
+    assert kinds.count("mined") == report.mined and kinds.count("aligned") == report.pairs
+    plain_kinds = {p.text for p in etree.fromstring(plain.read_bytes()).iter("prop") if p.get("type") == "x-kind"}
+    assert plain_kinds == {"aligned"}
+    for tu in etree.fromstring(mined.read_bytes()).iter("tu"):
+        props = {p.get("type"): p.text for p in tu.iter("prop")}
+        assert 0 <= float(props["x-score"]) <= 1
