@@ -48,12 +48,12 @@ class MinedPair:
 
     en: str
     zh: str
+    score: float  # calibrated P(correct)
+    margin: float
     en_doc: int  # index of the document (0 = A, 1 = B) that holds the English sentence
     zh_doc: int
     en_idx: int  # position among that document's English sentences
     zh_idx: int
-    margin: float
-    score: float  # calibrated P(correct)
 
 
 def margin_confidence(margin: np.ndarray | float, cos: np.ndarray | float) -> np.ndarray | float:
@@ -180,7 +180,7 @@ def mutual_candidates(
     ii = np.repeat(np.arange(n), fwd_r.shape[1])
     jj = fwd_r.ravel()
     ok = jj >= 0
-    fm = np.full(fwd_r.shape, -np.inf)
+    fm: np.ndarray = np.full(fwd_r.shape, -np.inf)  # (n, k) margins
     fm.ravel()[ok] = margins(ii[ok], jj[ok], fwd_s.ravel()[ok])
     best_f = np.argmax(fm, axis=1)
     best_j = fwd_r[np.arange(n), best_f]
@@ -372,12 +372,21 @@ def mine_documents(doc_a, doc_b, enc, k: int = 4, exclude_within: Sequence[bool]
     from .clean import clean_sentence
 
     docs = [doc_a, doc_b]
-    en, zh, en_g, zh_g, en_i, zh_i = [], [], [], [], [], []
+    en: list[str] = []
+    zh: list[str] = []
+    en_g: list[int] = []  # document (0 or 1) of each sentence
+    zh_g: list[int] = []
+    en_i: list[int] = []  # its index among its document's sentences of that language
+    zh_i: list[int] = []
     for g, d in enumerate(docs):
         for i, s in enumerate(d.sentences("en")):
-            en.append(s), en_g.append(g), en_i.append(i)
+            en.append(s)
+            en_g.append(g)
+            en_i.append(i)
         for i, s in enumerate(d.sentences("zh")):
-            zh.append(s), zh_g.append(g), zh_i.append(i)
+            zh.append(s)
+            zh_g.append(g)
+            zh_i.append(i)
     if not en or not zh:
         return []
     en_c, zh_c = [clean_sentence(s) for s in en], [clean_sentence(s) for s in zh]
@@ -395,7 +404,7 @@ def mine_documents(doc_a, doc_b, enc, k: int = 4, exclude_within: Sequence[bool]
         k,
         excluded,
     )
-    return [MinedPair(en[p.i], zh[p.j], en_g[p.i], zh_g[p.j], en_i[p.i], zh_i[p.j], p.margin, p.score) for p in found]
+    return [MinedPair(en[p.i], zh[p.j], p.score, p.margin, en_g[p.i], zh_g[p.j], en_i[p.i], zh_i[p.j]) for p in found]
 
 
 def signature(k: int = 4) -> str:

@@ -157,7 +157,7 @@ def _ends_sentence(text: str, m: re.Match) -> bool:
     if word not in _MAY_END:
         return False
     nxt = re.match(r"[\"'\u201c\u2018(\[]?([A-Za-z]+)", text[m.end() : m.end() + 30])
-    return bool(nxt) and nxt.group(1).lower() in _STARTERS
+    return nxt is not None and nxt.group(1).lower() in _STARTERS
 
 
 def _split_zh(text: str) -> list[str]:
@@ -223,10 +223,10 @@ def segment_text(text: str, path: str = "", presplit: bool = False) -> Document:
     """
     lines = text.split("\n")
     if presplit:
-        paras = tuple(
+        one_each = tuple(
             Paragraph(line_lang(s), s, i + 1, (s,)) for i, s in ((i, s.strip()) for i, s in enumerate(lines)) if s
         )
-        return Document(path, paras)
+        return Document(path, one_each)
     boiler = boilerplate_lines(lines)
     kinds = ["other" if b else line_lang(s) if s.strip() else "" for s, b in zip(lines, boiler)]
     widths = [_width(s.strip()) if k in ("en", "zh") else 0 for s, k in zip(lines, kinds)]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import inspect
 import logging
 import os
 import stat
@@ -33,12 +32,14 @@ from pathlib import Path
 import numpy as np
 
 from termalign.align.clean import clean_sentence
+from termalign.align.confidence import Calibration, default_calibration
 from termalign.align.mining import default_model as default_mining_model
-from termalign.align.mining import document_is_parallel, mine_sentences, mine_vectors
+from termalign.align.mining import document_is_parallel, mine_sentences
 from termalign.align.mining import signature as mining_signature
+from termalign.align.pipeline import AlignParams, align_document
 from termalign.core.errors import InputError, TermalignError, printable
 from termalign.core.files import file_sha256  # noqa: F401 - part of this module's API (docs/cluster.md)
-from termalign.models.base import encode_unique, l2_normalise
+from termalign.models.base import Encoder, encode_unique, l2_normalise
 
 from .store import PairRow, SentenceRow, Store
 
@@ -54,7 +55,7 @@ class BuildReport:
     skipped: int  # unchanged since the last build (resume)
     failed: tuple[tuple[str, str], ...]  # (path, one-line message)
     sentences: int  # sentences in the store after the build
-    pairs: int  # aligned pairs (non-null beads) in the store
+    pairs: int  # aligned sentence pairs in the store (null beads are not pairs)
     mined: int  # mined pairs in the store
     terms: int  # glossary entries in the store
     seconds: float
@@ -201,34 +202,21 @@ def _entry_problem(e: os.DirEntry) -> str:
     return ""
 
 
-# ---------------------------------------------------------------- alignment adapter
+# ---------------------------------------------------------------- alignment
 
 
-def _default_params():
-    try:
-        from termalign.align.pipeline import AlignParams
-    except ImportError:
-        return None
-    return AlignParams()
-
-
-def build_signature(enc, params) -> str:
-    """Everything that changes what a document's rows would be."""
-    p = params.signature() if params is not None and hasattr(params, "signature") else "align:none"
-    return f"termalign:{BUILD_VERSION}|enc:{enc.name}/{enc.dim}|{p}|{mining_signature()}"
-
-
-def _align(
-    doc, enc, params, en_vecs: np.ndarray, zh_vecs: np.ndarray
-) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
-    """(src idx, tgt idx, score) beads of a parallel document, null beads included."""
-    try:
-        from termalign.align.pipeline import align_document
-    except ImportError:  # pragma: no cover - temporary adapter until align/pipeline.py lands
-        log.warning("align.pipeline is not available: pairing parallel documents by mutual margin only")
-        return [((i,), (j,), s) for i, j, _, s in mine_vectors(en_vecs, zh_vecs)]
-    alignment = align_document(doc, enc, params)
-    return [(tuple(b.src), tuple(b.tgt), float(b.score)) for b in alignment.beads]
+def build_signature(enc: Encoder, params: AlignParams | None = None, calibration: Calibration | None = None) -> str:
+    """Everything that changes what a document's rows would be: the encoder, the aligner's
+    parameters (None: the defaults, as :func:`build` uses them), its calibration (the pairs'
+    scores; by content, so a refit under the same name counts) and the miner. The glossary
+    method is not in it: a new one redoes the glossary from the stored pairs
+    (:func:`build_terms`), not every document."""
+    params = params if params is not None else AlignParams()
+    cal = calibration if calibration is not None else default_calibration()
+    return (
+        f"termalign:{BUILD_VERSION}|enc:{enc.name}/{enc.dim}|{params.signature()}"
+        f"|cal:{cal.signature()}|{mining_signature()}"
+    )
 
 
 def _pair_vector(en_vecs: np.ndarray, zh_vecs: np.ndarray, src: Sequence[int], tgt: Sequence[int]) -> np.ndarray | None:
@@ -237,25 +225,6 @@ def _pair_vector(en_vecs: np.ndarray, zh_vecs: np.ndarray, src: Sequence[int], t
         return None
     v = en_vecs[list(src)].mean(axis=0) + zh_vecs[list(tgt)].mean(axis=0)
     return l2_normalise(v[None])[0]
-
-
-class _Reporting:
-    """``enc`` for :func:`encode_unique`, its ``encode`` reporting texts done to ``report``
-    (the bundled encoders take ``on_progress``; another encoder is called plainly)."""
-
-    def __init__(self, enc, report: Callable[[int], None]) -> None:
-        self.enc, self.report, self.dim = enc, report, enc.dim
-        try:
-            self.takes_progress = "on_progress" in inspect.signature(enc.encode).parameters
-        except (TypeError, ValueError):
-            self.takes_progress = False
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if self.takes_progress:
-            return self.enc.encode(texts, on_progress=self.report)
-        out = self.enc.encode(texts)
-        self.report(len(texts))
-        return out
 
 
 def prepare_document(
@@ -286,7 +255,7 @@ def prepare_document(
         on_event(BuildEvent("progress", name, "encode", total=n_distinct, done=k))
 
     clean = [clean_sentence(s) for s in list(en) + list(zh)]  # vectors of the text without markup
-    vecs = encode_unique(_Reporting(enc, report), clean) if clean else np.zeros((0, enc.dim), np.float32)
+    vecs = encode_unique(enc, clean, report) if clean else np.zeros((0, enc.dim), np.float32)
     en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en) :]
     en_c, zh_c = clean[: len(en)], clean[len(en) :]
     sentences = tuple(
@@ -301,7 +270,8 @@ def prepare_document(
         from termalign.align.beads import join_text
 
         on_event(BuildEvent("progress", name, "align", total=n_distinct, done=n_distinct))
-        for src, tgt, score in _align(doc, enc, params, en_vecs, zh_vecs):
+        for bead in align_document(doc, enc, params).beads:
+            src, tgt = tuple(bead.src), tuple(bead.tgt)
             pairs.append(
                 PairRow(
                     "aligned",
@@ -309,7 +279,7 @@ def prepare_document(
                     tgt,
                     join_text([en[i] for i in src], "en"),
                     join_text([zh[j] for j in tgt], "zh"),
-                    score,
+                    float(bead.score),
                     _pair_vector(en_vecs, zh_vecs, src, tgt),
                 )
             )
@@ -328,7 +298,7 @@ def _worker_init(spec: str, device: str) -> None:
 
     # each worker gets an equal share of the cores for BLAS
     _worker_enc = load_encoder(spec, device)
-    _worker_params = _default_params()
+    _worker_params = AlignParams()
 
 
 def _worker_prepare(path: str, encoding: str | None, sha: str) -> PreparedDoc | tuple[str, str]:
@@ -364,7 +334,7 @@ def build(
     ``interrupted`` set (the corpus-wide steps then wait for the next build).
     """
     t0 = time.perf_counter()
-    params = params if params is not None else _default_params()
+    params = params if params is not None else AlignParams()
     sig = build_signature(enc, params)
     scan = scan_text_files(folders)
     files = scan.files
@@ -424,15 +394,13 @@ def build(
         terms_note = finish(store, enc, glossary, on_event)
     except KeyboardInterrupt:  # every commit so far stands; the report says where it stopped
         interrupted = True
-    con = store.con
-    n_sent = con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
-    n_pairs = con.execute("select count(*) from pairs where kind = 'aligned' and en != '' and zh != ''").fetchone()[0]
+    n_sent = store.con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
     return BuildReport(
         files=len(files),
         skipped=skipped,
         failed=tuple(failed),
         sentences=n_sent,
-        pairs=n_pairs,
+        pairs=store.count_pairs("aligned"),
         mined=store.count_pairs("mined"),
         terms=store.count_terms(),
         seconds=time.perf_counter() - t0,
@@ -572,17 +540,12 @@ def build_terms(
     ``params`` is a :class:`glossary.pairing.GlossaryParams`; ``pinned`` (zh, en) known terms
     (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
     """
-    try:
-        from termalign.glossary.pairing import GlossaryParams, build_glossary
-    except ImportError:
-        msg = "glossary.pairing is not available yet: no terms built"
-        log.warning(msg)
-        return msg
     from termalign.glossary.candidates import load_user_dict
+    from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, build_glossary
 
     params = params or GlossaryParams()
     user = file_sha256(Path(user_dict)) if user_dict else ""
-    options = f"{params!r}|{sorted(pinned)!r}|{user}|termhood:1"  # a new scoring method invalidates old terms
+    options = f"{params!r}|{sorted(pinned)!r}|{user}|{METHOD_VERSION}"  # a new method invalidates old terms
     state = hashlib.sha256(
         f"{store.get_meta('mined_state')}|{_corpus_state(store, 'terms')}|{options}".encode()
     ).hexdigest()

