@@ -127,7 +127,7 @@ def read_user_dict(path: str) -> list[tuple[str, int | None, str | None]]:
             continue
         freq = tag = None
         rest = cols[1:]
-        if rest and rest[0].isdigit():
+        if rest and rest[0].isascii() and rest[0].isdigit():  # "²" is a digit to str.isdigit, not to int()
             freq, rest = int(rest[0]), rest[1:]
         if rest:
             tag, rest = rest[0], rest[1:]
