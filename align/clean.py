@@ -3,7 +3,8 @@
 Two jobs, both pure:
 
 * :func:`boilerplate_lines` marks lines that are not the document's prose: forum headers and
-  labels (a PTT post's ``[新聞]`` title block up to ``原文內容:``, ``※`` notes, a ``--``
+  labels (a PTT post's ``[新聞]`` title block up to ``原文內容:``, except the post's title and
+  the original title under ``原文標題:``, which translate each other; ``※`` notes, a ``--``
   signature and what follows), source and byline lines (``来源:…``, ``記者署名:By …``), contact
   lines with an e-mail address, page chrome and UI text (``Search documents``, ``Fish AI Reader``
   repeated, ``… CLICKING HERE``, a ``site· 2025-11-09 11:44`` stamp, a photo credit), tag
@@ -78,6 +79,8 @@ def boilerplate_lines(lines: list[str]) -> list[bool]:
         body = next((i for i in range(first, min(n, first + 20)) if _PTT_BODY.match(lines[i])), None)
         if body is not None:
             boiler[first : body + 1] = [True] * (body + 1 - first)
+            for i in _ptt_titles(lines, first, body):
+                boiler[i] = False
     short = Counter(t for t in stripped if t and len(t) <= 40 and len(t.split()) <= 4 and not _SENTENCE_END.search(t))
     after_tags = False
     for i, t in enumerate(stripped):
@@ -105,6 +108,39 @@ def boilerplate_lines(lines: list[str]) -> list[bool]:
         ):
             boiler[b] = True
     return boiler
+
+
+_ORIG_TITLE = re.compile(r"^\s*(?:原文標題|原文标题)\s*[:：]?\s*$")
+_LABEL_WITH_VALUE = re.compile(r"^\s*(?:原文連結|原文链接|發布時間|发布时间|記者署名|记者署名|原文[內内]容)\s*[:：]")
+
+
+def _ptt_titles(lines: list[str], first: int, body: int) -> list[int]:
+    """The title line of a PTT header (``first``) and the lines of its original title: those after
+    the ``原文標題:`` label up to the next label, when there are any (a post without an original
+    title keeps its whole header as boilerplate)."""
+    label = next((i for i in range(first + 1, body) if _ORIG_TITLE.match(lines[i])), None)
+    if label is None:
+        return []
+    orig = []
+    for i in range(label + 1, body):
+        if _LABEL.match(lines[i]) or _LABEL_WITH_VALUE.match(lines[i]):
+            break
+        if lines[i].strip():
+            orig.append(i)
+    return [first] + orig if orig else []
+
+
+def ptt_title_line(lines: list[str], boiler: list[bool]) -> int | None:
+    """The index of a PTT post's title line when ``boilerplate_lines`` kept it as content."""
+    first = next((i for i, s in enumerate(lines) if s.strip()), None)
+    if first is None or boiler[first] or not any(boiler) or not _PTT_TITLE.match(lines[first]):
+        return None
+    return first
+
+
+def strip_ptt_tag(line: str) -> str:
+    """``[新聞] 美國將推動…`` -> ``美國將推動…``."""
+    return _PTT_TITLE.sub("", line, count=1).strip()
 
 
 # --- inside a sentence ---------------------------------------------------------------------

@@ -28,6 +28,12 @@ BlockCosts = Callable[[int, int, int, int], np.ndarray]
 # cell_cost(i, cols) -> (len(cols),) float64: the boundary cost of ending a bead at (i, cols).
 CellCosts = Callable[[int, np.ndarray], np.ndarray]
 
+# The test suite turns this on (tests/conftest.py): then a bead cost that is NaN or -inf, or a
+# skip or boundary cost that is not finite, raises instead of silently steering the path (NaN
+# never wins an argmin and poisons every sum it enters). Off in use: the check is cheap but
+# a user's alignment should not fail on it.
+CHECK_FINITE = False
+
 SKIP_SRC = -1  # back-pointer codes for the two null bead types
 SKIP_TGT = -2
 _ROWS_PER_BLOCK = 32
@@ -121,6 +127,8 @@ def banded_dp(
     when given. Raises ValueError if the band has no path.
     """
     band = band or Band.full(n, m)
+    if CHECK_FINITE and not (np.isfinite(skip_src) and np.isfinite(skip_tgt)):
+        raise FloatingPointError(f"non-finite skip cost ({skip_src}, {skip_tgt})")
     lo, hi = band.lo, band.hi
     if lo[0] != 0 or hi[n] != m:
         raise ValueError("band must contain (0, 0) and (n, m)")
@@ -150,10 +158,14 @@ def banded_dp(
             bi1 = min(n + 1, i + _ROWS_PER_BLOCK)
             bc0, bc1 = int(lo[bi0]), int(hi[bi1 - 1]) + 1
             block = block_costs(bi0, bi1, bc0, bc1) if T else np.zeros((0, bi1 - bi0, bc1 - bc0))
+            if CHECK_FINITE and (np.isnan(block).any() or np.isneginf(block).any()):
+                raise FloatingPointError(f"NaN or -inf bead cost in rows {bi0}..{bi1 - 1}")
         cols = np.arange(lo[i], hi[i] + 1)
         w = cols.size
         cand = np.full((T + 1, w), np.inf)
-        bead = np.empty((T + 1, w))
+        # inf, not np.empty: the rows of types that do not fit yet (a > i) are never filled, and
+        # uninitialised memory there made ``bead += q`` warn "invalid value" (a signalling NaN)
+        bead = np.full((T + 1, w), np.inf)
         # 1-0: from (i-1, j)
         cand[T] = _gather(D, off, lo, hi, i - 1, cols) + skip_src
         bead[T] = skip_src
@@ -166,6 +178,8 @@ def banded_dp(
             cand[t] = prev + crow[t]
             bead[t] = crow[t]
         q = cell_cost(i, cols) if cell_cost else None
+        if CHECK_FINITE and q is not None and not np.isfinite(q).all():
+            raise FloatingPointError(f"non-finite boundary cost in row {i}")
         if q is not None:
             cand += q
             bead += q

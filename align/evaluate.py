@@ -5,6 +5,10 @@ Strict: a predicted bead counts only if the identical bead is in the gold (Vecal
 source and a target sentence with some gold bead. Scores in predicted ladders (``:0.93``) are
 ignored. ``nulls=False`` leaves 1-0 / 0-1 beads out of both sides (the papers' headline);
 ``nulls=True`` keeps them (the MAC-Dev README's definition).
+
+Recall by gold bead type (``recall_by_type``): the share of gold beads of each type that the
+prediction reproduces exactly, with types grouped as 1-1, 1-n (one side one sentence, the other
+two or more), m-n (both sides two or more) and 1-0 / 0-1 (a sentence left unpaired).
 """
 
 from __future__ import annotations
@@ -54,6 +58,47 @@ def strict(pred: Sequence[Bead], gold: Sequence[Bead], nulls: bool = True) -> Sc
     return Score(len(p & g), len(p), len(g))
 
 
+BEAD_GROUPS = ("1-1", "1-n", "m-n", "null")
+_GROUP_LABEL = {"1-1": "1-1", "1-n": "1-2/2-1/1-n", "m-n": "m-n (both >= 2)", "null": "1-0/0-1"}
+
+
+def bead_group(b: Bead) -> str:
+    """``1-1``, ``1-n`` (1-2, 2-1, 1-3 ...), ``m-n`` (both sides >= 2) or ``null`` (1-0 / 0-1)."""
+    a, c = len(b.src), len(b.tgt)
+    if not a or not c:
+        return "null"
+    if a == c == 1:
+        return "1-1"
+    return "1-n" if min(a, c) == 1 else "m-n"
+
+
+def recall_by_type(pred: Sequence[Bead], gold: Sequence[Bead]) -> dict[str, Score]:
+    """Per gold bead group (``BEAD_GROUPS``): ``Score(tp, n_pred, n_gold)`` where ``tp`` counts the
+    gold beads of the group reproduced exactly, ``n_gold`` the group's gold beads and ``n_pred``
+    the predicted beads of that group (so ``precision`` is the group's precision too)."""
+    p = {_key(b) for b in pred}
+    out = {}
+    for group in BEAD_GROUPS:
+        g = [b for b in gold if bead_group(b) == group]
+        tp = sum(_key(b) in p for b in g)
+        out[group] = Score(tp, sum(bead_group(b) == group for b in pred), len(g))
+    return out
+
+
+def format_by_type(scores: Iterable[dict[str, Score]]) -> str:
+    """A table of recall (and precision) per gold bead group, pooled over documents."""
+    total = {g: Score(0, 0, 0) for g in BEAD_GROUPS}
+    for d in scores:
+        for g in BEAD_GROUPS:
+            total[g] = total[g] + d[g]
+    head = f"{'gold type':<16} {'gold':>6} {'recall':>7} | {'predicted':>9} {'precision':>9}"
+    lines = [head, "-" * len(head)]
+    for g in BEAD_GROUPS:
+        s = total[g]
+        lines.append(f"{_GROUP_LABEL[g]:<16} {s.n_gold:>6} {s.recall:>7.4f} | {s.n_pred:>9} {s.precision:>9.4f}")
+    return "\n".join(lines) + "\n"
+
+
 def lax(pred: Sequence[Bead], gold: Sequence[Bead], nulls: bool = True) -> Score:
     """A predicted bead is right if some gold bead shares a source and a target sentence with it
     (for null beads: the same lone sentence is a null bead in gold); recall symmetrically."""
@@ -99,6 +144,7 @@ class Report:
     strict_nulls: tuple[Score, ...]
     strict_no_nulls: tuple[Score, ...]
     lax_no_nulls: tuple[Score, ...]
+    by_type: tuple[dict[str, Score], ...] = ()
 
     @staticmethod
     def pooled(scores: Iterable[Score]) -> Score:
@@ -124,7 +170,10 @@ class Report:
                 f"{name:<10} {a.precision:>8.4f} {a.recall:>6.4f} {a.f1:>6.4f} | "
                 f"{b.precision:>9.4f} {b.recall:>6.4f} {b.f1:>6.4f} | {c.f1:>6.4f}"
             )
-        return "\n".join(lines) + "\n"
+        out = "\n".join(lines) + "\n"
+        if self.by_type:
+            out += "\nRecall by gold bead type, pooled:\n" + format_by_type(self.by_type)
+        return out
 
 
 def evaluate(pairs: Sequence[tuple[str, Sequence[Bead], Sequence[Bead]]]) -> Report:
@@ -134,6 +183,7 @@ def evaluate(pairs: Sequence[tuple[str, Sequence[Bead], Sequence[Bead]]]) -> Rep
         tuple(strict(p, g, True) for _, p, g in pairs),
         tuple(strict(p, g, False) for _, p, g in pairs),
         tuple(lax(p, g, False) for _, p, g in pairs),
+        tuple(recall_by_type(p, g) for _, p, g in pairs),
     )
 
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from termalign.core.errors import InputError
+
 from .beads import Alignment, Bead
 from .clauses import boundary_vectors
 from .confidence import FEATURES, Calibration, bead_features, default_calibration
@@ -30,7 +32,9 @@ from .scoring import Scorer, anchor_matrices
 if TYPE_CHECKING:  # pragma: no cover
     from termalign.models.base import Encoder
 
-VERSION = "6"
+# 6.1: as 6 on MAC-Dev (every bead and score the same); differs where 6 met NaN costs, on sides
+# whose sentences are mostly empty (the length smoothing is now at least one character).
+VERSION = "6.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +394,9 @@ def align_documents(src, tgt, enc, params: AlignParams = AlignParams()) -> Align
     sentences are in ("en" or "zh"); every paragraph's sentences are kept, in file order, so
     with ``presplit`` the ladder's indices are the files' line numbers."""
     s_lang, t_lang = _main_lang(src), _main_lang(tgt)
+    if s_lang == t_lang:  # two English files: every pair would look like a translation
+        name = {"en": "English", "zh": "Chinese"}[s_lang]
+        raise InputError(tgt.path or "TGT", f"both files are {name}", "align needs one English and one Chinese side")
     return align_sentences(_all_sentences(src), _all_sentences(tgt), enc, params, s_lang, t_lang)
 
 

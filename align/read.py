@@ -11,7 +11,8 @@ import logging
 import re
 from pathlib import Path
 
-from termalign.core.errors import InputError
+from termalign.core.errors import InputError, printable
+from termalign.core.files import read_capped
 
 log = logging.getLogger(__name__)
 
@@ -61,31 +62,34 @@ _USUAL = re.compile(
 )
 
 
-def read_text(path: str | Path, encoding: str | None = None) -> str:
+def read_text(path: str | Path, encoding: str | None = None, regular_only: bool = False) -> str:
     """Read a text file in any of the encodings Chinese/English news comes in, cleaned.
 
     Raises ``InputError`` (one line, naming the file) for a missing path, a directory, a file
     over ``MAX_BYTES``, an empty or whitespace-only file, a binary file or undecodable bytes.
+    A pipe or device named by the user is read up to ``MAX_BYTES``; with ``regular_only`` (files
+    found in a folder) only regular files are read (see ``core.files.read_capped``).
     """
-    p = Path(path)
+    return read_text_digest(path, encoding, regular_only)[0]
+
+
+def read_text_digest(path: str | Path, encoding: str | None = None, regular_only: bool = False) -> tuple[str, str]:
+    """``read_text`` and the sha256 of exactly the bytes that were decoded (one read of the file)."""
+    got = read_capped(path, MAX_BYTES, regular_only=regular_only)
+    return decode_bytes(got.data, printable(path), encoding), got.sha256
+
+
+def check_encoding(encoding: str) -> str:
+    """The codec name for ``encoding``; ``InputError`` for an unknown one or one that is not a text
+    encoding (``rot13``, ``base64`` and ``zlib`` are codecs, but not bytes -> text)."""
+    hint = "try --encoding utf-8, gb18030, big5 or utf-16"
     try:
-        if p.is_dir():
-            raise InputError(p, "is a directory", "pass a text file")
-        if not p.exists():
-            raise InputError(p, "no such file")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(
-                p,
-                f"file is {size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit",
-                "split it into smaller files",
-            )
-        data = p.read_bytes()
-    except PermissionError:
-        raise InputError(p, "permission denied") from None
-    except OSError as e:
-        raise InputError(p, f"cannot read: {e.strerror or e}") from None
-    return decode_bytes(data, str(p), encoding)
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise InputError("--encoding", f"unknown encoding {encoding!r}", hint) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputError("--encoding", f"{encoding!r} is not a text encoding", hint)
+    return info.name
 
 
 def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> str:
@@ -112,11 +116,9 @@ def clean_text(text: str) -> str:
 
 def _decode_as(data: bytes, name: str, encoding: str) -> str:
     try:
-        codec = codecs.lookup(encoding).name
-    except LookupError:
-        raise InputError(
-            name, f"unknown encoding {encoding!r}", "try --encoding utf-8, gb18030, big5 or utf-16"
-        ) from None
+        codec = check_encoding(encoding)
+    except InputError as e:
+        raise InputError(name, e.reason, e.hint) from None
     if codec == "utf-8":
         codec = "utf-8-sig"
     try:
@@ -150,6 +152,7 @@ def _detect(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         utf8_error = e.start
+    _refuse_stray_bytes(data, name, utf8_error)
     best = _legacy(data)
     if best is None:
         raise InputError(
@@ -158,8 +161,45 @@ def _detect(data: bytes, name: str) -> str:
             "pass --encoding, e.g. --encoding gb18030 or --encoding big5",
         )
     codec, text = best
+    if _too_little_evidence(data, codec, text):
+        raise InputError(
+            name,
+            f"not UTF-8 at byte {utf8_error}, and too short to tell its encoding",
+            "pass --encoding, e.g. --encoding gb18030",
+        )
     log.info("%s: decoded as %s", name, codec)
     return text
+
+
+# A file that is not UTF-8 with fewer bytes outside ASCII than this (16 Chinese characters) gives
+# too little evidence for a guess: it is read only as Chinese (GB18030 or Big5 giving common Han
+# characters). Otherwise every single-byte codec "fits" and one stray byte becomes Latin mojibake
+# (a pinned term "šĘÇňťč").
+MIN_LEGACY_EVIDENCE = 32
+_CHINESE_CODECS = ("gb18030", "big5hkscs", "cp950")
+
+
+def _refuse_stray_bytes(data: bytes, name: str, utf8_error: int) -> None:
+    """``InputError`` for UTF-8 text with a few stray bytes: at least twice as many well-formed
+    multi-byte UTF-8 characters as invalid bytes. Legacy Chinese text is invalid UTF-8 almost
+    everywhere (GBK pairs seldom form UTF-8 sequences), so it is not caught here."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for c in text if c > "\x7f") - bad
+    if bad and multibyte >= 2 * bad:
+        raise InputError(
+            name,
+            f"not valid UTF-8 at byte {utf8_error} ({bad} stray bytes in UTF-8 text)",
+            "fix the file, or pass --encoding to read it in another encoding",
+        )
+
+
+def _too_little_evidence(data: bytes, codec: str, text: str) -> bool:
+    """Whether a legacy decode of a short file is a guess rather than a reading (see MIN_LEGACY_EVIDENCE)."""
+    non_ascii = len(data.translate(None, bytes(range(128))))  # the bytes left once ASCII is deleted
+    if non_ascii >= MIN_LEGACY_EVIDENCE:
+        return False
+    return codec not in _CHINESE_CODECS or _common_han_share(text) < 0.9
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -319,8 +319,11 @@ class Scorer:
         self._other_t = _sample_rows(src.vecs[0], 4096, rng)
         cs, ct = src.chars[0], tgt.chars[0]
         self.rho = float(max(cs.sum(), 1.0) / max(ct.sum(), 1.0))
-        self.s0 = 0.2 * float(np.median(cs)) if cs.size else 1.0
-        self.t0 = 0.2 * float(np.median(ct)) if ct.size else 1.0
+        # The smoothing of the length ratio, at least one character: when most sentences of a
+        # side are empty (blank lines of a presplit file), a zero median made log(0 + 0) = -inf
+        # and the length ratio of two empty windows -inf - -inf = NaN, which reached the DP.
+        self.s0 = max(0.2 * float(np.median(cs)), 1.0) if cs.size else 1.0
+        self.t0 = max(0.2 * float(np.median(ct)), 1.0) if ct.size else 1.0
         self.log_s = np.log(src.chars + self.s0)  # (K, n)
         self.log_t = np.log(self.rho * (tgt.chars + self.t0))
         self.n_anchor_s = src.anchors.sum(axis=2)  # (K, n)

@@ -9,7 +9,9 @@ Rules, in order:
    but never mixed into en/zh sentences): a PTT-style header (``[新聞]`` ... ``原文內容:``),
    bare field labels (``原文標題:``, ``心得/評論:``), lines starting with ``※``, everything
    after a ``--`` signature separator, and page chrome, bylines, source and contact lines
-   (``align.clean.boilerplate_lines``); such paragraphs carry ``boilerplate=True``.
+   (``align.clean.boilerplate_lines``); such paragraphs carry ``boilerplate=True``. A PTT
+   header's two titles are content, not boilerplate: the post's title (its ``[新聞]`` tag dropped)
+   translates the original title under ``原文標題:``, so both are paragraphs.
 3. Hard-wrapped files (most lines close to one width, e.g. 80 columns, CJK counting 2) are
    unwrapped: a line joins the paragraph above when that line was long (>= 3/4 of the wrap
    width) and has the same language; a punctuation-only line (``.`` or ``。」``) joins too.
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .clean import boilerplate_lines
+from .clean import boilerplate_lines, ptt_title_line, strip_ptt_tag
 from .read import read_text
 
 LANGS = ("en", "zh", "other")
@@ -228,6 +230,10 @@ def segment_text(text: str, path: str = "", presplit: bool = False) -> Document:
         )
         return Document(path, one_each)
     boiler = boilerplate_lines(lines)
+    title = ptt_title_line(lines, boiler)
+    if title is not None:  # a PTT post's title is content: the translation of its original title
+        lines = list(lines)
+        lines[title] = strip_ptt_tag(lines[title])
     kinds = ["other" if b else line_lang(s) if s.strip() else "" for s, b in zip(lines, boiler)]
     widths = [_width(s.strip()) if k in ("en", "zh") else 0 for s, k in zip(lines, kinds)]
     wrap = _wrap_width([w for w, k in zip(widths, kinds) if k in ("en", "zh")])

@@ -27,6 +27,7 @@ import ipaddress
 import json
 import logging
 import queue
+import socket
 import sys
 import threading
 import traceback
@@ -182,7 +183,13 @@ class StorePool:
 
         self._open = lambda: Store.open(store_path, readonly=True)
         self._idle: queue.LifoQueue = queue.LifoQueue()
-        self._idle.put(self._open())  # fail now (StoreError) if the store is missing or corrupt
+        first = self._open()  # fail now (StoreError) if the store is missing or corrupt
+        try:
+            first.check_integrity()  # a damaged page fails here, not on some later request
+        except BaseException:
+            first.close()
+            raise
+        self._idle.put(first)
 
     def borrow(self):
         """Context manager yielding a Store that no other thread uses meanwhile."""
@@ -433,6 +440,8 @@ class GlossaryServer(ThreadingHTTPServer):
         self.loopback_only = is_loopback(address[0])
         self._static_cache: dict[str, bytes] = {}
         self._static_lock = threading.Lock()
+        address = (address[0].strip("[]"), address[1])  # --host [::1] names the address ::1
+        self.address_family = _family(address[0])  # an IPv6 address (--host ::1) needs AF_INET6
         super().__init__(address, Handler)
 
     @property
@@ -453,6 +462,21 @@ class GlossaryServer(ThreadingHTTPServer):
         self.app.pool.close()
         if isinstance(self.app.enc, SerialEncoder):
             self.app.enc.close()
+
+
+def _family(host: str) -> socket.AddressFamily:
+    """AF_INET6 for an IPv6 address or a name that resolves only to IPv6, else AF_INET."""
+    try:
+        ipaddress.IPv6Address(host.strip("[]"))
+        return socket.AF_INET6
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return socket.AF_INET  # binding then fails with a clear error
+    families = {i[0] for i in infos}
+    return socket.AF_INET if socket.AF_INET in families or not families else socket.AF_INET6
 
 
 def make_server(

@@ -8,6 +8,8 @@
 * **Leave one chapter out (LOCO)**: for each chapter, the parameters of a small grid that score
   best on the other five are used on it; the pooled F1 of those choices is what a held-out
   corpus can expect from tuning on MAC-Dev (the defaults were picked on all six).
+* **By bead type**: recall per gold bead type (1-1; 1-2, 2-1, 1-3 ...; many-to-many, both
+  sides two or more sentences; 1-0 / 0-1), in-sample and for the LOCO choices.
 * **Calibration**: bead features -> logistic regression (``align/confidence.py``), fitted on five
   chapters and measured on the sixth; reliability table and ECE of the held-out predictions.
 * **Speed**: ``termalign align-dir`` + ``eval`` as a user runs them, wall time with a cold
@@ -40,7 +42,7 @@ from termalign.align.confidence import (  # noqa: E402
     label_beads,
     reliability,
 )
-from termalign.align.evaluate import strict  # noqa: E402
+from termalign.align.evaluate import format_by_type, recall_by_type, strict  # noqa: E402
 from termalign.align.pipeline import VERSION, AlignParams, align_sides, sentence_sides  # noqa: E402
 
 GRID = {
@@ -76,20 +78,25 @@ def pooled(stats) -> tuple[float, float, float]:
     return p, r, 2 * p * r / max(p + r, 1e-12)
 
 
-def loco(docs: dict, base: AlignParams) -> tuple[float, list[str]]:
+def loco(docs: dict, base: AlignParams) -> tuple[float, list[str], str]:
+    """Pooled strict F1 of the held-out choices, one table line per chapter, and the recall by
+    gold bead type of the held-out choices."""
     keys = list(GRID)
     combos = [dict(zip(keys, v)) for v in itertools.product(*GRID.values())]
-    table = {}  # (combo index, doc) -> strict stats
+    table, types = {}, {}  # (combo index, doc) -> strict stats, recall by bead type
     for c, kw in enumerate(combos):
         p = replace(base, **kw)
         for d, doc in docs.items():
-            table[c, d] = strict(run(doc, p)[0], doc["gold"], nulls=False)
-    held, lines = [], []
+            beads = run(doc, p)[0]
+            table[c, d] = strict(beads, doc["gold"], nulls=False)
+            types[c, d] = recall_by_type(beads, doc["gold"])
+    held, held_types, lines = [], [], []
     for d in docs:
         best = max(range(len(combos)), key=lambda c: pooled([table[c, e] for e in docs if e != d])[2])
         held.append(table[best, d])
+        held_types.append(types[best, d])
         lines.append(f"| {d} | {combos[best]} | {table[best, d].f1:.4f} |")
-    return pooled(held)[2], lines
+    return pooled(held)[2], lines, format_by_type(held_types)
 
 
 def fit_and_check(docs: dict, params: AlignParams):
@@ -155,17 +162,22 @@ def main() -> None:
     docs = load_macdev(args.macdev, enc, max(params.max_merge, 6))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
-    stats = {d: strict(run(doc, params)[0], doc["gold"], nulls=False) for d, doc in docs.items()}
+    preds = {d: run(doc, params)[0] for d, doc in docs.items()}
+    stats = {d: strict(preds[d], doc["gold"], nulls=False) for d, doc in docs.items()}
     print("| chapter | strict P | R | F1 |\n|---|---:|---:|---:|")
     for d, s in stats.items():
         print(f"| {d} | {s.precision:.4f} | {s.recall:.4f} | {s.f1:.4f} |")
     print("| pooled | {:.4f} | {:.4f} | {:.4f} |".format(*pooled(list(stats.values()))))
+    print("\nBy gold bead type, default parameters:")
+    print(format_by_type([recall_by_type(preds[d], doc["gold"]) for d, doc in docs.items()]))
 
     if not args.no_loco:
-        f1, lines = loco(docs, params)
+        f1, lines, by_type = loco(docs, params)
         print(f"\nLOCO over {int(np.prod([len(v) for v in GRID.values()]))} settings: pooled strict F1 {f1:.4f}")
         print("| held out | chosen on the other five | F1 |\n|---|---|---:|")
         print("\n".join(lines))
+        print("\nBy gold bead type, LOCO choices:")
+        print(by_type)
 
     table, ece, coef, n = fit_and_check(docs, params)
     print(f"\nCalibration, leave one chapter out ({n} beads): ECE {ece:.4f}")

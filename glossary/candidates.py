@@ -63,7 +63,21 @@ EN_VAGUE = frozenset(
 )
 EN_STOP = EN_STOP | EN_VAGUE
 
-_ZH_NOUN = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "vn", "eng", "j", "nl", "ng")
+_ZH_NOUN = (
+    "n",
+    "nr",
+    "ns",
+    "nt",
+    "nz",
+    "nrt",
+    "nrfg",
+    "vn",
+    "eng",
+    "j",
+    "nl",
+    "ng",
+    "l",
+)  # l: fixed expressions (宇宙线)
 _ZH_MOD = ("a", "b", "an")  # may start or sit inside a multiword term, never end it
 _ZH_NUM = re.compile(r"^[一二三四五六七八九十两]+$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -113,7 +127,7 @@ def read_user_dict(path: str) -> list[tuple[str, int | None, str | None]]:
             continue
         freq = tag = None
         rest = cols[1:]
-        if rest and rest[0].isdigit():
+        if rest and rest[0].isascii() and rest[0].isdigit():  # "²" is a digit to str.isdigit, not to int()
             freq, rest = int(rest[0]), rest[1:]
         if rest:
             tag, rest = rest[0], rest[1:]
@@ -244,11 +258,35 @@ def _word_ok(w: str, final: bool) -> bool:
     lw = w.lower()
     if (lw in EN_STOP and (final or lw not in EN_VAGUE)) or not w[0].isalpha() or len(w) < 2:
         return False
-    if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4)):
+    if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4) or not _can_be_noun(lw)):
         return False
     if any(c.isdigit() for c in w) and not is_acronym(w):
         return False
     return True
+
+
+@lru_cache(maxsize=100_000)
+def _can_be_noun(word: str) -> bool:
+    """A term ends in a noun: False for a word lemminflect knows only as a verb, adjective or adverb
+    ("laughed quite", "boy leapt astride", "powerful magnets containing"); words it does not know pass."""
+    from lemminflect import getAllLemmas
+
+    if word.endswith("ing"):
+        return True  # a gerund is a noun: processing, mining, licensing, refining
+    readings = getAllLemmas(word)
+    return not readings or "NOUN" in readings or "PROPN" in readings
+
+
+@lru_cache(maxsize=100_000)
+def _can_start(word: str) -> bool:
+    """A term does not start with a word lemminflect knows only as a verb or an adverb ("impose strict
+    export controls" gives "export controls", not "impose strict export"); words it does not know pass."""
+    from lemminflect import getAllLemmas
+
+    if word.endswith(("ing", "ed")):
+        return True  # a participle modifies a noun: "licensing system", "mining companies", "enriched uranium"
+    readings = getAllLemmas(word)
+    return not readings or not set(readings) <= {"VERB", "ADV", "AUX"}
 
 
 def _fold_abbreviations(toks: list[str]) -> list[str]:
@@ -282,9 +320,17 @@ def _fold_abbreviations(toks: list[str]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=50_000)
 def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
-    """English term candidates of ``text``: (key, surface).
+    """English term candidates of ``text``: (key, surface); :func:`en_candidates_marked` without the mark."""
+    return tuple((k, s) for k, s, _ in en_candidates_marked(text, max_words))
+
+
+@lru_cache(maxsize=50_000)
+def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str, bool], ...]:
+    """English term candidates of ``text``: (key, surface, whole), where ``whole`` says the surface
+    ends where its chunk ends: it is written as a head ("rare earths" in "the rare earths"), not as a
+    modifier of a longer chunk ("rare earth" in "rare earth exports"). Headwords are taken from whole
+    surfaces, so they keep the number the text gives them.
 
     * capitalised sequences with inner "of/the/and" and every sub-sequence of them, each part of
       a hyphenated pair of names ("California-Nevada" gives California and Nevada too), and the
@@ -300,13 +346,13 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
     shouting = len(words) >= 4 and sum(w.isupper() for w in words) > 0.6 * len(words)
     # A heading in title case ("A Longstanding Risk"): there too the capitals say nothing
     shouting = shouting or (len(words) >= 3 and all(w[:1].isupper() or w[:1].isdigit() or w in _CONNECT for w in words))
-    out: dict[str, tuple[str, str]] = {}
+    out: dict[str, tuple[str, str, bool]] = {}
 
-    def add(span: Sequence[str]) -> None:
+    def add(span: Sequence[str], whole: bool = True) -> None:
         surface = " ".join(span)
         key = en_key(surface)
-        if key and key.lower() not in EN_STOP and len(key) >= 2 and key not in out:
-            out[key] = (key, surface)
+        if key and key.lower() not in EN_STOP and len(key) >= 2 and (key not in out or (whole and not out[key][2])):
+            out[key] = (key, surface, whole)
 
     start = True  # at a sentence start the capital says nothing
     i = 0
@@ -345,7 +391,7 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
                             sub[0].lower() in EN_STOP or (len(sub[0]) < 3 and not is_acronym(sub[0]))
                         ):
                             continue
-                        add(sub)
+                        add(sub, b == len(span))
                         if len(sub) == 1 and "-" in sub[0]:
                             parts = sub[0].split("-")
                             if all(_is_cap(x) and len(x) >= 3 for x in parts):
@@ -353,8 +399,8 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
                                     add([x])
                 for span in _shared_head(toks, i, j):
                     add(span)
-                for span in _cap_then_lower(toks, i, j, shouting):
-                    add(span)
+                for span, whole in _cap_then_lower(toks, i, j, shouting):
+                    add(span, whole)
                 start = False
                 i = j
                 continue
@@ -371,16 +417,21 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
         for a in range(len(chunk)):
             for b in range(a + 1, min(len(chunk), a + 4) + 1):
                 sub = chunk[a:b]
-                if _word_ok(sub[-1], final=True) and (len(sub) > 1 or len(sub[0]) >= 3):
-                    add(sub)
+                if (
+                    _word_ok(sub[-1], final=True)
+                    and (len(sub) > 1 or len(sub[0]) >= 3)
+                    and (len(sub) == 1 or _can_start(sub[0].lower()))
+                ):
+                    add(sub, b == len(chunk))
         start = False
         i = max(j, i + 1)
     return tuple(out.values())
 
 
-def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list[list[str]]:
+def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list[tuple[list[str], bool]]:
     """The last one or two words of the capitalised span ``toks[i:j]`` with the first one to three
-    words of the lower-case noun chunk right after it: "Chinese government", "Commerce employees"."""
+    words of the lower-case noun chunk right after it: "Chinese government", "Commerce employees";
+    each with whether it takes the whole chunk."""
     if shouting:
         return []
     k = j
@@ -395,7 +446,7 @@ def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list
             continue
         for m in range(j + 1, k + 1):
             if _word_ok(toks[m - 1], final=True):
-                out.append(head + list(toks[j:m]))
+                out.append((head + list(toks[j:m]), m == k))
     return out
 
 

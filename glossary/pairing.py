@@ -33,23 +33,38 @@ from .candidates import (
     acronym_expansions,
     add_user_words,
     en_candidates,
+    en_candidates_marked,
     paren_pairs,
-    zh_candidates,
     zh_tokens,
 )
 from .entries import SentencePair, TermEntry
 from .pinyin import translit
+from .spans import all_zh_candidates, latin_spans, recurring
 from .termhood import CorpusStats, quoted_spans, with_termhood
-from .variants import en_key, en_words, has_run, zh_key
+from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
 log = logging.getLogger(__name__)
 
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "termhood:1"
+METHOD_VERSION = "glossary:2"
 
-FEATURES = ("bias", "sim", "dice", "log_cooc", "llr", "translit", "paren", "best_zh", "best_en", "len_fit")
+FEATURES = (
+    "bias",
+    "sim",
+    "dice",
+    "log_cooc",
+    "llr",
+    "translit",
+    "paren",
+    "best_zh",
+    "best_en",
+    "len_fit",
+    "zh_extra",
+    "en_extra",
+    "en_head",
+)
 # Fitted by ``fit_weights`` (L2 = 0.3, chosen from 0.3/1/3 by repeated 3-fold cross-validation)
 # on the hand-judged pairs of tests/data/glossary_dev_labels.tsv (161 of its 165 are candidates today;
 # 'sunday'/'jan' are stopwords now) (``python benchmarks/bench_glossary.py --fit``): 3-fold held-out
@@ -58,14 +73,15 @@ FEATURES = ("bias", "sim", "dice", "log_cooc", "llr", "translit", "paren", "best
 # rate of that band below 3/37 at 95%, so 165 labels cannot support a claim above 0.99. Entries at
 # the cap are ordered by frequency.
 MAX_CONFIDENCE = 0.99
+PART_SURFACE = 1e-3  # weight of a surface seen only inside a longer chunk, when choosing the headword
 BOUND_SHARE = 0.9  # a fragment holding at least this share of its frequency inside a longer linked pair goes
-WEIGHTS = (-7.314, 5.276, -0.868, 2.351, 0.822, 1.240, 1.179, 1.836, 1.072, 1.217)
+WEIGHTS = (-6.920, 4.830, 0.781, 1.240, -1.740, 1.398, 0.801, 3.008, 1.229, 1.445, -0.173, -0.320, -0.312)
 
 
 @dataclass(frozen=True, slots=True)
 class GlossaryParams:
     top_k: int = 6  # partners kept per term before the expensive features
-    max_encode: int = 2500  # distinct term strings sent to the encoder at most (the slow step)
+    encode_batch: int = 512  # term strings per encoder call (every candidate term is encoded once)
     min_confidence: float = 0.3  # entries below are dropped
     n_examples: int = 3
     mined_weight: float = 0.5  # a mined pair counts this much of an aligned one of the same score
@@ -91,6 +107,8 @@ class Counts:
     paren: frozenset  # (zh key, en key) seen as 中文(English)
     zh_surface: dict  # key -> Counter of surfaces
     en_surface: dict
+    recurring: frozenset = frozenset()  # token spans counted as candidates (glossary.spans.recurring)
+    ew: np.ndarray | None = None  # (n_en,) weighted frequency as a whole chunk's head (en_candidates_marked)
 
 
 def pair_weight(p: SentencePair, params: GlossaryParams) -> float:
@@ -106,7 +124,7 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     cz: list[float] = []
     ce: list[float] = []
     zs: dict[str, Counter] = defaultdict(Counter)
-    es: dict[str, Counter] = defaultdict(Counter)
+    es: dict[str, Counter[str]] = defaultdict(Counter)
     paren: set[tuple[str, str]] = set()
     keys: list[np.ndarray] = []
     wts: list[np.ndarray] = []
@@ -115,24 +133,32 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     acc_n = np.zeros(0, np.float64)
     pending = 0
     total = 0.0
+    rec = recurring(" ".join(p.zh.split()) for p in pairs if pair_weight(p, params) > 0)
+    ew: dict[int, float] = {}
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)
         if w > 0:
             total += w
-            zc = zh_candidates(" ".join(p.zh.split()))
-            ec = en_candidates(p.en)
+            zc = all_zh_candidates(" ".join(p.zh.split()), rec)
+            marked = en_candidates_marked(p.en)
+            ec = [(k, s) for k, s, _ in marked]
             for k, s, *_ in zc:
                 zs[k][s] += 1
-            for k, s in ec:
-                es[k][s] += 1
+            for k, s, whole in marked:
+                # a modifier's form ("rare earth exports") is no headword: it counts a part (Counter holds floats)
+                es[k][s] += 1 if whole else PART_SURFACE  # type: ignore[assignment]
+            heads = {k for k, _, whole in marked if whole}
             zid = np.array(sorted({_id(zv, cz, k) for k, *_ in zc}), np.int64)
             eid = np.array(sorted({_id(ev, ce, k) for k, _ in ec}), np.int64)
             for i in zid:
                 cz[i] += w
             for i in eid:
                 ce[i] += w
+            for k in heads:
+                ew[ev[k]] = ew.get(ev[k], 0.0) + w
             pp = paren_pairs(p.zh)
             paren.update(pp)
+            paren.update(latin_pairs(p.zh, ec))
             paren.update(acronym_expansions(pp, ec))
             if zid.size and eid.size:
                 keys.append(((zid[:, None] << 32) | eid[None, :]).ravel())
@@ -157,7 +183,17 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         frozenset(paren),
         dict(zs),
         dict(es),
+        rec,
+        np.bincount(np.array(list(ew), np.int64), weights=np.array(list(ew.values())), minlength=len(ev))
+        if ew
+        else np.zeros(len(ev)),
     )
+
+
+def latin_pairs(zh_text: str, en_cands: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(zh key, en key) for a Latin-script name in the Chinese written the same in the English (MP Materials)."""
+    spans = {s.lower(): k for k, s, *_ in latin_spans(" ".join(zh_text.split()))}
+    return [(spans[s.lower()], k) for k, s in en_cands if s.lower() in spans]
 
 
 def _id(vocab: dict[str, int], freq: list[float], key: str) -> int:
@@ -219,12 +255,16 @@ def _sub_keys_en(key: str) -> set[str]:
     return {en_key(" ".join(words[a:b])) for a in range(n) for b in range(a + 1, n + 1) if b - a < n}
 
 
-def prune(c: Counts, d: np.ndarray, top_k: int) -> np.ndarray:
-    """Indices of joint rows among each term's ``top_k`` partners by Dice (ties: length fit)."""
+def prune(c: Counts, d: np.ndarray, top_k: int, sim: np.ndarray | None = None) -> np.ndarray:
+    """Indices of joint rows among each term's ``top_k`` partners by Dice plus the terms' cosine
+    ``sim`` (ties: length fit). Dice alone favours rare spans: a term seen once pairs as well with
+    "impose strict export" as with "export controls", which recurs without it; the encoder tells them apart."""
     if d.size == 0:
         return np.zeros(0, np.int64)
     fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(c.zi, c.ei)])
     score = d + 0.05 * fit + 0.01 * np.log1p(c.nze)
+    if sim is not None:
+        score = score + np.nan_to_num(sim, nan=0.15)
     keep = np.zeros(d.size, bool)
     for ids in (c.zi, c.ei):
         order = np.lexsort((-score, ids))  # by term, best first
@@ -241,30 +281,36 @@ def prune(c: Counts, d: np.ndarray, top_k: int) -> np.ndarray:
 
 
 def embed_sims(
-    enc, zh: Sequence[str], en: Sequence[str], rows_z: np.ndarray, rows_e: np.ndarray, budget: int
+    enc,
+    zh: Sequence[str],
+    en: Sequence[str],
+    rows_z: np.ndarray,
+    rows_e: np.ndarray,
+    batch: int = 512,
+    chunk: int = 200_000,
 ) -> np.ndarray:
-    """Cosine of ``zh[rows_z[i]]`` and ``en[rows_e[i]]`` under ``enc``; NaN where over ``budget``.
+    """Cosine of ``zh[rows_z[i]]`` and ``en[rows_e[i]]`` under ``enc``, for every row (NaN only without an encoder).
 
-    Terms are encoded once each, in one batch; the ``budget`` most frequent rows' terms first.
+    Every distinct term string of the rows is encoded exactly once, in batches of ``batch``
+    strings, so the cost is linear in the number of distinct terms; an encoder wrapped by
+    ``models.cache.CachedEncoder`` (``load_encoder``'s default) reads known strings from its disk
+    cache. Terms are encoded in sorted order, so batches (and cache keys) repeat run to run. The
+    dot products are taken ``chunk`` rows at a time, so memory stays bounded for any number of rows.
     """
     sims = np.full(rows_z.size, np.nan)
     if enc is None or rows_z.size == 0:
         return sims
-    texts: dict[str, int] = {}
-    take = []
-    for i, (z, e) in enumerate(zip(rows_z, rows_e)):
-        need = [t for t in (zh[z], en[e]) if t not in texts]
-        if len(texts) + len(need) > budget:
-            continue
-        for t in need:
-            texts[t] = len(texts)
-        take.append(i)
-    if not take:
-        return sims
-    vecs = np.asarray(enc.encode(list(texts)), dtype=np.float32)
-    a = vecs[[texts[zh[rows_z[i]]] for i in take]]
-    b = vecs[[texts[en[rows_e[i]]] for i in take]]
-    sims[np.array(take)] = np.sum(a * b, axis=1)
+    uz, iz = np.unique(rows_z, return_inverse=True)
+    ue, ie = np.unique(rows_e, return_inverse=True)
+    texts = sorted({zh[z] for z in uz} | {en[e] for e in ue})
+    at = {t: n for n, t in enumerate(texts)}
+    vecs = np.concatenate(
+        [np.asarray(enc.encode(texts[a : a + batch]), dtype=np.float32) for a in range(0, len(texts), batch)]
+    )
+    vz = vecs[[at[zh[z]] for z in uz]]
+    ve = vecs[[at[en[e]] for e in ue]]
+    for a in range(0, rows_z.size, chunk):
+        sims[a : a + chunk] = np.einsum("ij,ij->i", vz[iz[a : a + chunk]], ve[ie[a : a + chunk]])
     return sims
 
 
@@ -273,6 +319,101 @@ def best_flags(ids: np.ndarray, score: np.ndarray) -> np.ndarray:
     best = np.full(ids.max() + 1 if ids.size else 0, -np.inf)
     np.maximum.at(best, ids, score)
     return (score >= best[ids] - 1e-12).astype(float)
+
+
+def extent_flags(c: Counts, rows: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Evidence against the extent of each kept row (z, e), two (len(rows),) arrays of 0/1.
+
+    * ``zh_extra``: a shorter Chinese candidate inside z pairs with the same e at least as well
+      (Dice) and more often: the extra characters have no English counterpart (发言人林剑 / Lin
+      Jian beside 林剑, which also occurs without 发言人).
+    * ``en_extra``: a shorter English candidate inside e pairs with the same z at least as well
+      and more often: the extra words are unexplained ("Trump threatened tariffs" beside "Trump").
+
+    A tie (the two always occur together) is no evidence either way.
+
+    A longer span whose association holds better than any part of it gets no mark, so extent is
+    decided by the evidence and the longest span that holds wins. Joint rows are found by binary
+    search in the sorted (zh id, en id) keys, so the cost is linear in the kept rows.
+    """
+    keys = (c.zi.astype(np.int64) << 32) | c.ei.astype(np.int64)
+    zid = {k: i for i, k in enumerate(c.zh)}
+    eid = {k: i for i, k in enumerate(c.en)}
+
+    def joint(z: int, e: int) -> tuple[float, float]:
+        k = (z << 32) | e
+        at = int(np.searchsorted(keys, k))
+        return (float(d[at]), float(c.cze[at])) if at < keys.size and keys[at] == k else (-1.0, 0.0)
+
+    def better(other: tuple[float, float], dd: float, n: float) -> bool:
+        return other[0] >= dd and other[1] > n + 1e-9
+
+    zx = np.zeros(rows.size)
+    ex = np.zeros(rows.size)
+    for k, r in enumerate(rows):
+        z, e, dd, n = int(c.zi[r]), int(c.ei[r]), float(d[r]) - 1e-9, float(c.cze[r])
+        zx[k] = any(better(joint(zid[s], e), dd, n) for s in _sub_keys_zh(c.zh[z]) if s in zid)
+        ex[k] = any(better(joint(z, eid[s]), dd, n) for s in _sub_keys_en(c.en[e]) if s in eid)
+    return zx, ex
+
+
+REPAIR_SHARE = 0.5  # a longer English span replaces a shorter one when it holds this share of its co-occurrences
+REPAIR_BLOCK = 0.8  # ... unless a longer Chinese term takes this share of the longer span's co-occurrences
+
+
+def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
+    """Extent repair candidates: {joint row of (z, e): joint rows of (z, e2)} where e2 is a longer
+    English candidate holding e as whole words that co-occurs with z at least ``REPAIR_SHARE`` as
+    often as e, and no longer Chinese candidate holding z takes e2 (co-occurs with it
+    ``REPAIR_BLOCK`` as often). :func:`choose_repairs` decides among them by the encoder.
+
+    花轿 / "sedan" can become 花轿 / "sedan chair"; 特朗普 / "Trump" cannot become "Trump
+    administration", which belongs to 特朗普政府. Joint rows of one Chinese (English) term are found
+    by binary search in the keys sorted by Chinese (English) id, so the cost is linear in the joint table.
+    """
+    if rows.size == 0:
+        return {}
+    z_start = np.searchsorted(c.zi, np.arange(len(c.zh) + 1))  # c.zi is sorted (keys are)
+    by_e = np.argsort(c.ei, kind="stable")
+    e_start = np.searchsorted(c.ei[by_e], np.arange(len(c.en) + 1))
+    words = {}
+
+    def w(e: int) -> tuple[str, ...]:
+        if e not in words:
+            words[e] = tuple(c.en[e].lower().split())
+        return words[e]
+
+    out: dict[int, list[int]] = {}
+    for r in rows:
+        z, e, n = int(c.zi[r]), int(c.ei[r]), float(c.cze[r])
+        for r2 in range(z_start[z], z_start[z + 1]):
+            e2 = int(c.ei[r2])
+            if c.cze[r2] < REPAIR_SHARE * n or not _contains(w(e2), w(e)):
+                continue
+            zk = c.zh[z]
+            blocked = any(
+                c.cze[q] >= REPAIR_BLOCK * c.cze[r2] and zk in c.zh[c.zi[q]] and c.zh[c.zi[q]] != zk
+                for q in by_e[e_start[e2] : e_start[e2 + 1]]
+            )
+            if not blocked:
+                out.setdefault(int(r), []).append(int(r2))
+    return out
+
+
+REPAIR_SIM = 0.03  # the longer span must be at most this much less similar to the Chinese under the encoder
+
+
+def choose_repairs(c: Counts, cands: dict[int, list[int]], sim: dict[int, float]) -> dict[int, int]:
+    """{row: the longer row that replaces it}: among ``cands`` (:func:`repairs`), those whose similarity
+    to the Chinese (``sim``, by joint row) holds (at most ``REPAIR_SIM`` below the shorter span's), the
+    one co-occurring most often, then the longest. Co-occurrence alone cannot decide a span seen once:
+    every longer span around it is seen once too ("strict export controls"); the encoder can."""
+    out = {}
+    for r, longer in cands.items():
+        ok = [r2 for r2 in longer if sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM]
+        if ok:
+            out[r] = max(ok, key=lambda q: (c.cze[q], sim.get(q, 0.0), len(c.en[c.ei[q]].split())))
+    return out
 
 
 def features(c: Counts, rows: np.ndarray, sims: np.ndarray, d: np.ndarray, g2: np.ndarray) -> np.ndarray:
@@ -295,7 +436,8 @@ def features(c: Counts, rows: np.ndarray, sims: np.ndarray, d: np.ndarray, g2: n
         dd[kl], lc[kl], lr[kl] = max(dd[kl], dd[ks]), max(lc[kl], lc[ks]), max(lr[kl], lr[ks])
     tr = np.array([translit(c.zh[z], _display_en(c, e)) for z, e in zip(zi, ei)])
     par = np.array([float((c.zh[z], c.en[e]) in c.paren) for z, e in zip(zi, ei)])
-    prior = sim + dd + tr * 0.5 + par
+    head = head_share(c, ei)
+    prior = sim + dd + tr * 0.5 + par + 0.5 * head
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
@@ -312,8 +454,18 @@ def features(c: Counts, rows: np.ndarray, sims: np.ndarray, d: np.ndarray, g2: n
             best_flags(zi, prior_zh),
             best_flags(ei, prior),
             fit,
+            *extent_flags(c, rows, d),
+            head,
         ]
     )
+
+
+def head_share(c: Counts, ei: np.ndarray) -> np.ndarray:
+    """Share of an English candidate's occurrences in which it ends its chunk (a head, "export
+    controls" in "impose strict export controls") rather than sits inside one ("strict export")."""
+    if c.ew is None:
+        return np.ones(ei.size)
+    return np.clip(c.ew[ei] / np.maximum(c.ce[ei], 1e-9), 0.0, 1.0)
 
 
 NEST_SHARE = 0.5  # a longer English candidate inherits a nested one's evidence when it covers this share of it
@@ -356,6 +508,12 @@ def nested_rows(c: Counts, rows: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
+def _name_pair(text: str) -> bool:
+    """A hyphenated pair of names ("US-China", "California-Nevada"): two terms, no entry of its own."""
+    parts = text.split("-")
+    return " " not in text and len(parts) == 2 and all(p[:1].isupper() for p in parts)
+
+
 def _name_pair_member(long: str, short: str) -> bool:
     """``long`` is a hyphenated pair of names ("California-Nevada") and ``short`` one of them."""
     parts = long.split("-")
@@ -391,19 +549,37 @@ def _display_en(c: Counts, e: int) -> str:
 # ---------------------------------------------------------------- linking and entries
 
 
-def link(c: Counts, rows: np.ndarray, conf: np.ndarray, params: GlossaryParams) -> list[tuple[int, float]]:
-    """Competitive linking over rows by confidence: (row, confidence) of the accepted ones."""
+def link(
+    c: Counts,
+    rows: np.ndarray,
+    conf: np.ndarray,
+    params: GlossaryParams,
+    d: np.ndarray | None = None,
+    rep: dict[int, int] | None = None,
+) -> list[tuple[int, float]]:
+    """Competitive linking over rows by confidence: (row, confidence) of the accepted ones.
+
+    ``d``: Dice of every joint row (:func:`dice`), for one-character terms; without it they are never linked.
+    ``rep``: extent repairs (:func:`choose_repairs`): a row that wins is replaced by its longer span,
+    which is entered with its own confidence ("repair rather than demote").
+    """
     per_zh: Counter = Counter()
     per_en: dict[int, list[str]] = defaultdict(list)
+    pos = {int(r): k for k, r in enumerate(rows)}
     out = []
     for k in np.argsort(-conf, kind="stable"):
         if conf[k] < params.min_confidence:
             break
+        if rep and rep.get(int(rows[k])) in pos and conf[pos[rep[int(rows[k])]]] >= params.min_confidence:
+            k = pos[rep[int(rows[k])]]  # the longer span, with its own confidence
+        p = float(conf[k])
         z, e = int(c.zi[rows[k]]), int(c.ei[rows[k]])
         zk, ek = c.zh[z], c.en[e]
         if (
             not generic_ok(zk, ek)
+            or not single_ok(zk, ek, 0.0 if d is None else float(d[rows[k]]))
             or not coordination_ok(zk, ek)
+            or _name_pair(_display_en(c, e))
             or per_zh[z] >= params.max_en_per_zh
             or len(per_en[e]) >= params.max_zh_per_en
         ):
@@ -412,7 +588,7 @@ def link(c: Counts, rows: np.ndarray, conf: np.ndarray, params: GlossaryParams) 
             continue  # 稀土出口 / rare earth when 稀土 / rare earth is in
         per_zh[z] += 1
         per_en[e].append(zk)
-        out.append((int(rows[k]), float(conf[k])))
+        out.append((int(rows[k]), p))
     return out
 
 
@@ -459,25 +635,58 @@ def coordination_ok(zk: str, ek: str) -> bool:
 
 
 def generic_ok(zk: str, ek: str) -> bool:
-    """No generic word on either side, and no single Han character."""
-    return len(zk) >= 2 and zk not in ZH_STOP and ek.lower() not in EN_STOP and len(ek) >= 2
+    """No generic word on either side (a single Han character is checked by :func:`single_ok`)."""
+    return len(zk) >= 1 and zk not in ZH_STOP and ek.lower() not in EN_STOP and len(ek) >= 2
+
+
+SINGLE_DICE = 0.5  # a one-character Chinese term is linked only to a one-word English term with this Dice
+
+
+def single_ok(zk: str, ek: str, dice: float) -> bool:
+    """A one-character Chinese term (铜 copper) aligns consistently: one English word, Dice >= SINGLE_DICE."""
+    return len(zk) >= 2 or (" " not in ek and dice >= SINGLE_DICE)
 
 
 def canonical_en(key: str, surfaces: Counter | None) -> tuple[str, tuple[str, ...]]:
-    """The key itself for ordinary words; the most frequent capitalised surface for names and acronyms.
+    """The headword as the text writes it, and the other forms seen.
 
-    A name is a key seen capitalised at least twice as often as not: the candidate chunker
-    lower-cases a lone sentence-initial word ("Bessent said ..."), so a name also has lower-case
-    surfaces, while a common word is capitalised inside names and headings ("Future Energy").
+    The most frequent whole surface (:func:`glossary.candidates.en_candidates_marked`): "high-level
+    meetings", not the key "high level meeting". A name is a key seen capitalised at least twice as
+    often as not, and shows its most frequent capitalised form; any other key shows its most frequent
+    form without capitals (the candidate chunker lower-cases a lone sentence-initial word, and a
+    common word is capitalised inside names and headings, "Future Energy").
     """
     if not surfaces:
         return key, ()
     forms = [s for s, _ in surfaces.most_common()]
-    caps = [s for s in forms if any(w[:1].isupper() for w in s.split())]
+    caps = [s for s in forms if any(w[:1].isupper() for w in s.split() if not is_acronym(w))]
     n_caps = sum(surfaces[s] for s in caps)
     named = n_caps >= 2 * (sum(surfaces.values()) - n_caps)
-    canon = caps[0] if named and caps else key
-    return canon, tuple(s for s in forms if s != canon)[:8]
+    plain = [s for s in forms if s not in caps]
+    if named and caps:
+        canon = caps[0]
+    elif plain:
+        canon = plain[0]
+    else:
+        canon = " ".join(w if is_acronym(w) else w.lower() for w in forms[0].split())
+    others = tuple(s for s in forms if s != canon)[:7]
+    if key.lower() not in {f.lower() for f in (canon, *others)}:
+        others += (key,)  # the key ("magnet" for "magnets") is a form search must find exactly
+    return canon, others
+
+
+def zh_headword(key: str, surfaces: Counter | None) -> str:
+    """The Chinese headword: the most frequent surface in Simplified script, as written (阿比盖尔·亨特
+    with its middle dot); the key when there is none."""
+    if not surfaces:
+        return key
+    from termalign.align.segment import to_simplified
+
+    forms: Counter = Counter()
+    for s, n in surfaces.items():
+        forms[to_simplified(s).strip()] += n
+    best = max(forms.items(), key=lambda x: (x[1], x[0] == key))[0]
+    return best if zh_key(best) == key else key
 
 
 def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) -> tuple[str, tuple[str, ...]]:
@@ -504,7 +713,11 @@ def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) ->
 
 
 def examples_for(
-    pairs: Sequence[SentencePair], wanted: dict[tuple[str, str], int], n: int, params: GlossaryParams
+    pairs: Sequence[SentencePair],
+    wanted: dict[tuple[str, str], int],
+    n: int,
+    params: GlossaryParams,
+    rec: frozenset = frozenset(),
 ) -> tuple[dict[int, list[SentencePair]], dict[int, set[str]], Counter]:
     """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count."""
     by_z: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -516,7 +729,7 @@ def examples_for(
     for p in pairs:
         if pair_weight(p, params) <= 0:
             continue
-        zks = {k for k, *_ in zh_candidates(" ".join(p.zh.split()))} & by_z.keys()
+        zks = {k for k, *_ in all_zh_candidates(" ".join(p.zh.split()), rec)} & by_z.keys()
         if not zks:
             continue
         eks = {k for k, _ in en_candidates(p.en)}
@@ -535,22 +748,24 @@ def examples_for(
 
 def candidate_features(
     pairs: Sequence[SentencePair], enc, params: GlossaryParams, on_progress: Callable | None = None
-) -> tuple[Counts, np.ndarray, np.ndarray]:
-    """Counts, the joint rows kept by :func:`prune`, and their (len(rows), len(FEATURES)) features.
+) -> tuple[Counts, np.ndarray, np.ndarray, dict[int, int]]:
+    """Counts, the joint rows kept by :func:`prune` (and the longer spans that may repair them), their
+    (len(rows), len(FEATURES)) features, and the extent repairs {joint row: joint row} (:func:`choose_repairs`).
 
     The part of :func:`build_glossary` before the weights: ``benchmarks/bench_glossary.py --fit``
     fits the weights on exactly these features.
     """
     c = count(pairs, params, on_progress)
     d, g2 = dice(c), llr(c)
-    rows = prune(c, d, params.top_k)
-    sims = (
-        embed_sims(enc, c.zh, [_display_en(c, e) for e in range(len(c.en))], c.zi[rows], c.ei[rows], params.max_encode)
-        if rows.size
-        else np.zeros(0)
-    )
+    shown = [_display_en(c, e) for e in range(len(c.en))]
+    sim_all = embed_sims(enc, c.zh, shown, c.zi, c.ei, params.encode_batch)  # every joint row, linear
+    rows = prune(c, d, params.top_k, sim_all)
+    cands = repairs(c, rows)
+    rows = np.union1d(rows, np.array(sorted({q for v in cands.values() for q in v}), np.int64))
+    sims = sim_all[rows]
+    rep = choose_repairs(c, cands, dict(zip(rows.tolist(), np.nan_to_num(sims, nan=0.15).tolist())))
     x = features(c, rows, sims, d, g2) if rows.size else np.zeros((0, len(FEATURES)))
-    return c, rows, x
+    return c, rows, x, rep
 
 
 def build_glossary(
@@ -574,9 +789,9 @@ def build_glossary(
     pairs = list(pairs)
     if pinned:
         add_user_words(z for z, _ in pinned)
-    c, rows, x = candidate_features(pairs, enc, params, on_progress)
+    c, rows, x, rep = candidate_features(pairs, enc, params, on_progress)
     conf = confidence(x, params.weights)
-    linked = drop_fragments(c, link(c, rows, conf, params))
+    linked = drop_fragments(c, link(c, rows, conf, params, dice(c), rep))
     log.info(
         "glossary: %d pairs, %d zh / %d en candidates, %d joint, %d scored, %d linked",
         len(pairs),
@@ -592,7 +807,7 @@ def build_glossary(
     chosen: list[tuple[str, str, float, bool]] = [(zk, ek, 1.0, True) for zk, ek in pin_keys]
     chosen += [(c.zh[c.zi[r]], c.en[c.ei[r]], p, False) for r, p in linked if c.zh[c.zi[r]] not in pinned_zh]
     wanted = {(zk, ek): i for i, (zk, ek, _, _) in enumerate(chosen)}
-    ex, docs, freq = examples_for(pairs, wanted, params.n_examples, params)
+    ex, docs, freq = examples_for(pairs, wanted, params.n_examples, params, c.recurring)
 
     entries = []
     for i, (zk, ek, p, is_pin) in enumerate(chosen):
@@ -602,7 +817,7 @@ def build_glossary(
             zform, en_form = pin_keys[(zk, ek)][0], pin_keys[(zk, ek)][1]
             en_vars = tuple(s for s in en_vars if s != en_form)
         else:
-            zform = zk
+            zform = zh_headword(zk, zsurf)
             en_form, en_vars = place_noun(zk, en_form, en_vars, c.en_surface)
         entries.append(
             TermEntry(
@@ -624,10 +839,12 @@ def corpus_stats(pairs: Sequence[SentencePair], c: Counts, params: GlossaryParam
     """What :mod:`glossary.termhood` needs of the corpus: key frequencies, size in tokens, quoted terms."""
     kept = [p for p in pairs if pair_weight(p, params) > 0]
     tokens: defaultdict[str, float] = defaultdict(float)  # weights are fractional
+    n_en = 0.0
     for p in kept:
         w = pair_weight(p, params)
         for t in zh_tokens(" ".join(p.zh.split())):
             tokens[t] += w
+        n_en += w * len(p.en.split())
     qz, qe = quoted_spans(kept)
     return CorpusStats(
         dict(zip(c.zh, c.cz.tolist())),
@@ -637,6 +854,7 @@ def corpus_stats(pairs: Sequence[SentencePair], c: Counts, params: GlossaryParam
         qz,
         qe,
         c.paren,
+        n_en,
     )
 
 

@@ -60,7 +60,10 @@ W_SCALE = 1.0
 NAME_FLOOR = 0.5  # a name's specificity is at least this
 EVIDENCE_FREQ = 1.0  # an entry neither named nor marked, seen f times, is weighed by 1 - exp(-f / this)
 NAME_EVIDENCE_ONCE = 0.6  # a name of several tokens seen once; 1 - 0.4 exp(-(f - 1)) for weighted frequency f
-PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry
+PERSON_COMPOUND = 0.4
+MARKED_MAX_FREQ = (
+    10 ** (4.5 - 9)
+)  # a quoted term raises its specificity only when rarer than this (Zipf 4.5)  # termhood factor of a person's name joined with a title or another entry
 _QUOTED_ZH = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,16})[”」』》\"]")
 _QUOTED_EN = re.compile(
     r"[“\"]([^“”\"\n]{2,60})[”\"]|so-called ([A-Za-z][A-Za-z\- ]{1,40}?)(?=[,.;:)]|\s(?:that|which|who|to|in|on|of|for|and)\b)"
@@ -78,6 +81,23 @@ class CorpusStats:
     quoted_zh: frozenset  # Chinese keys seen inside quotation marks
     quoted_en: frozenset  # English keys seen inside quotation marks or after "so-called"
     paren: frozenset  # (zh key, en key) seen as 中文(English) or an acronym spelled out
+    n_en_tokens: float = 0.0  # weighted number of English words; 0: English specificity not scored
+
+
+@lru_cache(maxsize=200_000)
+def general_freq(term: str, lang: str) -> float:
+    """Relative frequency of ``term`` in general language (wordfreq's offline tables: news, books,
+    web, subtitles, Wikipedia), per token; 1e-9 for a term it does not know. Multi-word terms get
+    wordfreq's combined estimate, which is below that of their rarest word."""
+    from wordfreq import zipf_frequency
+
+    z = zipf_frequency(term, lang)
+    return 10 ** (z - 9) if z > 0 else 1e-9
+
+
+def weirdness_wf(freq: float, n_tokens: float, term: str, lang: str) -> float:
+    """log of (relative frequency in the corpus) / (relative frequency in general language, wordfreq)."""
+    return math.log((max(freq, 0.5) / max(n_tokens, 1.0)) / general_freq(term, lang))
 
 
 @lru_cache(maxsize=1)
@@ -162,13 +182,20 @@ def termhood(
     if gen is None:  # not a general-language word: a compound or a new word, as specific as its most specific part
         parts = zh_tokens(zk)
         spec = 1.0 if len(parts) < 2 or name else 0.5 + 0.5 * max(_word_specificity(t, stats) for t in parts)
-        if marked:
-            spec = max(spec, 0.9)
     else:
         spec = specificity(weirdness(max(freq, 0.5), stats.n_tokens, gen[0], total))
-        if name:
-            spec = max(spec, NAME_FLOOR)
-        elif marked:
+    if name:
+        spec = max(spec, NAME_FLOOR)  # names are built of common words ("Group of 7"): no wordfreq test
+    else:
+        # both sides against wordfreq's general frequencies: a general word on either side is no term
+        # (公司 / company)
+        spec = min(spec, specificity(weirdness_wf(freq, stats.n_tokens, zk, "zh")))
+        if stats.n_en_tokens > 0 and not is_acronym(en):
+            en_freq = stats.en_freq.get(ek, 0.0)
+            spec = min(spec, specificity(weirdness_wf(en_freq, stats.n_en_tokens, en.lower(), "en")))
+        # the writer's quotes mark a unit (“实体清单”), but not a common word as a term: 《孩子》, a film
+        # title seen once, does not make 孩子 / child one
+        if marked and general_freq(zk, "zh") < MARKED_MAX_FREQ:
             spec = max(spec, 0.9)
     if marked or (name and _lexical_unit(zk)):
         evidence = 1.0

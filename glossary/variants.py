@@ -76,6 +76,8 @@ _IRREGULAR = {
     "chiefs": "chief",
     "roofs": "roof",
     "moves": "move",
+    "media": "media",
+    "data": "data",
     "gases": "gas",
     "buses": "bus",
     "statuses": "status",
@@ -87,18 +89,19 @@ _IRREGULAR = {
 
 @lru_cache(maxsize=200_000)
 def _singular(word: str) -> str:
-    """Regular English plurals by rule (inflect's import alone costs ~4 s of CPU, too much for a CLI)."""
+    """The singular of a (lower-case) noun, from lemminflect's noun lemmas (out-of-vocabulary words by
+    its rules); the lists above override it where a key needs another answer (media, bases, closed-class
+    words in -s). lemminflect loads its tables on first use (about 1 s), so only words that can be
+    plural ask it."""
     if word in _IRREGULAR:
         return _IRREGULAR[word]
-    if len(word) < 4 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ics", "'s")) or word in _KEEP_S:
+    if len(word) < 4 or word in _KEEP_S or word.endswith(("ss", "'s")) or not word.isalpha():
         return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"  # economies, supplies, companies
-    if word.endswith(("ches", "shes", "xes", "zes", "sses")):
-        return word[:-2]  # approaches, pushes, taxes
-    if word.endswith("oes") and word not in ("shoes", "canoes"):
-        return word[:-2]  # potatoes
-    return word[:-1]
+    from lemminflect import getLemma
+
+    lemmas = getLemma(word, "NOUN", lemmatize_oov=True)
+    lemma = lemmas[0] if lemmas else word
+    return lemma if lemma.islower() and lemma[:1] == word[:1] else word
 
 
 _EN_SPLIT = re.compile(r"[\s\-‐‑–_/]+")

@@ -13,6 +13,7 @@ vectors: windows are rebuilt from them with a cheap head (see ``models/usem3.py`
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -24,6 +25,8 @@ import numpy as np
 from termalign.core.sqlite import set_wal
 
 from .base import Encoder, ModelError, Progress, WindowEncoder
+
+log = logging.getLogger(__name__)
 
 _CHUNK = 500  # keys per SELECT ... IN (...); well under SQLite's variable limit
 
@@ -47,6 +50,7 @@ class VectorCache:
         self.path = Path(path) if path is not None else cache_dir() / "vectors.sqlite"
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
+        self.off_reason = ""  # why the cache stopped being used (it is an optimisation only)
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # never share a connection across fork
@@ -59,47 +63,71 @@ class VectorCache:
                     "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, kind TEXT NOT NULL,"
                     " key BLOB NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, kind, key)) WITHOUT ROWID"
                 )
-            except sqlite3.Error as e:
+            except (sqlite3.Error, OSError) as e:
                 raise ModelError(
                     f"cannot open the vector cache {self.path}: {e}; set TERMALIGN_CACHE to a writable folder"
                 ) from e
             self._conn, self._pid = conn, os.getpid()
         return self._conn
 
+    def _turn_off(self, e: Exception) -> None:
+        """The cache cannot be read or written (unwritable folder, full disk, damaged file): the
+        vectors are computed instead, and one warning names the cause."""
+        if not self.off_reason:
+            root = e.__cause__ or e
+            cause = root.strerror if isinstance(root, OSError) and root.strerror else str(root)
+            self.off_reason = f"vector cache {self.path} not used: {cause}"
+            log.warning("Warning: %s (set TERMALIGN_CACHE to a writable folder)", self.off_reason)
+
     def get(self, model: str, kind: str, texts: Sequence[str], width: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rows for ``texts`` (len(texts), width) float32 and a bool mask of which were found."""
+        """Rows for ``texts`` (len(texts), width) float32 and a bool mask of which were found.
+
+        With the cache unusable nothing is found (see ``_turn_off``)."""
         out = np.zeros((len(texts), width), dtype=np.float32)
         found = np.zeros(len(texts), dtype=bool)
+        if self.off_reason:
+            return out, found
         keys = [text_key(t) for t in texts]
         where: dict[bytes, list[int]] = {}
         for i, k in enumerate(keys):
             where.setdefault(k, []).append(i)
         uniq = list(where)
-        db = self._db()
-        for lo in range(0, len(uniq), _CHUNK):
-            part = uniq[lo : lo + _CHUNK]
-            q = f"SELECT key, vec FROM vectors WHERE model=? AND kind=? AND key IN ({','.join('?' * len(part))})"
-            for key, blob in db.execute(q, (model, kind, *part)):
-                row = np.frombuffer(blob, dtype=np.float32)
-                if row.size != width:  # written by an incompatible version: treat as a miss
-                    continue
-                for i in where[key]:
-                    out[i] = row
-                    found[i] = True
+        try:
+            db = self._db()
+            for lo in range(0, len(uniq), _CHUNK):
+                part = uniq[lo : lo + _CHUNK]
+                q = f"SELECT key, vec FROM vectors WHERE model=? AND kind=? AND key IN ({','.join('?' * len(part))})"
+                for key, blob in db.execute(q, (model, kind, *part)):
+                    row = np.frombuffer(blob, dtype=np.float32)
+                    if row.size != width:  # written by an incompatible version: treat as a miss
+                        continue
+                    for i in where[key]:
+                        out[i] = row
+                        found[i] = True
+        except (sqlite3.Error, OSError, ModelError) as e:
+            self._turn_off(e)
+            return np.zeros_like(out), np.zeros_like(found)
         return out, found
 
     def put(self, model: str, kind: str, texts: Sequence[str], rows: np.ndarray) -> None:
-        """Store rows (len(texts), width); one transaction, existing keys are kept."""
+        """Store rows (len(texts), width); one transaction, existing keys are kept. A write that
+        fails (full disk, read-only folder) turns the cache off with a warning; it never raises."""
+        if self.off_reason:
+            return
         rows = np.ascontiguousarray(rows, dtype=np.float32)
         data = [(model, kind, text_key(t), rows[i].tobytes()) for i, t in enumerate(texts)]
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?, ?)", data)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?, ?)", data)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:  # SQLite has already rolled back after some errors (disk full)
+                    db.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, OSError, ModelError) as e:
+            self._turn_off(e)
 
     def count(self, model: str | None = None) -> int:
         if model is None:

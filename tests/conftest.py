@@ -56,6 +56,14 @@ def _isolated_store(tmp_path, monkeypatch):
     monkeypatch.setenv("TERMALIGN_CACHE", str(tmp_path / "cache"))
 
 
+@pytest.fixture(autouse=True)
+def _finite_dp_costs(monkeypatch):
+    """A NaN or -inf cost reaching the DP is an error in every test, not a silent wrong path."""
+    from termalign.align import dp
+
+    monkeypatch.setattr(dp, "CHECK_FINITE", True)
+
+
 @pytest.fixture(scope="session")
 def macdev() -> Path:
     if not MACDEV.is_dir():

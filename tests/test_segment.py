@@ -127,10 +127,21 @@ def test_003_boilerplate_stays_out_of_sentences(d003):
         "Andrea Shalal",
     ):
         assert junk not in text, junk
-    assert d003.sentences("en")[0].startswith("WASHINGTON, Jan 11")
+    assert d003.sentences("en")[1].startswith("WASHINGTON, Jan 11")
     assert para_at(d003, 103).lang == "other"  # the footer's "38"
     langs = [p.lang for p in d003.paragraphs if p.line < 95]
-    assert langs.count("en") == langs.count("zh") == 17  # 17 wrapped pairs in the body
+    assert langs.count("en") == langs.count("zh") == 18  # the two titles and 17 wrapped pairs in the body
+
+
+def test_003_header_titles_are_a_pair_and_the_rest_of_the_header_is_not(d003):
+    title, label, headline = para_at(d003, 1), para_at(d003, 2), para_at(d003, 3)
+    assert (title.lang, title.text) == ("zh", "美國將推動各國加速 降低對中國稀土依賴")  # the [新聞] tag dropped
+    assert label.lang == "other"
+    assert (headline.lang, headline.sentences) == (
+        "en",
+        ("US to push for quicker action in reducing reliance on China for rare earths",),
+    )
+    assert all(para_at(d003, line).lang == "other" for line in (4, 5, 6, 7))  # link, time, byline, 原文內容
 
 
 def test_003_is_traditional_and_converts(d003):
