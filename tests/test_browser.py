@@ -197,7 +197,7 @@ def test_pinyin_and_typo_say_they_are_guesses(browser, seed_url, typed, status):
     assert re.fullmatch(status, browser.find_element(By.ID, "status").text)
     assert heading(browser, "terms-title").startswith("Guess: ")
     # the heading names what the sentences under it contain: the guessed entry, not the query
-    assert heading(browser, "examples-title") == "Sentences containing 稀土 / rare earth (the guess, not your query)"
+    assert heading(browser, "examples-title") == "Sentences containing 稀土 / rare earths (the guess, not your query)"
 
 
 def test_export_controls_shows_the_sentences_that_contain_it(browser, seed_url):

