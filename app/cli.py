@@ -699,6 +699,7 @@ def glossary_build(
     "--min-confidence",
     type=click.FloatRange(0, 1),
     default=None,
+    callback=_finite,
     help=f"Leave out entries less confident than this (default {DEFAULT_MIN_CONFIDENCE}: of the glossary's "
     "calibration fit, 81-98% of those at 0.7 or more were right, 61% of those at 0.5-0.7). "
     "For tmx: sentence pairs less confident than this (default: none left out).",
