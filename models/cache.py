@@ -6,8 +6,9 @@ One SQLite file (``vectors.sqlite``) under ``$TERMALIGN_CACHE``, else
 two processes writing at once safe (writers queue on ``busy_timeout``) and a kill mid-write
 leaves the last committed state, never a torn file.
 
-For USE-m3 the cache holds the per-sentence pooled sums (``kind="pooled"``), not window
-vectors: windows are rebuilt from them with a cheap head (see ``models/usem3.py``).
+For USE-m3 the cache holds the per-sentence pooled sums (``kind="pooled"``), not sentence or
+window vectors: both are rebuilt from them with a cheap head (see ``models/usem3.py``), so a
+sentence is run through the network once whether it is encoded alone or in windows.
 """
 
 from __future__ import annotations
@@ -153,7 +154,13 @@ class CachedEncoder:
             self.encode_windows = self._encode_windows  # only then: window_vectors() falls back otherwise
 
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
+        """Sentence vectors. For a model whose sentence vectors come from its pooled rows
+        (``vectors_from_pooled``), they are made from the cached pooled rows: a sentence encoded
+        here and then windowed by the aligner goes through the network once."""
         texts = list(texts)
+        from_pooled = getattr(self.inner, "vectors_from_pooled", None)
+        if from_pooled is not None and hasattr(self.inner, "pooled"):
+            return from_pooled(self.pooled(texts, on_progress))
         return _cached_rows(
             self.cache, self.name, "vec", texts, self.dim, lambda t, p: self.inner.encode(t, on_progress=p), on_progress
         )
