@@ -222,3 +222,17 @@ def test_build_runs_each_sentence_through_the_network_once(tmp_path, macdev, use
     seen = Counter(counting.texts)
     assert max(seen.values()) == 1, seen.most_common(3)  # nothing encoded twice
     assert set(sentences) <= set(seen)  # every sentence once, clause pieces besides
+
+
+def test_summary_counts_what_was_set_aside(tmp_path):
+    from termalign.align.segment import read_document
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    shutil.copy(seed("002"), corpus)
+    other = sum(p.lang == "other" for p in read_document(seed("002")).paragraphs)
+    assert other >= 3  # bylines, a time stamp, a file name
+    r = CliRunner().invoke(main, ["build", str(corpus), "--store", str(tmp_path / "s"), "--no-glossary", "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert "0 file pairs, 1 interleaved files, 0 single-language files" in r.output
+    assert f"set aside: {other} passages neither English nor Chinese" in r.output
