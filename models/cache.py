@@ -22,19 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from termalign.core.sqlite import set_wal
+from termalign.core.tables import cache_dir
 
 from .base import ModelError
 
+__all__ = ["CachedEncoder", "VectorCache", "cache_dir", "text_key"]
+
 _CHUNK = 500  # keys per SELECT ... IN (...); well under SQLite's variable limit
 Progress = Callable[[int], None]
-
-
-def cache_dir() -> Path:
-    """Where the cache lives: $TERMALIGN_CACHE, $XDG_CACHE_HOME/termalign or ~/.cache/termalign."""
-    if os.environ.get("TERMALIGN_CACHE"):
-        return Path(os.environ["TERMALIGN_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "termalign"
 
 
 def text_key(text: str) -> bytes:

