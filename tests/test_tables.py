@@ -50,3 +50,19 @@ def test_cached_tokenizer_dictionary_and_weights_give_the_same_results(tmp_path,
     parsed = lexicon._cedict_raw()
     lexicon._cedict_raw.cache_clear()
     assert lexicon._cedict_raw() == parsed and parsed["稀土"].startswith("rare earth")
+
+
+def test_cached_jieba_table_cuts_as_jieba_does():
+    import jieba
+
+    from termalign.align import lexicon
+    from tests.conftest import seed
+
+    text = seed("001").read_text(encoding="utf-8")[:3000]
+    lexicon._tokenizer.cache_clear()
+    lexicon._tokenizer()  # builds and writes the table
+    lexicon._tokenizer.cache_clear()
+    cached = lexicon._tokenizer()  # reads it
+    own = jieba.Tokenizer()
+    own.initialize()
+    assert cached.total == own.total and cached.lcut(text, HMM=False) == own.lcut(text, HMM=False)
