@@ -115,6 +115,7 @@ def _key(corpus: Path, a: str, b: str) -> str:
     return Unit(((corpus / a).resolve(), (corpus / b).resolve())).key
 
 
+@pytest.mark.slow
 def test_en_zh_file_pairs_build_as_pairs_and_resume_per_pair(tmp_path, pair_corpus, usem3):
     corpus = tmp_path / "c"
     shutil.copytree(pair_corpus, corpus)
@@ -158,6 +159,7 @@ def test_en_zh_file_pairs_build_as_pairs_and_resume_per_pair(tmp_path, pair_corp
         assert s.con.execute("select count(*) from sentences where text = '新的一行是关于稀土的。'").fetchone()[0] == 1
 
 
+@pytest.mark.slow
 def test_manifest_pairs_any_names_and_replaces_the_single_files(tmp_path, pair_corpus, usem3):
     corpus = tmp_path / "c"
     corpus.mkdir()
@@ -206,6 +208,7 @@ class _Counting:
         return self.enc.vectors_from_pooled(pooled)
 
 
+@pytest.mark.slow
 def test_build_runs_each_sentence_through_the_network_once(tmp_path, macdev, usem3):
     corpus = tmp_path / "c"
     for side in ("src", "tgt"):
@@ -224,6 +227,7 @@ def test_build_runs_each_sentence_through_the_network_once(tmp_path, macdev, use
     assert set(sentences) <= set(seen)  # every sentence once, clause pieces besides
 
 
+@pytest.mark.slow
 def test_summary_counts_what_was_set_aside(tmp_path):
     from termalign.align.segment import read_document
 

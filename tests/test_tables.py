@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pytest
 
 from termalign.core.tables import cached_table, table_path
 
@@ -36,6 +37,7 @@ def test_a_corrupt_table_is_rebuilt_and_a_read_only_folder_only_costs_the_parse(
         assert cached_table("t", "k", lambda: [6]) == [6]
 
 
+@pytest.mark.slow
 def test_cached_tokenizer_dictionary_and_weights_give_the_same_results(tmp_path, monkeypatch):
     from termalign.align import lexicon
     from termalign.models.usem3 import USEm3
@@ -52,6 +54,7 @@ def test_cached_tokenizer_dictionary_and_weights_give_the_same_results(tmp_path,
     assert lexicon._cedict_raw() == parsed and parsed["稀土"].startswith("rare earth")
 
 
+@pytest.mark.slow
 def test_cached_jieba_table_cuts_as_jieba_does():
     import jieba
 
