@@ -256,8 +256,13 @@ def test_build_over_the_whole_bad_corpus(cli, tmp_path):
     con = sqlite3.connect(tmp_path / "s" / "termalign.glossary.sqlite")
     names = {r[0] for r in con.execute("select name from documents")}
     con.close()
-    # binary files are not .txt, so the walk never picks them up; every text file is in the store
-    assert names == {p.name for p in DATA.rglob("*.txt")} - {"empty.txt", "whitespace.txt"}
+    # binary files are not .txt, so the walk never picks them up; every text file is in the store,
+    # mixed/en/X + mixed/zh/X (GBK, Big5, UTF-16 sides) as one document each
+    assert {n for name in names for n in name.split(" + ")} == {p.name for p in DATA.rglob("*.txt")} - {
+        "empty.txt",
+        "whitespace.txt",
+    }
+    assert {"a.txt + a.txt", "b.txt + b.txt", "c.txt + c.txt"} <= names
 
 
 @pytest.mark.parametrize("name", REFUSED)
