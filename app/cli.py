@@ -377,7 +377,7 @@ def _build_summary(report, folder) -> str:
     )
     done = n_docs - report.skipped if report.documents else report.files - report.skipped - len(report.failed)
     lines = [
-        f"{report.files} files ({done} documents built, {report.skipped} unchanged, {len(report.failed)} failed); "
+        f"{report.files} files ({done} built, {report.skipped} unchanged, {len(report.failed)} failed); "
         f"{report.sentences} sentences, {report.pairs} aligned pairs, {report.mined} mined pairs, "
         f"{report.terms} terms in {folder} ({report.seconds:.1f} s)"
     ]
