@@ -8,13 +8,19 @@ calibration leave-one-chapter-out (reliability table and ECE in BENCHMARKS.md).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from termalign.core.errors import ModelError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dp import Path
@@ -33,7 +39,7 @@ FEATURES = (
     "cost_per_sent",
     "log_gap",
 )
-_CAL_FILE = FsPath(__file__).with_name("calibration.json")
+_CAL_FILE = "calibration.json"  # package data of termalign.align (setup.cfg)
 
 
 def bead_features(scorer: Scorer, path: Path, skip: float) -> np.ndarray:
@@ -77,6 +83,11 @@ class Calibration:
     provenance: str = ""
     name: str = "uncalibrated"
     features: tuple[str, ...] = field(default=FEATURES)
+
+    def signature(self) -> str:
+        """Name and a digest of the coefficients: a refit changes it even under the same name."""
+        digest = hashlib.sha256(json.dumps([list(self.features), list(self.coef)]).encode()).hexdigest()
+        return f"{self.name}:{digest[:12]}"
 
     def predict(self, feats: np.ndarray) -> np.ndarray:
         if feats.size == 0:
@@ -141,18 +152,28 @@ def reliability(
     return rows, float(ece)
 
 
-def _load_default() -> Calibration:
-    if _CAL_FILE.is_file():
-        return Calibration.from_json(_CAL_FILE.read_text(encoding="utf-8"))
-    # not fitted yet: a monotone guess on the margin and the gap
-    coef = [0.0] * len(FEATURES)
-    coef[FEATURES.index("margin")] = 6.0
-    coef[FEATURES.index("log_gap")] = 2.0
-    coef[0] = -1.0
-    return Calibration(tuple(coef), "unfitted default", "default")
+def load_calibration(path: str | os.PathLike | None = None) -> Calibration:
+    """The calibration in ``path``, by default the fitted ``calibration.json`` that ships in this
+    package. A missing, unreadable or mismatched file is a ``ModelError``: aligning with an
+    unfitted guess would give every bead a made-up score without a word."""
+    where = str(path) if path is not None else f"{__package__}/{_CAL_FILE}"
+    try:
+        if path is not None:
+            text = FsPath(path).read_text(encoding="utf-8")
+        else:
+            text = resources.files(__package__).joinpath(_CAL_FILE).read_text(encoding="utf-8")
+        return Calibration.from_json(text)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+        raise ModelError(
+            f"cannot read the aligner's calibration {where}: {e}; reinstall termalign "
+            "(or refit it with benchmarks/bench_align.py --fit-confidence)"
+        ) from e
 
 
-DEFAULT_CALIBRATION = _load_default()
+@functools.lru_cache(maxsize=1)
+def default_calibration() -> Calibration:
+    """The shipped calibration, read once (on first use, not at import)."""
+    return load_calibration()
 
 
 def label_beads(pred: Sequence, gold: Sequence) -> np.ndarray:

@@ -175,9 +175,9 @@ def banded_dp(
         row, ins = row_with_insertions(base, skip_tgt, q)
         s = slice(off[i], off[i + 1])
         D[s] = row
-        p = np.where(k == T, SKIP_SRC, k).astype(np.int16)
-        p[ins] = SKIP_TGT
-        ptr[s] = p
+        back = np.where(k == T, SKIP_SRC, k).astype(np.int16)
+        back[ins] = SKIP_TGT
+        ptr[s] = back
         ins_cost = skip_tgt + (q if q is not None else 0.0)
         own[s] = np.where(ins, ins_cost, bead[k, np.arange(w)])
         # the runner-up: for a typed choice the second-best typed/1-0 candidate (or the 0-1 chain);

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from .beads import Alignment, format_beads
 
@@ -91,7 +91,7 @@ def alignment_to_tmx(al: Alignment) -> bytes:
 
 
 def pairs_to_tmx(pairs: Iterable, signature: str = "") -> bytes:
-    """TMX 1.4b bytes of sentence pairs from a store (:class:`termalign.glossary.entries.PairText`).
+    """TMX 1.4b bytes of sentence pairs from a store (``termalign.glossary.entries.SentencePair``).
 
     One ``<tu>`` per pair, English source and Chinese target (``zh-TW`` when the Chinese is
     Traditional); props carry the source file, the pair kind and its score.
@@ -167,7 +167,7 @@ def render(al: Alignment, fmt: str) -> bytes:
     return _TEXT_FORMATS[fmt](al).encode("utf-8")
 
 
-def tmx_units(data: bytes) -> Iterable[tuple[dict[str, str]]]:
+def tmx_units(data: bytes) -> Iterator[dict[str, str]]:
     """(lang -> text) per ``<tu>`` of TMX bytes, read back with lxml (for checks and tests)."""
     from lxml import etree
 

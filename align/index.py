@@ -18,10 +18,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from termalign.core.files import atomic_path, file_sha256, write_text_atomic
+
+if TYPE_CHECKING:  # faiss is imported where it is used: reading an index file stays cheap
+    import faiss
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ HNSW_EF_SEARCH = 128
 class VectorIndex:
     """FAISS index + the external ids of its rows. Vectors must be L2-normalised float32."""
 
-    index: object  # faiss.Index
+    index: faiss.Index
     ids: np.ndarray  # int64 (n,): row r of the index is item ids[r]
     kind: str  # 'flat' | 'hnsw'
     signature: str = ""
@@ -61,12 +65,14 @@ class VectorIndex:
             raise ValueError(f"ids ({len(ids)}) and vectors {vectors.shape} disagree")
         dim = vectors.shape[1] if vectors.size else 1
         kind = kind or ("flat" if len(ids) <= exact_limit else "hnsw")
+        index: faiss.Index
         if kind == "flat":
             index = faiss.IndexFlatIP(dim)
         elif kind == "hnsw":
-            index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-            index.hnsw.efSearch = HNSW_EF_SEARCH
+            hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+            index = hnsw
         else:
             raise ValueError(f"unknown index kind {kind!r}; choose flat or hnsw")
         if len(ids):

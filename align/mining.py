@@ -16,8 +16,11 @@ English and Chinese sentences (a file may hold both) and encodes them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 
@@ -33,6 +36,8 @@ import numpy as np
 MARGIN_CALIBRATION = (9.26, 4.85, -0.28)  # (A, C, D)
 # Margins below this are never kept: a mutual best whose margin is ~1 does not stand out.
 MIN_MARGIN = 1.0
+# The logistic model over pair evidence (MiningModel), shipped beside this module.
+MODEL_FILE = "mining_model.json"
 # Neighbours fetched beyond k to make room for excluded (same-document) candidates.
 EXCLUDE_SLACK = 64
 
@@ -43,12 +48,12 @@ class MinedPair:
 
     en: str
     zh: str
+    score: float  # calibrated P(correct)
+    margin: float
     en_doc: int  # index of the document (0 = A, 1 = B) that holds the English sentence
     zh_doc: int
     en_idx: int  # position among that document's English sentences
     zh_idx: int
-    margin: float
-    score: float  # calibrated P(correct)
 
 
 def margin_confidence(margin: np.ndarray | float, cos: np.ndarray | float) -> np.ndarray | float:
@@ -106,32 +111,55 @@ def _mean_finite(sims: np.ndarray) -> np.ndarray:
     return np.where(fin, sims, 0.0).sum(axis=1) / cnt
 
 
-def mine_vectors(
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Mutual-best pairs by ratio margin: arrays of one length, one entry per pair."""
+
+    i: np.ndarray  # (c,) int64 source rows
+    j: np.ndarray  # (c,) int64 target rows
+    cos: np.ndarray  # (c,) float64
+    margin: np.ndarray  # (c,) float64 ratio margin
+    gap_fwd: np.ndarray  # (c,) margin minus the source's second-best candidate's margin
+    gap_bwd: np.ndarray  # (c,) margin minus the target's second-best candidate's margin
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+
+def _second_best(m: np.ndarray) -> np.ndarray:
+    """Second-largest finite value of each row of ``m``, 0 where there is none."""
+    if m.shape[1] < 2:
+        return np.zeros(m.shape[0])
+    s = np.sort(m, axis=1)[:, -2]
+    return np.where(np.isfinite(s), s, 0.0)
+
+
+def mutual_candidates(
     src_vecs: np.ndarray,
     tgt_vecs: np.ndarray,
     k: int = 4,
-    threshold: float | None = None,
+    floor: float | None = None,
     *,
     src_groups: np.ndarray | None = None,
     tgt_groups: np.ndarray | None = None,
     excluded_groups: Sequence[int] = (),
-) -> list[tuple[int, int, float, float]]:
+) -> Candidates:
     """Mutual-best ratio-margin pairs between unit vectors ``src_vecs`` (n, d) and ``tgt_vecs`` (m, d).
 
-    Returns ``[(i, j, margin, score), ...]`` sorted by margin, best first; ``score`` is the
-    calibrated confidence. ``threshold`` None = relative to the data: the 95th percentile of
-    the margins of each source's *second-best* candidate (which, with at most one translation
-    per sentence, are wrong pairs), and never below ``MIN_MARGIN``.
+    Pairs whose margin is below ``floor`` are left out. ``floor`` None = relative to the data:
+    the 95th percentile of the margins of each source's *second-best* candidate (which, with at
+    most one translation per sentence, are wrong pairs), and never below ``MIN_MARGIN``.
 
     ``src_groups``/``tgt_groups`` (int arrays) with ``excluded_groups``: candidates with both
     sides in the same excluded group (e.g. an already-aligned parallel document) are skipped,
-    also when computing neighbourhoods.
+    also when computing neighbourhoods. Two FAISS kNN searches, then linear work.
     """
     src = np.asarray(src_vecs, dtype=np.float32)
     tgt = np.asarray(tgt_vecs, dtype=np.float32)
     n, m = len(src), len(tgt)
+    empty = np.zeros(0)
     if n == 0 or m == 0:
-        return []
+        return Candidates(empty.astype(np.int64), empty.astype(np.int64), empty, empty, empty, empty)
     excl = None
     if len(excluded_groups) and src_groups is not None and tgt_groups is not None:
         src_groups = np.asarray(src_groups, np.int64)
@@ -152,7 +180,7 @@ def mine_vectors(
     ii = np.repeat(np.arange(n), fwd_r.shape[1])
     jj = fwd_r.ravel()
     ok = jj >= 0
-    fm = np.full(fwd_r.shape, -np.inf)
+    fm: np.ndarray = np.full(fwd_r.shape, -np.inf)  # (n, k) margins
     fm.ravel()[ok] = margins(ii[ok], jj[ok], fwd_s.ravel()[ok])
     best_f = np.argmax(fm, axis=1)
     best_j = fwd_r[np.arange(n), best_f]
@@ -165,60 +193,222 @@ def mine_vectors(
     bm = np.full(bwd_r.shape, -np.inf)
     bm.ravel()[ok2] = margins(ii2[ok2], jj2[ok2], bwd_s.ravel()[ok2])
     best_i_of_j = bwd_r[np.arange(m), np.argmax(bm, axis=1)]
+    second_f, second_b = _second_best(fm), _second_best(bm)
 
-    if threshold is None:
+    if floor is None:
         second = np.sort(fm, axis=1)[:, -2] if fm.shape[1] >= 2 else np.array([])
         second = second[np.isfinite(second)]
-        threshold = max(MIN_MARGIN, float(np.quantile(second, 0.95))) if len(second) >= 20 else MIN_MARGIN + 0.05
+        floor = max(MIN_MARGIN, float(np.quantile(second, 0.95))) if len(second) >= 20 else MIN_MARGIN + 0.05
 
-    out = []
-    for i in range(n):
-        j = int(best_j[i])
-        if j < 0 or not np.isfinite(best_fm[i]) or best_i_of_j[j] != i or best_fm[i] < threshold:
-            continue
-        mg = float(best_fm[i])
-        out.append((i, j, mg, float(margin_confidence(mg, best_cos[i]))))
+    i = np.arange(n)
+    keep = (best_j >= 0) & np.isfinite(best_fm) & (best_fm >= floor)
+    keep[keep] &= best_i_of_j[best_j[keep]] == i[keep]
+    i, j = i[keep], best_j[keep].astype(np.int64)
+    mg = best_fm[keep]
+    return Candidates(i, j, best_cos[keep], mg, mg - second_f[i], mg - second_b[j])
+
+
+def mine_vectors(
+    src_vecs: np.ndarray,
+    tgt_vecs: np.ndarray,
+    k: int = 4,
+    threshold: float | None = None,
+    *,
+    src_groups: np.ndarray | None = None,
+    tgt_groups: np.ndarray | None = None,
+    excluded_groups: Sequence[int] = (),
+) -> list[tuple[int, int, float, float]]:
+    """Mutual-best ratio-margin pairs from vectors alone (:func:`mutual_candidates`, ``threshold``
+    its ``floor``). Returns ``[(i, j, margin, score), ...]`` sorted by margin, best first; ``score``
+    is the margin-and-cosine confidence (:func:`margin_confidence`), the measure the parallel-file
+    test below was tuned with. Mining across documents scores with :func:`mine_sentences`."""
+    c = mutual_candidates(
+        src_vecs,
+        tgt_vecs,
+        k,
+        threshold,
+        src_groups=src_groups,
+        tgt_groups=tgt_groups,
+        excluded_groups=excluded_groups,
+    )
+    out = [
+        (int(a), int(b), float(mg), float(margin_confidence(mg, cs))) for a, b, mg, cs in zip(c.i, c.j, c.margin, c.cos)
+    ]
     out.sort(key=lambda t: -t[2])
     return out
 
 
-def mine_documents(
-    doc_a, doc_b, enc, k: int = 4, threshold: float | None = None, exclude_within: Sequence[bool] = (True, True)
-) -> list[MinedPair]:
-    """Mine pairs between two documents (``align.segment.Document``).
+@dataclass(frozen=True)
+class MiningModel:
+    """Logistic map from :mod:`align.pair_evidence` features to P(correct), and the default threshold.
+
+    ``P = 1 / (1 + exp(-(bias + sum(coef * (x - mean) / scale))))``, fitted by
+    ``benchmarks/bench_mining.py --fit`` (``mining_model.json`` beside this module says on what)."""
+
+    name: str
+    features: tuple[str, ...]
+    mean: np.ndarray  # (F,)
+    scale: np.ndarray  # (F,)
+    coef: np.ndarray  # (F,)
+    bias: float
+    threshold: float  # the P that build and mine keep by default
+    provenance: str = ""
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """(c, F) features -> (c,) float64 P(correct)."""
+        if len(x) == 0:
+            return np.zeros(0)
+        z = self.bias + ((np.asarray(x, np.float64) - self.mean) / self.scale) @ self.coef
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "features": list(self.features),
+            "mean": [float(v) for v in self.mean],
+            "scale": [float(v) for v in self.scale],
+            "coef": [float(v) for v in self.coef],
+            "bias": float(self.bias),
+            "threshold": float(self.threshold),
+            "provenance": self.provenance,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> MiningModel:
+        from .pair_evidence import FEATURES
+
+        if tuple(d["features"]) != FEATURES:
+            raise ValueError(f"mining model features {d['features']} differ from {list(FEATURES)}")
+        return cls(
+            d["name"],
+            tuple(d["features"]),
+            np.array(d["mean"], np.float64),
+            np.array(d["scale"], np.float64),
+            np.array(d["coef"], np.float64),
+            float(d["bias"]),
+            float(d["threshold"]),
+            d.get("provenance", ""),
+        )
+
+
+@lru_cache(maxsize=1)
+def default_model() -> MiningModel:
+    """The model shipped in ``mining_model.json``."""
+    return MiningModel.from_json(json.loads(resources.files(__package__).joinpath(MODEL_FILE).read_text("utf-8")))
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    i: int  # English row
+    j: int  # Chinese row
+    margin: float
+    score: float  # calibrated P(correct)
+
+
+def candidate_features(
+    en: Sequence[str],
+    zh: Sequence[str],
+    en_vecs: np.ndarray,
+    zh_vecs: np.ndarray,
+    en_doc: np.ndarray,
+    zh_doc: np.ndarray,
+    en_pos: np.ndarray,
+    zh_pos: np.ndarray,
+    k: int = 4,
+    excluded_docs: Sequence[int] = (),
+) -> tuple[Candidates, np.ndarray]:
+    """Mutual-best candidates across documents and their (c, F) evidence (:mod:`align.pair_evidence`).
+
+    ``en``/``zh`` are the sentence texts (cleaned of markup), ``*_vecs`` their unit vectors, ``*_doc``
+    the document of each row and ``*_pos`` its position in that document's stream; pairs inside
+    a document of ``excluded_docs`` (a parallel one, aligned instead) are never proposed."""
+    from .pair_evidence import evidence
+
+    en_doc, zh_doc = np.asarray(en_doc, np.int64), np.asarray(zh_doc, np.int64)
+    c = mutual_candidates(
+        en_vecs, zh_vecs, k, MIN_MARGIN, src_groups=en_doc, tgt_groups=zh_doc, excluded_groups=excluded_docs
+    )
+    x = evidence(
+        en, zh, c.i, c.j, c.cos, c.margin, c.gap_fwd, c.gap_bwd, en_doc, zh_doc, np.asarray(en_pos), np.asarray(zh_pos)
+    )
+    return c, x
+
+
+def mine_sentences(
+    en: Sequence[str],
+    zh: Sequence[str],
+    en_vecs: np.ndarray,
+    zh_vecs: np.ndarray,
+    en_doc: np.ndarray,
+    zh_doc: np.ndarray,
+    en_pos: np.ndarray,
+    zh_pos: np.ndarray,
+    k: int = 4,
+    excluded_docs: Sequence[int] = (),
+    model: MiningModel | None = None,
+) -> list[ScoredPair]:
+    """Every mutual-best candidate (:func:`candidate_features`) with its calibrated score, best first.
+
+    No threshold is applied: callers keep ``score >= model.threshold`` (the default) or their own."""
+    model = model or default_model()
+    c, x = candidate_features(en, zh, en_vecs, zh_vecs, en_doc, zh_doc, en_pos, zh_pos, k, excluded_docs)
+    p = model.probability(x)
+    out = [ScoredPair(int(a), int(b), float(mg), float(s)) for a, b, mg, s in zip(c.i, c.j, c.margin, p)]
+    out.sort(key=lambda t: (-t.score, t.i))
+    return out
+
+
+def mine_documents(doc_a, doc_b, enc, k: int = 4, exclude_within: Sequence[bool] = (True, True)) -> list[MinedPair]:
+    """Every scored candidate pair between two documents (``align.segment.Document``), best first.
 
     All English sentences of both documents against all Chinese sentences of both (a file may
     hold both languages). ``exclude_within[d]`` skips pairs inside document ``d`` (it is
     parallel and its pairs come from the aligner); pass False for a bilingual document whose
     halves are not translations of each other (a Chinese summary of an English article).
+    Callers keep ``score >= default_model().threshold`` or their own minimum.
     """
     from termalign.models import encode_unique
 
+    from .clean import clean_sentence
+
     docs = [doc_a, doc_b]
-    en, zh, en_g, zh_g, en_i, zh_i = [], [], [], [], [], []
+    en: list[str] = []
+    zh: list[str] = []
+    en_g: list[int] = []  # document (0 or 1) of each sentence
+    zh_g: list[int] = []
+    en_i: list[int] = []  # its index among its document's sentences of that language
+    zh_i: list[int] = []
     for g, d in enumerate(docs):
         for i, s in enumerate(d.sentences("en")):
-            en.append(s), en_g.append(g), en_i.append(i)
+            en.append(s)
+            en_g.append(g)
+            en_i.append(i)
         for i, s in enumerate(d.sentences("zh")):
-            zh.append(s), zh_g.append(g), zh_i.append(i)
+            zh.append(s)
+            zh_g.append(g)
+            zh_i.append(i)
     if not en or not zh:
         return []
-    vecs = encode_unique(enc, en + zh)
+    en_c, zh_c = [clean_sentence(s) for s in en], [clean_sentence(s) for s in zh]
+    vecs = encode_unique(enc, en_c + zh_c)
     excluded = [g for g in (0, 1) if exclude_within[g]]
-    found = mine_vectors(
+    found = mine_sentences(
+        en_c,
+        zh_c,
         vecs[: len(en)],
         vecs[len(en) :],
+        np.array(en_g),
+        np.array(zh_g),
+        np.array(en_i),
+        np.array(zh_i),
         k,
-        threshold,
-        src_groups=np.array(en_g),
-        tgt_groups=np.array(zh_g),
-        excluded_groups=excluded,
+        excluded,
     )
-    return [MinedPair(en[i], zh[j], en_g[i], zh_g[j], en_i[i], zh_i[j], mg, sc) for i, j, mg, sc in found]
+    return [MinedPair(en[p.i], zh[p.j], p.score, p.margin, en_g[p.i], zh_g[p.j], en_i[p.i], zh_i[p.j]) for p in found]
 
 
 def signature(k: int = 4) -> str:
-    return f"mine:ratio-k{k}|cal:" + "/".join(f"{x:g}" for x in MARGIN_CALIBRATION)
+    return f"mine:ratio-k{k}|model:{default_model().name}"
 
 
 # A bilingual document is taken as *parallel* (translated paragraph by paragraph, like seeds

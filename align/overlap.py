@@ -32,9 +32,9 @@ class Side:
     vecs: np.ndarray
     chars: np.ndarray
     anchors: np.ndarray
-    lex: tuple = ()
-    lex_n: np.ndarray | None = None
-    quote: np.ndarray | None = None
+    lex: tuple
+    lex_n: np.ndarray
+    quote: np.ndarray
     bound: np.ndarray | None = None
 
     @property

@@ -1,7 +1,8 @@
 """The aligner: the only code that chains embed -> score -> DP -> confidence.
 
-``align_vectors`` is the numpy-only core (window vectors in, beads out);
-``align_sentences`` encodes two sentence lists and calls it; ``align_document`` aligns one
+``align_sides`` is the numpy-only core (one :class:`AlignSide` per side in, an :class:`AlignTrace`
+out: the beads and how they were found); ``sentence_sides`` computes the sides of two sentence
+lists with an encoder and ``align_sentences`` chains the two; ``align_document`` aligns one
 interleaved bilingual file (paragraphs first, then sentences inside paragraph pairs) and
 ``align_documents`` two monolingual files.
 """
@@ -12,17 +13,22 @@ import contextlib
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .beads import Alignment, Bead
 from .clauses import boundary_vectors
-from .confidence import DEFAULT_CALIBRATION, Calibration, bead_features
+from .confidence import FEATURES, Calibration, bead_features, default_calibration
 from .dp import Band, band_around_path, banded_dp
+from .dp import Path as DPPath
 from .lexicon import lexicon_matrices
 from .overlap import make_side, sentence_chars, stack_windows
 from .quotes import quote_evidence
 from .scoring import Scorer, anchor_matrices
+
+if TYPE_CHECKING:  # pragma: no cover
+    from termalign.models.base import Encoder
 
 VERSION = "6"
 
@@ -78,85 +84,93 @@ class AlignParams:
         return "align:" + VERSION + "|" + "|".join(f"{k}:{v}" for k, v in d.items())
 
 
-def align_vectors(
-    src_vecs: np.ndarray,
-    tgt_vecs: np.ndarray,
-    params: AlignParams = AlignParams(),
-    *,
-    src_chars: np.ndarray | None = None,
-    tgt_chars: np.ndarray | None = None,
-    src_anchors: np.ndarray | None = None,
-    tgt_anchors: np.ndarray | None = None,
-    src_lex=None,
-    tgt_lex=None,
-    src_lex_n: np.ndarray | None = None,
-    tgt_lex_n: np.ndarray | None = None,
-    src_quote: np.ndarray | None = None,
-    tgt_quote: np.ndarray | None = None,
-    src_bound: np.ndarray | None = None,
-    tgt_bound: np.ndarray | None = None,
-    calibration: Calibration = DEFAULT_CALIBRATION,
-) -> list[Bead]:
-    """Align from window vectors: numpy only.
+@dataclass(frozen=True, slots=True, eq=False)
+class AlignSide:
+    """One side of an alignment, everything the aligner reads about it.
 
-    ``src_vecs`` (K, n, dim) and ``tgt_vecs`` (K, m, dim) are unit window vectors as made by
-    ``models.base.window_vectors`` with K >= ``params.max_merge``; ``*_chars`` (n,) / (m,)
-    sentence lengths (default: all equal, no length evidence); ``*_anchors`` (n, L) / (m, L)
-    0/1 anchor-token incidence (default: none); ``*_lex`` sparse (n, V) / (m, V) 0/1 dictionary
-    lemma incidence over one vocabulary with ``*_lex_n`` (n,) / (m,) unit counts
-    (``lexicon.lexicon_matrices``; default: none); ``*_quote`` (n, 2) / (m, 2) quotation
-    ``need`` / ``have`` at each sentence's end (``quotes.quote_evidence``; default: none);
-    ``*_bound`` (n+1, dim) / (m+1, dim) clause-end boundary vectors (``clauses.boundary_vectors``;
-    default: none). Returns beads covering both sides in order.
+    ``vecs`` (K, n, dim) unit window vectors as made by ``models.base.window_vectors`` (K >=
+    ``AlignParams.max_merge``); the rest is optional evidence, each used only when both sides
+    have it: ``chars`` (n,) sentence lengths (default: all equal, no length evidence);
+    ``anchors`` (n, L) 0/1 anchor-token incidence over a vocabulary shared with the other side
+    (``scoring.anchor_matrices``); ``lex`` sparse (n, V) 0/1 dictionary lemma incidence with
+    ``lex_n`` (n,) unit counts (``lexicon.lexicon_matrices``); ``quote`` (n, 2) quotation
+    ``need`` / ``have`` at each sentence's end (``quotes.quote_evidence``); ``bound`` (n+1, dim)
+    clause-end boundary vectors (``clauses.boundary_vectors``). ``sentences`` (the text as given),
+    ``view`` (what the encoder saw: Chinese in Simplified script) and ``lang`` describe where the
+    evidence came from; the aligner itself reads only the arrays.
     """
-    beads, _ = _align(
-        src_vecs,
-        tgt_vecs,
-        params,
-        src_chars,
-        tgt_chars,
-        src_anchors,
-        tgt_anchors,
-        calibration,
-        lex=(src_lex, tgt_lex, src_lex_n, tgt_lex_n),
-        quote=(src_quote, tgt_quote),
-        bound=(src_bound, tgt_bound),
-    )
-    return beads
+
+    vecs: np.ndarray
+    chars: np.ndarray | None = None
+    anchors: np.ndarray | None = None
+    lex: Any = None  # scipy.sparse (n, V)
+    lex_n: np.ndarray | None = None
+    quote: np.ndarray | None = None
+    bound: np.ndarray | None = None
+    sentences: tuple[str, ...] = ()
+    view: tuple[str, ...] = ()
+    lang: str = ""
+
+    @property
+    def n(self) -> int:
+        """Number of sentences."""
+        return int(self.vecs.shape[1])
 
 
-def _align(
-    src_vecs,
-    tgt_vecs,
-    params,
-    src_chars,
-    tgt_chars,
-    src_anchors,
-    tgt_anchors,
-    calibration,
-    lex=None,
-    quote=(None, None),
-    bound=(None, None),
-):
+@dataclass(frozen=True, slots=True, eq=False)
+class AlignTrace:
+    """What one run of the aligner found: ``beads`` covering both sides in order, and how.
+
+    ``path`` is the DP's best path (``dp.Path``: per bead its cost and the gap to the next best
+    choice; None when a side is empty), ``features`` (len(beads), len(confidence.FEATURES)) the
+    confidence features the scores were computed from, ``skip`` the 1-0 / 0-1 cost.
+    """
+
+    beads: tuple[Bead, ...]
+    path: DPPath | None
+    features: np.ndarray
+    skip: float
+
+    @property
+    def costs(self) -> np.ndarray:
+        """(len(beads),) each bead's own cost (empty when a side is empty)."""
+        return np.zeros(0) if self.path is None else self.path.cost
+
+
+def align_sides(
+    src: AlignSide,
+    tgt: AlignSide,
+    params: AlignParams = AlignParams(),
+    calibration: Calibration | None = None,
+) -> AlignTrace:
+    """Align two sides: numpy only, no encoder. ``calibration`` defaults to the fitted one that
+    ships with termalign (``confidence.default_calibration``). Returns the beads with their trace."""
     K = params.max_merge
-    n, m = src_vecs.shape[1], tgt_vecs.shape[1]
-    if src_vecs.shape[0] < K or tgt_vecs.shape[0] < K:
-        raise ValueError(f"need window vectors up to {K} sentences, got {src_vecs.shape[0]} and {tgt_vecs.shape[0]}")
+    n, m = src.n, tgt.n
+    if src.vecs.shape[0] < K or tgt.vecs.shape[0] < K:
+        raise ValueError(f"need window vectors up to {K} sentences, got {src.vecs.shape[0]} and {tgt.vecs.shape[0]}")
+    if calibration is None:
+        calibration = default_calibration()
     if n == 0 or m == 0:
-        return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)], None
+        beads = [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
+        return AlignTrace(tuple(beads), None, np.zeros((0, len(FEATURES))), float("nan"))
     rng = np.random.default_rng(params.seed)
-    src_chars = np.ones(n) if src_chars is None else np.asarray(src_chars, dtype=np.float64)
-    tgt_chars = np.ones(m) if tgt_chars is None else np.asarray(tgt_chars, dtype=np.float64)
+    src_chars = np.ones(n) if src.chars is None else np.asarray(src.chars, dtype=np.float64)
+    tgt_chars = np.ones(m) if tgt.chars is None else np.asarray(tgt.chars, dtype=np.float64)
+    src_anchors, tgt_anchors = src.anchors, tgt.anchors
     if src_anchors is None or tgt_anchors is None:
         src_anchors, tgt_anchors = np.zeros((n, 0), np.float32), np.zeros((m, 0), np.float32)
-    sl, tl, sln, tln = lex if lex is not None and lex[0] is not None and lex[1] is not None else (None,) * 4
-    sq, tq = quote if quote[0] is not None and quote[1] is not None else (None, None)
-    sb, tb = bound if bound[0] is not None and bound[1] is not None else (None, None)
-    src = make_side(src_vecs[:K], src_chars, src_anchors, sl, sln, sq, sb)
-    tgt = make_side(tgt_vecs[:K], tgt_chars, tgt_anchors, tl, tln, tq, tb)
+    both_lex = src.lex is not None and tgt.lex is not None
+    sl, tl, sln, tln = (src.lex, tgt.lex, src.lex_n, tgt.lex_n) if both_lex else (None,) * 4
+    both_quote = src.quote is not None and tgt.quote is not None
+    sq, tq = (src.quote, tgt.quote) if both_quote else (None, None)
+    both_bound = src.bound is not None and tgt.bound is not None
+    sb, tb = (src.bound, tgt.bound) if both_bound else (None, None)
+    s_side = make_side(src.vecs[:K], src_chars, src_anchors, sl, sln, sq, sb)
+    t_side = make_side(tgt.vecs[:K], tgt_chars, tgt_anchors, tl, tln, tq, tb)
     scorer = Scorer(
-        src,
-        tgt,
+        s_side,
+        t_side,
         params.types(),
         knn=params.knn,
         len_power=params.len_power,
@@ -170,7 +184,7 @@ def _align(
     skip = scorer.skip_cost(params.skip_quantile, rng)
     band = None
     if (n + 1) * (m + 1) > params.max_cells:
-        band = coarse_band(src_vecs[0], tgt_vecs[0], params)
+        band = coarse_band(src.vecs[0], tgt.vecs[0], params)
     with _one_blas_thread() if band is not None else contextlib.nullcontext():
         path = banded_dp(
             scorer.block,
@@ -187,8 +201,11 @@ def _align(
     beads = []
     for (a, b, i, j), pr in zip(path.steps, probs):
         beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), float(pr)))
-    return beads, (scorer, path, feats, skip)
+    return AlignTrace(tuple(beads), path, feats, float(skip))
 
+
+# The coarse pass reads where its beads are, never their scores.
+_PLACES_ONLY = Calibration((0.0,) * len(FEATURES), "coarse pass: bead places only", "none")
 
 # Most sentences averaged into one block of a coarse pass. The fine band is widened by the block
 # size, so a block size growing with the document (as sqrt(n * m / max_cells) does) made the
@@ -226,9 +243,10 @@ def coarse_band(src1: np.ndarray, tgt1: np.ndarray, params: AlignParams) -> Band
         max_cells=params.max_cells,
         seed=params.seed,
     )
-    coarse, info = _align(stack_windows(cs, 2), stack_windows(ct, 2), sub, None, None, None, None, DEFAULT_CALIBRATION)
+    # only the beads' places are read: the fitted calibration is not needed
+    coarse = align_sides(AlignSide(stack_windows(cs, 2)), AlignSide(stack_windows(ct, 2)), sub, _PLACES_ONLY)
     pts = [(0, 0)]
-    for bead in coarse:
+    for bead in coarse.beads:
         i = (bead.src[-1] + 1) * f if bead.src else pts[-1][0]
         j = (bead.tgt[-1] + 1) * f if bead.tgt else pts[-1][1]
         pts.append((min(i, n), min(j, m)))
@@ -291,14 +309,15 @@ def _for_matching(sentences: Sequence[str], lang: str) -> list[str]:
     return [to_simplified(s) for s in sentences]
 
 
-def signature(enc, params: AlignParams, calibration: Calibration = DEFAULT_CALIBRATION) -> str:
-    return f"termalign|enc:{getattr(enc, 'name', type(enc).__name__)}|{params.signature()}|cal:{calibration.name}"
+def signature(enc, params: AlignParams, calibration: Calibration | None = None) -> str:
+    cal = calibration if calibration is not None else default_calibration()
+    return f"termalign|enc:{enc.name}|{params.signature()}|cal:{cal.name}"
 
 
 def align_sentences(
     src: Sequence[str],
     tgt: Sequence[str],
-    enc,
+    enc: Encoder,
     params: AlignParams = AlignParams(),
     src_lang: str = "en",
     tgt_lang: str = "zh",
@@ -308,20 +327,21 @@ def align_sentences(
     Chinese is matched in Simplified script (the output keeps the original text); languages
     ``zh`` are reported as ``zh-TW`` when the text is Traditional.
     """
+    calibration = default_calibration()  # before any encoding: a broken install fails at once
     src, tgt = list(src), list(tgt)
     src_lang, tgt_lang = _lang_of(src, src_lang), _lang_of(tgt, tgt_lang)
-    beads = align_vectors(params=params, **sentence_inputs(src, tgt, enc, params.max_merge, src_lang, tgt_lang))
-    return Alignment(tuple(src), tuple(tgt), tuple(beads), src_lang, tgt_lang, signature(enc, params))
+    s_side, t_side = sentence_sides(src, tgt, enc, params.max_merge, src_lang, tgt_lang)
+    trace = align_sides(s_side, t_side, params, calibration)
+    return Alignment(tuple(src), tuple(tgt), trace.beads, src_lang, tgt_lang, signature(enc, params, calibration))
 
 
-def sentence_inputs(
-    src: Sequence[str], tgt: Sequence[str], enc, max_window: int, src_lang: str, tgt_lang: str
-) -> dict[str, np.ndarray | None]:
-    """Everything ``align_vectors`` needs about two sentence lists: window vectors up to
-    ``max_window``, character counts, anchor incidence and clause-end boundary vectors, all from
-    the matching view (Chinese in Simplified script), and dictionary lemma incidence and quotation
-    states when one side is English and the other Chinese. Returned as ``align_vectors`` keyword
-    arguments."""
+def sentence_sides(
+    src: Sequence[str], tgt: Sequence[str], enc: Encoder, max_window: int, src_lang: str, tgt_lang: str
+) -> tuple[AlignSide, AlignSide]:
+    """One :class:`AlignSide` for each of two sentence lists: window vectors up to ``max_window``,
+    character counts, anchor incidence and clause-end boundary vectors, all from the matching
+    view (Chinese in Simplified script), and dictionary lemma incidence and quotation states when
+    one side is English and the other Chinese."""
     from termalign.models.base import window_vectors
 
     s_view, t_view = _for_matching(src, src_lang), _for_matching(tgt, tgt_lang)
@@ -338,22 +358,31 @@ def sentence_inputs(
         sq, tq = quote_evidence(s_view, t_view) or (None, None)
     sv = window_vectors(enc, s_view, max_window, src_lang)
     tv = window_vectors(enc, t_view, max_window, tgt_lang)
-    return {
-        "src_vecs": sv,
-        "tgt_vecs": tv,
-        "src_bound": boundary_vectors(enc, s_view, src_lang, sv[0]),
-        "tgt_bound": boundary_vectors(enc, t_view, tgt_lang, tv[0]),
-        "src_chars": sentence_chars(s_view),
-        "tgt_chars": sentence_chars(t_view),
-        "src_anchors": sa,
-        "tgt_anchors": ta,
-        "src_lex": sl,
-        "tgt_lex": tl,
-        "src_lex_n": sln,
-        "tgt_lex_n": tln,
-        "src_quote": sq,
-        "tgt_quote": tq,
-    }
+    src_side = AlignSide(
+        vecs=sv,
+        chars=sentence_chars(s_view),
+        anchors=sa,
+        lex=sl,
+        lex_n=sln,
+        quote=sq,
+        bound=boundary_vectors(enc, s_view, src_lang, sv[0]),
+        sentences=tuple(src),
+        view=tuple(s_view),
+        lang=src_lang,
+    )
+    tgt_side = AlignSide(
+        vecs=tv,
+        chars=sentence_chars(t_view),
+        anchors=ta,
+        lex=tl,
+        lex_n=tln,
+        quote=tq,
+        bound=boundary_vectors(enc, t_view, tgt_lang, tv[0]),
+        sentences=tuple(tgt),
+        view=tuple(t_view),
+        lang=tgt_lang,
+    )
+    return src_side, tgt_side
 
 
 def align_documents(src, tgt, enc, params: AlignParams = AlignParams()) -> Alignment:
@@ -370,7 +399,7 @@ def _all_sentences(doc) -> list[str]:
 
 def _main_lang(doc) -> str:
     counts = {lang: len(doc.sentences(lang)) for lang in ("en", "zh")}
-    return max(counts, key=counts.get)
+    return max(counts, key=lambda lang: counts[lang])
 
 
 def align_document(doc, enc, params: AlignParams = AlignParams()) -> Alignment:

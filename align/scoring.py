@@ -215,11 +215,11 @@ def anchor_matrices(
         zh_sets.append(toks)
     df_en: dict[str, int] = {}
     df_zh: dict[str, int] = {}
-    for s in en_sets:
-        for t in s:
+    for ts in en_sets:
+        for t in ts:
             df_en[t] = df_en.get(t, 0) + 1
-    for s in zh_sets:
-        for t in s:
+    for ts in zh_sets:
+        for t in ts:
             df_zh[t] = df_zh.get(t, 0) + 1
     cap_en, cap_zh = max(3, 0.1 * len(en)), max(3, 0.1 * len(zh))
     keep = [
@@ -235,11 +235,11 @@ def anchor_matrices(
     col = {t: k for k, t in enumerate(keep)}
     A_en = np.zeros((len(en), len(keep)), dtype=np.float32)
     A_zh = np.zeros((len(zh), len(keep)), dtype=np.float32)
-    for r, s in enumerate(en_sets):
-        for t in s & col.keys():
+    for r, ts in enumerate(en_sets):
+        for t in ts & col.keys():
             A_en[r, col[t]] = 1
-    for r, s in enumerate(zh_sets):
-        for t in s & col.keys():
+    for r, ts in enumerate(zh_sets):
+        for t in ts & col.keys():
             A_zh[r, col[t]] = 1
     return A_en, A_zh, keep
 
@@ -404,8 +404,9 @@ class Scorer:
             t = self.tgt.quote[cols[ok] - 1]
             s_need, s_have = self.src.quote[i - 1]
             out[ok] += self.w_quote * (s_need * (1.0 - t[:, 1]) + t[:, 0] * (1.0 - s_have))
-        if self.w_bound:
-            out[ok] -= self.w_bound * (self.tgt.bound[cols[ok]] @ self.src.bound[i]).astype(np.float64)
+        sb, tb = self.src.bound, self.tgt.bound
+        if self.w_bound and sb is not None and tb is not None:
+            out[ok] -= self.w_bound * (tb[cols[ok]] @ sb[i]).astype(np.float64)
         return out
 
     def skip_cost(self, q: float, rng: np.random.Generator, samples: int = 5000) -> float:

@@ -8,8 +8,9 @@ Rules, in order:
    dominate, "other" for numbers, dates, bylines with a timestamp, URLs, paths and symbols.
 2. Boilerplate becomes paragraphs with lang "other" (kept, so line numbers stay meaningful,
    but never mixed into en/zh sentences): a PTT-style header (``[新聞]`` ... ``原文內容:``),
-   bare field labels (``原文標題:``, ``心得/評論:``), lines starting with ``※`` and everything
-   after a ``--`` signature separator.
+   bare field labels (``原文標題:``, ``心得/評論:``), lines starting with ``※``, everything
+   after a ``--`` signature separator, and page chrome, bylines, source and contact lines
+   (``align.clean.boilerplate_lines``); such paragraphs carry ``boilerplate=True``.
 3. Hard-wrapped files (most lines close to one width, e.g. 80 columns, CJK counting 2) are
    unwrapped: a line joins the paragraph above when that line was long (>= 3/4 of the wrap
    width) and has the same language; a punctuation-only line (``.`` or ``。」``) joins too.
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .clean import boilerplate_lines
 from .read import read_text
 
 LANGS = ("en", "zh", "other")
@@ -36,6 +38,7 @@ class Paragraph:
     text: str  # unwrapped paragraph text, original script
     line: int  # 1-based first line in the file
     sentences: tuple[str, ...]  # split sentences (original script)
+    boilerplate: bool = False  # page chrome, a byline, a label (align.clean): kept, lang "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,10 @@ class Document:
     def sentences(self, lang: str) -> list[str]:
         """All sentences of paragraphs in ``lang``, in file order."""
         return [s for p in self.paragraphs if p.lang == lang for s in p.sentences]
+
+    def boilerplate(self) -> list[str]:
+        """The text of every boilerplate paragraph (``align.clean``), in file order."""
+        return [p.text for p in self.paragraphs if p.boilerplate]
 
     def has_lang(self, lang: str) -> bool:
         return any(p.lang == lang and p.sentences for p in self.paragraphs)
@@ -164,7 +171,7 @@ def _ends_sentence(text: str, m: re.Match) -> bool:
     if word not in _MAY_END:
         return False
     nxt = re.match(r"[\"'\u201c\u2018(\[]?([A-Za-z]+)", text[m.end() : m.end() + 30])
-    return bool(nxt) and nxt.group(1).lower() in _STARTERS
+    return nxt is not None and nxt.group(1).lower() in _STARTERS
 
 
 def _split_zh(text: str) -> list[str]:
@@ -178,32 +185,6 @@ def _split_zh(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- paragraphs
-
-_PTT_TITLE = re.compile(r"^\s*\[[^\]\s]{1,6}\]")
-_PTT_BODY = re.compile(r"^\s*原文[內内]容\s*[:：]")
-_LABEL = re.compile(
-    r"^\s*(?:原文標題|原文标题|原文連結|原文链接|發布時間|发布时间|記者署名|记者署名|原文[內内]容|"
-    r"心得/評論|心得/评论|相關標籤|相关标签|相關文章|相关文章)\s*[:：]?\s*$"
-)
-
-
-def _boilerplate(lines: list[str]) -> list[bool]:
-    """Which lines are header, footer or label boilerplate (see the module docstring)."""
-    boiler = [False] * len(lines)
-    first = next((i for i, s in enumerate(lines) if s.strip()), None)
-    if first is not None and _PTT_TITLE.match(lines[first]):
-        body = next((i for i in range(first, min(len(lines), first + 20)) if _PTT_BODY.match(lines[i])), None)
-        if body is not None:
-            boiler[first : body + 1] = [True] * (body + 1 - first)
-    for i, s in enumerate(lines):
-        t = s.strip()
-        if t in ("--", "-- "):
-            boiler[i:] = [True] * (len(lines) - i)
-            break
-        if t.startswith("※") or _LABEL.match(t):
-            boiler[i] = True
-    return boiler
-
 
 # East Asian Wide and Fullwidth blocks (Hangul Jamo, CJK and Kana, Hangul, compatibility, forms,
 # fullwidth ASCII, planes 2-3): one regex pass instead of unicodedata per character.
@@ -256,11 +237,11 @@ def segment_text(text: str, path: str = "", presplit: bool = False) -> Document:
     """
     lines = text.split("\n")
     if presplit:
-        paras = tuple(
+        one_each = tuple(
             Paragraph(line_lang(s), s, i + 1, (s,)) for i, s in ((i, s.strip()) for i, s in enumerate(lines)) if s
         )
-        return Document(path, paras)
-    boiler = _boilerplate(lines)
+        return Document(path, one_each)
+    boiler = boilerplate_lines(lines)
     kinds = ["other" if b else line_lang(s) if s.strip() else "" for s, b in zip(lines, boiler)]
     widths = [_width(s.strip()) if k in ("en", "zh") else 0 for s, k in zip(lines, kinds)]
     wrap = _wrap_width([w for w, k in zip(widths, kinds) if k in ("en", "zh")])
@@ -286,15 +267,15 @@ def segment_text(text: str, path: str = "", presplit: bool = False) -> Document:
             cur[3] = widths[i] if kind == cur[0] else 0
             continue
         _flush(cur, paras)
-        cur[:] = [kind, s, i + 1, widths[i]]
+        cur[:] = [kind, s, i + 1, widths[i], is_boiler]
     _flush(cur, paras)
     return Document(path, tuple(paras))
 
 
 def _flush(cur: list, paras: list[Paragraph]) -> None:
     if cur:
-        lang, text, line, _ = cur
-        paras.append(Paragraph(lang, text, line, tuple(split_sentences(text, lang))))
+        lang, text, line, _, boiler = cur
+        paras.append(Paragraph(lang, text, line, tuple(split_sentences(text, lang)), boiler))
         cur.clear()
 
 

@@ -146,10 +146,12 @@ class SerialEncoder:
             return on_worker
         return attr
 
-    def encode(self, texts):
+    def encode(self, texts, on_progress=None):
         """Like the wrapped ``encode``; a single text seen recently is answered from memory
         (a query typed again, or asked first without and then with similar pairs), and
         concurrent requests for the same text share one encoder call."""
+        if on_progress is not None:
+            return self.__getattr__("encode")(texts, on_progress=on_progress)
         if len(texts) != 1 or not isinstance(texts[0], str) or self._remember <= 0:
             return self.__getattr__("encode")(texts)
         key = texts[0]

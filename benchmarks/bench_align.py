@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 
 from termalign.align.beads import parse_beads  # noqa: E402
 from termalign.align.confidence import (  # noqa: E402
-    DEFAULT_CALIBRATION,
     FEATURES,
     Calibration,
     fit_logistic,
@@ -42,7 +41,7 @@ from termalign.align.confidence import (  # noqa: E402
     reliability,
 )
 from termalign.align.evaluate import strict  # noqa: E402
-from termalign.align.pipeline import VERSION, AlignParams, _align, sentence_inputs  # noqa: E402
+from termalign.align.pipeline import VERSION, AlignParams, align_sides, sentence_sides  # noqa: E402
 
 GRID = {
     "len_power": (0.3, 0.5),
@@ -59,29 +58,16 @@ def load_macdev(root: Path, enc, max_window: int) -> dict[str, dict]:
         zh = (root / "src" / d).read_text(encoding="utf-8").splitlines()
         en = (root / "tgt" / d).read_text(encoding="utf-8").splitlines()
         docs[d] = {
-            "inputs": sentence_inputs(zh, en, enc, max_window, "zh", "en"),
+            "sides": sentence_sides(zh, en, enc, max_window, "zh", "en"),
             "gold": parse_beads((root / "gold" / f"{d}.align").read_text(encoding="utf-8")),
         }
     return docs
 
 
-def run(doc: dict, params: AlignParams, calibration: Calibration = DEFAULT_CALIBRATION):
-    x = doc["inputs"]
-    K = params.max_merge
-    beads, info = _align(
-        x["src_vecs"][:K],
-        x["tgt_vecs"][:K],
-        params,
-        x["src_chars"],
-        x["tgt_chars"],
-        x["src_anchors"],
-        x["tgt_anchors"],
-        calibration,
-        lex=(x["src_lex"], x["tgt_lex"], x["src_lex_n"], x["tgt_lex_n"]),
-        quote=(x["src_quote"], x["tgt_quote"]),
-        bound=(x["src_bound"], x["tgt_bound"]),
-    )
-    return beads, info[2]
+def run(doc: dict, params: AlignParams, calibration: Calibration | None = None):
+    """(beads, confidence features) of one chapter (``calibration``: the shipped one by default)."""
+    trace = align_sides(*doc["sides"], params, calibration)
+    return trace.beads, trace.features
 
 
 def pooled(stats) -> tuple[float, float, float]:

@@ -164,7 +164,7 @@ def one(corpus: Path, glossary: bool, jobs: int) -> dict:
             n_index = store.con.execute("select count(*) from pairs where vector is not null").fetchone()[0]
             distinct = store.con.execute("select count(distinct text) from sentences").fetchone()[0]
             kind = store.pair_index().kind
-        db_mb = (store_dir / "termalign.glossary.sqlite").stat().st_size / 2**20
+        db_mb = (store_dir / "glossary.sqlite").stat().st_size / 2**20
     finally:
         shutil.rmtree(store_dir, ignore_errors=True)
     marks["end"], cpu["end"] = end, cpu_end

@@ -41,10 +41,10 @@ def rss_mb() -> float:
 
 
 def seed_pairs():
-    from termalign.glossary.entries import PairText
+    from termalign.glossary.entries import SentencePair
 
     with open(PAIRS, encoding="utf-8") as f:
-        return [PairText(**json.loads(line)) for line in f]
+        return [SentencePair(**json.loads(line)) for line in f]
 
 
 def store_pairs(store_dir: str | None, enc):

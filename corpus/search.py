@@ -16,7 +16,7 @@ import logging
 import re
 import time
 
-from termalign.glossary.entries import PairHit, SearchResult, TermEntry
+from termalign.glossary.entries import SearchResult, SentencePair, TermEntry
 from termalign.glossary.pinyin import is_pinyin, spells_prefix
 
 from .store import Store, norm_text
@@ -117,7 +117,7 @@ def fuzzy_terms(store: Store, q: str, limit: int) -> list[TermEntry]:
     return [e for *_, e in scored[:limit]]
 
 
-def similar_pairs(store: Store, query: str, enc, limit: int = 10) -> list[PairHit]:
+def similar_pairs(store: Store, query: str, enc, limit: int = 10) -> list[SentencePair]:
     """Pairs nearest in meaning to ``query`` (encoded with ``enc``, which must be the store's model)."""
     vec = enc.encode([query])
     index = store.pair_index()
@@ -174,14 +174,14 @@ def encoder_matches(store: Store, enc) -> bool:
     return enc is not None and f"enc:{enc.name}/{enc.dim}" in store.signature
 
 
-def concordance(store: Store, term: TermEntry | None, query: str, limit: int) -> list[PairHit]:
+def concordance(store: Store, term: TermEntry | None, query: str, limit: int) -> list[SentencePair]:
     """Pairs containing the term (its Chinese or English form; the query when no term matched).
 
     Pairs with a form of the term on both sides come first -- a mined pair may carry it on one
     side only -- then by pair confidence.
     """
     needles = [term.zh, term.en] if term else [query]
-    hits: dict[tuple[str, str], PairHit] = {}
+    hits: dict[tuple[str, str], SentencePair] = {}
     for needle in needles:
         for hit in store.concordance(needle, 2 * limit):
             hits.setdefault((hit.en, hit.zh), hit)
@@ -190,7 +190,7 @@ def concordance(store: Store, term: TermEntry | None, query: str, limit: int) ->
     zh_forms = {norm_text(x) for x in (term.zh, *term.zh_variants)} - {""}
     en_forms = {norm_text(x) for x in (term.en, *term.en_variants)} - {""}
 
-    def both_sides(h: PairHit) -> bool:
+    def both_sides(h: SentencePair) -> bool:
         zh, en = norm_text(h.zh), norm_text(h.en)
         return any(f in zh for f in zh_forms) and any(f in en for f in en_forms)
 
@@ -205,11 +205,11 @@ def search(store: Store, query: str, limit: int = 10, enc=None, pairs_only: bool
     query = query.strip()
     terms: list[TermEntry] = []
     how = ""
-    examples: list[PairHit] = []
+    examples: list[SentencePair] = []
     if query and not pairs_only:
         terms, how = _terms(store, query, limit)
         examples = concordance(store, terms[0] if terms else None, query, limit)
-    similar: list[PairHit] = []
+    similar: list[SentencePair] = []
     note = ""
     if query and enc is not None:
         if encoder_matches(store, enc):

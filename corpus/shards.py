@@ -26,11 +26,9 @@ from .store import PairRow, SentenceRow, Store, _unblob
 
 
 def document_rows(store: Store, doc_id: int) -> tuple[list[SentenceRow], list[PairRow]]:
-    """One document's sentences (both languages, with vectors) and aligned pairs, as written."""
-    sentences: list[SentenceRow] = []
-    for lang in ("en", "zh"):
-        texts, vecs = store.sentences(doc_id, lang)
-        sentences += [SentenceRow(lang, i, t, None if vecs is None else vecs[i]) for i, t in enumerate(texts)]
+    """One document's sentences (both languages, with vectors, cleaned text and boilerplate lines)
+    and aligned pairs, as written."""
+    sentences = store.sentence_rows(doc_id)  # prose (with cleaned text) and boilerplate lines
     pairs = [
         PairRow("aligned", tuple(json.loads(r[0])), tuple(json.loads(r[1])), r[2], r[3], r[4], _unblob(r[5]), r[6])
         for r in store.con.execute(

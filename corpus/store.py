@@ -29,11 +29,11 @@ import numpy as np
 
 from termalign.core.errors import StoreError
 from termalign.core.sqlite import set_wal
-from termalign.glossary.entries import Example, PairHit, PairText, TermEntry
+from termalign.glossary.entries import EXAMPLE_FIELDS, SentencePair, TermEntry
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "termalign.glossary.sqlite"
+DB_NAME = "glossary.sqlite"
 INDEX_NAME = "pairs.faiss"
 DEFAULT_STORE = "termalign-store"
 
@@ -45,21 +45,12 @@ def default_store_path() -> Path:
 
 # ---------------------------------------------------------------- text normalisation
 
-_t2s = None
-
 
 def to_simplified(text: str) -> str:
-    """Traditional -> Simplified (OpenCC t2s); uses align.segment's converter when present."""
-    global _t2s
-    if _t2s is None:
-        try:
-            from termalign.align.segment import to_simplified as conv  # the shared converter
-        except ImportError:  # pragma: no cover - until align/segment.py lands
-            import opencc
+    """Traditional -> Simplified (OpenCC t2s), with align.segment's shared converter."""
+    from termalign.align.segment import to_simplified as conv
 
-            conv = opencc.OpenCC("t2s").convert
-        _t2s = conv
-    return _t2s(text)
+    return conv(text)
 
 
 def norm_text(text: str) -> str:
@@ -139,7 +130,7 @@ def _m002_terms(con: sqlite3.Connection) -> None:
             n_docs integer not null,
             zh_variants text not null,       -- JSON list
             en_variants text not null,       -- JSON list
-            examples text not null,          -- JSON list of Example dicts
+            examples text not null,          -- JSON list of {en, zh, doc, score}
             pinned integer not null default 0
         );
         create index terms_zh on terms(zh_norm);
@@ -154,12 +145,21 @@ def _m003_terms_termhood(con: sqlite3.Connection) -> None:
     con.execute("alter table terms add column termhood real")
 
 
+def _m004_sentences_clean(con: sqlite3.Connection) -> None:
+    # align/clean.py: a sentence's text without markup (NULL = the same as text), and whether a
+    # row is a boilerplate line (page chrome, a byline: kept as the document's own line, with
+    # lang 'other', never aligned or mined)
+    con.execute("alter table sentences add column clean text")
+    con.execute("alter table sentences add column boilerplate integer not null default 0")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_documents_sentences_pairs,
     _m002_terms,
     _m003_terms_termhood,
+    _m004_sentences_clean,
 ]
-READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003 only adds a nullable column)
+READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003, 004 only add columns)
 # The glossary's order: rank = confidence x termhood (confidence alone where termhood is NULL).
 RANK_ORDER = "confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
 
@@ -175,15 +175,17 @@ class DocumentRow:
     sha256: str
     signature: str
     parallel: bool
-    n_sentences: int
+    n_sentences: int  # prose sentences (boilerplate lines not counted)
 
 
 @dataclass(frozen=True, slots=True)
 class SentenceRow:
-    lang: str
+    lang: str  # 'en' | 'zh'; 'other' for a boilerplate line
     idx: int
     text: str
     vector: np.ndarray | None = None
+    clean: str | None = None  # the text without markup (align.clean), None when the same
+    boilerplate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,7 @@ class Store:
         self.readonly = readonly
         self._index = None
         self._termhood_col: bool | None = None
+        self._clean_col: bool | None = None
 
     # ---------- opening ----------
     @classmethod
@@ -338,12 +341,16 @@ class Store:
             cur = self.con.execute(
                 "insert into documents(path, name, sha256, signature, status, parallel, n_sentences, added)"
                 " values (?, ?, ?, ?, 'done', ?, ?, ?)",
-                (path, name, sha256, signature, int(parallel), len(sentences), time.time()),
+                (path, name, sha256, signature, int(parallel), sum(not s.boilerplate for s in sentences), time.time()),
             )
             doc_id = int(cur.lastrowid)
             self.con.executemany(
-                "insert into sentences(doc, lang, idx, text, text_norm, vector) values (?, ?, ?, ?, ?, ?)",
-                [(doc_id, s.lang, s.idx, s.text, norm_text(s.text), _blob(s.vector)) for s in sentences],
+                "insert into sentences(doc, lang, idx, text, text_norm, vector, clean, boilerplate)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (doc_id, s.lang, s.idx, s.text, norm_text(s.text), _blob(s.vector), s.clean, int(s.boilerplate))
+                    for s in sentences
+                ],
             )
             self._insert_pairs(doc_id, pairs)
         return doc_id
@@ -387,15 +394,51 @@ class Store:
             )
 
     # ---------- sentences ----------
-    def sentences(self, doc_id: int, lang: str) -> tuple[list[str], np.ndarray | None]:
-        """A document's sentences of one language, in order, and their vectors (n, dim) or None."""
-        rows = self.con.execute(
-            "select text, vector from sentences where doc = ? and lang = ? order by idx", (doc_id, lang)
-        ).fetchall()
+    def _has_clean(self) -> bool:
+        """Whether sentences have the clean / boilerplate columns (a read-only old store may not)."""
+        if self._clean_col is None:
+            self._clean_col = any(r[1] == "clean" for r in self.con.execute("pragma table_info(sentences)"))
+        return self._clean_col
+
+    def sentences(self, doc_id: int, lang: str, clean: bool = False) -> tuple[list[str], np.ndarray | None]:
+        """A document's prose sentences of one language, in order, and their vectors (n, dim) or None.
+
+        With ``clean`` the texts are the cleaned ones (markup removed, ``align.clean``)."""
+        if not self._has_clean():
+            sql = "select text, vector from sentences where doc = ? and lang = ? order by idx"
+        elif clean:
+            sql = (
+                "select coalesce(clean, text), vector from sentences"
+                " where doc = ? and lang = ? and boilerplate = 0 order by idx"
+            )
+        else:
+            sql = "select text, vector from sentences where doc = ? and lang = ? and boilerplate = 0 order by idx"
+        rows = self.con.execute(sql, (doc_id, lang)).fetchall()
         texts = [r[0] for r in rows]
         if not rows or any(r[1] is None for r in rows):
             return texts, None
         return texts, np.stack([_unblob(r[1]) for r in rows])
+
+    def sentence_rows(self, doc_id: int) -> list[SentenceRow]:
+        """Every sentence row of a document as written (prose with vectors and cleaned text, and
+        boilerplate lines), for copying it to another store."""
+        if not self._has_clean():
+            rows = self.con.execute(
+                "select lang, idx, text, vector, null, 0 from sentences where doc = ? order by lang, idx", (doc_id,)
+            )
+        else:
+            rows = self.con.execute(
+                "select lang, idx, text, vector, clean, boilerplate from sentences where doc = ? order by lang, idx",
+                (doc_id,),
+            )
+        return [SentenceRow(r[0], r[1], r[2], _unblob(r[3]), r[4], bool(r[5])) for r in rows]
+
+    def boilerplate(self, doc_id: int) -> list[str]:
+        """A document's boilerplate lines (page chrome, bylines, labels), in file order."""
+        if not self._has_clean():
+            return []
+        rows = self.con.execute("select text from sentences where doc = ? and boilerplate = 1 order by idx", (doc_id,))
+        return [r[0] for r in rows]
 
     # ---------- mined pairs ----------
     def replace_mined(self, rows: Sequence[tuple[int, PairRow]], state: str) -> None:
@@ -409,18 +452,22 @@ class Store:
 
     # ---------- pairs ----------
     def count_pairs(self, kind: str | None = None) -> int:
+        """Sentence pairs (two sides; the null beads the table also keeps are not pairs), of
+        ``kind`` ('aligned' | 'mined') or of both. Every read of pairs keeps to two-sided rows:
+        ``en != '' and zh != ''``."""
         if kind is None:
-            return self.con.execute("select count(*) from pairs").fetchone()[0]
-        return self.con.execute("select count(*) from pairs where kind = ?", (kind,)).fetchone()[0]
+            return self.con.execute("select count(*) from pairs where en != '' and zh != ''").fetchone()[0]
+        sql = "select count(*) from pairs where kind = ? and en != '' and zh != ''"
+        return self.con.execute(sql, (kind,)).fetchone()[0]
 
-    def pair_texts(self, min_score: float = 0.0) -> list[PairText]:
-        """Every non-null pair as the glossary miner consumes it, in id order."""
+    def pair_texts(self, min_score: float = 0.0) -> list[SentencePair]:
+        """Every sentence pair, for the glossary miner and the TMX export, in id order."""
         rows = self.con.execute(
             "select p.id, p.en, p.zh, p.score, d.name, p.kind from pairs p join documents d on d.id = p.doc"
             " where p.en != '' and p.zh != '' and p.score >= ? order by p.id",
             (min_score,),
         )
-        return [PairText(en=r[1], zh=r[2], score=r[3], doc=r[4], kind=r[5], pair_id=r[0]) for r in rows]
+        return [SentencePair(en=r[1], zh=r[2], score=r[3], doc=r[4], kind=r[5], pair_id=r[0]) for r in rows]
 
     def pair_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids int64 (n,), vectors float32 (n, dim)) of all pairs that have a vector."""
@@ -437,8 +484,8 @@ class Store:
         n, mx = self.con.execute("select count(*), coalesce(max(id), 0) from pairs where vector is not null").fetchone()
         return int(n), int(mx)
 
-    def pair_hits(self, ids: Sequence[int], similarity: Sequence[float] | None = None) -> list[PairHit]:
-        """PairHits for pair ids, in the order given."""
+    def pair_hits(self, ids: Sequence[int], similarity: Sequence[float] | None = None) -> list[SentencePair]:
+        """The pairs with these ids (from the FAISS index), in the order given, with ``similarity``."""
         if not len(ids):
             return []
         q = ",".join("?" * len(ids))
@@ -454,10 +501,10 @@ class Store:
             r = rows.get(int(i))
             if r:
                 sim = None if similarity is None else float(similarity[k])
-                out.append(PairHit(en=r[1], zh=r[2], doc=r[3], score=r[4], similarity=sim, kind=r[5]))
+                out.append(SentencePair(en=r[1], zh=r[2], score=r[4], doc=r[3], kind=r[5], similarity=sim))
         return out
 
-    def concordance(self, needle: str, limit: int = 10) -> list[PairHit]:
+    def concordance(self, needle: str, limit: int = 10) -> list[SentencePair]:
         """Pairs whose normalised text contains ``needle`` (any length; FTS5 trigram).
 
         Three characters or more use the trigram index (MATCH on a quoted phrase); shorter
@@ -482,7 +529,8 @@ class Store:
                 " and p.en != '' and p.zh != '' order by p.score desc, p.id limit ?"
             )
             args = (like, like, limit)
-        return [PairHit(en=r[1], zh=r[2], doc=r[3], score=r[4], kind=r[5]) for r in self.con.execute(sql, args)]
+        rows = self.con.execute(sql, args)
+        return [SentencePair(en=r[1], zh=r[2], score=r[4], doc=r[3], kind=r[5]) for r in rows]
 
     # ---------- terms ----------
     def replace_terms(self, entries: Sequence[TermEntry], state: str) -> None:
@@ -579,8 +627,8 @@ class Store:
         return self._index
 
 
-def _example_dict(x: Example) -> dict:
-    return {"en": x.en, "zh": x.zh, "doc": x.doc, "score": float(x.score)}
+def _example_dict(x: SentencePair) -> dict:
+    return {**x.to_dict(EXAMPLE_FIELDS), "score": float(x.score)}
 
 
 def _term(r) -> TermEntry:
@@ -592,7 +640,7 @@ def _term(r) -> TermEntry:
         n_docs=r[5],
         zh_variants=tuple(json.loads(r[6])),
         en_variants=tuple(json.loads(r[7])),
-        examples=tuple(Example(**d) for d in json.loads(r[8])),
+        examples=tuple(SentencePair(**d) for d in json.loads(r[8])),
         pinned=bool(r[9]),
         termhood=r[10],
     )

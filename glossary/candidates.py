@@ -351,10 +351,10 @@ def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
                             if all(_is_cap(x) and len(x) >= 3 for x in parts):
                                 for x in parts:
                                     add([x])
-                for x in _shared_head(toks, i, j):
-                    add(x)
-                for x in _cap_then_lower(toks, i, j, shouting):
-                    add(x)
+                for span in _shared_head(toks, i, j):
+                    add(span)
+                for span in _cap_then_lower(toks, i, j, shouting):
+                    add(span)
                 start = False
                 i = j
                 continue

@@ -1,32 +1,43 @@
-"""Value types of the glossary layer: term entries, their examples, and search results.
+"""Value types of the glossary layer: sentence pairs, term entries and search results.
 
 These are the boundary between term mining (``pairing``), the store, search, export and the
 web page: every one of them speaks these types, never dicts keyed by strings.
+
+A *bead* is what the aligner emits (``align.beads.Bead``: sentence indices, maybe one side
+empty); a *pair* has two sides. :class:`SentencePair` is the one type in which pairs are read:
+the store hands them to term mining, keeps them as a term's examples and returns them from
+search.
 """
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
-class PairText:
-    """One aligned or mined sentence pair, as the glossary miner consumes it."""
+class SentencePair:
+    """An English and a Chinese text that translate each other, both non-empty: an aligned bead
+    with two sides or a mined pair."""
 
     en: str
     zh: str  # original script (may be Traditional)
     score: float  # calibrated P(correct) of the bead / mined pair
-    doc: str  # source file name
+    doc: str = ""  # source file name (of the English side, for a mined pair)
     kind: str = "aligned"  # "aligned" | "mined"
     pair_id: int | None = None  # id in the store, when it came from one
+    similarity: float | None = None  # cosine to the query, for meaning search
+
+    def to_dict(self, fields: tuple[str, ...] = ()) -> dict:
+        """The named fields (all by default), in that order."""
+        return {f: getattr(self, f) for f in fields or self.__slots__}
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
-    en: str
-    zh: str
-    doc: str
-    score: float
+# What a term's example and a search hit show of their pair (the store's examples JSON, the
+# exports and the web page's JSON). An example keeps its pair's kind, so the page and the CLI
+# mark mined examples.
+EXAMPLE_FIELDS = ("en", "zh", "doc", "score", "kind")
+HIT_FIELDS = ("en", "zh", "doc", "score", "similarity", "kind")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +49,7 @@ class TermEntry:
     n_docs: int  # documents in which both sides occur
     zh_variants: tuple[str, ...] = ()  # other Chinese forms seen (Traditional, ...)
     en_variants: tuple[str, ...] = ()  # other English forms seen (plural, case, ...)
-    examples: tuple[Example, ...] = ()
+    examples: tuple[SentencePair, ...] = ()
     pinned: bool = False  # from the user's known-terms TSV
     termhood: float | None = None  # how term-like, in [0, 1] (glossary/termhood.py); None: not scored
 
@@ -48,28 +59,24 @@ class TermEntry:
         return self.confidence * (1.0 if self.termhood is None else self.termhood)
 
     def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True, slots=True)
-class PairHit:
-    """A sentence pair found by concordance (term in text) or by meaning (FAISS)."""
-
-    en: str
-    zh: str
-    doc: str
-    score: float  # pair confidence
-    similarity: float | None = None  # cosine to the query, for meaning search
-    kind: str = "aligned"
+        d = asdict(self)
+        d["examples"] = [x.to_dict(EXAMPLE_FIELDS) for x in self.examples]
+        return d
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     query: str
     terms: tuple[TermEntry, ...] = ()  # exact, then prefix/fuzzy; by confidence
-    examples: tuple[PairHit, ...] = ()  # concordance: pairs containing the term
-    similar: tuple[PairHit, ...] = ()  # semantically similar pairs from the FAISS index
+    examples: tuple[SentencePair, ...] = ()  # concordance: pairs containing the term
+    similar: tuple[SentencePair, ...] = ()  # semantically similar pairs from the FAISS index
     meta: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {
+            "query": self.query,
+            "terms": [t.to_dict() for t in self.terms],
+            "examples": [h.to_dict(HIT_FIELDS) for h in self.examples],
+            "similar": [h.to_dict(HIT_FIELDS) for h in self.similar],
+            "meta": deepcopy(self.meta),
+        }

@@ -37,12 +37,17 @@ from .candidates import (
     zh_candidates,
     zh_tokens,
 )
-from .entries import Example, PairText, TermEntry
+from .entries import SentencePair, TermEntry
 from .pinyin import translit
 from .termhood import CorpusStats, quoted_spans, with_termhood
 from .variants import en_key, en_words, has_run, zh_key
 
 log = logging.getLogger(__name__)
+
+# The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
+# variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
+# next build (corpus.build.build_terms keeps it in the glossary's state stamp).
+METHOD_VERSION = "termhood:1"
 
 FEATURES = ("bias", "sim", "dice", "log_cooc", "llr", "translit", "paren", "best_zh", "best_en", "len_fit")
 # Fitted by ``fit_weights`` (L2 = 0.3, chosen from 0.3/1/3 by repeated 3-fold cross-validation)
@@ -88,13 +93,13 @@ class Counts:
     en_surface: dict
 
 
-def pair_weight(p: PairText, params: GlossaryParams) -> float:
+def pair_weight(p: SentencePair, params: GlossaryParams) -> float:
     if p.score < params.min_pair_score:
         return 0.0
     return min(1.0, p.score) * (params.mined_weight if p.kind == "mined" else 1.0)
 
 
-def count(pairs: Sequence[PairText], params: GlossaryParams, on_progress: Callable | None = None) -> Counts:
+def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Callable | None = None) -> Counts:
     """Count candidates and their co-occurrences over ``pairs`` (vectorised in chunks)."""
     zv: dict[str, int] = {}
     ev: dict[str, int] = {}
@@ -257,10 +262,9 @@ def embed_sims(
     if not take:
         return sims
     vecs = np.asarray(enc.encode(list(texts)), dtype=np.float32)
-    take = np.array(take)
     a = vecs[[texts[zh[rows_z[i]]] for i in take]]
     b = vecs[[texts[en[rows_e[i]]] for i in take]]
-    sims[take] = np.sum(a * b, axis=1)
+    sims[np.array(take)] = np.sum(a * b, axis=1)
     return sims
 
 
@@ -500,13 +504,13 @@ def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) ->
 
 
 def examples_for(
-    pairs: Sequence[PairText], wanted: dict[tuple[str, str], int], n: int, params: GlossaryParams
-) -> tuple[dict[int, list[PairText]], dict[int, set[str]], Counter]:
+    pairs: Sequence[SentencePair], wanted: dict[tuple[str, str], int], n: int, params: GlossaryParams
+) -> tuple[dict[int, list[SentencePair]], dict[int, set[str]], Counter]:
     """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count."""
     by_z: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for (zk, ek), i in wanted.items():
         by_z[zk].append((ek, i))
-    found: dict[int, list[PairText]] = defaultdict(list)
+    found: dict[int, list[SentencePair]] = defaultdict(list)
     docs: dict[int, set[str]] = defaultdict(set)
     freq: Counter = Counter()
     for p in pairs:
@@ -530,7 +534,7 @@ def examples_for(
 
 
 def candidate_features(
-    pairs: Sequence[PairText], enc, params: GlossaryParams, on_progress: Callable | None = None
+    pairs: Sequence[SentencePair], enc, params: GlossaryParams, on_progress: Callable | None = None
 ) -> tuple[Counts, np.ndarray, np.ndarray]:
     """Counts, the joint rows kept by :func:`prune`, and their (len(rows), len(FEATURES)) features.
 
@@ -550,7 +554,7 @@ def candidate_features(
 
 
 def build_glossary(
-    pairs: Sequence[PairText],
+    pairs: Sequence[SentencePair],
     enc,
     params: GlossaryParams | None = None,
     pinned: Sequence[tuple[str, str]] = (),
@@ -609,17 +613,17 @@ def build_glossary(
                 n_docs=len(docs[i]),
                 zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8],
                 en_variants=en_vars,
-                examples=tuple(Example(q.en, q.zh, q.doc, q.score) for q in ex.get(i, [])),
+                examples=tuple(SentencePair(q.en, q.zh, q.score, q.doc, q.kind) for q in ex.get(i, [])),
                 pinned=is_pin,
             )
         )
     return with_termhood(entries, corpus_stats(pairs, c, params))
 
 
-def corpus_stats(pairs: Sequence[PairText], c: Counts, params: GlossaryParams) -> CorpusStats:
+def corpus_stats(pairs: Sequence[SentencePair], c: Counts, params: GlossaryParams) -> CorpusStats:
     """What :mod:`glossary.termhood` needs of the corpus: key frequencies, size in tokens, quoted terms."""
     kept = [p for p in pairs if pair_weight(p, params) > 0]
-    tokens: Counter = Counter()
+    tokens: defaultdict[str, float] = defaultdict(float)  # weights are fractional
     for p in kept:
         w = pair_weight(p, params)
         for t in zh_tokens(" ".join(p.zh.split())):

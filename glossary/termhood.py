@@ -50,7 +50,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .candidates import zh_tagged, zh_tokens
-from .entries import PairText, TermEntry
+from .entries import SentencePair, TermEntry
 from .pinyin import translit
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
@@ -102,9 +102,10 @@ def general_zh() -> tuple[dict[str, tuple[int, str]], int]:
     return words, total
 
 
-def quoted_spans(pairs: Iterable[PairText]) -> tuple[frozenset, frozenset]:
+def quoted_spans(pairs: Iterable[SentencePair]) -> tuple[frozenset, frozenset]:
     """(Chinese keys, English keys) of text inside quotation marks, and of "so-called X"."""
-    zh, en = set(), set()
+    zh: set[str] = set()
+    en: set[str] = set()
     for p in pairs:
         zh.update(zh_key(m) for m in _QUOTED_ZH.findall(p.zh))
         for a, b in _QUOTED_EN.findall(p.en):

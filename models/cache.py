@@ -18,18 +18,18 @@ import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
 from termalign.core.sqlite import set_wal
 from termalign.core.tables import cache_dir
 
-from .base import ModelError
+from .base import Encoder, ModelError, Progress, WindowEncoder
 
 __all__ = ["CachedEncoder", "VectorCache", "cache_dir", "text_key"]
 
 _CHUNK = 500  # keys per SELECT ... IN (...); well under SQLite's variable limit
-Progress = Callable[[int], None]
 
 
 def text_key(text: str) -> bytes:
@@ -136,17 +136,17 @@ def _cached_rows(
 
 
 class CachedEncoder:
-    """Wraps an encoder: ``encode`` and (when the model has pooled sums) ``encode_windows``
-    read and fill the disk cache. A second run over the same texts calls the model zero times."""
+    """Wraps an encoder: ``encode`` and, for a ``WindowEncoder``, ``pooled`` and
+    ``encode_windows`` read and fill the disk cache. A second run over the same texts calls the
+    model zero times. It declares the wrapped encoder's capabilities as its own."""
 
-    def __init__(self, enc, cache: VectorCache | None = None) -> None:
+    def __init__(self, enc: Encoder, cache: VectorCache | None = None) -> None:
         self.inner = enc
         self.cache = cache if cache is not None else VectorCache()
         self.name = enc.name
         self.dim = enc.dim
-        self.device = getattr(enc, "device", "cpu")
-        if hasattr(enc, "pooled") and hasattr(enc, "windows_from_pooled"):
-            self.encode_windows = self._encode_windows  # only then: window_vectors() falls back otherwise
+        self.windows = enc.windows
+        self.device = enc.device
 
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         """Sentence vectors. For a model whose sentence vectors come from its pooled rows
@@ -160,8 +160,15 @@ class CachedEncoder:
             self.cache, self.name, "vec", texts, self.dim, lambda t, p: self.inner.encode(t, on_progress=p), on_progress
         )
 
+    def _window_encoder(self) -> WindowEncoder:
+        if not self.windows:
+            raise TypeError(f"{self.name} makes no window vectors of its own (windows is False)")
+        return cast(WindowEncoder, self.inner)
+
     def pooled(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
         from .usem3 import POOLED_WIDTH
+
+        inner = self._window_encoder()
 
         return _cached_rows(
             self.cache,
@@ -169,12 +176,15 @@ class CachedEncoder:
             "pooled",
             list(texts),
             POOLED_WIDTH,
-            lambda t, p: self.inner.pooled(t, on_progress=p),
+            lambda t, p: inner.pooled(t, on_progress=p),
             on_progress,
         )
 
-    def _encode_windows(
+    def windows_from_pooled(self, pooled: np.ndarray, max_window: int) -> np.ndarray:
+        return self._window_encoder().windows_from_pooled(pooled, max_window)
+
+    def encode_windows(
         self, sentences: Sequence[str], max_window: int, lang: str, on_progress: Progress | None = None
     ) -> np.ndarray:
         """Same contract as ``models.base.window_vectors``; caches per-sentence pooled sums."""
-        return self.inner.windows_from_pooled(self.pooled(sentences, on_progress), max_window)
+        return self.windows_from_pooled(self.pooled(sentences, on_progress), max_window)

@@ -7,15 +7,13 @@ The device is chosen once, here (``auto`` -> cuda when torch sees a GPU).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from .base import ModelError, clip_text, l2_normalise
-
-Progress = Callable[[int], None]
+from .base import ModelError, Progress, clip_text, l2_normalise
 
 
 @contextmanager
@@ -35,6 +33,8 @@ def _offline() -> Iterator[None]:
 
 class STEncoder:
     """``st:NAME_OR_PATH``: a SentenceTransformer loaded offline; rows L2-normalised float32."""
+
+    windows = False  # each window's text is encoded (models.base.window_vectors)
 
     def __init__(self, name_or_path: str | None, device: str = "auto", batch_size: int = 64) -> None:
         if not name_or_path:

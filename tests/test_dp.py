@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from termalign.align.beads import Bead, covers_exactly
+from termalign.align.confidence import FEATURES
 from termalign.align.dp import Band, band_around_path, banded_dp, row_with_insertions
 from termalign.align.overlap import stack_windows
-from termalign.align.pipeline import AlignParams, align_vectors
+from termalign.align.pipeline import AlignParams, AlignSide, align_sides
 
 TYPES = [(1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)]
 
@@ -78,7 +80,7 @@ def test_beads_cover_every_sentence_once_in_order(n, m, seed):
     rng = np.random.default_rng(seed)
     src = stack_windows(rng.normal(size=(n, 16)), 4)
     tgt = stack_windows(rng.normal(size=(m, 16)), 4)
-    beads = align_vectors(src, tgt, AlignParams(max_merge=4, max_total=5))
+    beads = align_sides(AlignSide(src), AlignSide(tgt), AlignParams(max_merge=4, max_total=5)).beads
     assert covers_exactly(beads, n, m)
     assert all(0.0 <= b.score <= 1.0 for b in beads)
 
@@ -118,8 +120,9 @@ def test_row_with_insertions_matches_the_loop():
 def test_identical_vectors_align_one_to_one():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(40, 32))
-    beads = align_vectors(stack_windows(x, 3), stack_windows(x, 3), AlignParams(max_merge=3, max_total=4))
-    assert beads == [Bead((i,), (i,), b.score) for i, b in enumerate(beads)]
+    side = AlignSide(stack_windows(x, 3))
+    beads = align_sides(side, side, AlignParams(max_merge=3, max_total=4)).beads
+    assert list(beads) == [Bead((i,), (i,), b.score) for i, b in enumerate(beads)]
 
 
 def test_long_input_uses_a_band_and_still_finds_the_diagonal():
@@ -127,6 +130,24 @@ def test_long_input_uses_a_band_and_still_finds_the_diagonal():
     x = rng.normal(size=(600, 32))
     y = x + 0.3 * rng.normal(size=x.shape)
     p = AlignParams(max_merge=2, max_total=3, max_cells=20_000)  # forces coarse-to-fine
-    beads = align_vectors(stack_windows(x, 2), stack_windows(y, 2), p)
+    beads = align_sides(AlignSide(stack_windows(x, 2)), AlignSide(stack_windows(y, 2)), p).beads
     assert covers_exactly(beads, 600, 600)
     assert sum(b.src == b.tgt for b in beads) >= 590
+
+
+def test_the_trace_holds_what_each_bead_was_found_with():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(30, 16))
+    y = np.concatenate([x[:10], x[11:]]) + 0.2 * rng.normal(size=(29, 16))  # sentence 10 left out
+    trace = align_sides(
+        AlignSide(stack_windows(x, 3)), AlignSide(stack_windows(y, 3)), AlignParams(max_merge=3, max_total=4)
+    )
+    assert len(trace.beads) == len(trace.path.steps) == len(trace.costs) == trace.features.shape[0]
+    assert trace.features.shape[1] == len(FEATURES) and np.isclose(trace.costs.sum(), trace.path.total)
+    assert [(len(b.src), len(b.tgt)) for b in trace.beads] == [(a, b) for a, b, _, _ in trace.path.steps]
+    assert covers_exactly(trace.beads, 30, 29) and np.isfinite(trace.skip)
+    empty = align_sides(AlignSide(np.zeros((3, 0, 16))), AlignSide(stack_windows(y, 3)), AlignParams(max_merge=3))
+    assert empty.path is None and empty.features.shape == (0, len(FEATURES)) and len(empty.costs) == 0
+    assert list(empty.beads) == [Bead((), (j,), 1.0) for j in range(29)]
+    with pytest.raises(ValueError, match="need window vectors up to 4"):
+        align_sides(AlignSide(stack_windows(x, 3)), AlignSide(stack_windows(y, 3)), AlignParams(max_merge=4))

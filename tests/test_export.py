@@ -20,7 +20,7 @@ from termalign.corpus.export import (
     write_tsv,
     xml_safe,
 )
-from termalign.glossary.entries import Example, TermEntry
+from termalign.glossary.entries import SentencePair, TermEntry
 
 NASTY = [
     "<script>alert('x')</script>",
@@ -38,7 +38,11 @@ NASTY = [
 ]
 text = st.one_of(st.sampled_from(NASTY), st.text(min_size=1, max_size=30))
 examples = st.builds(
-    Example, en=text, zh=text, doc=st.text(string.ascii_letters + "._-", min_size=1, max_size=12), score=st.floats(0, 1)
+    SentencePair,
+    en=text,
+    zh=text,
+    doc=st.text(string.ascii_letters + "._-", min_size=1, max_size=12),
+    score=st.floats(0, 1),
 )
 entries = st.lists(
     st.builds(
@@ -65,7 +69,11 @@ REAL = [
         3,
         ("稀土",),
         ("rare earths",),
-        (Example("China mines 70 percent of the world’s rare earths.", "中国开采全球70%的稀土。", "000.txt", 0.9),),
+        (
+            SentencePair(
+                "China mines 70 percent of the world’s rare earths.", "中国开采全球70%的稀土。", 0.9, "000.txt"
+            ),
+        ),
     ),
     TermEntry("关键矿物", "critical mineral", 0.9, 8, 1, ("關鍵礦物",), ("critical minerals",), (), True),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import string
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from termalign.align.beads import Alignment, Bead, covers_exactly, parse_beads
 from termalign.align.formats import alignment_to_jsonl, alignment_to_tmx, alignment_to_tsv, render, tmx_units
 from termalign.align.overlap import stack_windows
-from termalign.align.pipeline import AlignParams, align_vectors
+from termalign.align.pipeline import AlignParams, AlignSide, align_sides
 from termalign.align.read import _INVISIBLE, clean_text, decode_bytes
 from termalign.align.segment import segment_text, split_sentences
 from termalign.core.errors import InputError
@@ -161,12 +162,12 @@ def _vectors(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
 def test_beads_cover_every_sentence_once_in_order_on_odd_inputs(n, m, kind_a, kind_b, seed, with_lengths):
     rng = np.random.default_rng(seed)
     p = AlignParams(max_merge=3, max_total=4)
-    src = stack_windows(_vectors(kind_a, n, rng), 3)
-    tgt = stack_windows(_vectors(kind_b, m, rng), 3)
-    kw = {}
+    src = AlignSide(stack_windows(_vectors(kind_a, n, rng), 3))
+    tgt = AlignSide(stack_windows(_vectors(kind_b, m, rng), 3))
     if with_lengths:
-        kw = {"src_chars": rng.integers(1, 400, n), "tgt_chars": rng.integers(1, 400, m)}
-    beads = align_vectors(src, tgt, p, **kw)
+        src = replace(src, chars=rng.integers(1, 400, n))
+        tgt = replace(tgt, chars=rng.integers(1, 400, m))
+    beads = align_sides(src, tgt, p).beads
     assert covers_exactly(beads, n, m)
     assert all(np.isfinite(b.score) and 0.0 <= b.score <= 1.0 for b in beads)
     assert all(len(b.src) <= 3 and len(b.tgt) <= 3 and (b.src or b.tgt) for b in beads)

@@ -17,16 +17,16 @@ from termalign.glossary.candidates import (
     paren_pairs,
     zh_candidates,
 )
-from termalign.glossary.entries import PairText
+from termalign.glossary.entries import SentencePair
 from termalign.glossary.pairing import build_glossary, load_pinned
 from termalign.glossary.variants import en_key, zh_key
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def seed_pairs() -> list[PairText]:
+def seed_pairs() -> list[SentencePair]:
     with open(DATA / "rare_earths_pairs.jsonl", encoding="utf-8") as f:
-        return [PairText(**json.loads(line)) for line in f]
+        return [SentencePair(**json.loads(line)) for line in f]
 
 
 @pytest.fixture(scope="module")

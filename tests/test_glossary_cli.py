@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from click.testing import CliRunner
+from conftest import copy_store
 from lxml import etree
 
 from termalign.align.formats import tmx_units
@@ -23,8 +22,7 @@ def run(*args):
 def glossary_store(example_store, tmp_path_factory):
     """The example store (built without terms) copied, then `termalign glossary build` run on it once,
     with a pinned term and a user dictionary."""
-    folder = tmp_path_factory.mktemp("glossary-store") / "store"
-    shutil.copytree(example_store[0], folder)
+    folder = copy_store(example_store[0], tmp_path_factory.mktemp("glossary-store") / "store")
     pinned = folder.parent / "known.tsv"
     pinned.write_text("# known terms\n出口管制\texport controls\n", encoding="utf-8")
     user = folder.parent / "user.dict"
@@ -91,6 +89,24 @@ def test_export_tmx_holds_the_aligned_pairs(example_store, tmp_path):
     assert etree.fromstring(out.read_bytes()).get("version") == "1.4"
 
 
+def test_null_beads_are_not_pairs_to_export_or_mine_terms_from(example_store, tmp_path):
+    """A store whose aligned rows are all null beads (one side empty) holds no sentence pairs:
+    `export --format tmx` and `glossary build` say what to run instead of writing nothing."""
+    folder = tmp_path / "nulls"
+    copy_store(example_store[0], folder)
+    with Store.open(folder) as s:
+        n_null = s.con.execute("select count(*) from pairs where en = '' or zh = ''").fetchone()[0]
+        with s.transaction():
+            s.con.execute("delete from pairs where en != '' and zh != ''")
+        assert n_null > 0 and s.con.execute("select count(*) from pairs").fetchone()[0] == n_null
+        assert s.count_pairs() == s.count_pairs("aligned") == 0
+    r = run("export", "--format", "tmx", "-o", tmp_path / "p.tmx", "--store", folder)
+    assert r.exit_code == 3 and "no aligned pairs yet" in r.output and r.output.count("\n") == 1
+    assert not (tmp_path / "p.tmx").exists()
+    r = run("glossary", "build", "--store", folder)
+    assert r.exit_code == 3 and "no sentence pairs yet" in r.output
+
+
 def test_export_of_a_store_without_terms_says_what_to_run(example_store, tmp_path):
     r = run("export", "--format", "tbx", "-o", tmp_path / "g.tbx", "--store", example_store[0])
     assert r.exit_code == 3 and "termalign glossary build" in r.output
@@ -107,12 +123,13 @@ def test_missing_store_is_one_line_exit_3(tmp_path, cmd):
 
 
 def test_bad_pinned_and_user_dict_lines_are_named(example_store, tmp_path):
+    store = copy_store(example_store[0], tmp_path / "store")  # `glossary build` opens it for writing
     bad = tmp_path / "bad.tsv"
     bad.write_text("稀土\trare earth\nonly one column\n", encoding="utf-8")
-    r = run("glossary", "build", "--store", example_store[0], "--pinned", bad)
+    r = run("glossary", "build", "--store", store, "--pinned", bad)
     assert r.exit_code == 2 and "line 2" in r.output and r.output.count("\n") == 1
     bad.write_text("稀土 5 n\nrare earth 3 n\n", encoding="utf-8")
-    r = run("glossary", "build", "--store", example_store[0], "--user-dict", bad)
+    r = run("glossary", "build", "--store", store, "--user-dict", bad)
     assert r.exit_code == 2 and "line 2" in r.output and r.output.count("\n") == 1
 
 
@@ -151,3 +168,19 @@ def test_export_into_a_missing_folder_is_one_line(glossary_store, tmp_path):
     r = run("export", "--format", "tbx", "-o", tmp_path / "no" / "such" / "g.tbx", "--store", glossary_store[0])
     assert r.exit_code == 1 and "cannot write" in r.output and r.output.count("\n") == 1
     assert "Traceback" not in r.output and "unexpected" not in r.output
+
+
+def test_export_tmx_includes_mined_pairs_only_on_request(example_store, tmp_path):
+    folder, report = example_store
+    assert report.mined > 0
+    plain, mined = tmp_path / "aligned.tmx", tmp_path / "all.tmx"
+    assert run("export", "--format", "tmx", "-o", plain, "--store", folder).exit_code == 0
+    r = run("export", "--format", "tmx", "--include-mined", "-o", mined, "--store", folder)
+    assert r.exit_code == 0, r.output
+    kinds = [p.text for p in etree.fromstring(mined.read_bytes()).iter("prop") if p.get("type") == "x-kind"]
+    assert kinds.count("mined") == report.mined and kinds.count("aligned") == report.pairs
+    plain_kinds = {p.text for p in etree.fromstring(plain.read_bytes()).iter("prop") if p.get("type") == "x-kind"}
+    assert plain_kinds == {"aligned"}
+    for tu in etree.fromstring(mined.read_bytes()).iter("tu"):
+        props = {p.get("type"): p.text for p in tu.iter("prop")}
+        assert 0 <= float(props["x-score"]) <= 1

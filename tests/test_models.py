@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, SEEDS
 
 from termalign.models import ModelError, load_encoder
-from termalign.models.base import window_vectors
+from termalign.models.base import Encoder, WindowEncoder, window_vectors
 from termalign.models.cache import CachedEncoder, VectorCache
 
 
@@ -29,6 +29,8 @@ def macdev_lines(macdev, side: str, chapter: str = "001", n: int = 60) -> list[s
 
 class Counting:
     """Passes calls through to a real encoder and counts how many texts reached the model."""
+
+    windows, device = True, "cpu"
 
     def __init__(self, enc):
         self.enc, self.name, self.dim, self.texts = enc, enc.name, enc.dim, 0
@@ -168,7 +170,7 @@ def test_bad_specs_name_the_fix(spec, device):
 HANS = "美国财政部长表示，中国将暂停稀土出口管制一年。"
 
 
-@pytest.fixture(params=["raw_usem3", "torch_usem3"])
+@pytest.fixture(params=["raw_usem3", pytest.param("torch_usem3", marks=pytest.mark.slow)])  # torch loads slowly
 def any_encoder(request):
     return request.getfixturevalue(request.param)
 
@@ -187,6 +189,9 @@ def test_encoder_contract(any_encoder):
     assert v[0] @ v[1] > 0.6 and v[0] @ v[1] > v[0] @ v[2] + 0.4
     w = window_vectors(any_encoder, [HANS, hant, "今天下午有雨。"], 2, "zh")
     assert w.shape == (2, 3, any_encoder.dim)
+    # capabilities are declared: both bundled networks make windows from pooled sums
+    assert isinstance(any_encoder, Encoder) and any_encoder.windows is True
+    assert isinstance(any_encoder, WindowEncoder) and CachedEncoder(any_encoder).windows is True
 
 
 def test_progress_is_reported(any_encoder):
@@ -206,12 +211,14 @@ def test_torch_port_reproduces_numpy_on_every_seed_sentence(raw_usem3, torch_use
     assert cos.min() >= 0.999
 
 
+@pytest.mark.slow  # loads torch
 def test_torch_windows_match_numpy_windows(raw_usem3, torch_usem3, macdev):
     zh = macdev_lines(macdev, "src", n=25)
     a, b = raw_usem3.encode_windows(zh, 5, "zh"), torch_usem3.encode_windows(zh, 5, "zh")
     assert a.shape == b.shape and np.abs(a - b).max() < 1e-3
 
 
+@pytest.mark.slow  # loads torch
 def test_device_is_chosen_once_and_cuda_without_gpu_is_an_error():
     import torch
 
@@ -226,11 +233,13 @@ def test_device_is_chosen_once_and_cuda_without_gpu_is_an_error():
 # ---------- st: any sentence-transformers model on disk ----------
 
 
+@pytest.mark.slow  # imports sentence-transformers and torch
 def test_st_model_not_on_disk_is_one_clear_error():
     with pytest.raises(ModelError, match="is not on disk: put it in the Hugging Face cache or pass a local path"):
         load_encoder("st:termalign-tests/no-such-model", device="cpu")
 
 
+@pytest.mark.slow  # imports sentence-transformers and torch
 def test_st_loads_a_real_model_from_a_local_path(tmp_path):
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
@@ -253,6 +262,13 @@ def test_st_loads_a_real_model_from_a_local_path(tmp_path):
         assert v.shape == (len(texts), 24) and v.dtype == np.float32
         assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
     assert np.array_equal(enc.encode(["rare earths"]), enc.encode(["rare earths"]))  # second call: from the cache
+    # no window trick declared: each window's text is encoded, and the cache offers none of its own
+    assert isinstance(enc, Encoder) and enc.windows is False and enc.inner.windows is False
+    lines = seed_lines()[:3]
+    w = window_vectors(enc, lines, 2, "en")
+    assert np.allclose(w[1, :2], enc.encode([" ".join(s.strip() for s in lines[i : i + 2]) for i in range(2)]))
+    with pytest.raises(TypeError, match="windows is False"):
+        enc.encode_windows(lines, 2, "en")
 
 
 def test_window_vectors_reports_progress_through_the_cache(usem3, macdev):

@@ -9,7 +9,7 @@ import pytest
 
 from termalign.align.beads import parse_beads
 from termalign.align.evaluate import strict
-from termalign.align.pipeline import AlignParams, align_vectors, sentence_inputs
+from termalign.align.pipeline import AlignParams, align_sides, sentence_sides
 from termalign.align.quotes import quote_evidence, quote_states
 
 
@@ -56,18 +56,19 @@ def test_only_an_english_open_quotation_needs_the_chinese_one():
     assert z.tolist() == [[0.0, 1.0], [0.0, 0.0]]
 
 
+@pytest.mark.slow  # a MAC-Dev chapter aligned twice
 def test_quotation_evidence_raises_strict_f1_on_a_dialogue_chapter(usem3, macdev):
     """Chapter 002 is mostly dialogue: 103 English sentences end inside a quotation."""
     zh, en = _lines(macdev, "src", "002"), _lines(macdev, "tgt", "002")
     gold = parse_beads((macdev / "gold" / "002.align").read_text(encoding="utf-8"))
-    x = sentence_inputs(zh, en, usem3, 6, "zh", "en")
-    assert x["src_quote"] is not None and x["tgt_quote"][:, 0].sum() > 50
-    with_q = strict(align_vectors(params=AlignParams(), **x), gold, nulls=False)
-    without = strict(align_vectors(params=replace(AlignParams(), w_quote=0.0), **x), gold, nulls=False)
+    s, t = sentence_sides(zh, en, usem3, 6, "zh", "en")
+    assert s.quote is not None and t.quote[:, 0].sum() > 50
+    with_q = strict(align_sides(s, t, AlignParams()).beads, gold, nulls=False)
+    without = strict(align_sides(s, t, replace(AlignParams(), w_quote=0.0)).beads, gold, nulls=False)
     assert with_q.f1 > without.f1 + 0.01
 
     def wrong_boundaries(beads):
-        q_en, q_zh = x["tgt_quote"][:, 0], x["src_quote"][:, 1]
+        q_en, q_zh = t.quote[:, 0], s.quote[:, 1]
         i = j = 0
         out = 0
         for b in beads[:-1]:
@@ -75,8 +76,8 @@ def test_quotation_evidence_raises_strict_f1_on_a_dialogue_chapter(usem3, macdev
             out += bool(0 < i < len(zh) and 0 < j < len(en) and q_en[j - 1] and not q_zh[i - 1])
         return out
 
-    got = align_vectors(params=AlignParams(), **x)
-    assert wrong_boundaries(got) < wrong_boundaries(align_vectors(params=replace(AlignParams(), w_quote=0.0), **x))
+    got = align_sides(s, t, AlignParams()).beads
+    assert wrong_boundaries(got) < wrong_boundaries(align_sides(s, t, replace(AlignParams(), w_quote=0.0)).beads)
     assert np.isfinite([b.score for b in got]).all()
 
 

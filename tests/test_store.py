@@ -60,6 +60,17 @@ def test_replacing_a_document_drops_its_old_rows(tmp_path):
         assert s.con.execute("select count(*) from pairs_fts").fetchone()[0] == 2
 
 
+def test_count_pairs_counts_two_sided_pairs_only(example_store):
+    """The pairs table also keeps the aligner's null beads (1-0, 0-1); they are not pairs."""
+    with Store.open(example_store[0], readonly=True) as s:
+        rows = s.con.execute("select kind, en != '' and zh != '' from pairs").fetchall()
+        assert any(not two for _, two in rows)  # seed 000 / 003 have unpaired sentences
+        for kind in ("aligned", "mined"):
+            assert s.count_pairs(kind) == sum(1 for k, two in rows if k == kind and two) > 0
+        assert s.count_pairs() == sum(two for _, two in rows) < len(rows)
+        assert s.count_pairs() == len(s.pair_texts()) == example_store[1].pairs + example_store[1].mined
+
+
 def test_readonly_open_of_missing_store_names_the_fix(tmp_path):
     with pytest.raises(StoreError, match=r"no store at .*run `termalign build FOLDER` first"):
         Store.open(tmp_path / "nothing", readonly=True)
@@ -105,7 +116,7 @@ def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
 
     old = tmp_path / "old"
     old.mkdir()
-    con = sqlite3.connect(old / "termalign.glossary.sqlite", isolation_level=None)
+    con = sqlite3.connect(old / "glossary.sqlite", isolation_level=None)
     con.execute("create table meta (key text primary key, value text not null)")
     for i, m in enumerate(MIGRATIONS[:2], 1):
         m(con)
@@ -128,3 +139,42 @@ def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
             "x",
         )
         assert [e.zh for e in s.all_terms()] == ["稀土", "公司"]  # by rank, confidence x termhood
+
+
+def test_examples_keep_their_kind_and_old_ones_read_as_aligned(tmp_path):
+    from termalign.glossary.entries import SentencePair, TermEntry
+
+    mined = SentencePair(
+        "China mines 70 percent of the world's rare earths.", "中国开采了全球70%的稀土。", 0.91, "001.txt", "mined"
+    )
+    aligned = SentencePair("Rare earths are vital.", "稀土至关重要。", 0.97, "000.txt")
+    with Store.open(tmp_path / "s") as s:
+        s.replace_terms([TermEntry("稀土", "rare earth", 0.95, 2, 2, examples=(aligned, mined))], "x")
+        (e,) = s.all_terms()
+        assert [x.kind for x in e.examples] == ["aligned", "mined"]
+        # a glossary written before examples had a kind: they were aligned pairs
+        s.con.execute("update terms set examples = ?", ('[{"en": "a", "zh": "b", "doc": "d", "score": 0.5}]',))
+        (e,) = s.all_terms()
+        assert e.examples[0].kind == "aligned"
+
+
+def test_sentence_rows_copy_cleaned_text_and_boilerplate(tmp_path):
+    rows = [
+        SentenceRow(
+            "zh", 0, "💰 **协议**:美国与澳大利亚达成协议。", np.ones(4, np.float32), "协议:美国与澳大利亚达成协议。"
+        ),
+        SentenceRow("zh", 1, "去年价格大幅下跌。", np.ones(4, np.float32)),
+        SentenceRow("other", 0, "Search documents", boilerplate=True),
+    ]
+    with Store.open(tmp_path / "s") as s:
+        doc = s.put_document("a.txt", "a.txt", "0" * 64, "sig", False, rows, [])
+        assert s.sentences(doc, "zh")[0] == [rows[0].text, rows[1].text]
+        assert s.sentences(doc, "zh", clean=True)[0] == [rows[0].clean, rows[1].text]
+        assert s.boilerplate(doc) == ["Search documents"]
+        assert s.documents()[0].n_sentences == 2  # boilerplate lines are not counted
+        back = s.sentence_rows(doc)
+        assert [(r.lang, r.text, r.clean, r.boilerplate) for r in back] == [
+            ("other", "Search documents", None, True),
+            ("zh", rows[0].text, rows[0].clean, False),
+            ("zh", rows[1].text, None, False),
+        ]

