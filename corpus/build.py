@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -535,7 +536,12 @@ def _prepared(
                 result = (unit.key, str(e))
             yield result, os.getpid(), _peak_mb()
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model_spec, device, jobs)) as pool:
+    # spawned, not forked: a fork copies the parent's BLAS and SQLite threads' locks in whatever
+    # state they are, and a forked worker hung for minutes that way in the test suite
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=spawn, initializer=_worker_init, initargs=(model_spec, device, jobs)
+    ) as pool:
         futures = [pool.submit(_worker_prepare, tuple(map(str, u.paths)), encoding, sha, presplit) for u, sha in todo]
         for fut in futures:  # in document order, so commits are deterministic
             yield fut.result()
