@@ -3,7 +3,8 @@
 Rules, in order:
 
 1. Each line gets a script-based language (``line_lang``): "zh" when Han characters carry it
-   (mixed lines such as "智库Silverado Policy Accelerator的…" are zh), "en" when Latin letters
+   (mixed lines such as "智库Silverado Policy Accelerator的…" are zh, and so is any line with a
+   dozen Han characters, however many units and formulas it writes in Latin script), "en" when Latin letters
    dominate, "other" for numbers, dates, bylines with a timestamp, URLs, paths and symbols.
 2. Boilerplate becomes paragraphs with lang "other" (kept, so line numbers stay meaningful,
    but never mixed into en/zh sentences): a PTT-style header (``[新聞]`` ... ``原文內容:``),
@@ -70,6 +71,19 @@ _TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 _DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年")
 _DIGIT = re.compile(r"\d")
 _SAMPLE = 4000  # characters looked at to tell a line's language: O(1) even for a 10 MB line
+# Han characters that make a line Chinese whatever else it holds. A Chinese paragraph of an
+# academic text can carry more Latin "words" (units, formulas, symbols: "Fe3O4", "mol/L", "T")
+# than half its Han count; an English line rarely quotes this many Han characters.
+_HAN_PROSE = 12
+
+
+def _pathlike(s: str) -> bool:
+    """A line without spaces that holds a "/" or a file suffix: is it a URL, path or file name,
+    or Chinese prose with a unit in it ("浓度为5mg/L时去除率最高", no spaces either)?"""
+    han = len(_HAN.findall(s))
+    if han >= _HAN_PROSE:
+        return False
+    return bool(_FILEISH.search(s)) or s.count("/") >= 2 or han < 2
 
 
 def line_lang(line: str) -> str:
@@ -77,7 +91,7 @@ def line_lang(line: str) -> str:
     s = line.strip()[:_SAMPLE]
     if not s:
         return "other"
-    if " " not in s and "\t" not in s and ("/" in s or _FILEISH.search(s)):
+    if " " not in s and "\t" not in s and ("/" in s or _FILEISH.search(s)) and _pathlike(s):
         return "other"  # a URL, a path or a file name such as index_new5.html
     rest, n_urls = _URL.subn(" ", s) if ("/" in s or "www." in s) else (s, 0)
     if "@" in rest:
@@ -95,8 +109,8 @@ def line_lang(line: str) -> str:
         return "other"  # "Sou Hu Cai Jing· 2025-11-09 11:44", "虎嗅APP· 2025-11-09 09:32"
     if n_urls and han + len(words) <= 6:
         return "other"  # "原文連結:https://…", "信息来源:https://…"
-    if han and 2 * han >= len(words):
-        return "zh"
+    if han and (2 * han >= len(words) or han >= _HAN_PROSE):
+        return "zh"  # by the Han characters it has, not their share: formulas and units stay in zh
     return "en" if letters >= 2 else "other"
 
 
@@ -269,6 +283,26 @@ def _flush(cur: list, paras: list[Paragraph]) -> None:
         lang, text, line, _, boiler = cur
         paras.append(Paragraph(lang, text, line, tuple(split_sentences(text, lang)), boiler))
         cur.clear()
+
+
+_SENTENCE_END = re.compile(
+    "[.?!;:\u2026\u2014\u3002\uff01\uff1f\uff1b\uff1a-][\"'\u201d\u2019\u300d\u300f\uff09)\\]]*$"
+)
+
+
+def looks_presplit(text: str) -> bool:
+    """Whether ``text`` looks like one sentence per line (Moses, OPUS, UN, MAC), to be read with
+    ``presplit`` as ``align --presplit`` would: no blank line between lines, at least 80 % of
+    the lines end a sentence (a hard-wrapped file ends few: 4 % of a MAC chapter wrapped at 80
+    columns), and at most 20 % split into more than one sentence (a literary Chinese line with a
+    quotation often does; 6 % in MAC-Dev)."""
+    lines = [s.strip() for s in text.strip().split("\n")]
+    if len(lines) < 3 or not all(lines):
+        return False
+    if sum(bool(_SENTENCE_END.search(s)) for s in lines) < 0.8 * len(lines):
+        return False
+    several = sum(len(split_sentences(s, line_lang(s))) > 1 for s in lines)
+    return several <= 0.2 * len(lines)
 
 
 def read_document(path: str | Path, encoding: str | None = None, presplit: bool = False) -> Document:

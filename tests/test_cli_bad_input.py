@@ -258,8 +258,13 @@ def test_build_over_the_whole_bad_corpus(cli, tmp_path):
     con = sqlite3.connect(tmp_path / "s" / "glossary.sqlite")
     names = {r[0] for r in con.execute("select name from documents")}
     con.close()
-    # binary files are not .txt, so the walk never picks them up; every text file is in the store
-    assert names == {p.name for p in DATA.rglob("*.txt")} - {"empty.txt", "whitespace.txt"}
+    # binary files are not .txt, so the walk never picks them up; every text file is in the store,
+    # mixed/en/X + mixed/zh/X (GBK, Big5, UTF-16 sides) as one document each
+    assert {n for name in names for n in name.split(" + ")} == {p.name for p in DATA.rglob("*.txt")} - {
+        "empty.txt",
+        "whitespace.txt",
+    }
+    assert {"a.txt + a.txt", "b.txt + b.txt", "c.txt + c.txt"} <= names
 
 
 @pytest.mark.parametrize("name", REFUSED)
@@ -396,8 +401,10 @@ def test_export_of_a_store_without_glossary_keeps_the_old_file(cli, small_store,
     out.write_text("old\n", encoding="utf-8")
     one_line_error(cli("export", "--format", "tbx", "-o", out, "--store", small_store), 3, "glossary is empty")
     assert out.read_text(encoding="utf-8") == "old\n"
-    # monolingual files only: mined pairs but no aligned ones, so no TMX either
-    one_line_error(cli("export", "--format", "tmx", "-o", out, "--store", small_store), 3, "no aligned pairs")
+    # monolingual files only (the English half of mixed/): no aligned pairs, so no TMX either
+    mono = tmp_path / "mono"
+    assert cli("build", DATA / "mixed" / "en", "--store", mono, "--no-glossary", "--quiet").exit_code == 0
+    one_line_error(cli("export", "--format", "tmx", "-o", out, "--store", mono), 3, "no aligned pairs")
     assert out.read_text(encoding="utf-8") == "old\n"
 
 

@@ -29,6 +29,7 @@ from click.testing import CliRunner
 from termalign.app.cli import EXIT_CODES, main
 from termalign.core.errors import InputError, TermalignError
 from termalign.core.files import atomic_path
+from termalign.corpus.pairs import split_key
 from termalign.corpus.store import DB_NAME, Store
 from tests.conftest import DATA, ROOT, SEEDS
 
@@ -354,25 +355,24 @@ def test_codecs_that_are_not_text_encodings_are_a_bad_command_line(cli, codec):
 
 
 def test_build_removes_the_rows_of_deleted_files_unless_told_to_keep_them(cli, tmp_path):
+    """The mixed folder is three file pairs (en/X + zh/X); pair b is deleted from the corpus."""
     corpus = tmp_path / "corpus"
     shutil.copytree(DATA / "mixed", corpus)
     store = tmp_path / "store"
     assert cli("build", corpus, "--store", store, "--no-glossary").exit_code == 0
     (corpus / "en" / "b.txt").unlink()
+    (corpus / "zh" / "b.txt").unlink()
     r = cli("build", corpus, "--store", store, "--no-glossary", "--keep-missing")
     assert r.exit_code == 0 and "removed" not in r.stdout
     with Store.open(store, readonly=True) as s:
-        assert len(s.documents()) == 6
+        assert len(s.documents()) == 3
     r = cli("build", corpus, "--store", store, "--no-glossary")
-    assert r.exit_code == 0 and r.stdout.startswith("5 files (0 built, 5 unchanged, 0 failed, 1 removed)"), r.stdout
+    assert r.exit_code == 0 and r.stdout.startswith("4 files (0 built, 2 unchanged, 0 failed, 1 removed)"), r.stdout
     with Store.open(store, readonly=True) as s:
-        assert sorted(Path(d.path).relative_to(corpus.resolve()).as_posix() for d in s.documents()) == [
-            "en/a.txt",
-            "en/c.txt",
-            "zh/a.txt",
-            "zh/b.txt",
-            "zh/c.txt",
-        ]
+        assert sorted(
+            " + ".join(Path(f).relative_to(corpus.resolve()).as_posix() for f in split_key(d.path))
+            for d in s.documents()
+        ) == ["en/a.txt + zh/a.txt", "en/c.txt + zh/c.txt"]
         assert s.con.execute("select count(*) from pairs where doc not in (select id from documents)").fetchone() == (
             0,
         )
@@ -381,7 +381,7 @@ def test_build_removes_the_rows_of_deleted_files_unless_told_to_keep_them(cli, t
 def test_a_ctrl_c_build_prints_its_summary_line(cli, tmp_path, monkeypatch):
     from termalign.corpus import build as build_mod
 
-    real, calls = build_mod.prepare_document, []
+    real, calls = build_mod.prepare_unit, []
 
     def prepare(*a, **kw):
         calls.append(1)
@@ -389,7 +389,7 @@ def test_a_ctrl_c_build_prints_its_summary_line(cli, tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(*a, **kw)
 
-    monkeypatch.setattr(build_mod, "prepare_document", prepare)
+    monkeypatch.setattr(build_mod, "prepare_unit", prepare)  # the mixed folder: three file pairs
     r = cli("build", DATA / "mixed", "--store", tmp_path / "store", "--no-glossary")
     assert r.exit_code == 130
     assert r.stdout.startswith("interrupted after 6 files (2 built,"), r.stdout
@@ -534,13 +534,14 @@ def test_writer_lock_makes_a_second_writer_wait(tmp_path):
         assert r.count_pairs() == 0
 
 
-def test_deleting_a_document_drops_the_mining_stamp(usem3, tmp_path):
+def test_deleting_a_document_drops_the_mining_stamp(usem3, example_store, tmp_path):
     """The root of the lost-mined-pairs defect: re-committing a document deletes the mined pairs
     that involve it, so the stamp that says "mined" must go with them."""
+    from conftest import SEEDS, copy_store
+
     from termalign.corpus.build import build
 
-    with Store.open(tmp_path / "s") as store:
-        build([DATA / "mixed"], store, usem3, glossary=False)
+    with Store.open(copy_store(example_store[0], tmp_path / "s")) as store:
         mined = store.count_pairs("mined")
         assert mined > 0 and store.get_meta("mined_state")
         (doc, *_) = [
@@ -552,5 +553,5 @@ def test_deleting_a_document_drops_the_mining_stamp(usem3, tmp_path):
         ]
         store.delete_document(doc.path)
         assert store.get_meta("mined_state") is None
-        build([DATA / "mixed"], store, usem3, glossary=False)
+        build([SEEDS], store, usem3, glossary=False)
         assert store.count_pairs("mined") == mined

@@ -13,13 +13,14 @@ from termalign.align.segment import (
     Paragraph,
     is_traditional,
     line_lang,
+    looks_presplit,
     read_document,
     segment_text,
     split_sentences,
     to_simplified,
 )
 from termalign.app.cli import main
-from tests.conftest import seed
+from tests.conftest import SEEDS, seed
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -174,6 +175,42 @@ def test_002_junk_lines_are_other():
     assert [p.lang for p in d.paragraphs[:4]] == ["other", "zh", "other", "other"]
     assert para_at(d, 16).sentences[0] == 'Call it "The Art of the Rare Earth Deal."'
     assert para_at(d, 10).lang == "zh"  # emoji bullet heading
+
+
+# An academic text: Chinese paragraphs that write their units, formulas and symbols in Latin
+# script. Tagged by the share of Han characters, the first was English (more Latin words than
+# twice its 12 Han characters) and the second "other" (no spaces and a "/": it looked like a
+# path), and both were dropped from the Chinese side.
+ACADEMIC = """By the Arrhenius equation ln k = ln A - E_a/(RT), where E_a is the activation energy, k_B the Boltzmann constant, T the absolute temperature and A the pre-exponential factor.
+
+根据 Arrhenius equation ln k = ln A − E_a/(RT)，式中 E_a 为 activation energy，k_B 为 Boltzmann constant，T 为 absolute temperature，A 为 pre-exponential factor，单位分别为 kJ/mol、J/K、K 和 s^-1。
+
+The removal rate was highest at 5 mg/L.
+
+浓度为5mg/L时去除率最高，pH=7。
+"""
+
+
+def test_chinese_with_latin_units_and_formulas_stays_chinese():
+    d = segment_text(ACADEMIC)
+    assert [p.lang for p in d.paragraphs] == ["en", "zh", "en", "zh"]
+    assert len(d.sentences("zh")) == 2
+    # what is still "other": links, paths and English that quotes a Chinese name
+    assert line_lang("http://www.news.cn/2025/稀土.html") == "other"
+    assert line_lang("news/2025/index_new5.html") == "other"
+    assert line_lang("The company Huawei (华为) announced a new phone.") == "en"
+
+
+def test_one_sentence_per_line_is_recognised(macdev):
+    import textwrap
+
+    for side in ("src", "tgt"):
+        for f in sorted((macdev / side).iterdir()):
+            assert looks_presplit(f.read_text(encoding="utf-8")), f
+    for f in sorted(SEEDS.glob("*.txt")):
+        assert not looks_presplit(f.read_text(encoding="utf-8")), f  # paragraphs, blank lines, hard wraps
+    chapter = (macdev / "tgt" / "001").read_text(encoding="utf-8")
+    assert not looks_presplit("\n".join(textwrap.wrap(chapter.replace("\n", " "), 80)))
 
 
 def test_004_bylines_and_bullets():
