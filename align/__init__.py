@@ -7,10 +7,10 @@ lazily by their users (``align.pipeline``, ``align.index``) so that reading a fi
 from __future__ import annotations
 
 from termalign.core.errors import InputError, StoreError, TermalignError
+from termalign.text.read import read_text
+from termalign.text.segment import Document, Paragraph, read_document, segment_text, split_sentences, to_simplified
 
 from .beads import Alignment, Bead, format_beads, parse_beads
-from .read import read_text
-from .segment import Document, Paragraph, read_document, segment_text, split_sentences, to_simplified
 
 __all__ = [
     "Alignment",

@@ -97,7 +97,7 @@ def pairs_to_tmx(pairs: Iterable, signature: str = "") -> bytes:
     One ``<tu>`` per pair, English source and Chinese target (``zh-TW`` when the Chinese is
     Traditional); props carry the source file, the pair kind and its score.
     """
-    from .segment import is_traditional
+    from termalign.text.segment import is_traditional
 
     units = (
         (

@@ -368,8 +368,7 @@ def mine_documents(doc_a, doc_b, enc, k: int = 4, exclude_within: Sequence[bool]
     Callers keep ``score >= default_model().threshold`` or their own minimum.
     """
     from termalign.models import encode_unique
-
-    from .clean import clean_sentence
+    from termalign.text.clean import clean_sentence
 
     docs = [doc_a, doc_b]
     en: list[str] = []

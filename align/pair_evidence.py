@@ -79,8 +79,9 @@ def _en_lemmas(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def _zh_words(text: str) -> tuple[frozenset[str], ...]:
+    from termalign.text.segment import to_simplified
+
     from .lexicon import zh_words
-    from .segment import to_simplified
 
     return tuple(zh_words(to_simplified(text)))
 

@@ -299,7 +299,7 @@ def _lang_of(sentences: Sequence[str], lang: str) -> str:
     """``zh`` becomes ``zh-TW`` when the text is Traditional; other codes pass through."""
     if not lang.startswith("zh"):
         return lang
-    from .segment import is_traditional
+    from termalign.text.segment import is_traditional
 
     return "zh-TW" if is_traditional("".join(sentences[:200])) else "zh"
 
@@ -308,7 +308,7 @@ def _for_matching(sentences: Sequence[str], lang: str) -> list[str]:
     """The view the encoder and the anchors see: Chinese in Simplified script."""
     if not lang.startswith("zh"):
         return list(sentences)
-    from .segment import to_simplified
+    from termalign.text.segment import to_simplified
 
     return [to_simplified(s) for s in sentences]
 

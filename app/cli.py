@@ -98,7 +98,7 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
     """--encoding must name a text codec (``rot13`` is a codec, but not bytes -> text): exit 2."""
     if value is None:
         return None
-    from termalign.align.read import check_encoding
+    from termalign.text.read import check_encoding
 
     check_encoding(value)  # InputError: one line, exit 2
     return value
@@ -127,7 +127,7 @@ def segment(file: str, presplit: bool, encoding: str | None, as_json: bool) -> N
     """Show how FILE is cut into language-tagged paragraphs and sentences."""
     import json
 
-    from termalign.align.segment import read_document
+    from termalign.text.segment import read_document
 
     doc = read_document(file, encoding=encoding, presplit=presplit)
     for p in doc.paragraphs:
@@ -189,9 +189,9 @@ def align(
     """
     from termalign.align.formats import render
     from termalign.align.pipeline import align_document, align_documents
-    from termalign.align.segment import read_document
     from termalign.core.files import atomic_path
     from termalign.models import load_encoder
+    from termalign.text.segment import read_document
 
     params = _align_params(max_merge)
     a = read_document(src, encoding=encoding, presplit=presplit)
@@ -270,9 +270,9 @@ def align_dir(
 
     from termalign.align.beads import format_beads
     from termalign.align.pipeline import align_documents
-    from termalign.align.segment import read_document
     from termalign.core.files import write_text_atomic
     from termalign.models import load_encoder
+    from termalign.text.segment import read_document
 
     names = sorted(p.name for p in Path(src_dir).iterdir() if p.is_file() and not p.name.startswith("."))
     missing = [n for n in names if not (Path(tgt_dir) / n).is_file()]
@@ -531,9 +531,9 @@ def mine(
     import numpy as np
 
     from termalign.align.mining import default_model, document_is_parallel, mine_documents
-    from termalign.align.segment import read_document
     from termalign.core.files import write_text_atomic
     from termalign.models import encode_unique, load_encoder
+    from termalign.text.segment import read_document
 
     enc = load_encoder(model, device)
     docs = [read_document(a, encoding=encoding), read_document(b, encoding=encoding)]

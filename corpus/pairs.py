@@ -156,8 +156,8 @@ def find_units(
 def file_lang(path: Path, encoding: str | None = None, sample: int = 200_000) -> str | None:
     """'en' or 'zh' when at least 80 % of the language-bearing lines of ``path`` (its first
     ``sample`` characters) are in that language; None for a bilingual, empty or unreadable file."""
-    from termalign.align.read import read_text
-    from termalign.align.segment import line_lang
+    from termalign.text.read import read_text
+    from termalign.text.segment import line_lang
 
     try:
         text = read_text(path, encoding)[:sample]

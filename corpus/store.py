@@ -48,7 +48,7 @@ def default_store_path() -> Path:
 
 def to_simplified(text: str) -> str:
     """Traditional -> Simplified (OpenCC t2s), with align.segment's shared converter."""
-    from termalign.align.segment import to_simplified as conv
+    from termalign.text.segment import to_simplified as conv
 
     return conv(text)
 
@@ -146,7 +146,7 @@ def _m003_terms_termhood(con: sqlite3.Connection) -> None:
 
 
 def _m004_sentences_clean(con: sqlite3.Connection) -> None:
-    # align/clean.py: a sentence's text without markup (NULL = the same as text), and whether a
+    # text/clean.py: a sentence's text without markup (NULL = the same as text), and whether a
     # row is a boilerplate line (page chrome, a byline: kept as the document's own line, with
     # lang 'other', never aligned or mined)
     con.execute("alter table sentences add column clean text")

@@ -236,7 +236,7 @@ def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
 
 
 def _to_simplified(text: str) -> str:
-    from termalign.align.segment import to_simplified
+    from termalign.text.segment import to_simplified
 
     return to_simplified(text)
 

@@ -680,7 +680,7 @@ def zh_headword(key: str, surfaces: Counter | None) -> str:
     with its middle dot); the key when there is none."""
     if not surfaces:
         return key
-    from termalign.align.segment import to_simplified
+    from termalign.text.segment import to_simplified
 
     forms: Counter = Counter()
     for s, n in surfaces.items():
@@ -864,8 +864,8 @@ def load_pinned(path) -> list[tuple[str, str]]:
     Read like any input text (``align.read.read_text``): UTF-8/16, GBK or Big5; an empty, binary
     or undecodable file raises ``InputError``.
     """
-    from termalign.align.read import read_text
     from termalign.core.errors import InputError
+    from termalign.text.read import read_text
 
     out = []
     for n, line in enumerate(read_text(path).split("\n"), 1):

@@ -31,7 +31,7 @@ def _is_punct(ch: str) -> bool:
 @lru_cache(maxsize=200_000)
 def zh_key(term: str) -> str:
     """Simplified form of ``term`` with spaces, middle dots and punctuation removed."""
-    from termalign.align.segment import to_simplified
+    from termalign.text.segment import to_simplified
 
     s = to_simplified(term.strip())
     s = _ZH_DROP.sub("", s)

@@ -5,7 +5,7 @@
 # Settings are in setup.cfg [mypy]. Usage: scripts/typecheck.sh [extra mypy arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rooms=(core models align glossary corpus app)
+rooms=(core text models align glossary corpus app)
 tree=.typecheck/termalign
 rm -rf "$tree"  # the links only; mypy's cache in .typecheck/.mypy_cache is kept
 mkdir -p "$tree"
@@ -13,7 +13,7 @@ mkdir -p "$tree"
 for room in "${rooms[@]}"; do
   ln -s "../../$room" "$tree/$room"
 done
-checked=(core models align glossary)
+checked=(core text models align glossary)
 args=()
 for room in "${checked[@]}"; do
   args+=(-p "termalign.$room")

@@ -14,8 +14,8 @@ import pytest
 from termalign.align.beads import parse_beads
 from termalign.align.overlap import window_any, window_sums
 from termalign.align.pipeline import MAX_BLOCK, AlignParams, align_sides, coarse_band, sentence_sides
-from termalign.align.segment import read_document
 from termalign.models.usem3 import POOLED_WIDTH, windows_in_chunks
+from termalign.text.segment import read_document
 
 
 def _chapter(macdev, name: str) -> tuple[list[str], list[str], list]:

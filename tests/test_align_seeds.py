@@ -9,7 +9,7 @@ import pytest
 
 from termalign.align.beads import covers_exactly
 from termalign.align.pipeline import align_document
-from termalign.align.segment import read_document
+from termalign.text.segment import read_document
 from tests.conftest import seed
 
 

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from termalign.align.beads import parse_beads
-from termalign.align.segment import segment_text
 from termalign.app.cli import main
 from termalign.corpus.build import build
 from termalign.corpus.pairs import PAIR_SEP, Unit, find_units
 from termalign.corpus.store import Store
 from termalign.models.cache import CachedEncoder, VectorCache
+from termalign.text.segment import segment_text
 from tests.conftest import seed
 
 
@@ -231,7 +231,7 @@ def test_build_runs_each_sentence_through_the_network_once(tmp_path, macdev, use
 
 @pytest.mark.slow
 def test_summary_counts_what_was_set_aside(tmp_path):
-    from termalign.align.segment import read_document
+    from termalign.text.segment import read_document
 
     corpus = tmp_path / "c"
     corpus.mkdir()

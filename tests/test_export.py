@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from termalign.align.segment import is_traditional
 from termalign.corpus.export import (
     corpus_script,
     read_csv,
@@ -30,6 +29,7 @@ from termalign.corpus.export import (
 )
 from termalign.corpus.store import to_simplified
 from termalign.glossary.entries import SentencePair, TermEntry
+from termalign.text.segment import is_traditional
 
 NASTY = [
     "<script>alert('x')</script>",
@@ -122,7 +122,7 @@ def _en_key(text: str) -> str:
 @settings_
 @given(entries)
 def test_tbx_is_well_formed_and_round_trips(tmp_path, es):
-    from termalign.align.segment import is_traditional
+    from termalign.text.segment import is_traditional
 
     write_tbx(es, tmp_path / "g.tbx", signature="termalign:test|<&>")
     back = read_tbx(tmp_path / "g.tbx")

@@ -27,10 +27,10 @@ from termalign.align.formats import (
 )
 from termalign.align.overlap import stack_windows
 from termalign.align.pipeline import AlignParams, AlignSide, align_sides
-from termalign.align.read import _INVISIBLE, clean_text, decode_bytes
-from termalign.align.segment import segment_text, split_sentences
 from termalign.core.errors import InputError
 from termalign.corpus.export import xml_safe
+from termalign.text.read import _INVISIBLE, clean_text, decode_bytes
+from termalign.text.segment import segment_text, split_sentences
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""Imports point one way: core <- models <- align <- glossary <- corpus <- app (docs/architecture.md).
+"""Imports point one way: core <- text <- models <- align <- glossary <- corpus <- app (docs/architecture.md).
 
 Every room imports the others by their installed names (``termalign.align``); a bare ``import align``
 would load a second copy of the module from the working tree."""
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYER = {"core": 0, "models": 1, "align": 2, "glossary": 3, "corpus": 4, "app": 5}
+LAYER = {"core": 0, "text": 1, "models": 2, "align": 3, "glossary": 4, "corpus": 5, "app": 6}
 
 
 def _modules(path: Path) -> set[str]:

@@ -16,8 +16,8 @@ from termalign.align.mining import (
     parallel_share,
 )
 from termalign.align.pair_evidence import FEATURES, anchor_counts, dictionary_dice, neighbour_support
-from termalign.align.segment import read_document
 from termalign.models import encode_unique
+from termalign.text.segment import read_document
 from tests.conftest import seed
 
 EN = [

@@ -55,7 +55,7 @@ PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 def make_project(folder: Path, store: Path, *export_args: str) -> Path:
     """An OmegaT project: seed 000's English as the source, termalign's TMX in tm/auto, its
     glossaries (TBX and OmegaT TSV, ``export_args`` added) in glossary/."""
-    from termalign.align.segment import read_document
+    from termalign.text.segment import read_document
 
     for sub in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
         (folder / sub).mkdir(parents=True)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from termalign.align.read import MAX_BYTES, clean_text, decode_bytes, read_text
 from termalign.core.errors import InputError
+from termalign.text.read import MAX_BYTES, clean_text, decode_bytes, read_text
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -237,7 +237,7 @@ def test_hundred_thousand_lines(tmp_path):
 def test_size_guard(tmp_path, monkeypatch):
     p = tmp_path / "big.txt"
     p.write_text("rare earths\n" * 100, encoding="utf-8")
-    monkeypatch.setattr("termalign.align.read.MAX_BYTES", 1000)
+    monkeypatch.setattr("termalign.text.read.MAX_BYTES", 1000)
     with pytest.raises(InputError, match="limit"):
         read_text(p)
     assert MAX_BYTES >= 100 * 2**20

@@ -325,7 +325,7 @@ def test_a_file_changed_while_built_is_stored_as_read(usem3, tmp_path, monkeypat
 
 
 def test_one_stray_byte_in_utf8_text_is_refused_not_read_as_mojibake(tmp_path):
-    from termalign.align.read import read_text
+    from termalign.text.read import read_text
 
     text = (SEEDS / next(iter(sorted(os.listdir(SEEDS))))).read_bytes()[:3000]
     text = text[: text.rfind(b"\n") + 1]

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = ("core", "models", "align", "glossary", "corpus", "app")
+PACKAGES = ("core", "text", "models", "align", "glossary", "corpus", "app")
 SOURCES = sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
 
 # Calls whose (positional) argument is SQL text, and which argument it is. Helpers that take SQL

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from termalign.align.segment import (
+from termalign.app.cli import main
+from termalign.text.segment import (
     Document,
     Paragraph,
     is_traditional,
@@ -19,7 +20,6 @@ from termalign.align.segment import (
     split_sentences,
     to_simplified,
 )
-from termalign.app.cli import main
 from tests.conftest import SEEDS, seed
 
 DATA = Path(__file__).resolve().parent / "data"

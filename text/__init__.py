@@ -1,0 +1,1 @@
+"""Bytes to text to language-tagged sentences: reading, cleaning, segmenting (no models)."""
