@@ -233,9 +233,37 @@ def _hostile_corpus(root: Path) -> Path:
     return corpus
 
 
-@pytest.mark.slow
-def test_build_over_a_hostile_folder_skips_each_odd_entry_with_one_line(tmp_path):
+def _remove_nested(deep: Path) -> None:
+    """Remove a chain of nested ``d`` folders (with files) bottom-up, through open folders: it is
+    too deep for a recursive ``shutil.rmtree`` (pytest's own clean-up of old tmp folders would
+    die of RecursionError on it) and past the path-length limit for path-based calls."""
+    fds = [os.open(os.fsencode(deep), os.O_RDONLY)]
+    try:
+        while "d" in os.listdir(fds[-1]):
+            fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+        for depth in range(len(fds) - 1, -1, -1):
+            for name in os.listdir(fds[depth]):
+                if name != "d":
+                    os.unlink(name, dir_fd=fds[depth])
+            if depth:
+                os.close(fds.pop())
+                os.rmdir("d", dir_fd=fds[-1])
+    finally:
+        for fd in fds:
+            os.close(fd)
+    os.rmdir(deep)
+
+
+@pytest.fixture
+def hostile_corpus(tmp_path):
     corpus = _hostile_corpus(tmp_path)
+    yield corpus
+    _remove_nested(corpus / "deep")
+
+
+@pytest.mark.slow
+def test_build_over_a_hostile_folder_skips_each_odd_entry_with_one_line(tmp_path, hostile_corpus):
+    corpus = hostile_corpus
     env = {**os.environ, "TERMALIGN_CACHE": str(tmp_path / "cache")}
     cmd = [*CLI, "build", str(corpus), "--store", str(tmp_path / "store"), "--no-glossary", "--quiet"]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
