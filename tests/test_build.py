@@ -294,6 +294,7 @@ def test_a_refitted_calibration_redoes_the_documents_on_resume(tmp_path, usem3, 
             confidence.default_calibration.cache_clear()
 
 
+@pytest.mark.slow
 def test_a_new_glossary_method_redoes_the_glossary_not_the_documents(tmp_path, usem3, monkeypatch):
     from termalign.corpus.build import build_terms
     from termalign.glossary import pairing

@@ -86,7 +86,6 @@ print(json.dumps({"module": c.__file__, "beads": [[list(b.src), list(b.tgt), b.s
 """
 
 
-@pytest.mark.slow
 def _rooms() -> list[str]:
     """The folders setup.cfg maps into the termalign namespace (its ``package_dir``)."""
     import configparser
@@ -96,6 +95,7 @@ def _rooms() -> list[str]:
     return [line.split("=")[1].strip() for line in cfg["options"]["package_dir"].strip().splitlines()]
 
 
+@pytest.mark.slow
 def test_a_wheel_install_aligns_like_the_editable_one(tmp_path):
     """``pip wheel`` a copy of the sources, install the wheel (not editable) into a fresh venv
     whose only other packages are this environment's dependencies, and align seed 000 there:

@@ -126,6 +126,7 @@ def test_segment_a_ten_megabyte_line(cli, big):
     assert len(lines) == 2 and "[en]" in lines[0] and len(lines[1].strip()) > 10 * 2**20 - 100  # one whole sentence
 
 
+@pytest.mark.slow
 def test_segment_a_hundred_thousand_lines(cli, big):
     r = cli("segment", big["many"])
     assert r.exit_code == 0 and r.stdout.count(" [zh] ") == 50_000 and r.stdout.count(" [en] ") == 50_000

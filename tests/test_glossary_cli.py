@@ -86,6 +86,7 @@ def test_export_help_states_the_default_floor():
     assert f"default {DEFAULT_MIN_CONFIDENCE}" in " ".join(r.output.split()) and "--all" in r.output
 
 
+@pytest.mark.slow
 def test_tbx_script_defaults_to_the_corpus_and_can_be_chosen(glossary_store, tmp_path):
     folder, _ = glossary_store
     lang = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -392,6 +392,7 @@ SEARCH_PATHS = [
 ]
 
 
+@pytest.mark.slow
 def test_concurrent_clients_zero_errors(seed_server):
     counts, errors = hammer(seed_server, SEARCH_PATHS, clients=8, seconds=3)
     assert errors == []
