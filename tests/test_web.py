@@ -511,19 +511,14 @@ def test_export_downloads_the_glossary(seed_server, fmt, ctype):
 # ---------------------------------------------------------------- the CLI
 
 
+def _serve_cmd(store) -> list[str]:
+    """`termalign serve` of ``store`` on a free port, without the model, as its own process."""
+    return [sys.executable, "-m", "termalign.app.cli", "serve", "--store", str(store), "--port", "0", "--no-similar"]
+
+
 def test_serve_command_prints_url_and_stops_on_ctrl_c(rare_earths_store):
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "termalign.app.cli",
-            "serve",
-            "--store",
-            str(rare_earths_store),
-            "--port",
-            "0",
-            "--no-similar",
-        ],
+        _serve_cmd(rare_earths_store),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -564,17 +559,7 @@ def test_serve_stops_on_sigint_even_when_started_with_sigint_ignored(rare_earths
     printed may turn a stop into "Interrupted." and exit 130."""
     for sig in (signal.SIGINT, signal.SIGTERM) * 3:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "termalign.app.cli",
-                "serve",
-                "--store",
-                str(rare_earths_store),
-                "--port",
-                "0",
-                "--no-similar",
-            ],
+            _serve_cmd(rare_earths_store),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
