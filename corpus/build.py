@@ -53,7 +53,9 @@ from .store import PairRow, SentenceRow, Store
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "build-3"  # 2: boilerplate lines kept apart, vectors of cleaned text; 3: of Chinese in Simplified script
+BUILD_VERSION = (
+    "build-3"  # 2: boilerplate lines kept apart, vectors of cleaned text; 3: of Chinese in Simplified script
+)
 TEXT_SUFFIXES = {".txt", ""}
 
 
