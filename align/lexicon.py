@@ -309,6 +309,8 @@ def zh_words(text: str) -> list[frozenset[str]]:
     Words come from jieba (its default dictionary, ``_tokenizer``); a word CC-CEDICT lacks (names,
     jieba's merges) falls back to its characters. Stopwords and words without glosses are left out."""
     tok, stop, raw = _tokenizer(), _zh_stopwords(), _cedict_raw()
+    if getattr(tok.FREQ, "complete", False):  # a long job read the whole table: jieba gets the dict
+        tok.FREQ = tok.FREQ.to_dict()
     out: list[frozenset[str]] = []
     for w in tok.lcut(text, HMM=False):
         if w in stop or not _HAN.search(w):

@@ -107,7 +107,8 @@ class Lookup(Generic[V]):
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
             # immutable: the file is only ever replaced whole (atomic rename), never written in place
-            self._conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            uri = f"{self.path.absolute().as_uri()}?mode=ro&immutable=1"
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         return self._conn
 
     def _query(self, key: str) -> V | None:

@@ -121,6 +121,8 @@ def test_cached_jieba_table_cuts_as_jieba_does(tmp_path, monkeypatch):
     assert cached.total == own.total and cached.lcut(text, HMM=False) == own.lcut(text, HMM=False)
     assert lexicon._zh_stopwords() == stop and "的" in stop and len(stop) == 150
     assert lexicon._jieba_parsed.cache_info().currsize == 0  # jieba's dictionary was never parsed
+    cached.FREQ.to_dict()  # what a long job comes to: then jieba is handed the plain dict
+    assert lexicon.zh_words("稀土出口管制。") and type(cached.FREQ) is dict
 
 
 @pytest.mark.slow
