@@ -755,8 +755,9 @@ def build_terms(
     ``params`` is a :class:`glossary.pairing.GlossaryParams`; ``pinned`` (zh, en) known terms
     (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
     """
+    from termalign.corpus.review import review_pins
     from termalign.glossary.candidates import load_user_dict
-    from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, build_glossary
+    from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, mine_glossary
 
     params = params or GlossaryParams()
     user = file_sha256(Path(user_dict)) if user_dict else ""
@@ -768,6 +769,8 @@ def build_terms(
         return ""
     if user_dict:
         load_user_dict(user_dict)
-    entries = build_glossary(store.pair_texts(), enc, params, pinned=pinned)
-    store.replace_terms(entries, state)
+    # entries reviewers accepted are pinned like the user's known terms; every other decision is
+    # applied again when the glossary is written (Store.replace_terms)
+    entries, features = mine_glossary(store.pair_texts(), enc, params, pinned=[*pinned, *review_pins(store)])
+    store.replace_terms(entries, state, features)
     return ""
