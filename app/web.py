@@ -50,7 +50,7 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -82,7 +82,7 @@ REVIEW_PAGE = "review.html"  # served at /review only, with the server's token a
 MAX_BODY_BYTES = 16 * 1024
 TOKEN_HEADER = "X-Termalign-Token"
 WRITE_ROUTES = ("/api/review/decide", "/api/review/undo")
-QUEUE_STATUSES = ("pending", "accepted", "rejected", "edited", "all")
+QUEUE_STATUSES = ("pending", "accepted", "rejected", "edited", "reviewed", "all")  # as corpus.review's
 QUEUE_KINDS = ("term", "name", "place", "organisation")
 MAX_QUEUE_LIMIT = 200
 DEFAULT_QUEUE_LIMIT = 50
@@ -309,7 +309,7 @@ class App:
         with self.pool.borrow() as store:
             items = review.review_queue(
                 store,
-                status=None if filters.status == "all" else filters.status,
+                status=filters.status,
                 min_conf=filters.min_conf,
                 max_conf=filters.max_conf,
                 doc=filters.doc,
@@ -335,7 +335,7 @@ class App:
         with self._write_lock, self._writable() as store:
             decision = review.decide(store, term_id, action, user=self.user, fields=fields)
             counts = review.review_counts(store)
-        return {"decision": decision_dict(decision), "counts": counts}
+        return {"decision": decision.to_dict(), "counts": counts}
 
     def undo(self) -> dict:
         """Undo the user's last decision (``corpus.review.undo``); ``decision`` is null when none is left."""
@@ -344,29 +344,31 @@ class App:
         with self._write_lock, self._writable() as store:
             decision = review.undo(store, user=self.user)
             counts = review.review_counts(store)
-        return {"decision": None if decision is None else decision_dict(decision), "counts": counts}
+        return {"decision": None if decision is None else decision.to_dict(), "counts": counts}
 
     def _writable(self):
-        """A writable handle on the store for one write, closed (its writer lock let go) right after,
-        so that a ``termalign build`` started meanwhile is never kept waiting by an idle page."""
-        from termalign.corpus.store import Store
+        """A writable handle on the store for one decision, closed right after. It takes no writer
+        lock (``corpus.review.open_for_review``): a decision is one short transaction, which SQLite's
+        busy timeout serialises with a running build's, so neither waits for the other to finish."""
+        from termalign.corpus.review import open_for_review
 
-        return Store.open(self.store_path)
+        return open_for_review(self.store_path)
 
 
 def queue_item_dict(item) -> dict:
-    """A ``corpus.review.QueueItem`` as JSON: the entry's fields (no examples) plus id, status, worth, kind."""
+    """A ``corpus.review.QueueItem`` as JSON: the entry's fields (no examples: the page asks
+    ``/api/review/entry/<id>`` for the concordance) plus id, status, worth, kind, note, domain."""
     entry = item.entry.to_dict()
-    entry.pop("examples", None)  # the page asks /api/review/entry/<id> for the concordance
-    return {**entry, "id": item.id, "status": item.status, "worth": item.worth, "kind": item.kind}
-
-
-def decision_dict(decision) -> dict:
-    """A ``corpus.review.Decision`` as JSON (its time as text when it is not a number)."""
-    d = asdict(decision)
-    if not isinstance(d.get("at"), (int, float, str, type(None))):
-        d["at"] = str(d["at"])
-    return d
+    entry.pop("examples", None)
+    return {
+        **entry,
+        "id": item.id,
+        "status": item.status,
+        "worth": item.worth,
+        "kind": item.kind,
+        "note": item.note,
+        "domain": item.domain,
+    }
 
 
 @dataclass(frozen=True)
@@ -822,6 +824,7 @@ def make_server(
     path = Path(store_path) if store_path is not None else default_store_path()
     if review:
         prepare_review(path, host)
+        user = user or os_user()
     pool = StorePool(path)  # opens the store first: a missing store fails before the model loads
     if enc is None and load_model:
         from termalign.corpus.search import load_store_encoder
@@ -849,10 +852,18 @@ def make_server(
 def prepare_review(path: Path, host: str) -> None:
     """Before serving with writes: refuse a non-loopback ``host`` and open the store writable once
     (it must exist; opening migrates it, so the decisions table is there for the read-only pool)."""
-    from termalign.corpus.store import DB_NAME, Store
+    from termalign.corpus.review import open_for_review
 
     if not is_loopback(host.strip("[]")):
         raise ValueError(f"review serves on loopback only, not {host}: the page writes to the store")
-    if not (path / DB_NAME).is_file():
-        raise StoreError(f"no store at {path}: run `termalign build FOLDER` first")
-    Store.open(path).close()
+    open_for_review(path).close()  # StoreError when there is no store
+
+
+def os_user() -> str | None:
+    """The OS user's name, who decisions are recorded as (and whose last one undo takes back)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no USER variable and no passwd entry (some containers)
+        return None

@@ -18,6 +18,7 @@
     sel: -1,
     more: false,
     busy: false, // a decision is on its way: further decisions wait for its answer
+    loading: 0, // requests in flight; <body data-busy> says whether the page has settled
     saved: 0, // decisions the server confirmed since the page loaded
     kwicSeq: 0,
     queueSeq: 0,
@@ -91,23 +92,34 @@
   }
 
   // ---------- talking to the server ----------
-  async function getJson(path) {
-    const resp = await fetch(path, { headers: { Accept: "application/json" } });
-    const data = await resp.json().catch(() => ({}));
-    if (!resp.ok) throw new Error(data.error || "error " + resp.status);
-    return data;
+  function loading(delta) {
+    state.loading += delta;
+    document.body.dataset.busy = state.loading > 0 || state.busy ? "1" : "0";
   }
 
-  async function post(path, body) {
-    const resp = await fetch(path, {
+  async function request(path, init) {
+    loading(1);
+    try {
+      const resp = await fetch(path, init);
+      const data = await resp.json().catch(() => ({}));
+      if (!resp.ok) throw new Error(data.error || "error " + resp.status);
+      return data;
+    } finally {
+      loading(-1);
+    }
+  }
+
+  function getJson(path) {
+    return request(path, { headers: { Accept: "application/json" } });
+  }
+
+  function post(path, body) {
+    return request(path, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-Termalign-Token": TOKEN },
       body: JSON.stringify(body),
       credentials: "same-origin",
     });
-    const data = await resp.json().catch(() => ({}));
-    if (!resp.ok) throw new Error(data.error || "error " + resp.status);
-    return data;
   }
 
   function filterQuery(offset) {
@@ -262,6 +274,11 @@
   }
 
   // ---------- decisions ----------
+  function setBusy(b) {
+    state.busy = b;
+    loading(0);
+  }
+
   function describe(d) {
     if (!d) return "";
     const what = { accept: "accepted", reject: "rejected", edit: "edited", merge: "merged", split: "split",
@@ -275,7 +292,7 @@
     if (state.busy) { setState("info", "Still saving the last decision…"); return; }
     const target = item || current();
     if (!target && action !== "add") return;
-    state.busy = true;
+    setBusy(true);
     setState("saving", "Saving…");
     const index = state.sel;
     try {
@@ -288,14 +305,14 @@
     } catch (err) {
       setState("error", "Not saved: " + err.message);
     } finally {
-      state.busy = false;
+      setBusy(false);
     }
   }
 
   async function undo() {
     if (!WRITABLE) return;
     if (state.busy) { setState("info", "Still saving the last decision…"); return; }
-    state.busy = true;
+    setBusy(true);
     setState("saving", "Undoing…");
     try {
       const data = await post("/api/review/undo", {});
@@ -306,7 +323,7 @@
     } catch (err) {
       setState("error", "Not saved: " + err.message);
     } finally {
-      state.busy = false;
+      setBusy(false);
     }
   }
 
@@ -355,7 +372,6 @@
     decide(formsChanged ? "edit" : "note", fields, item);
   }
 
-  let mergeTimer = null;
   function startMerge() {
     const item = current();
     if (!item || !WRITABLE) return;
@@ -473,15 +489,27 @@
   });
 
   // ---------- wiring ----------
-  let filterTimer = null;
-  const reload = () => { clearTimeout(filterTimer); filterTimer = setTimeout(() => loadQueue(0), DEBOUNCE_MS); };
-  $("filters").addEventListener("submit", (ev) => { ev.preventDefault(); $("q").blur(); loadQueue(0); });
+  // Run `fn` once typing has paused; a pending run counts as loading (the page has not settled).
+  function debounced(fn) {
+    let timer = null;
+    const cancel = () => { if (timer !== null) { clearTimeout(timer); timer = null; loading(-1); } };
+    const schedule = () => {
+      cancel();
+      loading(1);
+      timer = setTimeout(() => { timer = null; loading(-1); fn(); }, DEBOUNCE_MS);
+    };
+    return { schedule: schedule, cancel: cancel };
+  }
+
+  const reloader = debounced(() => loadQueue(0));
+  const reload = reloader.schedule;
+  $("filters").addEventListener("submit", (ev) => { ev.preventDefault(); reloader.cancel(); $("q").blur(); loadQueue(0); });
   for (const id of ["q", "f-min", "f-max"]) $(id).addEventListener("input", reload);
   for (const id of ["f-status", "f-kind"]) $(id).addEventListener("change", () => loadQueue(0));
   $("more").addEventListener("click", () => loadQueue(state.items.length, undefined, true));
   $("edit-form").addEventListener("submit", saveEdit);
   $("merge-form").addEventListener("submit", (ev) => { ev.preventDefault(); mergeChosen(); });
-  $("mg-q").addEventListener("input", () => { clearTimeout(mergeTimer); mergeTimer = setTimeout(findDuplicates, DEBOUNCE_MS); });
+  $("mg-q").addEventListener("input", debounced(findDuplicates).schedule);
   $("add-form").addEventListener("submit", saveAdd);
   $("kwic").addEventListener("mouseup", takeSelection);
   $("kwic").addEventListener("keyup", takeSelection);
