@@ -470,6 +470,12 @@
       }
       return;
     }
+    if (ev.key === "Enter" && ev.target.form === $("filters")) {
+      // three text-like fields: the browser does not submit this form on Enter by itself
+      ev.preventDefault();
+      applyFilters();
+      return;
+    }
     if (typing(ev.target)) return;
     const keys = {
       j: () => move(1),
@@ -503,9 +509,14 @@
 
   const reloader = debounced(() => loadQueue(0));
   const reload = reloader.schedule;
-  $("filters").addEventListener("submit", (ev) => { ev.preventDefault(); reloader.cancel(); $("q").blur(); loadQueue(0); });
+  function applyFilters() {
+    reloader.cancel();
+    if (document.activeElement) document.activeElement.blur(); // back to the keys of the queue
+    loadQueue(0);
+  }
+  $("filters").addEventListener("submit", (ev) => { ev.preventDefault(); applyFilters(); });
   for (const id of ["q", "f-min", "f-max"]) $(id).addEventListener("input", reload);
-  for (const id of ["f-status", "f-kind"]) $(id).addEventListener("change", () => loadQueue(0));
+  for (const id of ["f-status", "f-kind"]) $(id).addEventListener("change", applyFilters); // keys go back to the queue
   $("more").addEventListener("click", () => loadQueue(state.items.length, undefined, true));
   $("edit-form").addEventListener("submit", saveEdit);
   $("merge-form").addEventListener("submit", (ev) => { ev.preventDefault(); mergeChosen(); });
