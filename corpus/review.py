@@ -34,25 +34,35 @@ from __future__ import annotations
 import getpass
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
 
 from termalign.core.errors import DecisionError, InputError, StoreError
-from termalign.corpus.store import Store, _blob, _unblob, norm_text
+from termalign.corpus.decisions import (
+    COLS,
+    all_decisions,
+    decision_from_row,
+    entry_json,
+    has_review,
+    refit_confidence,
+    refresh,
+    row_entry,
+    row_key,
+    term_row,
+    unblob,
+)
+from termalign.corpus.store import Store, norm_text
 from termalign.glossary.entries import SentencePair, TermEntry
 from termalign.glossary.review import (
     ACTIONS,
     HIDDEN,
-    MIN_LABELS,
     Decision,
     Reviewed,
-    apply_decisions,
-    label,
+    entry_key,
     norm_key,
-    refit,
     worth,
 )
 from termalign.glossary.review import (
@@ -109,130 +119,14 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-# ---------------------------------------------------------------- rows <-> entries
-
-_COLS = (
-    "id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned, termhood,"
-    " status, note, domain, base, mined_confidence, features, rkey"
-)
-
-
-def entry_json(e: TermEntry | None) -> str:
-    return json.dumps(None if e is None else e.to_dict(), ensure_ascii=False)
-
-
-def entry_from_json(text: str | None) -> TermEntry | None:
-    d = json.loads(text) if text else None
-    if d is None:
-        return None
-    d["examples"] = tuple(SentencePair(**x) for x in d["examples"])
-    d["zh_variants"], d["en_variants"] = tuple(d["zh_variants"]), tuple(d["en_variants"])
-    return TermEntry(**d)
-
-
-def _entry(r) -> TermEntry:
-    return TermEntry(
-        r[1],
-        r[2],
-        r[3],
-        r[4],
-        r[5],
-        tuple(json.loads(r[6])),
-        tuple(json.loads(r[7])),
-        tuple(SentencePair(**d) for d in json.loads(r[8])),
-        bool(r[9]),
-        r[10],
-    )
-
-
-def _key(r) -> tuple[str, str]:
-    zk, _, ek = (r[17] or "").partition("\t")
-    return (zk, ek) if r[17] else (norm_text(r[1]), norm_text(r[2]))
-
-
-def _base(r) -> TermEntry | None:
-    """The entry as mined: the row itself while no decision changed it, None for a reviewer's own."""
-    if r[14] is None:
-        e = _entry(r)
-        return e if r[15] is None else TermEntry(**{**_fields(e), "confidence": r[15]})
-    return entry_from_json(r[14])
-
-
-def _fields(e: TermEntry) -> dict:
-    return {f: getattr(e, f) for f in e.__slots__}
-
-
-def _row(store: Store, term_id: int):
-    r = store.con.execute(f"select {_COLS} from terms where id = ?", (int(term_id),)).fetchone()
-    if r is None:
-        raise DecisionError(f"no glossary entry with id {term_id}")
-    return r
-
-
-def _write(store: Store, term_id: int, r: Reviewed, features: bytes | None) -> None:
-    base = None if not r.decided else entry_json(r.base)
-    store.write_term(
-        term_id,
-        r.entry,
-        {
-            "status": r.status,
-            "note": r.note or None,
-            "domain": r.domain or None,
-            "features": features,
-            "mined_confidence": None if r.base is None else float(r.base.confidence),
-            "base": base,
-            "rkey": "\t".join(r.key),
-        },
-    )
-
-
-def _next_id(store: Store) -> int:
-    """A term id never used before in this store (ids of entries that went are not reused)."""
-    top = max(
-        int(store.get_meta("terms_max_id", "0") or 0),
-        store.con.execute("select coalesce(max(id), 0) from terms").fetchone()[0],
-    )
-    store.set_meta("terms_max_id", str(top + 1))
-    return top + 1
-
-
-def write_glossary(store: Store, entries: Sequence[TermEntry], features: dict) -> None:
-    """The freshly mined ``entries`` with every live decision applied again, written over the
-    glossary (inside the caller's transaction). An entry keeps its id when its key was in the old
-    glossary, so ids stay valid across rebuilds; ``features`` by (zh, en) of the mined entry."""
-    old_ids = {_key(r): r[0] for r in store.con.execute(f"select {_COLS} from terms")}
-    rows = apply_decisions(entries, _decisions(store))
-    store.con.execute("delete from terms_fts")
-    store.con.execute("delete from terms")
-    for r in rows:
-        f = features.get((r.base.zh, r.base.en)) if r.base is not None else None
-        _write(store, old_ids.get(r.key) or _next_id(store), r, _blob(f))
-    _apply_fit(store)
-
-
 # ---------------------------------------------------------------- decisions
-
-
-def _decision(r) -> Decision:
-    return Decision(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7]), entry_from_json(r[8]))
-
-
-def _decisions(store: Store, include_undone: bool = False) -> list[Decision]:
-    sql = "select id, zh_key, en_key, action, fields, user, at, undone, snapshot from decisions"
-    return [
-        _decision(r) for r in store.con.execute(sql + ("" if include_undone else " where undone = 0") + " order by id")
-    ]
 
 
 def decisions(store: Store, *, include_undone: bool = False) -> list[Decision]:
     """Every decision made in this store, oldest first (undone ones too with ``include_undone``)."""
-    if not _has_review(store):
+    if not has_review(store):
         return []
-    return _decisions(store, include_undone)
-
-
-def _has_review(store: Store) -> bool:
-    return store.con.execute("select 1 from sqlite_master where name = 'decisions'").fetchone() is not None
+    return all_decisions(store, include_undone)
 
 
 def _check_fields(store: Store, action: str, fields: dict, r) -> dict:
@@ -256,16 +150,16 @@ def _check_fields(store: Store, action: str, fields: dict, r) -> dict:
         raise DecisionError("edit: a form cannot be empty")
     if action == "merge":
         if "into_id" in f:
-            t = _row(store, f.pop("into_id"))
+            t = term_row(store, f.pop("into_id"))
             f["into"] = {"zh": t[1], "en": t[2]}
         into = f.get("into")
         if not (isinstance(into, dict) and isinstance(into.get("zh"), str) and isinstance(into.get("en"), str)):
             raise DecisionError("merge: give into = {zh, en} (or into_id) of the entry to keep")
         tk = (norm_key(into["zh"]), norm_key(into["en"]))
-        t = store.con.execute(f"select {_COLS} from terms where zh_norm = ? and en_norm = ?", tk).fetchone()
+        t = store.con.execute(f"select {COLS} from terms where zh_norm = ? and en_norm = ?", tk).fetchone()
         if t is None or t[11] in HIDDEN or t[0] == r[0]:
             raise DecisionError(f"merge: no other glossary entry {into['zh']} / {into['en']} to merge into")
-        f["into"] = {"zh": _key(t)[0], "en": _key(t)[1]}
+        f["into"] = {"zh": row_key(t)[0], "en": row_key(t)[1]}
     if action == "split":
         parts = f.get("parts")
         if not (isinstance(parts, list) and parts and all(_pair_ok(p) for p in parts)):
@@ -304,13 +198,13 @@ def decide(store: Store, term_id: int, action: str, *, user: str | None = None, 
         raise DecisionError(f"{action}: fields must be a JSON object")
     with store.transaction():
         try:
-            r = _row(store, term_id)
+            r = term_row(store, term_id)
         except DecisionError:
             if action != "add":
                 raise
             r = None
         f = _check_fields(store, action, fields or {}, r)
-        key = _key(r) if r is not None else (norm_key(f["zh"]), norm_key(f["en"]))
+        key = row_key(r) if r is not None else (norm_key(f["zh"]), norm_key(f["en"]))
         cur = store.con.execute(
             "insert into decisions(zh_key, en_key, action, fields, user, at, snapshot, features) values (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -319,11 +213,11 @@ def decide(store: Store, term_id: int, action: str, *, user: str | None = None, 
                 json.dumps(f, ensure_ascii=False),
                 user or getpass.getuser(),
                 now(),
-                entry_json(_entry(r)) if r is not None else None,
+                entry_json(row_entry(r)) if r is not None else None,
                 r[16] if r is not None else None,
             ),
         )
-        d = _decision(
+        d = decision_from_row(
             store.con.execute(
                 "select id, zh_key, en_key, action, fields, user, at, undone, snapshot from decisions where id = ?",
                 (cur.lastrowid,),
@@ -345,89 +239,15 @@ def undo(store: Store, *, user: str | None = None) -> Decision | None:
         if r is None:
             return None
         store.con.execute("update decisions set undone = 1 where id = ?", (r[0],))
-        d = _decision(r)
+        d = decision_from_row(r)
         refresh(store, d.keys())
         refit_confidence(store)
     return Decision(d.id, d.zh_key, d.en_key, d.action, d.fields, d.user, d.at, True, d.snapshot)
 
 
-def refresh(store: Store, keys: Iterable[tuple[str, str]]) -> None:
-    """Rebuild the rows of ``keys`` (and of every key a decision on them touches) from their mined
-    entries and the live decisions: what :func:`write_glossary` does for the whole glossary."""
-    live = _decisions(store)
-    keys = set(keys)
-    while True:  # a merge ties two keys together
-        more = set().union(*(d.keys() for d in live if d.keys() & keys)) - keys
-        if not more:
-            break
-        keys |= more
-    marks = ",".join("?" * len(keys))
-    rows = store.con.execute(
-        f"select {_COLS} from terms where rkey in ({marks})", ["\t".join(k) for k in keys]
-    ).fetchall()
-    ids = {_key(r): r[0] for r in rows}
-    feats = {_key(r): r[16] for r in rows}
-    bases = [b for b in map(_base, rows) if b is not None]
-    out = {r.key: r for r in apply_decisions(bases, [d for d in live if d.keys() & keys])}
-    for k in keys:
-        if k in out:
-            _write(store, ids.get(k) or _next_id(store), out[k], feats.get(k))
-        elif k in ids:
-            store.con.execute("delete from terms where id = ?", (ids[k],))
-            store.con.execute("delete from terms_fts where rowid = ?", (ids[k],))
-
-
-# ---------------------------------------------------------------- decisions are labels
-
-
-def refit_confidence(store: Store) -> int:
-    """Refit the confidence of the entries still pending on the decisions that are labels, once there
-    are ``MIN_LABELS`` of them (below that, the shipped fit's confidence is restored). Returns the labels."""
-    from termalign.glossary.pairing import WEIGHTS
-
-    xs, ys = [], []
-    for feats, d in zip(
-        (r[0] for r in store.con.execute("select features from decisions where undone = 0 order by id")),
-        _decisions(store),
-    ):
-        y = label(d)
-        if y is not None and feats is not None:
-            xs.append(_unblob(feats))
-            ys.append(y)
-    if len(ys) < MIN_LABELS:
-        if store.get_meta("review_fit") is not None:
-            store.con.execute("delete from meta where key = 'review_fit'")
-            _apply_fit(store)
-        return len(ys)
-    w = refit(np.stack(xs).astype(float), np.array(ys, float), WEIGHTS)
-    store.set_meta("review_fit", json.dumps({"weights": [round(float(v), 6) for v in w], "labels": len(ys)}))
-    _apply_fit(store)
-    return len(ys)
-
-
-def _apply_fit(store: Store) -> None:
-    """Pending entries' confidence from the store's fit (meta ``review_fit``), or as mined without one."""
-    from termalign.glossary.pairing import MAX_CONFIDENCE, confidence
-
-    fit = store.get_meta("review_fit")
-    rows = store.con.execute(
-        "select id, features, mined_confidence, confidence from terms where status = 'pending' and pinned = 0"
-    ).fetchall()
-    if fit is None:
-        upd = [(r[2], r[0]) for r in rows if r[2] is not None and r[2] != r[3]]
-    else:
-        w = json.loads(fit)["weights"]
-        have = [r for r in rows if r[1] is not None]
-        if not have:
-            return
-        p = confidence(np.stack([_unblob(r[1]) for r in have]).astype(float), w)
-        upd = [(round(min(float(v), MAX_CONFIDENCE), 4), r[0]) for v, r in zip(p, have)]
-    store.con.executemany("update terms set confidence = ? where id = ?", upd)
-
-
 def review_pins(store: Store) -> list[tuple[str, str]]:
     """(zh, en) of the accepted entries shown as mined and of reviewers' own: a rebuild pins them."""
-    if not _has_review(store):
+    if not has_review(store):
         return []
     rows = store.con.execute(
         "select zh, en from terms where status = 'accepted' and zh_norm || char(9) || en_norm = rkey"
@@ -460,7 +280,7 @@ def review_queue(
         raise DecisionError(f"unknown status {status!r}; choose one of: {', '.join(QUEUE_STATUSES)}")
     if kind is not None and kind not in KINDS:
         raise DecisionError(f"unknown kind {kind!r}; choose one of: {', '.join(KINDS)}")
-    if not _has_review(store):
+    if not has_review(store):
         raise StoreError(f"{store.folder}: store is from an older termalign; run `termalign build` to upgrade it")
     where, args = ["status != 'merged'"], []
     if status == "reviewed":
@@ -476,10 +296,10 @@ def review_queue(
     if q and norm_text(q):
         like = "%" + norm_text(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append("id in (select rowid from terms_fts where keys like ? escape '\\')"), args.append(like)
-    rows = store.con.execute(f"select {_COLS} from terms where {' and '.join(where)}", args).fetchall()
+    rows = store.con.execute(f"select {COLS} from terms where {' and '.join(where)}", args).fetchall()
     items = []
     for r in rows:
-        e = _entry(r)
+        e = row_entry(r)
         k = kind_of(e)
         if kind is None or k == kind:
             items.append(QueueItem(r[0], e, r[11], worth(e), k, r[12] or "", r[13] or ""))
@@ -490,7 +310,7 @@ def review_queue(
 def review_counts(store: Store) -> dict:
     """{"reviewed", "pending", "accepted", "rejected", "edited"}: entries by review state."""
     out = dict.fromkeys(("reviewed", "pending", "accepted", "rejected", "edited"), 0)
-    if _has_review(store):
+    if has_review(store):
         for st, n in store.con.execute("select status, count(*) from terms group by status"):
             if st in out:
                 out[st] = n
@@ -498,19 +318,23 @@ def review_counts(store: Store) -> dict:
     return out
 
 
-def reviewed_entries(store: Store, status: str | None = None) -> list[tuple[TermEntry, str]]:
-    """(entry, status) of the glossary in its order; ``status`` "accepted" keeps accepted and edited
-    entries (reviewed and kept), "pending" the rest."""
-    st = "status" if _has_review(store) else "'pending'"
-    rows = store.con.execute(
-        f"select {st}, id from terms where {store.visible()}",
-    ).fetchall()
-    state = dict((r[1], r[0]) for r in rows)
-    out = [(e, state[i]) for i, e in store.terms_where("1", (), 1 << 62, by_rank=True)]
+def reviewed_entries(store: Store, status: str | None = None) -> list[Reviewed]:
+    """The glossary in its order with each entry's review state; ``status`` "accepted" keeps the
+    entries reviewers kept (accepted or edited), "pending" those nobody reviewed yet."""
+    if not has_review(store):
+        return [Reviewed(entry_key(e), e) for e in store.all_terms()]
+    state = {
+        r[0]: r for r in store.con.execute(f"select id, status, note, domain, rkey from terms where {store.visible()}")
+    }
+    out = []
+    for i, e in store.terms_where("1", (), 1 << 62, by_rank=True):
+        _, st, note, domain, rkey = state[i]
+        zk, _, ek = (rkey or "").partition("\t")
+        out.append(Reviewed((zk, ek) if rkey else entry_key(e), e, st, note or "", domain or ""))
     if status == "accepted":
-        return [(e, s) for e, s in out if s in ("accepted", "edited")]
+        return [r for r in out if r.status in ("accepted", "edited")]
     if status == "pending":
-        return [(e, s) for e, s in out if s == "pending"]
+        return [r for r in out if r.status == "pending"]
     return out
 
 
@@ -534,7 +358,7 @@ def kwic(store: Store, term_id: int, limit: int = 20) -> list[dict]:
     (character offsets into ``en`` / ``zh``), pairs holding both sides first, then by score."""
     from termalign.text.segment import to_simplified
 
-    e = _entry(_row(store, term_id))
+    e = row_entry(term_row(store, term_id))
     zh_forms = [e.zh, *e.zh_variants]
     en_forms = [e.en, *e.en_variants]
     seen: dict[int | None, SentencePair] = {}
@@ -610,15 +434,15 @@ def import_decisions(store: Store, path, *, user: str | None = None) -> int:
             ).fetchone()
             if dup:
                 continue
-            cur = store.con.execute(f"select {_COLS} from terms where rkey = ?", ("\t".join(row[:2]),)).fetchone()
-            snap = entry_json(_entry(cur)) if cur is not None else None
+            cur = store.con.execute(f"select {COLS} from terms where rkey = ?", ("\t".join(row[:2]),)).fetchone()
+            snap = entry_json(row_entry(cur)) if cur is not None else None
             store.con.execute(
                 "insert into decisions(zh_key, en_key, action, fields, user, at, snapshot, features) values (?, ?, ?, ?, ?, ?, ?, ?)",
                 (*row, snap, cur[16] if cur is not None else None),
             )
             added.append(row)
         keys: set[tuple[str, str]] = set()
-        for d in _decisions(store):
+        for d in all_decisions(store):
             if (d.zh_key, d.en_key) in {(r[0], r[1]) for r in added}:
                 keys |= d.keys()
         if keys:
@@ -629,11 +453,11 @@ def import_decisions(store: Store, path, *, user: str | None = None) -> int:
 
 def queue_item(store: Store, term_id: int) -> QueueItem:
     """One entry as the queue shows it."""
-    r = _row(store, term_id)
-    e = _entry(r)
+    r = term_row(store, term_id)
+    e = row_entry(r)
     return QueueItem(r[0], e, r[11], worth(e), kind_of(e), r[12] or "", r[13] or "")
 
 
 def features_of(store: Store) -> dict[tuple[str, str], np.ndarray]:
     """Each entry's feature row by its key (for benchmarks)."""
-    return {_key(r): _unblob(r[16]) for r in store.con.execute(f"select {_COLS} from terms") if r[16] is not None}
+    return {row_key(r): unblob(r[16]) for r in store.con.execute(f"select {COLS} from terms") if r[16] is not None}

@@ -610,8 +610,8 @@ class Store:
         self, entries: Sequence[TermEntry], state: str, features: dict[tuple[str, str], np.ndarray] | None = None
     ) -> None:
         """Replace the whole glossary in one transaction, with the review decisions applied again
-        (:func:`corpus.review.write_glossary`). ``features``: each mined entry's feature row by (zh, en)."""
-        from termalign.corpus.review import write_glossary
+        (:func:`corpus.decisions.write_glossary`). ``features``: each mined entry's feature row by (zh, en)."""
+        from termalign.corpus.decisions import write_glossary
 
         with self.transaction():
             write_glossary(self, entries, features or {})

@@ -241,10 +241,11 @@ _PLACE_ZH = ("国", "省", "市", "州", "县", "岛", "洲", "湾", "河", "江
 
 
 def kind(e: TermEntry) -> str:
-    """term | name | place | organisation, best effort: jieba's part-of-speech tag of the Chinese when
-    it is one token (nr: name, ns: place, nt: organisation), else the words of a capitalised English
-    form (Ministry, Bank, ... → organisation; a Chinese ending 省/市/国/岛/... → place; a
-    transliterated person's name → name); everything else is a term."""
+    """term | name | place | organisation, best effort, for entries with a capitalised English form
+    (the rest are terms): jieba's part-of-speech tag of the Chinese when it is one token (nt:
+    organisation, ns: place, nr: name), else the English words (Ministry, Bank, ... →
+    organisation) or the Chinese ending (部/局/公司/... → organisation; 省/市/国/岛/... → place),
+    else a transliterated person's name (glossary.termhood.is_person) → name."""
     from .pinyin import translit
     from .termhood import is_person, zh_tagged
     from .variants import zh_key
@@ -254,11 +255,13 @@ def kind(e: TermEntry) -> str:
     toks = zh_tagged(zk) if zk else []
     tag = toks[0][1] if len(toks) == 1 else ""
     words = {w.strip(".,").lower() for w in e.en.split()}
-    if tag == "nt" or (capital and words & _ORG_EN) or (capital and len(zk) > 2 and zk.endswith(_ORG_ZH)):
+    if not capital:  # jieba alone tags 中断 as a place
+        return "term"
+    if tag == "nt" or words & _ORG_EN or (len(zk) > 2 and zk.endswith(_ORG_ZH)):
         return "organisation"
-    if tag == "ns" or (capital and len(zk) >= 2 and zk.endswith(_PLACE_ZH) and len(e.en.split()) <= 3):
+    if tag == "ns" or (len(zk) >= 2 and zk.endswith(_PLACE_ZH) and len(e.en.split()) <= 3):
         return "place"
-    if capital and (tag.startswith("nr") or is_person(zk, e.en, translit(zk, e.en))):
+    if tag.startswith("nr") or is_person(zk, e.en, translit(zk, e.en)):
         return "name"
     return "term"
 
@@ -295,4 +298,16 @@ def refit(x: np.ndarray, y: np.ndarray, prior: Sequence[float], strength: float 
         w -= step
         if np.abs(step).max() < 1e-8:
             break
+    return w
+
+
+def recalibrate(x: np.ndarray, y: np.ndarray, prior: Sequence[float], strength: float = PRIOR_STRENGTH) -> np.ndarray:
+    """Platt scaling of the shipped model on the store's labels: p = σ(a·(x·w0) + b), a and b pulled
+    towards 1 and 0. Two parameters instead of one per feature: it moves the confidence, not the
+    order. Returned as weights over the same features (a·w0, plus b on the bias)."""
+    w0 = np.asarray(prior, dtype=float)
+    z = np.column_stack([x @ w0, np.ones(len(x))])
+    ab = refit(z, y, (1.0, 0.0), strength)
+    w = ab[0] * w0
+    w[0] += ab[1]
     return w
