@@ -12,7 +12,8 @@ Routes (GET only; HEAD too):
 * ``/healthz`` -- ``{"ok": true, ...}`` once the store opened.
 * ``/review`` -- the review page (``static/review.html``); ``/api/review/queue?status=&kind=&q=
   &min_conf=&max_conf=&doc=&offset=&limit=`` -- the review queue and its counts;
-  ``/api/review/entry/<id>`` -- one entry's concordance (KWIC, both languages, spans of the term).
+  ``/api/review/entry/<id>`` -- one entry as the queue shows it, with its concordance (KWIC, both
+  languages, the spans of the term on each side).
 
 Routes that write (POST only, and only when started with ``review=True``, i.e. ``termalign serve
 --review``): ``/api/review/decide`` ``{"id", "action", "fields"}`` and ``/api/review/undo``. Both
@@ -288,14 +289,19 @@ class App:
 
     def export(self, fmt: str) -> bytes:
         """The glossary as ``termalign export`` writes it by default (its confidence floor; for
-        TBX the script most of the corpus is written in)."""
+        TBX the script most of the corpus is written in; the review status once anyone reviewed,
+        and for TSV only the accepted entries once there are any)."""
         from termalign.corpus import export
+        from termalign.corpus.review import review_counts, reviewed_entries
 
         with self.pool.borrow() as store:
-            entries = [e for e in store.all_terms() if e.confidence >= export.DEFAULT_MIN_CONFIDENCE]
+            counts = review_counts(store)
+            status = "accepted" if fmt == "tsv" and counts["accepted"] + counts["edited"] else "all"
+            rows = [r for r in reviewed_entries(store, status) if r.entry.confidence >= export.DEFAULT_MIN_CONFIDENCE]
             signature = store.signature
             script = export.corpus_script([p.zh for p in store.pair_texts()]) if fmt == "tbx" else "simplified"
-        return export.render_terms(entries, fmt, signature, script=script)
+        review = rows if counts["reviewed"] else None  # a store nobody reviewed exports as before
+        return export.render_terms([r.entry for r in rows], fmt, signature, script=script, review=review)
 
     def health(self) -> dict:
         with self.pool.borrow() as store:
@@ -322,11 +328,13 @@ class App:
         return {"items": [queue_item_dict(i) for i in items], "counts": counts, "offset": filters.offset}
 
     def review_entry(self, term_id: int) -> dict:
-        """The concordance of entry ``term_id``: aligned pairs with the term's spans on both sides."""
+        """Entry ``term_id`` as the queue shows it, and its concordance: aligned pairs with the
+        term's spans on both sides."""
         from termalign.corpus import review
 
         with self.pool.borrow() as store:
-            return {"id": term_id, "kwic": review.kwic(store, term_id, limit=MAX_KWIC)}
+            item = queue_item_dict(review.queue_item(store, term_id))
+            return {"id": term_id, "item": item, "kwic": review.kwic(store, term_id, limit=MAX_KWIC)}
 
     def decide(self, term_id: int | None, action: str, fields: dict) -> dict:
         """Record one decision (``corpus.review.decide``); the answer the page shows as saved."""

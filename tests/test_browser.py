@@ -508,5 +508,6 @@ def test_review_ten_entries_by_keyboard_and_a_rebuild_keeps_every_decision(brows
             assert exported.get(key, (TBX_STATUS[status],))[0] == TBX_STATUS[status], key  # deprecated, or left out
         else:
             assert exported[key][0] == TBX_STATUS[status], (key, exported.get(key))
+    assert {v[0] for k, v in exported.items() if k not in expected} == {"admittedTerm-admn-sts"}  # nobody decided
     assert ("七大工业国", "Group of Seven") not in exported
     assert "Group of Seven" in exported[("七国集团", "Group of 7")][1]

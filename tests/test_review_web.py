@@ -122,7 +122,7 @@ def test_queue_lists_pending_entries_with_counts_and_kinds(review_server):
 def test_entry_concordance_marks_the_term_on_both_sides(review_server):
     (item,) = [i for i in queue(review_server, q="稀土", status="all") if i["zh"] == "稀土"]
     status, data = get(review_server, f"/api/review/entry/{item['id']}")
-    assert status == 200 and data["kwic"]
+    assert status == 200 and data["kwic"] and data["item"] == item
     lines = data["kwic"]
     for line in lines:  # every span is the term: the Chinese form, or rare earth(s) in English
         assert all(line["zh"][s:e] == "稀土" for s, e in line["zh_spans"])
@@ -169,6 +169,23 @@ def test_decide_then_undo_round_trip(review_server, review_store):
     status, data = post(review_server, "/api/review/undo", {})
     assert status == 200 and data["decision"]["action"] == "accept" and data["counts"]["reviewed"] == 0
     assert [d[0] for d in decisions_in(review_store)] == ["accept"] and decisions_in(review_store)[0][-1] == 1
+
+
+def test_the_pages_download_carries_the_review_status(review_server):
+    """/api/export (the page's TBX link) is what `termalign export` writes: statuses included."""
+    from xml.etree import ElementTree
+
+    first = queue(review_server, min_conf="0.7", limit=1)[0]
+    assert post(review_server, "/api/review/decide", {"id": first["id"], "action": "accept"})[0] == 200
+    status, _, body = request(review_server, "/api/export?format=tbx", headers={"Host": host_of(review_server)})
+    assert status == 200
+    main = {}  # English main term -> its administrativeStatus
+    for ls in ElementTree.fromstring(body).iter("langSet"):
+        if ls.get("{http://www.w3.org/XML/1998/namespace}lang") == "en":
+            tig = ls.find("tig")
+            main[tig.findtext("term")] = tig.findtext("termNote")
+    assert main.pop(first["en"]) == "preferredTerm-admn-sts"
+    assert main and set(main.values()) == {"admittedTerm-admn-sts"}
 
 
 def test_an_edit_keeps_the_new_forms(review_server):
