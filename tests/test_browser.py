@@ -511,3 +511,89 @@ def test_review_ten_entries_by_keyboard_and_a_rebuild_keeps_every_decision(brows
     assert {v[0] for k, v in exported.items() if k not in expected} == {"admittedTerm-admn-sts"}  # nobody decided
     assert ("七大工业国", "Group of Seven") not in exported
     assert "Group of Seven" in exported[("七国集团", "Group of 7")][1]
+
+
+SELECT_TEXT_JS = """
+const [line, text] = arguments;
+const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+const nodes = [];
+let all = "";
+while (walker.nextNode()) { nodes.push([walker.currentNode, all.length]); all += walker.currentNode.data; }
+const start = all.indexOf(text);
+if (start < 0) return false;
+const end = start + text.length;
+const range = document.createRange();
+for (const [node, at] of nodes) {
+  if (at <= start && start <= at + node.data.length) range.setStart(node, start - at);
+  if (at <= end && end <= at + node.data.length) { range.setEnd(node, end - at); break; }
+}
+const sel = window.getSelection();
+sel.removeAllRanges();
+sel.addRange(range);
+line.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+return true;
+"""
+
+
+def test_add_an_entry_from_a_span_selected_in_the_concordance(browser, rare_earths_store, tmp_path):
+    """Select words on both sides of a concordance line: the page adds the entry. A refused
+    decision shows the server's error and never 'Saved'."""
+    from selenium.webdriver.common.by import By
+
+    store = copy_store(rare_earths_store, tmp_path / "store")
+    en_words, zh_words = "minerals partnership", "矿产伙伴关系"
+    with running(store, review=True, user="reviewer") as server:
+        browser.get(server.url + "review")
+        wait_settled(browser)
+        filter_to(browser, "稀土", "稀土")
+        lines = browser.find_elements(By.CSS_SELECTOR, "#kwic .kwic-line")
+        line = next(
+            li
+            for li in lines
+            if en_words in li.find_element(By.CLASS_NAME, "kwic-en").text
+            and zh_words in li.find_element(By.CLASS_NAME, "kwic-zh").text
+        )
+        assert browser.execute_script(SELECT_TEXT_JS, line.find_element(By.CLASS_NAME, "kwic-en"), en_words)
+        assert browser.find_element(By.ID, "add-form").is_displayed()
+        assert browser.find_element(By.ID, "ad-en").get_attribute("value") == en_words
+        # a Chinese form that is not in that sentence pair: refused, and the page says so
+        browser.find_element(By.ID, "ad-zh").send_keys("磁铁")
+        browser.find_element(By.CSS_SELECTOR, "#add-form button[type=submit]").click()
+        wait_settled(browser)
+        state = browser.find_element(By.ID, "save-state")
+        assert state.get_attribute("data-state") == "error" and state.get_attribute("data-saved") == "0"
+        assert state.text.startswith("Not saved: add: 磁铁 / minerals partnership is not in sentence pair ")
+        # now select the Chinese words too
+        line = browser.find_elements(By.CSS_SELECTOR, "#kwic .kwic-line")[lines.index(line)]
+        assert browser.execute_script(SELECT_TEXT_JS, line.find_element(By.CLASS_NAME, "kwic-en"), en_words)
+        assert browser.execute_script(SELECT_TEXT_JS, line.find_element(By.CLASS_NAME, "kwic-zh"), zh_words)
+        assert browser.find_element(By.ID, "ad-zh").get_attribute("value") == zh_words
+        browser.find_element(By.CSS_SELECTOR, "#add-form button[type=submit]").click()
+        wait_settled(browser, 1)
+        assert state.text == f"Saved: added {zh_words} ↔ {en_words}."
+        queue_rows(browser, "all")
+        filter_to(browser, "伙伴关系", zh_words)
+        assert browser.find_element(By.CSS_SELECTOR, "#entry .en-forms .form-main").text == en_words
+        errors = console_errors(browser)  # Chromium logs the refused request; nothing else went wrong
+        assert len(errors) == 1 and "/api/review/decide" in errors[0] and "400" in errors[0], errors
+    from termalign.corpus.review import decisions
+
+    with Store.open(store, readonly=True) as s:
+        (d,) = decisions(s)
+    assert (d.action, d.fields["zh"], d.fields["en"], d.user) == ("add", zh_words, en_words, "reviewer")
+
+
+def test_without_review_the_review_page_has_no_write_controls(browser, seed_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(seed_url + "review")
+    wait_settled(browser)
+    assert browser.find_elements(By.CSS_SELECTOR, "#queue > li"), "the queue is there to read"
+    assert not browser.find_element(By.ID, "actions").is_displayed()
+    press(browser, "a")  # keys that would decide do nothing
+    press(browser, "e")
+    wait_settled(browser)
+    assert not browser.find_element(By.ID, "edit-form").is_displayed()
+    state = browser.find_element(By.ID, "save-state")
+    assert state.get_attribute("data-saved") == "0" and "Read-only" in state.text
+    assert browser.find_elements(By.CSS_SELECTOR, "#kwic .kwic-line"), "the concordance is there to read"

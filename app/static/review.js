@@ -279,11 +279,20 @@
     loading(0);
   }
 
-  function describe(d) {
+  // "accepted 稀土 ↔ rare earths": the entry as it was shown (else the decision's keys)
+  function describe(d, item) {
     if (!d) return "";
     const what = { accept: "accepted", reject: "rejected", edit: "edited", merge: "merged", split: "split",
       add: "added", note: "noted" }[d.action] || d.action;
-    return what + " " + d.zh_key + " ↔ " + d.en_key;
+    let forms = item ? [item.zh, item.en] : [d.zh_key, d.en_key];
+    if (d.action === "add") forms = [d.fields.zh, d.fields.en];
+    let text = what + " " + forms[0] + " ↔ " + forms[1];
+    if (d.action === "edit" && item && (d.fields.zh || d.fields.en)) {
+      text += " → " + (d.fields.zh || item.zh) + " ↔ " + (d.fields.en || item.en);
+    } else if (d.action === "merge" && d.fields.into) {
+      text += " into " + d.fields.into.zh + " ↔ " + d.fields.into.en;
+    }
+    return text;
   }
 
   // Send one decision; the page changes only once the server has answered 200.
@@ -298,7 +307,7 @@
     try {
       const data = await post("/api/review/decide", { id: target ? target.id : null, action: action, fields: fields || {} });
       state.saved += 1;
-      setState("saved", "Saved: " + describe(data.decision) + ".");
+      setState("saved", "Saved: " + describe(data.decision, target) + ".");
       showCounts(data.counts);
       const stays = $("f-status").value === "all";
       await loadQueue(stays ? index + 1 : index, action === "add" ? target && target.id : undefined);
