@@ -1,4 +1,4 @@
-"""The review routes of the web server (``termalign serve --review``) over a copy of the example
+"""The review routes of the web server (``termalign serve --review``; app/web.py, app/review_web.py) over a copy of the example
 store, without a browser: what they answer, and every way a write is refused.
 
 A write must come from the review page itself: the server's own loopback host:port, our own
@@ -27,7 +27,8 @@ from conftest import FIXTURE_CACHE, SEEDS, copy_store
 from test_web import request, running, sha256
 
 from termalign.app.cli import main
-from termalign.app.web import MAX_BODY_BYTES, TOKEN_HEADER, check_write_request, own_hosts
+from termalign.app.review_web import MAX_BODY_BYTES, TOKEN_HEADER, HttpError, check_write_request
+from termalign.app.web import own_hosts
 from termalign.corpus.store import DB_NAME, Store
 
 # ---------------------------------------------------------------- helpers
@@ -380,8 +381,6 @@ def test_writes_are_post_only(review_server):
 def test_the_write_checks_on_their_own():
     """check_write_request, without a server: the order of the checks and what passes."""
     from email.message import Message
-
-    from termalign.app.web import HttpError
 
     hosts = own_hosts("127.0.0.1", 8765)
     assert hosts == {"127.0.0.1:8765", "localhost:8765"}
