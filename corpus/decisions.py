@@ -131,12 +131,18 @@ def decision_from_row(r) -> Decision:
     return Decision(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7]), entry_from_json(r[8]))
 
 
-def all_decisions(store, include_undone: bool = False) -> list[Decision]:
-    sql = "select id, zh_key, en_key, action, fields, user, at, undone, snapshot from decisions"
-    return [
-        decision_from_row(r)
-        for r in store.con.execute(sql + ("" if include_undone else " where undone = 0") + " order by id")
-    ]
+def all_decisions(store, include_undone: bool = False, snapshots: bool = True, ids=None) -> list[Decision]:
+    """The store's decisions, oldest first: live ones (all with ``include_undone``), those with ``ids``
+    if given; without ``snapshots`` their saved entries are not read (faster)."""
+    snap = "snapshot" if snapshots else "null"
+    sql = f"select id, zh_key, en_key, action, fields, user, at, undone, {snap} from decisions where 1"
+    args: list = []
+    if not include_undone:
+        sql += " and undone = 0"
+    if ids is not None:
+        sql += f" and id in ({','.join('?' * len(ids))})"
+        args += list(ids)
+    return [decision_from_row(r) for r in store.con.execute(sql + " order by id", args)]
 
 
 def has_review(store) -> bool:
@@ -146,7 +152,7 @@ def has_review(store) -> bool:
 def refresh(store, keys: Iterable[tuple[str, str]]) -> None:
     """Rebuild the rows of ``keys`` (and of every key a decision on them touches) from their mined
     entries and the live decisions: what :func:`write_glossary` does for the whole glossary."""
-    live = all_decisions(store)
+    live = all_decisions(store, snapshots=False)
     keys = set(keys)
     while True:  # a merge ties two keys together
         more = set().union(*(d.keys() for d in live if d.keys() & keys)) - keys
@@ -160,7 +166,8 @@ def refresh(store, keys: Iterable[tuple[str, str]]) -> None:
     ids = {row_key(r): r[0] for r in rows}
     feats = {row_key(r): r[16] for r in rows}
     bases = [b for b in map(_base, rows) if b is not None]
-    out = {r.key: r for r in apply_decisions(bases, [d for d in live if d.keys() & keys])}
+    relevant = all_decisions(store, ids=[d.id for d in live if d.keys() & keys])
+    out = {r.key: r for r in apply_decisions(bases, relevant)}
     for k in keys:
         if k in out:
             _write(store, ids.get(k) or _next_id(store), out[k], feats.get(k))
@@ -180,7 +187,7 @@ def refit_confidence(store) -> int:
     xs, ys = [], []
     for feats, d in zip(
         (r[0] for r in store.con.execute("select features from decisions where undone = 0 order by id")),
-        all_decisions(store),
+        all_decisions(store, snapshots=False),
     ):
         y = label(d)
         if y is not None and feats is not None:
