@@ -242,3 +242,11 @@ def features_of(store) -> dict[tuple[str, str], np.ndarray]:
     """Each entry's feature row by its key."""
     rows = store.con.execute("select " + COLS + " from terms where features is not null")
     return {row_key(r): unblob(r[16]) for r in rows}
+
+
+def rejected_rows(store) -> list:
+    """terms rows reviewers rejected, in the glossary's order (``corpus.store.RANK_ORDER``)."""
+    return store.con.execute(
+        "select " + COLS + " from terms where status = 'rejected'"
+        " order by confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
+    ).fetchall()

@@ -47,6 +47,7 @@ from termalign.corpus.decisions import (
     queue_rows,
     refit_confidence,
     refresh,
+    rejected_rows,
     row_entry,
     row_key,
     term_by,
@@ -308,9 +309,12 @@ def review_counts(store: Store) -> dict:
 
 def reviewed_entries(store: Store, status: str | None = None) -> list[Reviewed]:
     """The glossary in its order with each entry's review state; ``status`` "accepted" keeps the
-    entries reviewers kept (accepted or edited), "pending" those nobody reviewed yet."""
+    entries reviewers kept (accepted or edited), "pending" those nobody reviewed yet, and "rejected"
+    gives the rejected entries instead (not in the glossary; a TBX marks them deprecated)."""
     if not has_review(store):
-        return [Reviewed(entry_key(e), e) for e in store.all_terms()]
+        return [] if status == "rejected" else [Reviewed(entry_key(e), e) for e in store.all_terms()]
+    if status == "rejected":
+        return [Reviewed(row_key(r), row_entry(r), "rejected", r[12] or "", r[13] or "") for r in rejected_rows(store)]
     state = {
         r[0]: r
         for r in store.con.execute(
