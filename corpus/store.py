@@ -183,6 +183,7 @@ def _m005_review(con: sqlite3.Connection) -> None:
         alter table terms add column mined_confidence real;
         alter table terms add column base text;
         alter table terms add column rkey text;          -- zh_key TAB en_key: the key decisions use
+        update terms set rkey = zh_norm || char(9) || en_norm;  -- a glossary mined before this migration
         create index terms_rkey on terms(rkey)
         """,
     )
