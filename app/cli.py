@@ -754,11 +754,11 @@ _register_review()
 )
 @click.option(
     "--status",
-    type=click.Choice(["accepted", "pending", "all"]),
+    type=click.Choice(["accepted", "pending", "all", "rejected"]),
     default=None,
     help="tbx, tsv, csv, jsonl: accepted = only entries reviewers accepted or edited; pending = those nobody "
-    "reviewed yet; all = both (rejected entries are never exported). Default: all, but for tsv (OmegaT) "
-    "accepted once any entry is accepted.",
+    "reviewed yet; all = both; rejected = the rejected entries instead (TBX: deprecated terms). Default: all, "
+    "but for tsv (OmegaT) accepted once any entry is accepted.",
 )
 @click.option(
     "--include-mined",
@@ -806,6 +806,8 @@ def export_cmd(
             counts = review_counts(store)
             if status is None:
                 status = "accepted" if fmt == "tsv" and counts["accepted"] + counts["edited"] else "all"
+            if status == "rejected" and min_confidence is None:
+                floor = 0.0  # every rejected entry: a reviewer ruled on it, whatever its confidence
             rows = [r for r in reviewed_entries(store, status) if r.entry.confidence >= floor]
             items = [r.entry for r in rows]
             review = rows if counts["reviewed"] else None  # a store nobody reviewed exports as before

@@ -62,7 +62,7 @@ def judged(entries, lab):
 def simulate(entries, feats, lab, held, n_decisions: int, strength: float, method: str = "full"):
     """(shipped confidence, refit confidence, decided) over the entries, after ``n_decisions``."""
     from termalign.glossary.pairing import MAX_CONFIDENCE, WEIGHTS, confidence
-    from termalign.glossary.review import MIN_LABELS, recalibrate, refit, worth
+    from termalign.glossary.review import MIN_LABELS, refit, worth
     from termalign.glossary.variants import zh_key
 
     x = np.stack([feats[(e.zh, e.en)] for e in entries]).astype(float)
@@ -92,6 +92,21 @@ def simulate(entries, feats, lab, held, n_decisions: int, strength: float, metho
             w = fit(x[decided], np.array([y[i] for i in decided], float), WEIGHTS, strength)
             conf = np.minimum(confidence(x, w), MAX_CONFIDENCE)
     return shipped, conf, decided
+
+
+def recalibrate(x: np.ndarray, y: np.ndarray, prior, strength: float) -> np.ndarray:
+    """Platt scaling of the shipped model on the store's labels: p = σ(a·(x·w0) + b), a and b pulled
+    towards 1 and 0. Two parameters instead of one per feature: it moves the confidence, not the
+    order. Returned as weights over the same features (a·w0, plus b on the bias). Tried against the
+    full refit (``--methods platt``); not adopted (BENCHMARKS.md, "Review")."""
+    from termalign.glossary.review import refit
+
+    w0 = np.asarray(prior, dtype=float)
+    z = np.column_stack([x @ w0, np.ones(len(x))])
+    ab = refit(z, y, (1.0, 0.0), strength)
+    w = ab[0] * w0
+    w[0] += ab[1]
+    return w
 
 
 def scores(conf, y, idx):

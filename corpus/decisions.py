@@ -80,7 +80,7 @@ def _fields(e: TermEntry) -> dict:
 
 
 def term_row(store, term_id: int):
-    r = store.con.execute(f"select {COLS} from terms where id = ?", (int(term_id),)).fetchone()
+    r = store.con.execute("select " + COLS + " from terms where id = ?", (int(term_id),)).fetchone()
     if r is None:
         raise DecisionError(f"no glossary entry with id {term_id}")
     return r
@@ -88,19 +88,9 @@ def term_row(store, term_id: int):
 
 def _write(store, term_id: int, r: Reviewed, features: bytes | None) -> None:
     base = None if not r.decided else entry_json(r.base)
-    store.write_term(
-        term_id,
-        r.entry,
-        {
-            "status": r.status,
-            "note": r.note or None,
-            "domain": r.domain or None,
-            "features": features,
-            "mined_confidence": None if r.base is None else float(r.base.confidence),
-            "base": base,
-            "rkey": "\t".join(r.key),
-        },
-    )
+    mined = None if r.base is None else float(r.base.confidence)
+    review = (r.status, r.note or None, r.domain or None, features, mined, base, "\t".join(r.key))
+    store.write_term(term_id, r.entry, review)
 
 
 def _next_id(store) -> int:
@@ -117,7 +107,7 @@ def write_glossary(store, entries: Sequence[TermEntry], features: dict) -> None:
     """The freshly mined ``entries`` with every live decision applied again, written over the
     glossary (inside the caller's transaction). An entry keeps its id when its key was in the old
     glossary, so ids stay valid across rebuilds; ``features`` by (zh, en) of the mined entry."""
-    old_ids = {row_key(r): r[0] for r in store.con.execute(f"select {COLS} from terms")}
+    old_ids = {row_key(r): r[0] for r in store.con.execute("select " + COLS + " from terms")}
     rows = apply_decisions(entries, all_decisions(store))
     store.con.execute("delete from terms_fts")
     store.con.execute("delete from terms")
@@ -131,12 +121,30 @@ def decision_from_row(r) -> Decision:
     return Decision(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7]), entry_from_json(r[8]))
 
 
-def all_decisions(store, include_undone: bool = False) -> list[Decision]:
-    sql = "select id, zh_key, en_key, action, fields, user, at, undone, snapshot from decisions"
-    return [
-        decision_from_row(r)
-        for r in store.con.execute(sql + ("" if include_undone else " where undone = 0") + " order by id")
-    ]
+DECISION_COLS = "id, zh_key, en_key, action, fields, user, at, undone"
+
+
+def all_decisions(store, include_undone: bool = False, snapshots: bool = True, ids=None) -> list[Decision]:
+    """The store's decisions, oldest first: live ones (all with ``include_undone``), those with ``ids``
+    if given; without ``snapshots`` their saved entries are not read (faster)."""
+    head = "select " + DECISION_COLS + (", snapshot" if snapshots else ", null") + " from decisions"
+    if ids is None:
+        rows = store.con.execute(head + " where (? or undone = 0) order by id", (int(include_undone),))
+    else:
+        marks = ",".join("?" * len(ids))
+        rows = store.con.execute(
+            head + f" where (? or undone = 0) and id in ({marks}) order by id", (int(include_undone), *ids)
+        )
+    return [decision_from_row(r) for r in rows]
+
+
+def term_by(store, zh_norm: str | None = None, en_norm: str | None = None, rkey: str | None = None):
+    """The terms row with these shown forms (normalised), or with this key; None if there is none."""
+    if rkey is not None:
+        return store.con.execute("select " + COLS + " from terms where rkey = ?", (rkey,)).fetchone()
+    return store.con.execute(
+        "select " + COLS + " from terms where zh_norm = ? and en_norm = ?", (zh_norm, en_norm)
+    ).fetchone()
 
 
 def has_review(store) -> bool:
@@ -146,7 +154,7 @@ def has_review(store) -> bool:
 def refresh(store, keys: Iterable[tuple[str, str]]) -> None:
     """Rebuild the rows of ``keys`` (and of every key a decision on them touches) from their mined
     entries and the live decisions: what :func:`write_glossary` does for the whole glossary."""
-    live = all_decisions(store)
+    live = all_decisions(store, snapshots=False)
     keys = set(keys)
     while True:  # a merge ties two keys together
         more = set().union(*(d.keys() for d in live if d.keys() & keys)) - keys
@@ -155,12 +163,13 @@ def refresh(store, keys: Iterable[tuple[str, str]]) -> None:
         keys |= more
     marks = ",".join("?" * len(keys))
     rows = store.con.execute(
-        f"select {COLS} from terms where rkey in ({marks})", ["\t".join(k) for k in keys]
+        "select " + COLS + f" from terms where rkey in ({marks})", ["\t".join(k) for k in keys]
     ).fetchall()
     ids = {row_key(r): r[0] for r in rows}
     feats = {row_key(r): r[16] for r in rows}
     bases = [b for b in map(_base, rows) if b is not None]
-    out = {r.key: r for r in apply_decisions(bases, [d for d in live if d.keys() & keys])}
+    relevant = all_decisions(store, ids=[d.id for d in live if d.keys() & keys])
+    out = {r.key: r for r in apply_decisions(bases, relevant)}
     for k in keys:
         if k in out:
             _write(store, ids.get(k) or _next_id(store), out[k], feats.get(k))
@@ -180,7 +189,7 @@ def refit_confidence(store) -> int:
     xs, ys = [], []
     for feats, d in zip(
         (r[0] for r in store.con.execute("select features from decisions where undone = 0 order by id")),
-        all_decisions(store),
+        all_decisions(store, snapshots=False),
     ):
         y = label(d)
         if y is not None and feats is not None:
@@ -215,3 +224,29 @@ def _apply_fit(store) -> None:
         p = confidence(np.stack([unblob(r[1]) for r in have]).astype(float), w)
         upd = [(round(min(float(v), MAX_CONFIDENCE), 4), r[0]) for v, r in zip(p, have)]
     store.con.executemany("update terms set confidence = ? where id = ?", upd)
+
+
+def queue_rows(store, status: str, min_conf, max_conf, doc_json: str | None, like: str | None) -> list:
+    """terms rows for the review queue (``corpus.review.review_queue`` says what the filters mean)."""
+    return store.con.execute(
+        "select " + COLS + " from terms where status != 'merged'"
+        " and (? = 'all' or (? = 'reviewed' and status in ('accepted', 'rejected', 'edited')) or status = ?)"
+        " and (? is null or confidence >= ?) and (? is null or confidence <= ?)"
+        " and (? is null or instr(examples, ?) > 0)"
+        " and (? is null or id in (select rowid from terms_fts where keys like ? escape '\\'))",
+        (status, status, status, min_conf, min_conf, max_conf, max_conf, doc_json, doc_json, like, like),
+    ).fetchall()
+
+
+def features_of(store) -> dict[tuple[str, str], np.ndarray]:
+    """Each entry's feature row by its key."""
+    rows = store.con.execute("select " + COLS + " from terms where features is not null")
+    return {row_key(r): unblob(r[16]) for r in rows}
+
+
+def rejected_rows(store) -> list:
+    """terms rows reviewers rejected, in the glossary's order (``corpus.store.RANK_ORDER``)."""
+    return store.con.execute(
+        "select " + COLS + " from terms where status = 'rejected'"
+        " order by confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
+    ).fetchall()

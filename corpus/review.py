@@ -38,21 +38,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-import numpy as np
-
 from termalign.core.errors import DecisionError, InputError, StoreError
 from termalign.corpus.decisions import (
-    COLS,
     all_decisions,
     decision_from_row,
     entry_json,
     has_review,
+    queue_rows,
     refit_confidence,
     refresh,
+    rejected_rows,
     row_entry,
     row_key,
+    term_by,
     term_row,
-    unblob,
 )
 from termalign.corpus.store import Store, norm_text
 from termalign.glossary.entries import SentencePair, TermEntry
@@ -156,7 +155,7 @@ def _check_fields(store: Store, action: str, fields: dict, r) -> dict:
         if not (isinstance(into, dict) and isinstance(into.get("zh"), str) and isinstance(into.get("en"), str)):
             raise DecisionError("merge: give into = {zh, en} (or into_id) of the entry to keep")
         tk = (norm_key(into["zh"]), norm_key(into["en"]))
-        t = store.con.execute(f"select {COLS} from terms where zh_norm = ? and en_norm = ?", tk).fetchone()
+        t = term_by(store, *tk)
         if t is None or t[11] in HIDDEN or t[0] == r[0]:
             raise DecisionError(f"merge: no other glossary entry {into['zh']} / {into['en']} to merge into")
         f["into"] = {"zh": row_key(t)[0], "en": row_key(t)[1]}
@@ -231,11 +230,11 @@ def decide(store: Store, term_id: int, action: str, *, user: str | None = None, 
 def undo(store: Store, *, user: str | None = None) -> Decision | None:
     """Undo the newest live decision (of ``user`` if given); None when there is none."""
     with store.transaction():
-        sql = "select id, zh_key, en_key, action, fields, user, at, undone, snapshot from decisions where undone = 0"
-        args: tuple = ()
-        if user is not None:
-            sql, args = sql + " and user = ?", (user,)
-        r = store.con.execute(sql + " order by id desc limit 1", args).fetchone()
+        r = store.con.execute(
+            "select id, zh_key, en_key, action, fields, user, at, undone, snapshot from decisions"
+            " where undone = 0 and (? is null or user = ?) order by id desc limit 1",
+            (user, user),
+        ).fetchone()
         if r is None:
             return None
         store.con.execute("update decisions set undone = 1 where id = ?", (r[0],))
@@ -282,21 +281,11 @@ def review_queue(
         raise DecisionError(f"unknown kind {kind!r}; choose one of: {', '.join(KINDS)}")
     if not has_review(store):
         raise StoreError(f"{store.folder}: store is from an older termalign; run `termalign build` to upgrade it")
-    where, args = ["status != 'merged'"], []
-    if status == "reviewed":
-        where.append("status in ('accepted', 'rejected', 'edited')")
-    elif status != "all":
-        where.append("status = ?"), args.append(status)
-    if min_conf is not None:
-        where.append("confidence >= ?"), args.append(min_conf)
-    if max_conf is not None:
-        where.append("confidence <= ?"), args.append(max_conf)
-    if doc:
-        where.append("instr(examples, ?) > 0"), args.append('"doc": ' + json.dumps(doc, ensure_ascii=False))
+    doc_json = '"doc": ' + json.dumps(doc, ensure_ascii=False) if doc else None
+    like = None
     if q and norm_text(q):
         like = "%" + norm_text(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append("id in (select rowid from terms_fts where keys like ? escape '\\')"), args.append(like)
-    rows = store.con.execute(f"select {COLS} from terms where {' and '.join(where)}", args).fetchall()
+    rows = queue_rows(store, status, min_conf, max_conf, doc_json, like)
     items = []
     for r in rows:
         e = row_entry(r)
@@ -320,11 +309,17 @@ def review_counts(store: Store) -> dict:
 
 def reviewed_entries(store: Store, status: str | None = None) -> list[Reviewed]:
     """The glossary in its order with each entry's review state; ``status`` "accepted" keeps the
-    entries reviewers kept (accepted or edited), "pending" those nobody reviewed yet."""
+    entries reviewers kept (accepted or edited), "pending" those nobody reviewed yet, and "rejected"
+    gives the rejected entries instead (not in the glossary; a TBX marks them deprecated)."""
     if not has_review(store):
-        return [Reviewed(entry_key(e), e) for e in store.all_terms()]
+        return [] if status == "rejected" else [Reviewed(entry_key(e), e) for e in store.all_terms()]
+    if status == "rejected":
+        return [Reviewed(row_key(r), row_entry(r), "rejected", r[12] or "", r[13] or "") for r in rejected_rows(store)]
     state = {
-        r[0]: r for r in store.con.execute(f"select id, status, note, domain, rkey from terms where {store.visible()}")
+        r[0]: r
+        for r in store.con.execute(
+            "select id, status, note, domain, rkey from terms where status not in ('rejected', 'merged')"
+        )
     }
     out = []
     for i, e in store.terms_where("1", (), 1 << 62, by_rank=True):
@@ -434,7 +429,7 @@ def import_decisions(store: Store, path, *, user: str | None = None) -> int:
             ).fetchone()
             if dup:
                 continue
-            cur = store.con.execute(f"select {COLS} from terms where rkey = ?", ("\t".join(row[:2]),)).fetchone()
+            cur = term_by(store, rkey="\t".join(row[:2]))
             snap = entry_json(row_entry(cur)) if cur is not None else None
             store.con.execute(
                 "insert into decisions(zh_key, en_key, action, fields, user, at, snapshot, features) values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -456,8 +451,3 @@ def queue_item(store: Store, term_id: int) -> QueueItem:
     r = term_row(store, term_id)
     e = row_entry(r)
     return QueueItem(r[0], e, r[11], worth(e), kind_of(e), r[12] or "", r[13] or "")
-
-
-def features_of(store: Store) -> dict[tuple[str, str], np.ndarray]:
-    """Each entry's feature row by its key (for benchmarks)."""
-    return {row_key(r): unblob(r[16]) for r in store.con.execute(f"select {COLS} from terms") if r[16] is not None}

@@ -199,6 +199,9 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003, 004 only add columns)
 # The glossary's order: rank = confidence x termhood (confidence alone where termhood is NULL).
 RANK_ORDER = "confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
+# The rows of the glossary: those a reviewer rejected or merged into another stay for the review
+# queue and undo (corpus/review.py), and search, exports and counts leave them out.
+VISIBLE = "status not in ('rejected', 'merged')"
 
 
 # ---------------------------------------------------------------- value types
@@ -617,28 +620,30 @@ class Store:
             write_glossary(self, entries, features or {})
             self.set_meta("glossary_state", state)
 
-    def write_term(self, term_id: int, e: TermEntry, extra: dict) -> None:
-        """Insert or replace the row ``term_id`` (and its search keys); ``extra``: the review columns."""
+    def write_term(self, term_id: int, e: TermEntry, review: Sequence) -> None:
+        """Insert or replace the row ``term_id`` (and its search keys). ``review``: the review columns
+        (status, note, domain, features, mined_confidence, base, rkey; ``corpus.decisions``)."""
         zh_n, en_n = norm_text(e.zh), norm_text(e.en)
-        cols = {
-            "id": term_id,
-            "zh": e.zh,
-            "en": e.en,
-            "zh_norm": zh_n,
-            "en_norm": en_n,
-            "confidence": float(e.confidence),
-            "freq": int(e.freq),
-            "n_docs": int(e.n_docs),
-            "zh_variants": json.dumps(list(e.zh_variants), ensure_ascii=False),
-            "en_variants": json.dumps(list(e.en_variants), ensure_ascii=False),
-            "examples": json.dumps([_example_dict(x) for x in e.examples], ensure_ascii=False),
-            "pinned": int(e.pinned),
-            "termhood": None if e.termhood is None else float(e.termhood),
-            **extra,
-        }
         self.con.execute(
-            f"insert or replace into terms({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-            list(cols.values()),
+            "insert or replace into terms(id, zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants,"
+            " en_variants, examples, pinned, termhood, status, note, domain, features, mined_confidence, base, rkey)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                term_id,
+                e.zh,
+                e.en,
+                zh_n,
+                en_n,
+                float(e.confidence),
+                int(e.freq),
+                int(e.n_docs),
+                json.dumps(list(e.zh_variants), ensure_ascii=False),
+                json.dumps(list(e.en_variants), ensure_ascii=False),
+                json.dumps([_example_dict(x) for x in e.examples], ensure_ascii=False),
+                int(e.pinned),
+                None if e.termhood is None else float(e.termhood),
+                *review,
+            ),
         )
         keys = " | ".join(dict.fromkeys([zh_n, en_n, *map(norm_text, e.zh_variants), *map(norm_text, e.en_variants)]))
         self.con.execute("delete from terms_fts where rowid = ?", (term_id,))
@@ -646,13 +651,14 @@ class Store:
 
     def count_terms(self) -> int:
         """Entries of the glossary (rejected and merged-away ones not counted)."""
-        return self.con.execute("select count(*) from terms where " + self.visible()).fetchone()[0]
+        vis = VISIBLE if self._has_status() else "1"
+        return self.con.execute("select count(*) from terms where " + vis).fetchone()[0]
 
-    def visible(self) -> str:
-        """SQL condition on ``terms``: the row is in the glossary (not rejected or merged by a reviewer)."""
+    def _has_status(self) -> bool:
+        """Whether the terms table has the review columns (a read-only old store may not)."""
         if self._status_col is None:
             self._status_col = any(r[1] == "status" for r in self.con.execute("pragma table_info(terms)"))
-        return "status not in ('rejected', 'merged')" if self._status_col else "1"
+        return self._status_col
 
     def _has_termhood(self) -> bool:
         """Whether the terms table has the termhood column (a read-only old store may not)."""
@@ -666,12 +672,13 @@ class Store:
         """Internal helper for search: (id, entry) rows matching a fixed WHERE clause, by confidence
         (or by rank, the glossary's order, with ``by_rank``)."""
         th = "termhood" if self._has_termhood() else "null as termhood"
+        vis = VISIBLE if self._has_status() else "1"
         order = RANK_ORDER if by_rank and self._has_termhood() else "confidence desc, freq desc, id"
         rows = self.con.execute(
             "select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned, "
             + th
             + " from terms where "
-            + self.visible()
+            + vis
             + " and ("
             + sql_where
             + ")"

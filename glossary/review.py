@@ -299,15 +299,3 @@ def refit(x: np.ndarray, y: np.ndarray, prior: Sequence[float], strength: float 
         if np.abs(step).max() < 1e-8:
             break
     return w
-
-
-def recalibrate(x: np.ndarray, y: np.ndarray, prior: Sequence[float], strength: float = PRIOR_STRENGTH) -> np.ndarray:
-    """Platt scaling of the shipped model on the store's labels: p = σ(a·(x·w0) + b), a and b pulled
-    towards 1 and 0. Two parameters instead of one per feature: it moves the confidence, not the
-    order. Returned as weights over the same features (a·w0, plus b on the bias)."""
-    w0 = np.asarray(prior, dtype=float)
-    z = np.column_stack([x @ w0, np.ones(len(x))])
-    ab = refit(z, y, (1.0, 0.0), strength)
-    w = ab[0] * w0
-    w[0] += ab[1]
-    return w

@@ -122,6 +122,11 @@ def test_exports_carry_the_status(cli, folder, tmp_path):
     r = cli("export", "--format", "tbx", "-o", only, "--store", folder, "--status", "accepted")
     assert r.exit_code == 0 and "accepted only" in r.stderr
     assert {e.en for e in read_tbx(only)} == {"rare earths", "tariffs"}
+    gone = tmp_path / "rejected.tbx"
+    assert cli("export", "--format", "tbx", "-o", gone, "--store", folder, "--status", "rejected").exit_code == 0
+    root = etree.parse(str(gone)).getroot()
+    assert [te.find("langSet/tig/term").text for te in root.iter("termEntry")] == ["licensing"]
+    assert {t.text for t in root.iter("termNote")} == {"deprecatedTerm-admn-sts"}
     # OmegaT TSV: the accepted entries by default, once there are any
     tsv = tmp_path / "g.tsv"
     assert cli("export", "--format", "tsv", "-o", tsv, "--store", folder).exit_code == 0
