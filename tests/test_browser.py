@@ -535,10 +535,11 @@ return true;
 """
 
 
-def test_add_an_entry_from_a_span_selected_in_the_concordance(browser, rare_earths_store, tmp_path):
+def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(browser, rare_earths_store, tmp_path):
     """Select words on both sides of a concordance line: the page adds the entry. A refused
-    decision shows the server's error and never 'Saved'."""
+    decision shows the server's error and never 'Saved'. Then s splits a wrong pairing."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     store = copy_store(rare_earths_store, tmp_path / "store")
     en_words, zh_words = "minerals partnership", "矿产伙伴关系"
@@ -574,13 +575,21 @@ def test_add_an_entry_from_a_span_selected_in_the_concordance(browser, rare_eart
         queue_rows(browser, "all")
         filter_to(browser, "伙伴关系", zh_words)
         assert browser.find_element(By.CSS_SELECTOR, "#entry .en-forms .form-main").text == en_words
+        # and s splits a wrong pairing into the pairs it should have been
+        filter_to(browser, "驱动风力", "驱动风力")
+        press(browser, "s")
+        assert browser.switch_to.active_element == browser.find_element(By.ID, "sp-zh1")
+        press(browser, "风力涡轮机" + Keys.TAB + "wind turbines" + Keys.ENTER)
+        wait_settled(browser, 2)
+        assert state.text == "Saved: split 驱动风力 ↔ wind turbines into 风力涡轮机 ↔ wind turbines."
         errors = console_errors(browser)  # Chromium logs the refused request; nothing else went wrong
         assert len(errors) == 1 and "/api/review/decide" in errors[0] and "400" in errors[0], errors
     from termalign.corpus.review import decisions
 
     with Store.open(store, readonly=True) as s:
-        (d,) = decisions(s)
-    assert (d.action, d.fields["zh"], d.fields["en"], d.user) == ("add", zh_words, en_words, "reviewer")
+        add, split = decisions(s)
+    assert (add.action, add.fields["zh"], add.fields["en"], add.user) == ("add", zh_words, en_words, "reviewer")
+    assert (split.action, split.fields["parts"]) == ("split", [{"zh": "风力涡轮机", "en": "wind turbines"}])
 
 
 def test_without_review_the_review_page_has_no_write_controls(browser, seed_url):

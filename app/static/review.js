@@ -291,6 +291,8 @@
       text += " → " + (d.fields.zh || item.zh) + " ↔ " + (d.fields.en || item.en);
     } else if (d.action === "merge" && d.fields.into) {
       text += " into " + d.fields.into.zh + " ↔ " + d.fields.into.en;
+    } else if (d.action === "split" && d.fields.parts) {
+      text += " into " + d.fields.parts.map((p) => p.zh + " ↔ " + p.en).join(" and ");
     }
     return text;
   }
@@ -338,7 +340,7 @@
 
   // ---------- panels: edit, merge, add ----------
   function closePanels() {
-    for (const id of ["edit-form", "merge-form", "add-form"]) $(id).hidden = true;
+    for (const id of ["edit-form", "merge-form", "split-form", "add-form"]) $(id).hidden = true;
     state.pairId = null;
   }
 
@@ -429,6 +431,29 @@
     decide("merge", { into: { zh: into.zh, en: into.en } }, item);
   }
 
+  function startSplit() {
+    const item = current();
+    if (!item || !WRITABLE) return;
+    closePanels();
+    for (const id of ["sp-zh1", "sp-en1", "sp-zh2", "sp-en2"]) $(id).value = "";
+    $("split-form").hidden = false;
+    $("sp-zh1").focus();
+  }
+
+  function saveSplit(ev) {
+    ev.preventDefault();
+    const item = current();
+    if (!item) return;
+    const parts = [1, 2].map((n) => ({ zh: $("sp-zh" + n).value.trim(), en: $("sp-en" + n).value.trim() }))
+      .filter((p) => p.zh || p.en);
+    if (!parts.length || parts.some((p) => !p.zh || !p.en)) {
+      setState("error", "Not saved: give each part both its 中文 and its English form.");
+      return;
+    }
+    $("split-form").hidden = true;
+    decide("split", { parts: parts }, item);
+  }
+
   // A selection inside one concordance line fills that side of the add form.
   function takeSelection() {
     if (!WRITABLE) return;
@@ -493,6 +518,7 @@
       r: () => decide("reject"),
       e: () => startEdit(),
       m: () => startMerge(),
+      s: () => startSplit(),
       u: () => undo(),
       "/": () => { $("q").focus(); $("q").select(); },
     };
@@ -531,6 +557,7 @@
   $("merge-form").addEventListener("submit", (ev) => { ev.preventDefault(); mergeChosen(); });
   $("mg-q").addEventListener("input", debounced(findDuplicates).schedule);
   $("add-form").addEventListener("submit", saveAdd);
+  $("split-form").addEventListener("submit", saveSplit);
   $("kwic").addEventListener("mouseup", takeSelection);
   $("kwic").addEventListener("keyup", takeSelection);
   for (const b of document.querySelectorAll("#actions button")) {
@@ -538,6 +565,7 @@
       const act = b.dataset.act;
       if (act === "edit") startEdit();
       else if (act === "merge") startMerge();
+      else if (act === "split") startSplit();
       else if (act === "undo") undo();
       else decide(act);
     });
