@@ -80,7 +80,10 @@ def _fields(e: TermEntry) -> dict:
 
 
 def term_row(store, term_id: int):
-    r = store.con.execute("select " + COLS + " from terms where id = ?", (int(term_id),)).fetchone()
+    """The terms row ``term_id`` (rejected and merged ones too); ``DecisionError`` if there is none."""
+    if isinstance(term_id, bool) or not isinstance(term_id, int):
+        raise DecisionError(f"an entry id is a whole number, not {term_id!r}")
+    r = store.con.execute("select " + COLS + " from terms where id = ?", (term_id,)).fetchone()
     if r is None:
         raise DecisionError(f"no glossary entry with id {term_id}")
     return r

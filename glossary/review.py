@@ -122,8 +122,8 @@ def _apply(out: dict[tuple[str, str], Reviewed], d: Decision) -> None:
         return
     r = out.get(k)
     if r is None:
-        if d.snapshot is None or d.action not in ("accept", "edit", "note"):
-            return  # rejected, merged or split away already, or gone from the corpus
+        if d.snapshot is None or d.action not in ("accept", "edit"):
+            return  # rejected, merged or split away already, or gone from the corpus (a note alone keeps nothing)
         r = Reviewed(k, d.snapshot, base=None)
     r = replace(r, decided=True)
     if d.action == "accept":

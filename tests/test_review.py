@@ -84,6 +84,8 @@ def test_bad_decisions_are_one_line_errors(store):
     tid = review.review_queue(store, limit=1)[0].id
     with pytest.raises(DecisionError, match="no glossary entry with id 999999"):
         review.decide(store, 999999, "accept")
+    with pytest.raises(DecisionError, match="whole number"):
+        review.decide(store, "12; drop table terms", "accept")
     with pytest.raises(DecisionError, match="unknown action 'approve'"):
         review.decide(store, tid, "approve")
     with pytest.raises(DecisionError, match="unknown field"):
@@ -217,3 +219,21 @@ def test_a_decision_during_a_build_is_kept(rare_earths_store, tmp_path, usem3, m
     with review.open_for_review(folder) as s:
         assert [x.id for x in review.decisions(s)] == [d.id]
         assert (e.zh, e.en) not in visible(s) and review.review_counts(s)["rejected"] == 1
+
+
+def test_an_accepted_entry_the_mining_loses_comes_back_from_its_snapshot(store):
+    """apply_decisions (pure): an accepted or edited entry missing from a new mining is restored as
+    it was shown; a noted or rejected one is not."""
+    from termalign.glossary.review import apply_decisions
+
+    q = review.review_queue(store, limit=4)
+    review.decide(store, q[0].id, "accept", user="ann")
+    review.decide(store, q[1].id, "edit", user="ann", fields={"en": "a better form"})
+    review.decide(store, q[2].id, "note", user="ann", fields={"note": "ask the client"})
+    review.decide(store, q[3].id, "reject", user="ann")
+    lost = {it.entry.zh for it in q}
+    fresh = [e for e in store.all_terms() if e.zh not in lost]  # a mining that no longer finds the four
+    out = {(r.entry.zh, r.entry.en): r for r in apply_decisions(fresh, review.decisions(store))}
+    assert out[(q[0].entry.zh, q[0].entry.en)].status == "accepted"
+    assert out[(q[1].entry.zh, "a better form")].status == "edited"
+    assert (q[2].entry.zh, q[2].entry.en) not in out and (q[3].entry.zh, q[3].entry.en) not in out
