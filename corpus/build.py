@@ -769,6 +769,7 @@ def build_terms(
     (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
     """
     from termalign.glossary.candidates import load_user_dict
+    from termalign.glossary.entries import CorpusText
     from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, build_glossary
 
     params = params or GlossaryParams()
@@ -781,6 +782,7 @@ def build_terms(
         return ""
     if user_dict:
         load_user_dict(user_dict)
-    entries = build_glossary(store.pair_texts(), enc, params, pinned=pinned)
+    corpus = CorpusText(tuple(store.texts("en")), tuple(store.texts("zh")))
+    entries = build_glossary(store.pair_texts(), enc, params, pinned=pinned, corpus=corpus)
     store.replace_terms(entries, state)
     return ""
