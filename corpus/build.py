@@ -770,6 +770,7 @@ def build_terms(
     """
     from termalign.corpus.review import review_pins
     from termalign.glossary.candidates import load_user_dict
+    from termalign.glossary.entries import CorpusText
     from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, mine_glossary
 
     params = params or GlossaryParams()
@@ -784,6 +785,9 @@ def build_terms(
         load_user_dict(user_dict)
     # entries reviewers accepted are pinned like the user's known terms; every other decision is
     # applied again when the glossary is written (Store.replace_terms)
-    entries, features = mine_glossary(store.pair_texts(), enc, params, pinned=[*pinned, *review_pins(store)])
+    corpus = CorpusText(tuple(store.texts("en")), tuple(store.texts("zh")))
+    entries, features = mine_glossary(
+        store.pair_texts(), enc, params, pinned=[*pinned, *review_pins(store)], corpus=corpus
+    )
     store.replace_terms(entries, state, features)
     return ""
