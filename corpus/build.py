@@ -514,6 +514,7 @@ def build(
     presplit: bool = False,
     pairs: str | os.PathLike | None = None,
     on_event: Callable[[BuildEvent], None] = _noop,
+    min_score: float | None = None,
 ) -> BuildReport:
     """Build or update ``store`` from the text files under ``folders``. Silent; see ``on_event``.
 
@@ -523,6 +524,7 @@ def build(
     loads ``model_spec``); the main process stays the single writer. Errors in one document are
     reported, not raised. Documents
     of files gone from a scanned folder are removed from the store unless ``keep_missing``.
+    Mined pairs scored ``min_score`` or more are kept (default: the mining model's threshold).
     A KeyboardInterrupt stops the build between commits and returns the report with
     ``interrupted`` set (the corpus-wide steps then wait for the next build).
     """
@@ -592,7 +594,7 @@ def build(
                 commit(result)
             else:
                 fail(*result)
-        terms_note = finish(store, enc, glossary, on_event)
+        terms_note = finish(store, enc, glossary, on_event, min_score)
     except KeyboardInterrupt:  # every commit so far stands; the report says where it stopped
         interrupted = True
     n_sent = store.con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
@@ -635,14 +637,21 @@ def remove_missing(store: Store, scan: Scan, keys: Sequence[str] = ()) -> list[s
     return removed
 
 
-def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEvent], None] = _noop) -> str:
-    """The corpus-wide steps of a build: mining, glossary, FAISS index (also after a shard merge).
+def finish(
+    store: Store,
+    enc,
+    glossary: bool = True,
+    on_event: Callable[[BuildEvent], None] = _noop,
+    min_score: float | None = None,
+) -> str:
+    """The corpus-wide steps of a build: mining (pairs scored ``min_score`` or more kept; default:
+    the model's threshold), glossary, FAISS index (also after a shard merge).
 
     Each is skipped when its input did not change (stamps in the store's ``meta``). Returns ''
     or why the glossary did not run.
     """
     on_event(BuildEvent("stage", status="mining"))
-    mine_corpus(store)
+    mine_corpus(store, min_score=min_score)
     note = ""
     if glossary:
         on_event(BuildEvent("stage", status="glossary"))
