@@ -213,7 +213,7 @@ def test_cli_search_export_controls_shows_sentences_not_a_guess(glossary_store):
     assert "«export controls»" in r.output and "«export control»s" not in r.output
     r = CliRunner().invoke(main, ["search", "cut off rare earth exports", "--store", store, "--no-similar"])
     assert r.output.startswith(
-        "No glossary entry for 'cut off rare earth exports'; 1 aligned sentence pair(s) contain it."
+        "No glossary entry for 'cut off rare earth exports'; 1 sentence pair(s) (1 aligned) contain it."
     )
     assert "Examples (sentences containing cut off rare earth exports):" in r.output
     j = CliRunner().invoke(main, ["search", "cut off rare earth exports", "--store", store, "--no-similar", "--json"])
@@ -320,3 +320,15 @@ def test_no_similar_loads_no_model_whatever_built_the_store(store_of_model, load
     r = CliRunner().invoke(main, ["search", "稀土", "--store", str(folder), "--no-similar"])
     assert r.exit_code == 0 and "Similar in meaning" not in r.output, r.output
     assert loads == []
+
+
+def test_cli_search_marks_mined_pairs_as_mined(mined_example_store):
+    """A pair mined across documents (002's article and its Chinese summary) is said to be mined,
+    in the headline's count and on its example line, and in the JSON."""
+    store = str(mined_example_store[0])
+    r = CliRunner().invoke(main, ["search", "Takaichi", "--store", store, "--no-similar"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("No glossary entry for 'Takaichi'; 1 sentence pair(s) (0 aligned, 1 mined) contain it.")
+    assert re.search(r"\[0\.\d\d mined 002_", r.output), r.output
+    j = CliRunner().invoke(main, ["search", "Takaichi", "--store", store, "--no-similar", "--json"])
+    assert [e["kind"] for e in json.loads(j.output)["examples"]] == ["mined"]
