@@ -721,6 +721,15 @@ def glossary_build(
     click.echo(f"{n} terms in {folder}")
 
 
+def _register_review() -> None:
+    from termalign.app.review_cli import register
+
+    register(glossary_group)
+
+
+_register_review()
+
+
 @main.command("export")
 @click.option(
     "--format",
@@ -756,6 +765,14 @@ def glossary_build(
     "is written in); both: tbx only, a language set per script.",
 )
 @click.option(
+    "--status",
+    type=click.Choice(["accepted", "pending", "all", "rejected"]),
+    default=None,
+    help="tbx, tsv, csv, jsonl: accepted = only entries reviewers accepted or edited; pending = those nobody "
+    "reviewed yet; all = both; rejected = the rejected entries instead (TBX: deprecated terms). Default: all, "
+    "but for tsv (OmegaT) accepted once any entry is accepted.",
+)
+@click.option(
     "--include-mined",
     is_flag=True,
     help="With --format tmx: also write the pairs mined across documents (each marked by its "
@@ -768,6 +785,7 @@ def export_cmd(
     min_confidence: float | None,
     keep_all: bool,
     script: str | None,
+    status: str | None,
     include_mined: bool,
 ) -> None:
     """Write the glossary (or, with --format tmx, the aligned sentence pairs) to a file or stdout."""
@@ -775,6 +793,7 @@ def export_cmd(
     from termalign.core.errors import StoreError
     from termalign.core.files import atomic_path
     from termalign.corpus.export import corpus_script, render_terms
+    from termalign.corpus.review import review_counts, reviewed_entries
     from termalign.corpus.store import Store
 
     if script == "both" and fmt != "tbx":
@@ -787,6 +806,7 @@ def export_cmd(
         floor = min_confidence
     else:
         floor = 0.0 if fmt == "tmx" else DEFAULT_MIN_CONFIDENCE
+    review = None
     with Store.open(store_dir, readonly=True) as store:
         signature = store.signature
         if fmt == "tmx":
@@ -795,7 +815,14 @@ def export_cmd(
             if not store.count_pairs("aligned"):
                 raise StoreError(f"{store.folder}: no aligned pairs yet; run `termalign build FOLDER` first")
         else:
-            items = [e for e in store.all_terms() if e.confidence >= floor]
+            counts = review_counts(store)
+            if status is None:
+                status = "accepted" if fmt == "tsv" and counts["accepted"] + counts["edited"] else "all"
+            if status == "rejected" and min_confidence is None:
+                floor = 0.0  # every rejected entry: a reviewer ruled on it, whatever its confidence
+            rows = [r for r in reviewed_entries(store, status) if r.entry.confidence >= floor]
+            items = [r.entry for r in rows]
+            review = rows if counts["reviewed"] else None  # a store nobody reviewed exports as before
             if not store.count_terms():
                 raise StoreError(f"{store.folder}: the glossary is empty; run `termalign glossary build` first")
             if fmt in ("tbx", "tsv") and script is None:
@@ -803,7 +830,7 @@ def export_cmd(
     data = (
         pairs_to_tmx(items, signature)
         if fmt == "tmx"
-        else render_terms(items, fmt, signature, script=script or "simplified")
+        else render_terms(items, fmt, signature, script=script or "simplified", review=review)
     )
     if output == "-":
         sys.stdout.buffer.write(data)
@@ -816,6 +843,8 @@ def export_cmd(
             raise TermalignError(f"{output}: cannot write ({e.strerror or e})") from None
     what = "sentence pairs" if fmt == "tmx" else "terms"
     kept = "all" if floor == 0 else f"confidence >= {floor:g}"
+    if fmt != "tmx" and status != "all":
+        kept += f", {status} only"
     extra = f", {script} Chinese" if fmt in ("tbx", "tsv") else ""
     click.echo(f"{len(items)} {what} ({kept}{extra}) -> {'standard output' if output == '-' else output}", err=True)
 

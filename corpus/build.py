@@ -804,9 +804,10 @@ def build_terms(
     ``params`` is a :class:`glossary.pairing.GlossaryParams`; ``pinned`` (zh, en) known terms
     (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
     """
+    from termalign.corpus.review import review_pins
     from termalign.glossary.candidates import load_user_dict
     from termalign.glossary.entries import CorpusText
-    from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, build_glossary
+    from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, mine_glossary
 
     params = params or GlossaryParams()
     user = file_sha256(Path(user_dict)) if user_dict else ""
@@ -819,6 +820,9 @@ def build_terms(
     if user_dict:
         load_user_dict(user_dict)
     corpus = CorpusText(tuple(store.texts("en")), tuple(store.texts("zh")))
-    entries = build_glossary(store.pair_texts(), enc, params, pinned=pinned, corpus=corpus)
-    store.replace_terms(entries, state)
+    # entries reviewers accepted are pinned like the user's known terms; every other decision is
+    # applied again when the glossary is written (Store.replace_terms)
+    pins = [*pinned, *review_pins(store)]
+    entries, features = mine_glossary(store.pair_texts(), enc, params, pinned=pins, corpus=corpus)
+    store.replace_terms(entries, state, features)
     return ""

@@ -785,6 +785,18 @@ def build_glossary(
     on_progress: Callable | None = None,
     corpus: CorpusText | None = None,
 ) -> list[TermEntry]:
+    """Mine a bilingual glossary (:func:`mine_glossary` without the feature rows)."""
+    return mine_glossary(pairs, enc, params, pinned, on_progress, corpus)[0]
+
+
+def mine_glossary(
+    pairs: Sequence[SentencePair],
+    enc,
+    params: GlossaryParams | None = None,
+    pinned: Sequence[tuple[str, str]] = (),
+    on_progress: Callable | None = None,
+    corpus: CorpusText | None = None,
+) -> tuple[list[TermEntry], dict[tuple[str, str], np.ndarray]]:
     """Mine a bilingual glossary from aligned/mined sentence pairs; sorted by rank, best first.
 
     Each entry has a confidence (P(correct translation)) and a termhood (how term-like,
@@ -796,6 +808,8 @@ def build_glossary(
     ``on_progress(done, total)`` is called once per pair while counting.
     ``corpus``: every sentence of the corpus by language, paired or not; termhood counts its
     frequencies there (without it, in the pairs).
+    Also returns each mined (not pinned) entry's feature row (:data:`FEATURES`), keyed by its
+    (zh, en) as shown: a store refits the confidence on its reviewers' decisions with them.
     """
     params = params or GlossaryParams()
     pairs = list(pairs)
@@ -818,6 +832,9 @@ def build_glossary(
     pinned_zh = {zk for zk, _ in pin_keys}
     chosen: list[tuple[str, str, float, bool]] = [(zk, ek, 1.0, True) for zk, ek in pin_keys]
     chosen += [(c.zh[c.zi[r]], c.en[c.ei[r]], p, False) for r, p in linked if c.zh[c.zi[r]] not in pinned_zh]
+    pos = {int(r): k for k, r in enumerate(rows)}
+    row_of = {(c.zh[c.zi[r]], c.en[c.ei[r]]): int(r) for r, _ in linked}
+    feats: dict[tuple[str, str], np.ndarray] = {}
     wanted = {(zk, ek): i for i, (zk, ek, _, _) in enumerate(chosen)}
     ex, docs, freq = examples_for(pairs, wanted, params.n_examples, params, c.recurring)
 
@@ -844,7 +861,9 @@ def build_glossary(
                 pinned=is_pin,
             )
         )
-    return with_termhood(entries, stats)
+        if not is_pin:
+            feats[(entries[-1].zh, entries[-1].en)] = x[pos[row_of[(zk, ek)]]]
+    return with_termhood(entries, stats), feats
 
 
 def corpus_stats(

@@ -310,7 +310,7 @@ def test_a_new_glossary_method_redoes_the_glossary_not_the_documents(tmp_path, u
         build([corpus], s, usem3)
         state = s.get_meta("glossary_state")
         rebuilt = []
-        monkeypatch.setattr(s, "replace_terms", lambda entries, st: rebuilt.append(st))
+        monkeypatch.setattr(s, "replace_terms", lambda entries, st, features=None: rebuilt.append(st))
         assert build_terms(s, usem3) == "" and rebuilt == []  # nothing changed: kept
         monkeypatch.setattr(pairing, "METHOD_VERSION", pairing.METHOD_VERSION + "-next")
         report = build([corpus], s, usem3)
