@@ -329,7 +329,20 @@ def candidate_features(
         en_vecs, zh_vecs, k, MIN_MARGIN, src_groups=en_doc, tgt_groups=zh_doc, excluded_groups=excluded_docs
     )
     x = evidence(
-        en, zh, c.i, c.j, c.cos, c.margin, c.gap_fwd, c.gap_bwd, en_doc, zh_doc, np.asarray(en_pos), np.asarray(zh_pos)
+        en,
+        zh,
+        c.i,
+        c.j,
+        c.cos,
+        c.margin,
+        c.gap_fwd,
+        c.gap_bwd,
+        en_doc,
+        zh_doc,
+        np.asarray(en_pos),
+        np.asarray(zh_pos),
+        en_vecs,
+        zh_vecs,
     )
     return c, x
 

@@ -408,6 +408,14 @@ class _BuildBars:
     default=None,
     help="TSV of file pairs, one per line: English path, Chinese path (relative to the TSV).",
 )
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=None,
+    callback=_finite,
+    help="Keep mined pairs at least this likely to be right (P, 0-1); "
+    "default: the threshold the mining model ships with (precision >= 0.9 on the mining benchmark).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars (they show only when stderr is a terminal).")
 def build(
     corpus: tuple[str, ...],
@@ -420,6 +428,7 @@ def build(
     keep_missing: bool,
     presplit: bool,
     pairs_file: str | None,
+    min_score: float | None,
     quiet: bool,
 ) -> None:
     """Build or update the store from folders of text files (resumable: unchanged files are skipped).
@@ -450,6 +459,7 @@ def build(
                 presplit=presplit,
                 pairs=pairs_file,
                 on_event=bars.on_event,
+                min_score=min_score,
             )
             folder = store.folder
     finally:
@@ -604,7 +614,8 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
     mark = ("\033[1m", "\033[0m") if tty else ("«", "»")
     meta = result.meta
     if not pairs_only:
-        for line in _search_headline(query, meta, len(result.terms), len(result.examples)):
+        n_mined = sum(1 for h in result.examples if h.kind == "mined")
+        for line in _search_headline(query, meta, len(result.terms), len(result.examples), n_mined):
             click.echo(line)
         for t in result.terms:
             variants = ", ".join(dict.fromkeys((*t.zh_variants, *t.en_variants)))
@@ -632,11 +643,12 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
         click.echo(f"Note: {meta['note']}", err=True)
 
 
-def _search_headline(query: str, meta: dict, n_terms: int, n_examples: int) -> list[str]:
+def _search_headline(query: str, meta: dict, n_terms: int, n_examples: int, n_mined: int = 0) -> list[str]:
     """What the term list is: matches, no entry but sentences, a guess, or nothing."""
     how = meta.get("match", "")
     if how == "sentences":
-        return [f"No glossary entry for {query!r}; {n_examples} aligned sentence pair(s) contain it."]
+        kinds = f"{n_examples - n_mined} aligned" + (f", {n_mined} mined" if n_mined else "")
+        return [f"No glossary entry for {query!r}; {n_examples} sentence pair(s) ({kinds}) contain it."]
     if how == "pinyin":
         return [f"No glossary entry or sentence contains {query!r}. Guess: read as pinyin (not a match):"]
     if how == "fuzzy":

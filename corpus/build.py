@@ -527,6 +527,7 @@ def build(
     presplit: bool = False,
     pairs: str | os.PathLike | None = None,
     on_event: Callable[[BuildEvent], None] = _noop,
+    min_score: float | None = None,
 ) -> BuildReport:
     """Build or update ``store`` from the text files under ``folders``. Silent; see ``on_event``.
 
@@ -536,6 +537,7 @@ def build(
     loads ``model_spec``); the main process stays the single writer. Errors in one document are
     reported, not raised. Documents
     of files gone from a scanned folder are removed from the store unless ``keep_missing``.
+    Mined pairs scored ``min_score`` or more are kept (default: the mining model's threshold).
     A KeyboardInterrupt stops the build between commits and returns the report with
     ``interrupted`` set (the corpus-wide steps then wait for the next build).
     """
@@ -605,7 +607,7 @@ def build(
                 commit(result)
             else:
                 fail(*result)
-        terms_note = finish(store, enc, glossary, on_event)
+        terms_note = finish(store, enc, glossary, on_event, min_score)
     except KeyboardInterrupt:  # every commit so far stands; the report says where it stopped
         interrupted = True
     n_sent = store.con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
@@ -648,14 +650,21 @@ def remove_missing(store: Store, scan: Scan, keys: Sequence[str] = ()) -> list[s
     return removed
 
 
-def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEvent], None] = _noop) -> str:
-    """The corpus-wide steps of a build: mining, glossary, FAISS index (also after a shard merge).
+def finish(
+    store: Store,
+    enc,
+    glossary: bool = True,
+    on_event: Callable[[BuildEvent], None] = _noop,
+    min_score: float | None = None,
+) -> str:
+    """The corpus-wide steps of a build: mining (pairs scored ``min_score`` or more kept; default:
+    the model's threshold), glossary, FAISS index (also after a shard merge).
 
     Each is skipped when its input did not change (stamps in the store's ``meta``). Returns ''
     or why the glossary did not run.
     """
     on_event(BuildEvent("stage", status="mining"))
-    mine_corpus(store)
+    mine_corpus(store, min_score=min_score)
     note = ""
     if glossary:
         on_event(BuildEvent("stage", status="glossary"))
@@ -709,6 +718,43 @@ def _corpus_state(store: Store, extra: str) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class MiningInputs:
+    """Every prose sentence of a store as the miner reads it: one entry per sentence and language."""
+
+    text: dict[str, list[str]]  # "en" / "zh" -> the sentences as written
+    clean: dict[str, list[str]]  # the same, cleaned of markup (what is scored)
+    vecs: dict[str, np.ndarray]  # (n, dim) unit rows
+    doc: dict[str, np.ndarray]  # (n,) document id of each sentence
+    pos: dict[str, np.ndarray]  # (n,) its index among its document's sentences of that language
+    excluded: tuple[int, ...]  # parallel documents: aligned, never mined inside
+
+
+def mining_inputs(store: Store) -> MiningInputs | None:
+    """The store's sentences for :func:`mine_corpus` (boilerplate left out); None when a language has none."""
+    docs = store.documents()
+    cols: dict[str, list] = {f"{x}_{lang}": [] for x in ("t", "c", "v", "g", "i") for lang in ("en", "zh")}
+    for d in docs:
+        for lang in ("en", "zh"):
+            t, v = store.sentences(d.id, lang)
+            c, _ = store.sentences(d.id, lang, clean=True)
+            if not t or v is None:
+                continue
+            cols[f"t_{lang}"].extend(t), cols[f"c_{lang}"].extend(c), cols[f"v_{lang}"].append(v)
+            cols[f"g_{lang}"].extend([d.id] * len(t)), cols[f"i_{lang}"].extend(range(len(t)))
+    if not (cols["v_en"] and cols["v_zh"]):
+        return None
+    langs = ("en", "zh")
+    return MiningInputs(
+        {x: cols[f"t_{x}"] for x in langs},
+        {x: cols[f"c_{x}"] for x in langs},
+        {x: np.concatenate(cols[f"v_{x}"]) for x in langs},
+        {x: np.array(cols[f"g_{x}"]) for x in langs},
+        {x: np.array(cols[f"i_{x}"]) for x in langs},
+        tuple(d.id for d in docs if d.parallel),
+    )
+
+
 def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int:
     """Re-mine all cross-document pairs when the document set changed. Returns the mined count.
 
@@ -720,22 +766,12 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int
     state = _corpus_state(store, f"{mining_signature(k)}|min:{min_score:g}")
     if store.get_meta("mined_state") == state:
         return store.count_pairs("mined")
-    docs = store.documents()
-    cols: dict[str, list] = {f"{x}_{lang}": [] for x in ("t", "c", "v", "g", "i") for lang in ("en", "zh")}
-    for d in docs:
-        for lang in ("en", "zh"):
-            t, v = store.sentences(d.id, lang)
-            c, _ = store.sentences(d.id, lang, clean=True)
-            if not t or v is None:
-                continue
-            cols[f"t_{lang}"].extend(t), cols[f"c_{lang}"].extend(c), cols[f"v_{lang}"].append(v)
-            cols[f"g_{lang}"].extend([d.id] * len(t)), cols[f"i_{lang}"].extend(range(len(t)))
+    m = mining_inputs(store)
     rows: list[tuple[int, PairRow]] = []
-    if cols["v_en"] and cols["v_zh"]:
-        E, Z = np.concatenate(cols["v_en"]), np.concatenate(cols["v_zh"])
-        en_g, zh_g, en_i, zh_i = (np.array(cols[x]) for x in ("g_en", "g_zh", "i_en", "i_zh"))
-        excluded = [d.id for d in docs if d.parallel]
-        for p in mine_sentences(cols["c_en"], cols["c_zh"], E, Z, en_g, zh_g, en_i, zh_i, k, excluded, model):
+    if m is not None:
+        E, Z = m.vecs["en"], m.vecs["zh"]
+        en_g, zh_g, en_i, zh_i = m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"]
+        for p in mine_sentences(m.clean["en"], m.clean["zh"], E, Z, en_g, zh_g, en_i, zh_i, k, m.excluded, model):
             if p.score < min_score:
                 break  # best first
             vec = l2_normalise((E[p.i] + Z[p.j])[None])[0]
@@ -743,8 +779,8 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int
                 "mined",
                 (int(en_i[p.i]),),
                 (int(zh_i[p.j]),),
-                cols["t_en"][p.i],
-                cols["t_zh"][p.j],
+                m.text["en"][p.i],
+                m.text["zh"][p.j],
                 p.score,
                 vec,
                 p.margin,

@@ -10,7 +10,7 @@ from termalign.core.errors import StoreError
 from termalign.corpus.build import build
 from termalign.corpus.shards import finish, merge_stores
 from termalign.corpus.store import Store
-from tests.conftest import SEEDS
+from tests.conftest import MINED_FLOOR, SEEDS
 
 
 def _pairs(store: Store, kind: str) -> list[tuple[str, str, float]]:
@@ -19,8 +19,8 @@ def _pairs(store: Store, kind: str) -> list[tuple[str, str, float]]:
 
 
 @pytest.mark.slow  # two more builds of the seeds
-def test_two_shards_merged_equal_one_build(tmp_path, usem3, example_store):
-    whole, _ = example_store
+def test_two_shards_merged_equal_one_build(tmp_path, usem3, mined_example_store):
+    whole, _ = mined_example_store  # mined pairs kept down to MINED_FLOOR, so there are some to compare
     files = sorted(SEEDS.glob("*.txt"))
     shard_dirs = []
     for k, part in enumerate((files[:3], files[3:])):  # 000-002 | 003-004: each parallel seed in a different shard
@@ -37,7 +37,7 @@ def test_two_shards_merged_equal_one_build(tmp_path, usem3, example_store):
         with Store.open(tmp_path / "merged") as merged:
             assert merge_stores(merged, shards) == 5
             assert merge_stores(merged, shards) == 0  # re-run: nothing copied twice
-            finish(merged, usem3, glossary=False)
+            finish(merged, usem3, glossary=False, min_score=MINED_FLOOR)
             with Store.open(whole, readonly=True) as one:
                 assert sorted(d.name for d in merged.documents()) == sorted(d.name for d in one.documents())
                 assert [d.parallel for d in sorted(merged.documents(), key=lambda d: d.name)] == [
