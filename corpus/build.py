@@ -514,14 +514,18 @@ def build(
     presplit: bool = False,
     pairs: str | os.PathLike | None = None,
     on_event: Callable[[BuildEvent], None] = _noop,
+    engine: str = "local",
+    address: str | None = None,
 ) -> BuildReport:
     """Build or update ``store`` from the text files under ``folders``. Silent; see ``on_event``.
 
     Two files of one translated document (found by name or folder, or listed in the ``pairs``
     manifest; :mod:`corpus.pairs`) are aligned as one document; ``presplit`` reads every file
     as one sentence per line. ``jobs`` > 1 prepares documents in a process pool (each worker
-    loads ``model_spec``); the main process stays the single writer. Errors in one document are
-    reported, not raised. Documents
+    loads ``model_spec``); the main process stays the single writer. ``engine`` 'ray' prepares
+    them on Ray actors instead (:mod:`corpus.ray_engine`; ``jobs`` actors, 0: one per CPU, or per
+    GPU with ``device`` 'cuda'), on the cluster at ``address`` or, when it is None, on a Ray
+    started on this machine. Errors in one document are reported, not raised. Documents
     of files gone from a scanned folder are removed from the store unless ``keep_missing``.
     A KeyboardInterrupt stops the build between commits and returns the report with
     ``interrupted`` set (the corpus-wide steps then wait for the next build).
@@ -586,8 +590,25 @@ def build(
 
     terms_note, interrupted = "", False
     try:
-        for result, pid, peak in _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event, presplit):
-            peaks[pid] = max(peaks.get(pid, 0.0), peak)
+        if engine == "ray":
+            from .ray_engine import prepare_on_ray
+
+            prepared = prepare_on_ray(
+                todo,
+                model_spec=model_spec or enc.name,
+                device=device,
+                encoding=encoding,
+                presplit=presplit,
+                jobs=jobs,
+                address=address,
+            )
+        elif engine == "local":
+            prepared = _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event, presplit)
+        else:
+            raise ValueError(f"unknown engine {engine!r}; choose local or ray")
+        for result, pid, peak in prepared:
+            if pid:  # 0: a document lost on the cluster, prepared by no process
+                peaks[pid] = max(peaks.get(pid, 0.0), peak)
             if isinstance(result, PreparedDoc):
                 commit(result)
             else:
