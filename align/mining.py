@@ -65,12 +65,11 @@ def margin_confidence(margin: np.ndarray | float, cos: np.ndarray | float) -> np
 
 
 def _knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact inner-product top-k (faiss flat). Returns (sims (q, k), rows (q, k)); rows -1 past n."""
-    import faiss
+    """Inner-product top-k (:func:`align.index.knn`): exact up to ``MINING_EXACT_LIMIT`` base
+    vectors, IVF shards above. Returns (sims (q, k), rows (q, k)); rows -1 past n."""
+    from .index import knn
 
-    index = faiss.IndexFlatIP(base.shape[1])
-    index.add(np.ascontiguousarray(base, dtype=np.float32))
-    return index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+    return knn(queries, base, k)
 
 
 def _neighbourhood(

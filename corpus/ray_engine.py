@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from termalign.core.errors import EngineError, printable
@@ -167,3 +167,12 @@ def _result(ray, unit: Unit, ref) -> tuple[PreparedDoc | tuple[str, str], int, f
     except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError, ray.exceptions.ObjectLostError) as e:
         why = type(e).__name__
         return (unit.key, f"{printable(unit.key)}: lost on the Ray cluster after retries ({why})"), 0, 0.0
+
+
+def ray_map(fn: Callable, items: Sequence) -> list:
+    """``[fn(x) for x in items]``, each call a Ray task (retried if its worker is lost), e.g.
+    ``align.index.sharded_knn(..., map_fn=ray_map)``: one task per IVF shard, each shipped only
+    its shard's vectors. Ray must be connected (:func:`connect`)."""
+    ray = import_ray()
+    task = ray.remote(num_cpus=1, max_retries=MAX_TASK_RETRIES)(fn)
+    return ray.get([task.remote(x) for x in items])

