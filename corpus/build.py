@@ -613,7 +613,12 @@ def build(
                 commit(result)
             else:
                 fail(*result)
-        terms_note = finish(store, enc, glossary, on_event)
+        knn = None
+        if engine == "ray":  # above the exact limit, mining's IVF shards are searched as Ray tasks
+            from .ray_engine import ray_knn
+
+            knn = ray_knn(address, jobs)
+        terms_note = finish(store, enc, glossary, on_event, knn)
     except KeyboardInterrupt:  # every commit so far stands; the report says where it stopped
         interrupted = True
     n_sent = store.con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
@@ -656,14 +661,15 @@ def remove_missing(store: Store, scan: Scan, keys: Sequence[str] = ()) -> list[s
     return removed
 
 
-def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEvent], None] = _noop) -> str:
-    """The corpus-wide steps of a build: mining, glossary, FAISS index (also after a shard merge).
+def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEvent], None] = _noop, knn=None) -> str:
+    """The corpus-wide steps of a build: mining (its kNN search ``knn``, see :func:`mine_corpus`),
+    glossary, FAISS index.
 
     Each is skipped when its input did not change (stamps in the store's ``meta``). Returns ''
     or why the glossary did not run.
     """
     on_event(BuildEvent("stage", status="mining"))
-    mine_corpus(store)
+    mine_corpus(store, knn=knn)
     note = ""
     if glossary:
         on_event(BuildEvent("stage", status="glossary"))
@@ -717,12 +723,13 @@ def _corpus_state(store: Store, extra: str) -> str:
     return h.hexdigest()
 
 
-def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int:
+def mine_corpus(store: Store, k: int = 4, min_score: float | None = None, knn=None) -> int:
     """Re-mine all cross-document pairs when the document set changed. Returns the mined count.
 
     Candidates are scored by ``align.mining.mine_sentences`` (calibrated P(correct)) on the
     cleaned texts; those at ``min_score`` or above (default: the model's threshold) are stored.
-    Boilerplate lines are not in the streams, so they are never mined."""
+    Boilerplate lines are not in the streams, so they are never mined. ``knn``: the kNN search
+    (``align.mining.KnnSearch``; default exact, IVF shards above ``align.index.MINING_EXACT_LIMIT``)."""
     model = default_mining_model()
     min_score = model.threshold if min_score is None else min_score
     state = _corpus_state(store, f"{mining_signature(k)}|min:{min_score:g}")
@@ -743,7 +750,7 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int
         E, Z = np.concatenate(cols["v_en"]), np.concatenate(cols["v_zh"])
         en_g, zh_g, en_i, zh_i = (np.array(cols[x]) for x in ("g_en", "g_zh", "i_en", "i_zh"))
         excluded = [d.id for d in docs if d.parallel]
-        for p in mine_sentences(cols["c_en"], cols["c_zh"], E, Z, en_g, zh_g, en_i, zh_i, k, excluded, model):
+        for p in mine_sentences(cols["c_en"], cols["c_zh"], E, Z, en_g, zh_g, en_i, zh_i, k, excluded, model, knn):
             if p.score < min_score:
                 break  # best first
             vec = l2_normalise((E[p.i] + Z[p.j])[None])[0]

@@ -176,3 +176,20 @@ def ray_map(fn: Callable, items: Sequence) -> list:
     ray = import_ray()
     task = ray.remote(num_cpus=1, max_retries=MAX_TASK_RETRIES)(fn)
     return ray.get([task.remote(x) for x in items])
+
+
+def ray_knn(address: str | None = None, jobs: int | None = None) -> Callable:
+    """Mining's kNN search (``align.mining.KnnSearch``) for a Ray build: exact in this process up
+    to ``align.index.MINING_EXACT_LIMIT`` base vectors (Ray is not touched), above it IVF shards
+    searched as Ray tasks (:func:`ray_map`; Ray connected on first use, as :func:`connect`)."""
+
+    def remote_map(fn: Callable, items: Sequence) -> list:
+        connect(address, jobs or None)
+        return ray_map(fn, items)
+
+    def search(queries, base, k: int):
+        from termalign.align.index import knn
+
+        return knn(queries, base, k, map_fn=remote_map)
+
+    return search

