@@ -595,6 +595,8 @@ def build(
 
             prepared = prepare_on_ray(
                 todo,
+                init=_worker_init,
+                prepare=_worker_prepare,
                 model_spec=model_spec or enc.name,
                 device=device,
                 encoding=encoding,

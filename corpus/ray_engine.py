@@ -1,9 +1,9 @@
 """The Ray engine of ``build``: documents prepared on Ray actors, written by the one driver.
 
 ``termalign build CORPUS --engine ray [--address auto|HOST:PORT]`` runs the very per-document
-step ``--jobs`` runs in its process pool (:func:`corpus.build._worker_init` once per worker,
-then :func:`corpus.build._worker_prepare` per document: read, segment, encode, align), but on
-Ray actors, which may live on other machines. Each actor loads the model once; with
+step ``--jobs`` runs in its process pool (``corpus.build._worker_init`` once per worker, then
+``corpus.build._worker_prepare`` per document: read, segment, encode, align; ``build`` hands
+them over, so this module does not import it), but on Ray actors, which may live on other machines. Each actor loads the model once; with
 ``--device cuda`` each asks Ray for one GPU. Results come back to the driver in document
 order, and the driver stays the single writer of the store: one transaction per document,
 resume by hash, the same events, summary and exit codes as any build.
@@ -23,14 +23,9 @@ import logging
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
 from termalign.core.errors import EngineError, printable
-
-from .build import PreparedDoc, _worker_init, _worker_prepare
-
-if TYPE_CHECKING:
-    from .pairs import Unit
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +46,21 @@ def import_ray():
     return ray
 
 
+# (prepared document or (key, message), pid of the process that prepared it, its peak MB)
+Result = tuple[Any, int, float]
+
+
 class Preparer:
-    """One Ray actor: loads the encoder once (as a ``--jobs`` worker does), then prepares documents."""
+    """One Ray actor: runs ``init`` once (``build._worker_init``: loads the encoder), then
+    ``prepare`` (``build._worker_prepare``) per document, as a ``--jobs`` worker does."""
 
-    def __init__(self, spec: str, device: str, threads: int) -> None:
-        # _worker_init gives a worker cpu_count // jobs BLAS threads: ask for ``threads`` of them
-        _worker_init(spec, device, max(1, (os.cpu_count() or 1) // max(1, threads)))
+    def __init__(self, init: Callable, prepare: Callable, spec: str, device: str, threads: int) -> None:
+        # a --jobs worker gets cpu_count // jobs BLAS threads: ask for ``threads`` of this node's
+        init(spec, device, max(1, (os.cpu_count() or 1) // max(1, threads)))
+        self._prepare = prepare
 
-    def prepare(
-        self, paths: tuple[str, ...], encoding: str | None, sha: str, presplit: bool
-    ) -> tuple[PreparedDoc | tuple[str, str], int, float]:
-        return _worker_prepare(paths, encoding, sha, presplit)
+    def prepare(self, paths: tuple[str, ...], encoding: str | None, sha: str, presplit: bool) -> Result:
+        return self._prepare(paths, encoding, sha, presplit)
 
     def pid(self) -> int:
         return os.getpid()
@@ -100,18 +99,21 @@ def actor_count(jobs: int | None, device: str) -> int:
 
 
 def prepare_on_ray(
-    todo: Sequence[tuple[Unit, str]],
+    todo: Sequence[tuple[Any, str]],
     *,
+    init: Callable,
+    prepare: Callable,
     model_spec: str,
     device: str,
     encoding: str | None,
     presplit: bool,
     jobs: int | None = None,
     address: str | None = None,
-) -> Iterator[tuple[PreparedDoc | tuple[str, str], int, float]]:
-    """Prepare ``todo`` ((unit, sha256) each) on ``jobs`` Ray actors (0 or None: one per CPU of
+) -> Iterator[Result]:
+    """Prepare ``todo`` ((``corpus.pairs.Unit``, sha256) each) on ``jobs`` Ray actors (0 or None: one per CPU of
     the cluster, or per GPU with ``device`` 'cuda'); yields what ``_worker_prepare`` returns, in
-    the order of ``todo``, as soon as the head of the queue is ready.
+    the order of ``todo``, as soon as the head of the queue is ready. Each actor runs ``init``
+    once and ``prepare`` per document (:class:`Preparer`).
 
     Ray is connected (:func:`connect`, ``address``) only when there is work; the connection is
     left open for the rest of the process (Ray closes it at exit)."""
@@ -129,7 +131,7 @@ def prepare_on_ray(
             num_gpus=1 if gpu else 0,
             max_restarts=MAX_RESTARTS,
             max_task_retries=MAX_TASK_RETRIES,
-        ).remote(model_spec, device, 1)
+        ).remote(init, prepare, model_spec, device, 1)
         for i in range(n)
     ]
     queue: deque = deque()
@@ -157,7 +159,7 @@ def prepare_on_ray(
             ray.kill(a, no_restart=True)
 
 
-def _result(ray, unit: Unit, ref) -> tuple[PreparedDoc | tuple[str, str], int, float]:
+def _result(ray, unit, ref) -> Result:
     """The document's result; a document whose actor is gone for good becomes a failed file.
     An unexpected error inside the preparation is raised as itself, as in a serial build."""
     try:
