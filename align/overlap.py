@@ -21,7 +21,7 @@ class Side:
     ``vecs``: (K, n, dim) float32 unit window vectors (``vecs[k-1, i]`` = sentences i..i+k-1,
     zero rows past the end); ``chars``: (K, n) float64 window character counts (non-space);
     ``anchors``: (K, n, L) float32, 1 where the window contains anchor token l; ``lex``: K
-    ``scipy.sparse`` CSR (n, V) float32, nonzero where window (k, i) has dictionary lemma v (1, or
+    (n, V) float32, ``scipy.sparse`` CSR or dense (as ``lexicon.lexicon_matrices`` made them), nonzero where window (k, i) has dictionary lemma v (1, or
     the lemma's weight; empty, V = 0, when there is no dictionary evidence); ``lex_n``: (K, n)
     float64, the window's (weighted) count of lexical units (English content lemmas, or Chinese
     content words); ``quote``: (n, 2) float64 per sentence, ``need`` and ``have`` of an open
@@ -67,9 +67,12 @@ def window_sums(x: np.ndarray, max_window: int) -> np.ndarray:
 
 
 def window_incidence(x, max_window: int) -> tuple:
-    """Sparse window "or", generalised to weights: ``out[k-1][i, v]`` = the largest ``x[r, v]`` over
+    """Window "or", generalised to weights: ``out[k-1][i, v]`` = the largest ``x[r, v]`` over
     sentences r = i..i+k-1 (1 when any has v, for 0/1 incidence; zero rows past the end).
-    ``x`` CSR (n, V), non-negative -> ``max_window`` CSR (n, V) float32."""
+    ``x`` (n, V), non-negative, CSR or a dense array -> ``max_window`` (n, V) float32 of the same
+    kind."""
+    if isinstance(x, np.ndarray):
+        return _dense_window_incidence(x, max_window)
     from scipy import sparse
 
     n = x.shape[0]
@@ -87,6 +90,18 @@ def window_incidence(x, max_window: int) -> tuple:
     return tuple(out)
 
 
+def _dense_window_incidence(x: np.ndarray, max_window: int) -> tuple:
+    x = np.asarray(x, dtype=np.float32)
+    run, out = x, []  # run[i] = max of x[i] .. x[i+k-1], for the current k
+    for k in range(1, max_window + 1):
+        if k > 1:
+            run = np.maximum(run[:-1], x[k - 1 :])
+        w = np.zeros_like(x)
+        w[: run.shape[0]] = run
+        out.append(w)
+    return tuple(out)
+
+
 def make_side(
     vecs: np.ndarray,
     chars: np.ndarray,
@@ -101,9 +116,7 @@ def make_side(
     (weighted) unit counts (n,), quotation states (n, 2) and boundary vectors (n+1, dim)."""
     K, n = vecs.shape[0], vecs.shape[1]
     if lex is None:
-        from scipy import sparse
-
-        lex, lex_count = sparse.csr_matrix((n, 0), dtype=np.float32), np.zeros(n)
+        lex, lex_count = np.zeros((n, 0), dtype=np.float32), np.zeros(n)
     return Side(
         vecs=np.ascontiguousarray(vecs, dtype=np.float32),
         chars=window_sums(np.asarray(chars, dtype=np.float64), K),

@@ -107,7 +107,7 @@ class AlignSide:
     vecs: np.ndarray
     chars: np.ndarray | None = None
     anchors: np.ndarray | None = None
-    lex: Any = None  # scipy.sparse (n, V)
+    lex: Any = None  # (n, V): scipy.sparse CSR, or dense for a small document
     lex_n: np.ndarray | None = None
     quote: np.ndarray | None = None
     bound: np.ndarray | None = None

@@ -176,9 +176,10 @@ def name_tokens_en(text: str) -> set[str]:
 
 @lru_cache(maxsize=8192)
 def _pinyin(c: str) -> str:
-    from pypinyin import lazy_pinyin
+    """What ``pypinyin.lazy_pinyin(c)[0]`` gives, without importing pypinyin (``text.pinyin``)."""
+    from termalign.text.pinyin import first_reading
 
-    return lazy_pinyin(c)[0]
+    return first_reading(c)
 
 
 def pinyin_ngrams(text: str, max_syllables: int = 3) -> set[str]:
@@ -341,7 +342,8 @@ class Scorer:
 
     def lex_dice(self, a: int, b: int, si, tj) -> np.ndarray:
         """Dictionary Dice of source windows (a, si) (R,) against target windows (b, tj) (C,): (R, C)."""
-        shared = (self.src.lex[a - 1][si] @ self.tgt.lex[b - 1][tj].T).toarray()
+        shared = self.src.lex[a - 1][si] @ self.tgt.lex[b - 1][tj].T
+        shared = shared if isinstance(shared, np.ndarray) else shared.toarray()  # dense or CSR
         return _dice(shared, self.src.lex_n[a - 1, si][:, None] + self.tgt.lex_n[b - 1, tj][None, :])
 
     def parts(
@@ -429,7 +431,9 @@ class Scorer:
         unmatched = self.n_anchor_s[0, si] + self.n_anchor_t[0, tj] - 2 * matched
         ev = {"cos": cos, "lenlr": lr, "matched": matched, "unmatched": unmatched}
         if self.w_lex:
-            shared = np.asarray(self.src.lex[0][si].multiply(self.tgt.lex[0][tj]).sum(axis=1)).ravel()
+            x, y = self.src.lex[0][si], self.tgt.lex[0][tj]
+            both = x * y if isinstance(x, np.ndarray) else x.multiply(y)  # dense or CSR
+            shared = np.asarray(both.sum(axis=1)).ravel()
             ev["lex"] = _dice(shared, self.src.lex_n[0, si] + self.tgt.lex_n[0, tj])
         c = self.cost_of(1, 1, ev)
         skip = float(np.quantile(c, q))

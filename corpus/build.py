@@ -53,7 +53,9 @@ from .store import PairRow, SentenceRow, Store
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "build-2"  # 2: boilerplate lines kept apart, vectors of cleaned text
+BUILD_VERSION = (
+    "build-3"  # 2: boilerplate lines kept apart, vectors of cleaned text; 3: of Chinese in Simplified script
+)
 TEXT_SUFFIXES = {".txt", ""}
 
 
@@ -250,6 +252,16 @@ def _pair_vector(en_vecs: np.ndarray, zh_vecs: np.ndarray, src: Sequence[int], t
     return l2_normalise(v[None])[0]
 
 
+def _encoded_zh(clean: Sequence[str]) -> list[str]:
+    """What the stored vectors of Chinese sentences encode: the text without markup in Simplified
+    script, the view the aligner encodes (``pipeline``: Chinese is matched in Simplified script).
+    A Traditional document then goes through the encoder once, not once per script; for
+    Simplified text this is the text itself."""
+    from termalign.text.segment import to_simplified
+
+    return [to_simplified(t) for t in clean]
+
+
 def prepare_document(
     path: Path,
     enc,
@@ -279,9 +291,9 @@ def prepare_document(
         on_event(BuildEvent("progress", name, "encode", total=n_distinct, done=k))
 
     clean = [clean_sentence(s) for s in list(en) + list(zh)]  # vectors of the text without markup
-    vecs = encode_unique(enc, clean, report) if clean else np.zeros((0, enc.dim), np.float32)
-    en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en) :]
     en_c, zh_c = clean[: len(en)], clean[len(en) :]
+    vecs = encode_unique(enc, en_c + _encoded_zh(zh_c), report) if clean else np.zeros((0, enc.dim), np.float32)
+    en_vecs, zh_vecs = vecs[: len(en)], vecs[len(en) :]
     sentences = tuple(
         [SentenceRow("en", i, s, en_vecs[i], en_c[i] if en_c[i] != s else None) for i, s in enumerate(en)]
         + [SentenceRow("zh", i, s, zh_vecs[i], zh_c[i] if zh_c[i] != s else None) for i, s in enumerate(zh)]
@@ -366,7 +378,8 @@ def prepare_pair(
     # vectors of the text without markup, as for single files; for text without markup (almost
     # all) the aligner's window pass then finds these sentences' pooled rows in the vector cache
     clean = [[clean_sentence(t) for t in side] for side in sents]
-    vecs = encode_unique(enc, clean[0] + clean[1], report)
+    encoded = [_encoded_zh(c) if lang == "zh" else c for c, lang in zip(clean, langs)]
+    vecs = encode_unique(enc, encoded[0] + encoded[1], report)
     side_vecs = [vecs[: len(sents[0])], vecs[len(sents[0]) :]]
     on_event(BuildEvent("progress", name, "align", total=n_distinct, done=n_distinct))
     alignment = align_documents(docs[0], docs[1], enc, params if params is not None else AlignParams())
@@ -786,6 +799,7 @@ def build_terms(
     (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
     """
     from termalign.glossary.candidates import load_user_dict
+    from termalign.glossary.entries import CorpusText
     from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, build_glossary
 
     params = params or GlossaryParams()
@@ -798,6 +812,7 @@ def build_terms(
         return ""
     if user_dict:
         load_user_dict(user_dict)
-    entries = build_glossary(store.pair_texts(), enc, params, pinned=pinned)
+    corpus = CorpusText(tuple(store.texts("en")), tuple(store.texts("zh")))
+    entries = build_glossary(store.pair_texts(), enc, params, pinned=pinned, corpus=corpus)
     store.replace_terms(entries, state)
     return ""

@@ -40,8 +40,8 @@ def xml_safe(text: str) -> str:
 
 
 # The default floor of glossary exports. The glossary's confidence is calibrated on hand-judged
-# pairs (BENCHMARKS.md, "Glossary", "Confidence fit"): entries given 0.7-0.9 were right 81% of
-# the time and 0.9 or more 98%, but 0.5-0.7 only 61%. A translator's tool should not show a
+# pairs (BENCHMARKS.md, "Glossary", "Confidence fit"): entries given 0.7-0.9 were right 79% of
+# the time and 0.9 or more 98%, but 0.5-0.7 only 64%. A translator's tool should not show a
 # pairing that is wrong about two times in five, so exports start at 0.7.
 DEFAULT_MIN_CONFIDENCE = 0.7
 SCRIPTS = ("simplified", "traditional", "both")

@@ -450,6 +450,12 @@ class Store:
             return texts, None
         return texts, np.stack([_unblob(r[1]) for r in rows])
 
+    def texts(self, lang: str) -> list[str]:
+        """Every prose sentence of one language in the store, paired or not (boilerplate left
+        out), in document order: the corpus whose frequencies glossary termhood counts."""
+        sql = "select text from sentences where lang = ?" + (" and boilerplate = 0" if self._has_clean() else "")
+        return [r[0] for r in self.con.execute(sql + " order by doc, idx", (lang,))]
+
     def sentence_rows(self, doc_id: int) -> list[SentenceRow]:
         """Every sentence row of a document as written (prose with vectors and cleaned text, and
         boilerplate lines), for copying it to another store."""

@@ -4,52 +4,36 @@
 of a character counts (重 is ``zhong`` and ``chong``), which suits a search box better than
 guessing the one reading in context.
 
-The character table is pypinyin's own ``pinyin_dict.json``, read directly: importing the
-``pypinyin`` package loads its phrase dictionary and segmenter first, measured at 0.6-0.9 s,
-against 0.05 s for the JSON alone -- a lookup from the command line cannot pay the former.
+The character table is pypinyin's own ``pinyin_dict.json``, read directly (``text.pinyin``):
+importing the ``pypinyin`` package loads its phrase dictionary and segmenter first, measured at
+0.6-0.9 s, against 0.05 s for the JSON alone -- a lookup from the command line cannot pay the former.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 import threading
-import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
-from pathlib import Path
+
+from termalign.text.pinyin import raw_table, readings, strip_tones
 
 _table: dict[int, tuple[str, ...]] | None = None
 _syllables: frozenset[str] = frozenset()
 _lock = threading.Lock()
 
 
-def strip_tones(text: str) -> str:
-    """'xī tǔ' -> 'xi tu'; 'lǜ' -> 'lv' (the keyboard spelling of ü)."""
-    decomposed = unicodedata.normalize("NFD", text).replace("u\u0308", "v").replace("U\u0308", "v")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def _load() -> dict[int, tuple[str, ...]]:
-    """Code point -> toneless readings, from pypinyin's data file (empty if pypinyin is absent)."""
+    """Code point -> toneless readings of every character, and the syllables they use (empty if
+    pypinyin is absent)."""
     global _table, _syllables
     with _lock:
         if _table is None:
-            table: dict[int, tuple[str, ...]] = {}
-            spec = importlib.util.find_spec("pypinyin")  # locates the package without importing it
-            path = Path(spec.origin).parent / "pinyin_dict.json" if spec and spec.origin else None
-            if path is not None and path.is_file():
-                raw = json.loads(path.read_text(encoding="utf-8"))
-                table = {int(k): tuple(dict.fromkeys(strip_tones(r) for r in v.split(","))) for k, v in raw.items()}
+            raw = raw_table()
+            table = {int(k): tuple(dict.fromkeys(strip_tones(r) for r in v.split(","))) for k, v in raw.items()}
             _syllables = frozenset(r for rs in table.values() for r in rs if r.isascii() and r.isalpha())
             _table = table
     return _table
-
-
-def readings(char: str) -> tuple[str, ...]:
-    """Toneless readings of one character; () for anything that is not a known Han character."""
-    return _load().get(ord(char), ())
 
 
 @lru_cache(maxsize=4096)

