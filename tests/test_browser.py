@@ -558,11 +558,11 @@ def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(brow
     from selenium.webdriver.common.keys import Keys
 
     store = copy_store(rare_earths_store, tmp_path / "store")
-    en_words, zh_words = "minerals partnership", "矿产伙伴关系"
+    en_words, zh_words = "Biden administration", "拜登政府"
     with running(store, review=True, user="reviewer") as server:
         browser.get(server.url + "review")
         wait_settled(browser)
-        filter_to(browser, "稀土", "稀土")
+        filter_to(browser, "拜登", "拜登")
         lines = browser.find_elements(By.CSS_SELECTOR, "#kwic .kwic-line")
         line = next(
             li
@@ -579,7 +579,7 @@ def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(brow
         wait_settled(browser)
         state = browser.find_element(By.ID, "save-state")
         assert state.get_attribute("data-state") == "error" and state.get_attribute("data-saved") == "0"
-        assert state.text.startswith("Not saved: add: 磁铁 / minerals partnership is not in sentence pair ")
+        assert state.text.startswith(f"Not saved: add: 磁铁 / {en_words} is not in sentence pair ")
         # now select the Chinese words too
         line = browser.find_elements(By.CSS_SELECTOR, "#kwic .kwic-line")[lines.index(line)]
         assert browser.execute_script(SELECT_TEXT_JS, line.find_element(By.CLASS_NAME, "kwic-en"), en_words)
@@ -589,15 +589,16 @@ def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(brow
         wait_settled(browser, 1)
         assert state.text == f"Saved: added {zh_words} ↔ {en_words}."
         queue_rows(browser, "all")
-        filter_to(browser, "伙伴关系", zh_words)
+        filter_to(browser, zh_words, zh_words)
         assert browser.find_element(By.CSS_SELECTOR, "#entry .en-forms .form-main").text == en_words
-        # and s splits a wrong pairing into the pairs it should have been
-        filter_to(browser, "驱动风力", "驱动风力")
+        # and s splits a wrong pairing (驱动, to drive, paired with "vehicles") into the right ones
+        filter_to(browser, "驱动", "驱动")
+        wrong = shown_entry(browser)[1:]
         press(browser, "s")
         assert browser.switch_to.active_element == browser.find_element(By.ID, "sp-zh1")
-        press(browser, "风力涡轮机" + Keys.TAB + "wind turbines" + Keys.ENTER)
+        press(browser, "驱动" + Keys.TAB + "drive" + Keys.TAB + "车辆" + Keys.TAB + "vehicles" + Keys.ENTER)
         wait_settled(browser, 2)
-        assert state.text == "Saved: split 驱动风力 ↔ wind turbines into 风力涡轮机 ↔ wind turbines."
+        assert state.text == f"Saved: split {wrong[0]} ↔ {wrong[1]} into 驱动 ↔ drive and 车辆 ↔ vehicles."
         errors = console_errors(browser)  # Chromium logs the refused request; nothing else went wrong
         assert len(errors) == 1 and "/api/review/decide" in errors[0] and "400" in errors[0], errors
     from termalign.corpus.review import decisions
@@ -605,7 +606,8 @@ def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(brow
     with Store.open(store, readonly=True) as s:
         add, split = decisions(s)
     assert (add.action, add.fields["zh"], add.fields["en"], add.user) == ("add", zh_words, en_words, "reviewer")
-    assert (split.action, split.fields["parts"]) == ("split", [{"zh": "风力涡轮机", "en": "wind turbines"}])
+    parts = [{"zh": "驱动", "en": "drive"}, {"zh": "车辆", "en": "vehicles"}]
+    assert (split.action, split.fields["parts"]) == ("split", parts)
 
 
 def test_without_review_the_review_page_has_no_write_controls(browser, seed_url):
