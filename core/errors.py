@@ -49,6 +49,12 @@ class DecisionError(TermalignError):
     exit_code = 2
 
 
+class EngineError(TermalignError):
+    """The cluster engine cannot run: Ray is not installed, or its cluster cannot be reached."""
+
+    exit_code = 6
+
+
 def printable(path: object) -> str:
     """``path`` as one line of text: control characters (a newline in a file name) and bytes
     that are not UTF-8 (kept by Python as surrogates) are shown escaped, e.g. ``a\\nb``, ``\\xff``."""

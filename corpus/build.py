@@ -528,14 +528,18 @@ def build(
     pairs: str | os.PathLike | None = None,
     on_event: Callable[[BuildEvent], None] = _noop,
     min_score: float | None = None,
+    engine: str = "local",
+    address: str | None = None,
 ) -> BuildReport:
     """Build or update ``store`` from the text files under ``folders``. Silent; see ``on_event``.
 
     Two files of one translated document (found by name or folder, or listed in the ``pairs``
     manifest; :mod:`corpus.pairs`) are aligned as one document; ``presplit`` reads every file
     as one sentence per line. ``jobs`` > 1 prepares documents in a process pool (each worker
-    loads ``model_spec``); the main process stays the single writer. Errors in one document are
-    reported, not raised. Documents
+    loads ``model_spec``); the main process stays the single writer. ``engine`` 'ray' prepares
+    them on Ray actors instead (:mod:`corpus.ray_engine`; ``jobs`` actors, 0: one per CPU, or per
+    GPU with ``device`` 'cuda'), on the cluster at ``address`` or, when it is None, on a Ray
+    started on this machine. Errors in one document are reported, not raised. Documents
     of files gone from a scanned folder are removed from the store unless ``keep_missing``.
     Mined pairs scored ``min_score`` or more are kept (default: the mining model's threshold).
     A KeyboardInterrupt stops the build between commits and returns the report with
@@ -601,13 +605,37 @@ def build(
 
     terms_note, interrupted = "", False
     try:
-        for result, pid, peak in _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event, presplit):
-            peaks[pid] = max(peaks.get(pid, 0.0), peak)
+        if engine == "ray":
+            from .ray_engine import prepare_on_ray
+
+            prepared = prepare_on_ray(
+                todo,
+                init=_worker_init,
+                prepare=_worker_prepare,
+                model_spec=model_spec or enc.name,
+                device=device,
+                encoding=encoding,
+                presplit=presplit,
+                jobs=jobs,
+                address=address,
+            )
+        elif engine == "local":
+            prepared = _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event, presplit)
+        else:
+            raise ValueError(f"unknown engine {engine!r}; choose local or ray")
+        for result, pid, peak in prepared:
+            if pid:  # 0: a document lost on the cluster, prepared by no process
+                peaks[pid] = max(peaks.get(pid, 0.0), peak)
             if isinstance(result, PreparedDoc):
                 commit(result)
             else:
                 fail(*result)
-        terms_note = finish(store, enc, glossary, on_event, min_score)
+        knn = None
+        if engine == "ray":  # above the exact limit, mining's IVF shards are searched as Ray tasks
+            from .ray_engine import ray_knn
+
+            knn = ray_knn(address, jobs)
+        terms_note = finish(store, enc, glossary, on_event, min_score, knn)
     except KeyboardInterrupt:  # every commit so far stands; the report says where it stopped
         interrupted = True
     n_sent = store.con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
@@ -656,15 +684,16 @@ def finish(
     glossary: bool = True,
     on_event: Callable[[BuildEvent], None] = _noop,
     min_score: float | None = None,
+    knn=None,
 ) -> str:
     """The corpus-wide steps of a build: mining (pairs scored ``min_score`` or more kept; default:
-    the model's threshold), glossary, FAISS index (also after a shard merge).
+    the model's threshold; its kNN search ``knn``, see :func:`mine_corpus`), glossary, FAISS index.
 
     Each is skipped when its input did not change (stamps in the store's ``meta``). Returns ''
     or why the glossary did not run.
     """
     on_event(BuildEvent("stage", status="mining"))
-    mine_corpus(store, min_score=min_score)
+    mine_corpus(store, min_score=min_score, knn=knn)
     note = ""
     if glossary:
         on_event(BuildEvent("stage", status="glossary"))
@@ -755,12 +784,13 @@ def mining_inputs(store: Store) -> MiningInputs | None:
     )
 
 
-def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int:
+def mine_corpus(store: Store, k: int = 4, min_score: float | None = None, knn=None) -> int:
     """Re-mine all cross-document pairs when the document set changed. Returns the mined count.
 
     Candidates are scored by ``align.mining.mine_sentences`` (calibrated P(correct)) on the
     cleaned texts; those at ``min_score`` or above (default: the model's threshold) are stored.
-    Boilerplate lines are not in the streams, so they are never mined."""
+    Boilerplate lines are not in the streams, so they are never mined. ``knn``: the kNN search
+    (``align.mining.KnnSearch``; default exact, IVF shards above ``align.index.MINING_EXACT_LIMIT``)."""
     model = default_mining_model()
     min_score = model.threshold if min_score is None else min_score
     state = _corpus_state(store, f"{mining_signature(k)}|min:{min_score:g}")
@@ -771,7 +801,7 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int
     if m is not None:
         E, Z = m.vecs["en"], m.vecs["zh"]
         en_g, zh_g, en_i, zh_i = m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"]
-        for p in mine_sentences(m.clean["en"], m.clean["zh"], E, Z, en_g, zh_g, en_i, zh_i, k, m.excluded, model):
+        for p in mine_sentences(m.clean["en"], m.clean["zh"], E, Z, en_g, zh_g, en_i, zh_i, k, m.excluded, model, knn):
             if p.score < min_score:
                 break  # best first
             vec = l2_normalise((E[p.i] + Z[p.j])[None])[0]
