@@ -895,10 +895,21 @@ def export_cmd(
     "--no-similar", is_flag=True, help="Do not load the store's model: no 'similar sentences' (starts faster)."
 )
 @click.option("--verbose", is_flag=True, help="Log every request (and any server error) to stderr.")
-def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose: bool) -> None:
-    """Serve the glossary as a web page: search as you type, download TBX/TSV (read-only)."""
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Also serve the review page's decisions (accept, reject, edit...) at /review; loopback only.",
+)
+@click.option("--user", default=None, help="Name recorded with each decision made on the page (default: OS user).")
+def serve(
+    store_dir: str | None, host: str, port: int, no_similar: bool, verbose: bool, review: bool, user: str | None
+) -> None:
+    """Serve the glossary as a web page: search as you type, download TBX/TSV; with --review,
+    review the glossary at /review (read-only otherwise)."""
     from termalign.app.web import is_loopback, make_server
 
+    if review and not is_loopback(host.strip("[]")):
+        raise click.UsageError(f"--review serves on loopback only (the page writes to the store), not {host}")
     if not is_loopback(host):
         click.echo(
             f"Warning: listening on {host}: anyone who can reach this machine can read the glossary "
@@ -906,7 +917,9 @@ def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose
             err=True,
         )
     try:  # the store's own model, unless --no-similar; queries never reach the vector cache on disk
-        server = make_server(store_dir, host, port, load_model=not no_similar, verbose=verbose)
+        server = make_server(
+            store_dir, host, port, load_model=not no_similar, verbose=verbose, review=review, user=user
+        )
     except OSError as e:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {e.strerror or e} (try --port 0 for a free port)"
@@ -915,6 +928,8 @@ def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose
     # from here on (before serve_forever, inside it, or after it) ends in the same clean stop.
     stopping, restore = _stop_on_signals(server.shutdown)
     click.echo(f"Serving {server.app.store_path} at {server.url}  (Ctrl-C to stop)", err=True)
+    if review:
+        click.echo(f"Review page (decisions are saved to the store): {server.url}review", err=True)
     click.echo(server.url)
     try:
         server.serve_forever()
