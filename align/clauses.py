@@ -26,13 +26,20 @@ _CLAUSE_ZH = re.compile(r"(?<=[，,；;：:])")
 _CLAUSE_EN = re.compile(r"(?<=[,;:])\s+|(?<=—)")
 
 
+def split_clauses(sentence: str, lang: str) -> list[str]:
+    """The clauses of a sentence, split after commas, semicolons and colons (and dashes in
+    English), stripped; a one-clause sentence gives ``[sentence]``."""
+    rx = _CLAUSE_ZH if lang.startswith("zh") else _CLAUSE_EN
+    parts = [p.strip() for p in rx.split(sentence) if p.strip()]
+    return parts or [sentence]
+
+
 def head_tail(sentence: str, lang: str) -> tuple[str, str]:
     """The first and the last clause of a sentence (both the sentence when it has one clause)."""
-    rx = _CLAUSE_ZH if lang.startswith("zh") else _CLAUSE_EN
-    parts = [p for p in rx.split(sentence) if p.strip()]
+    parts = split_clauses(sentence, lang)
     if len(parts) < 2:
         return sentence, sentence
-    return parts[0].strip(), parts[-1].strip()
+    return parts[0], parts[-1]
 
 
 def boundary_vectors(enc, sentences: Sequence[str], lang: str, single: np.ndarray) -> np.ndarray:

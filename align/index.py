@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -198,3 +198,123 @@ def load_or_build(
     if writable:
         index.save(path)
     return index
+
+
+# ---------------------------------------------------------------- kNN at corpus scale (mining)
+
+# Mining searches every sentence of one language against all of the other, both ways (n x m).
+# Up to this many base vectors that is one exact flat search (today's path, and the reference);
+# above it, IVF shards (:func:`sharded_knn`), whose recall against exact search is measured by
+# ``benchmarks/bench_knn.py`` and reported in BENCHMARKS.md and docs/cluster.md.
+MINING_EXACT_LIMIT = 100_000
+SHARD_SIZE = 250_000  # base vectors per IVF shard (500 MB of 512-d float32)
+IVF_NPROBE = 32  # inverted lists visited per query in each shard
+
+
+def exact_knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact inner-product top-k (faiss flat). Returns (sims (q, k), rows (q, k)); rows -1 past n."""
+    import faiss
+
+    index = faiss.IndexFlatIP(base.shape[1])
+    index.add(np.ascontiguousarray(base, dtype=np.float32))
+    return index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+
+
+def train_centroids(sample: np.ndarray, nlist: int, seed: int = 0) -> np.ndarray:
+    """(nlist, d) unit centroids of spherical k-means over ``sample`` (unit rows): the coarse
+    quantizer every IVF shard shares, so that their lists (and scores) are comparable."""
+    import faiss
+
+    sample = np.ascontiguousarray(sample, dtype=np.float32)
+    km = faiss.Kmeans(sample.shape[1], nlist, niter=12, spherical=True, seed=seed, max_points_per_centroid=64)
+    km.train(sample)
+    return np.ascontiguousarray(km.centroids, dtype=np.float32)
+
+
+def search_shard(
+    centroids: np.ndarray, vectors: np.ndarray, queries: np.ndarray, k: int, nprobe: int = IVF_NPROBE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k of ``queries`` among one shard's ``vectors`` with an IVF index over the shared
+    ``centroids``. Pure: all it needs is its arguments, so it runs in any process or machine.
+    Returns (sims float32 (q, k), rows int64 (q, k) into ``vectors``; -inf / -1 where fewer)."""
+    import faiss
+
+    d = centroids.shape[1]
+    quantizer = faiss.IndexFlatIP(d)
+    quantizer.add(np.ascontiguousarray(centroids, dtype=np.float32))
+    ivf = faiss.IndexIVFFlat(quantizer, d, len(centroids), faiss.METRIC_INNER_PRODUCT)
+    ivf.is_trained = True  # the quantizer is the trained part of an IVF-Flat index
+    ivf.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    ivf.nprobe = min(nprobe, len(centroids))
+    sims, rows = ivf.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(vectors)))
+    sims = np.where(rows >= 0, sims, -np.inf).astype(np.float32)
+    return sims, rows.astype(np.int64)
+
+
+def merge_topk(parts: Sequence[tuple[np.ndarray, np.ndarray]], offsets: Sequence[int], k: int):
+    """One top-k from per-shard top-k lists: ``parts[s]`` = (sims, rows) of shard ``s``, whose
+    row 0 is base row ``offsets[s]``. Ties keep the lower base row. Returns (sims, rows), padded
+    with -inf / -1."""
+    sims = np.concatenate([p[0] for p in parts], axis=1)
+    rows = np.concatenate([np.where(p[1] >= 0, p[1] + off, -1) for p, off in zip(parts, offsets)], axis=1)
+    order = np.lexsort((np.where(rows >= 0, rows, np.iinfo(np.int64).max), -sims), axis=1)[:, :k]
+    sims, rows = np.take_along_axis(sims, order, axis=1), np.take_along_axis(rows, order, axis=1)
+    if sims.shape[1] < k:
+        pad = k - sims.shape[1]
+        sims = np.pad(sims, ((0, 0), (0, pad)), constant_values=-np.inf)
+        rows = np.pad(rows, ((0, 0), (0, pad)), constant_values=-1)
+    return sims, np.where(np.isfinite(sims), rows, -1)
+
+
+def sharded_knn(
+    queries: np.ndarray,
+    base: np.ndarray,
+    k: int,
+    *,
+    shard_size: int | None = None,
+    nprobe: int | None = None,
+    nlist: int | None = None,
+    seed: int = 0,
+    map_fn: Callable | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate top-k of ``queries`` in ``base``: ``base`` cut into shards of ``shard_size``
+    rows, each an IVF-Flat index over centroids trained once on a sample, searched on its own
+    (``map_fn(search_shard_job, jobs)``: threads by default; ``corpus.ray_engine.ray_map``
+    runs each shard as a Ray task) and the per-shard lists merged (:func:`merge_topk`). No search ever holds more
+    than one shard. None: ``SHARD_SIZE``, ``IVF_NPROBE``, about 4 sqrt(n) lists."""
+    shard_size = SHARD_SIZE if shard_size is None else shard_size
+    nprobe = IVF_NPROBE if nprobe is None else nprobe
+    base = np.ascontiguousarray(base, dtype=np.float32)
+    n = len(base)
+    nlist = nlist or int(np.clip(4 * np.sqrt(n), 16, 65_536))
+    nlist = max(1, min(nlist, n))
+    rng = np.random.default_rng(seed)
+    sample = base[np.sort(rng.choice(n, size=min(n, 64 * nlist), replace=False))]
+    centroids = train_centroids(sample, nlist, seed)
+    offsets = list(range(0, n, max(1, shard_size)))
+    # each job carries its own shard only (a slice), so a remote map ships one shard per task
+    jobs = [(centroids, base[off : off + shard_size], queries, k, nprobe) for off in offsets]
+    if map_fn is None:
+        from concurrent.futures import ThreadPoolExecutor  # faiss releases the GIL while it searches
+
+        with ThreadPoolExecutor(max_workers=min(len(jobs), 4)) as pool:
+            parts = list(pool.map(search_shard_job, jobs))
+    else:
+        parts = list(map_fn(search_shard_job, jobs))
+    return merge_topk(parts, offsets, k)
+
+
+def search_shard_job(job: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`search_shard` of one ``(centroids, vectors, queries, k, nprobe)`` tuple (for maps)."""
+    return search_shard(*job)
+
+
+def knn(
+    queries: np.ndarray, base: np.ndarray, k: int, exact_limit: int | None = None, **sharded
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k by inner product: exact (:func:`exact_knn`) up to ``exact_limit`` (None:
+    ``MINING_EXACT_LIMIT``) base vectors, IVF shards (:func:`sharded_knn`, keyword arguments
+    passed on) above."""
+    if len(base) <= (MINING_EXACT_LIMIT if exact_limit is None else exact_limit):
+        return exact_knn(queries, base, k)
+    return sharded_knn(queries, base, k, **sharded)

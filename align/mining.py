@@ -17,7 +17,7 @@ English and Chinese sentences (a file may hold both) and encodes them.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -64,13 +64,16 @@ def margin_confidence(margin: np.ndarray | float, cos: np.ndarray | float) -> np
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def _knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact inner-product top-k (faiss flat). Returns (sims (q, k), rows (q, k)); rows -1 past n."""
-    import faiss
+# kNN(queries, base, k) -> (sims (q, k), rows (q, k)): the search mining runs (default: _knn)
+KnnSearch = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
-    index = faiss.IndexFlatIP(base.shape[1])
-    index.add(np.ascontiguousarray(base, dtype=np.float32))
-    return index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+
+def _knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inner-product top-k (:func:`align.index.knn`): exact up to ``MINING_EXACT_LIMIT`` base
+    vectors, IVF shards above. Returns (sims (q, k), rows (q, k)); rows -1 past n."""
+    from .index import knn
+
+    return knn(queries, base, k)
 
 
 def _neighbourhood(
@@ -80,18 +83,21 @@ def _neighbourhood(
     qgroups: np.ndarray | None,
     bgroups: np.ndarray | None,
     excluded: np.ndarray | None,
+    knn: KnnSearch | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k neighbours of each query, skipping base items of the query's own excluded group.
+    """Top-k neighbours of each query (by ``knn``, default :func:`_knn`), skipping base items of
+    the query's own excluded group.
 
     Returns (sims (q, k) with -inf where fewer than k allowed neighbours exist, rows (q, k) -1 there).
     """
     n = base.shape[0]
+    _knn_ = knn or _knn
     if excluded is None or qgroups is None or bgroups is None:
         kk = min(k, n)
-        sims, rows = _knn(queries, base, kk)
+        sims, rows = _knn_(queries, base, kk)
     else:
         kk = min(k + EXCLUDE_SLACK, n)
-        sims, rows = _knn(queries, base, kk)
+        sims, rows = _knn_(queries, base, kk)
         same = (bgroups[np.clip(rows, 0, None)] == qgroups[:, None]) & excluded[qgroups][:, None]
         sims = np.where(same | (rows < 0), -np.inf, sims)
         order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
@@ -143,6 +149,7 @@ def mutual_candidates(
     src_groups: np.ndarray | None = None,
     tgt_groups: np.ndarray | None = None,
     excluded_groups: Sequence[int] = (),
+    knn: KnnSearch | None = None,
 ) -> Candidates:
     """Mutual-best ratio-margin pairs between unit vectors ``src_vecs`` (n, d) and ``tgt_vecs`` (m, d).
 
@@ -152,7 +159,8 @@ def mutual_candidates(
 
     ``src_groups``/``tgt_groups`` (int arrays) with ``excluded_groups``: candidates with both
     sides in the same excluded group (e.g. an already-aligned parallel document) are skipped,
-    also when computing neighbourhoods. Two FAISS kNN searches, then linear work.
+    also when computing neighbourhoods. Two kNN searches (``knn``, default exact up to
+    ``align.index.MINING_EXACT_LIMIT`` base vectors, IVF shards above), then linear work.
     """
     src = np.asarray(src_vecs, dtype=np.float32)
     tgt = np.asarray(tgt_vecs, dtype=np.float32)
@@ -168,8 +176,8 @@ def mutual_candidates(
         excl = np.zeros(size, bool)
         excl[list(excluded_groups)] = True
     kk = max(1, k)
-    fwd_s, fwd_r = _neighbourhood(src, tgt, max(kk, 2), src_groups, tgt_groups, excl)
-    bwd_s, bwd_r = _neighbourhood(tgt, src, max(kk, 2), tgt_groups, src_groups, excl)
+    fwd_s, fwd_r = _neighbourhood(src, tgt, max(kk, 2), src_groups, tgt_groups, excl, knn)
+    bwd_s, bwd_r = _neighbourhood(tgt, src, max(kk, 2), tgt_groups, src_groups, excl, knn)
     r_src = _mean_finite(fwd_s[:, :kk])  # mean cos of x to its k nearest targets
     r_tgt = _mean_finite(bwd_s[:, :kk])
 
@@ -316,6 +324,7 @@ def candidate_features(
     zh_pos: np.ndarray,
     k: int = 4,
     excluded_docs: Sequence[int] = (),
+    knn: KnnSearch | None = None,
 ) -> tuple[Candidates, np.ndarray]:
     """Mutual-best candidates across documents and their (c, F) evidence (:mod:`align.pair_evidence`).
 
@@ -326,10 +335,23 @@ def candidate_features(
 
     en_doc, zh_doc = np.asarray(en_doc, np.int64), np.asarray(zh_doc, np.int64)
     c = mutual_candidates(
-        en_vecs, zh_vecs, k, MIN_MARGIN, src_groups=en_doc, tgt_groups=zh_doc, excluded_groups=excluded_docs
+        en_vecs, zh_vecs, k, MIN_MARGIN, src_groups=en_doc, tgt_groups=zh_doc, excluded_groups=excluded_docs, knn=knn
     )
     x = evidence(
-        en, zh, c.i, c.j, c.cos, c.margin, c.gap_fwd, c.gap_bwd, en_doc, zh_doc, np.asarray(en_pos), np.asarray(zh_pos)
+        en,
+        zh,
+        c.i,
+        c.j,
+        c.cos,
+        c.margin,
+        c.gap_fwd,
+        c.gap_bwd,
+        en_doc,
+        zh_doc,
+        np.asarray(en_pos),
+        np.asarray(zh_pos),
+        en_vecs,
+        zh_vecs,
     )
     return c, x
 
@@ -346,12 +368,13 @@ def mine_sentences(
     k: int = 4,
     excluded_docs: Sequence[int] = (),
     model: MiningModel | None = None,
+    knn: KnnSearch | None = None,
 ) -> list[ScoredPair]:
     """Every mutual-best candidate (:func:`candidate_features`) with its calibrated score, best first.
 
     No threshold is applied: callers keep ``score >= model.threshold`` (the default) or their own."""
     model = model or default_model()
-    c, x = candidate_features(en, zh, en_vecs, zh_vecs, en_doc, zh_doc, en_pos, zh_pos, k, excluded_docs)
+    c, x = candidate_features(en, zh, en_vecs, zh_vecs, en_doc, zh_doc, en_pos, zh_pos, k, excluded_docs, knn)
     p = model.probability(x)
     out = [ScoredPair(int(a), int(b), float(mg), float(s)) for a, b, mg, s in zip(c.i, c.j, c.margin, p)]
     out.sort(key=lambda t: (-t.score, t.i))

@@ -7,12 +7,15 @@ calibrated P(correct). Every feature reuses the aligner's own evidence:
 * ``margin``, ``cos``: the candidate's ratio margin and cosine; ``gap_fwd`` / ``gap_bwd``: how far
   its margin stands above the English sentence's second-best candidate, and the Chinese one's
   (margin both ways);
-* ``len_lr``, ``len_lr2``: log length ratio (characters) and its square, so the model learns the
-  usual ratio and penalises departures; ``log_words``: log(1 + English words), since very short
+* ``len_dev``, ``len_dev2``: the log length ratio (characters) less the usual one of the corpus at
+  hand (the median over its candidates, shrunk towards ``LEN_PRIOR`` when they are few: English
+  runs longer against Chinese in a novel than in the news), and its square, so departures either
+  way cost; ``log_words``: log(1 + English words), since very short
   lines ("II.", a heading) are the least reliable;
-* ``anchors``: shared numbers and transliterated names (``align.scoring.numbers_en`` /
-  ``numbers_zh`` / ``name_tokens_en`` / ``pinyin_ngrams``); ``num_unmatched``: numbers on one side
-  only;
+* ``anchors``: shared numbers and transliterated names (numbers read with their magnitude,
+  8.5 billion = 85亿, and the aligner's ``align.scoring.numbers_en`` / ``numbers_zh`` for words and
+  numerals; names by ``name_tokens_en`` / ``pinyin_ngrams``); ``num_unmatched``: numbers on one
+  side only;
 * ``dice``: dictionary coverage, the Dice of English lemmas and Chinese words that CC-CEDICT
   glosses connect (``align.lexicon``); ``dice_idf``: the same with each lemma and word weighted
   by its rarity among the candidates (``lexicon.idf``), so the words every sentence of a
@@ -23,13 +26,25 @@ calibrated P(correct). Every feature reuses the aligner's own evidence:
   sides and in the same order (sentences of documents running in parallel support each other);
 * ``doc_share``: the candidates between the pair's two documents over the sentences of the
   smaller side: two documents that translate each other share many, two articles on one topic
-  a few, so a lone topical look-alike between them is doubted.
+  a few, so a lone topical look-alike between them is doubted;
+* containment, one side saying more than the other (a sentence beside two joined ones, a clause
+  beside its whole sentence, a summary line beside a bullet list): ``clause_lr`` / ``clause_lr2``,
+  the log ratio of clause counts (commas, semicolons, colons, enumeration commas, internal
+  sentence ends) and its square; ``sent_diff``, the difference in sentences run together on one
+  line; ``cover_gap``, how much more of one side than of the other the dictionary covers;
+* ``unended``: the sides (0-2) with no sentence-final mark: headings and headlines, which articles
+  on one event word alike without translating each other;
+* ``nb_en`` / ``nb_zh``: the best cosine of the Chinese sentence with the English sentence's
+  neighbours in its document (and of the English one with the Chinese one's): high when the
+  content of one side is spread over two sentences of the other, so the pair is only a part of a
+  translation (:func:`neighbour_cosines`).
 
 All functions are pure; the work is linear in the number of candidates.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -40,8 +55,8 @@ FEATURES = (
     "cos",
     "gap_fwd",
     "gap_bwd",
-    "len_lr",
-    "len_lr2",
+    "len_dev",
+    "len_dev2",
     "log_words",
     "anchors",
     "num_unmatched",
@@ -50,9 +65,32 @@ FEATURES = (
     "cover_min",
     "support",
     "doc_share",
+    "clause_lr",
+    "clause_lr2",
+    "sent_diff",
+    "cover_gap",
+    "unended",
+    "nb_en",
+    "nb_zh",
 )
+LEN_PRIOR, LEN_PRIOR_N = 1.05, 10  # usual log length ratio (benchmark mean), worth this many candidates
 SUPPORT_WINDOW = 3  # sentences either side in which a neighbouring candidate supports a pair
 _MIN_NAME = 4  # shorter capitalised words (The, She, He) collide with pinyin syllables
+
+
+_CLAUSE_EN = re.compile(r"[,;:]\s|\s[-–—]\s")
+_CLAUSE_ZH = re.compile(r"[,;:，；：、]")
+_STOP_EN = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“(\[A-Z-])")
+_END_EN = re.compile(r"[.!?…][\"'”’)\]]*$")
+_END_ZH = re.compile(r"[。！？!?…][\"”’」』)）]*$")
+_STOP_ZH = re.compile(r"[。！？!?][”’」)）]*(?=.)")
+
+
+def clause_counts(en: str, zh: str) -> tuple[int, int, int, int]:
+    """(English clause marks, Chinese clause marks, English sentence ends inside the line, Chinese
+    ones). A sentence end inside a line counts as a clause mark too."""
+    se, sz = len(_STOP_EN.findall(en)), len(_STOP_ZH.findall(zh.strip()))
+    return len(_CLAUSE_EN.findall(en)) + se, len(_CLAUSE_ZH.findall(zh)) + sz, se, sz
 
 
 def length_log_ratio(en: str, zh: str) -> float:
@@ -60,11 +98,39 @@ def length_log_ratio(en: str, zh: str) -> float:
     return float(np.log((len(en.replace(" ", "")) + 1) / (len(zh.replace(" ", "")) + 1)))
 
 
+_AMOUNT_EN = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(trillion|billion|million|thousand|bn|mn)\b)?", re.I)
+_AMOUNT_ZH = re.compile(r"(\d+(?:[,，]\d{3})*(?:\.\d+)?)\s*(万亿|亿|万|千)?")
+_SCALE = {"trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "thousand": 1e3}
+_SCALE |= {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
+
+
+def _amounts(pattern: re.Pattern, text: str) -> set[float]:
+    """Numbers in Arabic digits with their magnitude word (8.5 billion = 85亿 = 8.5e9), decimals
+    kept, to 4 significant digits; values below 2 left out, as the aligner's anchors do."""
+    out = set()
+    for m in pattern.finditer(text):
+        v = float(m.group(1).replace(",", "").replace("，", "")) * _SCALE.get((m.group(2) or "").lower(), 1.0)
+        if v >= 2:
+            out.add(float(f"{v:.4g}"))
+    return out
+
+
+def numbers_both(en: str, zh: str) -> tuple[set[float], set[float]]:
+    """The numbers of each side: Arabic amounts with magnitude (:func:`_amounts`) plus the
+    number words and Chinese numerals the aligner reads (``align.scoring.numbers_en`` /
+    ``numbers_zh``), those not written in digits."""
+    from .scoring import _arabic_integers, numbers_en, numbers_zh
+
+    ne = _amounts(_AMOUNT_EN, en) | {float(v) for v in numbers_en(en) - _arabic_integers(en)}
+    nz = _amounts(_AMOUNT_ZH, zh) | {float(v) for v in numbers_zh(zh) - _arabic_integers(zh)}
+    return ne, nz
+
+
 def anchor_counts(en: str, zh: str) -> tuple[int, int]:
     """(shared numbers + English names whose pinyin spelling is in the Chinese, numbers on one side only)."""
-    from .scoring import name_tokens_en, numbers_en, numbers_zh, pinyin_ngrams
+    from .scoring import name_tokens_en, pinyin_ngrams
 
-    ne, nz = numbers_en(en), numbers_zh(zh)
+    ne, nz = numbers_both(en, zh)
     names = {t for t in name_tokens_en(en) if len(t) >= _MIN_NAME}
     shared_names = len(names & pinyin_ngrams(zh)) if names else 0
     return len(ne & nz) + shared_names, len(ne ^ nz)
@@ -174,8 +240,11 @@ def evidence(
     zh_doc: np.ndarray,
     en_pos: np.ndarray,
     zh_pos: np.ndarray,
+    en_vecs: np.ndarray,
+    zh_vecs: np.ndarray,
 ) -> np.ndarray:
-    """The (c, len(FEATURES)) float64 feature matrix of candidates ``(i[c], j[c])`` (rows of ``en``/``zh``)."""
+    """The (c, len(FEATURES)) float64 feature matrix of candidates ``(i[c], j[c])`` (rows of ``en``/``zh``,
+    whose unit vectors are ``en_vecs`` / ``zh_vecs``)."""
     c = len(i)
     x = np.zeros((c, len(FEATURES)))
     if c == 0:
@@ -184,13 +253,20 @@ def evidence(
     lemmas = [_en_lemmas(en[a]) for a in i]
     words = [_zh_words(zh[b]) for b in j]
     w_en, w_zh = _idf_weights(lemmas), _idf_weights(words)
+    lrs = np.array([length_log_ratio(en[a], zh[b]) for a, b in zip(i, j)])
+    usual = (c * float(np.median(lrs)) + LEN_PRIOR_N * LEN_PRIOR) / (c + LEN_PRIOR_N)
     for r, (a, b) in enumerate(zip(i, j)):
         e, z = en[a], zh[b]
-        lr = length_log_ratio(e, z)
+        lr = lrs[r] - usual
         matched, unmatched = anchor_counts(e, z)
         ce, te, cz, tz = weighted_coverage(lemmas[r], words[r], w_en, w_zh)
         x[r, 10] = (ce + cz) / (te + tz) if te + tz > 0 else 0.0
-        x[r, 11] = min(ce / te if te > 0 else 0.0, cz / tz if tz > 0 else 0.0)
+        cov_e, cov_z = ce / te if te > 0 else 0.0, cz / tz if tz > 0 else 0.0
+        x[r, 11] = min(cov_e, cov_z)
+        ke, kz, se, sz = clause_counts(e, z)
+        clr = float(np.log((ke + 1) / (kz + 1)))
+        unended = (not _END_EN.search(e.rstrip())) + (not _END_ZH.search(z.rstrip()))
+        x[r, 14:19] = (clr, clr * clr, np.log1p(abs(se - sz)), abs(cov_e - cov_z), unended)
         x[r, 4:10] = (
             lr,
             lr * lr,
@@ -201,7 +277,40 @@ def evidence(
         )
     x[:, 12] = np.log1p(neighbour_support(i, j, en_doc, zh_doc, en_pos, zh_pos))
     x[:, 13] = document_share(i, j, en_doc, zh_doc)
+    x[:, 19:21] = neighbour_cosines(i, j, en_vecs, zh_vecs, en_doc, zh_doc, en_pos, zh_pos)
     return x
+
+
+def neighbour_cosines(
+    i: np.ndarray,
+    j: np.ndarray,
+    en_vecs: np.ndarray,
+    zh_vecs: np.ndarray,
+    en_doc: np.ndarray,
+    zh_doc: np.ndarray,
+    en_pos: np.ndarray,
+    zh_pos: np.ndarray,
+) -> np.ndarray:
+    """(c, 2) float64: for each candidate (English row ``i[c]``, Chinese row ``j[c]``), the highest
+    cosine of the Chinese sentence with the English sentences just before and after the English one
+    in its document, and of the English sentence with the Chinese one's neighbours; 0 where there
+    is no neighbour. ``*_vecs`` are unit rows; ``*_doc`` / ``*_pos`` say where each row sits."""
+    out = np.zeros((len(i), 2))
+    for col, (rows, other, vecs, ovecs, doc, pos) in enumerate(
+        ((i, j, en_vecs, zh_vecs, en_doc, en_pos), (j, i, zh_vecs, en_vecs, zh_doc, zh_pos))
+    ):
+        if len(rows) == 0:
+            continue
+        at = {(int(d), int(q)): r for r, (d, q) in enumerate(zip(doc.tolist(), pos.tolist()))}
+        for step in (-1, 1):
+            nb = np.array([at.get((int(doc[r]), int(pos[r]) + step), -1) for r in rows], np.int64)
+            has = nb >= 0
+            if has.any():
+                c = np.einsum(
+                    "ij,ij->i", np.asarray(vecs[nb[has]], np.float64), np.asarray(ovecs[other[has]], np.float64)
+                )
+                out[has, col] = np.maximum(out[has, col], c)
+    return out
 
 
 def document_share(i: np.ndarray, j: np.ndarray, en_doc: np.ndarray, zh_doc: np.ndarray) -> np.ndarray:

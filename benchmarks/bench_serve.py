@@ -3,12 +3,20 @@
     python benchmarks/bench_serve.py                       # builds examples/rare-earths into a temp store
     python benchmarks/bench_serve.py --store DIR --seconds 10 --clients 1,4,16 [--similar]
     python benchmarks/bench_serve.py --while-build        # the same, while `termalign build` writes the store
+    python benchmarks/bench_serve.py --decisions 200      # review over HTTP: decision save latency
 
 The server runs as its own process (`python -m glossary.cli serve --port 0`), so the
 clients (threads here) do not share its GIL. Each client cycles through a fixed list of
 real queries (both scripts, English, short and long); every non-200 answer or socket error
 counts as an error. Prints one Markdown table row per client count: requests/s, p50 and
 p99 latency, errors. Only ever talks to 127.0.0.1.
+
+With ``--decisions N`` (``serve --review`` over a copy of the store, never the store itself): one
+keep-alive client reviews N distinct entries as the review page does -- the next pending entry
+(``GET /api/review/queue?limit=1``, not timed), then ``POST /api/review/decide`` with the page's
+CSRF token and Origin (timed: the save the page waits for before it says "Saved"); every fourth
+is a reject, the rest accepts. Prints p50/p99/max of the saves, overall and after the 50th
+decision (from there on each save also refits the store's confidence on the decisions).
 
 With ``--while-build``, a writer thread runs `termalign build --no-glossary` over fresh copies of
 the example files (new names, so every run really writes: documents, mined pairs, FAISS) into the
@@ -52,10 +60,12 @@ QUERIES = [
 ]
 
 
-def start_server(store: Path, similar: bool) -> tuple[subprocess.Popen, int]:
+def start_server(store: Path, similar: bool, review: bool = False) -> tuple[subprocess.Popen, int]:
     cmd = [sys.executable, "-m", "termalign.app.cli", "serve", "--store", str(store), "--port", "0"]
     if not similar:
         cmd.append("--no-similar")
+    if review:
+        cmd.append("--review")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
     url = proc.stdout.readline().decode().strip()
     if not url.startswith("http://127.0.0.1:"):
@@ -116,6 +126,49 @@ def run_clients(port: int, clients: int, seconds: float) -> dict:
     }
 
 
+def run_decisions(port: int, n: int) -> dict:
+    """Review ``n`` entries as the page does; the save latencies (ms) of POST /api/review/decide."""
+    import re
+
+    con = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    con.request("GET", "/review")
+    page = con.getresponse().read().decode("utf-8")
+    token = re.search(r'<meta name="termalign-token" content="([^"]+)">', page).group(1)
+    headers = {
+        "Content-Type": "application/json",
+        "Origin": f"http://127.0.0.1:{port}",
+        "X-Termalign-Token": token,
+    }
+    saves, errors = [], 0
+    for i in range(n):
+        con.request("GET", "/api/review/queue?limit=1")
+        items = json.loads(con.getresponse().read())["items"]
+        if not items:
+            break
+        body = json.dumps({"id": items[0]["id"], "action": "reject" if i % 4 == 3 else "accept"})
+        t0 = time.perf_counter()
+        con.request("POST", "/api/review/decide", body=body.encode(), headers=headers)
+        r = con.getresponse()
+        r.read()
+        saves.append(1000 * (time.perf_counter() - t0))
+        errors += r.status != 200
+    con.close()
+
+    def pct(xs: list[float], q: float) -> float | None:
+        xs = sorted(xs)
+        return round(xs[min(len(xs) - 1, int(q * len(xs)))], 2) if xs else None
+
+    late = saves[50:]
+    return {
+        "decisions": len(saves),
+        "p50_ms": pct(saves, 0.5),
+        "p99_ms": pct(saves, 0.99),
+        "max_ms": round(max(saves), 2) if saves else None,
+        "p99_after_50_ms": pct(late, 0.99),
+        "errors": errors,
+    }
+
+
 def build_writer(store: Path, stop: threading.Event, done: list[int]) -> None:
     """Build fresh copies of the example files into ``store`` until ``stop``; done = [ok, failed]."""
     k = 0
@@ -151,6 +204,7 @@ def main() -> None:
     ap.add_argument("--similar", action="store_true", help="load the encoder: meaning search on every query")
     ap.add_argument("--json", action="store_true", help="JSON lines instead of a Markdown table")
     ap.add_argument("--while-build", action="store_true", help="a concurrent `termalign build` writes the store")
+    ap.add_argument("--decisions", type=int, default=0, help="review N entries over HTTP; time each save")
     args = ap.parse_args()
 
     tmp = None
@@ -174,12 +228,29 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-    if args.while_build and args.store is not None:  # never write into the caller's store
+    if (args.while_build or args.decisions) and args.store is not None:  # never write into the caller's store
         tmp = tempfile.TemporaryDirectory(prefix="bench-serve-")
         shutil.copytree(args.store, Path(tmp.name) / "store")
         store = Path(tmp.name) / "store"
-    proc, port = start_server(store, args.similar)
+    proc, port = start_server(store, args.similar, review=args.decisions > 0)
     try:
+        if args.decisions:
+            row = run_decisions(port, args.decisions)
+            print(
+                f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+                f"Python {platform.python_version()}, serve --review, one client",
+                file=sys.stderr,
+            )
+            if args.json:
+                print(json.dumps(row))
+            else:
+                print("| decisions | save p50 ms | p99 ms | max ms | p99 after the 50th ms | errors |")
+                print("|---:|---:|---:|---:|---:|---:|")
+                print(
+                    f"| {row['decisions']} | {row['p50_ms']} | {row['p99_ms']} | {row['max_ms']} "
+                    f"| {row['p99_after_50_ms']} | {row['errors']} |"
+                )
+            return
         run_clients(port, 1, 1.0)  # warm-up: first queries load the FAISS index, pinyin table...
         print(
             f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

@@ -42,6 +42,19 @@ class StoreError(TermalignError):
     exit_code = 3
 
 
+class DecisionError(TermalignError):
+    """A review decision that cannot be made: an unknown entry id, an unknown action, bad fields.
+    The web page answers it with HTTP 400."""
+
+    exit_code = 2
+
+
+class EngineError(TermalignError):
+    """The cluster engine cannot run: Ray is not installed, or its cluster cannot be reached."""
+
+    exit_code = 6
+
+
 def printable(path: object) -> str:
     """``path`` as one line of text: control characters (a newline in a file name) and bytes
     that are not UTF-8 (kept by Python as surrogates) are shown escaped, e.g. ``a\\nb``, ``\\xff``."""

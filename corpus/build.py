@@ -527,15 +527,21 @@ def build(
     presplit: bool = False,
     pairs: str | os.PathLike | None = None,
     on_event: Callable[[BuildEvent], None] = _noop,
+    min_score: float | None = None,
+    engine: str = "local",
+    address: str | None = None,
 ) -> BuildReport:
     """Build or update ``store`` from the text files under ``folders``. Silent; see ``on_event``.
 
     Two files of one translated document (found by name or folder, or listed in the ``pairs``
     manifest; :mod:`corpus.pairs`) are aligned as one document; ``presplit`` reads every file
     as one sentence per line. ``jobs`` > 1 prepares documents in a process pool (each worker
-    loads ``model_spec``); the main process stays the single writer. Errors in one document are
-    reported, not raised. Documents
+    loads ``model_spec``); the main process stays the single writer. ``engine`` 'ray' prepares
+    them on Ray actors instead (:mod:`corpus.ray_engine`; ``jobs`` actors, 0: one per CPU, or per
+    GPU with ``device`` 'cuda'), on the cluster at ``address`` or, when it is None, on a Ray
+    started on this machine. Errors in one document are reported, not raised. Documents
     of files gone from a scanned folder are removed from the store unless ``keep_missing``.
+    Mined pairs scored ``min_score`` or more are kept (default: the mining model's threshold).
     A KeyboardInterrupt stops the build between commits and returns the report with
     ``interrupted`` set (the corpus-wide steps then wait for the next build).
     """
@@ -599,13 +605,37 @@ def build(
 
     terms_note, interrupted = "", False
     try:
-        for result, pid, peak in _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event, presplit):
-            peaks[pid] = max(peaks.get(pid, 0.0), peak)
+        if engine == "ray":
+            from .ray_engine import prepare_on_ray
+
+            prepared = prepare_on_ray(
+                todo,
+                init=_worker_init,
+                prepare=_worker_prepare,
+                model_spec=model_spec or enc.name,
+                device=device,
+                encoding=encoding,
+                presplit=presplit,
+                jobs=jobs,
+                address=address,
+            )
+        elif engine == "local":
+            prepared = _prepared(todo, enc, params, encoding, jobs, model_spec, device, on_event, presplit)
+        else:
+            raise ValueError(f"unknown engine {engine!r}; choose local or ray")
+        for result, pid, peak in prepared:
+            if pid:  # 0: a document lost on the cluster, prepared by no process
+                peaks[pid] = max(peaks.get(pid, 0.0), peak)
             if isinstance(result, PreparedDoc):
                 commit(result)
             else:
                 fail(*result)
-        terms_note = finish(store, enc, glossary, on_event)
+        knn = None
+        if engine == "ray":  # above the exact limit, mining's IVF shards are searched as Ray tasks
+            from .ray_engine import ray_knn
+
+            knn = ray_knn(address, jobs)
+        terms_note = finish(store, enc, glossary, on_event, min_score, knn)
     except KeyboardInterrupt:  # every commit so far stands; the report says where it stopped
         interrupted = True
     n_sent = store.con.execute("select count(*) from sentences where boilerplate = 0").fetchone()[0]
@@ -648,14 +678,22 @@ def remove_missing(store: Store, scan: Scan, keys: Sequence[str] = ()) -> list[s
     return removed
 
 
-def finish(store: Store, enc, glossary: bool = True, on_event: Callable[[BuildEvent], None] = _noop) -> str:
-    """The corpus-wide steps of a build: mining, glossary, FAISS index (also after a shard merge).
+def finish(
+    store: Store,
+    enc,
+    glossary: bool = True,
+    on_event: Callable[[BuildEvent], None] = _noop,
+    min_score: float | None = None,
+    knn=None,
+) -> str:
+    """The corpus-wide steps of a build: mining (pairs scored ``min_score`` or more kept; default:
+    the model's threshold; its kNN search ``knn``, see :func:`mine_corpus`), glossary, FAISS index.
 
     Each is skipped when its input did not change (stamps in the store's ``meta``). Returns ''
     or why the glossary did not run.
     """
     on_event(BuildEvent("stage", status="mining"))
-    mine_corpus(store)
+    mine_corpus(store, min_score=min_score, knn=knn)
     note = ""
     if glossary:
         on_event(BuildEvent("stage", status="glossary"))
@@ -709,17 +747,20 @@ def _corpus_state(store: Store, extra: str) -> str:
     return h.hexdigest()
 
 
-def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int:
-    """Re-mine all cross-document pairs when the document set changed. Returns the mined count.
+@dataclass(frozen=True)
+class MiningInputs:
+    """Every prose sentence of a store as the miner reads it: one entry per sentence and language."""
 
-    Candidates are scored by ``align.mining.mine_sentences`` (calibrated P(correct)) on the
-    cleaned texts; those at ``min_score`` or above (default: the model's threshold) are stored.
-    Boilerplate lines are not in the streams, so they are never mined."""
-    model = default_mining_model()
-    min_score = model.threshold if min_score is None else min_score
-    state = _corpus_state(store, f"{mining_signature(k)}|min:{min_score:g}")
-    if store.get_meta("mined_state") == state:
-        return store.count_pairs("mined")
+    text: dict[str, list[str]]  # "en" / "zh" -> the sentences as written
+    clean: dict[str, list[str]]  # the same, cleaned of markup (what is scored)
+    vecs: dict[str, np.ndarray]  # (n, dim) unit rows
+    doc: dict[str, np.ndarray]  # (n,) document id of each sentence
+    pos: dict[str, np.ndarray]  # (n,) its index among its document's sentences of that language
+    excluded: tuple[int, ...]  # parallel documents: aligned, never mined inside
+
+
+def mining_inputs(store: Store) -> MiningInputs | None:
+    """The store's sentences for :func:`mine_corpus` (boilerplate left out); None when a language has none."""
     docs = store.documents()
     cols: dict[str, list] = {f"{x}_{lang}": [] for x in ("t", "c", "v", "g", "i") for lang in ("en", "zh")}
     for d in docs:
@@ -730,12 +771,37 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int
                 continue
             cols[f"t_{lang}"].extend(t), cols[f"c_{lang}"].extend(c), cols[f"v_{lang}"].append(v)
             cols[f"g_{lang}"].extend([d.id] * len(t)), cols[f"i_{lang}"].extend(range(len(t)))
+    if not (cols["v_en"] and cols["v_zh"]):
+        return None
+    langs = ("en", "zh")
+    return MiningInputs(
+        {x: cols[f"t_{x}"] for x in langs},
+        {x: cols[f"c_{x}"] for x in langs},
+        {x: np.concatenate(cols[f"v_{x}"]) for x in langs},
+        {x: np.array(cols[f"g_{x}"]) for x in langs},
+        {x: np.array(cols[f"i_{x}"]) for x in langs},
+        tuple(d.id for d in docs if d.parallel),
+    )
+
+
+def mine_corpus(store: Store, k: int = 4, min_score: float | None = None, knn=None) -> int:
+    """Re-mine all cross-document pairs when the document set changed. Returns the mined count.
+
+    Candidates are scored by ``align.mining.mine_sentences`` (calibrated P(correct)) on the
+    cleaned texts; those at ``min_score`` or above (default: the model's threshold) are stored.
+    Boilerplate lines are not in the streams, so they are never mined. ``knn``: the kNN search
+    (``align.mining.KnnSearch``; default exact, IVF shards above ``align.index.MINING_EXACT_LIMIT``)."""
+    model = default_mining_model()
+    min_score = model.threshold if min_score is None else min_score
+    state = _corpus_state(store, f"{mining_signature(k)}|min:{min_score:g}")
+    if store.get_meta("mined_state") == state:
+        return store.count_pairs("mined")
+    m = mining_inputs(store)
     rows: list[tuple[int, PairRow]] = []
-    if cols["v_en"] and cols["v_zh"]:
-        E, Z = np.concatenate(cols["v_en"]), np.concatenate(cols["v_zh"])
-        en_g, zh_g, en_i, zh_i = (np.array(cols[x]) for x in ("g_en", "g_zh", "i_en", "i_zh"))
-        excluded = [d.id for d in docs if d.parallel]
-        for p in mine_sentences(cols["c_en"], cols["c_zh"], E, Z, en_g, zh_g, en_i, zh_i, k, excluded, model):
+    if m is not None:
+        E, Z = m.vecs["en"], m.vecs["zh"]
+        en_g, zh_g, en_i, zh_i = m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"]
+        for p in mine_sentences(m.clean["en"], m.clean["zh"], E, Z, en_g, zh_g, en_i, zh_i, k, m.excluded, model, knn):
             if p.score < min_score:
                 break  # best first
             vec = l2_normalise((E[p.i] + Z[p.j])[None])[0]
@@ -743,8 +809,8 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None) -> int
                 "mined",
                 (int(en_i[p.i]),),
                 (int(zh_i[p.j]),),
-                cols["t_en"][p.i],
-                cols["t_zh"][p.j],
+                m.text["en"][p.i],
+                m.text["zh"][p.j],
                 p.score,
                 vec,
                 p.margin,
@@ -768,8 +834,10 @@ def build_terms(
     ``params`` is a :class:`glossary.pairing.GlossaryParams`; ``pinned`` (zh, en) known terms
     (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
     """
+    from termalign.corpus.review import review_pins
     from termalign.glossary.candidates import load_user_dict
-    from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, build_glossary
+    from termalign.glossary.entries import CorpusText
+    from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, mine_glossary
 
     params = params or GlossaryParams()
     user = file_sha256(Path(user_dict)) if user_dict else ""
@@ -781,6 +849,10 @@ def build_terms(
         return ""
     if user_dict:
         load_user_dict(user_dict)
-    entries = build_glossary(store.pair_texts(), enc, params, pinned=pinned)
-    store.replace_terms(entries, state)
+    corpus = CorpusText(tuple(store.texts("en")), tuple(store.texts("zh")))
+    # entries reviewers accepted are pinned like the user's known terms; every other decision is
+    # applied again when the glossary is written (Store.replace_terms)
+    pins = [*pinned, *review_pins(store)]
+    entries, features = mine_glossary(store.pair_texts(), enc, params, pinned=pins, corpus=corpus)
+    store.replace_terms(entries, state, features)
     return ""

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from termalign.core.files import atomic_path
 from termalign.glossary.entries import SentencePair, TermEntry
+from termalign.glossary.review import Reviewed
 
 FORMATS = ("tbx", "tsv", "csv", "jsonl")  # glossary formats
 EXPORT_FORMATS = (*FORMATS, "tmx")  # tmx: the sentence pairs
@@ -40,19 +41,28 @@ def xml_safe(text: str) -> str:
 
 
 # The default floor of glossary exports. The glossary's confidence is calibrated on hand-judged
-# pairs (BENCHMARKS.md, "Glossary", "Confidence fit"): entries given 0.7-0.9 were right 81% of
-# the time and 0.9 or more 98%, but 0.5-0.7 only 61%. A translator's tool should not show a
+# pairs (BENCHMARKS.md, "Glossary", "Confidence fit"): entries given 0.7-0.9 were right 79% of
+# the time and 0.9 or more 98%, but 0.5-0.7 only 64%. A translator's tool should not show a
 # pairing that is wrong about two times in five, so exports start at 0.7.
 DEFAULT_MIN_CONFIDENCE = 0.7
 SCRIPTS = ("simplified", "traditional", "both")
 TBX_ZH_LANG = {"simplified": "zh-CN", "traditional": "zh-TW"}  # as in our TMX (align/formats.py)
-# TBX-Basic's picklist for administrativeStatus (TBXBasicXCSV02.xcs); we use the first two.
+# TBX-Basic's picklist for administrativeStatus (TBXBasicXCSV02.xcs; TBX-Min's "notRecommended" and
+# "obsolete" map to its deprecated and superseded); we use the first three.
 TBX_ADMIN_STATUS = (
     "preferredTerm-admn-sts",
     "admittedTerm-admn-sts",
-    "notRecommendedTerm-admn-sts",
-    "obsoleteTerm-admn-sts",
+    "deprecatedTerm-admn-sts",
+    "supersededTerm-admn-sts",
 )
+# A reviewed glossary's entry status -> its main term's administrativeStatus: accepted (or edited)
+# entries are preferred, entries nobody reviewed yet admitted, rejected ones deprecated.
+REVIEW_ADMIN_STATUS = {
+    "accepted": TBX_ADMIN_STATUS[0],
+    "edited": TBX_ADMIN_STATUS[0],
+    "pending": TBX_ADMIN_STATUS[1],
+    "rejected": TBX_ADMIN_STATUS[2],
+}
 
 
 def _is_traditional(text: str) -> bool:
@@ -119,7 +129,12 @@ def tbx_note(e: TermEntry) -> str:
 _NOTE = re.compile(r"confidence (\d\.\d\d); (\d+) sentence pairs? in (\d+) documents?(; your known term)?$")
 
 
-def tbx_bytes(entries: Sequence[TermEntry], signature: str = "", script: str = "simplified") -> bytes:
+def tbx_bytes(
+    entries: Sequence[TermEntry],
+    signature: str = "",
+    script: str = "simplified",
+    review: Sequence[Reviewed] | None = None,
+) -> bytes:
     """TBX-Basic (``martif type="TBX-Basic"``), the dialect memoQ, Trados MultiTerm and OmegaT import.
 
     One ``termEntry`` per entry: a one-line ``note`` (:func:`tbx_note`), the source file of the
@@ -127,6 +142,10 @@ def tbx_bytes(entries: Sequence[TermEntry], signature: str = "", script: str = "
     ``zh-TW`` Traditional; ``script`` "both" writes both). Each langSet has the preferred term
     first, then its variants as admitted terms (no case-only variants), and the first example
     sentence as the preferred term's only ``descrip type="context"``.
+
+    ``review`` (one per entry, from a reviewed store): the main term's administrativeStatus says the
+    entry's review status (:data:`REVIEW_ADMIN_STATUS`), a reviewer's domain is the entry's
+    ``subjectField`` and their note a second ``note``. Without it every main term is preferred.
     """
     from lxml import etree
 
@@ -141,17 +160,23 @@ def tbx_bytes(entries: Sequence[TermEntry], signature: str = "", script: str = "
     etree.SubElement(etree.SubElement(head, "encodingDesc"), "p", type="XCSURI").text = "TBXBasicXCSV02.xcs"
     body = etree.SubElement(etree.SubElement(root, "text"), "body")
     for n, e in enumerate(entries, 1):
+        r = review[n - 1] if review is not None else None
+        status = REVIEW_ADMIN_STATUS[r.status] if r is not None else TBX_ADMIN_STATUS[0]
         te = etree.SubElement(body, "termEntry", id=f"t{n}")
+        if r is not None and r.domain:
+            etree.SubElement(te, "descrip", type="subjectField").text = xml_safe(r.domain)
         etree.SubElement(te, "note").text = tbx_note(e)
+        if r is not None and r.note:
+            etree.SubElement(te, "note").text = xml_safe(r.note)
         ex = e.examples[0] if e.examples else None
         if ex is not None:
             etree.SubElement(te, "admin", type="source").text = xml_safe(ex.doc)
         en, en_variants = en_forms(e)
-        _lang_set(te, "en", en, en_variants, ex.en if ex else None)
+        _lang_set(te, "en", en, en_variants, ex.en if ex else None, status)
         for s in scripts:
             zh, zh_variants = zh_forms(e, s)
             context = ex.zh if ex and _is_traditional(ex.zh) == (s == "traditional") else None
-            _lang_set(te, TBX_ZH_LANG[s], zh, zh_variants, context)
+            _lang_set(te, TBX_ZH_LANG[s], zh, zh_variants, context, status)
     return etree.tostring(
         etree.ElementTree(root),
         xml_declaration=True,
@@ -161,31 +186,40 @@ def tbx_bytes(entries: Sequence[TermEntry], signature: str = "", script: str = "
     )
 
 
-def write_tbx(entries: Sequence[TermEntry], path, signature: str = "", script: str = "simplified") -> None:
+def write_tbx(
+    entries: Sequence[TermEntry],
+    path,
+    signature: str = "",
+    script: str = "simplified",
+    review: Sequence[Reviewed] | None = None,
+) -> None:
     """:func:`tbx_bytes` written atomically to ``path``."""
-    data = tbx_bytes(entries, signature, script)
+    data = tbx_bytes(entries, signature, script, review)
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
 
 
-def _lang_set(parent, lang: str, term: str, variants: Sequence[str], context: str | None) -> None:
+def _lang_set(
+    parent, lang: str, term: str, variants: Sequence[str], context: str | None, status: str = TBX_ADMIN_STATUS[0]
+) -> None:
     from lxml import etree
 
     ls = etree.SubElement(parent, "langSet", {f"{{{XML_NS}}}lang": lang})
     tig = etree.SubElement(ls, "tig")
     etree.SubElement(tig, "term").text = xml_safe(term)
-    etree.SubElement(tig, "termNote", type="administrativeStatus").text = TBX_ADMIN_STATUS[0]
+    etree.SubElement(tig, "termNote", type="administrativeStatus").text = status
     if context:
         etree.SubElement(tig, "descrip", type="context").text = xml_safe(context)
     for v in variants:
         tig = etree.SubElement(ls, "tig")
         etree.SubElement(tig, "term").text = xml_safe(v)
-        etree.SubElement(tig, "termNote", type="administrativeStatus").text = TBX_ADMIN_STATUS[1]
+        variant = TBX_ADMIN_STATUS[2] if status == TBX_ADMIN_STATUS[2] else TBX_ADMIN_STATUS[1]
+        etree.SubElement(tig, "termNote", type="administrativeStatus").text = variant
 
 
 def read_tbx(path) -> list[TermEntry]:
     """Parse a file written by :func:`write_tbx` back into entries (confidence to 2 decimals, as
-    the note gives it; the first Chinese langSet's preferred term is ``zh``, every other Chinese
+    the note gives it; the first Chinese langSet's first (main) term is ``zh``, every other Chinese
     term a variant; termhood is not in TBX)."""
     from lxml import etree
 
@@ -204,7 +238,7 @@ def read_tbx(path) -> list[TermEntry]:
             side = "en" if ls.get(lang_attr) == "en" else "zh"
             for tig in ls.findall("tig"):
                 text = tig.findtext("term") or ""
-                if tig.findtext("termNote") == TBX_ADMIN_STATUS[0] and side not in terms:
+                if side not in terms:  # the main term comes first, whatever its status
                     terms[side] = text
                 else:
                     variants[side].append(text)
@@ -237,7 +271,11 @@ def tsv_field(text: str) -> str:
 
 
 def tsv_text(
-    entries: Sequence[TermEntry], direction: str = "en-zh", signature: str = "", script: str = "simplified"
+    entries: Sequence[TermEntry],
+    direction: str = "en-zh",
+    signature: str = "",
+    script: str = "simplified",
+    review: Sequence[Reviewed] | None = None,
 ) -> str:
     """OmegaT glossary: ``source<TAB>target<TAB>comment``; ``direction`` "en-zh" or "zh-en";
     the Chinese term in ``script`` ("simplified" or "traditional", as :func:`zh_forms` gives it).
@@ -253,7 +291,7 @@ def tsv_text(
     lines = [f"# {src}\t{tgt}\tcomment"]
     if signature:
         lines.append(f"# {tsv_field(signature)}")
-    for e in entries:
+    for n, e in enumerate(entries):
         zh = e.zh if script == "simplified" else zh_forms(e, script)[0]
         pair = (e.en, zh) if direction == "en-zh" else (zh, e.en)
         comment = f"conf {e.confidence:.2f}; freq {e.freq}; docs {e.n_docs}"
@@ -264,6 +302,11 @@ def tsv_text(
             comment += "; zh: " + " / ".join(other_zh)
         if e.pinned:
             comment += "; pinned"
+        r = review[n] if review is not None else None
+        if r is not None:
+            comment += (
+                f"; {r.status}" + (f"; domain: {r.domain}" if r.domain else "") + (f"; {r.note}" if r.note else "")
+            )
         cols = [tsv_field(x) for x in (*pair, comment)]
         if cols[0].startswith("#"):
             cols[0] = " " + cols[0]  # a line starting with '#' would read as a comment
@@ -370,13 +413,19 @@ def _entry(d: dict) -> TermEntry:
 
 
 def render_terms(
-    entries: Sequence[TermEntry], fmt: str, signature: str = "", direction: str = "en-zh", script: str = "simplified"
+    entries: Sequence[TermEntry],
+    fmt: str,
+    signature: str = "",
+    direction: str = "en-zh",
+    script: str = "simplified",
+    review: Sequence[Reviewed] | None = None,
 ) -> bytes:
-    """``entries`` in ``fmt`` (one of :data:`FORMATS`), as the bytes a file of that format holds."""
+    """``entries`` in ``fmt`` (one of :data:`FORMATS`), as the bytes a file of that format holds;
+    ``review``: each entry's review state, which TBX and TSV carry."""
     if fmt == "tbx":
-        return tbx_bytes(entries, signature, script)
+        return tbx_bytes(entries, signature, script, review)
     if fmt == "tsv":
-        return tsv_text(entries, direction, signature, script).encode("utf-8")
+        return tsv_text(entries, direction, signature, script, review).encode("utf-8")
     if fmt == "csv":
         return csv_text(entries).encode("utf-8")
     if fmt == "jsonl":

@@ -153,15 +153,55 @@ def _m004_sentences_clean(con: sqlite3.Connection) -> None:
     con.execute("alter table sentences add column boilerplate integer not null default 0")
 
 
+def _m005_review(con: sqlite3.Connection) -> None:
+    # corpus/review.py: reviewers' decisions, keyed by the entry's normalised forms so that they
+    # survive re-mining, and each entry's review state. status: pending | accepted | rejected |
+    # edited | merged (rejected and merged rows are kept for the review queue and undo, and left
+    # out of search and exports); base: the entry as mined (JSON) once a decision changed the row,
+    # 'null' for an entry a reviewer added, NULL while the row is as mined; features: the
+    # confidence model's feature row (float32), for the refit on decisions
+    _script(
+        con,
+        """
+        create table decisions (
+            id integer primary key autoincrement,
+            zh_key text not null,
+            en_key text not null,
+            action text not null,
+            fields text not null,            -- JSON
+            user text not null,
+            at text not null,                -- ISO-8601 UTC
+            undone integer not null default 0,
+            snapshot text,                   -- JSON: the entry as shown when decided
+            features blob                    -- float32: its feature row then, if it had one
+        );
+        create index decisions_key on decisions(zh_key, en_key);
+        alter table terms add column status text not null default 'pending';
+        alter table terms add column note text;
+        alter table terms add column domain text;
+        alter table terms add column features blob;
+        alter table terms add column mined_confidence real;
+        alter table terms add column base text;
+        alter table terms add column rkey text;          -- zh_key TAB en_key: the key decisions use
+        update terms set rkey = zh_norm || char(9) || en_norm;  -- a glossary mined before this migration
+        create index terms_rkey on terms(rkey)
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_documents_sentences_pairs,
     _m002_terms,
     _m003_terms_termhood,
     _m004_sentences_clean,
+    _m005_review,
 ]
 READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003, 004 only add columns)
 # The glossary's order: rank = confidence x termhood (confidence alone where termhood is NULL).
 RANK_ORDER = "confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
+# The rows of the glossary: those a reviewer rejected or merged into another stay for the review
+# queue and undo (corpus/review.py), and search, exports and counts leave them out.
+VISIBLE = "status not in ('rejected', 'merged')"
 
 
 # ---------------------------------------------------------------- value types
@@ -221,6 +261,7 @@ class Store:
         self._index = None
         self._termhood_col: bool | None = None
         self._clean_col: bool | None = None
+        self._status_col: bool | None = None
         self._lock = None  # the writer lock's open file, held by a writable store
 
     # ---------- opening ----------
@@ -230,12 +271,16 @@ class Store:
         path: str | os.PathLike | None = None,
         readonly: bool = False,
         on_wait: Callable[[], None] | None = None,
+        lock: bool = True,
     ) -> Store:
         """Open (and in write mode create and migrate) the store folder ``path``.
 
         A writable store holds the store's writer lock (:func:`writer_lock`) until it is closed:
         two builds on one store take turns, the second starting once the first is done (it calls
-        ``on_wait`` once if it has to wait). Readers never wait for it.
+        ``on_wait`` once if it has to wait). Readers never wait for it. ``lock=False`` opens a
+        writer without the lock, for review decisions (``corpus.review``): each is one short
+        transaction that SQLite's busy timeout serialises with a running build's, and the build
+        applies every decision committed before it writes the glossary.
         """
         folder = Path(path) if path is not None else default_store_path()
         db = folder / DB_NAME
@@ -249,7 +294,7 @@ class Store:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"cannot create store folder {folder}: {e.strerror}") from None
-        lock = writer_lock(folder, on_wait)
+        lock = writer_lock(folder, on_wait) if lock else open(os.devnull, "rb")
         try:
             con = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
             con.execute("pragma busy_timeout = 30000")
@@ -450,6 +495,12 @@ class Store:
             return texts, None
         return texts, np.stack([_unblob(r[1]) for r in rows])
 
+    def texts(self, lang: str) -> list[str]:
+        """Every prose sentence of one language in the store, paired or not (boilerplate left
+        out), in document order: the corpus whose frequencies glossary termhood counts."""
+        sql = "select text from sentences where lang = ?" + (" and boilerplate = 0" if self._has_clean() else "")
+        return [r[0] for r in self.con.execute(sql + " order by doc, idx", (lang,))]
+
     def sentence_rows(self, doc_id: int) -> list[SentenceRow]:
         """Every sentence row of a document as written (prose with vectors and cleaned text, and
         boilerplate lines), for copying it to another store."""
@@ -561,43 +612,59 @@ class Store:
             )
             args = (like, like, limit)
         rows = self.con.execute(sql, args)
-        return [SentencePair(en=r[1], zh=r[2], score=r[4], doc=r[3], kind=r[5]) for r in rows]
+        return [SentencePair(en=r[1], zh=r[2], score=r[4], doc=r[3], kind=r[5], pair_id=r[0]) for r in rows]
 
     # ---------- terms ----------
-    def replace_terms(self, entries: Sequence[TermEntry], state: str) -> None:
-        """Replace the whole glossary in one transaction."""
+    def replace_terms(
+        self, entries: Sequence[TermEntry], state: str, features: dict[tuple[str, str], np.ndarray] | None = None
+    ) -> None:
+        """Replace the whole glossary in one transaction, with the review decisions applied again
+        (:func:`corpus.decisions.write_glossary`). ``features``: each mined entry's feature row by (zh, en)."""
+        from termalign.corpus.decisions import write_glossary
+
         with self.transaction():
-            self.con.execute("delete from terms_fts")
-            self.con.execute("delete from terms")
-            for e in entries:
-                zh_n = norm_text(e.zh)
-                en_n = norm_text(e.en)
-                cur = self.con.execute(
-                    "insert into terms(zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants, en_variants, examples,"
-                    " pinned, termhood) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        e.zh,
-                        e.en,
-                        zh_n,
-                        en_n,
-                        float(e.confidence),
-                        int(e.freq),
-                        int(e.n_docs),
-                        json.dumps(list(e.zh_variants), ensure_ascii=False),
-                        json.dumps(list(e.en_variants), ensure_ascii=False),
-                        json.dumps([_example_dict(x) for x in e.examples], ensure_ascii=False),
-                        int(e.pinned),
-                        None if e.termhood is None else float(e.termhood),
-                    ),
-                )
-                keys = " | ".join(
-                    dict.fromkeys([zh_n, en_n, *map(norm_text, e.zh_variants), *map(norm_text, e.en_variants)])
-                )
-                self.con.execute("insert into terms_fts(rowid, keys) values (?, ?)", (cur.lastrowid, keys))
+            write_glossary(self, entries, features or {})
             self.set_meta("glossary_state", state)
 
+    def write_term(self, term_id: int, e: TermEntry, review: Sequence) -> None:
+        """Insert or replace the row ``term_id`` (and its search keys). ``review``: the review columns
+        (status, note, domain, features, mined_confidence, base, rkey; ``corpus.decisions``)."""
+        zh_n, en_n = norm_text(e.zh), norm_text(e.en)
+        self.con.execute(
+            "insert or replace into terms(id, zh, en, zh_norm, en_norm, confidence, freq, n_docs, zh_variants,"
+            " en_variants, examples, pinned, termhood, status, note, domain, features, mined_confidence, base, rkey)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                term_id,
+                e.zh,
+                e.en,
+                zh_n,
+                en_n,
+                float(e.confidence),
+                int(e.freq),
+                int(e.n_docs),
+                json.dumps(list(e.zh_variants), ensure_ascii=False),
+                json.dumps(list(e.en_variants), ensure_ascii=False),
+                json.dumps([_example_dict(x) for x in e.examples], ensure_ascii=False),
+                int(e.pinned),
+                None if e.termhood is None else float(e.termhood),
+                *review,
+            ),
+        )
+        keys = " | ".join(dict.fromkeys([zh_n, en_n, *map(norm_text, e.zh_variants), *map(norm_text, e.en_variants)]))
+        self.con.execute("delete from terms_fts where rowid = ?", (term_id,))
+        self.con.execute("insert into terms_fts(rowid, keys) values (?, ?)", (term_id, keys))
+
     def count_terms(self) -> int:
-        return self.con.execute("select count(*) from terms").fetchone()[0]
+        """Entries of the glossary (rejected and merged-away ones not counted)."""
+        vis = VISIBLE if self._has_status() else "1"
+        return self.con.execute("select count(*) from terms where " + vis).fetchone()[0]
+
+    def _has_status(self) -> bool:
+        """Whether the terms table has the review columns (a read-only old store may not)."""
+        if self._status_col is None:
+            self._status_col = any(r[1] == "status" for r in self.con.execute("pragma table_info(terms)"))
+        return self._status_col
 
     def _has_termhood(self) -> bool:
         """Whether the terms table has the termhood column (a read-only old store may not)."""
@@ -611,12 +678,16 @@ class Store:
         """Internal helper for search: (id, entry) rows matching a fixed WHERE clause, by confidence
         (or by rank, the glossary's order, with ``by_rank``)."""
         th = "termhood" if self._has_termhood() else "null as termhood"
+        vis = VISIBLE if self._has_status() else "1"
         order = RANK_ORDER if by_rank and self._has_termhood() else "confidence desc, freq desc, id"
         rows = self.con.execute(
             "select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned, "
             + th
             + " from terms where "
+            + vis
+            + " and ("
             + sql_where
+            + ")"
             + " order by "
             + order
             + " limit ?",

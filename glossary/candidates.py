@@ -220,11 +220,52 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
                 if toks[a][1] == "eng" or toks[b - 1][1] == "eng":
                     continue
                 key = zh_key(simp[s:e])
-                if not _zh_ok(key) or len(key) > 12:
+                if not _zh_ok(key) or len(key) > 12 or zh_clause([(w, f) for w, f, _ in toks[a:b]]):
                     continue
                 out[(s, e)] = (key, text[s:e] if same_len else simp[s:e], s, e)
         i = j
     return tuple(out.values())
+
+
+# Tokens that end a clause, not a term: 时 "when" (闲话时), 一事 "the matter of" (田地一事)
+_ZH_CLAUSE_END = frozenset({"时", "之时", "一事", "之际", "之后", "之前", "以后", "以前"})
+_ASPECT_INSIDE = re.compile(r".[着了过].")  # 抿着嘴: a verb with its aspect particle, then its object
+_ABB = re.compile(r"^.*(.)\1$")  # 叶哗哗, 砰砰: a reduplicated syllable describes a sound or a manner
+
+
+def zh_clause(toks: Sequence[tuple[str, str]]) -> bool:
+    """The tokens (word, jieba tag) of a candidate read as a clause or a phrase, not a term.
+
+    jieba tags many words of narrative text as nouns, so a noun run can be a piece of a sentence:
+    a name and then an adjective or adverb (王二 根本, "Wang Er did not at all"), a one-character
+    noun and then an adjective (人 柔媚, "she is charming"), a quantity with its measure word (三两
+    银子 "three taels of silver", 二十两), a reduplicated sound word (砰砰 声响, 叶哗哗), a verb
+    with its aspect particle inside (抿着嘴) or a time clause (闲话时). Terms keep their numerals
+    as names (七国集团, 七大工业国), and a two-character adjective may end one (环境有害)."""
+    if not toks:
+        return False
+    words = [w for w, _ in toks]
+    key = "".join(words)
+    if _ASPECT_INSIDE.search(key) and not any(len(w) >= 2 and w[0] in "着了过" for w in words):
+        return True
+    if words[-1] in _ZH_CLAUSE_END and len(words) > 1:
+        return True
+    for n, (w, f) in enumerate(toks):
+        nxt = toks[n + 1][1] if n + 1 < len(toks) else ""
+        if f.startswith("nr") and nxt.startswith(("a", "d")):
+            return True
+        if len(w) == 1 and f == "n" and n == 0 and nxt.startswith("a"):
+            return True
+        if f == "m" and len(w) >= 2 and w[-1] in _MEASURE:
+            return True
+        if len(w) >= 2 and _ABB.match(w) and w[-1] not in _KIN and _HAN.match(w) and (len(w) >= 3 or len(toks) > 1):
+            return True
+    return False
+
+
+# 姑奶奶, 老太太, 刘老老: kinship words double a syllable too
+_KIN = frozenset("爸妈奶爷姐哥弟妹叔姑姨婶舅婆公太娘伯宝老")
+_MEASURE = frozenset("两个件只条位名本张次斤尺寸丈里亩担石升斗匹头口把根枝朵块元文钱贯串")
 
 
 def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
@@ -425,7 +466,58 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                     add(sub, b == len(chunk))
         start = False
         i = max(j, i + 1)
+    for span, whole in _joins(toks, out):
+        add(span, whole)
     return tuple(out.values())
+
+
+_JOIN = frozenset({"of", "and", "with"})
+# "a sort of technique", "full of respect", "a boy of fourteen": a quantity, a degree or a number, no term
+_NUMBERS = _NUMWORD | frozenset(
+    """eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen thirty forty fifty sixty
+    seventy eighty ninety hundred thousand million billion""".split()
+)
+_NO_JOIN = frozenset(
+    """sort sorts kind kinds type types lot lots number numbers part parts full couple pair piece pieces bit
+    series set sets group groups amount amounts dozens hundreds thousands millions billions most some""".split()
+)
+
+
+def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[tuple[list[str], bool]]:
+    """Two candidates joined by of/and/with, or a name's possessive ("reform and opening",
+    "socialism with Chinese characteristics", "America's Cup"), as (span, whole).
+
+    The chunker stops at these words, so a term that holds one could not form. The joined form is
+    one more candidate beside its parts, not instead of them: the pairing keeps it only when it pairs
+    with a Chinese term better than either part does (Dice, the encoder, competitive linking). The left
+    part must end its chunk and the right part is the whole next chunk; a possessive joins only a
+    capitalised owner to a capitalised name."""
+    res = []
+    for c in range(1, len(toks) - 1):
+        link = toks[c].lower()
+        poss = toks[c] == "|"
+        if link not in _JOIN and not poss:
+            continue
+        for a in range(max(0, c - 3), c):
+            left = list(toks[a:c])
+            lk = en_key(" ".join(left))
+            if not all(t[0].isalnum() for t in left) or lk not in out or not out[lk][2]:
+                continue
+            for b in range(c + 2, min(len(toks), c + 4) + 1):
+                right = list(toks[c + 1 : b])
+                rk = en_key(" ".join(right))
+                if not all(t[0].isalnum() for t in right) or rk not in out or len(left) + len(right) + 1 > 6:
+                    continue
+                if left[-1].lower() in _NO_JOIN or right[-1].lower() in _NUMBERS or right[-1].isdigit():
+                    continue
+                if b < len(toks) and en_key(" ".join([*right, toks[b]])) in out:
+                    continue  # the right part is the whole chunk that follows, not its first words
+                if poss:
+                    if _is_cap(left[-1]) and _is_cap(right[0]) and not is_acronym(left[-1]):
+                        res.append(([*left[:-1], left[-1] + "'s", *right], out[rk][2]))
+                elif link != "and" or _is_cap(left[0]) == _is_cap(right[0]):
+                    res.append(([*left, toks[c], *right], out[rk][2]))
+    return res
 
 
 def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list[tuple[list[str], bool]]:

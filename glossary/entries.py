@@ -33,6 +33,16 @@ class SentencePair:
         return {f: getattr(self, f) for f in fields or self.__slots__}
 
 
+@dataclass(frozen=True, slots=True)
+class CorpusText:
+    """Every prose sentence of the corpus by language, paired or not: the domain corpus whose
+    frequencies termhood counts (a file on one side only, with no pair, still shows which
+    words are the domain's terms)."""
+
+    en: tuple[str, ...] = ()
+    zh: tuple[str, ...] = ()
+
+
 # What a term's example and a search hit show of their pair (the store's examples JSON, the
 # exports and the web page's JSON). An example keeps its pair's kind, so the page and the CLI
 # mark mined examples.

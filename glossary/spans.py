@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from .candidates import ZH_STOP, _to_simplified, _tokens
+from .candidates import ZH_STOP, _to_simplified, _tokens, zh_clause
 from .variants import zh_key
 
 MIN_RECUR = 2  # a token span is a candidate when seen in this many sentence pairs
@@ -110,7 +110,7 @@ def token_spans(text: str, max_tokens: int = 4) -> list[tuple[str, str, int, int
                 break  # a name joined to a verb or an adjective (吴佩珍沮丧); name compounds are noun runs
             e = s1 + len(w1)
             key = zh_key(simp[s:e])
-            if 3 <= len(key) <= 8:
+            if 3 <= len(key) <= 8 and not zh_clause([(w, f) for w, f, _ in toks[a:b]]):
                 out.append((key, text[s:e] if same else simp[s:e], s, e))
     return out
 

@@ -5,6 +5,11 @@ Chinese; 公司 / company is certainly correct and still no term. Termhood is a 
 score of the entry itself, and the glossary is ordered by ``rank = confidence × termhood``
 (:attr:`glossary.entries.TermEntry.rank`). It is the product of three parts:
 
+The corpus is every sentence of the store, paired or not (:class:`glossary.entries.CorpusText`):
+a term of the domain recurs in the files that have no translation too (出口管制 is in one sentence
+pair of the example corpus, but five times in its Chinese text, and "export controls" six times in
+its English). Without that text the pairs' two sides are the corpus.
+
 * **specificity** -- how much more frequent the Chinese term is in the corpus than in general
   Chinese: the weirdness ratio (Ahmad et al. 1999) of its relative frequency here against
   jieba's general-language dictionary (``jieba/dict.txt``, ~60 M tokens of mixed text, each
@@ -12,13 +17,17 @@ score of the entry itself, and the glossary is ordered by ``rank = confidence ×
   dictionary, 27 pairs here) is specific, 公司 (45,604) is not. A Chinese term that is not a
   dictionary word is a new word (贝森特: specific) or a compound, which is 0.5 plus half the
   specificity of its most specific token: 许可制度 through 许可, 分析人士 stays near 0.5.
+  Both sides are also tested against wordfreq's general frequencies, and the lower counts. A
+  phrase's general frequency is estimated from its words, and wordfreq divides that estimate by
+  10 for each word break it infers in Chinese; an English phrase is divided the same way
+  (``PHRASE_BREAK``), so "export controls" is not judged as common as "export".
 * **evidence** -- an acronym, a term written in quotes (“实体清单”, so-called) or in
   ``中文(English)`` is marked as a unit by the writer, and a name that is one token to jieba
   (a dictionary name such as 七国集团, or a new word such as 贝森特) is a unit by the lexicon.
   Any other entry earns its place by recurring, as C-value (Frantzi et al. 2000) weighs a
   candidate by its frequency: weight ``1 - exp(-f / EVIDENCE_FREQ)`` for a weighted frequency f,
-  so an entry seen once (专门会议, 投资目标, 现代科技) is weak evidence, three times (战略储备)
-  strong. A name made of several tokens (亚洲集团, 矿产中心) starts higher, at
+  so an entry seen once (专门会议, 投资目标, 现代科技) is weak evidence (0.39), three times (战略储备)
+  fair (0.78), five times (出口管制) strong (0.92). A name made of several tokens (亚洲集团, 矿产中心) starts higher, at
   ``NAME_EVIDENCE_ONCE`` when seen once, and reaches 1 by three sightings; a mined pair counts
   half and by its score, so a capitalised heading seen once in a mined pair weighs little.
 * **person compounds** -- a person's name joined with a title or another entry (总统特朗普,
@@ -28,7 +37,11 @@ score of the entry itself, and the glossary is ordered by ``rank = confidence ×
   *not* inside longer terms, the containers' frequency averaged as C-value does; the lower of
   the Chinese share (containers: the other entries) and the English one (containers: every
   English candidate, so "Finance Corporation" inside "Development Finance Corporation" goes down).
-  许可 occurs 6 times, 5 of them in 许可制度, so it is mostly a modifier of that term.
+  许可 occurs 6 times, 5 of them in 许可制度, so it is mostly a modifier of that term. A term that
+  occurs mostly on its own stays a term although it also nests: "export controls" occurs 6 times
+  in the example corpus, once in each of several longer chunks ("strict export controls",
+  "export control measures"), so its share is 5/6. Counted in the pairs alone it occurs once, in
+  "strict export controls", and its share was 0.
 
 Names (capitalised English paired with a Chinese proper noun, a transliteration, or a word absent
 from the dictionary) are term-like but often general-language: 中国 / China is a name and as common
@@ -50,7 +63,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .candidates import zh_tagged, zh_tokens
-from .entries import SentencePair, TermEntry
+from .entries import TermEntry
 from .pinyin import translit
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
@@ -58,12 +71,13 @@ _NAME_TAGS = ("nr", "ns", "nt")  # jieba tags of person, place and organisation 
 W_MID = 4.0  # weirdness (natural log) at which a dictionary word is half specific
 W_SCALE = 1.0
 NAME_FLOOR = 0.5  # a name's specificity is at least this
-EVIDENCE_FREQ = 1.0  # an entry neither named nor marked, seen f times, is weighed by 1 - exp(-f / this)
+EVIDENCE_FREQ = 2.0  # an entry neither named nor marked, seen f times, is weighed by 1 - exp(-f / this)
 NAME_EVIDENCE_ONCE = 0.6  # a name of several tokens seen once; 1 - 0.4 exp(-(f - 1)) for weighted frequency f
-PERSON_COMPOUND = 0.4
-MARKED_MAX_FREQ = (
-    10 ** (4.5 - 9)
-)  # a quoted term raises its specificity only when rarer than this (Zipf 4.5)  # termhood factor of a person's name joined with a title or another entry
+PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry
+MARKED_SPEC = 1.0  # specificity of a term the writer marks (quotes, 中文(English)) that is no common word
+MARKED_MAX_FREQ = 10 ** (4.5 - 9)  # ... no common word: rarer in general language than this (Zipf 4.5)
+PHRASE_BREAK = 10.0  # wordfreq divides a Chinese phrase by this for each word break it infers (INFERRED_SPACE_FACTOR)
+COMPOUND_BASE = 0.5  # a compound absent from jieba's dictionary: this plus the rest times its most specific token's
 _QUOTED_ZH = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,16})[”」』》\"]")
 _QUOTED_EN = re.compile(
     r"[“\"]([^“”\"\n]{2,60})[”\"]|so-called ([A-Za-z][A-Za-z\- ]{1,40}?)(?=[,.;:)]|\s(?:that|which|who|to|in|on|of|for|and)\b)"
@@ -92,7 +106,10 @@ def general_freq(term: str, lang: str) -> float:
     from wordfreq import zipf_frequency
 
     z = zipf_frequency(term, lang)
-    return 10 ** (z - 9) if z > 0 else 1e-9
+    f = 10 ** (z - 9) if z > 0 else 1e-9
+    if lang == "en":  # as wordfreq does for the word breaks it infers in Chinese (出口 管制)
+        f /= PHRASE_BREAK ** (len(term.split()) - 1)
+    return f
 
 
 def weirdness_wf(freq: float, n_tokens: float, term: str, lang: str) -> float:
@@ -122,16 +139,27 @@ def general_zh() -> tuple[dict[str, tuple[int, str]], int]:
     return words, total
 
 
-def quoted_spans(pairs: Iterable[SentencePair]) -> tuple[frozenset, frozenset]:
+def quoted_spans(zh_texts: Iterable[str], en_texts: Iterable[str]) -> tuple[frozenset, frozenset]:
     """(Chinese keys, English keys) of text inside quotation marks, and of "so-called X"."""
     zh: set[str] = set()
     en: set[str] = set()
-    for p in pairs:
-        zh.update(zh_key(m) for m in _QUOTED_ZH.findall(p.zh))
-        for a, b in _QUOTED_EN.findall(p.en):
+    for t in zh_texts:
+        zh.update(zh_key(m) for m in _QUOTED_ZH.findall(t))
+    for t in en_texts:
+        for a, b in _QUOTED_EN.findall(t):
             if a or b:
                 en.add(en_key((a or b).strip()).lower())
     return frozenset(zh - {""}), frozenset(en - {""})
+
+
+def quoted_pair(zh_text: str, en_text: str) -> tuple[str, str] | None:
+    """(zh key, en key) when each side of one sentence pair quotes exactly one span (“实体清单” and
+    "so-called entity list"): both writers marked the same unit, as ``中文(English)`` does."""
+    zh = {zh_key(m) for m in _QUOTED_ZH.findall(zh_text)} - {""}
+    en = {en_key((a or b).strip()) for a, b in _QUOTED_EN.findall(en_text) if a or b} - {""}
+    if len(zh) == 1 and len(en) == 1:
+        return zh.pop(), en.pop()
+    return None
 
 
 def weirdness(freq: float, n_tokens: float, general_freq: int, general_total: int) -> float:
@@ -181,7 +209,11 @@ def termhood(
     marked = zk in stats.quoted_zh or ek.lower() in stats.quoted_en or (zk, ek) in stats.paren or is_acronym(en)
     if gen is None:  # not a general-language word: a compound or a new word, as specific as its most specific part
         parts = zh_tokens(zk)
-        spec = 1.0 if len(parts) < 2 or name else 0.5 + 0.5 * max(_word_specificity(t, stats) for t in parts)
+        spec = (
+            1.0
+            if len(parts) < 2 or name
+            else COMPOUND_BASE + (1 - COMPOUND_BASE) * max(_word_specificity(t, stats) for t in parts)
+        )
     else:
         spec = specificity(weirdness(max(freq, 0.5), stats.n_tokens, gen[0], total))
     if name:
@@ -196,7 +228,7 @@ def termhood(
         # the writer's quotes mark a unit (“实体清单”), but not a common word as a term: 《孩子》, a film
         # title seen once, does not make 孩子 / child one
         if marked and general_freq(zk, "zh") < MARKED_MAX_FREQ:
-            spec = max(spec, 0.9)
+            spec = max(spec, MARKED_SPEC)
     if marked or (name and _lexical_unit(zk)):
         evidence = 1.0
     elif name:
@@ -289,14 +321,23 @@ def zh_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
 
 
 def en_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
-    """For each English key, the frequencies of the English candidates that contain it as whole words."""
-    want = {f" {k.lower()} ": k for k in set(keys)}
+    """For each English key, the frequencies of the English candidates that contain it as whole
+    words. Each candidate's word runs are looked up, so the cost is linear in the number of candidates."""
+    want = defaultdict(list)
+    for k in set(keys):
+        want[tuple(k.lower().split())].append(k)
+    longest = max((len(w) for w in want), default=0)
     out: dict[str, list[float]] = defaultdict(list)
     for b, f in freq.items():
-        padded = f" {b.lower()} "
-        for pa, a in want.items():
-            if len(padded) > len(pa) and pa in padded:
-                out[a].append(f)
+        words = tuple(b.lower().split())
+        seen = set()
+        for n in range(1, min(longest, len(words) - 1) + 1):
+            for a in range(len(words) - n + 1):
+                run = words[a : a + n]
+                if run in want and run not in seen:
+                    seen.add(run)
+                    for k in want[run]:
+                        out[k].append(f)
     return out
 
 

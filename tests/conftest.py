@@ -92,6 +92,26 @@ def example_store(tmp_path_factory, usem3):
     return folder, report
 
 
+# The example corpus has few cross-document translations, and the default threshold keeps none of
+# its mined candidates; tests of how mined pairs are stored, shown and exported keep them down to this.
+MINED_FLOOR = 0.5
+
+
+@pytest.fixture(scope="session")
+def mined_example_store(example_store, tmp_path_factory) -> tuple[Path, int]:
+    """A copy of ``example_store`` re-mined keeping every candidate scored ``MINED_FLOOR`` or
+    more: ``(folder, mined pairs)``. Read it; copy it before writing."""
+    from termalign.corpus.build import mine_corpus
+    from termalign.corpus.store import Store
+
+    folder = copy_store(example_store[0], tmp_path_factory.mktemp("mined-store") / "store")
+    with Store.open(folder) as store:
+        n = mine_corpus(store, min_score=MINED_FLOOR)
+        store.pair_index()
+    assert n > 0
+    return folder, n
+
+
 @pytest.fixture(scope="session")
 def rare_earths_store(example_store, tmp_path_factory) -> Path:
     """The example store with its glossary: a copy of ``example_store`` after

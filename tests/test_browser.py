@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_CACHE, SEEDS, copy_store
 from test_web import build_hostile_store, plain_usem3, running  # noqa: F401, F811 (fixtures)
+
+from termalign.corpus.store import Store, norm_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # starts Chromium
 
@@ -172,8 +178,6 @@ def test_traditional_form_finds_the_same_entry(browser, seed_url, rare_earths_st
     import opencc
     from selenium.webdriver.common.by import By
 
-    from termalign.corpus.store import Store
-
     s2t = opencc.OpenCC("s2t").convert
     with Store.open(rare_earths_store, readonly=True) as s:
         entry = max((e for e in s.all_terms() if s2t(e.zh) != e.zh), key=lambda e: (e.confidence, e.freq))
@@ -287,3 +291,336 @@ def test_a_missing_browser_says_how_to_install_it(monkeypatch):
         assert in_ci() is expected
     monkeypatch.delenv("CI")
     assert in_ci() is False
+
+
+# ---------------------------------------------------------------- the review page (serve --review)
+
+
+def wait_settled(driver, saved: int | None = None) -> None:
+    """Wait until the review page has no request in flight (and, given ``saved``, until the server
+    has confirmed that many decisions); fail with a screenshot and the save line otherwise."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def settled(d) -> bool:
+        line = d.find_element(By.ID, "save-state")
+        if saved is not None and line.get_attribute("data-saved") != str(saved):
+            return False
+        return d.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "0"
+
+    try:
+        WebDriverWait(driver, WAIT_S).until(settled)
+    except TimeoutException:
+        shot = Path(tempfile.mkdtemp(prefix="termalign-failed-")) / "review.png"
+        driver.save_screenshot(str(shot))
+        line = driver.find_element(By.ID, "save-state")
+        pytest.fail(f"review page did not settle (saved={saved}): {line.text!r}; screenshot: {shot}")
+
+
+def shown_entry(driver) -> tuple[int, str, str]:
+    """(id, zh, en) of the entry shown beside the queue."""
+    from selenium.webdriver.common.by import By
+
+    box = driver.find_element(By.ID, "entry")
+    zh = box.find_element(By.CSS_SELECTOR, ".zh-forms .form-main").text
+    en = box.find_element(By.CSS_SELECTOR, ".en-forms .form-main").text
+    return int(box.get_attribute("data-id")), zh, en
+
+
+def press(driver, keys: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(keys).perform()
+
+
+def queue_rows(driver, status: str) -> dict[tuple[str, str], str]:
+    """{(zh, en): status} of the queue under a status filter, as the page lists it (first 50)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element(By.ID, "f-status")).select_by_value(status)
+    wait_settled(driver)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#queue > li")
+    return {
+        (r.find_element(By.CLASS_NAME, "q-zh").text, r.find_element(By.CLASS_NAME, "q-en").text): r.get_attribute(
+            "data-status"
+        )
+        for r in rows
+    }
+
+
+def filter_to(driver, text: str, zh: str) -> None:
+    """`/`, type ``text``, Enter; then j until the entry ``zh`` is the one shown."""
+    press(driver, "/")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = driver.find_element(By.ID, "q")
+    assert driver.switch_to.active_element == box, "/ jumps to the filter box"
+    box.clear()
+    box.send_keys(text, Keys.ENTER)
+    wait_settled(driver)
+    for _ in range(20):
+        if shown_entry(driver)[1] == zh:
+            return
+        press(driver, "j")
+        wait_settled(driver)
+    pytest.fail(f"{zh} not in the queue filtered by {text!r}")
+
+
+# a reviewed entry's main term in the TBX export: accepted and edited ones preferred, rejected ones
+# deprecated (when the export keeps them at all)
+TBX_STATUS = {
+    "accepted": "preferredTerm-admn-sts",
+    "edited": "preferredTerm-admn-sts",
+    "rejected": "deprecatedTerm-admn-sts",
+}
+
+
+def tbx_entries(path: Path) -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """{(zh, en): (administrativeStatus of the main English term, English variants)} of a TBX export."""
+    from lxml import etree
+
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    out = {}
+    for te in etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).iter("termEntry"):
+        sides = {}
+        for ls in te.findall("langSet"):
+            tigs = ls.findall("tig")
+            terms = [t.findtext("term") for t in tigs]
+            sides.setdefault("en" if ls.get(lang) == "en" else "zh", (terms, tigs[0].findtext("termNote")))
+        out[(sides["zh"][0][0], sides["en"][0][0])] = (sides["en"][1], sides["en"][0][1:])
+    return out
+
+
+def test_review_ten_entries_by_keyboard_and_a_rebuild_keeps_every_decision(browser, rare_earths_store, tmp_path):
+    """Accept, reject, edit and merge with the keyboard only; `termalign build` re-mines the
+    glossary; the page and the TBX export still show every decision."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    store = copy_store(rare_earths_store, tmp_path / "store")
+    keep_out = {"矿产公司", "七国集团", "七大工业国"}  # decided below by name
+    expected: dict[tuple[str, str], str] = {}
+    with running(store, review=True, user="reviewer") as server:
+        browser.get(server.url + "review")
+        wait_settled(browser)
+        assert browser.find_element(By.ID, "actions").is_displayed()
+        saved = 0
+        # seven on the queue as it comes: accept, reject, skip with j when it is one of keep_out
+        for key in "araaraa":
+            while shown_entry(browser)[1] in keep_out:
+                press(browser, "j")
+                wait_settled(browser)
+            _, zh, en = shown_entry(browser)
+            press(browser, key)
+            saved += 1
+            wait_settled(browser, saved)
+            assert browser.find_element(By.ID, "save-state").text.startswith("Saved: ")
+            expected[(zh, en)] = {"a": "accepted", "r": "rejected"}[key]
+        # an edit: 矿产公司 is a mining company, not "minerals firms"
+        filter_to(browser, "矿产公司", "矿产公司")
+        press(browser, "e")
+        en_box = browser.find_element(By.ID, "ed-en")
+        assert browser.switch_to.active_element == en_box, "e puts the cursor in the English form"
+        en_box.send_keys("mining companies", Keys.ENTER)  # replaces the selected form
+        saved += 1
+        wait_settled(browser, saved)
+        expected[("矿产公司", "mining companies")] = "edited"
+        # a merge: "Group of Seven" is the same entry as "Group of 7"
+        filter_to(browser, "Group of", "七大工业国")
+        press(browser, "m")
+        merge_box = browser.find_element(By.ID, "mg-q")
+        assert browser.switch_to.active_element == merge_box
+        merge_box.clear()
+        merge_box.send_keys("Group of 7")
+        wait_settled(browser)
+        first = browser.find_element(By.CSS_SELECTOR, "#mg-list > li.selected")
+        assert first.find_element(By.CLASS_NAME, "q-zh").text == "七国集团"
+        merge_box.send_keys(Keys.ENTER)
+        saved += 1
+        wait_settled(browser, saved)
+        # the tenth: accept the entry that stays
+        filter_to(browser, "Group of", "七国集团")
+        press(browser, "a")
+        saved += 1
+        wait_settled(browser, saved)
+        expected[("七国集团", "Group of 7")] = "accepted"
+        # and one taken back: u undoes the last decision of this page's user
+        press(browser, "/")
+        browser.find_element(By.ID, "q").clear()
+        browser.find_element(By.ID, "q").send_keys(Keys.ENTER)
+        wait_settled(browser)
+        undone = shown_entry(browser)
+        press(browser, "r")
+        wait_settled(browser, saved + 1)
+        press(browser, "u")
+        wait_settled(browser, saved + 2)
+        assert browser.find_element(By.ID, "save-state").text.startswith("Saved: undid rejected ")
+        assert len(expected) == 9 and saved == 10
+        assert console_errors(browser) == []
+
+    # re-mine: the corpus again, plus one new document (so the glossary is really rebuilt)
+    more = tmp_path / "more"
+    more.mkdir()
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[0], more / "again.txt")
+    with Store.open(store, readonly=True) as s:
+        state_before = s.get_meta("glossary_state")
+    env = {**os.environ, "TERMALIGN_CACHE": str(FIXTURE_CACHE)}
+    r = subprocess.run(
+        [sys.executable, "-m", "termalign.app.cli", "build", str(SEEDS), str(more), "--store", str(store), "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert r.returncode == 0, r.stderr
+    with Store.open(store, readonly=True) as s:
+        assert s.get_meta("glossary_state") != state_before, "the build re-mined the glossary"
+
+    with running(store, review=True, user="reviewer") as server:
+        browser.get(server.url + "review")
+        wait_settled(browser)
+        seen = {}
+        for status in ("accepted", "edited", "rejected"):
+            seen.update(queue_rows(browser, status))
+        gone = [k for k, v in expected.items() if v == "rejected" and k not in seen]
+        assert {k: seen.get(k) for k in expected if k not in gone} == {
+            k: v for k, v in expected.items() if k not in gone
+        }
+        for zh, en in gone:  # no longer mined at all: a rejected pair never comes back as anything else
+            press(browser, "/")
+            browser.find_element(By.ID, "q").clear()
+            browser.find_element(By.ID, "q").send_keys(zh, Keys.ENTER)
+            assert (zh, en) not in queue_rows(browser, "all")
+        press(browser, "/")  # the undone reject stayed undone: pending, if the rebuild still mines it
+        browser.find_element(By.ID, "q").clear()
+        browser.find_element(By.ID, "q").send_keys(undone[1], Keys.ENTER)
+        assert queue_rows(browser, "all").get(undone[1:], "pending") == "pending"
+        filter_to(browser, "Group of", "七国集团")  # "Group of Seven" is merged into the entry that stays
+        assert ("七大工业国", "Group of Seven") not in queue_rows(browser, "all")
+        variants = [v.text for v in browser.find_elements(By.CSS_SELECTOR, "#entry .variant")]
+        assert "Group of Seven" in variants or "七大工业国" in variants, variants
+
+    from termalign.corpus.review import decisions
+
+    with Store.open(store, readonly=True) as s:  # every decision is still in the store, the undone one undone
+        live = [(d.action, d.zh_key, d.en_key) for d in decisions(s)]
+        assert len(live) == 10 and len(decisions(s, include_undone=True)) == 11
+    assert all(("reject", norm_text(zh), norm_text(en)) in live for zh, en in gone)
+
+    tbx = tmp_path / "glossary.tbx"
+    r = subprocess.run(
+        [sys.executable, "-m", "termalign.app.cli", "export", "--format", "tbx", "-o", str(tbx), "--store", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    exported = tbx_entries(tbx)
+    for key, status in expected.items():
+        if status == "rejected":
+            assert exported.get(key, (TBX_STATUS[status],))[0] == TBX_STATUS[status], key  # deprecated, or left out
+        else:
+            assert exported[key][0] == TBX_STATUS[status], (key, exported.get(key))
+    assert {v[0] for k, v in exported.items() if k not in expected} == {"admittedTerm-admn-sts"}  # nobody decided
+    assert ("七大工业国", "Group of Seven") not in exported
+    assert "Group of Seven" in exported[("七国集团", "Group of 7")][1]
+
+
+SELECT_TEXT_JS = """
+const [line, text] = arguments;
+const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+const nodes = [];
+let all = "";
+while (walker.nextNode()) { nodes.push([walker.currentNode, all.length]); all += walker.currentNode.data; }
+const start = all.indexOf(text);
+if (start < 0) return false;
+const end = start + text.length;
+const range = document.createRange();
+for (const [node, at] of nodes) {
+  if (at <= start && start <= at + node.data.length) range.setStart(node, start - at);
+  if (at <= end && end <= at + node.data.length) { range.setEnd(node, end - at); break; }
+}
+const sel = window.getSelection();
+sel.removeAllRanges();
+sel.addRange(range);
+line.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+return true;
+"""
+
+
+def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(browser, rare_earths_store, tmp_path):
+    """Select words on both sides of a concordance line: the page adds the entry. A refused
+    decision shows the server's error and never 'Saved'. Then s splits a wrong pairing."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    store = copy_store(rare_earths_store, tmp_path / "store")
+    en_words, zh_words = "Biden administration", "拜登政府"
+    with running(store, review=True, user="reviewer") as server:
+        browser.get(server.url + "review")
+        wait_settled(browser)
+        filter_to(browser, "拜登", "拜登")
+        lines = browser.find_elements(By.CSS_SELECTOR, "#kwic .kwic-line")
+        line = next(
+            li
+            for li in lines
+            if en_words in li.find_element(By.CLASS_NAME, "kwic-en").text
+            and zh_words in li.find_element(By.CLASS_NAME, "kwic-zh").text
+        )
+        assert browser.execute_script(SELECT_TEXT_JS, line.find_element(By.CLASS_NAME, "kwic-en"), en_words)
+        assert browser.find_element(By.ID, "add-form").is_displayed()
+        assert browser.find_element(By.ID, "ad-en").get_attribute("value") == en_words
+        # a Chinese form that is not in that sentence pair: refused, and the page says so
+        browser.find_element(By.ID, "ad-zh").send_keys("磁铁")
+        browser.find_element(By.CSS_SELECTOR, "#add-form button[type=submit]").click()
+        wait_settled(browser)
+        state = browser.find_element(By.ID, "save-state")
+        assert state.get_attribute("data-state") == "error" and state.get_attribute("data-saved") == "0"
+        assert state.text.startswith(f"Not saved: add: 磁铁 / {en_words} is not in sentence pair ")
+        # now select the Chinese words too
+        line = browser.find_elements(By.CSS_SELECTOR, "#kwic .kwic-line")[lines.index(line)]
+        assert browser.execute_script(SELECT_TEXT_JS, line.find_element(By.CLASS_NAME, "kwic-en"), en_words)
+        assert browser.execute_script(SELECT_TEXT_JS, line.find_element(By.CLASS_NAME, "kwic-zh"), zh_words)
+        assert browser.find_element(By.ID, "ad-zh").get_attribute("value") == zh_words
+        browser.find_element(By.CSS_SELECTOR, "#add-form button[type=submit]").click()
+        wait_settled(browser, 1)
+        assert state.text == f"Saved: added {zh_words} ↔ {en_words}."
+        queue_rows(browser, "all")
+        filter_to(browser, zh_words, zh_words)
+        assert browser.find_element(By.CSS_SELECTOR, "#entry .en-forms .form-main").text == en_words
+        # and s splits a wrong pairing (驱动, to drive, paired with "vehicles") into the right ones
+        filter_to(browser, "驱动", "驱动")
+        wrong = shown_entry(browser)[1:]
+        press(browser, "s")
+        assert browser.switch_to.active_element == browser.find_element(By.ID, "sp-zh1")
+        press(browser, "驱动" + Keys.TAB + "drive" + Keys.TAB + "车辆" + Keys.TAB + "vehicles" + Keys.ENTER)
+        wait_settled(browser, 2)
+        assert state.text == f"Saved: split {wrong[0]} ↔ {wrong[1]} into 驱动 ↔ drive and 车辆 ↔ vehicles."
+        errors = console_errors(browser)  # Chromium logs the refused request; nothing else went wrong
+        assert len(errors) == 1 and "/api/review/decide" in errors[0] and "400" in errors[0], errors
+    from termalign.corpus.review import decisions
+
+    with Store.open(store, readonly=True) as s:
+        add, split = decisions(s)
+    assert (add.action, add.fields["zh"], add.fields["en"], add.user) == ("add", zh_words, en_words, "reviewer")
+    parts = [{"zh": "驱动", "en": "drive"}, {"zh": "车辆", "en": "vehicles"}]
+    assert (split.action, split.fields["parts"]) == ("split", parts)
+
+
+def test_without_review_the_review_page_has_no_write_controls(browser, seed_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(seed_url + "review")
+    wait_settled(browser)
+    assert browser.find_elements(By.CSS_SELECTOR, "#queue > li"), "the queue is there to read"
+    assert not browser.find_element(By.ID, "actions").is_displayed()
+    press(browser, "a")  # keys that would decide do nothing
+    press(browser, "e")
+    wait_settled(browser)
+    assert not browser.find_element(By.ID, "edit-form").is_displayed()
+    state = browser.find_element(By.ID, "save-state")
+    assert state.get_attribute("data-saved") == "0" and "Read-only" in state.text
+    assert browser.find_elements(By.CSS_SELECTOR, "#kwic .kwic-line"), "the concordance is there to read"

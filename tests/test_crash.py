@@ -99,6 +99,8 @@ def _build(corpus: Path, store: Path, env: dict) -> subprocess.Popen:
         str(store),
         "--quiet",
         "--no-glossary",
+        "--min-score",
+        "0",  # every mined candidate kept: the corpus has few, and this test is about keeping them
     ]
     return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -171,7 +173,7 @@ def test_build_killed_twenty_times_at_random_never_corrupts_and_resumes_to_the_s
 
     zygote = Zygote(env)
     try:
-        args = ("build", corpus, "--quiet", "--no-glossary", "--store")
+        args = ("build", corpus, "--quiet", "--no-glossary", "--min-score", "0", "--store")
         t0 = time.monotonic()
         zygote.start(*args, tmp_path / "timing")
         assert os.WIFEXITED(status := zygote.wait()) and os.WEXITSTATUS(status) == 0, status
@@ -297,7 +299,7 @@ def test_two_or_three_builds_at_once_give_the_content_of_one_build(tmp_path):
     zygote = ParallelZygote(env)
     kills = 0
     try:
-        args = ("build", corpus, "--quiet", "--no-glossary", "--store")
+        args = ("build", corpus, "--quiet", "--no-glossary", "--min-score", "0", "--store")
         t0 = time.monotonic()
         assert zygote.wait_for(zygote.start(*args, tmp_path / "timing")) == 0
         full = time.monotonic() - t0

@@ -163,8 +163,8 @@ SNAPSHOTS = Path(__file__).resolve().parent / "data" / "export"
 TBX_BASIC_STATUS = {  # TBX-Basic's picklist (TBXBasicXCSV02.xcs)
     "preferredTerm-admn-sts",
     "admittedTerm-admn-sts",
-    "notRecommendedTerm-admn-sts",
-    "obsoleteTerm-admn-sts",
+    "deprecatedTerm-admn-sts",
+    "supersededTerm-admn-sts",
 }
 
 

@@ -130,3 +130,39 @@ def test_gold_files_are_well_formed():
         assert all(r["correct"] in "01" and r["term_worthy"] in "01" and zh_key(r["zh"]) for r in d)
         assert all(not (r["term_worthy"] == "1" and r["correct"] == "0") for r in d)
     assert len(body) > 165
+
+
+def _macdev_line(needle: str) -> str:
+    """The first MAC-Dev Chinese line that holds ``needle``: real narrative text."""
+    for path in sorted((ROOT / "tests" / "mac-dev" / "src").iterdir()):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if needle in line:
+                return line
+    raise AssertionError(needle)
+
+
+@pytest.mark.parametrize(
+    "needle",
+    ["三两银子", "人柔媚姣俏", "王二根本", "砰砰声响", "叶哗哗", "抿着嘴", "闲话时"],
+)
+def test_pieces_of_a_clause_are_no_chinese_candidates(needle):
+    """A quantity (三两银子), a subject and its adjective (人柔媚), a name and an adverb (王二根本),
+    a sound word (砰砰, 叶哗哗), a verb with its aspect particle (抿着嘴) or a time clause (闲话时)
+    is a piece of the sentence, not a term, although jieba tags its tokens as nouns."""
+    line = _macdev_line(needle)
+    keys = {k for k, *_ in all_zh_candidates(line, recurring([line, line]))}
+    assert not any(needle in k or k == needle for k in keys), sorted(k for k in keys if k in needle or needle in k)
+
+
+@pytest.mark.parametrize("needle", ["刘老老", "姑奶奶"])
+def test_kinship_words_and_names_that_double_a_syllable_stay_candidates(needle):
+    line = _macdev_line(needle)
+    assert needle in {k for k, *_ in all_zh_candidates(line)}
+
+
+def test_the_same_unit_quoted_on_both_sides_is_direct_evidence():
+    """“实体清单” in the Chinese and "so-called entity list" in the English of one pair: both writers
+    mark the same unit, as 中文(English) does."""
+    pairs = [p for p in seed_pairs() if "实体清单" in p.zh]
+    c = count(pairs, GlossaryParams())
+    assert ("实体清单", "entity list") in c.paren

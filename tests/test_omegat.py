@@ -172,6 +172,32 @@ def test_the_default_export_shows_fewer_glossary_lines_than_all(omegat_run, tmp_
         assert counts[name]["lines"] < counts_all[name]["lines"]
 
 
+def test_omegat_loads_a_reviewed_glossary(tmp_path_factory, rare_earths_store):
+    """A reviewed store: TBX main terms preferred (accepted, edited, with a subjectField and a second
+    note) or admitted (not reviewed), the TSV only the accepted entries; OmegaT reads every one."""
+    from conftest import copy_store
+
+    from termalign.corpus import review
+
+    base = tmp_path_factory.mktemp("omegat-reviewed")
+    store = copy_store(rare_earths_store, base / "store")
+    with review.open_for_review(store) as s:
+        ids = {
+            zh: s.con.execute("select id from terms where zh = ?", (zh,)).fetchone()[0]
+            for zh in ("稀土", "关税", "许可")
+        }
+        review.decide(s, ids["稀土"], "accept")
+        review.decide(s, ids["关税"], "edit", fields={"domain": "trade", "note": "customs duty"})
+        review.decide(s, ids["许可"], "reject")
+    project = make_project(base / "project", store)
+    counts = glossary_counts(run_omegat(project, base / "config"))
+    tbx = project / "glossary" / "termalign.tbx"
+    statuses = {t.text for t in etree.parse(str(tbx)).getroot().iter("termNote")}
+    assert statuses == {"preferredTerm-admn-sts", "admittedTerm-admn-sts"}
+    assert counts["termalign.tbx"]["entries"] == tbx_pairs(tbx) > 100
+    assert counts["termalign.txt"]["entries"] == len(read_tsv(project / "glossary" / "termalign.txt")) == 2
+
+
 def test_the_readme_segmentation_rules_let_omegat_match_almost_every_segment(tmp_path_factory, rare_earths_store):
     """With the two exceptions the README gives ("U.S.", "Oct."), OmegaT cuts sentences where
     termalign does, and the memory fills in all but the segments cut differently for other reasons."""

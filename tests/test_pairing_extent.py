@@ -69,7 +69,9 @@ def test_candidates_fold_initials_honorifics_and_shared_heads():
 
 
 def test_coordination_needs_a_chinese_coordinator():
-    assert not coordination_ok("能源部", "energy and treasury")
+    assert not coordination_ok("能源部", "Energy and Treasury")
+    # lower-case words joined by "and" can be one term where Chinese juxtaposes them
+    assert coordination_ok("改革开放", "reform and opening")
     assert coordination_ok("工业和信息化部", "ministry of industry and information technology")
 
 
@@ -81,3 +83,24 @@ def test_person_compounds_and_once_seen_names_rank_below_the_terms(glossary, by_
             assert by_zh[compound].termhood < 0.5 and rank[compound] > rank[name], by_zh[compound]
     # a name of several tokens seen twice no longer outranks 稀土 (was rank 1, termhood 1.0)
     assert rank["稀土"] < rank["亚洲集团"] and by_zh["亚洲集团"].termhood < 0.95
+
+
+def test_of_joins_two_chunks_and_the_evidence_keeps_the_join(by_zh):
+    """ "lists of applicants" is one candidate beside "lists" and "applicants"; 申请者名单 pairs with it
+    better than with either part, so the joined form is the entry."""
+    (p,) = [p for p in seed_pairs() if "申请者名单" in p.zh]
+    keys = {k for k, _ in en_candidates(p.en)}
+    assert {"lists of applicant", "list", "applicant"} <= keys
+    assert by_zh["申请者名单"].en == "lists of applicants"
+
+
+def test_joins_need_a_chunk_on_both_sides_and_no_quantity():
+    sent = "Some potential investment targets are being drawn from lists of applicants for previous funding programs."
+    keys = {k for k, _ in en_candidates(sent)}
+    assert "target are being drawn from list" not in keys and "applicant for previous funding program" not in keys
+    # MAC-Dev: a quantity or a number joined by "of" is no term
+    for text, bad in [
+        ("He used a sort of technique that nobody knew.", "sort of technique"),
+        ("There was a boy of fourteen at the door.", "boy of fourteen"),
+    ]:
+        assert bad not in {k for k, _ in en_candidates(text)}

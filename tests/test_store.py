@@ -60,15 +60,15 @@ def test_replacing_a_document_drops_its_old_rows(tmp_path):
         assert s.con.execute("select count(*) from pairs_fts").fetchone()[0] == 2
 
 
-def test_count_pairs_counts_two_sided_pairs_only(example_store):
+def test_count_pairs_counts_two_sided_pairs_only(example_store, mined_example_store):
     """The pairs table also keeps the aligner's null beads (1-0, 0-1); they are not pairs."""
-    with Store.open(example_store[0], readonly=True) as s:
+    with Store.open(mined_example_store[0], readonly=True) as s:
         rows = s.con.execute("select kind, en != '' and zh != '' from pairs").fetchall()
         assert any(not two for _, two in rows)  # seed 000 / 003 have unpaired sentences
         for kind in ("aligned", "mined"):
             assert s.count_pairs(kind) == sum(1 for k, two in rows if k == kind and two) > 0
         assert s.count_pairs() == sum(two for _, two in rows) < len(rows)
-        assert s.count_pairs() == len(s.pair_texts()) == example_store[1].pairs + example_store[1].mined
+        assert s.count_pairs() == len(s.pair_texts()) == example_store[1].pairs + mined_example_store[1]
 
 
 def test_readonly_open_of_missing_store_names_the_fix(tmp_path):

@@ -182,16 +182,17 @@ def test_head_has_headers_and_no_body(seed_server):
     assert status == 200 and int(headers["content-length"]) > 0 and body == b""
 
 
-def test_page_code_never_puts_data_into_html():
-    """The page builds DOM nodes with textContent; no inline script (the CSP forbids it anyway)."""
+@pytest.mark.parametrize("script, page", [("app.js", "index.html"), ("review.js", "review.html")])
+def test_page_code_never_puts_data_into_html(script, page):
+    """The pages build DOM nodes with textContent; no inline script (the CSP forbids it anyway)."""
     static = Path(__file__).resolve().parent.parent / "app" / "static"
-    js = re.sub(r"^\s*//.*$", "", (static / "app.js").read_text(encoding="utf-8"), flags=re.M)  # code, not comments
+    js = re.sub(r"^\s*//.*$", "", (static / script).read_text(encoding="utf-8"), flags=re.M)  # code, not comments
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in js, sink
     assert "textContent" in js
-    html = (static / "index.html").read_text(encoding="utf-8")
-    assert re.findall(r"<script\b[^>]*>", html) == ['<script src="/static/app.js" defer>']
-    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler in index.html"
+    html = (static / page).read_text(encoding="utf-8")
+    assert re.findall(r"<script\b[^>]*>", html) == [f'<script src="/static/{script}" defer>']
+    assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler in {page}"
     assert "style=" not in html
 
 
