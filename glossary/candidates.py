@@ -20,7 +20,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 from .variants import en_key, is_acronym, zh_key
@@ -104,6 +105,49 @@ def add_user_words(words: Iterable[str]) -> None:
                 jieba.add_word(w, freq=100000, tag="nz")
     zh_candidates.cache_clear()
     _tokens.cache_clear()
+
+
+@contextmanager
+def taught_words(words: Iterable[str]) -> Iterator[None]:
+    """:func:`add_user_words` for the duration of the block, then jieba's dictionary as it was.
+
+    jieba's dictionary is process-wide: without this, the terms pinned for one glossary would
+    change how every later glossary in the same process (a library user's, a long-lived server's,
+    a test session's) cuts its text."""
+    import jieba
+
+    whole = [k for k in (zh_key(w) for w in words) if len(k) >= 2]
+    keys = {k[: i + 1] for k in whole for i in range(len(k))}  # add_word also adds the prefixes
+    if not keys:
+        yield
+        return
+    pos = _posseg().dt
+    with _jieba_lock:
+        pos.makesure_userdict_loaded()  # tags taught before stay where jieba keeps them
+        tok = jieba.dt
+        tok.check_initialized()
+        freq = {k: tok.FREQ.get(k) for k in keys}
+        tags = {k: pos.word_tag_tab.get(k) for k in keys}
+        total = tok.total
+    add_user_words(whole)
+    try:
+        yield
+    finally:
+        with _jieba_lock:
+            pos.makesure_userdict_loaded()
+            for k, v in freq.items():
+                if v is None:
+                    tok.FREQ.pop(k, None)
+                else:
+                    tok.FREQ[k] = v
+            for k, t in tags.items():
+                if t is None:
+                    pos.word_tag_tab.pop(k, None)
+                else:
+                    pos.word_tag_tab[k] = t
+            tok.total = total
+        zh_candidates.cache_clear()
+        _tokens.cache_clear()
 
 
 def read_user_dict(path: str) -> list[tuple[str, int | None, str | None]]:

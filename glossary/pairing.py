@@ -31,10 +31,10 @@ from .candidates import (
     EN_STOP,
     ZH_STOP,
     acronym_expansions,
-    add_user_words,
     en_candidates,
     en_candidates_marked,
     paren_pairs,
+    taught_words,
     zh_tokens,
 )
 from .entries import CorpusText, SentencePair, TermEntry
@@ -811,10 +811,19 @@ def mine_glossary(
     Also returns each mined (not pinned) entry's feature row (:data:`FEATURES`), keyed by its
     (zh, en) as shown: a store refits the confidence on its reviewers' decisions with them.
     """
-    params = params or GlossaryParams()
-    pairs = list(pairs)
-    if pinned:
-        add_user_words(z for z, _ in pinned)
+    with taught_words(z for z, _ in pinned):  # jieba's dictionary is as it was afterwards
+        return _mine_glossary(list(pairs), enc, params or GlossaryParams(), pinned, on_progress, corpus)
+
+
+def _mine_glossary(
+    pairs: list[SentencePair],
+    enc,
+    params: GlossaryParams,
+    pinned: Sequence[tuple[str, str]],
+    on_progress: Callable | None,
+    corpus: CorpusText | None,
+) -> tuple[list[TermEntry], dict[tuple[str, str], np.ndarray]]:
+    """:func:`mine_glossary` once the pinned terms are taught to the segmenter."""
     c, rows, x, rep, stats = candidate_features(pairs, enc, params, on_progress, corpus)
     conf = confidence(x, params.weights)
     linked = drop_fragments(c, link(c, rows, conf, params, dice(c), rep))

@@ -104,7 +104,8 @@ def test_pinned_terms_are_always_in_with_confidence_one(tmp_path):
     out = build_glossary(seed_pairs()[:30], None, pinned=pinned)
     top = {(e.zh, e.en): e for e in out if e.pinned}
     assert set(top) == set(pinned) and all(e.confidence == 1.0 for e in top.values())
-    assert [(k, s) for k, s, *_ in zh_candidates("稀土永磁体")][0][0] == "稀土永磁"  # taught to jieba
+    # taught to jieba while the glossary was mined, and forgotten after (jieba is process-wide)
+    assert [(k, s) for k, s, *_ in zh_candidates("稀土永磁体")][0][0] != "稀土永磁"
 
 
 def test_load_pinned_names_the_bad_line(tmp_path):

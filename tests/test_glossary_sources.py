@@ -166,3 +166,18 @@ def test_the_same_unit_quoted_on_both_sides_is_direct_evidence():
     pairs = [p for p in seed_pairs() if "实体清单" in p.zh]
     c = count(pairs, GlossaryParams())
     assert ("实体清单", "entity list") in c.paren
+
+
+def test_pinned_terms_are_taught_to_the_segmenter_only_while_their_glossary_is_mined():
+    """jieba's dictionary is process-wide: a glossary mined with pinned terms must not change how
+    a later glossary in the same process (a library user's, a server's) cuts its text."""
+    import jieba
+
+    from termalign.glossary.candidates import taught_words, zh_tokens
+
+    text = "稀土永磁体出口管制新规"
+    before, total = zh_tokens(text), jieba.dt.total
+    with taught_words(["稀土永磁体"]):
+        assert zh_tokens(text)[0] == "稀土永磁体"
+    assert zh_tokens(text) == before and "稀土永磁体" not in before
+    assert jieba.dt.total == total and jieba.dt.FREQ.get("稀土永磁体") is None

