@@ -90,7 +90,7 @@ def bench_library(store_dir: Path, repeat: int, similar_repeat: int) -> list[str
 
 
 def bench_cli(store_dir: Path, runs: int, cache_dir: Path) -> list[str]:
-    exe = shutil.which("termalign") or f"{sys.executable} -m glossary.cli"
+    exe = shutil.which("termalign") or f"{sys.executable} -m termalign.app.cli"
     env = {**os.environ, "TERMALIGN_CACHE": str(cache_dir)}  # an empty vector cache: no query is a hit
     out = []
     for mode, extra in (("CLI `termalign search Q --no-similar`", ["--no-similar"]), ("CLI `termalign search Q`", [])):

@@ -5,7 +5,7 @@
     python benchmarks/bench_serve.py --while-build        # the same, while `termalign build` writes the store
     python benchmarks/bench_serve.py --decisions 200      # review over HTTP: decision save latency
 
-The server runs as its own process (`python -m glossary.cli serve --port 0`), so the
+The server runs as its own process (`python -m termalign.app.cli serve --port 0`), so the
 clients (threads here) do not share its GIL. Each client cycles through a fixed list of
 real queries (both scripts, English, short and long); every non-200 answer or socket error
 counts as an error. Prints one Markdown table row per client count: requests/s, p50 and
