@@ -67,10 +67,13 @@ def _content(folder) -> dict:
 
 
 def _same(a, b, path: str = "") -> None:
-    """``a`` and ``b`` are equal, but for floats within 1e-5: vectors made with other BLAS thread
-    counts (an actor has one thread) differ in their last bits, and so do scores made from them."""
+    """``a`` and ``b`` are equal, but for floats within one unit of the 4th decimal: vectors made
+    with other BLAS thread counts (an actor has one thread) differ in their last bits, and so do
+    scores made from them; the glossary stores its scores rounded to 4 decimals, where such a
+    difference can cross a rounding boundary (0.13505 ± 1e-9 -> 0.135 or 0.1351)."""
     if isinstance(a, float) or isinstance(b, float):
-        assert isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) <= 1e-5, (path, a, b)
+        ok = isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) <= 1.0001e-4
+        assert ok, (path, a, b)
     elif isinstance(a, (list, tuple)):
         assert isinstance(b, (list, tuple)) and len(a) == len(b), (
             path,
