@@ -16,6 +16,7 @@ import traceback
 import click
 
 from termalign.align.formats import ALIGN_FORMATS
+from termalign.app.options import STORE_OPT
 from termalign.core.errors import InputError, StoreError, TermalignError, printable
 from termalign.corpus.export import DEFAULT_MIN_CONFIDENCE, EXPORT_FORMATS, SCRIPTS
 
@@ -113,7 +114,7 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 
 
 # Commands are registered below, one section per area.
-# --- segment (issue 2) ---
+# --- segment ---
 @main.command()
 @click.argument("file", type=click.Path())
 @click.option("--presplit", is_flag=True, help="The file has one sentence per line: do not unwrap or split.")
@@ -142,7 +143,7 @@ def segment(file: str, presplit: bool, encoding: str | None, as_json: bool) -> N
                 click.echo(f"        {s}")
 
 
-# --- align / eval (issue 4) ---
+# --- align / eval ---
 
 
 def _align_params(max_merge: int | None):
@@ -304,15 +305,7 @@ def eval_cmd(pred_dir: str, gold_dir: str) -> None:
     click.echo(evaluate_dirs(pred_dir, gold_dir).format(), nl=False)
 
 
-# --- build / mine / search --pairs (issue 5) ---
-_STORE_OPT = click.option(
-    "--store",
-    "store_dir",
-    type=click.Path(file_okay=False),
-    envvar="TERMALIGN_STORE",
-    default=None,
-    help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).",
-)
+# --- build / mine / search --pairs ---
 
 
 class _BuildBars:
@@ -372,7 +365,7 @@ class _BuildBars:
 
 @main.command()
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
-@_STORE_OPT
+@STORE_OPT
 @click.option(
     "--jobs",
     type=click.IntRange(1, 4096),
@@ -615,7 +608,7 @@ def mine(
 
 @main.command()
 @click.argument("query")
-@_STORE_OPT
+@STORE_OPT
 @click.option("--json", "as_json", is_flag=True, help="Print the SearchResult as JSON.")
 @click.option("--pairs", "pairs_only", is_flag=True, help="Search sentence pairs by meaning only.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
@@ -683,15 +676,7 @@ def _search_headline(query: str, meta: dict, n_terms: int, n_examples: int, n_mi
     return []
 
 
-# --- glossary / export (issue 6) ---
-_GLOSSARY_STORE_OPT = click.option(
-    "--store",
-    "store_dir",
-    type=click.Path(file_okay=False),
-    envvar="TERMALIGN_STORE",
-    default=None,
-    help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).",
-)
+# --- glossary / export ---
 _MIN_CONF_OPT = click.option(
     "--min-confidence",
     type=click.FloatRange(0, 1),
@@ -707,7 +692,7 @@ def glossary_group() -> None:
 
 
 @glossary_group.command("build")
-@_GLOSSARY_STORE_OPT
+@STORE_OPT
 @click.option(
     "--user-dict",
     type=click.Path(exists=True, dir_okay=False),
@@ -771,7 +756,7 @@ _register_review()
     required=True,
     help="Write here (atomically); - for standard output.",
 )
-@_GLOSSARY_STORE_OPT
+@STORE_OPT
 @click.option(
     "--min-confidence",
     type=click.FloatRange(0, 1),
@@ -874,7 +859,7 @@ def export_cmd(
     click.echo(f"{len(items)} {what} ({kept}{extra}) -> {'standard output' if output == '-' else output}", err=True)
 
 
-# --- search / serve (issue 7) ---
+# --- search / serve ---
 @main.command()
 @click.option(
     "--store",

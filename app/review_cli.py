@@ -8,16 +8,9 @@ import sys
 
 import click
 
+from termalign.app.options import STORE_OPT
 from termalign.core.errors import DecisionError
 
-STORE_OPT = click.option(
-    "--store",
-    "store_dir",
-    type=click.Path(file_okay=False),
-    envvar="TERMALIGN_STORE",
-    default=None,
-    help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).",
-)
 USER_OPT = click.option("--user", default=None, help="Who decides (default: the OS user).")
 PAST = {"accept": "accepted", "reject": "rejected", "edit": "edited", "merge": "merged", "split": "split"}
 PAST |= {"add": "added", "note": "noted"}
