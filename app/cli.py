@@ -803,7 +803,7 @@ def export_cmd(
     from termalign.core.errors import StoreError
     from termalign.core.files import atomic_path
     from termalign.corpus.export import corpus_script, render_terms
-    from termalign.corpus.review import review_counts, reviewed_entries
+    from termalign.corpus.review import export_rows
     from termalign.corpus.store import Store
 
     if script == "both" and fmt != "tbx":
@@ -825,14 +825,10 @@ def export_cmd(
             if not store.count_pairs("aligned"):
                 raise StoreError(f"{store.folder}: no aligned pairs yet; run `termalign build FOLDER` first")
         else:
-            counts = review_counts(store)
-            if status is None:
-                status = "accepted" if fmt == "tsv" and counts["accepted"] + counts["edited"] else "all"
             if status == "rejected" and min_confidence is None:
                 floor = 0.0  # every rejected entry: a reviewer ruled on it, whatever its confidence
-            rows = [r for r in reviewed_entries(store, status) if r.entry.confidence >= floor]
+            status, rows, review = export_rows(store, fmt, floor, status)
             items = [r.entry for r in rows]
-            review = rows if counts["reviewed"] else None  # a store nobody reviewed exports as before
             if not store.count_terms():
                 raise StoreError(f"{store.folder}: the glossary is empty; run `termalign glossary build` first")
             if fmt in ("tbx", "tsv") and script is None:

@@ -284,15 +284,12 @@ class App:
         TBX the script most of the corpus is written in; the review status once anyone reviewed,
         and for TSV only the accepted entries once there are any)."""
         from termalign.corpus import export
-        from termalign.corpus.review import review_counts, reviewed_entries
+        from termalign.corpus.review import export_rows
 
         with self.pool.borrow() as store:
-            counts = review_counts(store)
-            status = "accepted" if fmt == "tsv" and counts["accepted"] + counts["edited"] else "all"
-            rows = [r for r in reviewed_entries(store, status) if r.entry.confidence >= export.DEFAULT_MIN_CONFIDENCE]
+            _, rows, review = export_rows(store, fmt, export.DEFAULT_MIN_CONFIDENCE)
             signature = store.signature
             script = export.corpus_script([p.zh for p in store.pair_texts()]) if fmt == "tbx" else "simplified"
-        review = rows if counts["reviewed"] else None  # a store nobody reviewed exports as before
         return export.render_terms([r.entry for r in rows], fmt, signature, script=script, review=review)
 
     def health(self) -> dict:

@@ -333,6 +333,20 @@ def reviewed_entries(store: Store, status: str | None = None) -> list[Reviewed]:
     return out
 
 
+def export_rows(
+    store: Store, fmt: str, floor: float, status: str | None = None
+) -> tuple[str, list[Reviewed], list[Reviewed] | None]:
+    """What a glossary export in ``fmt`` writes: the review ``status`` it keeps (default: all, but
+    for OmegaT's TSV only the accepted entries once there are any), its entries at ``floor``
+    confidence or more, and the same rows again as the review marks to write, or None when nobody
+    reviewed (a store nobody reviewed exports as before)."""
+    counts = review_counts(store)
+    if status is None:
+        status = "accepted" if fmt == "tsv" and counts["accepted"] + counts["edited"] else "all"
+    rows = [r for r in reviewed_entries(store, status) if r.entry.confidence >= floor]
+    return status, rows, (rows if counts["reviewed"] else None)
+
+
 # ---------------------------------------------------------------- the concordance
 
 
