@@ -816,28 +816,26 @@ def export_cmd(
         floor = min_confidence
     else:
         floor = 0.0 if fmt == "tmx" else DEFAULT_MIN_CONFIDENCE
-    review = None
     with Store.open(store_dir, readonly=True) as store:
         signature = store.signature
         if fmt == "tmx":
             kinds = ("aligned", "mined") if include_mined else ("aligned",)
-            items = [p for p in store.pair_texts(min_score=floor) if p.kind in kinds]
+            pairs = [p for p in store.pair_texts(min_score=floor) if p.kind in kinds]
             if not store.count_pairs("aligned"):
                 raise StoreError(f"{store.folder}: no aligned pairs yet; run `termalign build FOLDER` first")
+            data = pairs_to_tmx(pairs, signature)
+            count = len(pairs)
         else:
             if status == "rejected" and min_confidence is None:
                 floor = 0.0  # every rejected entry: a reviewer ruled on it, whatever its confidence
             status, rows, review = export_rows(store, fmt, floor, status)
-            items = [r.entry for r in rows]
             if not store.count_terms():
                 raise StoreError(f"{store.folder}: the glossary is empty; run `termalign glossary build` first")
             if fmt in ("tbx", "tsv") and script is None:
                 script = corpus_script([p.zh for p in store.pair_texts()])
-    data = (
-        pairs_to_tmx(items, signature)
-        if fmt == "tmx"
-        else render_terms(items, fmt, signature, script=script or "simplified", review=review)
-    )
+            entries = [r.entry for r in rows]
+            data = render_terms(entries, fmt, signature, script=script or "simplified", review=review)
+            count = len(entries)
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -852,7 +850,7 @@ def export_cmd(
     if fmt != "tmx" and status != "all":
         kept += f", {status} only"
     extra = f", {script} Chinese" if fmt in ("tbx", "tsv") else ""
-    click.echo(f"{len(items)} {what} ({kept}{extra}) -> {'standard output' if output == '-' else output}", err=True)
+    click.echo(f"{count} {what} ({kept}{extra}) -> {'standard output' if output == '-' else output}", err=True)
 
 
 # --- search / serve ---

@@ -55,6 +55,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from termalign.app.review_web import (
@@ -70,6 +71,9 @@ from termalign.app.review_web import (
     read_json_body,
 )
 from termalign.core.errors import StoreError, TermalignError
+
+if TYPE_CHECKING:
+    from termalign.corpus.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +139,7 @@ def to_traditional(text: str) -> str:
 
 
 def _static_bytes(name: str) -> bytes:
-    return resources.files("termalign.app").joinpath("static", name).read_bytes()
+    return resources.files("termalign.app").joinpath("static").joinpath(name).read_bytes()
 
 
 # ---------------------------------------------------------------- the application
@@ -238,11 +242,12 @@ class StorePool:
 
 
 class _Loan:
+    store: Store  # set by __enter__, which the with statement runs before __exit__
+
     def __init__(self, pool: StorePool) -> None:
         self.pool = pool
-        self.store = None
 
-    def __enter__(self):
+    def __enter__(self) -> Store:
         self.store = self.pool._get()
         return self.store
 
@@ -272,7 +277,9 @@ class App:
         """The search result as a dict; ``similar=False`` skips meaning search (no encoder call)."""
         search_fn = self.search_fn
         if search_fn is None:
-            from termalign.corpus.search import search as search_fn
+            from termalign.corpus.search import search
+
+            search_fn = search
         with self.pool.borrow() as store:
             data = search_fn(store, q, limit=limit, enc=self.enc if similar else None).to_dict()
         for term in data["terms"]:  # display only: the Traditional spelling of the canonical form
@@ -580,11 +587,18 @@ class GlossaryServer(ThreadingHTTPServer):
         address = (address[0].strip("[]"), address[1])  # --host [::1] names the address ::1
         self.address_family = _family(address[0])  # an IPv6 address (--host ::1) needs AF_INET6
         super().__init__(address, Handler)
-        self.allowed_hosts = own_hosts(self.server_address[0], self.server_address[1])
+        self.allowed_hosts = own_hosts(*self.bound)
+
+    @property
+    def bound(self) -> tuple[str, int]:
+        """(host, port) the socket is bound to. ``server_address`` is the socket's name, whose host
+        an AF_INET/AF_INET6 socket gives as str; typeshed types it as what bind() accepts, bytes too."""
+        host, port = self.server_address[:2]
+        return cast(str, host), port
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.bound
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{port}/"

@@ -180,16 +180,16 @@ def scan_text_files(folders: Iterable[str | os.PathLike]) -> Scan:
                 skip(here, f"cannot list folder ({e.strerror or e})", unlisted)
                 continue
             subdirs = []
-            for e in entries:
-                if e.name.startswith("."):
+            for entry in entries:
+                if entry.name.startswith("."):
                     continue
-                why = _entry_problem(e)
+                why = _entry_problem(entry)
                 if why == "dir":
-                    subdirs.append(e.path)
+                    subdirs.append(entry.path)
                 elif why:
-                    skip(e.path, why)
-                elif Path(e.name).suffix.lower() in TEXT_SUFFIXES:
-                    out.append(Path(e.path))
+                    skip(entry.path, why)
+                elif Path(entry.name).suffix.lower() in TEXT_SUFFIXES:
+                    out.append(Path(entry.path))
             stack.extend(reversed(subdirs))
     files: dict[Path, None] = {}
     for p in out:
@@ -769,8 +769,11 @@ def mining_inputs(store: Store) -> MiningInputs | None:
             c, _ = store.sentences(d.id, lang, clean=True)
             if not t or v is None:
                 continue
-            cols[f"t_{lang}"].extend(t), cols[f"c_{lang}"].extend(c), cols[f"v_{lang}"].append(v)
-            cols[f"g_{lang}"].extend([d.id] * len(t)), cols[f"i_{lang}"].extend(range(len(t)))
+            cols[f"t_{lang}"].extend(t)
+            cols[f"c_{lang}"].extend(c)
+            cols[f"v_{lang}"].append(v)
+            cols[f"g_{lang}"].extend([d.id] * len(t))
+            cols[f"i_{lang}"].extend(range(len(t)))
     if not (cols["v_en"] and cols["v_zh"]):
         return None
     langs = ("en", "zh")

@@ -22,8 +22,8 @@ def blob(v: np.ndarray | None) -> bytes | None:
     return None if v is None else np.ascontiguousarray(v, dtype=np.float32).tobytes()
 
 
-def unblob(b: bytes | None) -> np.ndarray | None:
-    return None if b is None else np.frombuffer(b, dtype=np.float32)
+def unblob(b: bytes) -> np.ndarray:
+    return np.frombuffer(b, dtype=np.float32)
 
 
 # ---------------------------------------------------------------- rows <-> entries
@@ -79,7 +79,7 @@ def _fields(e: TermEntry) -> dict:
     return {f: getattr(e, f) for f in e.__slots__}
 
 
-def term_row(store, term_id: int):
+def term_row(store, term_id: object):
     """The terms row ``term_id`` (rejected and merged ones too); ``DecisionError`` if there is none."""
     if isinstance(term_id, bool) or not isinstance(term_id, int):
         raise DecisionError(f"an entry id is a whole number, not {term_id!r}")

@@ -322,7 +322,8 @@ def write_tsv(
         tmp.write_bytes(tsv_text(entries, direction, signature, script).encode("utf-8"))
 
 
-def read_tsv(path) -> list[tuple[str, str, str]]:
+def read_tsv(path) -> list[tuple[str, ...]]:
+    """The fields of each row of an OmegaT TSV glossary (comment lines skipped)."""
     with open(path, encoding="utf-8", newline="") as f:
         return [tuple(line.rstrip("\n").split("\t")) for line in f if not line.startswith("#")]
 

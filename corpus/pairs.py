@@ -17,6 +17,7 @@ Chinese). Everything here is pure except :func:`file_lang`, which reads a file.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -106,7 +107,7 @@ def _candidates(files: Sequence[Path], side_of: Callable[[Path], tuple | None]) 
     return out
 
 
-def read_manifest(path: str | Path) -> list[tuple[Path, Path]]:
+def read_manifest(path: str | os.PathLike) -> list[tuple[Path, Path]]:
     """(en, zh) paths from a two-column TSV; relative paths are taken from the manifest's folder."""
     path = Path(path)
     try:

@@ -37,6 +37,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from termalign.core.errors import DecisionError, InputError, StoreError
 from termalign.corpus.decisions import (
@@ -191,8 +192,11 @@ def _example(store: Store, pair_id, zh: str, en: str) -> dict:
     return {"en": p[0], "zh": p[1], "score": float(p[2]), "doc": p[3], "kind": p[4]}
 
 
-def decide(store: Store, term_id: int, action: str, *, user: str | None = None, fields: dict | None = None) -> Decision:
-    """Record one decision on the entry ``term_id`` and apply it to the glossary, in one transaction."""
+def decide(
+    store: Store, term_id: int | None, action: str, *, user: str | None = None, fields: dict | None = None
+) -> Decision:
+    """Record one decision on the entry ``term_id`` (None only for ``add``) and apply it to the
+    glossary, in one transaction."""
     if not isinstance(fields or {}, dict):
         raise DecisionError(f"{action}: fields must be a JSON object")
     with store.transaction():
@@ -351,7 +355,7 @@ def export_rows(
 
 
 def _spans(text: str, needles: Sequence[str], words: bool) -> list[list[int]]:
-    found = []
+    found: list[tuple[int, int]] = []
     for n in sorted({x for x in needles if x}, key=len, reverse=True):
         pat = re.escape(n)
         if words:
@@ -374,7 +378,7 @@ def kwic(store: Store, term_id: int, limit: int = 20) -> list[dict]:
     for form in zh_forms + en_forms:
         for p in store.concordance(form, limit=4 * limit):
             seen.setdefault(p.pair_id, p)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in seen.values():
         zh_text = p.zh if len(to_simplified(p.zh)) != len(p.zh) else to_simplified(p.zh)
         zs = _spans(zh_text, [to_simplified(z) for z in zh_forms] + zh_forms, words=False)

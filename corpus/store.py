@@ -24,12 +24,16 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, cast
 
 import numpy as np
 
 from termalign.core.errors import StoreError
 from termalign.core.sqlite import set_wal
 from termalign.glossary.entries import EXAMPLE_FIELDS, SentencePair, TermEntry
+
+if TYPE_CHECKING:
+    from termalign.align.index import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -247,8 +251,8 @@ def _blob(v: np.ndarray | None) -> bytes | None:
     return None if v is None else np.ascontiguousarray(v, dtype=np.float32).tobytes()
 
 
-def _unblob(b: bytes | None) -> np.ndarray | None:
-    return None if b is None else np.frombuffer(b, dtype=np.float32)
+def _unblob(b: bytes) -> np.ndarray:
+    return np.frombuffer(b, dtype=np.float32)
 
 
 class Store:
@@ -258,11 +262,11 @@ class Store:
         self.folder = folder
         self.con = con
         self.readonly = readonly
-        self._index = None
+        self._index: VectorIndex | None = None
         self._termhood_col: bool | None = None
         self._clean_col: bool | None = None
         self._status_col: bool | None = None
-        self._lock = None  # the writer lock's open file, held by a writable store
+        self._lock: IO[bytes] | None = None  # the writer lock's open file, held by a writable store
 
     # ---------- opening ----------
     @classmethod
@@ -294,7 +298,7 @@ class Store:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"cannot create store folder {folder}: {e.strerror}") from None
-        lock = writer_lock(folder, on_wait) if lock else open(os.devnull, "rb")
+        lock_file = writer_lock(folder, on_wait) if lock else open(os.devnull, "rb")
         try:
             con = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
             con.execute("pragma busy_timeout = 30000")
@@ -302,10 +306,10 @@ class Store:
             con.execute("pragma synchronous = normal")
             con.execute("pragma foreign_keys = on")
         except sqlite3.DatabaseError as e:
-            lock.close()
+            lock_file.close()
             raise StoreError(f"{db}: not a termalign store ({e})") from None
         store = cls(folder, con, False)
-        store._lock = lock
+        store._lock = lock_file
         try:
             store._migrate()
         except BaseException:
@@ -413,7 +417,7 @@ class Store:
                 " values (?, ?, ?, ?, 'done', ?, ?, ?)",
                 (path, name, sha256, signature, int(parallel), sum(not s.boilerplate for s in sentences), time.time()),
             )
-            doc_id = int(cur.lastrowid)
+            doc_id = cast(int, cur.lastrowid)  # an INSERT sets it; typeshed allows None (no insert yet)
             self.con.executemany(
                 "insert into sentences(doc, lang, idx, text, text_norm, vector, clean, boilerplate)"
                 " values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -513,7 +517,7 @@ class Store:
                 "select lang, idx, text, vector, clean, boilerplate from sentences where doc = ? order by lang, idx",
                 (doc_id,),
             )
-        return [SentenceRow(r[0], r[1], r[2], _unblob(r[3]), r[4], bool(r[5])) for r in rows]
+        return [SentenceRow(r[0], r[1], r[2], None if r[3] is None else _unblob(r[3]), r[4], bool(r[5])) for r in rows]
 
     def boilerplate(self, doc_id: int) -> list[str]:
         """A document's boilerplate lines (page chrome, bylines, labels), in file order."""

@@ -18,6 +18,7 @@ Generic words (的, 表示, said, also, ...) are never candidates: see ``ZH_STOP
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -150,7 +151,7 @@ def taught_words(words: Iterable[str]) -> Iterator[None]:
         _tokens.cache_clear()
 
 
-def read_user_dict(path: str) -> list[tuple[str, int | None, str | None]]:
+def read_user_dict(path: str | os.PathLike) -> list[tuple[str, int | None, str | None]]:
     """(word, freq, tag) per line of a jieba user dictionary: ``word [freq] [tag]``, UTF-8.
 
     Blank lines and ``#`` comments are skipped; a malformed line raises ``InputError`` naming it.
@@ -181,7 +182,7 @@ def read_user_dict(path: str) -> list[tuple[str, int | None, str | None]]:
     return out
 
 
-def load_user_dict(path: str) -> None:
+def load_user_dict(path: str | os.PathLike) -> None:
     """Teach jieba the words of a user dictionary (``word [freq] [tag]`` per line, jieba's format).
 
     A word without a frequency is forced to stay one token; without a tag it is a noun (``nz``),

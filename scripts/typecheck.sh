@@ -13,7 +13,7 @@ mkdir -p "$tree"
 for room in "${rooms[@]}"; do
   ln -s "../../$room" "$tree/$room"
 done
-checked=(core text models align glossary)
+checked=(core text models align glossary corpus app)
 args=()
 for room in "${checked[@]}"; do
   args+=(-p "termalign.$room")
