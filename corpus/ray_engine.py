@@ -171,27 +171,95 @@ def _result(ray, unit, ref) -> Result:
         return (unit.key, f"{printable(unit.key)}: lost on the Ray cluster after retries ({why})"), 0, 0.0
 
 
-def ray_map(fn: Callable, items: Sequence) -> list:
-    """``[fn(x) for x in items]``, each call a Ray task (retried if its worker is lost), e.g.
-    ``align.index.sharded_knn(..., map_fn=ray_map)``: one task per IVF shard, each shipped only
-    its shard's vectors. Ray must be connected (:func:`connect`)."""
-    ray = import_ray()
-    task = ray.remote(num_cpus=1, max_retries=MAX_TASK_RETRIES)(fn)
-    return ray.get([task.remote(x) for x in items])
+class ShardActor:
+    """One Ray actor holding one IVF shard (``align.index.IvfShard``) of mining's kNN search."""
+
+    def __init__(self, refs: list, nprobe: int) -> None:
+        """``refs``: the object refs of (centroids, the shard's vectors), fetched here (in a list,
+        so that Ray hands over the refs rather than the arrays)."""
+        import ray
+
+        from termalign.align.index import IvfShard
+
+        centroids, vectors = ray.get(refs)
+        self._shard = IvfShard(centroids, vectors, nprobe)
+
+    def search(self, queries, k: int):
+        return self._shard.search(queries, k)
+
+
+class RayShards:
+    """``align.index.ShardSet`` on Ray: each IVF shard on its own actor, spread over the cluster.
+
+    :meth:`add` puts the shard's vectors in Ray's object store (``ray.put``) and hands the
+    reference to a new actor, so the driver process keeps no copy: it holds one shard at a time
+    while the index is built, and one chunk of queries while it is searched (:meth:`search` puts
+    the chunk once for every actor). Ray must be connected (:func:`connect`). The references
+    are kept until :meth:`close`: a shard whose actor dies (its process killed, its node lost)
+    is started again on a new actor from them, and searched again, up to ``MAX_RESTARTS``
+    times (the object store keeps the shards, on disk when its memory runs short)."""
+
+    def __init__(self) -> None:
+        self._ray = import_ray()
+        self._cls = self._ray.remote(ShardActor)
+        self._actors: list = []
+        self._refs: list = []  # each shard's object ref
+        self._centroids: Any = None  # the object ref of the centroids every shard shares
+        self._nprobe = 0
+
+    def add(self, centroids, vectors, nprobe: int) -> None:
+        if self._centroids is None:  # one index's shards share their centroids: put once
+            self._centroids = self._ray.put(centroids)
+        self._nprobe = nprobe
+        self._refs.append(self._ray.put(vectors))
+        self._actors.append(self._start(len(self._refs) - 1))
+
+    def _start(self, shard: int):
+        # shards hold memory, not CPUs (an actor holds one CPU only while it starts): spread them
+        opts = self._cls.options(scheduling_strategy="SPREAD")
+        return opts.remote([self._centroids, self._refs[shard]], self._nprobe)
+
+    def search(self, queries, k: int) -> list:
+        ray = self._ray
+        ref = ray.put(queries)
+        calls = {s: a.search.remote(ref, k) for s, a in enumerate(self._actors)}
+        out: list = [None] * len(self._actors)
+        for _ in range(MAX_RESTARTS + 1):
+            lost = []
+            for s, call in calls.items():
+                try:
+                    out[s] = ray.get(call)
+                except ray.exceptions.RayTaskError as e:
+                    raise e.as_instanceof_cause() from None
+                except (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError):
+                    lost.append(s)
+            if not lost:
+                return out
+            for s in lost:  # its actor is gone: a new one from the shard, asked again
+                self._actors[s] = self._start(s)
+            calls = {s: self._actors[s].search.remote(ref, k) for s in lost}
+        raise EngineError(f"mining: a shard of the kNN search was lost on the Ray cluster {MAX_RESTARTS + 1} times")
+
+    def close(self) -> None:
+        for a in self._actors:
+            self._ray.kill(a, no_restart=True)
+        self._actors.clear()
+        self._refs.clear()
+        self._centroids = None
 
 
 def ray_knn(address: str | None = None, jobs: int | None = None) -> Callable:
-    """Mining's kNN search (``align.mining.KnnSearch``) for a Ray build: exact in this process up
+    """Mining's kNN index (``align.mining.KnnIndexer``) for a Ray build: exact in this process up
     to ``align.index.MINING_EXACT_LIMIT`` base vectors (Ray is not touched), above it IVF shards
-    searched as Ray tasks (:func:`ray_map`; Ray connected on first use, as :func:`connect`)."""
+    on Ray actors (:class:`RayShards`; Ray connected on first use, as :func:`connect`)."""
 
-    def remote_map(fn: Callable, items: Sequence) -> list:
+    def shards() -> RayShards:
         connect(address, jobs or None)
-        return ray_map(fn, items)
+        return RayShards()
 
-    def search(queries, base, k: int):
-        from termalign.align.index import knn
+    def index(base):
+        from termalign.align.index import knn_index
 
-        return knn(queries, base, k, map_fn=remote_map)
+        return knn_index(base, shards)
 
-    return search
+    return index
