@@ -348,8 +348,9 @@ class ShardSet(Protocol):
     """Where the IVF shards of a :class:`ShardedIndex` live: this process (:class:`LocalShards`)
     or Ray actors (``corpus.ray_engine.RayShards``)."""
 
-    def add(self, centroids: np.ndarray, vectors: np.ndarray, nprobe: int) -> None:
-        """One more shard (:class:`IvfShard`) of ``vectors``; the caller keeps no reference to them."""
+    def add(self, centroids: np.ndarray, base: VectorRows, start: int, stop: int, nprobe: int) -> None:
+        """One more shard (:class:`IvfShard`): rows ``start:stop`` of ``base``, which the set reads
+        (and may read again, to rebuild a shard it lost)."""
         ...
 
     def search(self, queries: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -366,8 +367,8 @@ class LocalShards:
     def __init__(self) -> None:
         self._shards: list[IvfShard] = []
 
-    def add(self, centroids: np.ndarray, vectors: np.ndarray, nprobe: int) -> None:
-        self._shards.append(IvfShard(centroids, vectors, nprobe))
+    def add(self, centroids: np.ndarray, base: VectorRows, start: int, stop: int, nprobe: int) -> None:
+        self._shards.append(IvfShard(centroids, base[start:stop], nprobe))
 
     def search(self, queries: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
         from concurrent.futures import ThreadPoolExecutor
@@ -412,7 +413,7 @@ class ShardedIndex:
         centroids = train_centroids(base[np.sort(rng.choice(n, size=n_sample, replace=False))], nlist, seed)
         offsets = []
         for off in range(0, n, shard_size):
-            shards.add(centroids, base[off : off + shard_size], nprobe)  # no reference kept here
+            shards.add(centroids, base, off, min(off + shard_size, n), nprobe)
             offsets.append(off)
         return cls(shards, offsets)
 

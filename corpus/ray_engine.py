@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_RESTARTS = 4  # an actor is restarted this many times after its process dies
 MAX_TASK_RETRIES = 4  # and a document in flight on it is retried this many times
 IN_FLIGHT = 2  # documents queued per actor: one computing, one waiting (bounded driver memory)
+SHARDS_IN_FLIGHT = 2  # mining: shards read and put in the object store before their actors have built them
 ACTOR_NAME = "termalign-prepare-{}"  # in the build's own namespace: tests find an actor to kill
 
 INSTALL_HINT = "pip install 'termalign[ray]'"
@@ -187,40 +188,68 @@ class ShardActor:
     def search(self, queries, k: int):
         return self._shard.search(queries, k)
 
+    def size(self) -> int:
+        """The shard's row count (answered once the shard is built)."""
+        return self._shard.size
+
 
 class RayShards:
     """``align.index.ShardSet`` on Ray: each IVF shard on its own actor, spread over the cluster.
 
-    :meth:`add` puts the shard's vectors in Ray's object store (``ray.put``) and hands the
-    reference to a new actor, so the driver process keeps no copy: it holds one shard at a time
-    while the index is built, and one chunk of queries while it is searched (:meth:`search` puts
-    the chunk once for every actor). Ray must be connected (:func:`connect`). The references
-    are kept until :meth:`close`: a shard whose actor dies (its process killed, its node lost)
-    is started again on a new actor from them, and searched again, up to ``MAX_RESTARTS``
-    times (the object store keeps the shards, on disk when its memory runs short)."""
+    :meth:`add` reads the shard's rows (from the store, in a build), puts them in Ray's object
+    store (``ray.put``) and hands the reference to a new actor; the driver keeps no copy. Once
+    an actor has built its shard, the object is let go, and at most ``SHARDS_IN_FLIGHT`` shards
+    wait in the object store for their actors at any time. So the driver holds one shard while
+    the index is built and one chunk of queries while it is searched (:meth:`search` puts the
+    chunk once for every actor), and no process but a shard's own actor holds its vectors. A
+    shard whose actor dies (its process killed, its node lost) is read again and started on a
+    new actor, and searched again, up to ``MAX_RESTARTS`` times. Ray must be connected
+    (:func:`connect`)."""
 
     def __init__(self) -> None:
         self._ray = import_ray()
         self._cls = self._ray.remote(ShardActor)
         self._actors: list = []
-        self._refs: list = []  # each shard's object ref
+        self._rows: list[tuple[Any, int, int]] = []  # each shard's (base, start, stop), to read it again
+        self._waiting: dict[int, Any] = {}  # shard -> the object ref of its rows, until its actor has them
         self._centroids: Any = None  # the object ref of the centroids every shard shares
         self._nprobe = 0
 
-    def add(self, centroids, vectors, nprobe: int) -> None:
+    def add(self, centroids, base, start: int, stop: int, nprobe: int) -> None:
         if self._centroids is None:  # one index's shards share their centroids: put once
             self._centroids = self._ray.put(centroids)
         self._nprobe = nprobe
-        self._refs.append(self._ray.put(vectors))
-        self._actors.append(self._start(len(self._refs) - 1))
+        self._rows.append((base, start, stop))
+        self._actors.append(None)
+        self._start(len(self._rows) - 1)
+        while len(self._waiting) > SHARDS_IN_FLIGHT:
+            self._built(min(self._waiting))
 
-    def _start(self, shard: int):
+    def _start(self, shard: int) -> None:
+        """Read the shard's rows and start an actor on them."""
+        base, start, stop = self._rows[shard]
+        ref = self._ray.put(base[start:stop])  # the array itself is let go on return
         # shards hold memory, not CPUs (an actor holds one CPU only while it starts): spread them
         opts = self._cls.options(scheduling_strategy="SPREAD")
-        return opts.remote([self._centroids, self._refs[shard]], self._nprobe)
+        self._actors[shard] = opts.remote([self._centroids, ref], self._nprobe)
+        self._waiting[shard] = ref
+
+    def _built(self, shard: int) -> None:
+        """Wait until the shard's actor has built it, then let its rows go from the object store."""
+        ray = self._ray
+        for _ in range(MAX_RESTARTS + 1):
+            try:
+                ray.get(self._actors[shard].size.remote())
+                self._waiting.pop(shard, None)
+                return
+            except (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError):
+                self._start(shard)
+        raise EngineError(f"mining: a shard of the kNN search was lost on the Ray cluster {MAX_RESTARTS + 1} times")
 
     def search(self, queries, k: int) -> list:
         ray = self._ray
+        for shard in sorted(self._waiting):
+            self._built(shard)
         ref = ray.put(queries)
         calls = {s: a.search.remote(ref, k) for s, a in enumerate(self._actors)}
         out: list = [None] * len(self._actors)
@@ -235,8 +264,9 @@ class RayShards:
                     lost.append(s)
             if not lost:
                 return out
-            for s in lost:  # its actor is gone: a new one from the shard, asked again
-                self._actors[s] = self._start(s)
+            for s in lost:  # its actor is gone: the shard read again, on a new actor, asked again
+                self._start(s)
+                self._built(s)
             calls = {s: self._actors[s].search.remote(ref, k) for s in lost}
         raise EngineError(f"mining: a shard of the kNN search was lost on the Ray cluster {MAX_RESTARTS + 1} times")
 
@@ -244,7 +274,8 @@ class RayShards:
         for a in self._actors:
             self._ray.kill(a, no_restart=True)
         self._actors.clear()
-        self._refs.clear()
+        self._rows.clear()
+        self._waiting.clear()
         self._centroids = None
 
 

@@ -211,14 +211,26 @@ def test_a_killed_shard_actor_is_started_again_from_its_shard(local_ray):
     rng = np.random.default_rng(6)
     x = rng.standard_normal((2000, 32)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
+    read = []
+
+    class Rows:  # the base as a store gives it: rows read when asked for, each read recorded
+        def __len__(self):
+            return len(x)
+
+        def __getitem__(self, rows):
+            read.append((rows.start, rows.stop) if isinstance(rows, slice) else len(rows))
+            return x[rows]
+
     shards = RayShards()
-    index = ShardedIndex.build(x, shards, shard_size=700, nlist=16, nprobe=16)  # 3 shard actors
+    index = ShardedIndex.build(Rows(), shards, shard_size=700, nlist=16, nprobe=16)  # 3 shard actors
     try:
         before = index.search(x[700:750], 5)
+        assert read.count((700, 1400)) == 1
         local_ray.kill(shards._actors[1])  # the actor of rows 700..1399, where these queries are
         after = index.search(x[700:750], 5)
     finally:
         index.close()
+    assert read.count((700, 1400)) == 2  # its shard was read again for a new actor
     assert after[1].tolist() == before[1].tolist()
     assert (after[1][:, 0] == np.arange(700, 750)).all()  # each query finds itself
 
@@ -241,9 +253,9 @@ def test_mining_above_the_exact_limit_searches_shards_on_ray(
     shards_sent: dict = {}  # each RayShards (kept alive here) -> rows of each shard it put on an actor
     real_add = ray_engine.RayShards.add
 
-    def add(self, centroids, vectors, nprobe):
-        shards_sent.setdefault(self, []).append(len(vectors))
-        return real_add(self, centroids, vectors, nprobe)
+    def add(self, centroids, base, start, stop, nprobe):
+        shards_sent.setdefault(self, []).append(stop - start)
+        return real_add(self, centroids, base, start, stop, nprobe)
 
     monkeypatch.setattr(ray_engine.RayShards, "add", add)
     read: list[int] = []
