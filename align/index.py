@@ -353,8 +353,8 @@ class ShardSet(Protocol):
         (and may read again, to rebuild a shard it lost)."""
         ...
 
-    def search(self, queries: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Every shard's top-k (:meth:`IvfShard.search`), in the order they were added."""
+    def search(self, queries: np.ndarray, k: int) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+        """(shard number, its top-k (:meth:`IvfShard.search`)) of every shard, as they come."""
         ...
 
     def close(self) -> None: ...
@@ -370,11 +370,11 @@ class LocalShards:
     def add(self, centroids: np.ndarray, base: VectorRows, start: int, stop: int, nprobe: int) -> None:
         self._shards.append(IvfShard(centroids, base[start:stop], nprobe))
 
-    def search(self, queries: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    def search(self, queries: np.ndarray, k: int) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(len(self._shards), 4)) as pool:
-            return list(pool.map(lambda s: s.search(queries, k), self._shards))
+            yield from enumerate(pool.map(lambda s: s.search(queries, k), self._shards))
 
     def close(self) -> None:
         self._shards.clear()
@@ -418,8 +418,13 @@ class ShardedIndex:
         return cls(shards, offsets)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k of ``queries`` (q, d) over every shard, merged: (sims (q, k), base rows (q, k))."""
-        return merge_topk(self._shards.search(queries, k), self._offsets, k)
+        """Top-k of ``queries`` (q, d) over every shard: (sims (q, k), base rows (q, k)). Each
+        shard's list is merged into the running top-k as it comes, so two are held at a time."""
+        q = len(queries)
+        top = np.full((q, k), -np.inf, np.float32), np.full((q, k), -1, np.int64)
+        for s, part in self._shards.search(queries, k):
+            top = merge_topk([top, part], [0, self._offsets[s]], k)
+        return top
 
     def close(self) -> None:
         self._shards.close()

@@ -246,29 +246,32 @@ class RayShards:
                 self._start(shard)
         raise EngineError(f"mining: a shard of the kNN search was lost on the Ray cluster {MAX_RESTARTS + 1} times")
 
-    def search(self, queries, k: int) -> list:
+    def search(self, queries, k: int) -> Iterator[tuple[int, Any]]:
+        """(shard, its top-k) of every shard as its actor answers; a lost shard is started again."""
         ray = self._ray
         for shard in sorted(self._waiting):
             self._built(shard)
         ref = ray.put(queries)
-        calls = {s: a.search.remote(ref, k) for s, a in enumerate(self._actors)}
-        out: list = [None] * len(self._actors)
-        for _ in range(MAX_RESTARTS + 1):
-            lost = []
-            for s, call in calls.items():
-                try:
-                    out[s] = ray.get(call)
-                except ray.exceptions.RayTaskError as e:
-                    raise e.as_instanceof_cause() from None
-                except (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError):
-                    lost.append(s)
-            if not lost:
-                return out
-            for s in lost:  # its actor is gone: the shard read again, on a new actor, asked again
-                self._start(s)
+        calls = {a.search.remote(ref, k): s for s, a in enumerate(self._actors)}
+        lost = dict.fromkeys(range(len(self._actors)), 0)
+        while calls:
+            [done], _ = ray.wait(list(calls), num_returns=1)
+            s = calls.pop(done)
+            try:
+                part = ray.get(done)
+            except ray.exceptions.RayTaskError as e:
+                raise e.as_instanceof_cause() from None
+            except (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError):
+                lost[s] += 1
+                if lost[s] > MAX_RESTARTS:
+                    raise EngineError(
+                        f"mining: a shard of the kNN search was lost on the Ray cluster {lost[s]} times"
+                    ) from None
+                self._start(s)  # its actor is gone: the shard read again, on a new actor, asked again
                 self._built(s)
-            calls = {s: self._actors[s].search.remote(ref, k) for s in lost}
-        raise EngineError(f"mining: a shard of the kNN search was lost on the Ray cluster {MAX_RESTARTS + 1} times")
+                calls[self._actors[s].search.remote(ref, k)] = s
+                continue
+            yield s, part
 
     def close(self) -> None:
         for a in self._actors:
