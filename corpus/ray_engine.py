@@ -8,6 +8,10 @@ them over, so this module does not import it), but on Ray actors, which may live
 order, and the driver stays the single writer of the store: one transaction per document,
 resume by hash, the same events, summary and exit codes as any build.
 
+Mining, once the documents are in, runs on the driver; above ``align.index.MINING_EXACT_LIMIT``
+its kNN search keeps each IVF shard on an actor of its own (:class:`RayShards`, through
+:func:`ray_knn`), so that neither the driver nor any actor holds every vector.
+
 Failures: an actor that dies (its process killed, its machine lost) is restarted by Ray and
 its unfinished documents are retried there (``MAX_RESTARTS``, ``MAX_TASK_RETRIES``); a
 document whose actor is lost for good is reported as a failed file. A killed driver loses
