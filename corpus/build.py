@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from termalign.align.confidence import Calibration, default_calibration
+from termalign.align.mining import ScoredPair, document_is_parallel, mine_sentences
 from termalign.align.mining import default_model as default_mining_model
-from termalign.align.mining import document_is_parallel, mine_sentences
 from termalign.align.mining import signature as mining_signature
 from termalign.align.pipeline import AlignParams, align_document
 from termalign.core.errors import InputError, TermalignError, printable
@@ -808,7 +808,7 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None, knn=No
     if store.get_meta("mined_state") == state:
         return store.count_pairs("mined")
     m = mining_inputs(store)
-    kept: list = []
+    kept: list[ScoredPair] = []
     if m is not None:
         E, Z = m.vecs["en"], m.vecs["zh"]
         en_g, zh_g, en_i, zh_i = m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"]
@@ -820,9 +820,9 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None, knn=No
     return len(kept)
 
 
-def _mined_rows(m: MiningInputs, kept: Sequence) -> Iterator[tuple[int, PairRow]]:
-    """(English document id, mined PairRow) of each kept pair (``align.mining.ScoredPair``), its
-    vector the normalised sum of its two sentences', those read ``align.index.READ_CHUNK`` pairs at a time."""
+def _mined_rows(m: MiningInputs, kept: Sequence[ScoredPair]) -> Iterator[tuple[int, PairRow]]:
+    """(English document id, mined PairRow) of each kept pair, its vector the normalised sum of
+    its two sentences', which are read ``align.index.READ_CHUNK`` pairs at a time."""
     from termalign.align.index import READ_CHUNK
 
     E, Z = m.vecs["en"], m.vecs["zh"]
