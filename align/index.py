@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -203,21 +203,80 @@ def load_or_build(
 # ---------------------------------------------------------------- kNN at corpus scale (mining)
 
 # Mining searches every sentence of one language against all of the other, both ways (n x m).
-# Up to this many base vectors that is one exact flat search (today's path, and the reference);
-# above it, IVF shards (:func:`sharded_knn`), whose recall against exact search is measured by
+# Up to this many base vectors that is one exact flat search (the reference); above it, IVF
+# shards (:class:`ShardedIndex`), whose recall against exact search is measured by
 # ``benchmarks/bench_knn.py`` and reported in BENCHMARKS.md and docs/cluster.md.
 MINING_EXACT_LIMIT = 100_000
 SHARD_SIZE = 250_000  # base vectors per IVF shard (500 MB of 512-d float32)
 IVF_NPROBE = 32  # inverted lists visited per query in each shard
+# Rows read at once besides a shard, above the exact limit: queries searched together, and the
+# candidates' rows that evidence and pair vectors need (128 MB of 512-d float32).
+READ_CHUNK = 65_536
+
+
+class VectorRows(Protocol):
+    """Unit vectors (n, dim) float32 that need not be in memory at once: ``len()``, and
+    ``rows[a:b]`` or ``rows[int array]`` -> those rows as a (r, dim) float32 array. A numpy
+    array is one; ``corpus.store.SentenceVectors`` reads a store's sentences a part at a time."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, rows, /) -> np.ndarray: ...
+
+
+def row_chunks(rows: VectorRows, size: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(offset, rows[offset : offset + size]) over ``rows``: an array in memory is one chunk."""
+    n = len(rows)
+    if isinstance(rows, np.ndarray):
+        yield 0, rows
+        return
+    for off in range(0, n, max(1, size)):
+        yield off, rows[off : off + size]
+
+
+def row_dots(a: VectorRows, ra: np.ndarray, b: VectorRows, rb: np.ndarray) -> np.ndarray:
+    """(len(ra),) float64: the dot product of ``a[ra[t]]`` and ``b[rb[t]]`` for each t, the rows
+    fetched ``READ_CHUNK`` at a time unless both are arrays in memory."""
+    ra, rb = np.asarray(ra, np.int64), np.asarray(rb, np.int64)
+    step = len(ra) if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) else READ_CHUNK
+    out = [
+        np.einsum("ij,ij->i", np.asarray(a[ra[s : s + step]], np.float64), np.asarray(b[rb[s : s + step]], np.float64))
+        for s in range(0, len(ra), max(1, step))
+    ]
+    return np.concatenate(out) if out else np.zeros(0)
 
 
 def exact_knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact inner-product top-k (faiss flat). Returns (sims (q, k), rows (q, k)); rows -1 past n."""
-    import faiss
+    return ExactIndex(base).search(queries, k)
 
-    index = faiss.IndexFlatIP(base.shape[1])
-    index.add(np.ascontiguousarray(base, dtype=np.float32))
-    return index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+
+class KnnIndex(Protocol):
+    """A base of vectors, indexed once and searched chunk of queries by chunk of queries."""
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k of ``queries`` (q, d). Returns (sims float32 (q, k), rows int64 (q, k)); -1 where fewer."""
+        ...
+
+    def close(self) -> None:
+        """Let go of what the index holds (memory, workers)."""
+        ...
+
+
+class ExactIndex:
+    """Exact inner-product search (faiss flat) over ``base`` (n, d), held in memory."""
+
+    def __init__(self, base: np.ndarray) -> None:
+        import faiss
+
+        self._index = faiss.IndexFlatIP(base.shape[1])
+        self._index.add(np.ascontiguousarray(base, dtype=np.float32))
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+
+    def close(self) -> None:
+        self._index.reset()
 
 
 def train_centroids(sample: np.ndarray, nlist: int, seed: int = 0) -> np.ndarray:
@@ -226,29 +285,48 @@ def train_centroids(sample: np.ndarray, nlist: int, seed: int = 0) -> np.ndarray
     import faiss
 
     sample = np.ascontiguousarray(sample, dtype=np.float32)
-    km = faiss.Kmeans(sample.shape[1], nlist, niter=12, spherical=True, seed=seed, max_points_per_centroid=64)
+    if len(sample) < 39 * nlist:  # faiss' own advice; it would print it to stderr
+        log.info("IVF centroids: %d training vectors for %d lists", len(sample), nlist)
+    km = faiss.Kmeans(
+        sample.shape[1],
+        nlist,
+        niter=12,
+        spherical=True,
+        seed=seed,
+        max_points_per_centroid=64,
+        min_points_per_centroid=1,
+    )
     km.train(sample)
     return np.ascontiguousarray(km.centroids, dtype=np.float32)
+
+
+class IvfShard:
+    """One shard: an IVF-Flat index of ``vectors`` over the shared ``centroids``. Built from its
+    arguments alone, so it lives in any process or machine (a Ray actor holds one)."""
+
+    def __init__(self, centroids: np.ndarray, vectors: np.ndarray, nprobe: int = IVF_NPROBE) -> None:
+        import faiss
+
+        d = centroids.shape[1]
+        self._quantizer = faiss.IndexFlatIP(d)  # kept: the IVF index does not own it
+        self._quantizer.add(np.ascontiguousarray(centroids, dtype=np.float32))
+        self._ivf = faiss.IndexIVFFlat(self._quantizer, d, len(centroids), faiss.METRIC_INNER_PRODUCT)
+        self._ivf.is_trained = True  # the quantizer is the trained part of an IVF-Flat index
+        self._ivf.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        self._ivf.nprobe = min(nprobe, len(centroids))
+        self.size = len(vectors)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k in this shard: (sims float32 (q, k), rows int64 (q, k) into its vectors; -inf / -1 where fewer)."""
+        sims, rows = self._ivf.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, self.size))
+        return np.where(rows >= 0, sims, -np.inf).astype(np.float32), rows.astype(np.int64)
 
 
 def search_shard(
     centroids: np.ndarray, vectors: np.ndarray, queries: np.ndarray, k: int, nprobe: int = IVF_NPROBE
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k of ``queries`` among one shard's ``vectors`` with an IVF index over the shared
-    ``centroids``. Pure: all it needs is its arguments, so it runs in any process or machine.
-    Returns (sims float32 (q, k), rows int64 (q, k) into ``vectors``; -inf / -1 where fewer)."""
-    import faiss
-
-    d = centroids.shape[1]
-    quantizer = faiss.IndexFlatIP(d)
-    quantizer.add(np.ascontiguousarray(centroids, dtype=np.float32))
-    ivf = faiss.IndexIVFFlat(quantizer, d, len(centroids), faiss.METRIC_INNER_PRODUCT)
-    ivf.is_trained = True  # the quantizer is the trained part of an IVF-Flat index
-    ivf.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    ivf.nprobe = min(nprobe, len(centroids))
-    sims, rows = ivf.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(vectors)))
-    sims = np.where(rows >= 0, sims, -np.inf).astype(np.float32)
-    return sims, rows.astype(np.int64)
+    """Top-k of ``queries`` among one shard's ``vectors`` (:class:`IvfShard`, built and searched once)."""
+    return IvfShard(centroids, vectors, nprobe).search(queries, k)
 
 
 def merge_topk(parts: Sequence[tuple[np.ndarray, np.ndarray]], offsets: Sequence[int], k: int):
@@ -266,47 +344,116 @@ def merge_topk(parts: Sequence[tuple[np.ndarray, np.ndarray]], offsets: Sequence
     return sims, np.where(np.isfinite(sims), rows, -1)
 
 
+class ShardSet(Protocol):
+    """Where the IVF shards of a :class:`ShardedIndex` live: this process (:class:`LocalShards`)
+    or Ray actors (``corpus.ray_engine.RayShards``)."""
+
+    def add(self, centroids: np.ndarray, base: VectorRows, start: int, stop: int, nprobe: int) -> None:
+        """One more shard (:class:`IvfShard`): rows ``start:stop`` of ``base``, which the set reads
+        (and may read again, to rebuild a shard it lost)."""
+        ...
+
+    def search(self, queries: np.ndarray, k: int) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+        """(shard number, its top-k (:meth:`IvfShard.search`)) of every shard, as they come."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class LocalShards:
+    """The shards in this process, searched in threads (faiss releases the GIL while it searches).
+    The process then holds every base vector, once, in the shards' lists."""
+
+    def __init__(self) -> None:
+        self._shards: list[IvfShard] = []
+
+    def add(self, centroids: np.ndarray, base: VectorRows, start: int, stop: int, nprobe: int) -> None:
+        self._shards.append(IvfShard(centroids, base[start:stop], nprobe))
+
+    def search(self, queries: np.ndarray, k: int) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(self._shards), 4)) as pool:
+            yield from enumerate(pool.map(lambda s: s.search(queries, k), self._shards))
+
+    def close(self) -> None:
+        self._shards.clear()
+
+
+class ShardedIndex:
+    """Approximate inner-product search over a base too large for one exact search: the base cut
+    into shards of ``shard_size`` rows, read one at a time (``base[a:b]``), each an IVF-Flat index
+    over centroids trained once on a sample of at most one shard; every shard is searched on its
+    own and the per-shard lists merged (:func:`merge_topk`). Whoever builds it holds at most one
+    shard of the base at a time; where the shards live is the ``shards`` set's business."""
+
+    def __init__(self, shards: ShardSet, offsets: Sequence[int]) -> None:
+        self._shards, self._offsets = shards, list(offsets)
+
+    @classmethod
+    def build(
+        cls,
+        base: VectorRows,
+        shards: ShardSet | None = None,
+        *,
+        shard_size: int | None = None,
+        nprobe: int | None = None,
+        nlist: int | None = None,
+        seed: int = 0,
+    ) -> ShardedIndex:
+        """Index ``base``. None: :class:`LocalShards`, ``SHARD_SIZE``, ``IVF_NPROBE``, about 4 sqrt(n) lists."""
+        shards = LocalShards() if shards is None else shards
+        shard_size = max(1, SHARD_SIZE if shard_size is None else shard_size)
+        nprobe = IVF_NPROBE if nprobe is None else nprobe
+        n = len(base)
+        nlist = nlist or int(np.clip(4 * np.sqrt(n), 16, 65_536))
+        n_sample = min(n, 64 * nlist, shard_size)  # faiss uses 64 a list at most; one shard at most
+        nlist = max(1, min(nlist, n_sample))
+        rng = np.random.default_rng(seed)
+        centroids = train_centroids(base[np.sort(rng.choice(n, size=n_sample, replace=False))], nlist, seed)
+        offsets = []
+        for off in range(0, n, shard_size):
+            shards.add(centroids, base, off, min(off + shard_size, n), nprobe)
+            offsets.append(off)
+        return cls(shards, offsets)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k of ``queries`` (q, d) over every shard: (sims (q, k), base rows (q, k)). Each
+        shard's list is merged into the running top-k as it comes, so two are held at a time."""
+        q = len(queries)
+        top = np.full((q, k), -np.inf, np.float32), np.full((q, k), -1, np.int64)
+        for s, part in self._shards.search(queries, k):
+            top = merge_topk([top, part], [0, self._offsets[s]], k)
+        return top
+
+    def close(self) -> None:
+        self._shards.close()
+
+
 def sharded_knn(
     queries: np.ndarray,
-    base: np.ndarray,
+    base: VectorRows,
     k: int,
     *,
-    shard_size: int | None = None,
-    nprobe: int | None = None,
-    nlist: int | None = None,
-    seed: int = 0,
-    map_fn: Callable | None = None,
+    shards: ShardSet | None = None,
+    **build,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Approximate top-k of ``queries`` in ``base``: ``base`` cut into shards of ``shard_size``
-    rows, each an IVF-Flat index over centroids trained once on a sample, searched on its own
-    (``map_fn(search_shard_job, jobs)``: threads by default; ``corpus.ray_engine.ray_map``
-    runs each shard as a Ray task) and the per-shard lists merged (:func:`merge_topk`). No search ever holds more
-    than one shard. None: ``SHARD_SIZE``, ``IVF_NPROBE``, about 4 sqrt(n) lists."""
-    shard_size = SHARD_SIZE if shard_size is None else shard_size
-    nprobe = IVF_NPROBE if nprobe is None else nprobe
-    base = np.ascontiguousarray(base, dtype=np.float32)
-    n = len(base)
-    nlist = nlist or int(np.clip(4 * np.sqrt(n), 16, 65_536))
-    nlist = max(1, min(nlist, n))
-    rng = np.random.default_rng(seed)
-    sample = base[np.sort(rng.choice(n, size=min(n, 64 * nlist), replace=False))]
-    centroids = train_centroids(sample, nlist, seed)
-    offsets = list(range(0, n, max(1, shard_size)))
-    # each job carries its own shard only (a slice), so a remote map ships one shard per task
-    jobs = [(centroids, base[off : off + shard_size], queries, k, nprobe) for off in offsets]
-    if map_fn is None:
-        from concurrent.futures import ThreadPoolExecutor  # faiss releases the GIL while it searches
-
-        with ThreadPoolExecutor(max_workers=min(len(jobs), 4)) as pool:
-            parts = list(pool.map(search_shard_job, jobs))
-    else:
-        parts = list(map_fn(search_shard_job, jobs))
-    return merge_topk(parts, offsets, k)
+    """Approximate top-k of ``queries`` in ``base``: one :class:`ShardedIndex` (keyword arguments
+    passed to :meth:`ShardedIndex.build`), searched once. Returns (sims (q, k), rows (q, k))."""
+    index = ShardedIndex.build(base, shards, **build)
+    try:
+        return index.search(queries, k)
+    finally:
+        index.close()
 
 
-def search_shard_job(job: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`search_shard` of one ``(centroids, vectors, queries, k, nprobe)`` tuple (for maps)."""
-    return search_shard(*job)
+def knn_index(base: VectorRows, shards: Callable[[], ShardSet] | None = None) -> KnnIndex:
+    """Mining's index of ``base``: exact (:class:`ExactIndex`, the base read whole) up to
+    ``MINING_EXACT_LIMIT`` vectors, above it IVF shards (:class:`ShardedIndex`) in the shard set
+    ``shards()`` makes (None: :class:`LocalShards`)."""
+    if len(base) <= MINING_EXACT_LIMIT:
+        return ExactIndex(base if isinstance(base, np.ndarray) else base[0 : len(base)])
+    return ShardedIndex.build(base, shards() if shards is not None else None)
 
 
 def knn(

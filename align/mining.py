@@ -21,8 +21,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .index import KnnIndex, VectorRows
 
 # Logistic map (margin, cosine) -> P(correct):
 #     P = 1 / (1 + exp(-(A * (margin - 1.1) + C * (cos - 0.5) + D)))
@@ -64,40 +68,57 @@ def margin_confidence(margin: np.ndarray | float, cos: np.ndarray | float) -> np
     return 1.0 / (1.0 + np.exp(-z))
 
 
-# kNN(queries, base, k) -> (sims (q, k), rows (q, k)): the search mining runs (default: _knn)
-KnnSearch = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
-
-
-def _knn(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inner-product top-k (:func:`align.index.knn`): exact up to ``MINING_EXACT_LIMIT`` base
-    vectors, IVF shards above. Returns (sims (q, k), rows (q, k)); rows -1 past n."""
-    from .index import knn
-
-    return knn(queries, base, k)
+# base -> its index (``align.index.KnnIndex``), searched a chunk of queries at a time: how mining
+# finds neighbours (default: ``align.index.knn_index``, exact up to ``MINING_EXACT_LIMIT`` base
+# vectors, IVF shards in this process above; ``corpus.ray_engine.ray_knn``: shards on Ray actors)
+KnnIndexer = Callable[["VectorRows"], "KnnIndex"]
 
 
 def _neighbourhood(
-    queries: np.ndarray,
-    base: np.ndarray,
+    queries: VectorRows,
+    base: VectorRows,
     k: int,
     qgroups: np.ndarray | None,
     bgroups: np.ndarray | None,
     excluded: np.ndarray | None,
-    knn: KnnSearch | None = None,
+    knn: KnnIndexer | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k neighbours of each query (by ``knn``, default :func:`_knn`), skipping base items of
-    the query's own excluded group.
+    """Top-k neighbours of each query (in the index ``knn(base)``, default
+    ``align.index.knn_index``), skipping base items of the query's own excluded group. Queries in
+    memory are searched at once; others ``READ_CHUNK`` at a time, each chunk reduced to its k
+    before the next is read.
 
     Returns (sims (q, k) with -inf where fewer than k allowed neighbours exist, rows (q, k) -1 there).
     """
-    n = base.shape[0]
-    _knn_ = knn or _knn
-    if excluded is None or qgroups is None or bgroups is None:
-        kk = min(k, n)
-        sims, rows = _knn_(queries, base, kk)
-    else:
-        kk = min(k + EXCLUDE_SLACK, n)
-        sims, rows = _knn_(queries, base, kk)
+    from .index import READ_CHUNK, knn_index, row_chunks
+
+    n = len(base)
+    index = (knn or knn_index)(base)
+    kk = min(k, n) if excluded is None or qgroups is None or bgroups is None else min(k + EXCLUDE_SLACK, n)
+    parts = []
+    try:
+        for off, chunk in row_chunks(queries, READ_CHUNK):
+            sims, rows = index.search(chunk, kk)
+            qg = None if qgroups is None else qgroups[off : off + len(chunk)]
+            parts.append(_allowed(sims, rows, k, qg, bgroups, excluded))
+    finally:
+        index.close()
+    if not parts:
+        return np.zeros((0, k)), np.zeros((0, k), np.int64)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _allowed(
+    sims: np.ndarray,
+    rows: np.ndarray,
+    k: int,
+    qgroups: np.ndarray | None,
+    bgroups: np.ndarray | None,
+    excluded: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best k of each query's found neighbours (sims, rows (q, kk)) once those in the query's
+    own excluded group are dropped; padded with -inf / -1. Float64 sims, int64 rows."""
+    if excluded is not None and qgroups is not None and bgroups is not None:
         same = (bgroups[np.clip(rows, 0, None)] == qgroups[:, None]) & excluded[qgroups][:, None]
         sims = np.where(same | (rows < 0), -np.inf, sims)
         order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
@@ -132,6 +153,12 @@ class Candidates:
         return len(self.i)
 
 
+def _as_rows(vecs) -> VectorRows:
+    """``vecs`` as float32 rows: an array (or list) in memory as an array, other ``VectorRows``
+    (read a part at a time) as they are."""
+    return np.asarray(vecs, dtype=np.float32) if isinstance(vecs, (np.ndarray, list, tuple)) else vecs
+
+
 def _second_best(m: np.ndarray) -> np.ndarray:
     """Second-largest finite value of each row of ``m``, 0 where there is none."""
     if m.shape[1] < 2:
@@ -141,15 +168,15 @@ def _second_best(m: np.ndarray) -> np.ndarray:
 
 
 def mutual_candidates(
-    src_vecs: np.ndarray,
-    tgt_vecs: np.ndarray,
+    src_vecs: np.ndarray | VectorRows,
+    tgt_vecs: np.ndarray | VectorRows,
     k: int = 4,
     floor: float | None = None,
     *,
     src_groups: np.ndarray | None = None,
     tgt_groups: np.ndarray | None = None,
     excluded_groups: Sequence[int] = (),
-    knn: KnnSearch | None = None,
+    knn: KnnIndexer | None = None,
 ) -> Candidates:
     """Mutual-best ratio-margin pairs between unit vectors ``src_vecs`` (n, d) and ``tgt_vecs`` (m, d).
 
@@ -161,9 +188,10 @@ def mutual_candidates(
     sides in the same excluded group (e.g. an already-aligned parallel document) are skipped,
     also when computing neighbourhoods. Two kNN searches (``knn``, default exact up to
     ``align.index.MINING_EXACT_LIMIT`` base vectors, IVF shards above), then linear work.
+    Vectors not in memory (``align.index.VectorRows``, e.g. a store's) are read a shard or a
+    chunk of queries at a time, never whole.
     """
-    src = np.asarray(src_vecs, dtype=np.float32)
-    tgt = np.asarray(tgt_vecs, dtype=np.float32)
+    src, tgt = _as_rows(src_vecs), _as_rows(tgt_vecs)
     n, m = len(src), len(tgt)
     empty = np.zeros(0)
     if n == 0 or m == 0:
@@ -316,19 +344,20 @@ class ScoredPair:
 def candidate_features(
     en: Sequence[str],
     zh: Sequence[str],
-    en_vecs: np.ndarray,
-    zh_vecs: np.ndarray,
+    en_vecs: np.ndarray | VectorRows,
+    zh_vecs: np.ndarray | VectorRows,
     en_doc: np.ndarray,
     zh_doc: np.ndarray,
     en_pos: np.ndarray,
     zh_pos: np.ndarray,
     k: int = 4,
     excluded_docs: Sequence[int] = (),
-    knn: KnnSearch | None = None,
+    knn: KnnIndexer | None = None,
 ) -> tuple[Candidates, np.ndarray]:
     """Mutual-best candidates across documents and their (c, F) evidence (:mod:`align.pair_evidence`).
 
-    ``en``/``zh`` are the sentence texts (cleaned of markup), ``*_vecs`` their unit vectors, ``*_doc``
+    ``en``/``zh`` are the sentence texts (cleaned of markup), ``*_vecs`` their unit vectors (in
+    memory, or ``align.index.VectorRows`` read a part at a time, e.g. from a store), ``*_doc``
     the document of each row and ``*_pos`` its position in that document's stream; pairs inside
     a document of ``excluded_docs`` (a parallel one, aligned instead) are never proposed."""
     from .pair_evidence import evidence
@@ -359,8 +388,8 @@ def candidate_features(
 def mine_sentences(
     en: Sequence[str],
     zh: Sequence[str],
-    en_vecs: np.ndarray,
-    zh_vecs: np.ndarray,
+    en_vecs: np.ndarray | VectorRows,
+    zh_vecs: np.ndarray | VectorRows,
     en_doc: np.ndarray,
     zh_doc: np.ndarray,
     en_pos: np.ndarray,
@@ -368,7 +397,7 @@ def mine_sentences(
     k: int = 4,
     excluded_docs: Sequence[int] = (),
     model: MiningModel | None = None,
-    knn: KnnSearch | None = None,
+    knn: KnnIndexer | None = None,
 ) -> list[ScoredPair]:
     """Every mutual-best candidate (:func:`candidate_features`) with its calibrated score, best first.
 

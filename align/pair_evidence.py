@@ -47,8 +47,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .index import VectorRows
 
 FEATURES = (
     "margin",
@@ -240,8 +244,8 @@ def evidence(
     zh_doc: np.ndarray,
     en_pos: np.ndarray,
     zh_pos: np.ndarray,
-    en_vecs: np.ndarray,
-    zh_vecs: np.ndarray,
+    en_vecs: np.ndarray | VectorRows,
+    zh_vecs: np.ndarray | VectorRows,
 ) -> np.ndarray:
     """The (c, len(FEATURES)) float64 feature matrix of candidates ``(i[c], j[c])`` (rows of ``en``/``zh``,
     whose unit vectors are ``en_vecs`` / ``zh_vecs``)."""
@@ -284,8 +288,8 @@ def evidence(
 def neighbour_cosines(
     i: np.ndarray,
     j: np.ndarray,
-    en_vecs: np.ndarray,
-    zh_vecs: np.ndarray,
+    en_vecs: np.ndarray | VectorRows,
+    zh_vecs: np.ndarray | VectorRows,
     en_doc: np.ndarray,
     zh_doc: np.ndarray,
     en_pos: np.ndarray,
@@ -294,7 +298,10 @@ def neighbour_cosines(
     """(c, 2) float64: for each candidate (English row ``i[c]``, Chinese row ``j[c]``), the highest
     cosine of the Chinese sentence with the English sentences just before and after the English one
     in its document, and of the English sentence with the Chinese one's neighbours; 0 where there
-    is no neighbour. ``*_vecs`` are unit rows; ``*_doc`` / ``*_pos`` say where each row sits."""
+    is no neighbour. ``*_vecs`` are unit rows (in memory, or ``align.index.VectorRows`` read a part
+    at a time); ``*_doc`` / ``*_pos`` say where each row sits."""
+    from .index import row_dots
+
     out = np.zeros((len(i), 2))
     for col, (rows, other, vecs, ovecs, doc, pos) in enumerate(
         ((i, j, en_vecs, zh_vecs, en_doc, en_pos), (j, i, zh_vecs, en_vecs, zh_doc, zh_pos))
@@ -306,9 +313,7 @@ def neighbour_cosines(
             nb = np.array([at.get((int(doc[r]), int(pos[r]) + step), -1) for r in rows], np.int64)
             has = nb >= 0
             if has.any():
-                c = np.einsum(
-                    "ij,ij->i", np.asarray(vecs[nb[has]], np.float64), np.asarray(ovecs[other[has]], np.float64)
-                )
+                c = row_dots(vecs, nb[has], ovecs, other[has])  # only these rows are read
                 out[has, col] = np.maximum(out[has, col], c)
     return out
 

@@ -55,7 +55,7 @@ def recall(exact: np.ndarray, approx: np.ndarray, k: int) -> float:
 
 
 def main() -> None:
-    from termalign.align.index import IVF_NPROBE, exact_knn, merge_topk, search_shard, train_centroids
+    from termalign.align.index import IVF_NPROBE, SHARD_SIZE, exact_knn, merge_topk, search_shard, train_centroids
     from termalign.align.mining import EXCLUDE_SLACK
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -76,9 +76,11 @@ def main() -> None:
         base = base[perm]
         exact = exact_knn(en, base, k_big)[1]
         n = len(base)
-        # as sharded_knn does it, with the centroids trained once for every nprobe
+        # as the build's ShardedIndex does it (its sample at most one of the build's shards), with
+        # the centroids trained once for every nprobe
         nlist = int(np.clip(4 * np.sqrt(n), 16, 65_536))
-        sample = base[np.sort(np.random.default_rng(0).choice(n, size=min(n, 64 * nlist), replace=False))]
+        n_sample = min(n, 64 * nlist, SHARD_SIZE)
+        sample = base[np.sort(np.random.default_rng(0).choice(n, size=n_sample, replace=False))]
         centroids = train_centroids(sample, nlist, 0)
         offsets = list(range(0, n, a.shard_size))
         shards = len(offsets)

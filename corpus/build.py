@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from termalign.align.confidence import Calibration, default_calibration
+from termalign.align.mining import ScoredPair, document_is_parallel, mine_sentences
 from termalign.align.mining import default_model as default_mining_model
-from termalign.align.mining import document_is_parallel, mine_sentences
 from termalign.align.mining import signature as mining_signature
 from termalign.align.pipeline import AlignParams, align_document
 from termalign.core.errors import InputError, TermalignError, printable
@@ -49,7 +49,7 @@ from termalign.models.base import Encoder, encode_unique, l2_normalise
 from termalign.text.clean import clean_sentence
 
 from .pairs import PAIR_SEP, Unit, file_lang, find_units, read_manifest, split_key
-from .store import PairRow, SentenceRow, Store
+from .store import PairRow, SentenceRow, SentenceVectors, Store
 
 log = logging.getLogger(__name__)
 
@@ -753,34 +753,43 @@ class MiningInputs:
 
     text: dict[str, list[str]]  # "en" / "zh" -> the sentences as written
     clean: dict[str, list[str]]  # the same, cleaned of markup (what is scored)
-    vecs: dict[str, np.ndarray]  # (n, dim) unit rows
+    vecs: dict[str, np.ndarray | SentenceVectors]  # (n, dim) unit rows, in memory or read when needed
     doc: dict[str, np.ndarray]  # (n,) document id of each sentence
     pos: dict[str, np.ndarray]  # (n,) its index among its document's sentences of that language
     excluded: tuple[int, ...]  # parallel documents: aligned, never mined inside
 
 
-def mining_inputs(store: Store) -> MiningInputs | None:
-    """The store's sentences for :func:`mine_corpus` (boilerplate left out); None when a language has none."""
+def mining_inputs(store: Store, in_memory: bool | None = None) -> MiningInputs | None:
+    """The store's sentences for :func:`mine_corpus` (boilerplate left out); None when a language has none.
+
+    The vectors are read into memory when ``in_memory``, else left in the store
+    (:class:`corpus.store.SentenceVectors`, read a part at a time). None: in memory when neither
+    language has more than ``align.index.MINING_EXACT_LIMIT`` sentences (mining is then exact and
+    reads them whole anyway)."""
+    from termalign.align import index
+
     docs = store.documents()
     cols: dict[str, list] = {f"{x}_{lang}": [] for x in ("t", "c", "v", "g", "i") for lang in ("en", "zh")}
     for d in docs:
         for lang in ("en", "zh"):
-            t, v = store.sentences(d.id, lang)
-            c, _ = store.sentences(d.id, lang, clean=True)
-            if not t or v is None:
+            t, c, ids = store.prose(d.id, lang)
+            if not t or ids is None:
                 continue
             cols[f"t_{lang}"].extend(t)
             cols[f"c_{lang}"].extend(c)
-            cols[f"v_{lang}"].append(v)
+            cols[f"v_{lang}"].append(ids)
             cols[f"g_{lang}"].extend([d.id] * len(t))
             cols[f"i_{lang}"].extend(range(len(t)))
     if not (cols["v_en"] and cols["v_zh"]):
         return None
     langs = ("en", "zh")
+    vecs = {x: store.vectors(np.concatenate(cols[f"v_{x}"])) for x in langs}
+    if in_memory is None:
+        in_memory = max(len(v) for v in vecs.values()) <= index.MINING_EXACT_LIMIT
     return MiningInputs(
         {x: cols[f"t_{x}"] for x in langs},
         {x: cols[f"c_{x}"] for x in langs},
-        {x: np.concatenate(cols[f"v_{x}"]) for x in langs},
+        {x: v[0 : len(v)] if in_memory else v for x, v in vecs.items()},
         {x: np.array(cols[f"g_{x}"]) for x in langs},
         {x: np.array(cols[f"i_{x}"]) for x in langs},
         tuple(d.id for d in docs if d.parallel),
@@ -792,22 +801,40 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None, knn=No
 
     Candidates are scored by ``align.mining.mine_sentences`` (calibrated P(correct)) on the
     cleaned texts; those at ``min_score`` or above (default: the model's threshold) are stored.
-    Boilerplate lines are not in the streams, so they are never mined. ``knn``: the kNN search
-    (``align.mining.KnnSearch``; default exact, IVF shards above ``align.index.MINING_EXACT_LIMIT``)."""
+    Boilerplate lines are not in the streams, so they are never mined. ``knn``: how a base of
+    vectors is indexed for the kNN search (``align.mining.KnnIndexer``; default exact, IVF shards
+    above ``align.index.MINING_EXACT_LIMIT``). Above that limit the vectors stay in the store and
+    are read a shard or a chunk at a time (:func:`mining_inputs`), never all at once."""
     model = default_mining_model()
     min_score = model.threshold if min_score is None else min_score
     state = _corpus_state(store, f"{mining_signature(k)}|min:{min_score:g}")
     if store.get_meta("mined_state") == state:
         return store.count_pairs("mined")
     m = mining_inputs(store)
-    rows: list[tuple[int, PairRow]] = []
+    kept: list[ScoredPair] = []
     if m is not None:
         E, Z = m.vecs["en"], m.vecs["zh"]
         en_g, zh_g, en_i, zh_i = m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"]
         for p in mine_sentences(m.clean["en"], m.clean["zh"], E, Z, en_g, zh_g, en_i, zh_i, k, m.excluded, model, knn):
             if p.score < min_score:
                 break  # best first
-            vec = l2_normalise((E[p.i] + Z[p.j])[None])[0]
+            kept.append(p)
+    store.replace_mined(_mined_rows(m, kept) if m is not None else [], state)
+    return len(kept)
+
+
+def _mined_rows(m: MiningInputs, kept: Sequence[ScoredPair]) -> Iterator[tuple[int, PairRow]]:
+    """(English document id, mined PairRow) of each kept pair, its vector the normalised sum of
+    its two sentences', which are read ``align.index.READ_CHUNK`` pairs at a time."""
+    from termalign.align.index import READ_CHUNK
+
+    E, Z = m.vecs["en"], m.vecs["zh"]
+    en_g, zh_g, en_i, zh_i = m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"]
+    for s in range(0, len(kept), READ_CHUNK):
+        part = kept[s : s + READ_CHUNK]
+        ev, zv = E[np.array([p.i for p in part])], Z[np.array([p.j for p in part])]
+        for r, p in enumerate(part):
+            vec = l2_normalise((ev[r] + zv[r])[None])[0]
             pair = PairRow(
                 "mined",
                 (int(en_i[p.i]),),
@@ -819,9 +846,7 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None, knn=No
                 p.margin,
                 int(zh_g[p.j]),
             )
-            rows.append((int(en_g[p.i]), pair))
-    store.replace_mined(rows, state)
-    return len(rows)
+            yield int(en_g[p.i]), pair
 
 
 def build_terms(

@@ -8,6 +8,10 @@ them over, so this module does not import it), but on Ray actors, which may live
 order, and the driver stays the single writer of the store: one transaction per document,
 resume by hash, the same events, summary and exit codes as any build.
 
+Mining, once the documents are in, runs on the driver; above ``align.index.MINING_EXACT_LIMIT``
+its kNN search keeps each IVF shard on an actor of its own (:class:`RayShards`, through
+:func:`ray_knn`), so that neither the driver nor any actor holds every vector.
+
 Failures: an actor that dies (its process killed, its machine lost) is restarted by Ray and
 its unfinished documents are retried there (``MAX_RESTARTS``, ``MAX_TASK_RETRIES``); a
 document whose actor is lost for good is reported as a failed file. A killed driver loses
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 MAX_RESTARTS = 4  # an actor is restarted this many times after its process dies
 MAX_TASK_RETRIES = 4  # and a document in flight on it is retried this many times
 IN_FLIGHT = 2  # documents queued per actor: one computing, one waiting (bounded driver memory)
+SHARDS_IN_FLIGHT = 2  # mining: shards read and put in the object store before their actors have built them
 ACTOR_NAME = "termalign-prepare-{}"  # in the build's own namespace: tests find an actor to kill
 
 INSTALL_HINT = "pip install 'termalign[ray]'"
@@ -171,27 +176,128 @@ def _result(ray, unit, ref) -> Result:
         return (unit.key, f"{printable(unit.key)}: lost on the Ray cluster after retries ({why})"), 0, 0.0
 
 
-def ray_map(fn: Callable, items: Sequence) -> list:
-    """``[fn(x) for x in items]``, each call a Ray task (retried if its worker is lost), e.g.
-    ``align.index.sharded_knn(..., map_fn=ray_map)``: one task per IVF shard, each shipped only
-    its shard's vectors. Ray must be connected (:func:`connect`)."""
-    ray = import_ray()
-    task = ray.remote(num_cpus=1, max_retries=MAX_TASK_RETRIES)(fn)
-    return ray.get([task.remote(x) for x in items])
+class ShardActor:
+    """One Ray actor holding one IVF shard (``align.index.IvfShard``) of mining's kNN search."""
+
+    def __init__(self, refs: list, nprobe: int) -> None:
+        """``refs``: the object refs of (centroids, the shard's vectors), fetched here (in a list,
+        so that Ray hands over the refs rather than the arrays)."""
+        import ray
+
+        from termalign.align.index import IvfShard
+
+        centroids, vectors = ray.get(refs)
+        self._shard = IvfShard(centroids, vectors, nprobe)
+
+    def search(self, queries, k: int):
+        return self._shard.search(queries, k)
+
+    def size(self) -> int:
+        """The shard's row count (answered once the shard is built)."""
+        return self._shard.size
+
+
+class RayShards:
+    """``align.index.ShardSet`` on Ray: each IVF shard on its own actor, spread over the cluster.
+
+    :meth:`add` reads the shard's rows (from the store, in a build), puts them in Ray's object
+    store (``ray.put``) and hands the reference to a new actor; the driver keeps no copy. Once
+    an actor has built its shard, the object is let go, and at most ``SHARDS_IN_FLIGHT`` shards
+    wait in the object store for their actors at any time. So the driver holds one shard while
+    the index is built and one chunk of queries while it is searched (:meth:`search` puts the
+    chunk once for every actor), and no process but a shard's own actor holds its vectors. A
+    shard whose actor dies (its process killed, its node lost) is read again and started on a
+    new actor, and searched again, up to ``MAX_RESTARTS`` times. Ray must be connected
+    (:func:`connect`)."""
+
+    def __init__(self) -> None:
+        self._ray = import_ray()
+        self._cls = self._ray.remote(ShardActor)
+        self._actors: list = []
+        self._rows: list[tuple[Any, int, int]] = []  # each shard's (base, start, stop), to read it again
+        self._waiting: dict[int, Any] = {}  # shard -> the object ref of its rows, until its actor has them
+        self._centroids: Any = None  # the object ref of the centroids every shard shares
+        self._nprobe = 0
+
+    def add(self, centroids, base, start: int, stop: int, nprobe: int) -> None:
+        if self._centroids is None:  # one index's shards share their centroids: put once
+            self._centroids = self._ray.put(centroids)
+        self._nprobe = nprobe
+        self._rows.append((base, start, stop))
+        self._actors.append(None)
+        self._start(len(self._rows) - 1)
+        while len(self._waiting) > SHARDS_IN_FLIGHT:
+            self._built(min(self._waiting))
+
+    def _start(self, shard: int) -> None:
+        """Read the shard's rows and start an actor on them."""
+        base, start, stop = self._rows[shard]
+        ref = self._ray.put(base[start:stop])  # the array itself is let go on return
+        # shards hold memory, not CPUs (an actor holds one CPU only while it starts): spread them
+        opts = self._cls.options(scheduling_strategy="SPREAD")
+        self._actors[shard] = opts.remote([self._centroids, ref], self._nprobe)
+        self._waiting[shard] = ref
+
+    def _built(self, shard: int) -> None:
+        """Wait until the shard's actor has built it, then let its rows go from the object store."""
+        ray = self._ray
+        for _ in range(MAX_RESTARTS + 1):
+            try:
+                ray.get(self._actors[shard].size.remote())
+                self._waiting.pop(shard, None)
+                return
+            except (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError):
+                self._start(shard)
+        raise EngineError(f"mining: a shard of the kNN search was lost on the Ray cluster {MAX_RESTARTS + 1} times")
+
+    def search(self, queries, k: int) -> Iterator[tuple[int, Any]]:
+        """(shard, its top-k) of every shard as its actor answers; a lost shard is started again."""
+        ray = self._ray
+        for shard in sorted(self._waiting):
+            self._built(shard)
+        ref = ray.put(queries)
+        calls = {a.search.remote(ref, k): s for s, a in enumerate(self._actors)}
+        lost = dict.fromkeys(range(len(self._actors)), 0)
+        while calls:
+            [done], _ = ray.wait(list(calls), num_returns=1)
+            s = calls.pop(done)
+            try:
+                part = ray.get(done)
+            except ray.exceptions.RayTaskError as e:
+                raise e.as_instanceof_cause() from None
+            except (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError):
+                lost[s] += 1
+                if lost[s] > MAX_RESTARTS:
+                    raise EngineError(
+                        f"mining: a shard of the kNN search was lost on the Ray cluster {lost[s]} times"
+                    ) from None
+                self._start(s)  # its actor is gone: the shard read again, on a new actor, asked again
+                self._built(s)
+                calls[self._actors[s].search.remote(ref, k)] = s
+                continue
+            yield s, part
+
+    def close(self) -> None:
+        for a in self._actors:
+            self._ray.kill(a, no_restart=True)
+        self._actors.clear()
+        self._rows.clear()
+        self._waiting.clear()
+        self._centroids = None
 
 
 def ray_knn(address: str | None = None, jobs: int | None = None) -> Callable:
-    """Mining's kNN search (``align.mining.KnnSearch``) for a Ray build: exact in this process up
+    """Mining's kNN index (``align.mining.KnnIndexer``) for a Ray build: exact in this process up
     to ``align.index.MINING_EXACT_LIMIT`` base vectors (Ray is not touched), above it IVF shards
-    searched as Ray tasks (:func:`ray_map`; Ray connected on first use, as :func:`connect`)."""
+    on Ray actors (:class:`RayShards`; Ray connected on first use, as :func:`connect`)."""
 
-    def remote_map(fn: Callable, items: Sequence) -> list:
+    def shards() -> RayShards:
         connect(address, jobs or None)
-        return ray_map(fn, items)
+        return RayShards()
 
-    def search(queries, base, k: int):
-        from termalign.align.index import knn
+    def index(base):
+        from termalign.align.index import knn_index
 
-        return knn(queries, base, k, map_fn=remote_map)
+        return knn_index(base, shards)
 
-    return search
+    return index

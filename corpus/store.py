@@ -255,6 +255,39 @@ def _unblob(b: bytes) -> np.ndarray:
     return np.frombuffer(b, dtype=np.float32)
 
 
+class SentenceVectors:
+    """The vectors of some of a store's sentences (``ids``, in that order), read from SQLite only
+    when asked for: ``len()``, and ``[a:b]`` / ``[int array]`` -> those rows as (r, dim) float32.
+    An ``align.index.VectorRows``: mining reads a store's vectors through it a shard or a chunk
+    at a time, so no process holds them all (see docs/cluster.md)."""
+
+    def __init__(self, con: sqlite3.Connection, ids: np.ndarray) -> None:
+        self._con = con
+        self.ids = ids  # int64 (n,): row r is sentence ids[r]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        """Rows ``rows`` (a slice or an int array; repeats allowed) as one (r, dim) float32 array."""
+        if isinstance(rows, (int, np.integer)):
+            raise TypeError("index SentenceVectors with a slice or an array of rows")
+        ids = self.ids[rows]
+        blobs = [
+            r[0]
+            for r in self._con.execute(
+                "select s.vector from json_each(?) j join sentences s on s.id = j.value order by j.key",
+                (json.dumps(ids.tolist()),),
+            )
+        ]
+        if len(blobs) != len(ids) or any(b is None for b in blobs):
+            raise StoreError("sentences changed while their vectors were read; run the command again")
+        out = np.empty((len(blobs), len(blobs[0]) // 4 if blobs else 0), np.float32)
+        for r, b in enumerate(blobs):
+            out[r] = np.frombuffer(b, dtype=np.float32)
+        return out
+
+
 class Store:
     """A store folder. Open with :meth:`Store.open`; use as a context manager to close."""
 
@@ -499,6 +532,25 @@ class Store:
             return texts, None
         return texts, np.stack([_unblob(r[1]) for r in rows])
 
+    def prose(self, doc_id: int, lang: str) -> tuple[list[str], list[str], np.ndarray | None]:
+        """A document's prose sentences of one language, in order, as :meth:`sentences` gives them,
+        without reading their vectors: (texts, cleaned texts, sentence ids int64 (n,)); the ids are
+        None when a sentence has no vector. :meth:`vectors` reads the vectors of ids."""
+        if not self._has_clean():
+            sql = "select text, text, id, vector is null from sentences where doc = ? and lang = ? order by idx"
+        else:
+            sql = (
+                "select text, coalesce(clean, text), id, vector is null from sentences"
+                " where doc = ? and lang = ? and boilerplate = 0 order by idx"
+            )
+        rows = self.con.execute(sql, (doc_id, lang)).fetchall()
+        ids = None if any(r[3] for r in rows) else np.array([r[2] for r in rows], np.int64)
+        return [r[0] for r in rows], [r[1] for r in rows], ids
+
+    def vectors(self, ids: np.ndarray) -> SentenceVectors:
+        """The vectors of the sentences ``ids`` (int64 (n,)), in that order, read when asked for."""
+        return SentenceVectors(self.con, np.asarray(ids, np.int64))
+
     def texts(self, lang: str) -> list[str]:
         """Every prose sentence of one language in the store, paired or not (boilerplate left
         out), in document order: the corpus whose frequencies glossary termhood counts."""
@@ -527,8 +579,9 @@ class Store:
         return [r[0] for r in rows]
 
     # ---------- mined pairs ----------
-    def replace_mined(self, rows: Sequence[tuple[int, PairRow]], state: str) -> None:
-        """Replace every mined pair at once; ``rows`` are (en-side doc id, pair) with other_doc set."""
+    def replace_mined(self, rows: Iterable[tuple[int, PairRow]], state: str) -> None:
+        """Replace every mined pair at once; ``rows`` are (en-side doc id, pair) with other_doc set,
+        read one by one inside the transaction (a generator need not hold them all)."""
         with self.transaction():
             self.con.execute("delete from pairs_fts where rowid in (select id from pairs where kind = 'mined')")
             self.con.execute("delete from pairs where kind = 'mined'")

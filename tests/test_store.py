@@ -178,3 +178,17 @@ def test_sentence_rows_copy_cleaned_text_and_boilerplate(tmp_path):
             ("zh", rows[0].text, rows[0].clean, False),
             ("zh", rows[1].text, None, False),
         ]
+
+
+def test_sentence_vectors_are_read_by_the_rows_asked_for(example_store):
+    with Store.open(example_store[0], readonly=True) as s:
+        doc = next(d for d in s.documents() if d.parallel)
+        texts, want = s.sentences(doc.id, "zh")
+        t2, clean, ids = s.prose(doc.id, "zh")
+        assert t2 == texts and len(clean) == len(texts) and want is not None
+        rows = s.vectors(ids)
+        assert len(rows) == len(texts)
+        assert np.array_equal(rows[0 : len(rows)], want) and np.array_equal(rows[2:5], want[2:5])
+        pick = np.array([4, 0, 4, len(texts) - 1])  # any order, repeats allowed
+        got = rows[pick]
+        assert got.dtype == np.float32 and np.array_equal(got, want[pick])
