@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 import time
 
+import numpy as np
+
 
 def set_wal(conn: sqlite3.Connection, timeout_s: float = 60.0) -> None:
     """Put ``conn``'s database in WAL mode, waiting for other processes doing the same.
@@ -25,3 +27,13 @@ def set_wal(conn: sqlite3.Connection, timeout_s: float = 60.0) -> None:
                 raise
             time.sleep(delay)
             delay = min(2 * delay, 0.2)
+
+
+def blob(v: np.ndarray | None) -> bytes | None:
+    """A vector as the float32 bytes SQLite keeps in a BLOB column (None stays NULL)."""
+    return None if v is None else np.ascontiguousarray(v, dtype=np.float32).tobytes()
+
+
+def unblob(b: bytes) -> np.ndarray:
+    """The float32 vector a :func:`blob` wrote (read-only: it shares ``b``'s memory)."""
+    return np.frombuffer(b, dtype=np.float32)

@@ -14,17 +14,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from termalign.core.errors import DecisionError
+from termalign.core.sqlite import blob, unblob
 from termalign.glossary.entries import SentencePair, TermEntry
 from termalign.glossary.review import MIN_LABELS, Decision, Reviewed, apply_decisions, label, norm_key, refit
-
-
-def blob(v: np.ndarray | None) -> bytes | None:
-    return None if v is None else np.ascontiguousarray(v, dtype=np.float32).tobytes()
-
-
-def unblob(b: bytes) -> np.ndarray:
-    return np.frombuffer(b, dtype=np.float32)
-
 
 # ---------------------------------------------------------------- rows <-> entries
 

@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, cast
 import numpy as np
 
 from termalign.core.errors import StoreError
-from termalign.core.sqlite import set_wal
+from termalign.core.sqlite import blob, set_wal, unblob
 from termalign.glossary.entries import EXAMPLE_FIELDS, SentencePair, TermEntry
 
 if TYPE_CHECKING:
@@ -247,14 +247,6 @@ class PairRow:
     other_doc: int | None = None
 
 
-def _blob(v: np.ndarray | None) -> bytes | None:
-    return None if v is None else np.ascontiguousarray(v, dtype=np.float32).tobytes()
-
-
-def _unblob(b: bytes) -> np.ndarray:
-    return np.frombuffer(b, dtype=np.float32)
-
-
 class SentenceVectors:
     """The vectors of some of a store's sentences (``ids``, in that order), read from SQLite only
     when asked for: ``len()``, and ``[a:b]`` / ``[int array]`` -> those rows as (r, dim) float32.
@@ -284,7 +276,7 @@ class SentenceVectors:
             raise StoreError("sentences changed while their vectors were read; run the command again")
         out = np.empty((len(blobs), len(blobs[0]) // 4 if blobs else 0), np.float32)
         for r, b in enumerate(blobs):
-            out[r] = np.frombuffer(b, dtype=np.float32)
+            out[r] = unblob(b)
         return out
 
 
@@ -455,7 +447,7 @@ class Store:
                 "insert into sentences(doc, lang, idx, text, text_norm, vector, clean, boilerplate)"
                 " values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (doc_id, s.lang, s.idx, s.text, norm_text(s.text), _blob(s.vector), s.clean, int(s.boilerplate))
+                    (doc_id, s.lang, s.idx, s.text, norm_text(s.text), blob(s.vector), s.clean, int(s.boilerplate))
                     for s in sentences
                 ],
             )
@@ -498,7 +490,7 @@ class Store:
                     p.zh,
                     float(p.score),
                     p.margin,
-                    _blob(p.vector),
+                    blob(p.vector),
                 ),
             )
             self.con.execute(
@@ -530,7 +522,7 @@ class Store:
         texts = [r[0] for r in rows]
         if not rows or any(r[1] is None for r in rows):
             return texts, None
-        return texts, np.stack([_unblob(r[1]) for r in rows])
+        return texts, np.stack([unblob(r[1]) for r in rows])
 
     def prose(self, doc_id: int, lang: str) -> tuple[list[str], list[str], np.ndarray | None]:
         """A document's prose sentences of one language, in order, as :meth:`sentences` gives them,
@@ -569,7 +561,7 @@ class Store:
                 "select lang, idx, text, vector, clean, boilerplate from sentences where doc = ? order by lang, idx",
                 (doc_id,),
             )
-        return [SentenceRow(r[0], r[1], r[2], None if r[3] is None else _unblob(r[3]), r[4], bool(r[5])) for r in rows]
+        return [SentenceRow(r[0], r[1], r[2], None if r[3] is None else unblob(r[3]), r[4], bool(r[5])) for r in rows]
 
     def boilerplate(self, doc_id: int) -> list[str]:
         """A document's boilerplate lines (page chrome, bylines, labels), in file order."""
@@ -611,9 +603,9 @@ class Store:
     def pair_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids int64 (n,), vectors float32 (n, dim)) of all pairs that have a vector."""
         ids, vecs = [], []
-        for pid, blob in self.con.execute("select id, vector from pairs where vector is not null order by id"):
+        for pid, raw in self.con.execute("select id, vector from pairs where vector is not null order by id"):
             ids.append(pid)
-            vecs.append(_unblob(blob))
+            vecs.append(unblob(raw))
         if not ids:
             return np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
         return np.asarray(ids, np.int64), np.stack(vecs)

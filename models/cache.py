@@ -23,7 +23,7 @@ from typing import cast
 
 import numpy as np
 
-from termalign.core.sqlite import set_wal
+from termalign.core.sqlite import blob, set_wal, unblob
 from termalign.core.tables import cache_dir
 
 from .base import Encoder, ModelError, Progress, WindowEncoder
@@ -93,8 +93,8 @@ class VectorCache:
             for lo in range(0, len(uniq), _CHUNK):
                 part = uniq[lo : lo + _CHUNK]
                 q = f"SELECT key, vec FROM vectors WHERE model=? AND kind=? AND key IN ({','.join('?' * len(part))})"
-                for key, blob in db.execute(q, (model, kind, *part)):
-                    row = np.frombuffer(blob, dtype=np.float32)
+                for key, raw in db.execute(q, (model, kind, *part)):
+                    row = unblob(raw)
                     if row.size != width:  # written by an incompatible version: treat as a miss
                         continue
                     for i in where[key]:
@@ -111,7 +111,7 @@ class VectorCache:
         if self.off_reason:
             return
         rows = np.ascontiguousarray(rows, dtype=np.float32)
-        data = [(model, kind, text_key(t), rows[i].tobytes()) for i, t in enumerate(texts)]
+        data = [(model, kind, text_key(t), blob(rows[i])) for i, t in enumerate(texts)]
         try:
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
