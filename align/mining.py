@@ -153,6 +153,20 @@ class Candidates:
         return len(self.i)
 
 
+@dataclass
+class MiningSide:
+    """One language's sentences as the miner reads them: row r of each field is sentence r."""
+
+    text: Sequence[str]  # cleaned of markup: what is scored
+    vecs: np.ndarray | VectorRows  # unit vectors, in memory or read a part at a time (e.g. a store's)
+    doc: np.ndarray  # (n,) int64 document of each sentence
+    pos: np.ndarray  # (n,) int64 its position in that document's stream of this language
+
+    def __post_init__(self) -> None:  # any sequence of ints, kept as int64 arrays
+        self.doc = np.asarray(self.doc, np.int64)
+        self.pos = np.asarray(self.pos, np.int64)
+
+
 def _as_rows(vecs) -> VectorRows:
     """``vecs`` as float32 rows: an array (or list) in memory as an array, other ``VectorRows``
     (read a part at a time) as they are."""
@@ -342,58 +356,27 @@ class ScoredPair:
 
 
 def candidate_features(
-    en: Sequence[str],
-    zh: Sequence[str],
-    en_vecs: np.ndarray | VectorRows,
-    zh_vecs: np.ndarray | VectorRows,
-    en_doc: np.ndarray,
-    zh_doc: np.ndarray,
-    en_pos: np.ndarray,
-    zh_pos: np.ndarray,
+    en: MiningSide,
+    zh: MiningSide,
     k: int = 4,
     excluded_docs: Sequence[int] = (),
     knn: KnnIndexer | None = None,
 ) -> tuple[Candidates, np.ndarray]:
     """Mutual-best candidates across documents and their (c, F) evidence (:mod:`align.pair_evidence`).
 
-    ``en``/``zh`` are the sentence texts (cleaned of markup), ``*_vecs`` their unit vectors (in
-    memory, or ``align.index.VectorRows`` read a part at a time, e.g. from a store), ``*_doc``
-    the document of each row and ``*_pos`` its position in that document's stream; pairs inside
-    a document of ``excluded_docs`` (a parallel one, aligned instead) are never proposed."""
+    Pairs inside a document of ``excluded_docs`` (a parallel one, aligned instead) are never
+    proposed."""
     from .pair_evidence import evidence
 
-    en_doc, zh_doc = np.asarray(en_doc, np.int64), np.asarray(zh_doc, np.int64)
     c = mutual_candidates(
-        en_vecs, zh_vecs, k, MIN_MARGIN, src_groups=en_doc, tgt_groups=zh_doc, excluded_groups=excluded_docs, knn=knn
+        en.vecs, zh.vecs, k, MIN_MARGIN, src_groups=en.doc, tgt_groups=zh.doc, excluded_groups=excluded_docs, knn=knn
     )
-    x = evidence(
-        en,
-        zh,
-        c.i,
-        c.j,
-        c.cos,
-        c.margin,
-        c.gap_fwd,
-        c.gap_bwd,
-        en_doc,
-        zh_doc,
-        np.asarray(en_pos),
-        np.asarray(zh_pos),
-        en_vecs,
-        zh_vecs,
-    )
-    return c, x
+    return c, evidence(en, zh, c)
 
 
 def mine_sentences(
-    en: Sequence[str],
-    zh: Sequence[str],
-    en_vecs: np.ndarray | VectorRows,
-    zh_vecs: np.ndarray | VectorRows,
-    en_doc: np.ndarray,
-    zh_doc: np.ndarray,
-    en_pos: np.ndarray,
-    zh_pos: np.ndarray,
+    en: MiningSide,
+    zh: MiningSide,
     k: int = 4,
     excluded_docs: Sequence[int] = (),
     model: MiningModel | None = None,
@@ -403,7 +386,7 @@ def mine_sentences(
 
     No threshold is applied: callers keep ``score >= model.threshold`` (the default) or their own."""
     model = model or default_model()
-    c, x = candidate_features(en, zh, en_vecs, zh_vecs, en_doc, zh_doc, en_pos, zh_pos, k, excluded_docs, knn)
+    c, x = candidate_features(en, zh, k, excluded_docs, knn)
     p = model.probability(x)
     out = [ScoredPair(int(a), int(b), float(mg), float(s)) for a, b, mg, s in zip(c.i, c.j, c.margin, p)]
     out.sort(key=lambda t: (-t.score, t.i))
@@ -443,18 +426,11 @@ def mine_documents(doc_a, doc_b, enc, k: int = 4, exclude_within: Sequence[bool]
     en_c, zh_c = [clean_sentence(s) for s in en], [clean_sentence(s) for s in zh]
     vecs = encode_unique(enc, en_c + zh_c)
     excluded = [g for g in (0, 1) if exclude_within[g]]
-    found = mine_sentences(
-        en_c,
-        zh_c,
-        vecs[: len(en)],
-        vecs[len(en) :],
-        np.array(en_g),
-        np.array(zh_g),
-        np.array(en_i),
-        np.array(zh_i),
-        k,
-        excluded,
+    sides = (
+        MiningSide(en_c, vecs[: len(en)], np.array(en_g), np.array(en_i)),
+        MiningSide(zh_c, vecs[len(en) :], np.array(zh_g), np.array(zh_i)),
     )
+    found = mine_sentences(*sides, k, excluded)
     return [MinedPair(en[p.i], zh[p.j], p.score, p.margin, en_g[p.i], zh_g[p.j], en_i[p.i], zh_i[p.j]) for p in found]
 
 

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from .index import VectorRows
+    from .mining import Candidates, MiningSide
 
 FEATURES = (
     "margin",
@@ -231,36 +231,22 @@ def neighbour_support(
     return out
 
 
-def evidence(
-    en: Sequence[str],
-    zh: Sequence[str],
-    i: np.ndarray,
-    j: np.ndarray,
-    cos: np.ndarray,
-    margin: np.ndarray,
-    gap_fwd: np.ndarray,
-    gap_bwd: np.ndarray,
-    en_doc: np.ndarray,
-    zh_doc: np.ndarray,
-    en_pos: np.ndarray,
-    zh_pos: np.ndarray,
-    en_vecs: np.ndarray | VectorRows,
-    zh_vecs: np.ndarray | VectorRows,
-) -> np.ndarray:
-    """The (c, len(FEATURES)) float64 feature matrix of candidates ``(i[c], j[c])`` (rows of ``en``/``zh``,
-    whose unit vectors are ``en_vecs`` / ``zh_vecs``)."""
+def evidence(en: MiningSide, zh: MiningSide, cand: Candidates) -> np.ndarray:
+    """The (c, len(FEATURES)) float64 feature matrix of the candidates ``cand`` (pairs of rows of
+    ``en`` and ``zh``)."""
+    i, j = cand.i, cand.j
     c = len(i)
     x = np.zeros((c, len(FEATURES)))
     if c == 0:
         return x
-    x[:, 0], x[:, 1], x[:, 2], x[:, 3] = margin, cos, gap_fwd, gap_bwd
-    lemmas = [_en_lemmas(en[a]) for a in i]
-    words = [_zh_words(zh[b]) for b in j]
+    x[:, 0], x[:, 1], x[:, 2], x[:, 3] = cand.margin, cand.cos, cand.gap_fwd, cand.gap_bwd
+    lemmas = [_en_lemmas(en.text[a]) for a in i]
+    words = [_zh_words(zh.text[b]) for b in j]
     w_en, w_zh = _idf_weights(lemmas), _idf_weights(words)
-    lrs = np.array([length_log_ratio(en[a], zh[b]) for a, b in zip(i, j)])
+    lrs = np.array([length_log_ratio(en.text[a], zh.text[b]) for a, b in zip(i, j)])
     usual = (c * float(np.median(lrs)) + LEN_PRIOR_N * LEN_PRIOR) / (c + LEN_PRIOR_N)
     for r, (a, b) in enumerate(zip(i, j)):
-        e, z = en[a], zh[b]
+        e, z = en.text[a], zh.text[b]
         lr = lrs[r] - usual
         matched, unmatched = anchor_counts(e, z)
         ce, te, cz, tz = weighted_coverage(lemmas[r], words[r], w_en, w_zh)
@@ -279,33 +265,22 @@ def evidence(
             np.log1p(unmatched),
             dictionary_dice(e, z),
         )
-    x[:, 12] = np.log1p(neighbour_support(i, j, en_doc, zh_doc, en_pos, zh_pos))
-    x[:, 13] = document_share(i, j, en_doc, zh_doc)
-    x[:, 19:21] = neighbour_cosines(i, j, en_vecs, zh_vecs, en_doc, zh_doc, en_pos, zh_pos)
+    x[:, 12] = np.log1p(neighbour_support(i, j, en.doc, zh.doc, en.pos, zh.pos))
+    x[:, 13] = document_share(i, j, en.doc, zh.doc)
+    x[:, 19:21] = neighbour_cosines(i, j, en, zh)
     return x
 
 
-def neighbour_cosines(
-    i: np.ndarray,
-    j: np.ndarray,
-    en_vecs: np.ndarray | VectorRows,
-    zh_vecs: np.ndarray | VectorRows,
-    en_doc: np.ndarray,
-    zh_doc: np.ndarray,
-    en_pos: np.ndarray,
-    zh_pos: np.ndarray,
-) -> np.ndarray:
+def neighbour_cosines(i: np.ndarray, j: np.ndarray, en: MiningSide, zh: MiningSide) -> np.ndarray:
     """(c, 2) float64: for each candidate (English row ``i[c]``, Chinese row ``j[c]``), the highest
     cosine of the Chinese sentence with the English sentences just before and after the English one
     in its document, and of the English sentence with the Chinese one's neighbours; 0 where there
-    is no neighbour. ``*_vecs`` are unit rows (in memory, or ``align.index.VectorRows`` read a part
-    at a time); ``*_doc`` / ``*_pos`` say where each row sits."""
+    is no neighbour. Only the rows these cosines need are read from the sides' vectors."""
     from .index import row_dots
 
     out = np.zeros((len(i), 2))
-    for col, (rows, other, vecs, ovecs, doc, pos) in enumerate(
-        ((i, j, en_vecs, zh_vecs, en_doc, en_pos), (j, i, zh_vecs, en_vecs, zh_doc, zh_pos))
-    ):
+    for col, (rows, other, side, opposite) in enumerate(((i, j, en, zh), (j, i, zh, en))):
+        doc, pos = side.doc, side.pos
         if len(rows) == 0:
             continue
         at = {(int(d), int(q)): r for r, (d, q) in enumerate(zip(doc.tolist(), pos.tolist()))}
@@ -313,7 +288,7 @@ def neighbour_cosines(
             nb = np.array([at.get((int(doc[r]), int(pos[r]) + step), -1) for r in rows], np.int64)
             has = nb >= 0
             if has.any():
-                c = row_dots(vecs, nb[has], ovecs, other[has])  # only these rows are read
+                c = row_dots(side.vecs, nb[has], opposite.vecs, other[has])  # only these rows are read
                 out[has, col] = np.maximum(out[has, col], c)
     return out
 

@@ -38,6 +38,7 @@ from benchmarks.comparable import halves, macdev_sources, make_comparable, news_
 from termalign.align.mining import (  # noqa: E402
     MODEL_FILE,
     MiningModel,
+    MiningSide,
     candidate_features,
     default_model,
     mine_sentences,
@@ -122,7 +123,7 @@ class Bench:
 
             self.vec.update(zip(new, encode_unique(self.enc, new)))
         ev, zv = np.stack([self.vec[t] for t in en]), np.stack([self.vec[t] for t in zh])
-        cand, x = candidate_features(en, zh, ev, zv, c.en_doc, c.zh_doc, c.en_pos, c.zh_pos)
+        cand, x = candidate_features(MiningSide(en, ev, c.en_doc, c.en_pos), MiningSide(zh, zv, c.zh_doc, c.zh_pos))
         return cand, x, c.labels(cand.i, cand.j), ev, zv
 
     def dataset(self, names, part: int):
@@ -249,57 +250,29 @@ def make_scaled(copies: int, store_dir: Path) -> None:
     print(f"{store_dir}: {r.files} files, {r.sentences} sentences, {r.pairs} aligned, {r.mined} mined")
 
 
-def _mining_inputs_before(store):
-    """``corpus.build.mining_inputs`` for a checkout that predates it (what its mine_corpus read)."""
-    from types import SimpleNamespace
-
-    cols: dict[str, list] = {f"{x}_{lang}": [] for x in ("c", "v", "g", "i") for lang in ("en", "zh")}
-    docs = store.documents()
-    for d in docs:
-        for lang in ("en", "zh"):
-            c, v = store.sentences(d.id, lang, clean=True)
-            if c and v is not None:
-                cols[f"c_{lang}"].extend(c), cols[f"v_{lang}"].append(v)
-                cols[f"g_{lang}"].extend([d.id] * len(c)), cols[f"i_{lang}"].extend(range(len(c)))
-    if not (cols["v_en"] and cols["v_zh"]):
-        return None
-    L = ("en", "zh")
-    return SimpleNamespace(
-        clean={x: cols[f"c_{x}"] for x in L},
-        vecs={x: np.concatenate(cols[f"v_{x}"]) for x in L},
-        doc={x: np.array(cols[f"g_{x}"]) for x in L},
-        pos={x: np.array(cols[f"i_{x}"]) for x in L},
-        excluded=tuple(d.id for d in docs if d.parallel),
-    )
-
-
 def time_mining(store_dir: Path, repeat: int) -> list[str]:
     """CPU and wall seconds of corpus-wide mining on a built store, by step (best of ``repeat``)."""
     import time
 
     from termalign.align.mining import mutual_candidates
+    from termalign.corpus.build import mining_inputs
     from termalign.corpus.store import Store
 
-    try:
-        from termalign.corpus.build import mining_inputs
-    except ImportError:  # an older checkout, timed for comparison: the same reading, by hand
-        mining_inputs = _mining_inputs_before
     with Store.open(store_dir, readonly=True) as st:
         m = mining_inputs(st)
     if m is None:
         return [f"{store_dir}: nothing to mine"]
     model = default_model()
-    E, Z = m.vecs["en"], m.vecs["zh"]
-    args = (m.clean["en"], m.clean["zh"], E, Z, m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"])
+    en, zh = m.sides["en"], m.sides["zh"]
     steps = {
         "kNN + mutual candidates": lambda: mutual_candidates(
-            E, Z, 4, 1.0, src_groups=m.doc["en"], tgt_groups=m.doc["zh"], excluded_groups=m.excluded
+            en.vecs, zh.vecs, 4, 1.0, src_groups=en.doc, tgt_groups=zh.doc, excluded_groups=m.excluded
         ),
-        "candidates + evidence": lambda: candidate_features(*args, 4, m.excluded),
-        "all (+ model, sorted)": lambda: mine_sentences(*args, 4, m.excluded, model),
+        "candidates + evidence": lambda: candidate_features(en, zh, 4, m.excluded),
+        "all (+ model, sorted)": lambda: mine_sentences(en, zh, 4, m.excluded, model),
     }
     lines = [
-        f"{store_dir}: {len(E)} English x {len(Z)} Chinese sentences, {len(set(m.doc['en']) | set(m.doc['zh']))} documents",
+        f"{store_dir}: {len(en.doc)} English x {len(zh.doc)} Chinese sentences, {len(set(en.doc) | set(zh.doc))} documents",
         "| step | CPU s | wall s |",
         "|---|---:|---:|",
     ]

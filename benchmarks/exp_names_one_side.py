@@ -201,10 +201,8 @@ def score_store(store_dir: Path, models: dict, labels: Path) -> None:
         judged = {(r["en"], r["zh"]): r["label"] for r in csv.DictReader(f, delimiter="\t")}
     with Store.open(store_dir, readonly=True) as st:
         m = mining_inputs(st)
-    en, zh = m.clean["en"], m.clean["zh"]
-    c, x = candidate_features(
-        en, zh, m.vecs["en"], m.vecs["zh"], m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"], 4, m.excluded
-    )
+    en, zh = m.sides["en"].text, m.sides["zh"].text
+    c, x = candidate_features(m.sides["en"], m.sides["zh"], 4, m.excluded)
     # the store holds the raw text the labels were written from; match on the cleaned text
     raw = {(clean_sentence(e), clean_sentence(z)): lab for (e, z), lab in judged.items()}
     for name, (parts, model) in models.items():

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from termalign.align.confidence import Calibration, default_calibration
-from termalign.align.mining import ScoredPair, document_is_parallel, mine_sentences
+from termalign.align.mining import MiningSide, ScoredPair, document_is_parallel, mine_sentences
 from termalign.align.mining import default_model as default_mining_model
 from termalign.align.mining import signature as mining_signature
 from termalign.align.pipeline import AlignParams, align_document
@@ -49,7 +49,7 @@ from termalign.models.base import Encoder, encode_unique, l2_normalise
 from termalign.text.clean import clean_sentence
 
 from .pairs import PAIR_SEP, Unit, file_lang, find_units, read_manifest, split_key
-from .store import PairRow, SentenceRow, SentenceVectors, Store
+from .store import PairRow, SentenceRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -752,10 +752,7 @@ class MiningInputs:
     """Every prose sentence of a store as the miner reads it: one entry per sentence and language."""
 
     text: dict[str, list[str]]  # "en" / "zh" -> the sentences as written
-    clean: dict[str, list[str]]  # the same, cleaned of markup (what is scored)
-    vecs: dict[str, np.ndarray | SentenceVectors]  # (n, dim) unit rows, in memory or read when needed
-    doc: dict[str, np.ndarray]  # (n,) document id of each sentence
-    pos: dict[str, np.ndarray]  # (n,) its index among its document's sentences of that language
+    sides: dict[str, MiningSide]  # "en" / "zh" -> cleaned texts (what is scored), vectors, documents, positions
     excluded: tuple[int, ...]  # parallel documents: aligned, never mined inside
 
 
@@ -786,14 +783,13 @@ def mining_inputs(store: Store, in_memory: bool | None = None) -> MiningInputs |
     vecs = {x: store.vectors(np.concatenate(cols[f"v_{x}"])) for x in langs}
     if in_memory is None:
         in_memory = max(len(v) for v in vecs.values()) <= index.MINING_EXACT_LIMIT
-    return MiningInputs(
-        {x: cols[f"t_{x}"] for x in langs},
-        {x: cols[f"c_{x}"] for x in langs},
-        {x: v[0 : len(v)] if in_memory else v for x, v in vecs.items()},
-        {x: np.array(cols[f"g_{x}"]) for x in langs},
-        {x: np.array(cols[f"i_{x}"]) for x in langs},
-        tuple(d.id for d in docs if d.parallel),
-    )
+    sides = {
+        x: MiningSide(
+            cols[f"c_{x}"], v[0 : len(v)] if in_memory else v, np.array(cols[f"g_{x}"]), np.array(cols[f"i_{x}"])
+        )
+        for x, v in vecs.items()
+    }
+    return MiningInputs({x: cols[f"t_{x}"] for x in langs}, sides, tuple(d.id for d in docs if d.parallel))
 
 
 def mine_corpus(store: Store, k: int = 4, min_score: float | None = None, knn=None) -> int:
@@ -813,9 +809,7 @@ def mine_corpus(store: Store, k: int = 4, min_score: float | None = None, knn=No
     m = mining_inputs(store)
     kept: list[ScoredPair] = []
     if m is not None:
-        E, Z = m.vecs["en"], m.vecs["zh"]
-        en_g, zh_g, en_i, zh_i = m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"]
-        for p in mine_sentences(m.clean["en"], m.clean["zh"], E, Z, en_g, zh_g, en_i, zh_i, k, m.excluded, model, knn):
+        for p in mine_sentences(m.sides["en"], m.sides["zh"], k, m.excluded, model, knn):
             if p.score < min_score:
                 break  # best first
             kept.append(p)
@@ -828,25 +822,24 @@ def _mined_rows(m: MiningInputs, kept: Sequence[ScoredPair]) -> Iterator[tuple[i
     its two sentences', which are read ``align.index.READ_CHUNK`` pairs at a time."""
     from termalign.align.index import READ_CHUNK
 
-    E, Z = m.vecs["en"], m.vecs["zh"]
-    en_g, zh_g, en_i, zh_i = m.doc["en"], m.doc["zh"], m.pos["en"], m.pos["zh"]
+    en, zh = m.sides["en"], m.sides["zh"]
     for s in range(0, len(kept), READ_CHUNK):
         part = kept[s : s + READ_CHUNK]
-        ev, zv = E[np.array([p.i for p in part])], Z[np.array([p.j for p in part])]
+        ev, zv = en.vecs[np.array([p.i for p in part])], zh.vecs[np.array([p.j for p in part])]
         for r, p in enumerate(part):
             vec = l2_normalise((ev[r] + zv[r])[None])[0]
             pair = PairRow(
                 "mined",
-                (int(en_i[p.i]),),
-                (int(zh_i[p.j]),),
+                (int(en.pos[p.i]),),
+                (int(zh.pos[p.j]),),
                 m.text["en"][p.i],
                 m.text["zh"][p.j],
                 p.score,
                 vec,
                 p.margin,
-                int(zh_g[p.j]),
+                int(zh.doc[p.j]),
             )
-            yield int(en_g[p.i]), pair
+            yield int(en.doc[p.i]), pair
 
 
 def build_terms(

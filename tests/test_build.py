@@ -392,9 +392,8 @@ def test_mining_past_the_exact_limit_keeps_the_exact_pairs_at_the_default_recall
         both = {}
         for in_memory in (False, True):  # the vectors read a part at a time, then all at once
             m = mining_inputs(s, in_memory)
-            assert isinstance(m.vecs["en"], SentenceVectors) is not in_memory
-            args = (m.clean["en"], m.clean["zh"], m.vecs["en"], m.vecs["zh"], m.doc["en"], m.doc["zh"])
-            both[in_memory] = {(p.i, p.j) for p in mine_sentences(*args, m.pos["en"], m.pos["zh"], 4, m.excluded)}
+            assert isinstance(m.sides["en"].vecs, SentenceVectors) is not in_memory
+            both[in_memory] = {(p.i, p.j) for p in mine_sentences(m.sides["en"], m.sides["zh"], 4, m.excluded)}
     assert _mined(folder).keys() == _mined(mined_example_store[0]).keys()  # the pairs kept are the exact path's
     # every candidate, kept or not: 32 of ~60 lists visited finds most of the exact path's (83 of 87 when
     # written); its recall at scale, with thousands of lists, is measured by benchmarks/bench_knn.py

