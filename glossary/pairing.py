@@ -75,21 +75,21 @@ MAX_CONFIDENCE = 0.99
 PART_SURFACE = 1e-3  # weight of a surface seen only inside a longer chunk, when choosing the headword
 BOUND_SHARE = 0.9  # a fragment holding at least this share of its frequency inside a longer linked pair goes
 WEIGHTS = (
-    -7.242,
-    4.675,
-    1.111,
-    -0.610,
-    -0.776,
-    1.478,
-    1.050,
-    2.472,
-    1.306,
-    1.838,
-    -0.437,
-    -0.181,
-    -0.127,
-    1.817,
-    -1.544,
+    -7.156,
+    4.620,
+    1.073,
+    -0.620,
+    -0.767,
+    1.471,
+    1.047,
+    2.532,
+    1.321,
+    1.911,
+    -0.424,
+    -0.176,
+    -0.166,
+    1.811,
+    -1.532,
 )
 
 
