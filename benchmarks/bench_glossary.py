@@ -358,6 +358,18 @@ def ece(conf, bins: int = 10) -> float:
     )
 
 
+def reliability(conf, edges=(0.0, 0.5, 0.7, 0.9, 1.01)) -> str:
+    """'[lo, hi): n judged, mean confidence, share correct' per bin."""
+    out = []
+    for lo, hi in zip(edges, edges[1:]):
+        m = [(c, y) for c, y in conf if lo <= c < hi]
+        if m:
+            out.append(
+                f"[{lo:.1f}, {min(hi, 1):.1f}) {len(m)}: {np.mean([c for c, _ in m]):.2f} vs {np.mean([y for _, y in m]):.2f}"
+            )
+    return "; ".join(out)
+
+
 def _seed_split(zk: str) -> str:
     return "held" if zlib.crc32(zk.encode()) % 3 == 0 else "dev"
 
@@ -405,6 +417,7 @@ def evaluate(args) -> None:
                 print("    missed:", ", ".join(j.missed))
                 print("    unjudged in the top 100:", ", ".join(j.unjudged))
                 print("    wrong in the top 100:", ", ".join(j.wrong))
+                print("    reliability:", reliability(j.conf))
     if "held" not in (args.part or ("held",)):
         return
     conf = [x for part, _, j in report if part == "held" for x in j.conf]

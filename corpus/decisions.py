@@ -187,8 +187,9 @@ def refit_confidence(store) -> int:
         all_decisions(store, snapshots=False),
     ):
         y = label(d)
-        if y is not None and feats is not None:
-            xs.append(unblob(feats))
+        x = None if feats is None else unblob(feats)
+        if y is not None and x is not None and len(x) == len(WEIGHTS):  # a decision of an older method's features
+            xs.append(x)
             ys.append(y)
     if len(ys) < MIN_LABELS:
         if store.get_meta("review_fit") is not None:
@@ -203,9 +204,11 @@ def refit_confidence(store) -> int:
 
 def _apply_fit(store) -> None:
     """Pending entries' confidence from the store's fit (meta ``review_fit``), or as mined without one."""
-    from termalign.glossary.pairing import MAX_CONFIDENCE, confidence
+    from termalign.glossary.pairing import FEATURES, MAX_CONFIDENCE, confidence
 
     fit = store.get_meta("review_fit")
+    if fit is not None and len(json.loads(fit)["weights"]) != len(FEATURES):
+        fit = None  # fitted on an older method's features: the mined confidence stands until the next refit
     rows = store.con.execute(
         "select id, features, mined_confidence, confidence from terms where status = 'pending' and pinned = 0"
     ).fetchall()
@@ -213,7 +216,7 @@ def _apply_fit(store) -> None:
         upd = [(r[2], r[0]) for r in rows if r[2] is not None and r[2] != r[3]]
     else:
         w = json.loads(fit)["weights"]
-        have = [r for r in rows if r[1] is not None]
+        have = [r for r in rows if r[1] is not None and len(unblob(r[1])) == len(FEATURES)]
         if not have:
             return
         p = confidence(np.stack([unblob(r[1]) for r in have]).astype(float), w)

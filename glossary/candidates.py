@@ -509,6 +509,11 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                     and (len(sub) == 1 or _can_start(sub[0].lower()))
                 ):
                     add(sub, b == len(chunk))
+        if chunk and j < len(toks) and toks[j].lower() in _PARTICLES and chunk[-1].lower().endswith("ing"):
+            # a particle ends a phrasal compound the chunker stopped before: "opening up", "phasing out"
+            for a in range(max(0, len(chunk) - 3), len(chunk)):
+                if a == len(chunk) - 1 or _can_start(chunk[a].lower()):
+                    add([*chunk[a:], toks[j]])
         start = False
         i = max(j, i + 1)
     for span, whole in _joins(toks, out):
@@ -517,6 +522,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
 
 
 _JOIN = frozenset({"of", "and", "with"})
+_PARTICLES = frozenset({"up", "out", "down", "off"})  # end a phrasal compound after a gerund
 # "a sort of technique", "full of respect", "a boy of fourteen": a quantity, a degree or a number, no term
 _NUMBERS = _NUMWORD | frozenset(
     """eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen thirty forty fifty sixty
@@ -555,7 +561,7 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
                     continue
                 if left[-1].lower() in _NO_JOIN or right[-1].lower() in _NUMBERS or right[-1].isdigit():
                     continue
-                if b < len(toks) and en_key(" ".join([*right, toks[b]])) in out:
+                if b < len(toks) and toks[b][0].isalnum() and en_key(" ".join([*right, toks[b]])) in out:
                     continue  # the right part is the whole chunk that follows, not its first words
                 if poss:
                     if _is_cap(left[-1]) and _is_cap(right[0]) and not is_acronym(left[-1]):

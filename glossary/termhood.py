@@ -29,7 +29,9 @@ its English). Without that text the pairs' two sides are the corpus.
   so an entry seen once (专门会议, 投资目标, 现代科技) is weak evidence (0.39), three times (战略储备)
   fair (0.78), five times (出口管制) strong (0.92). A name made of several tokens (亚洲集团, 矿产中心) starts higher, at
   ``NAME_EVIDENCE_ONCE`` when seen once, and reaches 1 by three sightings; a mined pair counts
-  half and by its score, so a capitalised heading seen once in a mined pair weighs little.
+  half and by its score, so a capitalised heading seen once in a mined pair weighs little. A
+  Latin-script name inside the Chinese (MP Materials, Trilogy Metals) is the English left
+  untranslated: no writer's mark and no jieba word, so it is weighed as a name of several tokens.
 * **person compounds** -- a person's name joined with a title or another entry (总统特朗普,
   拜登总统, 美国财政部长史考特贝森特, 特朗普政府), whose English holds the name's English, is
   redundant beside the name and the title: its termhood is multiplied by ``PERSON_COMPOUND``.
@@ -78,6 +80,7 @@ MARKED_SPEC = 1.0  # specificity of a term the writer marks (quotes, 中文(Engl
 MARKED_MAX_FREQ = 10 ** (4.5 - 9)  # ... no common word: rarer in general language than this (Zipf 4.5)
 PHRASE_BREAK = 10.0  # wordfreq divides a Chinese phrase by this for each word break it infers (INFERRED_SPACE_FACTOR)
 COMPOUND_BASE = 0.5  # a compound absent from jieba's dictionary: this plus the rest times its most specific token's
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _QUOTED_ZH = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,16})[”」』》\"]")
 _QUOTED_EN = re.compile(
     r"[“\"]([^“”\"\n]{2,60})[”\"]|so-called ([A-Za-z][A-Za-z\- ]{1,40}?)(?=[,.;:)]|\s(?:that|which|who|to|in|on|of|for|and)\b)"
@@ -206,7 +209,15 @@ def termhood(
     freq = stats.zh_freq.get(zk, 0.0)
     ek = en_key(en)
     name = is_name(zk, en, gen[1] if gen else None, translit)
-    marked = zk in stats.quoted_zh or ek.lower() in stats.quoted_en or (zk, ek) in stats.paren or is_acronym(en)
+    # a Latin-script name inside the Chinese (MP Materials) is the English left untranslated: a sure
+    # pair (its confidence says so), but no writer's mark and no jieba word, so it is weighed as a name
+    untranslated = not _HAN.search(zk)
+    marked = (
+        zk in stats.quoted_zh
+        or ek.lower() in stats.quoted_en
+        or ((zk, ek) in stats.paren and not untranslated)
+        or is_acronym(en)
+    )
     if gen is None:  # not a general-language word: a compound or a new word, as specific as its most specific part
         parts = zh_tokens(zk)
         spec = (
@@ -246,6 +257,8 @@ def termhood(
 
 def _lexical_unit(zk: str) -> bool:
     """One jieba token: a dictionary name (七国集团 nt, 珍珠港 ns) or a new word found as one (贝森特)."""
+    if not _HAN.search(zk):
+        return False  # a Latin-script name inside the Chinese is jieba's "eng" token, not a word it knows
     toks = zh_tagged(zk)
     if len(toks) != 1:
         return False

@@ -591,14 +591,14 @@ def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(brow
         queue_rows(browser, "all")
         filter_to(browser, zh_words, zh_words)
         assert browser.find_element(By.CSS_SELECTOR, "#entry .en-forms .form-main").text == en_words
-        # and s splits a wrong pairing (驱动, to drive, paired with "vehicles") into the right ones
-        filter_to(browser, "驱动", "驱动")
+        # and s splits a wrong pairing (晚宴, a dinner, paired with "Sunday evening") into the right ones
+        filter_to(browser, "晚宴", "晚宴")
         wrong = shown_entry(browser)[1:]
         press(browser, "s")
         assert browser.switch_to.active_element == browser.find_element(By.ID, "sp-zh1")
-        press(browser, "驱动" + Keys.TAB + "drive" + Keys.TAB + "车辆" + Keys.TAB + "vehicles" + Keys.ENTER)
+        press(browser, "晚宴" + Keys.TAB + "dinner" + Keys.TAB + "周日晚上" + Keys.TAB + "Sunday evening" + Keys.ENTER)
         wait_settled(browser, 2)
-        assert state.text == f"Saved: split {wrong[0]} ↔ {wrong[1]} into 驱动 ↔ drive and 车辆 ↔ vehicles."
+        assert state.text == f"Saved: split {wrong[0]} ↔ {wrong[1]} into 晚宴 ↔ dinner and 周日晚上 ↔ Sunday evening."
         errors = console_errors(browser)  # Chromium logs the refused request; nothing else went wrong
         assert len(errors) == 1 and "/api/review/decide" in errors[0] and "400" in errors[0], errors
     from termalign.corpus.review import decisions
@@ -606,7 +606,7 @@ def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(brow
     with Store.open(store, readonly=True) as s:
         add, split = decisions(s)
     assert (add.action, add.fields["zh"], add.fields["en"], add.user) == ("add", zh_words, en_words, "reviewer")
-    parts = [{"zh": "驱动", "en": "drive"}, {"zh": "车辆", "en": "vehicles"}]
+    parts = [{"zh": "晚宴", "en": "dinner"}, {"zh": "周日晚上", "en": "Sunday evening"}]
     assert (split.action, split.fields["parts"]) == ("split", parts)
 
 

@@ -210,11 +210,17 @@ def test_termhood_counts_the_whole_corpus_so_export_controls_is_a_term(rare_eart
     """出口管制 / export controls is in one sentence pair of the example corpus, inside "strict export
     controls"; counted in the pairs alone it was nested every time it occurred (termhood 0, rank
     about 300). The store's unpaired files hold it five times in Chinese and six in English, mostly
-    on its own, so it is a term; 稀土 and the quoted 实体清单 are in the top 20."""
+    on its own, so it is a term; 稀土 and the quoted 实体清单 are in the top 20. The confidence
+    weighs that evidence too (``log_recur``): one co-occurring pair, but each side recurs. It ranks
+    20 of 329 entries."""
     entries = terms(rare_earths_store)
     at = {(zh_key(e.zh), en_key(e.en).lower()): i for i, e in reversed(list(enumerate(entries)))}
     ec = entries[at[("出口管制", "export control")]]
-    assert ec.en == "export controls" and ec.termhood > 0.6 and at[("出口管制", "export control")] < 40
+    assert ec.en == "export controls" and ec.termhood > 0.6 and at[("出口管制", "export control")] < 25
+    assert ec.freq == 1 and ec.confidence >= 0.9
+    # a Latin-script name left untranslated in the Chinese and seen once is weighed as a name seen once
+    trilogy = at[(zh_key("Trilogy Metals"), en_key("Trilogy Metals").lower())]
+    assert entries[trilogy].termhood < 0.7 and trilogy > at[("出口管制", "export control")]
     assert at[("稀土", "rare earth")] < 20 and at[("实体清单", "entity list")] < 20
 
 

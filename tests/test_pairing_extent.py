@@ -104,3 +104,12 @@ def test_joins_need_a_chunk_on_both_sides_and_no_quantity():
         ("There was a boy of fourteen at the door.", "boy of fourteen"),
     ]:
         assert bad not in {k for k, _ in en_candidates(text)}
+
+
+def test_a_particle_ends_a_phrasal_compound_and_a_join_may_end_the_sentence():
+    """ "reform and opening up" (改革开放): the chunker stops before "up", so the particle is let in after
+    a gerund; a join whose right part ends the sentence forms too (the full stop is no word)."""
+    keys = {k for k, _ in en_candidates("China will keep to the policy of reform and opening up.")}
+    assert {"opening up", "reform and opening up"} <= keys and "reform and opening" not in keys
+    keys = {k for k, _ in en_candidates("They built socialism with Chinese characteristics.")}
+    assert "socialism with chinese characteristic" in keys

@@ -3,6 +3,7 @@ survive the glossary being mined again."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import copy_store
 
@@ -193,6 +194,28 @@ def test_decisions_are_labels_after_fifty(store):
     assert len(moved) > len(before) / 2  # all-negative labels lower the rest
     review.undo(store)
     assert store.get_meta("review_fit") is None
+    restored = {it.id: it.entry.confidence for it in review.review_queue(store, limit=1000)}
+    assert all(restored[i] == before[i] for i in before)
+
+
+def test_decisions_with_an_older_methods_features_are_no_labels(store):
+    """A store reviewed under an earlier glossary method keeps feature rows of another length: they
+    are left out of the refit, and a fit over older features is not applied."""
+    import json
+
+    from termalign.corpus.decisions import _apply_fit, refit_confidence
+    from termalign.glossary.pairing import FEATURES
+
+    q = review.review_queue(store, limit=1000)
+    before = {it.id: it.entry.confidence for it in q[60:]}
+    for it in q[:50]:
+        review.decide(store, it.id, "reject", user="ann")
+    assert store.get_meta("review_fit") is not None
+    old = np.zeros(len(FEATURES) - 2, np.float32).tobytes()
+    store.con.execute("update decisions set features = ? where id in (select id from decisions limit 5)", (old,))
+    assert refit_confidence(store) == 45 and store.get_meta("review_fit") is None  # below 50 labels: shipped fit
+    store.set_meta("review_fit", json.dumps({"weights": [1.0] * (len(FEATURES) - 2), "labels": 50}))
+    _apply_fit(store)
     restored = {it.id: it.entry.confidence for it in review.review_queue(store, limit=1000)}
     assert all(restored[i] == before[i] for i in before)
 

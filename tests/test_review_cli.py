@@ -100,7 +100,7 @@ def test_decisions_export_import(cli, folder, rare_earths_store, tmp_path):
 
 
 def test_exports_carry_the_status(cli, folder, tmp_path):
-    rare, tariffs, wrong = term_id(folder, "稀土"), term_id(folder, "关税"), term_id(folder, "许可")
+    rare, tariffs, wrong = term_id(folder, "稀土"), term_id(folder, "关税"), term_id(folder, "许可计划")
     cli("glossary", "accept", rare, "--store", folder)
     cli("glossary", "edit", tariffs, "--domain", "trade", "--note", "customs duty", "--store", folder)
     cli("glossary", "reject", wrong, "--store", folder)
@@ -115,7 +115,7 @@ def test_exports_carry_the_status(cli, folder, tmp_path):
             assert te.findtext("descrip[@type='subjectField']") == "trade"
             assert [n.text for n in te.findall("note")][1] == "customs duty"
     assert status["rare earths"][0] == "preferredTerm-admn-sts" and status["tariffs"][0] == "preferredTerm-admn-sts"
-    assert "licensing" not in status  # rejected: never exported
+    assert "licensing program" not in status  # rejected: never exported
     assert status["Biden"] == ["admittedTerm-admn-sts"] * len(status["Biden"])  # nobody reviewed it yet
     assert {e.en for e in read_tbx(tbx)} == set(status)  # our reader still reads it
     only = tmp_path / "accepted.tbx"
@@ -125,7 +125,7 @@ def test_exports_carry_the_status(cli, folder, tmp_path):
     gone = tmp_path / "rejected.tbx"
     assert cli("export", "--format", "tbx", "-o", gone, "--store", folder, "--status", "rejected").exit_code == 0
     root = etree.parse(str(gone)).getroot()
-    assert [te.find("langSet/tig/term").text for te in root.iter("termEntry")] == ["licensing"]
+    assert [te.find("langSet/tig/term").text for te in root.iter("termEntry")] == ["licensing program"]
     assert {t.text for t in root.iter("termNote")} == {"deprecatedTerm-admn-sts"}
     # OmegaT TSV: the accepted entries by default, once there are any
     tsv = tmp_path / "g.tsv"
