@@ -46,13 +46,47 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from .mining import Candidates, MiningSide
+    from .index import VectorRows
+
+# What the evidence reads: one language's sentences (MiningSide) and the candidate pairs between
+# two languages' (Candidates, made by align.mining.mutual_candidates).
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Mutual-best pairs by ratio margin: arrays of one length, one entry per pair."""
+
+    i: np.ndarray  # (c,) int64 source rows
+    j: np.ndarray  # (c,) int64 target rows
+    cos: np.ndarray  # (c,) float64
+    margin: np.ndarray  # (c,) float64 ratio margin
+    gap_fwd: np.ndarray  # (c,) margin minus the source's second-best candidate's margin
+    gap_bwd: np.ndarray  # (c,) margin minus the target's second-best candidate's margin
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+
+@dataclass
+class MiningSide:
+    """One language's sentences as the miner reads them: row r of each field is sentence r."""
+
+    text: Sequence[str]  # cleaned of markup: what is scored
+    vecs: np.ndarray | VectorRows  # unit vectors, in memory or read a part at a time (e.g. a store's)
+    doc: np.ndarray  # (n,) int64 document of each sentence
+    pos: np.ndarray  # (n,) int64 its position in that document's stream of this language
+
+    def __post_init__(self) -> None:  # any sequence of ints, kept as int64 arrays
+        self.doc = np.asarray(self.doc, np.int64)
+        self.pos = np.asarray(self.pos, np.int64)
+
 
 FEATURES = (
     "margin",
