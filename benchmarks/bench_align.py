@@ -1,4 +1,4 @@
-"""Aligner accuracy, calibration and speed on MAC-Dev (issue 4).
+"""Aligner accuracy, calibration and speed on MAC-Dev.
 
     python benchmarks/bench_align.py                    # F1, LOCO, reliability, end-to-end time
     python benchmarks/bench_align.py --fit-confidence   # also rewrite align/calibration.json

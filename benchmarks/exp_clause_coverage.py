@@ -1,4 +1,4 @@
-"""Experiment (not adopted): clause-level coverage as mining evidence (issue 16).
+"""Experiment (not adopted): clause-level coverage as mining evidence.
 
 A mined pair whose one side adds a clause (a summary sentence that also names Australia and Japan
 beside the article's sentence on the Southeast Asian deals) looks like a translation to every

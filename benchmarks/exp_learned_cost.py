@@ -1,4 +1,4 @@
-"""Experiment (issue 18): bead costs learned by logistic regression, inside the exact DP.
+"""Experiment: bead costs learned by logistic regression, inside the exact DP.
 
     python benchmarks/exp_learned_cost.py        # several minutes on MAC-Dev
 

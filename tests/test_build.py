@@ -193,7 +193,7 @@ def test_interleaved_literary_chapter_is_aligned_not_mined(tmp_path, usem3, macd
     assert len(pairs) >= 150 and right / len(pairs) >= 0.85, (len(pairs), right)
 
 
-# ---------------------------------------------------------------- progress (issue 5: per file and overall)
+# ---------------------------------------------------------------- progress: per file and overall
 
 
 def _events_of_a_build(tmp_path, usem3, files):
