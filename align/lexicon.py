@@ -269,7 +269,7 @@ def _jieba_parsed() -> tuple[dict[str, int], int]:
 @lru_cache(maxsize=1)
 def _tokenizer():
     """A private jieba tokenizer on jieba's default dictionary. Not the shared ``jieba.dt``: the
-    glossary teaches that one pinned terms (``add_user_words``), and the aligner's output must not
+    glossary teaches that one pinned terms (``glossary.candidates.taught_words``), and the aligner's output must not
     depend on what else ran in the process."""
     import logging
 

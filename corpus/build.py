@@ -856,7 +856,7 @@ def build_terms(
     (:func:`glossary.pairing.load_pinned`); ``user_dict`` a jieba user dictionary file.
     """
     from termalign.corpus.review import review_pins
-    from termalign.glossary.candidates import load_user_dict
+    from termalign.glossary.candidates import read_user_dict, taught_words
     from termalign.glossary.entries import CorpusText
     from termalign.glossary.pairing import METHOD_VERSION, GlossaryParams, mine_glossary
 
@@ -868,12 +868,12 @@ def build_terms(
     ).hexdigest()
     if store.get_meta("glossary_state") == state and not force:
         return ""
-    if user_dict:
-        load_user_dict(user_dict)
+    words = read_user_dict(user_dict) if user_dict else []  # a bad line is an error before any work
     corpus = CorpusText(tuple(store.texts("en")), tuple(store.texts("zh")))
     # entries reviewers accepted are pinned like the user's known terms; every other decision is
     # applied again when the glossary is written (Store.replace_terms)
     pins = [*pinned, *review_pins(store)]
-    entries, features = mine_glossary(store.pair_texts(), enc, params, pinned=pins, corpus=corpus)
+    with taught_words(words):  # the user dictionary cuts this glossary's text only
+        entries, features = mine_glossary(store.pair_texts(), enc, params, pinned=pins, corpus=corpus)
     store.replace_terms(entries, state, features)
     return ""

@@ -95,29 +95,47 @@ def _posseg():
     return jieba.posseg
 
 
-def add_user_words(words: Iterable[str]) -> None:
-    """Teach jieba whole terms (pinned glossary entries, a user dictionary) so they stay one token."""
+# A word to teach jieba: a term (a pinned entry's Chinese) or a user dictionary's (word, freq, tag)
+# line (freq None: forced to stay one token; tag None: a noun, so that it becomes a candidate).
+TaughtWord = str | tuple[str, int | None, str | None]
+_FORCED = 100000  # the frequency that keeps a taught word one token
+
+
+def _taught(words: Iterable[TaughtWord]) -> list[tuple[str, int, str]]:
+    """(key, freq, tag) of each word; a term shorter than two characters is left out (a user
+    dictionary's line is taught as written)."""
+    out = []
+    for w in words:
+        word, freq, tag = (w, None, None) if isinstance(w, str) else w
+        k = zh_key(word)
+        if k and (len(k) >= 2 or not isinstance(w, str)):
+            out.append((k, _FORCED if freq is None else freq, tag or "nz"))
+    return out
+
+
+def _teach(entries: list[tuple[str, int, str]]) -> None:
     import jieba
 
+    _posseg()
     with _jieba_lock:
-        for w in words:
-            w = zh_key(w)
-            if len(w) >= 2:
-                jieba.add_word(w, freq=100000, tag="nz")
+        for k, freq, tag in entries:
+            jieba.add_word(k, freq=freq, tag=tag)
     zh_candidates.cache_clear()
     _tokens.cache_clear()
 
 
 @contextmanager
-def taught_words(words: Iterable[str]) -> Iterator[None]:
-    """:func:`add_user_words` for the duration of the block, then jieba's dictionary as it was.
+def taught_words(words: Iterable[TaughtWord]) -> Iterator[None]:
+    """Teach jieba ``words`` (pinned terms, a user dictionary's lines) so they stay one token, for
+    the duration of the block; then jieba's dictionary is as it was.
 
-    jieba's dictionary is process-wide: without this, the terms pinned for one glossary would
-    change how every later glossary in the same process (a library user's, a long-lived server's,
-    a test session's) cuts its text."""
+    jieba's dictionary is process-wide: without this, the terms pinned for one glossary (or a user
+    dictionary given for it) would change how every later glossary in the same process (a library
+    user's, a long-lived server's, a test session's) cuts its text. Blocks nest."""
     import jieba
 
-    whole = [k for k in (zh_key(w) for w in words) if len(k) >= 2]
+    entries = _taught(words)
+    whole = [k for k, _, _ in entries]
     keys = {k[: i + 1] for k in whole for i in range(len(k))}  # add_word also adds the prefixes
     if not keys:
         yield
@@ -130,7 +148,7 @@ def taught_words(words: Iterable[str]) -> Iterator[None]:
         freq = {k: tok.FREQ.get(k) for k in keys}
         tags = {k: pos.word_tag_tab.get(k) for k in keys}
         total = tok.total
-    add_user_words(whole)
+    _teach(entries)
     try:
         yield
     finally:
@@ -180,23 +198,6 @@ def read_user_dict(path: str | os.PathLike) -> list[tuple[str, int | None, str |
             raise InputError(path, f"line {n}: expected 'word [freq] [tag]' with a Chinese word, found {line[:60]!r}")
         out.append((cols[0], freq, tag))
     return out
-
-
-def load_user_dict(path: str | os.PathLike) -> None:
-    """Teach jieba the words of a user dictionary (``word [freq] [tag]`` per line, jieba's format).
-
-    A word without a frequency is forced to stay one token; without a tag it is a noun (``nz``),
-    so it becomes a term candidate.
-    """
-    import jieba
-
-    words = read_user_dict(path)
-    _posseg()
-    with _jieba_lock:
-        for w, freq, tag in words:
-            jieba.add_word(zh_key(w), freq=freq if freq is not None else 100000, tag=tag or "nz")
-    zh_candidates.cache_clear()
-    _tokens.cache_clear()
 
 
 @lru_cache(maxsize=50_000)

@@ -37,6 +37,18 @@ def terms(folder):
         return s.all_terms()
 
 
+def test_a_user_dictionary_cuts_only_the_glossary_it_was_given_for(glossary_store):
+    """jieba's dictionary is process-wide; the user dictionary of a `glossary build` run in this
+    process (the fixture, through CliRunner) must not change how anything after it cuts text."""
+    import jieba
+
+    from termalign.glossary.candidates import zh_tokens
+
+    assert glossary_store  # built in this process with 远期采购 in its user dictionary
+    assert "远期采购" not in zh_tokens("美国远期采购稀土")
+    assert jieba.dt.FREQ.get("远期采购") is None
+
+
 def test_glossary_build_fills_the_store(glossary_store):
     folder, out = glossary_store
     entries = terms(folder)
