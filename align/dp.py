@@ -2,7 +2,8 @@
 
 ``D[i, j]`` is the least cost of aligning source sentences ``0..i-1`` with target sentences
 ``0..j-1``. A bead of type ``(a, b)`` (a source and b target sentences, both >= 1) ending at
-``(i, j)`` adds ``cost[t, i, j]``; a 1-0 bead adds ``skip_src``, a 0-1 bead ``skip_tgt``.
+``(i, j)`` adds ``cost[t, i, j]``; a 1-0 bead adds ``skip_src``, a 0-1 bead ``skip_tgt`` (one
+cost for every sentence, or an array with one per sentence of that side).
 Only cells inside a band (per row ``lo[i] <= j <= hi[i]``) are searched, so a long document
 costs about ``n * width`` cells instead of ``n * m``.
 
@@ -86,11 +87,19 @@ def band_around_path(cells: Sequence[tuple[int, int]], n: int, m: int, width: in
     return Band(lo, hi).widen(width, m)
 
 
-def row_with_insertions(base: np.ndarray, skip: float, cell: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def row_with_insertions(
+    base: np.ndarray, skip: float | np.ndarray, cell: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``cost[j] = min(base[j], cost[j-1] + skip + cell[j])`` with no Python loop (``cell``: the
     boundary cost of each column, default 0; ``base`` already includes it); also says where 0-1
-    won."""
-    ramp = skip * np.arange(base.size)
+    won. ``skip`` may be an array, ``skip[j]`` the cost of the 0-1 step into column j
+    (``skip[0]`` unused)."""
+    ramp: np.ndarray
+    if isinstance(skip, np.ndarray):
+        ramp = np.zeros(base.size)
+        np.cumsum(skip[1:], out=ramp[1:])
+    else:
+        ramp = skip * np.arange(base.size)
     if cell is not None:
         ramp = ramp + np.cumsum(cell)
     shifted = base - ramp
@@ -115,19 +124,27 @@ def banded_dp(
     types: Sequence[tuple[int, int]],
     n: int,
     m: int,
-    skip_src: float,
-    skip_tgt: float,
+    skip_src: float | np.ndarray,
+    skip_tgt: float | np.ndarray,
     band: Band | None = None,
     cell_cost: CellCosts | None = None,
 ) -> Path:
     """Least-cost monotone bead path from (0, 0) to (n, m) inside ``band``.
 
     ``types`` are the (a, b) bead types with a, b >= 1; 1-0 and 0-1 are always allowed, at
-    ``skip_src`` / ``skip_tgt`` each; every bead ending at (i, j) also pays ``cell_cost(i, [j])``
-    when given. Raises ValueError if the band has no path.
+    ``skip_src`` / ``skip_tgt`` each (a number, or an (n,) / (m,) array: the cost of leaving
+    that sentence unpaired); every bead ending at (i, j) also pays ``cell_cost(i, [j])`` when
+    given. Raises ValueError if the band has no path.
     """
     band = band or Band.full(n, m)
-    if CHECK_FINITE and not (np.isfinite(skip_src) and np.isfinite(skip_tgt)):
+    skip_src, skip_tgt = _one_if_constant(skip_src), _one_if_constant(skip_tgt)
+    if (
+        isinstance(skip_src, np.ndarray)
+        and skip_src.shape != (n,)
+        or (isinstance(skip_tgt, np.ndarray) and skip_tgt.shape != (m,))
+    ):
+        raise ValueError(f"skip costs of shape {np.shape(skip_src)}, {np.shape(skip_tgt)} for {n} x {m} sentences")
+    if CHECK_FINITE and not (np.isfinite(skip_src).all() and np.isfinite(skip_tgt).all()):
         raise FloatingPointError(f"non-finite skip cost ({skip_src}, {skip_tgt})")
     lo, hi = band.lo, band.hi
     if lo[0] != 0 or hi[n] != m:
@@ -145,10 +162,11 @@ def banded_dp(
 
     # row 0: only 0-1 beads
     q0 = cell_cost(0, np.arange(lo[0], hi[0] + 1)) if cell_cost else None
-    r0, _ = row_with_insertions(np.where(np.arange(width[0]) + lo[0] == 0, 0.0, np.inf), skip_tgt, q0)
+    s0 = _tgt_skip(skip_tgt, np.arange(lo[0], hi[0] + 1))
+    r0, _ = row_with_insertions(np.where(np.arange(width[0]) + lo[0] == 0, 0.0, np.inf), s0, q0)
     D[off[0] : off[1]] = r0
     ptr[off[0] + 1 : off[1]] = SKIP_TGT
-    own[off[0] + 1 : off[1]] = skip_tgt + (q0[1:] if q0 is not None else 0.0)
+    own[off[0] + 1 : off[1]] = (s0[1:] if isinstance(s0, np.ndarray) else s0) + (q0[1:] if q0 is not None else 0.0)
 
     block = None
     bi0 = 1
@@ -167,8 +185,9 @@ def banded_dp(
         # uninitialised memory there made ``bead += q`` warn "invalid value" (a signalling NaN)
         bead = np.full((T + 1, w), np.inf)
         # 1-0: from (i-1, j)
-        cand[T] = _gather(D, off, lo, hi, i - 1, cols) + skip_src
-        bead[T] = skip_src
+        s_src = skip_src[i - 1] if isinstance(skip_src, np.ndarray) else skip_src
+        cand[T] = _gather(D, off, lo, hi, i - 1, cols) + s_src
+        bead[T] = s_src
         crow = block[:, i - bi0, lo[i] - bc0 : hi[i] + 1 - bc0]
         for t in range(T):
             a, b = a_arr[t], b_arr[t]
@@ -186,13 +205,14 @@ def banded_dp(
         k = np.argmin(cand, axis=0)
         base = cand[k, np.arange(w)]
         part = np.partition(cand, 1, axis=0)[1] if T + 1 > 1 else np.full(w, np.inf)
-        row, ins = row_with_insertions(base, skip_tgt, q)
+        s_tgt = _tgt_skip(skip_tgt, cols)
+        row, ins = row_with_insertions(base, s_tgt, q)
         s = slice(off[i], off[i + 1])
         D[s] = row
         back = np.where(k == T, SKIP_SRC, k).astype(np.int16)
         back[ins] = SKIP_TGT
         ptr[s] = back
-        ins_cost = skip_tgt + (q if q is not None else 0.0)
+        ins_cost = s_tgt + (q if q is not None else 0.0)
         own[s] = np.where(ins, ins_cost, bead[k, np.arange(w)])
         # the runner-up: for a typed choice the second-best typed/1-0 candidate (or the 0-1 chain);
         # for a 0-1 choice the best typed candidate
@@ -212,6 +232,23 @@ def banded_dp(
         i, j = i - a, j - b
     steps.reverse()
     return Path(tuple(steps), np.array(costs[::-1]), np.array(gaps[::-1]), float(D[off[n] + (m - lo[n])]))
+
+
+def _one_if_constant(skip: float | np.ndarray) -> float | np.ndarray:
+    """A skip array whose entries are all equal as that number, so the DP takes the same
+    arithmetic (and gives the same path, bit for bit) as when it is given the number."""
+    if not np.ndim(skip):
+        return float(skip)
+    arr = np.asarray(skip, dtype=np.float64)
+    if not arr.size:  # a side with no sentences: no null bead to pay for
+        return 0.0
+    return float(arr[0]) if (arr == arr[0]).all() else arr
+
+
+def _tgt_skip(skip_tgt: float | np.ndarray, cols: np.ndarray) -> float | np.ndarray:
+    """The 0-1 cost of stepping into each of ``cols``: the skip cost of target sentence col - 1
+    (column 0, which no 0-1 bead enters, gets sentence 0's); the number itself when it is one."""
+    return skip_tgt[np.maximum(cols - 1, 0)] if isinstance(skip_tgt, np.ndarray) else skip_tgt
 
 
 def _gather(D: np.ndarray, off: np.ndarray, lo: np.ndarray, hi: np.ndarray, r: int, cols: np.ndarray) -> np.ndarray:

@@ -168,10 +168,11 @@ def gold_mask(ch: Chapter) -> np.ndarray:
     return g
 
 
-def decode(ch: Chapter, w: np.ndarray, box=None, aug: np.ndarray | None = None):
+def decode(ch: Chapter, w: np.ndarray, box=None, aug: np.ndarray | None = None, skip_add=None):
     """The exact DP's path with weights ``w`` over cells ``box = (i0, j0, i1, j1)`` (default: the
-    whole chapter); ``aug`` (T, n+1, m+1) is added to the typed bead costs (loss augmentation).
-    Returns the steps in chapter coordinates."""
+    whole chapter); ``aug`` (T, n+1, m+1) is added to the typed bead costs (loss augmentation);
+    ``skip_add`` ((n,), (m,)) to the skip cost of each source and target sentence. Returns the
+    steps in chapter coordinates."""
     i0, j0, i1, j1 = box or (0, 0, ch.n, ch.m)
     sub = ch.typed[:, i0 : i1 + 1, j0 : j1 + 1]
     cost = np.nan_to_num(sub @ w[:NT].astype(np.float32), nan=np.inf).astype(np.float64)
@@ -179,13 +180,14 @@ def decode(ch: Chapter, w: np.ndarray, box=None, aug: np.ndarray | None = None):
         cost = cost + aug[:, i0 : i1 + 1, j0 : j1 + 1]
     cell = ch.cells[i0 : i1 + 1, j0 : j1 + 1] @ w[NT + 2 :]
     skip = w[NT] * ch.skip + w[NT + 1]
+    s_src, s_tgt = (skip + skip_add[0][i0:i1], skip + skip_add[1][j0:j1]) if skip_add else (skip, skip)
     path = banded_dp(
         lambda r0, r1, c0, c1: cost[:, r0:r1, c0:c1],
         ch.types,
         i1 - i0,
         j1 - j0,
-        skip,
-        skip,
+        s_src,
+        s_tgt,
         None,
         cell_cost=lambda i, cols: cell[i, cols],
     )

@@ -32,9 +32,11 @@ def _block(c: np.ndarray):
     return lambda i0, i1, c0, c1: c[:, i0:i1, c0:c1]
 
 
-def _brute(c: np.ndarray, n: int, m: int, skip: float, cell: np.ndarray | None = None) -> float:
+def _brute(c: np.ndarray, n: int, m: int, skip: float, cell: np.ndarray | None = None, skips=None) -> float:
     """Every monotone bead path, by plain recursion: the oracle. ``cell`` (n+1, m+1): a cost paid
-    by every bead that ends at the cell."""
+    by every bead that ends at the cell; ``skips``: (per source, per target sentence) null costs
+    instead of ``skip``."""
+    s_src, s_tgt = skips if skips is not None else ([skip] * n, [skip] * m)
 
     @functools.cache
     def best(i: int, j: int) -> float:
@@ -42,9 +44,9 @@ def _brute(c: np.ndarray, n: int, m: int, skip: float, cell: np.ndarray | None =
             return 0.0
         out = np.inf
         if i > 0:
-            out = min(out, best(i - 1, j) + skip)
+            out = min(out, best(i - 1, j) + s_src[i - 1])
         if j > 0:
-            out = min(out, best(i, j - 1) + skip)
+            out = min(out, best(i, j - 1) + s_tgt[j - 1])
         for t, (a, b) in enumerate(TYPES):
             if i >= a and j >= b:
                 out = min(out, best(i - a, j - b) + c[t, i, j])
@@ -99,6 +101,47 @@ def test_widening_the_band_never_makes_the_cost_worse(n, m, seed, width):
     assert t_full <= t_wide + 1e-9 <= t_narrow + 2e-9
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 5), st.integers(0, 5), st.integers(0, 2**32 - 1))
+def test_per_sentence_skip_costs_equal_exhaustive_search(n, m, seed):
+    c = _costs(n, m, seed)
+    rng = np.random.default_rng(seed + 1)
+    s_src, s_tgt = rng.uniform(0.1, 2.0, n), rng.uniform(0.1, 2.0, m)
+    q = rng.uniform(0.0, 0.5, size=(n + 1, m + 1))
+    path = banded_dp(_block(c), TYPES, n, m, s_src, s_tgt, cell_cost=lambda i, cols: q[i, cols])
+    assert path.total == pytest.approx(_brute(c, n, m, 0.0, q, (s_src, s_tgt)))
+    assert sum(path.cost) == pytest.approx(path.total)
+    for (a, b, i, j), own in zip(path.steps, path.cost):  # a null bead's own cost is its sentence's
+        if a + b == 1:
+            assert own == pytest.approx((s_src[i - 1] if a else s_tgt[j - 1]) + q[i, j])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 30), st.integers(0, 2**32 - 1), st.floats(0.1, 2.0))
+def test_constant_skip_arrays_give_the_scalar_path_bit_for_bit(n, m, seed, skip):
+    c = _costs(n, m, seed)
+    q = np.random.default_rng(seed).uniform(0.0, 0.5, size=(n + 1, m + 1))
+    band = Band.full(n, m)
+    one = banded_dp(_block(c), TYPES, n, m, skip, skip, band, lambda i, cols: q[i, cols])
+    arr = banded_dp(_block(c), TYPES, n, m, np.full(n, skip), np.full(m, skip), band, lambda i, cols: q[i, cols])
+    assert one.steps == arr.steps and one.total == arr.total
+    assert np.array_equal(one.cost, arr.cost) and np.array_equal(one.gap, arr.gap)
+
+
+def test_a_cheap_skip_leaves_that_sentence_unpaired():
+    # three source sentences, two target: 2 pairs well with target 1, so one of 1-2 must go
+    c = np.full((len(TYPES), 4, 3), np.inf)
+    c[0, 1, 1] = 0.1  # 1-1 (0, 0)
+    c[0, 2, 2] = 0.5  # 1-1 (1, 1)
+    c[0, 3, 2] = 0.5  # 1-1 (2, 1)
+    c[2, 3, 2] = 0.9  # 2-1 (1-2, 1)
+    plain = banded_dp(_block(c), TYPES, 3, 2, 1.0, 1.0)
+    assert [(a, b) for a, b, _, _ in plain.steps] == [(1, 1), (2, 1)]
+    cheap = banded_dp(_block(c), TYPES, 3, 2, np.array([1.0, 1.0, 0.2]), np.ones(2))
+    assert [(a, b, i, j) for a, b, i, j in cheap.steps] == [(1, 1, 1, 1), (1, 1, 2, 2), (1, 0, 3, 2)]
+    assert cheap.cost[-1] == 0.2
+
+
 def test_row_with_insertions_matches_the_loop():
     rng = np.random.default_rng(0)
     base = rng.uniform(0, 5, 50)
@@ -114,6 +157,12 @@ def test_row_with_insertions_matches_the_loop():
     want = base + cell
     for j in range(1, 50):
         want[j] = min(want[j], want[j - 1] + 0.7 + cell[j])
+    assert np.allclose(got, want)
+    skip = rng.uniform(0, 1, 50)  # one cost per column
+    got, _ = row_with_insertions(base + cell, skip, cell)
+    want = base + cell
+    for j in range(1, 50):
+        want[j] = min(want[j], want[j - 1] + skip[j] + cell[j])
     assert np.allclose(got, want)
 
 
