@@ -379,6 +379,13 @@ CUT_SHARE = 0.8  # a longer span holding this share of a pair's co-occurrences .
 CUT_RECUR = 2.0  # ... and seen this often in the corpus marks the shorter span as cut short
 
 
+def holds_as_unit(c: Counts, longer: int, shorter: int, en_freq: dict) -> bool:
+    """Joint row ``longer`` (the same Chinese, a longer English span) holds ``CUT_SHARE`` of row
+    ``shorter``'s co-occurrences and its English recurs (``en_freq``, ``CUT_RECUR`` sentences): the
+    longer span is the unit and the shorter one is cut from it (:func:`cut_flags`, :func:`choose_repairs`)."""
+    return bool(c.cze[longer] >= CUT_SHARE * c.cze[shorter] and en_freq.get(c.en[c.ei[longer]], 0.0) >= CUT_RECUR)
+
+
 def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
     """``en_cut`` of each kept row (z, e), a (len(rows),) array of 0/1: the English span is cut short,
     because a longer English candidate holding e as whole words co-occurs with z at least
@@ -402,10 +409,9 @@ def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndar
 
     out = np.zeros(rows.size)
     for k, r in enumerate(rows):
-        z, e, n = int(c.zi[r]), int(c.ei[r]), CUT_SHARE * float(c.cze[r])
+        z, e = int(c.zi[r]), int(c.ei[r])
         out[k] = any(
-            c.cze[q] >= n and ef.get(c.en[c.ei[q]], 0.0) >= CUT_RECUR and _contains(w(int(c.ei[q])), w(e))
-            for q in range(z_start[z], z_start[z + 1])
+            holds_as_unit(c, q, r, ef) and _contains(w(int(c.ei[q])), w(e)) for q in range(z_start[z], z_start[z + 1])
         )
     return out
 
@@ -473,11 +479,7 @@ def choose_repairs(
             r2
             for r2 in longer
             if sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM
-            or (
-                en_freq is not None
-                and c.cze[r2] >= CUT_SHARE * c.cze[r]
-                and en_freq.get(c.en[c.ei[r2]], 0.0) >= CUT_RECUR
-            )
+            or (en_freq is not None and holds_as_unit(c, r2, r, en_freq))
         ]
         if ok:
             out[r] = max(ok, key=lambda q: (c.cze[q], sim.get(q, 0.0), len(c.en[c.ei[q]].split())))
