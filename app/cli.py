@@ -855,14 +855,7 @@ def export_cmd(
 
 # --- search / serve ---
 @main.command()
-@click.option(
-    "--store",
-    "store_dir",
-    type=click.Path(file_okay=False),
-    envvar="TERMALIGN_STORE",
-    default=None,
-    help="Store folder (default: $TERMALIGN_STORE or ./termalign-store).",
-)
+@STORE_OPT
 @click.option(
     "--host",
     default="127.0.0.1",
