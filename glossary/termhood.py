@@ -195,6 +195,21 @@ def is_name(zk: str, en: str, tag: str | None, translit: float) -> bool:
     return (tag is not None and tag.startswith(_NAME_TAGS)) or translit >= 0.6
 
 
+@dataclass(frozen=True, slots=True)
+class TermhoodParts:
+    """The parts termhood multiplies (module docstring), and what decided them."""
+
+    spec: float  # specificity in [0, 1]
+    evidence: float  # in [0, 1]
+    indep: float  # independence (C-value nesting share) in [0, 1]
+    name: bool
+    marked: bool  # quoted, 中文(English), or an acronym
+
+    @property
+    def value(self) -> float:
+        return round(self.spec * self.evidence * math.sqrt(self.indep), 4)
+
+
 def termhood(
     zk: str,
     en: str,
@@ -204,6 +219,18 @@ def termhood(
     translit: float = 0.0,
 ) -> float:
     """Termhood of one entry (Chinese key ``zk``, English display form ``en``) in [0, 1]."""
+    return termhood_parts(zk, en, stats, zh_containers, en_containers, translit).value
+
+
+def termhood_parts(
+    zk: str,
+    en: str,
+    stats: CorpusStats,
+    zh_containers: Sequence[float] = (),
+    en_containers: Sequence[float] = (),
+    translit: float = 0.0,
+) -> TermhoodParts:
+    """The parts of :func:`termhood` for one entry."""
     words, total = general_zh()
     gen = words.get(zk)
     freq = stats.zh_freq.get(zk, 0.0)
@@ -252,7 +279,7 @@ def termhood(
         if (name and _lexical_unit(zk))
         else min(independence(freq, zh_containers), independence(stats.en_freq.get(ek, 0.0), en_containers))
     )
-    return round(spec * evidence * math.sqrt(indep), 4)
+    return TermhoodParts(spec, evidence, indep, name, marked)
 
 
 def _lexical_unit(zk: str) -> bool:
