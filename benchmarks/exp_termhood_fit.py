@@ -61,7 +61,7 @@ def entry_features(entries, stats) -> np.ndarray:
     rows = []
     for e, zk, t_lit in zip(entries, keys, tr):
         ek = en_key(e.en)
-        p = th.termhood_parts(zk, e.en, stats, zc.get(zk, ()), ec.get(ek, ()), t_lit)
+        p = th.termhood(zk, e.en, stats, zc.get(zk, ()), ec.get(ek, ()), t_lit)
         rows.append(
             [
                 math.log(max(p.spec, 1e-3)),

@@ -217,20 +217,9 @@ def termhood(
     zh_containers: Sequence[float] = (),
     en_containers: Sequence[float] = (),
     translit: float = 0.0,
-) -> float:
-    """Termhood of one entry (Chinese key ``zk``, English display form ``en``) in [0, 1]."""
-    return termhood_parts(zk, en, stats, zh_containers, en_containers, translit).value
-
-
-def termhood_parts(
-    zk: str,
-    en: str,
-    stats: CorpusStats,
-    zh_containers: Sequence[float] = (),
-    en_containers: Sequence[float] = (),
-    translit: float = 0.0,
 ) -> TermhoodParts:
-    """The parts of :func:`termhood` for one entry."""
+    """Termhood of one entry (Chinese key ``zk``, English display form ``en``): its parts, and their
+    product in [0, 1] as ``.value``."""
     words, total = general_zh()
     gen = words.get(zk)
     freq = stats.zh_freq.get(zk, 0.0)
@@ -394,7 +383,7 @@ def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[Term
         if e.pinned:
             t = 1.0
         else:
-            t = termhood(zk, e.en, stats, zc.get(zk, ()), ec.get(en_key(e.en), ()), t_lit)
+            t = termhood(zk, e.en, stats, zc.get(zk, ()), ec.get(en_key(e.en), ()), t_lit).value
             if person_compound(zk, e.en, by_zh, persons):
                 t = round(t * PERSON_COMPOUND, 4)
         out.append(replace(e, termhood=t))
