@@ -114,15 +114,19 @@ class Bench:
                     rng = np.random.default_rng(5000 + 1000 * part + 100 * r + 10 * k + int(shuffle))
                     yield make_comparable(news, rng, shuffle=shuffle, extra=extra, contain=CONTAIN), f"news {order}"
 
-    def features(self, c):
-        en = [clean_sentence(t) for t in c.en]
-        zh = [clean_sentence(t) for t in c.zh]
-        new = sorted({t for t in en + zh if t not in self.vec})  # joined and cut sentences
+    def encode(self, texts) -> np.ndarray:
+        """(len(texts), d) unit vectors, each text encoded once per benchmark run (cached)."""
+        new = sorted({t for t in texts if t not in self.vec})
         if new:
             from termalign.models import encode_unique
 
             self.vec.update(zip(new, encode_unique(self.enc, new)))
-        ev, zv = np.stack([self.vec[t] for t in en]), np.stack([self.vec[t] for t in zh])
+        return np.stack([self.vec[t] for t in texts]) if len(texts) else np.zeros((0, self.enc.dim), np.float32)
+
+    def features(self, c):
+        en = [clean_sentence(t) for t in c.en]
+        zh = [clean_sentence(t) for t in c.zh]
+        ev, zv = self.encode(en), self.encode(zh)  # joined and cut sentences are new
         cand, x = candidate_features(MiningSide(en, ev, c.en_doc, c.en_pos), MiningSide(zh, zv, c.zh_doc, c.zh_pos))
         return cand, x, c.labels(cand.i, cand.j), ev, zv
 

