@@ -218,6 +218,15 @@ def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(t for t in out if t[1] != "dot")
 
 
+def lexicon(word: str) -> bool:
+    """``word`` is in jieba's dictionary (as taught for this glossary) with a frequency."""
+    import jieba
+
+    _posseg()
+    jieba.dt.check_initialized()
+    return bool(jieba.dt.FREQ.get(word))
+
+
 def zh_tokens(text: str) -> tuple[str, ...]:
     """The jieba tokens of the (Simplified-normalised) text, as the candidates see them."""
     return tuple(w for w, _, _ in _tokens(_to_simplified(text)))

@@ -39,7 +39,7 @@ from .candidates import (
 )
 from .entries import CorpusText, SentencePair, TermEntry
 from .pinyin import translit
-from .spans import all_zh_candidates, latin_spans, recurring
+from .spans import aligned_ngrams, all_zh_candidates, latin_spans, recurring
 from .termhood import CorpusStats, quoted_pair, quoted_spans, with_termhood
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
@@ -103,6 +103,7 @@ class GlossaryParams:
     min_pair_score: float = 0.05  # pairs below do not count at all
     max_en_per_zh: int = 1
     max_zh_per_en: int = 2
+    ngram_candidates: bool = False  # character n-grams aligned with one English span (glossary.spans.aligned_ngrams)
     weights: tuple[float, ...] = field(default=WEIGHTS)
 
 
@@ -122,7 +123,7 @@ class Counts:
     paren: frozenset  # (zh key, en key) seen as 中文(English)
     zh_surface: dict  # key -> Counter of surfaces
     en_surface: dict
-    recurring: frozenset = frozenset()  # token spans counted as candidates (glossary.spans.recurring)
+    recurring: frozenset = frozenset()  # token spans and n-grams counted as candidates (glossary.spans)
     ew: np.ndarray | None = None  # (n_en,) weighted frequency as a whole chunk's head (en_candidates_marked)
 
 
@@ -148,7 +149,10 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     acc_n = np.zeros(0, np.float64)
     pending = 0
     total = 0.0
-    rec = recurring(" ".join(p.zh.split()) for p in pairs if pair_weight(p, params) > 0)
+    kept = [p for p in pairs if pair_weight(p, params) > 0]
+    rec = recurring(" ".join(p.zh.split()) for p in kept)
+    if params.ngram_candidates:
+        rec |= aligned_ngrams((" ".join(p.zh.split()), (k for k, _ in en_candidates(p.en))) for p in kept)
     ew: dict[int, float] = {}
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)

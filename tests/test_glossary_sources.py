@@ -199,3 +199,22 @@ def test_pinned_terms_are_taught_to_the_segmenter_only_while_their_glossary_is_m
         assert zh_tokens(text)[0] == "稀土永磁体"
     assert zh_tokens(text) == before and "稀土永磁体" not in before
     assert jieba.dt.total == total and jieba.dt.FREQ.get("稀土永磁体") is None
+
+
+def test_aligned_ngrams_propose_a_name_jieba_cuts_and_not_its_fragments():
+    """陈清扬 is cut by jieba as 陈 + 清扬 (a verb) all through chapter 001, so no noun run proposes it;
+    the n-grams that recur with one English span ("Chen Qingyang") do, but not the name with a
+    character glued on (陈清扬做) nor a phrase (什么名字), and only when asked for."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.spans import aligned_ngrams
+
+    pairs = macdev_pairs(["001"])
+    assert not any(k == "陈清扬" for p in pairs for k, *_ in all_zh_candidates(p.zh))
+    grams = aligned_ngrams((p.zh, [k for k, _ in en_candidates(p.en)]) for p in pairs)
+    assert "陈清扬" in grams
+    assert not grams & {"陈清扬做", "陈清", "清扬", "什么名字"}
+    on = count(pairs, GlossaryParams(ngram_candidates=True))
+    off = count(pairs, GlossaryParams())
+    assert "陈清扬" in on.zh and "陈清扬" not in off.zh
