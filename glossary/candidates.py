@@ -385,6 +385,17 @@ def _can_start(word: str) -> bool:
     return not readings or not set(readings) <= {"VERB", "ADV", "AUX"}
 
 
+@lru_cache(maxsize=100_000)
+def past_form(word: str) -> bool:
+    """A word in -ed that lemminflect knows only as a verb ("discussed", "imposed"): a chunk it opens
+    may be a clause's piece ("discussed international partnerships") as well as a term
+    ("enriched uranium"), so it is no evidence that the chunk is one unit."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word.lower())
+    return word.lower().endswith("ed") and bool(readings) and set(readings) <= {"VERB"}
+
+
 def _fold_abbreviations(toks: list[str]) -> list[str]:
     """Drop the points that are no full stops: "Mr. Campbell" -> [_NOSTART, "Campbell"],
     "Joseph R. Biden Jr." -> ["Joseph", "Biden"] (a middle initial and a generational suffix are

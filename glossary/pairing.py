@@ -34,6 +34,7 @@ from .candidates import (
     en_candidates,
     en_candidates_marked,
     paren_pairs,
+    past_form,
     taught_words,
     zh_tokens,
 )
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:4"
+METHOD_VERSION = "glossary:5"
 
 FEATURES = (
     "bias",
@@ -386,8 +387,15 @@ CUT_RECUR = 2.0  # ... and seen this often in the corpus marks the shorter span 
 def holds_as_unit(c: Counts, longer: int, shorter: int, en_freq: dict) -> bool:
     """Joint row ``longer`` (the same Chinese, a longer English span) holds ``CUT_SHARE`` of row
     ``shorter``'s co-occurrences and its English recurs (``en_freq``, ``CUT_RECUR`` sentences): the
-    longer span is the unit and the shorter one is cut from it (:func:`cut_flags`, :func:`choose_repairs`)."""
-    return bool(c.cze[longer] >= CUT_SHARE * c.cze[shorter] and en_freq.get(c.en[c.ei[longer]], 0.0) >= CUT_RECUR)
+    longer span is the unit and the shorter one is cut from it (:func:`cut_flags`, :func:`choose_repairs`,
+    :func:`nested_rows`). A longer span that opens with a past form ("discussed international
+    partnerships", :func:`glossary.candidates.past_form`) is no such evidence."""
+    ek = c.en[c.ei[longer]]
+    return bool(
+        c.cze[longer] >= CUT_SHARE * c.cze[shorter]
+        and en_freq.get(ek, 0.0) >= CUT_RECUR
+        and not past_form(ek.split()[0])
+    )
 
 
 def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
@@ -437,8 +445,7 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
     if rows.size == 0:
         return {}
     z_start = np.searchsorted(c.zi, np.arange(len(c.zh) + 1))  # c.zi is sorted (keys are)
-    by_e = np.argsort(c.ei, kind="stable")
-    e_start = np.searchsorted(c.ei[by_e], np.arange(len(c.en) + 1))
+    by_e = _by_en(c)
     words = {}
 
     def w(e: int) -> tuple[str, ...]:
@@ -453,14 +460,27 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
             e2 = int(c.ei[r2])
             if c.cze[r2] < REPAIR_SHARE * n or not _contains(w(e2), w(e)):
                 continue
-            zk = c.zh[z]
-            blocked = any(
-                c.cze[q] >= REPAIR_BLOCK * c.cze[r2] and zk in c.zh[c.zi[q]] and c.zh[c.zi[q]] != zk
-                for q in by_e[e_start[e2] : e_start[e2 + 1]]
-            )
-            if not blocked:
+            if not taken_by_longer_zh(c, int(r2), by_e):
                 out.setdefault(int(r), []).append(int(r2))
     return out
+
+
+def _by_en(c: Counts) -> tuple[np.ndarray, np.ndarray]:
+    """Joint rows sorted by English id, and where each English id starts among them."""
+    by_e = np.argsort(c.ei, kind="stable")
+    return by_e, np.searchsorted(c.ei[by_e], np.arange(len(c.en) + 1))
+
+
+def taken_by_longer_zh(c: Counts, r2: int, by_e: tuple[np.ndarray, np.ndarray]) -> bool:
+    """A longer Chinese candidate holding row ``r2``'s Chinese co-occurs with its English ``REPAIR_BLOCK``
+    as often: the English span belongs to that term (特朗普政府 / "Trump administration", 许可制度 /
+    "licensing system"), not to the shorter one. ``by_e``: :func:`_by_en`."""
+    order, start = by_e
+    zk, e2 = c.zh[c.zi[r2]], int(c.ei[r2])
+    return any(
+        c.cze[q] >= REPAIR_BLOCK * c.cze[r2] and zk in c.zh[c.zi[q]] and c.zh[c.zi[q]] != zk
+        for q in order[start[e2] : start[e2 + 1]]
+    )
 
 
 REPAIR_SIM = 0.03  # the longer span must be at most this much less similar to the Chinese under the encoder
@@ -518,7 +538,8 @@ def features(
     dd = d[rows].copy()
     lc = np.log1p(c.nze[rows])
     lr = np.log1p(g2[rows]) / 5
-    nested = nested_rows(c, rows)
+    ef = stats.en_freq if stats is not None else dict(zip(c.en, c.ce.tolist()))
+    nested = nested_rows(c, rows, ef)
     for kl, ks in nested:
         dd[kl], lc[kl], lr[kl] = max(dd[kl], dd[ks]), max(lc[kl], lc[ks]), max(lr[kl], lr[ks])
     tr = np.array([translit(c.zh[z], _display_en(c, e)) for z, e in zip(zi, ei)])
@@ -585,14 +606,17 @@ def is_capitalised(text: str) -> bool:
 _INNER = frozenset({"of", "the", "and", "for", "de", "on", "&"})
 
 
-def nested_rows(c: Counts, rows: np.ndarray) -> list[tuple[int, int]]:
-    """(k_long, k_short) positions in ``rows``: the same Chinese term, both English forms
-    capitalised (names), that of k_long holds that of k_short as whole words, and it co-occurs
-    with the Chinese term at least ``NEST_SHARE`` as often as k_short does."""
+def nested_rows(c: Counts, rows: np.ndarray, en_freq: dict | None = None) -> list[tuple[int, int]]:
+    """(k_long, k_short) positions in ``rows``: the same Chinese term, the English of k_long holds
+    that of k_short as whole words, and either both are capitalised (names) and k_long co-occurs
+    with the Chinese term at least ``NEST_SHARE`` as often as k_short does, or k_long is the unit
+    that k_short is cut from (:func:`holds_as_unit`, with ``en_freq``: 轿子 / "sedan chair", not "chair")
+    and no longer Chinese term takes it (:func:`taken_by_longer_zh`)."""
     by_z: dict[int, list[int]] = defaultdict(list)
     for k, r in enumerate(rows):
         by_z[int(c.zi[r])].append(k)
     out = []
+    by_e = None
     for ks in by_z.values():
         if len(ks) < 2:
             continue
@@ -603,6 +627,15 @@ def nested_rows(c: Counts, rows: np.ndarray) -> list[tuple[int, int]]:
                 if _contains(words[kl], words[k]) and c.cze[rows[kl]] >= NEST_SHARE * c.cze[rows[k]]:
                     # "California-Nevada" holds two names: there the single one that fits is preferred
                     out.append((k, kl) if _name_pair_member(shown[kl], shown[k]) else (kl, k))
+        if en_freq is None:
+            continue
+        lower = {k: c.en[c.ei[rows[k]]].lower().split() for k in ks if k not in words}
+        for kl in lower:
+            for k in lower:
+                if _contains(lower[kl], lower[k]) and holds_as_unit(c, int(rows[kl]), int(rows[k]), en_freq):
+                    by_e = by_e or _by_en(c)
+                    if not taken_by_longer_zh(c, int(rows[kl]), by_e):
+                        out.append((kl, k))
     return out
 
 

