@@ -219,8 +219,8 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     n-grams (one character apart), the shorter goes when it meets the longer's partner nearly only
     inside it (``NGRAM_NEST``: 文洁 in 叶文洁), the longer when the partner comes without its extra
     character or the shorter is ``NGRAM_FREE`` times as frequent (韦小宝后 beside 韦小宝); the pairing's extent evidence decides against jieba's
-    candidates. Linear: each sentence's n-grams are counted once, their co-occurrences only for
-    n-grams seen in ``NGRAM_MIN`` sentences.
+    candidates. Linear: each sentence's n-grams are counted once, their co-occurrences only for the
+    hidden n-grams seen in ``NGRAM_MIN`` sentences and their neighbours one character apart.
     """
     from .candidates import zh_candidates
 
@@ -244,9 +244,15 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
         hidden |= _term_like(simp, tagged) - cands - toks
         sents.append((grams, en))
     hidden -= words
-    seen = {g for g, n in freq.items() if n >= NGRAM_MIN}  # jieba's candidates too: they decide nesting
-    if not seen & hidden:
+    seen = {g for g, n in freq.items() if n >= NGRAM_MIN}
+    hidden &= seen
+    if not hidden:
         return frozenset()
+    # the n-grams that decide about the hidden ones, jieba's candidates too: each hidden n-gram, its
+    # parts and the n-grams one character longer that hold it
+    seen = (
+        hidden | {g for h in hidden for g in (h[1:], h[:-1])} | {g for g in seen if g[1:] in hidden or g[:-1] in hidden}
+    )
     co: Counter = Counter()
     ef: Counter = Counter()
     for grams, en in sents:
