@@ -5,6 +5,7 @@
     python benchmarks/bench_glossary.py --fit                # refit WEIGHTS on the hand-judged pairs
     python benchmarks/bench_glossary.py --dump-pairs         # rewrite tests/data/rare_earths_pairs.jsonl
     python benchmarks/bench_glossary.py --eval               # recall, precision@50/100, ECE on the gold
+    python benchmarks/bench_glossary.py --eval --ngrams      # the same with character n-gram candidates (not adopted)
     python benchmarks/bench_glossary.py --calibration        # an entry-level calibration (dev fit, held judged)
 
 Evaluation (``--eval``): the gold glossaries in benchmarks/gold/ (judged by hand; each file's
