@@ -15,10 +15,10 @@ and one-character terms (铜, 锂). Each source here gives ``(key, surface, star
   ``MIN_RECUR`` sentence pairs, and the pairing counts those as candidates: a span that recurs with a
   stable English partner is a term the lexicon did not know.
 * :func:`ngram_spans` -- Chinese character n-grams (2 to ``NGRAM_MAX`` Han characters) that jieba's cut
-  hides: a part of one of its words (曲阜 in 曲阜县) or a run across its token boundaries (叶文洁 cut
-  where the name is). :func:`aligned_ngrams` keeps those that recur in the sentence pairs and
+  hides: a word of its dictionary inside a longer token (曲阜 in 曲阜县) or a run across its tokens
+  (陈 清扬 -> 陈清扬). :func:`aligned_ngrams` keeps those that recur in the sentence pairs and
   co-occur with one English candidate in most of their sentences, and are not always inside a
-  longer such n-gram with the same partner (叶文 inside 叶文洁).
+  longer such n-gram with the same partner. Used only with ``GlossaryParams(ngram_candidates=True)``.
 * single characters: a one-character noun (铜, 锂) is a candidate; the pairing links it only when it
   aligns consistently (see ``glossary.pairing.SINGLE_DICE``).
 """
@@ -146,7 +146,7 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 def _ngrams(simp: str) -> set[str]:
     """Distinct Han n-grams of 2 to ``NGRAM_MAX`` + 1 characters (the longest only decide nesting:
     射电望远 is a piece of 射电望远镜, not a term)."""
-    out = set()
+    out: set[str] = set()
     for m in _HAN_RUN.finditer(simp):
         run = m.group(0)
         for a in range(len(run)):
@@ -159,19 +159,9 @@ def _ng_edges_ok(g: str) -> bool:
     return g[0] not in _NG_EDGE and g[-1] not in _NG_EDGE and g not in ZH_STOP and not _NG_INNER.search(g)
 
 
-_PHRASE_TAGS = (
-    "r",
-    "d",
-    "m",
-    "q",
-    "p",
-    "c",
-    "u",
-    "y",
-    "e",
-    "o",
-    "x",
-)  # a pronoun, adverb, numeral ... inside: a phrase
+# A whole token with one of these tags inside an n-gram makes it a phrase: a pronoun, adverb, numeral, measure
+# word, preposition, conjunction, particle, modal particle, interjection, onomatopoeia or punctuation
+_PHRASE_TAGS = ("r", "d", "m", "q", "p", "c", "u", "y", "e", "o", "x")
 
 
 def _term_like(simp: str, tagged: tuple[tuple[str, str, int], ...]) -> set[str]:
@@ -218,8 +208,8 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     with Dice ``NGRAM_DICE`` (the association :mod:`glossary.pairing` measures). Of two nested
     n-grams (one character apart), the shorter goes when it meets the longer's partner nearly only
     inside it (``NGRAM_NEST``: 文洁 in 叶文洁), the longer when the partner comes without its extra
-    character or the shorter is ``NGRAM_FREE`` times as frequent (韦小宝后 beside 韦小宝); the pairing's extent evidence decides against jieba's
-    candidates. Linear: each sentence's n-grams are counted once, their co-occurrences only for the
+    character or the shorter is ``NGRAM_FREE`` times as frequent (韦小宝后 beside 韦小宝); the
+    pairing's extent evidence decides against jieba's candidates. Linear: each sentence's n-grams are counted once, their co-occurrences only for the
     hidden n-grams seen in ``NGRAM_MIN`` sentences and their neighbours one character apart.
     """
     from .candidates import zh_candidates
