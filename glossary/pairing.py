@@ -733,15 +733,17 @@ def link(
 _JOIN_WORDS = frozenset({"and", "of", "with"})
 
 
-def unmatched_joins(c: Counts, linked: list[tuple[int, float]]) -> frozenset[int]:
+def unmatched_joins(
+    c: Counts, linked: list[tuple[int, float]], matched: frozenset[tuple[str, str]] = frozenset()
+) -> frozenset[int]:
     """Linked rows whose English joins two candidates by and/of/with ("supply chains and boost") and
-    whose Chinese holds a term linked to one part (供应链 / "supply chains" inside 供应链安全) but no
-    term linked to the other: the join is two chunks of the sentence, one of them the translation of
-    a piece of the Chinese, not one term. A join whose every part translates a piece of the Chinese
+    whose Chinese holds a translation of one part (供应链 / "supply chains" inside 供应链安全) but of
+    nothing else in the join: the join is two chunks of the sentence, one of them the translation of
+    a piece of the Chinese, not one term. A piece translates a part when the two are linked or are
+    in ``matched`` ((zh key, en key) of the rows that are the best match of either side: 名单 / "lists"
+    in 申请者名单 / "lists of applicants"). A join whose every part translates a piece of the Chinese
     (改革开放 / "reform and opening up") or none does, and a name's "of", are left to the evidence."""
-    by_en: dict[str, list[str]] = defaultdict(list)
-    for r, _ in linked:
-        by_en[c.en[c.ei[r]]].append(c.zh[c.zi[r]])
+    pairs = set(matched) | {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
     out = set()
     for r, _ in linked:
         zk, words = c.zh[c.zi[r]], c.en[c.ei[r]].split()
@@ -749,7 +751,8 @@ def unmatched_joins(c: Counts, linked: list[tuple[int, float]]) -> frozenset[int
         if not cut or is_capitalised(_display_en(c, int(c.ei[r]))):
             continue  # a name holds its "of" (Export-Import Bank of the United States)
         parts = [en_key(" ".join(words[: cut[0]])), en_key(" ".join(words[cut[0] + 1 :]))]
-        inside = [any(z != zk and z in zk for z in by_en.get(p, ())) for p in parts]
+        pieces = _sub_keys_zh(zk)
+        inside = [any((z, p) in pairs for z in pieces) for p in parts]
         if any(inside) and not all(inside):
             out.add(int(r))
     return frozenset(out)
@@ -991,7 +994,9 @@ def _mine_glossary(
     conf = confidence(x, params.weights)
     d = dice(c)
     linked = link(c, rows, conf, params, d, rep, stats.en_freq)
-    joins = unmatched_joins(c, linked)
+    best = (x[:, FEATURES.index("best_zh")] + x[:, FEATURES.index("best_en")]) > 0
+    matched = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[best])
+    joins = unmatched_joins(c, linked, matched)
     if joins:  # link again without them, so that their Chinese terms may take another partner
         linked = link(c, rows, conf, params, d, rep, stats.en_freq, joins)
     linked = drop_fragments(c, linked)
