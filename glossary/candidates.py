@@ -218,6 +218,15 @@ def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(t for t in out if t[1] != "dot")
 
 
+def lexicon(word: str) -> bool:
+    """``word`` is in jieba's dictionary (as taught for this glossary) with a frequency."""
+    import jieba
+
+    _posseg()
+    jieba.dt.check_initialized()
+    return bool(jieba.dt.FREQ.get(word))
+
+
 def zh_tokens(text: str) -> tuple[str, ...]:
     """The jieba tokens of the (Simplified-normalised) text, as the candidates see them."""
     return tuple(w for w, _, _ in _tokens(_to_simplified(text)))
@@ -374,6 +383,17 @@ def _can_start(word: str) -> bool:
         return True  # a participle modifies a noun: "licensing system", "mining companies", "enriched uranium"
     readings = getAllLemmas(word)
     return not readings or not set(readings) <= {"VERB", "ADV", "AUX"}
+
+
+@lru_cache(maxsize=100_000)
+def past_form(word: str) -> bool:
+    """A word in -ed that lemminflect knows only as a verb ("discussed", "imposed"): a chunk it opens
+    may be a clause's piece ("discussed international partnerships") as well as a term
+    ("enriched uranium"), so it is no evidence that the chunk is one unit."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word.lower())
+    return word.lower().endswith("ed") and bool(readings) and set(readings) <= {"VERB"}
 
 
 def _fold_abbreviations(toks: list[str]) -> list[str]:

@@ -34,12 +34,13 @@ from .candidates import (
     en_candidates,
     en_candidates_marked,
     paren_pairs,
+    past_form,
     taught_words,
     zh_tokens,
 )
 from .entries import CorpusText, SentencePair, TermEntry
 from .pinyin import translit
-from .spans import all_zh_candidates, latin_spans, recurring
+from .spans import aligned_ngrams, all_zh_candidates, latin_spans, recurring
 from .termhood import CorpusStats, quoted_pair, quoted_spans, with_termhood
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:4"
+METHOD_VERSION = "glossary:5"
 
 FEATURES = (
     "bias",
@@ -103,6 +104,7 @@ class GlossaryParams:
     min_pair_score: float = 0.05  # pairs below do not count at all
     max_en_per_zh: int = 1
     max_zh_per_en: int = 2
+    ngram_candidates: bool = False  # character n-grams aligned with one English span (glossary.spans.aligned_ngrams)
     weights: tuple[float, ...] = field(default=WEIGHTS)
 
 
@@ -122,7 +124,7 @@ class Counts:
     paren: frozenset  # (zh key, en key) seen as 中文(English)
     zh_surface: dict  # key -> Counter of surfaces
     en_surface: dict
-    recurring: frozenset = frozenset()  # token spans counted as candidates (glossary.spans.recurring)
+    recurring: frozenset = frozenset()  # token spans and n-grams counted as candidates (glossary.spans)
     ew: np.ndarray | None = None  # (n_en,) weighted frequency as a whole chunk's head (en_candidates_marked)
 
 
@@ -148,7 +150,10 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     acc_n = np.zeros(0, np.float64)
     pending = 0
     total = 0.0
-    rec = recurring(" ".join(p.zh.split()) for p in pairs if pair_weight(p, params) > 0)
+    kept = [p for p in pairs if pair_weight(p, params) > 0]
+    rec = recurring(" ".join(p.zh.split()) for p in kept)
+    if params.ngram_candidates:
+        rec |= aligned_ngrams((" ".join(p.zh.split()), (k for k, _ in en_candidates(p.en))) for p in kept)
     ew: dict[int, float] = {}
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)
@@ -382,8 +387,15 @@ CUT_RECUR = 2.0  # ... and seen this often in the corpus marks the shorter span 
 def holds_as_unit(c: Counts, longer: int, shorter: int, en_freq: dict) -> bool:
     """Joint row ``longer`` (the same Chinese, a longer English span) holds ``CUT_SHARE`` of row
     ``shorter``'s co-occurrences and its English recurs (``en_freq``, ``CUT_RECUR`` sentences): the
-    longer span is the unit and the shorter one is cut from it (:func:`cut_flags`, :func:`choose_repairs`)."""
-    return bool(c.cze[longer] >= CUT_SHARE * c.cze[shorter] and en_freq.get(c.en[c.ei[longer]], 0.0) >= CUT_RECUR)
+    longer span is the unit and the shorter one is cut from it (:func:`cut_flags`, :func:`choose_repairs`,
+    :func:`nested_rows`). A longer span that opens with a past form ("discussed international
+    partnerships", :func:`glossary.candidates.past_form`) is no such evidence."""
+    ek = c.en[c.ei[longer]]
+    return bool(
+        c.cze[longer] >= CUT_SHARE * c.cze[shorter]
+        and en_freq.get(ek, 0.0) >= CUT_RECUR
+        and not past_form(ek.split()[0])
+    )
 
 
 def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
@@ -433,8 +445,7 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
     if rows.size == 0:
         return {}
     z_start = np.searchsorted(c.zi, np.arange(len(c.zh) + 1))  # c.zi is sorted (keys are)
-    by_e = np.argsort(c.ei, kind="stable")
-    e_start = np.searchsorted(c.ei[by_e], np.arange(len(c.en) + 1))
+    by_e = _by_en(c)
     words = {}
 
     def w(e: int) -> tuple[str, ...]:
@@ -449,14 +460,27 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
             e2 = int(c.ei[r2])
             if c.cze[r2] < REPAIR_SHARE * n or not _contains(w(e2), w(e)):
                 continue
-            zk = c.zh[z]
-            blocked = any(
-                c.cze[q] >= REPAIR_BLOCK * c.cze[r2] and zk in c.zh[c.zi[q]] and c.zh[c.zi[q]] != zk
-                for q in by_e[e_start[e2] : e_start[e2 + 1]]
-            )
-            if not blocked:
+            if not taken_by_longer_zh(c, int(r2), by_e):
                 out.setdefault(int(r), []).append(int(r2))
     return out
+
+
+def _by_en(c: Counts) -> tuple[np.ndarray, np.ndarray]:
+    """Joint rows sorted by English id, and where each English id starts among them."""
+    by_e = np.argsort(c.ei, kind="stable")
+    return by_e, np.searchsorted(c.ei[by_e], np.arange(len(c.en) + 1))
+
+
+def taken_by_longer_zh(c: Counts, r2: int, by_e: tuple[np.ndarray, np.ndarray]) -> bool:
+    """A longer Chinese candidate holding row ``r2``'s Chinese co-occurs with its English ``REPAIR_BLOCK``
+    as often: the English span belongs to that term (特朗普政府 / "Trump administration", 许可制度 /
+    "licensing system"), not to the shorter one. ``by_e``: :func:`_by_en`."""
+    order, start = by_e
+    zk, e2 = c.zh[c.zi[r2]], int(c.ei[r2])
+    return any(
+        c.cze[q] >= REPAIR_BLOCK * c.cze[r2] and zk in c.zh[c.zi[q]] and c.zh[c.zi[q]] != zk
+        for q in order[start[e2] : start[e2 + 1]]
+    )
 
 
 REPAIR_SIM = 0.03  # the longer span must be at most this much less similar to the Chinese under the encoder
@@ -514,7 +538,8 @@ def features(
     dd = d[rows].copy()
     lc = np.log1p(c.nze[rows])
     lr = np.log1p(g2[rows]) / 5
-    nested = nested_rows(c, rows)
+    ef = stats.en_freq if stats is not None else dict(zip(c.en, c.ce.tolist()))
+    nested = nested_rows(c, rows, ef)
     for kl, ks in nested:
         dd[kl], lc[kl], lr[kl] = max(dd[kl], dd[ks]), max(lc[kl], lc[ks]), max(lr[kl], lr[ks])
     tr = np.array([translit(c.zh[z], _display_en(c, e)) for z, e in zip(zi, ei)])
@@ -581,14 +606,17 @@ def is_capitalised(text: str) -> bool:
 _INNER = frozenset({"of", "the", "and", "for", "de", "on", "&"})
 
 
-def nested_rows(c: Counts, rows: np.ndarray) -> list[tuple[int, int]]:
-    """(k_long, k_short) positions in ``rows``: the same Chinese term, both English forms
-    capitalised (names), that of k_long holds that of k_short as whole words, and it co-occurs
-    with the Chinese term at least ``NEST_SHARE`` as often as k_short does."""
+def nested_rows(c: Counts, rows: np.ndarray, en_freq: dict | None = None) -> list[tuple[int, int]]:
+    """(k_long, k_short) positions in ``rows``: the same Chinese term, the English of k_long holds
+    that of k_short as whole words, and either both are capitalised (names) and k_long co-occurs
+    with the Chinese term at least ``NEST_SHARE`` as often as k_short does, or k_long is the unit
+    that k_short is cut from (:func:`holds_as_unit`, with ``en_freq``: 轿子 / "sedan chair", not "chair")
+    and no longer Chinese term takes it (:func:`taken_by_longer_zh`)."""
     by_z: dict[int, list[int]] = defaultdict(list)
     for k, r in enumerate(rows):
         by_z[int(c.zi[r])].append(k)
     out = []
+    by_e = None
     for ks in by_z.values():
         if len(ks) < 2:
             continue
@@ -599,6 +627,15 @@ def nested_rows(c: Counts, rows: np.ndarray) -> list[tuple[int, int]]:
                 if _contains(words[kl], words[k]) and c.cze[rows[kl]] >= NEST_SHARE * c.cze[rows[k]]:
                     # "California-Nevada" holds two names: there the single one that fits is preferred
                     out.append((k, kl) if _name_pair_member(shown[kl], shown[k]) else (kl, k))
+        if en_freq is None:
+            continue
+        lower = {k: c.en[c.ei[rows[k]]].lower().split() for k in ks if k not in words}
+        for kl in lower:
+            for k in lower:
+                if _contains(lower[kl], lower[k]) and holds_as_unit(c, int(rows[kl]), int(rows[k]), en_freq):
+                    by_e = by_e or _by_en(c)
+                    if not taken_by_longer_zh(c, int(rows[kl]), by_e):
+                        out.append((kl, k))
     return out
 
 
@@ -651,6 +688,7 @@ def link(
     d: np.ndarray | None = None,
     rep: dict[int, int] | None = None,
     en_freq: dict | None = None,
+    exclude: frozenset[int] = frozenset(),
 ) -> list[tuple[int, float]]:
     """Competitive linking over rows by confidence: (row, confidence) of the accepted ones.
 
@@ -659,6 +697,7 @@ def link(
     which is entered with its own confidence ("repair rather than demote").
     ``en_freq``: English key -> frequency in the corpus; a hyphenated pair of capitalised words that
     recurs (``CUT_RECUR``) is one unit ("Great-Granddad"), not two names ("California-Nevada").
+    ``exclude``: joint rows never linked (:func:`unmatched_joins`).
     """
     per_zh: Counter = Counter()
     per_en: dict[int, list[str]] = defaultdict(list)
@@ -669,6 +708,8 @@ def link(
             break
         if rep and rep.get(int(rows[k])) in pos and conf[pos[rep[int(rows[k])]]] >= params.min_confidence:
             k = pos[rep[int(rows[k])]]  # the longer span, with its own confidence
+        if int(rows[k]) in exclude:
+            continue
         p = float(conf[k])
         z, e = int(c.zi[rows[k]]), int(c.ei[rows[k]])
         zk, ek = c.zh[z], c.en[e]
@@ -687,6 +728,34 @@ def link(
         per_en[e].append(zk)
         out.append((int(rows[k]), p))
     return out
+
+
+_JOIN_WORDS = frozenset({"and", "of", "with"})
+
+
+def unmatched_joins(
+    c: Counts, linked: list[tuple[int, float]], matched: frozenset[tuple[str, str]] = frozenset()
+) -> frozenset[int]:
+    """Linked rows whose English joins two candidates by and/of/with ("supply chains and boost") and
+    whose Chinese holds a translation of one part (供应链 / "supply chains" inside 供应链安全) but of
+    nothing else in the join: the join is two chunks of the sentence, one of them the translation of
+    a piece of the Chinese, not one term. A piece translates a part when the two are linked or are
+    in ``matched`` ((zh key, en key) of the rows that are the best match of either side: 名单 / "lists"
+    in 申请者名单 / "lists of applicants"). A join whose every part translates a piece of the Chinese
+    (改革开放 / "reform and opening up") or none does, and a name's "of", are left to the evidence."""
+    pairs = set(matched) | {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
+    out = set()
+    for r, _ in linked:
+        zk, words = c.zh[c.zi[r]], c.en[c.ei[r]].split()
+        cut = [n for n, w in enumerate(words) if w.lower() in _JOIN_WORDS and 0 < n < len(words) - 1]
+        if not cut or is_capitalised(_display_en(c, int(c.ei[r]))):
+            continue  # a name holds its "of" (Export-Import Bank of the United States)
+        parts = [en_key(" ".join(words[: cut[0]])), en_key(" ".join(words[cut[0] + 1 :]))]
+        pieces = _sub_keys_zh(zk)
+        inside = [any((z, p) in pairs for z in pieces) for p in parts]
+        if any(inside) and not all(inside):
+            out.add(int(r))
+    return frozenset(out)
 
 
 def drop_fragments(c: Counts, linked: list[tuple[int, float]], share: float = BOUND_SHARE) -> list[tuple[int, float]]:
@@ -923,7 +992,14 @@ def _mine_glossary(
     """:func:`mine_glossary` once the pinned terms are taught to the segmenter."""
     c, rows, x, rep, stats = candidate_features(pairs, enc, params, on_progress, corpus)
     conf = confidence(x, params.weights)
-    linked = drop_fragments(c, link(c, rows, conf, params, dice(c), rep, stats.en_freq))
+    d = dice(c)
+    linked = link(c, rows, conf, params, d, rep, stats.en_freq)
+    best = (x[:, FEATURES.index("best_zh")] + x[:, FEATURES.index("best_en")]) > 0
+    matched = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[best])
+    joins = unmatched_joins(c, linked, matched)
+    if joins:  # link again without them, so that their Chinese terms may take another partner
+        linked = link(c, rows, conf, params, d, rep, stats.en_freq, joins)
+    linked = drop_fragments(c, linked)
     log.info(
         "glossary: %d pairs, %d zh / %d en candidates, %d joint, %d scored, %d linked",
         len(pairs),

@@ -14,6 +14,11 @@ and one-character terms (铜, 锂). Each source here gives ``(key, surface, star
   adverb or punctuation, nothing in ``ZH_STOP``). These are many, so :func:`recurring` keeps only the spans seen in at least
   ``MIN_RECUR`` sentence pairs, and the pairing counts those as candidates: a span that recurs with a
   stable English partner is a term the lexicon did not know.
+* :func:`ngram_spans` -- Chinese character n-grams (2 to ``NGRAM_MAX`` Han characters) that jieba's cut
+  hides: a word of its dictionary inside a longer token (曲阜 in 曲阜县) or a run across its tokens
+  (陈 清扬 -> 陈清扬). :func:`aligned_ngrams` keeps those that recur in the sentence pairs and
+  co-occur with one English candidate in most of their sentences, and are not always inside a
+  longer such n-gram with the same partner. Used only with ``GlossaryParams(ngram_candidates=True)``.
 * single characters: a one-character noun (铜, 锂) is a candidate; the pairing links it only when it
   aligns consistently (see ``glossary.pairing.SINGLE_DICE``).
 """
@@ -24,7 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from .candidates import ZH_STOP, _to_simplified, _tokens, zh_clause
+from .candidates import ZH_STOP, _to_simplified, _tokens, lexicon, zh_clause
 from .variants import zh_key
 
 MIN_RECUR = 2  # a token span is a candidate when seen in this many sentence pairs
@@ -123,15 +128,176 @@ def recurring(texts: Iterable[str], min_count: int = MIN_RECUR) -> frozenset[str
     return frozenset(k for k, c in n.items() if c >= min_count)
 
 
+NGRAM_MAX = 4  # Han characters of an n-gram candidate
+NGRAM_MIN = 3  # sentence pairs an n-gram and its English partner share, at least
+NGRAM_SHARE = 0.5  # ... and this share of the n-gram's sentences
+NGRAM_DICE = 0.3  # ... and this Dice between the two, so a common English word is no partner
+NGRAM_NEST = 0.9  # an n-gram inside a longer one in this share of its partner's sentences is a fragment
+NGRAM_FREE = 2.0  # an n-gram whose part is seen this many times as often is that part and a glued character
+# Characters that cannot open or close a term: particles, pronouns, prepositions, adverbs, copulas
+_NG_EDGE = frozenset(
+    "的了着过是在和与及或也都就而但并对把被从向为以于将会能要已又很不没这那我你他她它们吗呢吧啊呀么个上下里说道"
+    "一二三四五六七八九十两几百千万"
+)
+_NG_INNER = re.compile(r"[的了着过和与及是在把被]")
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
+
+
+def _ngrams(simp: str) -> set[str]:
+    """Distinct Han n-grams of 2 to ``NGRAM_MAX`` + 1 characters (the longest only decide nesting:
+    射电望远 is a piece of 射电望远镜, not a term)."""
+    out: set[str] = set()
+    for m in _HAN_RUN.finditer(simp):
+        run = m.group(0)
+        for a in range(len(run)):
+            out.update(run[a:b] for b in range(a + 2, min(len(run), a + NGRAM_MAX + 1) + 1))
+    return out
+
+
+def _ng_edges_ok(g: str) -> bool:
+    """Term-like edges and no particle inside (男孩的双 is a phrase cut at random)."""
+    return g[0] not in _NG_EDGE and g[-1] not in _NG_EDGE and g not in ZH_STOP and not _NG_INNER.search(g)
+
+
+# A whole token with one of these tags inside an n-gram makes it a phrase: a pronoun, adverb, numeral, measure
+# word, preposition, conjunction, particle, modal particle, interjection, onomatopoeia or punctuation
+_PHRASE_TAGS = ("r", "d", "m", "q", "p", "c", "u", "y", "e", "o", "x")
+
+
+def _term_like(simp: str, tagged: tuple[tuple[str, str, int], ...]) -> set[str]:
+    """The n-grams of ``simp`` with term-like edges that hold no whole token tagged as a pronoun,
+    adverb, numeral, measure word, preposition, conjunction or particle, nor a verb beside another
+    word of two characters (什么名字, 再说一遍, 放入口中 are phrases; 陈 清扬 is a name jieba misread).
+    A token the n-gram cuts keeps two characters inside it (曲阜 of 曲阜县, not 国进 of 美国 进口), and
+    an n-gram inside one token is a word jieba's dictionary knows (its longer word took it)."""
+    at = {s: (w, f) for w, f, s in tagged}
+    span = [(0, 0)] * len(simp)  # (start, end) of the token at each character
+    for w, _, s in tagged:
+        span[s : s + len(w)] = [(s, s + len(w))] * len(w)
+    out = set()
+    for m in _HAN_RUN.finditer(simp):
+        run, base = m.group(0), m.start()
+        for a in range(len(run)):
+            for b in range(a + 2, min(len(run), a + NGRAM_MAX) + 1):
+                g = run[a:b]
+                if not _ng_edges_ok(g):
+                    continue
+                s0, e0 = span[base + a]
+                s1, e1 = span[base + b - 1]
+                if (s0 < base + a and e0 - base - a < 2) or (e1 > base + b and base + b - s1 < 2):
+                    continue  # a token cut so that one character of it is left inside: 美国进口 -> 国进
+                if (s0, e0) == (s1, e1) and not lexicon(g):
+                    continue  # a part of one token must be a word of jieba's own (曲阜 of 曲阜县, not 周大 of 周大娘)
+                whole = [at[i] for i in range(base + a, base + b) if i in at and i + len(at[i][0]) <= base + b]
+                long = [f for w, f in whole if len(w) >= 2]
+                if any(f.startswith(_PHRASE_TAGS) for _, f in whole) or (
+                    len(long) >= 2 and any(f.startswith("v") for f in long)
+                ):
+                    continue
+                out.add(g)
+    return out
+
+
+def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
+    """Keys of the character n-grams that jieba does not propose but the alignment does.
+
+    ``pairs``: (Chinese text, its English candidate keys) per sentence pair. An n-gram is kept when
+    it has term-like edges, is inside a jieba token or across tokens in some of its sentences (never
+    one of jieba's words that the candidates leave out: 依赖, 开采 are its verbs), and one English
+    candidate co-occurs with it in ``NGRAM_MIN`` sentences and ``NGRAM_SHARE`` of its sentences,
+    with Dice ``NGRAM_DICE`` (the association :mod:`glossary.pairing` measures). Of two nested
+    n-grams (one character apart), the shorter goes when it meets the longer's partner nearly only
+    inside it (``NGRAM_NEST``: 文洁 in 叶文洁), the longer when the partner comes without its extra
+    character or the shorter is ``NGRAM_FREE`` times as frequent (韦小宝后 beside 韦小宝); the
+    pairing's extent evidence decides against jieba's candidates. Linear: each sentence's n-grams are counted once, their co-occurrences only for the
+    hidden n-grams seen in ``NGRAM_MIN`` sentences and their neighbours one character apart.
+    """
+    from .candidates import zh_candidates
+
+    sents = []
+    freq: Counter = Counter()
+    hidden: set[str] = set()  # n-grams that are no jieba token or candidate in at least one sentence
+    words: set[str] = set()  # jieba's own words that are no candidate (依赖, 开采: verbs, adverbs)
+    for zh, en in pairs:
+        en = set(en)
+        if not en:
+            continue
+        simp = _to_simplified(zh)
+        grams = _ngrams(simp)
+        if not grams:
+            continue
+        freq.update(grams)
+        cands = {k for k, *_ in zh_candidates(zh)}
+        tagged = _tokens(simp)
+        toks = {w for w, _, _ in tagged}
+        words |= toks - cands
+        hidden |= _term_like(simp, tagged) - cands - toks
+        sents.append((grams, en))
+    hidden -= words
+    seen = {g for g, n in freq.items() if n >= NGRAM_MIN}
+    hidden &= seen
+    if not hidden:
+        return frozenset()
+    # the n-grams that decide about the hidden ones, jieba's candidates too: each hidden n-gram, its
+    # parts and the n-grams one character longer that hold it
+    seen = (
+        hidden | {g for h in hidden for g in (h[1:], h[:-1])} | {g for g in seen if g[1:] in hidden or g[:-1] in hidden}
+    )
+    co: Counter = Counter()
+    ef: Counter = Counter()
+    for grams, en in sents:
+        ef.update(en)
+        for g in grams & seen:
+            co.update((g, e) for e in en)
+    best: dict[str, tuple[int, float, str]] = {}  # n-gram -> (co-occurrences, Dice, its English partner)
+    for (g, e), n in co.items():
+        dc = 2 * n / (freq[g] + ef[e])
+        if (
+            n >= NGRAM_MIN
+            and n >= NGRAM_SHARE * freq[g]
+            and dc >= NGRAM_DICE
+            and (n, dc, e) > best.get(g, (0, 0.0, ""))
+        ):
+            best[g] = (n, dc, e)
+    drop = set()
+    for h, (n, _, e) in best.items():
+        for g in {h[1:], h[:-1]}:
+            if n < NGRAM_NEST * co.get((g, e), 0) or freq[g] >= NGRAM_FREE * freq[h]:
+                drop.add(h)  # the partner, or the shorter n-gram, comes without h's extra character (韦小宝后)
+            elif g in best and best[g][2] == e:
+                drop.add(g)  # g meets its partner nearly only inside h (文洁 in 叶文洁)
+    return frozenset((best.keys() & hidden) - drop)
+
+
+def ngram_spans(text: str, keys: frozenset[str]) -> list[tuple[str, str, int, int]]:
+    """Occurrences in ``text`` of the n-grams ``keys`` (:func:`aligned_ngrams`), as candidates."""
+    if not keys:
+        return []
+    simp = _to_simplified(text)
+    same = len(simp) == len(text)
+    out = []
+    for m in _HAN_RUN.finditer(simp):
+        run, at = m.group(0), m.start()
+        for a in range(len(run)):
+            for b in range(a + 2, min(len(run), a + NGRAM_MAX) + 1):
+                g = run[a:b]
+                if g in keys:
+                    s, e = at + a, at + b
+                    out.append((g, text[s:e] if same else g, s, e))
+    return out
+
+
 def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -> list[tuple[str, str, int, int]]:
     """Every Chinese candidate of ``text``: jieba's noun runs first, then the sources above (one per key),
-    token spans only when their key is in ``recurring_keys``."""
+    token spans and character n-grams only when their key is in ``recurring_keys`` (:func:`recurring`,
+    :func:`aligned_ngrams`)."""
     from .candidates import zh_candidates
 
     out = {c[0]: c for c in zh_candidates(text)}
     extra = marked_spans(text) + latin_spans(text) + single_nouns(text)
     if recurring_keys:
         extra += [c for c in token_spans(text) if c[0] in recurring_keys]
+        extra += ngram_spans(text, recurring_keys)
     for c in extra:
         out.setdefault(c[0], c)
     return list(out.values())
