@@ -200,16 +200,21 @@ def read_user_dict(path: str | os.PathLike) -> list[tuple[str, int | None, str |
     return out
 
 
+# After a name and its dot, the rest of the name: a name, or a noun or morpheme jieba does not read as
+# a name (马赫纳兹·汗: 汗 is tagged zg, a morpheme)
+_NAME_REST = ("nr", "n", "zg", "ng", "j")
+
+
 @lru_cache(maxsize=50_000)
 def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
-    """(word, flag, start offset) with "斯科特 · 贝森特" merged into one nr token."""
+    """(word, flag, start offset) with "斯科特 · 贝森特" (and "马赫纳兹 · 汗") merged into one nr token."""
     out: list[tuple[str, str, int]] = []
     pos = 0
     for p in _posseg().cut(simplified):
         w, f = p.word, p.flag
         if out and w in "·・•‧.．" and out[-1][1].startswith("nr"):
             out.append((w, "dot", pos))
-        elif out and len(out) >= 2 and out[-1][1] == "dot" and f.startswith("nr"):
+        elif out and len(out) >= 2 and out[-1][1] == "dot" and f.startswith(_NAME_REST):
             prev = out[-2]
             out[-2:] = [(prev[0] + out[-1][0] + w, "nr", prev[2])]
         else:
