@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .candidates import ZH_STOP, _to_simplified, _tokens, lexicon, zh_clause
 from .variants import zh_key
@@ -143,15 +143,18 @@ _NG_INNER = re.compile(r"[的了着过和与及是在把被]")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 
 
+def _han_ngrams(simp: str, longest: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of every n-gram of 2 to ``longest`` characters inside a run of Han characters."""
+    for m in _HAN_RUN.finditer(simp):
+        for a in range(m.start(), m.end()):
+            for b in range(a + 2, min(m.end(), a + longest) + 1):
+                yield a, b
+
+
 def _ngrams(simp: str) -> set[str]:
     """Distinct Han n-grams of 2 to ``NGRAM_MAX`` + 1 characters (the longest only decide nesting:
     射电望远 is a piece of 射电望远镜, not a term)."""
-    out: set[str] = set()
-    for m in _HAN_RUN.finditer(simp):
-        run = m.group(0)
-        for a in range(len(run)):
-            out.update(run[a:b] for b in range(a + 2, min(len(run), a + NGRAM_MAX + 1) + 1))
-    return out
+    return {simp[a:b] for a, b in _han_ngrams(simp, NGRAM_MAX + 1)}
 
 
 def _ng_edges_ok(g: str) -> bool:
@@ -319,15 +322,11 @@ def spelled_names(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
         if not names:
             continue
         simp = _to_simplified(zh)
-        grams: list[tuple[str, str]] = []  # (n-gram, its pinyin)
-        py_of: dict[str, str] = {}  # pinyin of each character of the sentence, as read in its run
+        syl = [""] * len(simp)  # the pinyin of each Han character, as read in its run
         for m in _HAN_RUN.finditer(simp):
-            run = m.group(0)
-            syl = lazy_pinyin(run)
-            py_of.update(zip(run, syl))
-            for a in range(len(run)):
-                for b in range(a + 2, min(len(run), a + NAME_MAX) + 1):
-                    grams.append((run[a:b], "".join(syl[a:b])))
+            syl[m.start() : m.end()] = lazy_pinyin(m.group(0))
+        py_of = dict(zip(simp, syl))
+        grams = [(simp[a:b], "".join(syl[a:b])) for a, b in _han_ngrams(simp, NAME_MAX)]  # (n-gram, its pinyin)
         matches = []  # (ratio, n-gram, name) of each name's best spelling
         for name in names:
             best = (NAME_SPELL, "")
@@ -358,16 +357,11 @@ def ngram_spans(text: str, keys: frozenset[str]) -> list[tuple[str, str, int, in
         return []
     simp = _to_simplified(text)
     same = len(simp) == len(text)
-    out = []
-    for m in _HAN_RUN.finditer(simp):
-        run, at = m.group(0), m.start()
-        for a in range(len(run)):
-            for b in range(a + 2, min(len(run), a + max(NGRAM_MAX, NAME_MAX)) + 1):
-                g = run[a:b]
-                if g in keys:
-                    s, e = at + a, at + b
-                    out.append((g, text[s:e] if same else g, s, e))
-    return out
+    return [
+        (simp[a:b], text[a:b] if same else simp[a:b], a, b)
+        for a, b in _han_ngrams(simp, max(NGRAM_MAX, NAME_MAX))
+        if simp[a:b] in keys
+    ]
 
 
 def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -> list[tuple[str, str, int, int]]:
