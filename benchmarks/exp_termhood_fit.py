@@ -48,20 +48,13 @@ def entry_features(entries, stats) -> np.ndarray:
     """(n, F) features of ``entries`` (as with_termhood saw them) from termhood's parts."""
     from wordfreq import zipf_frequency
 
-    from termalign.glossary import termhood as th
-    from termalign.glossary.pinyin import translit
+    from termalign.glossary.termhood import entry_termhoods
     from termalign.glossary.variants import en_key, zh_key
 
-    keys = [zh_key(e.zh) for e in entries]
-    zc = th.zh_containers(keys, stats.zh_freq)
-    ec = th.en_containers([en_key(e.en) for e in entries], stats.en_freq)
-    tr = [translit(zk, e.en) for e, zk in zip(entries, keys)]
-    by_zh = {zk: e.en for e, zk in zip(entries, keys)}
-    persons = {zk: e.en for e, zk, t in zip(entries, keys, tr) if th.is_person(zk, e.en, t)}
     rows = []
-    for e, zk, t_lit in zip(entries, keys, tr):
-        ek = en_key(e.en)
-        p = th.termhood(zk, e.en, stats, zc.get(zk, ()), ec.get(ek, ()), t_lit)
+    for e, parts in zip(entries, entry_termhoods(entries, stats)):
+        p, compound = parts
+        zk, ek = zh_key(e.zh), en_key(e.en)
         rows.append(
             [
                 math.log(max(p.spec, 1e-3)),
@@ -69,7 +62,7 @@ def entry_features(entries, stats) -> np.ndarray:
                 math.log(max(p.indep, 1e-3)),
                 float(p.name),
                 float(p.marked),
-                float(th.person_compound(zk, e.en, by_zh, persons)),
+                float(compound),
                 math.log1p(stats.zh_freq.get(zk, 0.0)),
                 math.log1p(stats.en_freq.get(ek, 0.0)),
                 len(zk),

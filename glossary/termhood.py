@@ -370,21 +370,35 @@ def en_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
     return out
 
 
-def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[TermEntry]:
-    """``entries`` with their termhood set (pinned entries: 1), ordered by rank, best first."""
+def entry_termhoods(entries: Sequence[TermEntry], stats: CorpusStats) -> list[tuple[TermhoodParts, bool] | None]:
+    """Per entry, its termhood parts and whether it is a person compound (:func:`person_compound`);
+    None for a pinned entry. Nesting and person compounds are judged among ``entries`` together."""
     keys = [zh_key(e.zh) for e in entries]
     zc = zh_containers(keys, stats.zh_freq)
     ec = en_containers([en_key(e.en) for e in entries], stats.en_freq)
     tr = [translit(zk, e.en) for e, zk in zip(entries, keys)]
     by_zh = {zk: e.en for e, zk in zip(entries, keys)}
     persons = {zk: e.en for e, zk, t in zip(entries, keys, tr) if is_person(zk, e.en, t)}
+    return [
+        None
+        if e.pinned
+        else (
+            termhood(zk, e.en, stats, zc.get(zk, ()), ec.get(en_key(e.en), ()), t_lit),
+            person_compound(zk, e.en, by_zh, persons),
+        )
+        for e, zk, t_lit in zip(entries, keys, tr)
+    ]
+
+
+def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[TermEntry]:
+    """``entries`` with their termhood set (pinned entries: 1), ordered by rank, best first."""
     out = []
-    for e, zk, t_lit in zip(entries, keys, tr):
-        if e.pinned:
+    for e, parts in zip(entries, entry_termhoods(entries, stats)):
+        if parts is None:
             t = 1.0
         else:
-            t = termhood(zk, e.en, stats, zc.get(zk, ()), ec.get(en_key(e.en), ()), t_lit).value
-            if person_compound(zk, e.en, by_zh, persons):
+            t = parts[0].value
+            if parts[1]:
                 t = round(t * PERSON_COMPOUND, 4)
         out.append(replace(e, termhood=t))
     return sort_by_rank(out)
