@@ -19,6 +19,10 @@ Southeast Asian deals, whose Chinese also names Australia and Japan) looks like 
   ``pair_evidence`` read the other way: the uncovered share of the longer side (by characters,
   against the usual ratio), that of the shorter side, and log(1 + the smaller uncovered weight of
   the two sides: both sides say something the other lacks).
+* **names said elsewhere** (``elsewhere``): a name on one side only that the other side's
+  document names within 3 sentences of the partner (the Chinese also says what an English
+  neighbour says: containment by join); log(1 + count) per side, rarity-weighted with ``idf``,
+  the Chinese side alone in the ``zh`` variants.
 
     python benchmarks/exp_names_one_side.py                         # both folds, refitted with each
     python benchmarks/exp_names_one_side.py --store /tmp/re-store   # also score a built store's candidates
@@ -35,6 +39,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -148,6 +153,44 @@ def names(en, zh, i, j, weighted: bool = False) -> np.ndarray:
     return out
 
 
+def _neighbours(side) -> Callable[[int, int], list[int]]:
+    """``near(row, width)``: the rows of ``side`` in ``row``'s document within ``width`` positions
+    of it, itself left out."""
+    key = {(int(d), int(p)): r for r, (d, p) in enumerate(zip(side.doc, side.pos))}
+
+    def near(row: int, width: int) -> list[int]:
+        d, p = int(side.doc[row]), int(side.pos[row])
+        return [key[(d, q)] for q in range(p - width, p + width + 1) if q != p and (d, q) in key]
+
+    return near
+
+
+def named_in(word: str, zh: str) -> bool:
+    """Whether a Chinese line names the English name ``word`` (as :func:`names_one_side` matches)."""
+    vocab = set().union(*pe._zh_words(zh), *zh_names(zh))
+    return word in pinyin_ngrams(zh) or stem(word) in vocab or has_name(word, vocab)
+
+
+def names_elsewhere(en, zh, cand, width: int = 3, weighted: bool = False) -> np.ndarray:
+    """Names on one side only that the other side's document names near the partner. A Chinese
+    name missing from the English sentence but named in an English sentence within ``width`` of it
+    says the Chinese also says what a neighbour says (containment by join); likewise an English
+    name against the Chinese partner's neighbours. Two columns, log(1 + count) for the English and
+    the Chinese side, each name weighted by its rarity among the candidates when ``weighted``."""
+    sets = [names_one_side(en.text[a], zh.text[b]) for a, b in zip(cand.i, cand.j)]
+    w_en = pe._idf_weights([s[0] for s in sets]) if weighted else {}
+    w_zh = pe._idf_weights([s[2] for s in sets]) if weighted else {}
+    near_en, near_zh = _neighbours(en), _neighbours(zh)
+    out = np.zeros((len(sets), 2))
+    for r, ((_, eo, _, zo), a, b) in enumerate(zip(sets, cand.i, cand.j)):
+        caps = set().union(*(capitalised_en(en.text[n])[1] for n in near_en(int(a), width))) if zo else set()
+        cz = sum(w_zh.get(n, 1.0) for n in zo if any(has_name(w, caps) for w in n))
+        homes = [zh.text[n] for n in near_zh(int(b), width)] if eo else []
+        ce = sum(w_en.get(w, 1.0) for w in eo if any(named_in(w, t) for t in homes))
+        out[r] = (np.log1p(ce), np.log1p(cz))
+    return out
+
+
 def uncovered(en, zh, i, j) -> np.ndarray:
     lem = [pe._en_lemmas(en[a]) for a in i]
     wds = [pe._zh_words(zh[b]) for b in j]
@@ -170,6 +213,11 @@ _EXTRA = {
     "names": _texts(names),
     "names-idf": _texts(lambda *a: names(*a, weighted=True)),
     "uncovered": _texts(uncovered),
+    "elsewhere": lambda en, zh, cand, encode: names_elsewhere(en, zh, cand),
+    "elsewhere-idf": lambda en, zh, cand, encode: names_elsewhere(en, zh, cand, weighted=True),
+    "elsewhere-w1-idf": lambda en, zh, cand, encode: names_elsewhere(en, zh, cand, width=1, weighted=True),
+    "elsewhere-zh": lambda en, zh, cand, encode: names_elsewhere(en, zh, cand)[:, 1:],
+    "elsewhere-zh-idf": lambda en, zh, cand, encode: names_elsewhere(en, zh, cand, weighted=True)[:, 1:],
 }
 VARIANTS = {
     "shipped features": (),
@@ -177,6 +225,11 @@ VARIANTS = {
     "+ names-idf": ("names-idf",),
     "+ uncovered": ("uncovered",),
     "+ names + uncovered": ("names", "uncovered"),
+    "+ names elsewhere": ("elsewhere",),
+    "+ names elsewhere, idf": ("elsewhere-idf",),
+    "+ names elsewhere, idf, 1 neighbour": ("elsewhere-w1-idf",),
+    "+ Chinese names elsewhere": ("elsewhere-zh",),
+    "+ Chinese names elsewhere, idf": ("elsewhere-zh-idf",),
 }
 
 
