@@ -667,7 +667,11 @@ _PAREN = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9 .&'’\-]{0,60}?)\s*[)）]")
 def paren_pairs(zh_text: str) -> list[tuple[str, str]]:
     """(zh key, en key) for every ``中文(English)`` in ``zh_text``: 國際能源署(IEA) -> (国际能源署, IEA).
 
-    The Chinese side is the longest candidate ending right before the parenthesis.
+    The Chinese side is the longest candidate ending right before the parenthesis. When the English
+    is a person's name (every word capitalised, no acronym) and that candidate ends in words jieba
+    tags as names, the Chinese side is those words alone: the words before them describe the person
+    (高级顾问麦艾文(Evan Medeiros) -> 麦艾文, "senior adviser" is not in the parenthesis), while a name
+    in several tokens stays whole (史考特贝森特(Scott Bessent)).
     """
     text = " ".join(zh_text.split())
     out = []
@@ -679,9 +683,24 @@ def paren_pairs(zh_text: str) -> list[tuple[str, str]]:
         ending = [c for c in cands if c[3] == end and len(c[0]) <= 8]
         ek = en_key(m.group(1))
         if ending and ek and ek.lower() not in EN_STOP:
+            if _person_name(m.group(1)):
+                names = [c for c in ending if _name_tokens(text, c[2], c[3])]
+                ending = names or ending
             best = max(ending, key=lambda c: c[3] - c[2])
             out.append((best[0], ek))
     return out
+
+
+def _person_name(en: str) -> bool:
+    """English written as a person's name: capitalised words, none of them an acronym (not IEA, G7)."""
+    words = en.split()
+    return bool(words) and all(_is_cap(w) and not is_acronym(w) for w in words)
+
+
+def _name_tokens(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` is one or more whole jieba tokens, each tagged a name (nr, nrfg, nrt)."""
+    toks = [(w, f, s) for w, f, s in _tokens(_to_simplified(text)) if start <= s < end]
+    return bool(toks) and toks[0][2] == start and all(f.startswith("nr") for _, f, _ in toks)
 
 
 def acronym_expansions(zh_en: Sequence[tuple[str, str]], en_cands: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -154,6 +154,19 @@ def test_acronyms_in_chinese_parentheses_are_spelled_out_in_english():
     assert acronym_expansions(paren_pairs(zh), en_candidates(en)) == [("七大工业国", "group of seven")]
 
 
+def test_a_title_before_a_name_in_parentheses_is_not_the_name(glossary):
+    # a real sentence of the seeds: the English in parentheses is the name, not "senior adviser"
+    zh = "乔治城大学教授、亚洲集团高级顾问麦艾文(Evan Medeiros)表示,中国提出的制度“在其域外适用方面令人叹为观止”。"
+    assert paren_pairs(zh) == [("麦艾文", "evan medeiro")]
+    # a name in two tokens stays whole, and an acronym keeps the longest candidate (examples/rare-earths/003)
+    assert paren_pairs("美國財政部長史考特.貝森特(Scott Bessent)將敦促七大工業國(G7)") == [
+        ("史考特贝森特", "scott bessent"),
+        ("七大工业国", "G7"),
+    ]
+    assert _find(glossary, {"麦艾文"}, {"evan medeiro"})
+    assert not [e for e in glossary if "高级顾问" in e.zh and e.en == "Evan Medeiros"]
+
+
 def test_possessives_fold_into_the_owner():
     keys = {k for k, _ in en_candidates("Russia's invasion rattled markets, and the company's shares fell.")}
     assert "russia" in keys and not any("'" in k or "’" in k for k in keys)
