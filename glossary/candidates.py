@@ -562,13 +562,15 @@ _NO_JOIN = frozenset(
 
 def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[tuple[list[str], bool]]:
     """Two candidates joined by of/and/with, or a name's possessive ("reform and opening",
-    "socialism with Chinese characteristics", "America's Cup"), as (span, whole).
+    "socialism with Chinese characteristics", "America's Cup", "Zhou Rui's wife"), as (span, whole).
 
     The chunker stops at these words, so a term that holds one could not form. The joined form is
     one more candidate beside its parts, not instead of them: the pairing keeps it only when it pairs
     with a Chinese term better than either part does (Dice, the encoder, competitive linking). The left
     part must end its chunk and the right part is the whole next chunk; a possessive joins only a
-    capitalised owner to a capitalised name."""
+    capitalised owner (no acronym), to a name ("America's Cup") or to a lower-case chunk that the
+    name owns ("Zhou Rui's wife", 周瑞家的): free ones ("Jia Rong's smile") are left to
+    :func:`glossary.pairing.unmatched_joins`."""
     res = []
     for c in range(1, len(toks) - 1):
         link = toks[c].lower()
@@ -590,7 +592,7 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
                 if b < len(toks) and toks[b][0].isalnum() and en_key(" ".join([*right, toks[b]])) in out:
                     continue  # the right part is the whole chunk that follows, not its first words
                 if poss:
-                    if _is_cap(left[-1]) and _is_cap(right[0]) and not is_acronym(left[-1]):
+                    if _is_cap(left[-1]) and not is_acronym(left[-1]):
                         res.append(([*left[:-1], left[-1] + "'s", *right], out[rk][2]))
                 elif link != "and" or _is_cap(left[0]) == _is_cap(right[0]):
                     res.append(([*left, toks[c], *right], out[rk][2]))

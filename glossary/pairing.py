@@ -739,7 +739,8 @@ _JOIN_WORDS = frozenset({"and", "of", "with"})
 def unmatched_joins(
     c: Counts, linked: list[tuple[int, float]], matched: frozenset[tuple[str, str]] = frozenset()
 ) -> frozenset[int]:
-    """Linked rows whose English joins two candidates by and/of/with ("supply chains and boost") and
+    """Linked rows whose English joins two candidates by and/of/with ("supply chains and boost") or
+    a name's possessive ("Jia Rong's smile", 贾蓉笑: 贾蓉 / "Jia Rong" and nothing for "smile"), and
     whose Chinese holds a translation of one part (供应链 / "supply chains" inside 供应链安全) but of
     nothing else in the join: the join is two chunks of the sentence, one of them the translation of
     a piece of the Chinese, not one term. A piece translates a part when the two are linked or are
@@ -751,9 +752,13 @@ def unmatched_joins(
     for r, _ in linked:
         zk, words = c.zh[c.zi[r]], c.en[c.ei[r]].split()
         cut = [n for n, w in enumerate(words) if w.lower() in _JOIN_WORDS and 0 < n < len(words) - 1]
-        if not cut or is_capitalised(_display_en(c, int(c.ei[r]))):
+        owner = [n + 1 for n, w in enumerate(words[:-1]) if w.endswith("'s")]  # "Jia Rong's smile"
+        if not (cut or owner) or is_capitalised(_display_en(c, int(c.ei[r]))):
             continue  # a name holds its "of" (Export-Import Bank of the United States)
-        parts = [en_key(" ".join(words[: cut[0]])), en_key(" ".join(words[cut[0] + 1 :]))]
+        if cut:
+            parts = [en_key(" ".join(words[: cut[0]])), en_key(" ".join(words[cut[0] + 1 :]))]
+        else:
+            parts = [en_key(" ".join(words[: owner[0]])[:-2]), en_key(" ".join(words[owner[0] :]))]
         pieces = _sub_keys_zh(zk)
         inside = [any((z, p) in pairs for z in pieces) for p in parts]
         if any(inside) and not all(inside):
