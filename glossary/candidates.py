@@ -390,6 +390,32 @@ def _can_start(word: str) -> bool:
     return not readings or not set(readings) <= {"VERB", "ADV", "AUX"}
 
 
+_RELATIVE = frozenset({"that", "which", "who"})
+
+
+@lru_cache(maxsize=100_000)
+def _agrees(noun: str, word: str) -> bool:
+    """``word`` can be a verb in the present tense that agrees with ``noun`` as its subject: the base
+    form after a plural noun ("magnets" + "power"), the -s form after a singular one ("company" + "makes").
+    False when lemminflect knows ``noun`` only as something else than a noun ("all", "is")."""
+    from lemminflect import getAllLemmas
+
+    nouns, verbs = getAllLemmas(noun).get("NOUN"), getAllLemmas(word).get("VERB")
+    if not nouns or not verbs:
+        return False
+    if noun not in nouns:  # a plural: its lemma differs
+        return word in verbs
+    return word.endswith("s") and word not in verbs
+
+
+def _clause_verb(toks: Sequence[str], i: int) -> bool:
+    """``toks[i]`` is the verb of a relative clause: "magnets that power wind turbines", "companies
+    that market new ...". The chunk it opens is the verb and its object ("power wind turbines"), so
+    no term starts there. A determiner "that" ("all that stuff", "eunuch that evening") is left alone:
+    its noun does not agree as a verb with the word before it."""
+    return i >= 2 and toks[i - 1].lower() in _RELATIVE and _agrees(toks[i - 2].lower(), toks[i].lower())
+
+
 @lru_cache(maxsize=100_000)
 def past_form(word: str) -> bool:
     """A word in -ed that lemminflect knows only as a verb ("discussed", "imposed"): a chunk it opens
@@ -526,19 +552,20 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
         ):
             j += 1
         chunk = [w.lower() if (k == 0 and start) or shouting else w for k, w in enumerate(toks[i:j])]
+        verb_first = _clause_verb(toks, i)
         for a in range(len(chunk)):
             for b in range(a + 1, min(len(chunk), a + 4) + 1):
                 sub = chunk[a:b]
                 if (
                     _word_ok(sub[-1], final=True)
                     and (len(sub) > 1 or len(sub[0]) >= 3)
-                    and (len(sub) == 1 or _can_start(sub[0].lower()))
+                    and (len(sub) == 1 or (_can_start(sub[0].lower()) and not (a == 0 and verb_first)))
                 ):
                     add(sub, b == len(chunk))
         if chunk and j < len(toks) and toks[j].lower() in _PARTICLES and chunk[-1].lower().endswith("ing"):
             # a particle ends a phrasal compound the chunker stopped before: "opening up", "phasing out"
             for a in range(max(0, len(chunk) - 3), len(chunk)):
-                if a == len(chunk) - 1 or _can_start(chunk[a].lower()):
+                if a == len(chunk) - 1 or (_can_start(chunk[a].lower()) and not (a == 0 and verb_first)):
                     add([*chunk[a:], toks[j]])
         start = False
         i = max(j, i + 1)

@@ -13,7 +13,8 @@ Method (docs/glossary.md has the long form):
 4. One logistic function of those features -> confidence in [0, 1], fitted on hand-judged
    candidate pairs from the seed corpus (``tests/data/glossary_dev_labels.tsv``).
 5. Competitive linking: each Chinese key gets at most one English term, each English key at
-   most two Chinese keys (关键矿产 and 关键矿物 both mean critical minerals) that do not nest.
+   most two Chinese keys (关键矿产 and 关键矿物 both mean critical minerals) that do not nest or
+   overlap end to start (驱动风力, 风力涡轮机).
 """
 
 from __future__ import annotations
@@ -534,7 +535,7 @@ def features(
     shorter one's Dice, count and G² where those are higher, and is preferred to it as the best
     match of the Chinese term, so that "Commerce" (also seen in "Commerce employees") gives way
     to "Commerce Department" and "Motors" to "General Motors". Lower-case chunks get no such
-    preference: their edges are fuzzy ("that power wind turbines": the verb is in the chunk).
+    preference: their edges are fuzzy ("control battery technologies": the verb is in the chunk).
     """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
@@ -725,12 +726,18 @@ def link(
             or len(per_en[e]) >= params.max_zh_per_en
         ):
             continue
-        if any(zk in other or other in zk for other in per_en[e]):
-            continue  # 稀土出口 / rare earth when 稀土 / rare earth is in
+        if any(zk in other or other in zk or _chained(zk, other) for other in per_en[e]):
+            continue  # 稀土出口 / rare earth when 稀土 / rare earth is in; 驱动风力 when 风力涡轮机 is
         per_zh[z] += 1
         per_en[e].append(zk)
         out.append((int(rows[k]), p))
     return out
+
+
+def _chained(a: str, b: str) -> bool:
+    """One key ends with the start of the other (驱动风力, 风力涡轮机): two readings of one stretch of
+    text (驱动风力涡轮机), not two terms for the same English, as keys sharing a start are (关键矿产, 关键矿物)."""
+    return any(a.endswith(b[:n]) or b.endswith(a[:n]) for n in range(1, min(len(a), len(b))))
 
 
 _JOIN_WORDS = frozenset({"and", "of", "with"})

@@ -176,6 +176,19 @@ def test_possessives_fold_into_the_owner():
     assert "company share" not in keys and "company's share" not in keys
 
 
+def test_a_relative_clause_verb_opens_no_term(glossary):
+    # seed 003: "that power" is a relative clause's verb, so "power wind turbines" is no candidate, and
+    # 风力涡轮机 pairs with "wind turbines"; 驱动风力 (drives wind, read across 驱动风力涡轮机) then takes
+    # no second place beside it
+    pair = next(p for p in seed_pairs() if "magnets that power wind turbines" in p.en)
+    keys = {k for k, _ in en_candidates(pair.en)}
+    assert "wind turbine" in keys and not {"power wind turbine", "power wind"} & keys
+    assert [(e.zh, e.en) for e in glossary if e.en == "wind turbines"] == [("风力涡轮机", "wind turbines")]
+    pair = next(p for p in seed_pairs() if "data centers that power" in p.en)
+    keys = {k for k, _ in en_candidates(pair.en)}
+    assert "artificial intelligence" in keys and "power artificial intelligence" not in keys
+
+
 def test_fragments_of_a_linked_term_are_not_entries(glossary):
     pairs = {(zh_key(e.zh), en_key(e.en).lower()) for e in glossary}
     assert ("实体清单", "entity list") in pairs and not {k for k in pairs if k[0] == "实体"}
