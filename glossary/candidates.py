@@ -369,7 +369,8 @@ def _word_ok(w: str, final: bool) -> bool:
 @lru_cache(maxsize=100_000)
 def _can_be_noun(word: str) -> bool:
     """A term ends in a noun: False for a word lemminflect knows only as a verb, adjective or adverb
-    ("laughed quite", "boy leapt astride", "powerful magnets containing"); words it does not know pass."""
+    ("laughed quite", "boy leapt astride"); words it does not know pass. A participle that opens a
+    clause ("powerful magnets containing them") is told by its context: :func:`_participle`."""
     from lemminflect import getAllLemmas
 
     if word.endswith("ing"):
@@ -410,10 +411,49 @@ def _agrees(noun: str, word: str) -> bool:
 
 def _clause_verb(toks: Sequence[str], i: int) -> bool:
     """``toks[i]`` is the verb of a relative clause: "magnets that power wind turbines", "companies
-    that market new ...". The chunk it opens is the verb and its object ("power wind turbines"), so
-    no term starts there. A determiner "that" ("all that stuff", "eunuch that evening") is left alone:
-    its noun does not agree as a verb with the word before it."""
-    return i >= 2 and toks[i - 1].lower() in _RELATIVE and _agrees(toks[i - 2].lower(), toks[i].lower())
+    that market new ...", or of a reduced one (:func:`_participle`: "magnets containing rare earths").
+    The chunk it opens is the verb and its object ("power wind turbines"), so no term starts there.
+    A determiner "that" ("all that stuff", "eunuch that evening") is left alone: its noun does not
+    agree as a verb with the word before it."""
+    if i >= 2 and toks[i - 1].lower() in _RELATIVE and _agrees(toks[i - 2].lower(), toks[i].lower()):
+        return True
+    return 1 <= i < len(toks) - 1 and _participle(toks[i - 1], toks[i], toks[i + 1])
+
+
+_DETERMINERS = frozenset(
+    "a an the this that these those its their his her our my your some any every each no all both many several much".split()
+)
+# What opens a participle's object: "containing the ...", "chasing its own tail", "containing them"
+_OBJECT_START = _DETERMINERS | frozenset("them him it us me".split())
+# After a gerund these go on with the term's own phrase ("rare earth mining in Myanmar", "opening up")
+_PREPOSITIONS = frozenset(
+    """for of in on at by to from with without into onto over under about above below after before between
+    through during against among across around than as up out down off""".split()
+)
+
+
+@lru_cache(maxsize=100_000)
+def _participle(prev: str, word: str, nxt: str) -> bool:
+    """``word`` is a present participle that opens a reduced relative clause on the noun ``prev``
+    ("magnets containing rare earths", "a Mrs Zhou living here", "a puppy chasing its own tail"), not
+    a gerund that modifies or heads a noun chunk ("rare earths licensing system", "rare earth mining
+    in Myanmar"): lemminflect knows it as a verb's -ing form, ``prev`` can be a noun or is a name
+    it does not know, and ``nxt`` opens the clause's object or is an adverb: a determiner or a
+    pronoun, or a word lemminflect knows only as an adjective or adverb and no preposition. A noun
+    after the -ing word says nothing ("mining companies", "containing neodymium"): that chunk is left
+    as it is."""
+    from lemminflect import getAllLemmas
+
+    lw, lp, ln = word.lower(), prev.lower(), nxt.lower()
+    if not lw.endswith("ing") or not prev[:1].isalpha() or not nxt[:1].isalpha() or lp in EN_STOP:
+        return False
+    verbs = getAllLemmas(lw).get("VERB", ())
+    if not verbs or lw in verbs or not _can_be_noun(lp):
+        return False
+    readings = getAllLemmas(ln)
+    if ln in _OBJECT_START:
+        return True
+    return bool(readings) and set(readings) <= {"ADJ", "ADV"} and ln not in _PREPOSITIONS
 
 
 @lru_cache(maxsize=100_000)
@@ -549,6 +589,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             and toks[j][0].isalnum()
             and _word_ok(toks[j], final=False)
             and (j == i or not _is_cap(toks[j]) or shouting)
+            and (j == i or not _clause_verb(toks, j))
         ):
             j += 1
         chunk = [w.lower() if (k == 0 and start) or shouting else w for k, w in enumerate(toks[i:j])]
@@ -629,14 +670,27 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
 def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list[tuple[list[str], bool]]:
     """The last one or two words of the capitalised span ``toks[i:j]`` with the first one to three
     words of the lower-case noun chunk right after it: "Chinese government", "Commerce employees";
-    each with whether it takes the whole chunk."""
+    each with whether it takes the whole chunk.
+
+    A name is not joined to a lone word that lemminflect knows as an adjective unless a determiner
+    opens the span ("the Japanese military"): without one the word is no noun head but an address
+    or a predicate ("Stop her, Zhou dear!"). A participle that opens a clause ends the chunk
+    (:func:`_participle`: "a Mrs Zhou living here")."""
     if shouting:
         return []
     k = j
     while (
-        k < len(toks) and k - j < 3 and toks[k][0].isalnum() and not _is_cap(toks[k]) and _word_ok(toks[k], final=False)
+        k < len(toks)
+        and k - j < 3
+        and toks[k][0].isalnum()
+        and not _is_cap(toks[k])
+        and _word_ok(toks[k], final=False)
+        and not _clause_verb(toks, k)
     ):
         k += 1
+    before = [t for t in toks[max(0, i - 2) : i] if t != _NOSTART]
+    if k == j + 1 and not (before and before[-1].lower() in _DETERMINERS) and _adjective(toks[j]):
+        return []
     out = []
     for n_cap in (1, 2):
         head = list(toks[max(i, j - n_cap) : j])
@@ -646,6 +700,14 @@ def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list
             if _word_ok(toks[m - 1], final=True):
                 out.append((head + list(toks[j:m]), m == k))
     return out
+
+
+@lru_cache(maxsize=100_000)
+def _adjective(word: str) -> bool:
+    """lemminflect knows ``word`` as an adjective in its base form ("dear", "military"), whatever else it knows it as."""
+    from lemminflect import getAllLemmas
+
+    return word.lower() in getAllLemmas(word.lower()).get("ADJ", ())
 
 
 def _shared_head(toks: Sequence[str], i: int, j: int) -> list[list[str]]:

@@ -14,6 +14,7 @@ from termalign.glossary.candidates import (
     ZH_STOP,
     acronym_expansions,
     en_candidates,
+    en_candidates_marked,
     paren_pairs,
     zh_candidates,
 )
@@ -206,6 +207,27 @@ def test_a_relative_clause_verb_opens_no_term(glossary):
     pair = next(p for p in seed_pairs() if "data centers that power" in p.en)
     keys = {k for k, _ in en_candidates(pair.en)}
     assert "artificial intelligence" in keys and "power artificial intelligence" not in keys
+
+
+def test_a_participle_or_an_address_ends_the_noun_chunk(glossary, macdev):
+    # seed 003: "containing" opens a reduced relative clause ("magnets containing them"), so the chunk
+    # ends at "magnets" and 高性能磁铁 pairs with "powerful magnets" (was "powerful magnets containing")
+    pair = next(p for p in seed_pairs() if "powerful magnets containing them" in p.en)
+    marked = {k: whole for k, _, whole in en_candidates_marked(pair.en)}
+    assert marked.get("powerful magnet") is True and not [k for k in marked if "containing" in k and " " in k]
+    assert "japanese military" in marked  # a determiner opens it: "to the Japanese military"
+    assert [e.en for e in glossary if e.zh == "高性能磁铁"] == ["powerful magnets"]
+    # seed 000: a gerund before a noun still modifies it
+    pair = next(p for p in seed_pairs() if "rare earths licensing system" in p.en)
+    assert "rare earths licensing system" in {k for k, _ in en_candidates(pair.en)}
+    # MAC-Dev 003: a name is not joined to a participle ("a Mrs Zhou living here", 周大娘) or to a word
+    # of address ("Stop her, Zhou dear !", 周姐姐)
+    lines = (macdev / "tgt" / "003").read_text(encoding="utf-8").splitlines()
+    living = next(line for line in lines if "Mrs Zhou living here" in line)
+    dear = next(line for line in lines if "Zhou dear !" in line)
+    for line, joined in ((living, "zhou living"), (dear, "zhou dear")):
+        keys = {k.lower() for k, _ in en_candidates(line)}
+        assert "zhou" in keys and joined not in keys, keys
 
 
 def test_fragments_of_a_linked_term_are_not_entries(glossary):
