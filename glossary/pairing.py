@@ -42,6 +42,7 @@ from .candidates import (
     zh_tokens,
 )
 from .entries import CorpusText, SentencePair, TermEntry
+from .orgs import org_names
 from .pinyin import translit
 from .spans import aligned_ngrams, all_zh_candidates, latin_spans, recurring, spelled_names
 from .termhood import CorpusStats, quoted_pair, quoted_spans, with_termhood
@@ -160,6 +161,7 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         rec |= aligned_ngrams((" ".join(p.zh.split()), (k for k, _ in en_candidates(p.en))) for p in kept)
     if params.spelled_names:
         rec |= spelled_names((" ".join(p.zh.split()), (s for _, s in en_candidates(p.en))) for p in kept)
+    rec |= org_names((" ".join(p.zh.split()), (s for _, s in en_candidates(p.en))) for p in kept)
     ew: dict[int, float] = {}
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)

@@ -19,6 +19,9 @@ and one-character terms (铜, 锂). Each source here gives ``(key, surface, star
   (陈 清扬 -> 陈清扬). :func:`aligned_ngrams` keeps those that recur in the sentence pairs and
   co-occur with one English candidate in most of their sentences, and are not always inside a
   longer such n-gram with the same partner. Used only with ``GlossaryParams(ngram_candidates=True)``.
+* :func:`glossary.orgs.org_spans` -- an organisation's name that no noun run gives (美国 国际 开发/v
+  金融公司, 乔治城 大学教授 -> 乔治城大学); :func:`glossary.orgs.org_names` keeps those that meet an
+  English name of their own pair.
 * single characters: a one-character noun (铜, 锂) is a candidate; the pairing links it only when it
   aligns consistently (see ``glossary.pairing.SINGLE_DICE``).
 """
@@ -30,6 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from .candidates import ZH_STOP, _to_simplified, _tokens, lexicon, zh_clause
+from .orgs import org_spans
 from .variants import zh_key
 
 MIN_RECUR = 2  # a token span is a candidate when seen in this many sentence pairs
@@ -366,8 +370,8 @@ def ngram_spans(text: str, keys: frozenset[str]) -> list[tuple[str, str, int, in
 
 def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -> list[tuple[str, str, int, int]]:
     """Every Chinese candidate of ``text``: jieba's noun runs first, then the sources above (one per key),
-    token spans and character n-grams only when their key is in ``recurring_keys`` (:func:`recurring`,
-    :func:`aligned_ngrams`)."""
+    token spans, character n-grams and organisation spans only when their key is in ``recurring_keys``
+    (:func:`recurring`, :func:`aligned_ngrams`, :func:`spelled_names`, :func:`glossary.orgs.org_names`)."""
     from .candidates import zh_candidates
 
     out = {c[0]: c for c in zh_candidates(text)}
@@ -375,6 +379,7 @@ def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -
     if recurring_keys:
         extra += [c for c in token_spans(text) if c[0] in recurring_keys]
         extra += ngram_spans(text, recurring_keys)
+        extra += [c for c in org_spans(text) if c[0] in recurring_keys]
     for c in extra:
         out.setdefault(c[0], c)
     return list(out.values())

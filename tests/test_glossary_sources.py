@@ -302,3 +302,23 @@ def test_a_name_with_a_possessive_relation_is_one_candidate_and_a_free_one_is_dr
     assert by_zh["周瑞家"].en == "Zhou Rui's wife"
     assert by_zh["周瑞"].en == "Zhou Rui"
     assert not [e for e in by_zh.values() if e.en.startswith("Jia Rong's")]
+
+
+def test_an_organisation_jieba_cuts_apart_pairs_with_its_english_name(usem3):
+    """Two organisations of the example corpus that no noun run proposes: jieba tags 开发 ("Development")
+    a verb inside 美国 国际 开发 金融公司, and glues 大学 to the title after it (乔治城 大学教授, "a
+    professor at Georgetown University"). Each ends in an organisation's head and meets a capitalised
+    English name of at least as many words as it has tokens, so it becomes a candidate and an entry; a
+    clause that ends in 政府 beside no such name (分析人士赞扬政府, "analysts praised the administration")
+    does not."""
+    from termalign.glossary.orgs import org_names, org_spans
+
+    pairs = seed_pairs()
+    orgs = {"美国国际开发金融公司", "乔治城大学"}
+    assert not orgs & {k for p in pairs for k, *_ in all_zh_candidates(p.zh)}
+    assert "分析人士赞扬政府" in {k for p in pairs for k, *_ in org_spans(p.zh)}
+    names = org_names((p.zh, [s for _, s in en_candidates(p.en)]) for p in pairs)
+    assert orgs <= names and "分析人士赞扬政府" not in names
+    entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3)}
+    assert ("美国国际开发金融公司", "U.S. International Development Finance Corporation") in entries
+    assert ("乔治城大学", "Georgetown University") in entries
