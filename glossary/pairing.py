@@ -523,14 +523,20 @@ REPAIR_BLOCK = 0.8  # ... unless a longer Chinese term takes this share of the l
 
 
 def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
-    """Extent repair candidates: {joint row of (z, e): joint rows of (z, e2)} where e2 is a longer
-    English candidate holding e as whole words that co-occurs with z at least ``REPAIR_SHARE`` as
-    often as e, and no longer Chinese candidate holding z takes e2 (co-occurs with it
-    ``REPAIR_BLOCK`` as often). :func:`choose_repairs` decides among them by the encoder.
+    """Extent repair candidates: {joint row of (z, e): longer joint rows}, of two kinds.
 
-    花轿 / "sedan" can become 花轿 / "sedan chair"; 特朗普 / "Trump" cannot become "Trump
-    administration", which belongs to 特朗普政府. Joint rows of one Chinese (English) term are found
-    by binary search in the keys sorted by Chinese (English) id, so the cost is linear in the joint table.
+    * (z, e2), where e2 is a longer English candidate holding e as whole words that co-occurs with z
+      at least ``REPAIR_SHARE`` as often as e, and no longer Chinese candidate holding z takes e2
+      (co-occurs with it ``REPAIR_BLOCK`` as often). 花轿 / "sedan" can become 花轿 / "sedan chair";
+      特朗普 / "Trump" cannot become "Trump administration", which belongs to 特朗普政府.
+    * (z2, e), a kept row where z2 is a longer Chinese candidate holding z that co-occurs with e at
+      least ``CUT_SHARE`` as often as z does: 战略矿产 / "strategic mineral reserve" may become
+      战略矿产储备 / "strategic mineral reserve" (both always occur together).
+
+    :func:`choose_repairs` decides among them by the encoder and, for a longer Chinese term, by what
+    its extra characters translate. Joint rows of one Chinese (English) term are found by binary
+    search in the keys sorted by Chinese (English) id, and the longer Chinese terms by their
+    substrings among the kept rows, so the cost is linear in the joint table.
     """
     if rows.size == 0:
         return {}
@@ -552,6 +558,12 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
                 continue
             if not taken_by_longer_zh(c, int(r2), by_e):
                 out.setdefault(int(r), []).append(int(r2))
+    kept = {(c.zh[c.zi[r]], int(c.ei[r])): int(r) for r in rows}
+    for (zk, e), r2 in kept.items():
+        for sub in _sub_keys_zh(zk):
+            r = kept.get((sub, e))
+            if r is not None and c.cze[r2] >= CUT_SHARE * c.cze[r]:
+                out.setdefault(r, []).append(r2)
     return out
 
 
@@ -577,27 +589,52 @@ REPAIR_SIM = 0.03  # the longer span must be at most this much less similar to t
 
 
 def choose_repairs(
-    c: Counts, cands: dict[int, list[int]], sim: dict[int, float], en_freq: dict | None = None
+    c: Counts,
+    cands: dict[int, list[int]],
+    sim: dict[int, float],
+    en_freq: dict | None = None,
+    matched: frozenset[tuple[str, str]] = frozenset(),
 ) -> dict[int, int]:
     """{row: the longer row that replaces it}: among ``cands`` (:func:`repairs`), those whose similarity
-    to the Chinese (``sim``, by joint row) holds (at most ``REPAIR_SIM`` below the shorter span's), the
+    to the other side (``sim``, by joint row) holds (at most ``REPAIR_SIM`` below the shorter span's), the
     one co-occurring most often, then the longest. Co-occurrence alone cannot decide a span seen once:
     every longer span around it is seen once too ("strict export controls"); the encoder can.
 
-    A longer span that holds ``CUT_SHARE`` of the shorter one's co-occurrences and recurs in the corpus
+    A longer English span that holds ``CUT_SHARE`` of the shorter one's co-occurrences and recurs in the corpus
     (``en_freq``, at least ``CUT_RECUR`` sentences) is a unit, and repairs whatever the encoder says
-    (曾祖父 / "Granddad" -> "Great-Granddad", which the encoder finds a little less similar)."""
+    (曾祖父 / "Granddad" -> "Great-Granddad", which the encoder finds a little less similar).
+
+    A longer Chinese term must also translate what the shorter one lacks (:func:`adds_translation`, with
+    ``matched``): 战略矿产储备 holds 储备 / "reserve", a part of "strategic mineral reserve" that 战略矿产
+    leaves out; 材料 / "material" does not grow into 痕量材料, nor 林剑 / "Lin Jian" into 发言人林剑."""
     out = {}
     for r, longer in cands.items():
         ok = [
             r2
             for r2 in longer
-            if sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM
-            or (en_freq is not None and holds_as_unit(c, r2, r, en_freq))
+            if (
+                sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM
+                or (en_freq is not None and c.zi[r2] == c.zi[r] and holds_as_unit(c, r2, r, en_freq))
+            )
+            and (c.zi[r2] == c.zi[r] or adds_translation(c, r2, r, matched))
         ]
         if ok:
-            out[r] = max(ok, key=lambda q: (c.cze[q], sim.get(q, 0.0), len(c.en[c.ei[q]].split())))
+            out[r] = max(ok, key=lambda q: (c.cze[q], sim.get(q, 0.0), len(c.en[c.ei[q]].split()), len(c.zh[c.zi[q]])))
     return out
+
+
+def adds_translation(c: Counts, longer: int, shorter: int, matched: frozenset[tuple[str, str]]) -> bool:
+    """Joint row ``longer`` (a longer Chinese term, the same English) holds, outside the Chinese of
+    ``shorter``, characters that translate a part of the English: each run of them before or after it
+    and a proper part of the English are a pair of ``matched`` ((zh key, en key), the best match of
+    each other). 储备 / "reserve" in 战略矿产储备 / "strategic mineral reserve" beside 战略矿产: the
+    shorter term lacks that part, so the English belongs to the longer one. Extra characters only part
+    of which translate (矿物需求量 in 全球关键矿物需求量 / "global demand" beside 全球关键) are no such evidence."""
+    zl, zs, ek = c.zh[c.zi[longer]], c.zh[c.zi[shorter]], c.en[c.ei[longer]]
+    at = zl.find(zs)
+    parts = _sub_keys_en(ek)
+    extra = [x for x in (zl[:at], zl[at + len(zs) :]) if x]
+    return bool(extra) and all(any((x, s) in matched for s in parts) for x in extra)
 
 
 def features(
@@ -607,6 +644,7 @@ def features(
     d: np.ndarray,
     g2: np.ndarray,
     stats: CorpusStats | None = None,
+    rep: dict[int, int] | None = None,
 ) -> np.ndarray:
     """(len(rows), len(FEATURES)) feature matrix of the kept joint rows.
 
@@ -622,6 +660,10 @@ def features(
     match of the Chinese term, so that "Commerce" (also seen in "Commerce employees") gives way
     to "Commerce Department" and "Motors" to "General Motors". Lower-case chunks get no such
     preference: their edges are fuzzy ("control battery technologies": the verb is in the chunk).
+
+    A longer Chinese term that repairs a shorter one (``rep``, :func:`choose_repairs`: 战略矿产储备
+    for 战略矿产 / "strategic mineral reserve", which the encoder ties) is likewise preferred to it as
+    the best match of the English: the English is repaired, not the longer term demoted.
     """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
@@ -639,6 +681,10 @@ def features(
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
+    pos = {int(r): k for k, r in enumerate(rows)}
+    for r, q in (rep or {}).items():
+        if c.zi[q] != c.zi[r] and r in pos and q in pos:  # the longer Chinese term is the English's better match
+            prior[pos[q]] = max(prior[pos[q]], prior[pos[r]] + 1e-6)
     fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(zi, ei)])
     return np.column_stack(
         [
@@ -1043,8 +1089,12 @@ def candidate_features(
     cands = repairs(c, rows)
     rows = np.union1d(rows, np.array(sorted({q for v in cands.values() for q in v}), np.int64))
     sims = sim_all[rows]
-    rep = choose_repairs(c, cands, dict(zip(rows.tolist(), np.nan_to_num(sims, nan=0.15).tolist())), stats.en_freq)
-    x = features(c, rows, sims, d, g2, stats) if rows.size else np.zeros((0, len(FEATURES)))
+    sim0 = np.nan_to_num(sims, nan=0.15)
+    prior = d[rows] + sim0  # each side's best match by association and the encoder, as in features
+    mutual = best_flags(c.zi[rows], prior) * best_flags(c.ei[rows], prior) > 0
+    matched = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[mutual])
+    rep = choose_repairs(c, cands, dict(zip(rows.tolist(), sim0.tolist())), stats.en_freq, matched)
+    x = features(c, rows, sims, d, g2, stats, rep) if rows.size else np.zeros((0, len(FEATURES)))
     return c, rows, x, rep, stats
 
 

