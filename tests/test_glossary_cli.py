@@ -224,7 +224,7 @@ def test_termhood_counts_the_whole_corpus_so_export_controls_is_a_term(rare_eart
     about 300). The store's unpaired files hold it five times in Chinese and six in English, mostly
     on its own, so it is a term; 稀土 and the quoted 实体清单 are in the top 20. The confidence
     weighs that evidence too (``log_recur``): one co-occurring pair, but each side recurs. It ranks
-    20 of 322 entries: a name or a quoted term seen once weighs a little less than one seen often
+    20 of 319 entries: a name or a quoted term seen once weighs a little less than one seen often
     (七国集团 / Group of 7, seen once, comes next)."""
     entries = terms(rare_earths_store)
     at = {(zh_key(e.zh), en_key(e.en).lower()): i for i, e in reversed(list(enumerate(entries)))}
