@@ -59,8 +59,8 @@ def _org_end(word: str, flag: str) -> int:
     ``nt``) or a noun ending in a head (金融公司); the head alone when jieba glued it to a noun after
     it (大学教授: 大学 and then 教授, "professor"); 0 otherwise."""
     heads = org_heads()
-    if flag == "nt" or (flag.startswith("n") and any(word.endswith(h) for h in heads)):
-        return len(word)
+    if flag == "nt" or (flag.startswith("n") and (word[-2:] in heads or word[-3:] in heads)):
+        return len(word)  # heads are two or three characters: two set look-ups
     for n in (2, 3):
         rest = word[n:]
         if (
