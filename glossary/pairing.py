@@ -476,9 +476,9 @@ class NameIndex:
         long_w, short_w = c.en[longer].split(), c.en[shorter].split()
         n = len(short_w)
         at = next((a for a in range(len(long_w) - n + 1) if long_w[a : a + n] == short_w), None)
-        part = long_w[at + n :] if at is not None else []
-        if not part:
+        if at is None or not long_w[at + n :]:
             return False
+        part = long_w[at + n :]
         zk = c.zh[z]
         step = self.eid.get(en_key(" ".join(long_w[at : at + n + 1])))  # ``shorter`` and the first added word
         if step is not None and self._dice(z, step) > self._dice(z, shorter) + 1e-9:
