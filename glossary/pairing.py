@@ -448,6 +448,7 @@ class NameIndex:
     def __init__(self, c: Counts):
         self.c = c
         self.by_e = _by_en(c)
+        self.d = dice(c)  # Dice of every joint row
         self.eid = {k: i for i, k in enumerate(c.en)}
         self.first: dict[str, list[int]] = defaultdict(list)  # first word -> English ids
         for i, k in enumerate(c.en):
@@ -497,10 +498,9 @@ class NameIndex:
 
     def _dice(self, z: int, e: int) -> float:
         """Dice of Chinese candidate ``z`` and English candidate ``e`` (0 when they never co-occur)."""
-        c = self.c
         qs = self._partners(e)
-        hit = qs[c.zi[qs] == z]
-        return float(2 * c.cze[hit[0]] / max(c.cz[z] + c.ce[e], 1e-9)) if hit.size else 0.0
+        hit = qs[self.c.zi[qs] == z]
+        return float(self.d[hit[0]]) if hit.size else 0.0
 
     def _better_names(self, x: int | None, zk: str) -> list[str]:
         """Chinese partners of English candidate ``x`` tagged a name (nr) that share no character with
@@ -509,7 +509,7 @@ class NameIndex:
             return []
         c = self.c
         qs = self._partners(x)
-        dd = 2 * c.cze[qs] / np.maximum(c.cz[c.zi[qs]] + c.ce[x], 1e-9)
+        dd = self.d[qs]
         own = max((float(v) for q, v in zip(qs, dd) if c.zh[c.zi[q]] == zk), default=0.0)
         return [
             y
@@ -1095,7 +1095,7 @@ def candidate_features(
     rows = np.union1d(rows, np.array(sorted({q for v in cands.values() for q in v}), np.int64))
     sims = sim_all[rows]
     sim0 = np.nan_to_num(sims, nan=0.15)
-    prior = d[rows] + sim0  # each side's best match by association and the encoder, as in features
+    prior = d[rows] + sim0  # best match by association and the encoder alone (features adds more evidence)
     mutual = best_flags(c.zi[rows], prior) * best_flags(c.ei[rows], prior) > 0
     matched = {(c.zh[c.zi[r]], c.en[c.ei[r]]): float(c.cze[r]) for r in rows[mutual]}
     rep = choose_repairs(c, cands, dict(zip(rows.tolist(), sim0.tolist())), stats.en_freq, matched)
