@@ -635,11 +635,14 @@ def search(query: str, store_dir: str | None, as_json: bool, pairs_only: bool, l
         n_mined = sum(1 for h in result.examples if h.kind == "mined")
         for line in _search_headline(query, meta, len(result.terms), len(result.examples), n_mined):
             click.echo(line)
+        senses = meta.get("senses", {})
         for t in result.terms:
             variants = ", ".join(dict.fromkeys((*t.zh_variants, *t.en_variants)))
+            n_senses = len(senses.get(t.zh, ()))
             click.echo(
                 f"{t.zh}  {t.en}   confidence {t.confidence:.2f}  freq {t.freq}  docs {t.n_docs}"
                 + (f"   variants: {variants}" if variants else "")
+                + (f"   (one of {n_senses} translations of {t.zh})" if n_senses > 1 else "")
             )
         t0 = result.terms[0] if result.terms else None
         needles = [t0.zh, t0.en, *t0.zh_variants, *t0.en_variants] if t0 else [query]

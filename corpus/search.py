@@ -225,13 +225,24 @@ SIMILAR_FLOOR = 0.24
 GUESSES = ("pinyin", "fuzzy")  # match kinds that are guesses at what the query meant
 
 
+def senses_of(terms: list[TermEntry]) -> dict[str, list[str]]:
+    """{Chinese term: its English terms} for each Chinese term that ``terms`` gives two or more
+    translations (政府: administration, government): the corpus renders it two ways, and each
+    entry's examples show where."""
+    by_zh: dict[str, list[str]] = {}
+    for t in terms:
+        by_zh.setdefault(t.zh, []).append(t.en)
+    return {zh: ens for zh, ens in by_zh.items() if len(ens) > 1}
+
+
 def search(store: Store, query: str, limit: int = 10, enc=None, pairs_only: bool = False) -> SearchResult:
     """Terms matching ``query``, example pairs containing the best term (concordance), and pairs
     similar in meaning when ``enc`` (the store's model) is given. ``pairs_only``: meaning search only.
 
     ``meta``: ``match`` (exact / contains / sentences / pinyin / fuzzy / ''), ``guess`` (true
     when the terms are a guess: pinyin or close spelling), ``examples_for`` (the forms the examples
-    contain: the first entry's Chinese and English, or the query), ``similar_to`` (the text meaning
+    contain: the first entry's Chinese and English, or the query), ``senses`` (:func:`senses_of`:
+    the Chinese terms with two or more translations among the terms), ``similar_to`` (the text meaning
     search asked with) and ``similar_floor`` (``SIMILAR_FLOOR``).
     """
     t0 = time.perf_counter()
@@ -259,6 +270,7 @@ def search(store: Store, query: str, limit: int = 10, enc=None, pairs_only: bool
     meta = {
         "match": how,
         "guess": how in GUESSES,
+        "senses": senses_of(terms),
         "examples_for": [terms[0].zh, terms[0].en] if terms else ([query] if examples else []),
         "similar_to": similar_to if query and enc is not None else "",
         "similar_floor": SIMILAR_FLOOR,

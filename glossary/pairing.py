@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:11"
+METHOD_VERSION = "glossary:12"
 
 FEATURES = (
     "bias",
@@ -871,6 +871,63 @@ def link(
     return out
 
 
+SENSE_CONF = 0.5  # a second English term for a linked Chinese one needs this confidence ...
+SENSE_DICE = 0.3  # ... this Dice with it ...
+SENSE_OVERLAP = 0.2  # ... and to share at most this share of the smaller one's pairs with the first
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Two English keys that share a word or a stem of four letters or more (China, Chinese; Japan,
+    Japanese; rare earth, rare earth element): forms of one translation, not two."""
+    wa, wb = a.lower().split(), b.lower().split()
+    return bool(set(wa) & set(wb)) or any(x[:4] == y[:4] and len(x) >= 4 and len(y) >= 4 for x in wa for y in wb)
+
+
+def second_senses(
+    c: Counts, rows: np.ndarray, conf: np.ndarray, linked: list[tuple[int, float]], d: np.ndarray
+) -> list[tuple[int, float]]:
+    """(row, confidence) of a second English term for a linked Chinese one, at most one each.
+
+    One Chinese term may be rendered two ways by context: 政府 is "administration" for the American
+    government and "government" for the others; 财政部长 is "Treasury Secretary" or "finance
+    minister". Competitive linking keeps one English term a Chinese term (``max_en_per_zh``), so
+    the other rendering is lost or, worse, links to a neighbour. A row is proposed here when its
+    English is linked to no Chinese term, is no form of the first (:func:`_same_word`), holds its
+    own (``SENSE_CONF``, ``SENSE_DICE``, in two pairs or more) and passes the linking rules; it
+    becomes an entry only when the two English terms occur in different sentence pairs
+    (:func:`distinct_senses`), so that a phrase that merely accompanies the term is no sense of it.
+    """
+    first = {int(c.zi[r]): int(c.ei[r]) for r, _ in linked}
+    taken = {int(c.ei[r]) for r, _ in linked}
+    out: dict[int, tuple[int, float]] = {}
+    for k in np.argsort(-conf, kind="stable"):
+        p = float(conf[k])
+        if p < SENSE_CONF:
+            break
+        r = int(rows[k])
+        z, e = int(c.zi[r]), int(c.ei[r])
+        if z not in first or z in out or e in taken or first[z] == e:
+            continue
+        zk, ek = c.zh[z], c.en[e]
+        if (
+            c.nze[r] < 2
+            or d[r] < SENSE_DICE
+            or _same_word(c.en[first[z]], ek)
+            or not generic_ok(zk, ek)
+            or not single_ok(zk, ek, float(d[r]))
+            or not coordination_ok(zk, _display_en(c, e))
+        ):
+            continue
+        out[z] = (r, p)
+    return list(out.values())
+
+
+def distinct_senses(first: set[int], second: set[int]) -> bool:
+    """Two English terms of one Chinese term are two senses when the sentence pairs (indices) that
+    hold each rarely hold both (``SENSE_OVERLAP`` of the smaller set)."""
+    return bool(second) and len(first & second) <= SENSE_OVERLAP * min(len(first), len(second))
+
+
 def _chained(a: str, b: str) -> bool:
     """One key ends with the start of the other (驱动风力, 风力涡轮机): two readings of one stretch of
     text (驱动风力涡轮机), not two terms for the same English, as keys sharing a start are (关键矿产, 关键矿物)."""
@@ -1043,29 +1100,35 @@ def examples_for(
     n: int,
     params: GlossaryParams,
     rec: frozenset = frozenset(),
-) -> tuple[dict[int, list[SentencePair]], dict[int, set[str]], Counter]:
-    """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count."""
+) -> tuple[dict[int, list[SentencePair]], dict[int, set[str]], Counter, dict[int, set[int]]]:
+    """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count, and
+    the indices in ``pairs`` of the pairs that hold it with its Chinese term once (a pair with two
+    of them, 特朗普政府 and 中国政府, may hold two senses)."""
     by_z: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for (zk, ek), i in wanted.items():
         by_z[zk].append((ek, i))
     found: dict[int, list[SentencePair]] = defaultdict(list)
     docs: dict[int, set[str]] = defaultdict(set)
     freq: Counter = Counter()
-    for p in pairs:
+    once: dict[int, set[int]] = defaultdict(set)
+    for n_pair, p in enumerate(pairs):
         if pair_weight(p, params) <= 0:
             continue
         zks = {k for k, *_ in all_zh_candidates(" ".join(p.zh.split()), rec)} & by_z.keys()
         if not zks:
             continue
         eks = {k for k, _ in en_candidates(p.en)}
+        simp = zh_key(p.zh)
         for zk in zks:
             for ek, i in by_z[zk]:
                 if ek in eks:
                     found[i].append(p)
                     docs[i].add(p.doc)
                     freq[i] += 1
+                    if simp.count(zk) == 1:
+                        once[i].add(n_pair)
     best = {i: sorted(v, key=lambda p: (-round(p.score, 1), len(p.en) + len(p.zh)))[:n] for i, v in found.items()}
-    return best, docs, freq
+    return best, docs, freq, once
 
 
 # ---------------------------------------------------------------- public API
@@ -1160,6 +1223,7 @@ def _mine_glossary(
     if joins:  # link again without them, so that their Chinese terms may take another partner
         linked = link(c, rows, conf, params, d, rep, stats.en_freq, joins)
     linked = drop_fragments(c, linked)
+    senses = second_senses(c, rows, conf, linked, d)
     log.info(
         "glossary: %d pairs, %d zh / %d en candidates, %d joint, %d scored, %d linked",
         len(pairs),
@@ -1174,14 +1238,26 @@ def _mine_glossary(
     pinned_zh = {zk for zk, _ in pin_keys}
     chosen: list[tuple[str, str, float, bool]] = [(zk, ek, 1.0, True) for zk, ek in pin_keys]
     chosen += [(c.zh[c.zi[r]], c.en[c.ei[r]], p, False) for r, p in linked if c.zh[c.zi[r]] not in pinned_zh]
+    n_first = len(chosen)
+    first_of: dict[str, int] = {}
+    for i, (zk, *_) in enumerate(chosen):
+        first_of.setdefault(zk, i)
+    chosen += [(c.zh[c.zi[r]], c.en[c.ei[r]], p, False) for r, p in senses if c.zh[c.zi[r]] not in pinned_zh]
     pos = {int(r): k for k, r in enumerate(rows)}
-    row_of = {(c.zh[c.zi[r]], c.en[c.ei[r]]): int(r) for r, _ in linked}
+    row_of = {(c.zh[c.zi[r]], c.en[c.ei[r]]): int(r) for r, _ in linked + senses}
     feats: dict[tuple[str, str], np.ndarray] = {}
     wanted = {(zk, ek): i for i, (zk, ek, _, _) in enumerate(chosen)}
-    ex, docs, freq = examples_for(pairs, wanted, params.n_examples, params, c.recurring)
+    ex, docs, freq, once = examples_for(pairs, wanted, params.n_examples, params, c.recurring)
+    skip = {
+        i
+        for i in range(n_first, len(chosen))
+        if not distinct_senses(once.get(first_of[chosen[i][0]], set()), once.get(i, set()))
+    }
 
     entries = []
     for i, (zk, ek, p, is_pin) in enumerate(chosen):
+        if i in skip:
+            continue
         zsurf = c.zh_surface.get(zk, Counter())
         en_form, en_vars = canonical_en(ek, c.en_surface.get(ek))
         if is_pin:

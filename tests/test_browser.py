@@ -186,6 +186,21 @@ def test_traditional_form_finds_the_same_entry(browser, seed_url, rare_earths_st
     assert s2t(entry.zh) in [v.text for v in card.find_elements(By.CSS_SELECTOR, ".zh-forms .variant")]
 
 
+def test_a_term_with_two_translations_is_tagged_on_both_cards(browser, seed_url):
+    from selenium.webdriver.common.by import By
+
+    terms = search(browser, seed_url, "政府", "administration")
+    cards = [t for t in terms if t.find_element(By.CSS_SELECTOR, ".zh-forms .form-main").text == "政府"]
+    assert {c.find_element(By.CSS_SELECTOR, ".en-forms .form-main").text for c in cards} == {
+        "administration",
+        "government",
+    }
+    for c in cards:
+        tag = c.find_element(By.CSS_SELECTOR, ".tag.senses")
+        assert tag.text == "one of 2 translations" and "administration / government" in tag.get_attribute("title")
+    assert console_errors(browser) == []
+
+
 @pytest.mark.parametrize(
     "typed, status",
     [

@@ -4,6 +4,7 @@ written by ``python benchmarks/bench_glossary.py --dump-pairs``), the real bundl
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -81,8 +82,32 @@ def test_entries_are_sorted_calibrated_and_linked_one_to_one(glossary):
     conf = [e.confidence for e in glossary]
     assert all(0.3 <= c <= 0.99 for c in conf)  # 0.99: see MAX_CONFIDENCE
     assert sum(c >= 0.9 for c in conf) >= 10  # a confident band exists
-    zh = [e.zh for e in glossary]
-    assert len(zh) == len(set(zh))
+    zh = Counter(e.zh for e in glossary)
+    assert {z for z, n in zh.items() if n > 1} == {"政府"}  # one Chinese term, one entry, but for two senses
+    assert max(zh.values()) == 2
+
+
+def test_a_term_rendered_two_ways_has_two_entries(glossary):
+    # 政府 is "administration" for the American government (特朗普政府, 拜登政府 and the bare 政府
+    # in sentences about it) and "government" for others (中国政府, "other governments"). Both are
+    # entries, and the pairs that hold 政府 once rarely hold both English terms.
+    two = [e for e in glossary if e.zh == "政府"]
+    assert {en_key(e.en) for e in two} == {"administration", "government"}
+    for e in two:
+        assert all(en_key(e.en) in {k for k, _ in en_candidates(x.en)} for x in e.examples)
+    # translations that share a word or a stem are forms of one term, not two senses
+    assert len([e for e in glossary if e.zh == "中国"]) == 1  # China, not also Chinese
+    assert len([e for e in glossary if e.zh == "稀土"]) == 1  # rare earths, not also "rare earth element"
+
+
+def test_two_senses_need_pairs_of_their_own():
+    from termalign.glossary.pairing import _same_word, distinct_senses
+
+    assert _same_word("china", "chinese") and _same_word("japan", "japanese") and _same_word("rare earth", "earth")
+    assert not _same_word("administration", "government")
+    assert distinct_senses({1, 2, 3, 4, 5}, {6, 7, 8})
+    assert not distinct_senses({1, 2, 3, 4, 5}, {4, 5, 6})  # two of three shared: one accompanies the other
+    assert not distinct_senses({1, 2}, set())
 
 
 def test_variants_and_examples_are_real(glossary):
@@ -275,9 +300,10 @@ def test_targets_rank_in_the_top_40_by_termhood(glossary, zh, en):
 def test_general_words_rank_below_every_target(glossary):
     last_target = max(min(_find(glossary, zh, en)) for zh, en in TARGETS)
     for word in ("公司", "会议", "技术", "政府"):
-        (i,) = [i for i, e in enumerate(glossary) if e.zh == word]
-        assert i > last_target, (word, i, last_target)
-        assert glossary[i].confidence >= 0.9  # still correct translations: only their termhood is low
+        found = [i for i, e in enumerate(glossary) if e.zh == word]  # 政府 has two senses
+        assert found and min(found) > last_target, (word, found, last_target)
+        assert glossary[found[0]].confidence >= 0.9  # still correct translations: only their termhood is low
+        assert all(glossary[i].confidence >= 0.5 for i in found)  # a second sense: SENSE_CONF
 
 
 def test_termhood_parts_on_real_entries(glossary):

@@ -165,6 +165,20 @@ def test_cli_search_prints_entry_and_highlighted_example(glossary_store):
     assert data["terms"][0]["zh"] == "稀土" and data["meta"]["match"] == "pinyin" and data["examples"]
 
 
+def test_a_term_with_two_translations_says_so(glossary_store):
+    # 政府: "administration" (the American government) and "government" (others), each an entry
+    store = str(glossary_store.folder)
+    r = CliRunner().invoke(main, ["search", "政府", "--store", store, "--no-similar"])
+    assert r.exit_code == 0, r.output
+    lines = [x for x in r.output.splitlines() if x.startswith("政府  ")]
+    assert len(lines) == 2 and all(x.endswith("(one of 2 translations of 政府)") for x in lines), lines
+    assert not any("translations of" in x for x in r.output.splitlines() if x.startswith("中国政府"))
+    j = CliRunner().invoke(main, ["search", "政府", "--store", store, "--no-similar", "--json"])
+    assert sorted(json.loads(j.output)["meta"]["senses"]["政府"]) == ["administration", "government"]
+    one = CliRunner().invoke(main, ["search", "稀土", "--store", store, "--no-similar", "--json"])
+    assert json.loads(one.output)["meta"]["senses"] == {}
+
+
 def test_export_controls_shows_sentences_with_export_controls_and_no_guess(glossary_store):
     """The corpus' own topic: whatever the glossary holds, the answer is sentences saying it."""
     r = search(glossary_store, "export controls")

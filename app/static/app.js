@@ -109,7 +109,7 @@
     return [t.zh, t.en, t.zh_hant || ""].concat(t.zh_variants || [], t.en_variants || []);
   }
 
-  function termItem(t, query) {
+  function termItem(t, query, senses) {
     const li = el("li", "term");
     const head = el("div", "term-head");
 
@@ -142,6 +142,12 @@
     stats.appendChild(el("span", "stat", t.freq + (t.freq === 1 ? " pair" : " pairs")));
     stats.appendChild(el("span", "stat", t.n_docs + (t.n_docs === 1 ? " doc" : " docs")));
     if (t.pinned) stats.appendChild(el("span", "tag pinned", "known term"));
+    const others = (senses || {})[t.zh] || [];
+    if (others.length > 1) {
+      const tag = el("span", "tag senses", "one of " + others.length + " translations");
+      tag.title = t.zh + ": " + others.join(" / ") + " (each entry's examples show where)";
+      stats.appendChild(tag);
+    }
 
     li.append(head, stats);
     const examples = t.examples || [];
@@ -190,7 +196,7 @@
     lastNeedles = terms.length && !meta.guess ? needles.concat([q]) : needles;
     document.getElementById("terms-title").textContent = meta.guess ? GUESS_TITLES[how] || "Guess" : "Terms";
     document.getElementById("terms").classList.toggle("guess", Boolean(meta.guess));
-    fill("terms", terms, (t) => termItem(t, meta.guess ? "" : q));
+    fill("terms", terms, (t) => termItem(t, meta.guess ? "" : q, meta.senses));
     document.getElementById("examples-q").textContent = (meta.examples_for || [q]).join(" / ");
     document.getElementById("examples-guess").textContent = meta.guess ? " (the guess, not your query)" : "";
     fill("examples", data.examples || [], (p) => pairItem(p, needles));
