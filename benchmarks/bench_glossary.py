@@ -409,7 +409,14 @@ def evaluate(args) -> None:
     for part in args.part or ("held", "dev"):
         for name, pairs, text, rows, keep in eval_cases(part, seeds, seeds_text):
             entries = build_glossary(
-                pairs, enc, GlossaryParams(ngram_candidates=args.ngrams, spelled_names=not args.no_names), corpus=text
+                pairs,
+                enc,
+                GlossaryParams(
+                    ngram_candidates=args.ngrams,
+                    spelled_names=not args.no_names,
+                    translated_names=not args.no_translated,
+                ),
+                corpus=text,
             )
             j = judge(entries, rows, pairs, keep)
             report.append((part, name, j))
@@ -565,6 +572,7 @@ def main() -> None:
         "--ngrams", action="store_true", help="with --eval: character n-gram candidates on (not adopted; BENCHMARKS.md)"
     )
     ap.add_argument("--no-names", action="store_true", help="with --eval: no spelled-name candidates")
+    ap.add_argument("--no-translated", action="store_true", help="with --eval: no translated-name candidates")
     ap.add_argument("--part", action="append", choices=("dev", "held"), help="with --eval: only this part (repeatable)")
     args = ap.parse_args()
     if args.eval:

@@ -44,7 +44,7 @@ from .candidates import (
 from .entries import CorpusText, SentencePair, TermEntry
 from .orgs import org_names
 from .pinyin import translit
-from .spans import aligned_ngrams, all_zh_candidates, latin_spans, recurring, spelled_names
+from .spans import aligned_ngrams, all_zh_candidates, latin_spans, recurring, spelled_names, translated_names
 from .termhood import CorpusStats, quoted_pair, quoted_spans, with_termhood
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
@@ -110,6 +110,7 @@ class GlossaryParams:
     max_zh_per_en: int = 2
     ngram_candidates: bool = False  # character n-grams aligned with one English span (glossary.spans.aligned_ngrams)
     spelled_names: bool = True  # n-grams whose pinyin spells an English name of the pair (glossary.spans.spelled_names)
+    translated_names: bool = True  # n-grams aligned with an English name (glossary.spans.translated_names)
     weights: tuple[float, ...] = field(default=WEIGHTS)
 
 
@@ -161,6 +162,8 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         rec |= aligned_ngrams((" ".join(p.zh.split()), (k for k, _ in en_candidates(p.en))) for p in kept)
     if params.spelled_names:
         rec |= spelled_names((" ".join(p.zh.split()), (s for _, s in en_candidates(p.en))) for p in kept)
+    if params.translated_names:
+        rec |= translated_names((" ".join(p.zh.split()), en_candidates(p.en), p.en) for p in kept)
     rec |= org_names((" ".join(p.zh.split()), (s for _, s in en_candidates(p.en))) for p in kept)
     ew: dict[int, float] = {}
     for n, p in enumerate(pairs):

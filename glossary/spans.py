@@ -19,6 +19,9 @@ and one-character terms (铜, 锂). Each source here gives ``(key, surface, star
   (陈 清扬 -> 陈清扬). :func:`aligned_ngrams` keeps those that recur in the sentence pairs and
   co-occur with one English candidate in most of their sentences, and are not always inside a
   longer such n-gram with the same partner. Used only with ``GlossaryParams(ngram_candidates=True)``.
+* :func:`translated_names` -- character n-grams that jieba hides (袭/v 人/n, 平儿/q, 平儿拿) and that align
+  with an English name written in capitals (袭人 / Aroma, 平儿 / Patience): names translated, not spelled.
+  On by default (``GlossaryParams(translated_names=False)`` turns it off).
 * :func:`glossary.orgs.org_spans` -- an organisation's name that no noun run gives (美国 国际 开发/v
   金融公司, 乔治城 大学教授 -> 乔治城大学); :func:`glossary.orgs.org_names` keeps those that meet an
   English name of their own pair.
@@ -32,7 +35,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from .candidates import ZH_STOP, _to_simplified, _tokens, lexicon, zh_clause
+from .candidates import ZH_STOP, _is_cap, _to_simplified, _tokens, lexicon, zh_clause
 from .orgs import org_spans
 from .variants import zh_key
 
@@ -171,12 +174,14 @@ def _ng_edges_ok(g: str) -> bool:
 _PHRASE_TAGS = ("r", "d", "m", "q", "p", "c", "u", "y", "e", "o", "x")
 
 
-def _term_like(simp: str, tagged: tuple[tuple[str, str, int], ...]) -> set[str]:
+def _term_like(simp: str, tagged: tuple[tuple[str, str, int], ...], words: bool = False) -> set[str]:
     """The n-grams of ``simp`` with term-like edges that hold no whole token tagged as a pronoun,
     adverb, numeral, measure word, preposition, conjunction or particle, nor a verb beside another
     word of two characters (什么名字, 再说一遍, 放入口中 are phrases; 陈 清扬 is a name jieba misread).
     A token the n-gram cuts keeps two characters inside it (曲阜 of 曲阜县, not 国进 of 美国 进口), and
-    an n-gram inside one token is a word jieba's dictionary knows (its longer word took it)."""
+    an n-gram inside one token is a word jieba's dictionary knows (its longer word took it). With
+    ``words``, an n-gram that is one whole token is kept whatever its tag: jieba tags the maid's
+    name 平儿 a measure word, and a name's English partner, not the tag, says what it is."""
     at = {s: (w, f) for w, f, s in tagged}
     span = [(0, 0)] * len(simp)  # (start, end) of the token at each character
     for w, _, s in tagged:
@@ -195,6 +200,9 @@ def _term_like(simp: str, tagged: tuple[tuple[str, str, int], ...]) -> set[str]:
                     continue  # a token cut so that one character of it is left inside: 美国进口 -> 国进
                 if (s0, e0) == (s1, e1) and not lexicon(g):
                     continue  # a part of one token must be a word of jieba's own (曲阜 of 曲阜县, not 周大 of 周大娘)
+                if words and (s0, e0) == (base + a, base + b):
+                    out.add(g)  # one whole token: 平儿/q
+                    continue
                 whole = [at[i] for i in range(base + a, base + b) if i in at and i + len(at[i][0]) <= base + b]
                 long = [f for w, f in whole if len(w) >= 2]
                 if any(f.startswith(_PHRASE_TAGS) for _, f in whole) or (
@@ -203,6 +211,53 @@ def _term_like(simp: str, tagged: tuple[tuple[str, str, int], ...]) -> set[str]:
                     continue
                 out.add(g)
     return out
+
+
+def _around(hidden: set[str], freq: Counter) -> set[str]:
+    """The ``hidden`` n-grams and those that decide about them, jieba's candidates too: their parts
+    and the n-grams one character longer that hold them, seen in ``NGRAM_MIN`` sentences."""
+    seen = {g for g, n in freq.items() if n >= NGRAM_MIN}
+    return (
+        hidden | {g for h in hidden for g in (h[1:], h[:-1])} | {g for g in seen if g[1:] in hidden or g[:-1] in hidden}
+    )
+
+
+def _best_partners(
+    sents: list[tuple[set[str], set[str]]], freq: Counter, seen: set[str]
+) -> tuple[dict[str, tuple[int, float, str]], Counter]:
+    """Each n-gram of ``seen``'s best English partner: n-gram -> (co-occurrences, Dice, partner), for
+    a partner met in ``NGRAM_MIN`` sentences, ``NGRAM_SHARE`` of the n-gram's and with Dice
+    ``NGRAM_DICE``; and the co-occurrence counts. ``sents``: (n-grams, English keys) per sentence
+    pair; ``freq``: sentences per n-gram."""
+    co: Counter = Counter()
+    ef: Counter = Counter()
+    for grams, en in sents:
+        ef.update(en)
+        for g in grams & seen:
+            co.update((g, e) for e in en)
+    best: dict[str, tuple[int, float, str]] = {}  # n-gram -> (co-occurrences, Dice, its English partner)
+    for (g, e), n in co.items():
+        dc = 2 * n / (freq[g] + ef[e])
+        if (
+            n >= NGRAM_MIN
+            and n >= NGRAM_SHARE * freq[g]
+            and dc >= NGRAM_DICE
+            and (n, dc, e) > best.get(g, (0, 0.0, ""))
+        ):
+            best[g] = (n, dc, e)
+    return best, co
+
+
+def _nested_out(best: dict[str, tuple[int, float, str]], co: Counter, freq: Counter) -> set[str]:
+    """The n-grams of ``best`` that lose to a nested one (:func:`aligned_ngrams` says which)."""
+    drop = set()
+    for h, (n, _, e) in best.items():
+        for g in {h[1:], h[:-1]}:
+            if n < NGRAM_NEST * co.get((g, e), 0) or freq[g] >= NGRAM_FREE * freq[h]:
+                drop.add(h)  # the partner, or the shorter n-gram, comes without h's extra character (韦小宝后)
+            elif g in best and best[g][2] == e:
+                drop.add(g)  # g meets its partner nearly only inside h (文洁 in 叶文洁)
+    return drop
 
 
 def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
@@ -241,39 +296,11 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
         hidden |= _term_like(simp, tagged) - cands - toks
         sents.append((grams, en))
     hidden -= words
-    seen = {g for g, n in freq.items() if n >= NGRAM_MIN}
-    hidden &= seen
+    hidden &= {g for g, n in freq.items() if n >= NGRAM_MIN}
     if not hidden:
         return frozenset()
-    # the n-grams that decide about the hidden ones, jieba's candidates too: each hidden n-gram, its
-    # parts and the n-grams one character longer that hold it
-    seen = (
-        hidden | {g for h in hidden for g in (h[1:], h[:-1])} | {g for g in seen if g[1:] in hidden or g[:-1] in hidden}
-    )
-    co: Counter = Counter()
-    ef: Counter = Counter()
-    for grams, en in sents:
-        ef.update(en)
-        for g in grams & seen:
-            co.update((g, e) for e in en)
-    best: dict[str, tuple[int, float, str]] = {}  # n-gram -> (co-occurrences, Dice, its English partner)
-    for (g, e), n in co.items():
-        dc = 2 * n / (freq[g] + ef[e])
-        if (
-            n >= NGRAM_MIN
-            and n >= NGRAM_SHARE * freq[g]
-            and dc >= NGRAM_DICE
-            and (n, dc, e) > best.get(g, (0, 0.0, ""))
-        ):
-            best[g] = (n, dc, e)
-    drop = set()
-    for h, (n, _, e) in best.items():
-        for g in {h[1:], h[:-1]}:
-            if n < NGRAM_NEST * co.get((g, e), 0) or freq[g] >= NGRAM_FREE * freq[h]:
-                drop.add(h)  # the partner, or the shorter n-gram, comes without h's extra character (韦小宝后)
-            elif g in best and best[g][2] == e:
-                drop.add(g)  # g meets its partner nearly only inside h (文洁 in 叶文洁)
-    return frozenset((best.keys() & hidden) - drop)
+    best, co = _best_partners(sents, freq, _around(hidden, freq))
+    return frozenset((best.keys() & hidden) - _nested_out(best, co, freq))
 
 
 NAME_SPELL = 0.85  # pinyin of an n-gram against the letters of an English name of the same pair, at least
@@ -354,9 +381,130 @@ def spelled_names(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
     return frozenset(zh_key(g) for g in out)
 
 
+def _en_names(en: Iterable[tuple[str, str]], text: str) -> tuple[set[str], set[str]]:
+    """(keys written as a name, keys written in lower case) of the English candidates ``en`` of
+    ``text``: a name has every word capitalised ("Patience", "Rong-guo House"); a lower-case word
+    counts only where the text writes it so, not where the chunker lowered a sentence's first word
+    ("Patience at once made up her mind" gives "patience")."""
+    names, lower = set(), set()
+    for k, s in en:
+        ws = s.split()
+        if ws and all(_is_cap(w) for w in ws):
+            names.add(k)
+        elif s.islower() and _written(s, text):
+            lower.add(k)
+    return names, lower
+
+
+def _written(s: str, text: str) -> bool:
+    """``s`` is in ``text`` as written, as whole words (not "patience" in "impatience")."""
+    i = text.find(s)
+    while i >= 0:
+        j = i + len(s)
+        if not (i and text[i - 1].isalpha()) and not (j < len(text) and text[j].isalpha()):
+            return True
+        i = text.find(s, i + 1)
+    return False
+
+
+def _spells_part(gram: str, name: str) -> bool:
+    """The pinyin of ``gram`` or of a part of it spells English ``name``: the name is spelled, not
+    translated (温 / "Wen" in 温家, "the Wens"; 陈清扬 / "Chen Qingyang"), :func:`spelled_names`' class."""
+    from pypinyin import lazy_pinyin
+
+    letters = "".join(c for c in name if "a" <= c <= "z")
+    py = lazy_pinyin(gram)
+    return any(
+        _spelling("".join(py[a:b]), letters) >= NAME_SPELL for a in range(len(py)) for b in range(a + 1, len(py) + 1)
+    )
+
+
+def translated_names(pairs: Iterable[tuple[str, Iterable[tuple[str, str]], str]]) -> frozenset[str]:
+    """Keys of the character n-grams that jieba hides and that are translated as a name.
+
+    ``pairs``: (Chinese text, its English candidates as (key, surface), the English text) per
+    sentence pair. A maid's name is translated, not spelled (平儿 / Patience, 袭人 / Aroma), so
+    :func:`spelled_names` cannot see it, and jieba hides it: 袭人 is cut 袭/v 人/n, 平儿 is a measure
+    word to it (平儿/q) or glued into 因命 平儿拿. An n-gram of 2 to ``NGRAM_MAX`` Han characters (as
+    :func:`_term_like`, but a whole jieba token of any tag allowed: 平儿/q) is kept when
+
+    * its best English partner, by :func:`aligned_ngrams`' association (``NGRAM_MIN`` sentences,
+      ``NGRAM_SHARE`` of the n-gram's, Dice ``NGRAM_DICE``) and nesting rules (平儿, not 平儿拿), is a
+      name: every word capitalised where written, and never written in lower case (a sentence's first
+      word the chunker lowered aside: "Patience at once ..."), so "Patience", not "lady" of "Lady Jia"
+      and "a young lady";
+    * it meets the name in ``NGRAM_SHARE`` of the name's sentences too, and no other n-gram, nested
+      ones aside, meets the name with as high a Dice: a name has one Chinese form in a text (叫做,
+      "called", ties with 四十二章经 for "Sutra" in chapter 002 and goes);
+    * jieba hides it (no candidate of :func:`glossary.candidates.zh_candidates` holds it) in
+      ``NGRAM_SHARE`` of the sentences where it meets the name: a part of jieba's candidates is theirs
+      (老老, "Grannie", is inside 刘老老, "Grannie Liu", in 52 of its 60 sentences);
+    * no part of it spells the name in pinyin: a spelled name is :func:`spelled_names`' (陈清扬 /
+      "Chen Qingyang"), and a spelled surname with a character added is no translation (温家 / "Wen").
+
+    Linear: each sentence's n-grams are counted once, their co-occurrences with that pair's names only.
+    """
+    from .candidates import zh_candidates
+
+    sents = []
+    freq: Counter = Counter()
+    names: set[str] = set()
+    lower: set[str] = set()
+    for zh, en, text in pairs:
+        simp = _to_simplified(zh)
+        grams = _ngrams(simp)
+        if not grams:
+            continue
+        en = list(en)
+        nm, lo = _en_names(en, text)
+        names |= nm
+        lower |= lo
+        freq.update(grams)
+        hid = _term_like(simp, _tokens(simp), words=True) & _uncovered(simp, zh_candidates(zh))
+        sents.append((grams, {k for k, _ in en}, hid))
+    names -= lower
+    sents = [(g, e & names, h) for g, e, h in sents if e & names]
+    hidden = {g for _, _, h in sents for g in h if freq[g] >= NGRAM_MIN}
+    if not hidden:
+        return frozenset()
+    # every n-gram of NGRAM_MIN sentences, not only those around the hidden ones: the names are few
+    best, co = _best_partners([(g, e) for g, e, _ in sents], freq, {g for g, n in freq.items() if n >= NGRAM_MIN})
+    top: dict[str, float] = {}  # name -> the best Dice an n-gram has with it
+    for _, dc, e in best.values():
+        top[e] = max(top.get(e, 0.0), dc)
+    rivals: dict[str, list[str]] = {}  # name -> the n-grams with that Dice
+    for g, (_, dc, e) in best.items():
+        if dc >= top[e]:
+            rivals.setdefault(e, []).append(g)
+    ef = Counter(e for _, es, _ in sents for e in es)
+    met_hidden = Counter(g for _, es, h in sents for g in h & best.keys() if best[g][2] in es)
+    keep = {
+        g
+        for g in best.keys() & hidden
+        if all(r in g or g in r for r in rivals[best[g][2]])
+        and best[g][0] >= NGRAM_SHARE * ef[best[g][2]]  # dev: 限制 / "Chinese" before the next rule
+        and met_hidden[g] >= NGRAM_SHARE * best[g][0]
+        and not _spells_part(g, best[g][2])
+    }
+    return frozenset(keep - _nested_out(best, co, freq))
+
+
+def _uncovered(simp: str, cands: Iterable[tuple[str, str, int, int]]) -> set[str]:
+    """The n-grams of ``simp`` (2 to ``NGRAM_MAX`` characters) that occur outside every candidate of
+    ``cands`` (offsets into the same text): 平儿 in 平儿/q 站, not in the candidate 平儿拿; 老老 in 老/a 老/a,
+    not in 刘老老."""
+    reach = [0] * (len(simp) + 1)  # the furthest end of a candidate that starts at or before each offset
+    for _, _, s, e in cands:
+        if s < len(reach):
+            reach[s] = max(reach[s], e)
+    for i in range(1, len(reach)):
+        reach[i] = max(reach[i], reach[i - 1])
+    return {simp[a:b] for a, b in _han_ngrams(simp, NGRAM_MAX) if reach[a] < b}
+
+
 def ngram_spans(text: str, keys: frozenset[str]) -> list[tuple[str, str, int, int]]:
-    """Occurrences in ``text`` of the n-grams ``keys`` (:func:`aligned_ngrams`, :func:`spelled_names`;
-    up to ``NAME_MAX`` characters), as candidates."""
+    """Occurrences in ``text`` of the n-grams ``keys`` (:func:`aligned_ngrams`, :func:`spelled_names`,
+    :func:`translated_names`; up to ``NAME_MAX`` characters), as candidates."""
     if not keys:
         return []
     simp = _to_simplified(text)
@@ -371,7 +519,8 @@ def ngram_spans(text: str, keys: frozenset[str]) -> list[tuple[str, str, int, in
 def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -> list[tuple[str, str, int, int]]:
     """Every Chinese candidate of ``text``: jieba's noun runs first, then the sources above (one per key),
     token spans, character n-grams and organisation spans only when their key is in ``recurring_keys``
-    (:func:`recurring`, :func:`aligned_ngrams`, :func:`spelled_names`, :func:`glossary.orgs.org_names`)."""
+    (:func:`recurring`, :func:`aligned_ngrams`, :func:`spelled_names`, :func:`translated_names`,
+    :func:`glossary.orgs.org_names`)."""
     from .candidates import zh_candidates
 
     out = {c[0]: c for c in zh_candidates(text)}

