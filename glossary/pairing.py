@@ -176,8 +176,9 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
             for k, s, *_ in zc:
                 zs[k][s] += 1
             for k, s, whole in marked:
-                # a modifier's form ("rare earth exports") is no headword: it counts a part (Counter holds floats)
-                es[k][s] += 1 if whole else PART_SURFACE  # type: ignore[assignment]
+                # a modifier's form ("rare earth exports") is no headword, nor is a sentence's first word
+                # that the chunker lower-cased ("Patience at once ..."): each counts a part (Counter holds floats)
+                es[k][s] += 1 if whole and not opens_sentence(s, p.en) else PART_SURFACE  # type: ignore[assignment]
             heads = {k for k, _, whole in marked if whole}
             zid = np.array(sorted({_id(zv, cz, k) for k, *_ in zc}), np.int64)
             eid = np.array(sorted({_id(ev, ce, k) for k, _ in ec}), np.int64)
@@ -222,6 +223,19 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         if ew
         else np.zeros(len(ev)),
     )
+
+
+_OPENING = r"(?:^|[.!?…:]['\"”’)\]]*\s+)['\"“‘(\[]*"
+
+
+def opens_sentence(surface: str, text: str) -> bool:
+    """``surface`` is written in ``text`` only as a sentence's first words, capitalised there: the
+    chunker lower-cases that word, so its case says nothing about the term ("Patience at once made
+    up her mind" is no evidence that the name is written "patience")."""
+    cap = surface[:1].upper() + surface[1:]
+    if cap == surface or cap not in text or re.search(rf"\b{re.escape(surface)}\b", text):
+        return False
+    return re.search(_OPENING + re.escape(cap) + r"\b", text) is not None
 
 
 def latin_pairs(zh_text: str, en_cands: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -307,8 +307,21 @@ def test_translated_names_propose_a_name_jieba_hides_and_not_its_glued_forms(use
     assert "叫做" not in translated_names((p.zh, en_candidates(p.en), p.en) for p in macdev_pairs(["002"]))
     assert {"平儿", "袭人"} <= set(count(pairs, GlossaryParams()).zh)
     assert not {"平儿", "袭人"} & set(count(pairs, GlossaryParams(translated_names=False)).zh)
-    got = {(zh_key(e.zh), en_key(e.en).lower()) for e in build_glossary(pairs, usem3)}
+    entries = build_glossary(pairs, usem3)
+    got = {(zh_key(e.zh), en_key(e.en).lower()) for e in entries}
     assert {("平儿", "patience"), ("袭人", "aroma")} <= got
+    # the headword as the text writes the name: a sentence that opens with it says nothing of its case
+    assert {e.en for e in entries if e.zh in ("平儿", "袭人")} == {"Patience", "Aroma"}
+
+
+def test_a_sentence_opening_is_no_evidence_of_case():
+    from termalign.glossary.pairing import opens_sentence
+
+    assert opens_sentence("patience", "Patience at once made up her mind what to do.")
+    assert opens_sentence("rare earths", "He paused. “Rare earths are the key,” he said.")
+    assert not opens_sentence("patience", "He lost patience. Patience is rare.")  # written lower-case too
+    assert not opens_sentence("china", "Beijing and China")  # never lower-cased: not an opening
+    assert not opens_sentence("patience", "Xi-feng said to Patience when she came in.")
 
 
 def test_a_name_with_a_possessive_relation_is_one_candidate_and_a_free_one_is_dropped(usem3):
