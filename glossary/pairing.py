@@ -396,13 +396,13 @@ def glued_names(c: Counts, rows: np.ndarray, sim_all: np.ndarray, zh_freq: dict)
     """{kept row: the kept row of the shorter span} for rows (z, e) whose Chinese z is a recurring term s
     with a word x glued to its edge, seen in one sentence only, and whose English e is a name or title
     (capitalised): 问姑奶奶 / "Aunt Feng" (问 "asked" + 姑奶奶), 二奶奶当家 / "Master Lian's wife" (二奶奶 +
-    当家 "runs the house"), 贾蓉笑 / "Jia Rong" (贾蓉 + 笑 "smiled"). A one-off span pairs with every English chunk of its sentence at Dice 1, so
-    Dice prefers it to the recurring term inside it; the evidence that the extent is wrong is that s
-    co-occurs with e as often as z does, recurs (``GLUE_RECUR`` times as often as z, ``zh_freq``), is as
-    close to e under the encoder (``sim_all``, every joint row) within ``REPAIR_SIM``, as a repair must be
-    (二奶奶 0.28, 二奶奶当家 0.31 for "Master Lian's wife"), and that x translates nothing of
-    e: it meets no part of e in more pairs than z does and does not sound like one (``GLUE_TRANSLIT``), nor
-    is it a name (美国财政部长 + 史考特贝森特 is a title and a name side by side: :class:`NameIndex`).
+    当家 "runs the house"), 贾蓉笑 / "Jia Rong" (贾蓉 + 笑 "smiled"). A one-off span pairs with every
+    English chunk of its sentence at Dice 1, so Dice prefers it to the recurring term inside it; the
+    evidence that the extent is wrong is that s co-occurs with e as often as z does, recurs
+    (``GLUE_RECUR`` times as often as z, ``zh_freq``), is as close to e under the encoder (``sim_all``,
+    every joint row) within ``REPAIR_SIM``, as a repair must be (二奶奶 0.28, 二奶奶当家 0.31 for "Master
+    Lian's wife"), and that x translates nothing of e: it meets no part of e in more pairs than z does
+    and does not sound like one (``GLUE_TRANSLIT``), nor is it a name (美国财政部长 + 史考特贝森特 is a title and a name side by side: :class:`NameIndex`).
     Lower-case English is left alone: a one-off compound of the news (价格底线 / "price floors") has parts
     as rare as itself, and its modifier's English is often no candidate ("price"), so the test would
     find no translation where there is one."""
