@@ -279,6 +279,8 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
                 s, e = toks[a][2], toks[b - 1][2] + len(toks[b - 1][0])
                 if toks[a][1] == "eng" or toks[b - 1][1] == "eng":
                     continue
+                if b - a > 1 and locative_end(toks[b - 1][0], last):
+                    e -= 1  # 竹板 床上 -> 竹板床: the locative is the sentence's
                 key = zh_key(simp[s:e])
                 if not _zh_ok(key) or len(key) > 12 or zh_clause([(w, f) for w, f, _ in toks[a:b]]):
                     continue
@@ -328,8 +330,52 @@ _KIN = frozenset("爸妈奶爷姐哥弟妹叔姑姨婶舅婆公太娘伯宝老")
 _MEASURE = frozenset("两个件只条位名本张次斤尺寸丈里亩担石升斗匹头口把根枝朵块元文钱贯串")
 
 
+# jieba's dictionary tags of function words and verbs: adverbs, verbs (and verbal nouns), prepositions,
+# conjunctions, particles, locatives, pronouns, measure words, numerals, time words, modal and
+# interjection words (先 d, 将 d, 斗 vn, 出 v). A word jieba guesses from such characters only is no noun.
+_FUNCTION_TAGS = ("d", "v", "p", "c", "u", "f", "r", "q", "m", "t", "y", "e", "o")
+_LOCATIVE_END = frozenset("上里中下内")
+
+
+def dictionary_tag(word: str) -> str | None:
+    """The POS tag jieba's dictionary (as taught for this glossary) gives ``word``; None when it has none."""
+    _posseg()
+    if not lexicon(word):
+        return None
+    return _posseg().dt.word_tag_tab.get(word)
+
+
+def hmm_glue(word: str) -> bool:
+    """``word`` is a token jieba's HMM made up (no word of its dictionary) from characters the dictionary
+    knows only as function words or verbs: 先将 (先 d, 将 d: "first ... took") in 的/uj 先将/n 刘老老/nr,
+    斗出 (斗 vn, 出 v: "thrust out") in 手肘/n 斗出/vn. The HMM tags such a guess a noun, and the noun run
+    glued an adverb or a verb to the term beside it (先将刘老老 / "Grannie Liu's antecedents", 手肘斗出 /
+    "left fist"); it breaks the run instead. A made-up word with a character the dictionary knows as
+    anything else (a surname morpheme, a noun, an adjective: 刘老老, 周瑞家, 狗儿, 贾蓉, 贝森特) is left alone:
+    most names are such guesses. Not cached: a taught word enters the dictionary."""
+    if len(word) < 2 or lexicon(word) or not _HAN.match(word):
+        return False
+    tags = [dictionary_tag(ch) for ch in word]
+    return all(t is not None and t.startswith(_FUNCTION_TAGS) for t in tags)
+
+
+def locative_end(word: str, flag: str) -> bool:
+    """``word`` (tagged ``flag`` in context) is a noun character and a locative (床上 "on the bed", 队里 "in
+    the team") that jieba's dictionary keeps as one noun: at the end of a longer candidate the locative
+    belongs to the sentence, not to the term, which is cut before it (竹板/n 床上/n -> 竹板床 / "bamboo
+    bed", not 竹板床上). A word more common in the dictionary than its noun alone is a word of its own
+    (皇上 "the Emperor": 10,776 against 3,844 for 皇), and a name (美中 ns) is left alone."""
+    import jieba
+
+    if flag != "n" or len(word) != 2 or word[1] not in _LOCATIVE_END or not lexicon(word):
+        return False
+    return dictionary_tag(word[0]) == "n" and jieba.dt.FREQ.get(word[0], 0) > jieba.dt.FREQ.get(word, 0)
+
+
 def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
     w, f, _ = toks[i]
+    if hmm_glue(w):
+        return False
     if f in _ZH_NOUN or f in _ZH_MOD:
         return True
     # 七 in 七大工业国, 七国集团: a Chinese numeral opening a noun run

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from termalign.glossary.candidates import en_candidates, en_candidates_marked
+from termalign.glossary.candidates import en_candidates, en_candidates_marked, zh_candidates
 from termalign.glossary.entries import SentencePair
 from termalign.glossary.pairing import GlossaryParams, build_glossary, count, dice, embed_sims, prune, repairs
 from termalign.glossary.spans import all_zh_candidates, latin_spans, marked_spans, recurring, token_spans
@@ -360,3 +360,20 @@ def test_an_organisation_jieba_cuts_apart_pairs_with_its_english_name(usem3):
     entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3)}
     assert ("美国国际开发金融公司", "U.S. International Development Finance Corporation") in entries
     assert ("乔治城大学", "Georgetown University") in entries
+
+
+@pytest.mark.parametrize(
+    "needle, glued, term",
+    [
+        ("周瑞家的先将刘老老", "先将刘老老", "刘老老"),  # 先将/n: the HMM's guess from 先 d + 将 d
+        ("那男孩手肘斗出", "手肘斗出", "手肘"),  # 斗出/vn: 斗 vn + 出 v
+        ("坐在竹板床上", "竹板床上", "竹板床"),  # 床上/n: a noun and its locative
+    ],
+)
+def test_an_adverb_verb_or_locative_jieba_glued_to_a_noun_is_cut_off(needle, glued, term):
+    """jieba's HMM tags a word it makes up from function characters (先将, 斗出) a noun, and its dictionary
+    keeps a noun with its locative (床上) as one noun, so the noun run glued them to the term beside it."""
+    line = _macdev_line(needle)
+    keys = {k for k, *_ in zh_candidates(line)}
+    assert term in keys and glued not in keys, sorted(k for k in keys if term in k)
+    assert glued not in {k for k, *_ in all_zh_candidates(line)}  # nor does another source bring it back

