@@ -199,6 +199,16 @@ def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(us
     assert {("申请者名单", "lists of applicants"), ("申请者", "applicants")} <= entries
 
 
+def test_a_negated_adjective_lemminflect_does_not_know_ends_no_term():
+    """ "made many international projects uncompetitive": lemminflect does not know "uncompetitive", so it
+    passed as a noun and "international projects uncompetitive" out-ranked "international projects" as
+    国际项目's partner; read as "competitive", it is an adjective, which ends no term."""
+    en = next(p.en for p in seed_pairs() if "projects uncompetitive" in p.en)
+    keys = {k for k, _ in en_candidates(en)}
+    assert "international project" in keys
+    assert not [k for k in keys if k.endswith("uncompetitive")]
+
+
 def test_a_span_opened_by_a_past_form_is_no_unit():
     from termalign.glossary.candidates import past_form
 
