@@ -963,6 +963,34 @@ def missing_parts(
     return frozenset(out)
 
 
+def modifier_heads(c: Counts, linked: list[tuple[int, float]], good: Mapping[tuple[str, str], float]) -> frozenset[int]:
+    """Linked rows whose Chinese ends in a term that translates a modifier of the English, while nothing
+    at the end of the Chinese translates the English head: 有关稀土 / "rare earths presentation" (稀土 /
+    rare earths; "presentation" is 简报, after the candidate), 中国矿产 / "Chinese mineral supplies".
+    Both languages put the head last, so the English is a longer chunk of the sentence whose head is
+    some other word's translation. ``good``: (zh key, en key) -> confidence of the rows at or above
+    the minimum confidence; only a Chinese end at least as confident as the row counts. Names
+    (capitalised English) and and/of/with joins (:func:`unmatched_joins`) are left alone. Measured on
+    the dev part: rare-earths P@50 49 -> 50, P@100 97 -> 99 correct (中国矿产, 有关稀土 out), MAC-Dev
+    P@100 unchanged (眼见小玄子 / "misty stepped aside" out, 铜钩 / brass hooks in), recall unchanged."""
+    out = set()
+    for r, p in linked:
+        zk, shown = c.zh[c.zi[r]], _display_en(c, int(c.ei[r]))
+        words = shown.split()  # as written: a hyphenated compound is one head ("ancient widow-woman", 老寡妇)
+        n = len(words)
+        if n < 2 or {w.lower() for w in words} & _JOIN_WORDS or is_capitalised(shown):
+            continue
+        mods = {en_key(" ".join(words[a:b])) for a in range(n) for b in range(a + 1, n)}
+        heads = {en_key(" ".join(words[a:])) for a in range(n)}
+        for end in (zk[k:] for k in range(1, len(zk) - 1)):
+            if any((end, h) in good for h in heads):
+                break  # the end of the Chinese translates the English head (稀土出口 / rare earth exports)
+            if any(good.get((end, m), 0.0) >= p for m in mods):
+                out.add(int(r))
+                break
+    return frozenset(out)
+
+
 def drop_fragments(
     c: Counts, linked: list[tuple[int, float]], share: float = BOUND_SHARE, units: frozenset[str] = frozenset()
 ) -> list[tuple[int, float]]:
@@ -1225,8 +1253,10 @@ def _mine_glossary(
     linked = link(c, rows, conf, params, d, rep, stats.en_freq)
     best = (x[:, FEATURES.index("best_zh")] + x[:, FEATURES.index("best_en")]) > 0
     matched = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[best])
-    good = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[conf >= params.min_confidence])
-    joins = unmatched_joins(c, linked, matched) | missing_parts(c, linked, good)
+    ok = conf >= params.min_confidence
+    good = {(c.zh[c.zi[r]], c.en[c.ei[r]]): float(q) for r, q in zip(rows[ok], conf[ok])}
+    joins = unmatched_joins(c, linked, matched) | missing_parts(c, linked, frozenset(good))
+    joins |= modifier_heads(c, linked, good)
     if joins:  # link again without them, so that their Chinese terms may take another partner
         linked = link(c, rows, conf, params, d, rep, stats.en_freq, joins)
     linked = drop_fragments(c, linked, units=stats.quoted_zh)

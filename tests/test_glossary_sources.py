@@ -182,6 +182,31 @@ def test_a_partner_without_the_translation_of_the_chinese_head_is_no_entry(usem3
     assert ("中国政府", "chinese government") in entries
 
 
+def test_a_partner_whose_head_the_chinese_does_not_translate_is_no_entry(usem3):
+    """ "he delivered a rare earths presentation" / 发表一场有关稀土的简报: 有关稀土 ends in 稀土 /
+    "rare earths", which is the modifier of the English chunk, and nothing at the end of 有关稀土
+    translates its head "presentation" (that is 简报, after the candidate), so the chunk is no
+    translation of 有关稀土 (``modifier_heads``); so for 中国矿产 / "Chinese mineral supplies".
+    稀土出口 / "rare earth exports" stays: 出口 translates its head."""
+    from termalign.glossary.pairing import candidate_features, confidence, dice, link, modifier_heads
+
+    pairs = seed_pairs()
+    params = GlossaryParams()
+    c, rows, x, rep, stats = candidate_features(pairs, usem3, params)
+    conf = confidence(x, params.weights)
+    linked = link(c, rows, conf, params, dice(c), rep, stats.en_freq)
+    ok = conf >= params.min_confidence
+    good = {(c.zh[c.zi[r]], c.en[c.ei[r]]): float(q) for r, q in zip(rows[ok], conf[ok])}
+    shown = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
+    cut = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in modifier_heads(c, linked, good)}
+    wrong = {("有关稀土", "rare earths presentation"), ("中国矿产", "chinese mineral supply")}
+    assert wrong <= shown & cut
+    assert ("稀土出口", "rare earth export") in shown - cut
+    entries = {(e.zh, en_key(e.en).lower()) for e in build_glossary(pairs, usem3)}
+    assert not wrong & entries
+    assert ("稀土出口", "rare earth export") in entries
+
+
 def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(usem3):
     """申请者 / "applicants" occurs in the example corpus only inside 申请者名单 / "lists of applicants",
     so the nesting test of ``drop_fragments`` took it for a fragment; but 申请者 is a word of jieba's
