@@ -422,7 +422,14 @@ def _can_be_noun(word: str) -> bool:
     if word.endswith("ing"):
         return True  # a gerund is a noun: processing, mining, licensing, refining
     readings = getAllLemmas(word)
+    if not readings and word.startswith(_NEGATIONS):
+        # a negated word lemminflect does not know reads as its base: "uncompetitive" is an adjective
+        # ("made many international projects uncompetitive"), as "competitive" is
+        readings = getAllLemmas(word[2:] if word.startswith("un") else word[3:])
     return not readings or "NOUN" in readings or "PROPN" in readings
+
+
+_NEGATIONS = ("un", "non")
 
 
 @lru_cache(maxsize=100_000)

