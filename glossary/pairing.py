@@ -30,6 +30,7 @@ import numpy as np
 
 from .candidates import (
     EN_STOP,
+    HONORIFIC,
     ZH_STOP,
     acronym_expansions,
     en_candidates,
@@ -802,6 +803,27 @@ def features(
     )
 
 
+def titled_ok(zk: str, en: str) -> bool:
+    """An English honorific and name ("Mrs Zhou", "Mr. Campbell", :data:`glossary.candidates.HONORIFIC`)
+    translates a Chinese term only when the term holds a title beside the name: a start that sounds
+    like the name (``GLUE_TRANSLIT``) and then one noun (jieba n or nr: 周 + 大娘 for "Mrs Zhou",
+    王 + 先生 for "Mr Wang"). News writes the bare name where English adds "Mr." (坎贝尔 / Campbell),
+    and a name glued to a verb is no title (特朗普 + 威胁, "Mr Trump threatened"); without this gate
+    "Mr Campbell", "Mr Bessent" and "Mr Medeiros" took 坎贝尔, 贝森特 and 麦艾 from the bare names as the
+    longer names (:func:`nested_rows`) on the example corpus. A foreign name's transliteration sounds
+    too little like its spelling to pass (坎贝尔 / Campbell 0.38), so 坎贝尔先生 keeps "Campbell", as
+    before the honorific was a candidate. Any other English passes."""
+    words = en.split()
+    if len(words) < 2 or words[0].rstrip(".").lower() not in HONORIFIC:
+        return True
+    name = " ".join(words[1:])
+    for n in range(1, len(zk)):
+        tags = zh_tagged(zk[n:])
+        if len(tags) == 1 and tags[0][1] in ("n", "nr") and translit(zk[:n], name) >= GLUE_TRANSLIT:
+            return True
+    return False
+
+
 def recur_evidence(c: Counts, zi: np.ndarray, ei: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
     """log(1 + f) for the rarer side's frequency f in the corpus (:class:`CorpusStats`), per row."""
     if stats is None:
@@ -1247,6 +1269,9 @@ def candidate_features(
     rows = prune(c, d, params.top_k, sim_all)
     cands = repairs(c, rows)
     rows = np.union1d(rows, np.array(sorted({q for v in cands.values() for q in v}), np.int64))
+    titled = np.array([titled_ok(c.zh[c.zi[r]], _display_en(c, c.ei[r])) for r in rows], bool)
+    rows, ok = rows[titled], set(rows[titled].tolist())
+    cands = {r: [q for q in v if q in ok] for r, v in cands.items() if r in ok}
     sims = sim_all[rows]
     sim0 = np.nan_to_num(sims, nan=0.15)
     prior = d[rows] + sim0  # best match by association and the encoder alone (features adds more evidence)

