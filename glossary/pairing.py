@@ -159,21 +159,25 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     pending = 0
     total = 0.0
     kept = [p for p in pairs if pair_weight(p, params) > 0]
+    # every source below reads each pair's English candidates: chunk each text once (a third of the
+    # candidate sources' time at 100x went to chunking the same texts again)
+    en_marked = {p.en: en_candidates_marked(p.en) for p in kept}
+    en_of = {t: tuple((k, s) for k, s, _ in m) for t, m in en_marked.items()}
     rec = recurring(" ".join(p.zh.split()) for p in kept)
     if params.ngram_candidates:
-        rec |= aligned_ngrams((" ".join(p.zh.split()), (k for k, _ in en_candidates(p.en))) for p in kept)
+        rec |= aligned_ngrams((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
     if params.spelled_names:
-        rec |= spelled_names((" ".join(p.zh.split()), (s for _, s in en_candidates(p.en))) for p in kept)
+        rec |= spelled_names((" ".join(p.zh.split()), (s for _, s in en_of[p.en])) for p in kept)
     if params.translated_names:
-        rec |= translated_names((" ".join(p.zh.split()), en_candidates(p.en), p.en) for p in kept)
-    rec |= org_names((" ".join(p.zh.split()), (s for _, s in en_candidates(p.en))) for p in kept)
+        rec |= translated_names((" ".join(p.zh.split()), en_of[p.en], p.en) for p in kept)
+    rec |= org_names((" ".join(p.zh.split()), (s for _, s in en_of[p.en])) for p in kept)
     ew: dict[int, float] = {}
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)
         if w > 0:
             total += w
             zc = all_zh_candidates(" ".join(p.zh.split()), rec)
-            marked = en_candidates_marked(p.en)
+            marked = en_marked[p.en]
             ec = [(k, s) for k, s, _ in marked]
             for k, s, *_ in zc:
                 zs[k][s] += 1
