@@ -375,6 +375,19 @@ def best_flags(ids: np.ndarray, score: np.ndarray) -> np.ndarray:
     return (score >= best[ids] - 1e-12).astype(float)
 
 
+def joint_rows(c: Counts) -> Callable[[int, int], int]:
+    """(zh id, en id) -> the index of their joint row, -1 when they never meet: the joint rows are
+    sorted by (zh id, en id) (:func:`count` reduces them by that key), so a look-up is a binary search."""
+    keys = (c.zi.astype(np.int64) << 32) | c.ei.astype(np.int64)
+
+    def find(z: int, e: int) -> int:
+        k = (z << 32) | e
+        at = int(np.searchsorted(keys, k))
+        return at if at < keys.size and keys[at] == k else -1
+
+    return find
+
+
 def extent_flags(c: Counts, rows: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Evidence against the extent of each kept row (z, e), two (len(rows),) arrays of 0/1.
 
@@ -390,14 +403,13 @@ def extent_flags(c: Counts, rows: np.ndarray, d: np.ndarray) -> tuple[np.ndarray
     decided by the evidence and the longest span that holds wins. Joint rows are found by binary
     search in the sorted (zh id, en id) keys, so the cost is linear in the kept rows.
     """
-    keys = (c.zi.astype(np.int64) << 32) | c.ei.astype(np.int64)
+    find = joint_rows(c)
     zid = {k: i for i, k in enumerate(c.zh)}
     eid = {k: i for i, k in enumerate(c.en)}
 
     def joint(z: int, e: int) -> tuple[float, float]:
-        k = (z << 32) | e
-        at = int(np.searchsorted(keys, k))
-        return (float(d[at]), float(c.cze[at])) if at < keys.size and keys[at] == k else (-1.0, 0.0)
+        at = find(z, e)
+        return (float(d[at]), float(c.cze[at])) if at >= 0 else (-1.0, 0.0)
 
     def better(other: tuple[float, float], dd: float, n: float) -> bool:
         return other[0] >= dd and other[1] > n + 1e-9
@@ -429,17 +441,13 @@ def glued_names(c: Counts, rows: np.ndarray, sim_all: np.ndarray, zh_freq: dict)
     Lower-case English is left alone: a one-off compound of the news (价格底线 / "price floors") has parts
     as rare as itself, and its modifier's English is often no candidate ("price"), so the test would
     find no translation where there is one."""
-    keys = (c.zi.astype(np.int64) << 32) | c.ei.astype(np.int64)
+    find = joint_rows(c)
     zid = {k: i for i, k in enumerate(c.zh)}
     eid = {k: i for i, k in enumerate(c.en)}
     pos = {int(r): k for k, r in enumerate(rows)}
 
     def row(zk: str, ek: str) -> int:
-        if zk not in zid or ek not in eid:
-            return -1
-        k = (zid[zk] << 32) | eid[ek]
-        at = int(np.searchsorted(keys, k))
-        return at if at < keys.size and keys[at] == k else -1
+        return find(zid[zk], eid[ek]) if zk in zid and ek in eid else -1
 
     def sim(r: int) -> float:
         return float(np.nan_to_num(sim_all[r], nan=0.15))
@@ -1118,14 +1126,12 @@ PART_SHARE = 0.5  # a part's translation in this share of a pair's sentences mus
 
 
 def joint_index(c: Counts) -> Callable[[int, int], float]:
-    """(zh id, en id) -> weighted joint frequency (0 when they never meet): the joint rows are sorted by
-    (zh id, en id) (:func:`count` reduces them by that key), so a look-up is a binary search."""
-    keys = (c.zi << 32) | c.ei
+    """(zh id, en id) -> weighted joint frequency (0 when they never meet; :func:`joint_rows`)."""
+    find = joint_rows(c)
 
     def cze(z: int, e: int) -> float:
-        k = (z << 32) | e
-        n = int(np.searchsorted(keys, k))
-        return float(c.cze[n]) if n < keys.size and keys[n] == k else 0.0
+        at = find(z, e)
+        return float(c.cze[at]) if at >= 0 else 0.0
 
     return cze
 
