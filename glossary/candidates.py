@@ -598,7 +598,10 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             i += 1
             continue
         if not t[0].isalnum():
-            start = t in '.!?:;"“”' or start
+            # a quote opens speech after a stop or a comma, but after a word it opens a quoted term or
+            # name ('used to call "Feng-ge" when', 凤哥), whose capital is no sentence start
+            quoted = t in '"“”' and i > 0 and toks[i - 1][0].isalnum()
+            start = (t in '.!?:;"“”' and not quoted) or start
             i += 1
             continue
         if not shouting and _is_cap(t) and not (start and t.lower() in EN_STOP):

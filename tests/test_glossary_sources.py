@@ -393,6 +393,17 @@ def test_translated_names_propose_a_name_jieba_hides_and_not_its_glued_forms(use
     assert {e.en for e in entries if e.zh in ("平儿", "袭人")} == {"Patience", "Aroma"}
 
 
+def test_a_name_quoted_after_a_word_keeps_its_capital():
+    # MAC-Dev 003: 小名儿叫凤哥 / 'that we used to call "Feng-ge" when she was a child': the quote opens
+    # a name, not a sentence, so the headword is the text's "Feng-ge", not "feng-ge"
+    marked = {k: s for k, s, _ in en_candidates_marked('that we used to call "Feng-ge" when she was a child.')}
+    assert marked["feng ge"] == "Feng-ge"
+    # a quote after a stop still opens a sentence, whose first word says nothing of its case
+    assert {k: s for k, s, _ in en_candidates_marked('He paused. "Rare earths matter," he said.')}["rare earth"] == (
+        "rare earths"
+    )
+
+
 def test_a_sentence_opening_is_no_evidence_of_case():
     from termalign.glossary.pairing import opens_sentence
 
