@@ -340,10 +340,7 @@ _LOCATIVE_END = frozenset("上里中下内")
 
 def dictionary_tag(word: str) -> str | None:
     """The POS tag jieba's dictionary (as taught for this glossary) gives ``word``; None when it has none."""
-    _posseg()
-    if not lexicon(word):
-        return None
-    return _posseg().dt.word_tag_tab.get(word)
+    return _posseg().dt.word_tag_tab.get(word) if lexicon(word) else None
 
 
 def hmm_glue(word: str) -> bool:

@@ -46,7 +46,15 @@ from .candidates import (
 from .entries import CorpusText, SentencePair, TermEntry
 from .orgs import org_names
 from .pinyin import translit
-from .spans import aligned_ngrams, all_zh_candidates, latin_spans, recurring, spelled_names, translated_names
+from .spans import (
+    _written,
+    aligned_ngrams,
+    all_zh_candidates,
+    latin_spans,
+    recurring,
+    spelled_names,
+    translated_names,
+)
 from .termhood import CorpusStats, quoted_pair, quoted_spans, with_termhood
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
@@ -239,7 +247,7 @@ def opens_sentence(surface: str, text: str) -> bool:
     chunker lower-cases that word, so its case says nothing about the term ("Patience at once made
     up her mind" is no evidence that the name is written "patience")."""
     cap = surface[:1].upper() + surface[1:]
-    if cap == surface or cap not in text or re.search(rf"\b{re.escape(surface)}\b", text):
+    if cap == surface or cap not in text or _written(surface, text):
         return False
     return re.search(_OPENING + re.escape(cap) + r"\b", text) is not None
 
