@@ -303,7 +303,8 @@ def zh_clause(toks: Sequence[tuple[str, str]]) -> bool:
     a name and then an adjective or adverb (王二 根本, "Wang Er did not at all"), a one-character
     noun and then an adjective (人 柔媚, "she is charming"), a quantity with its measure word (三两
     银子 "three taels of silver", 二十两), a reduplicated sound word (砰砰 声响, 叶哗哗), a verb
-    with its aspect particle inside (抿着嘴) or a time clause (闲话时). Terms keep their numerals
+    with its aspect particle inside (抿着嘴), a time clause (闲话时) or a negated predicate at the end
+    (空山 无人, :func:`negated_predicate`). Terms keep their numerals
     as names (七国集团, 七大工业国), and a two-character adjective may end one (环境有害)."""
     if not toks:
         return False
@@ -312,6 +313,8 @@ def zh_clause(toks: Sequence[tuple[str, str]]) -> bool:
     if _ASPECT_INSIDE.search(key) and not any(len(w) >= 2 and w[0] in "着了过" for w in words):
         return True
     if words[-1] in _ZH_CLAUSE_END and len(words) > 1:
+        return True
+    if len(toks) > 1 and negated_predicate(*toks[-1]):
         return True
     for n, (w, f) in enumerate(toks):
         nxt = toks[n + 1][1] if n + 1 < len(toks) else ""
@@ -324,6 +327,21 @@ def zh_clause(toks: Sequence[tuple[str, str]]) -> bool:
         if len(w) >= 2 and _ABB.match(w) and w[-1] not in _KIN and _HAN.match(w) and (len(w) >= 3 or len(toks) > 1):
             return True
     return False
+
+
+_NEGATORS = frozenset("无没不未")
+
+
+def negated_predicate(word: str, flag: str) -> bool:
+    """``word`` (tagged ``flag`` in context) is a negated predicate, which ends a clause, not a term:
+    the existential 无 / 没 ("there is no") with a one-character object (空山 无人 "the mountain is
+    empty of people", 酸软 无力 "weak and without strength"), or a negator opening a verb, adjective
+    or set phrase (银子 不打紧 "the silver does not matter", 韦小宝 不服气). Jieba tags 无人 and 无力
+    nouns. A negated noun that heads a term is longer or no predicate (无人机 "drone", 不动产 "real
+    estate"), and 非 ("non-", 非营利, 非洲) is left alone."""
+    if not word or word[0] not in _NEGATORS or len(word) < 2:
+        return False
+    return (len(word) == 2 and word[0] in "无没") or flag.startswith(("l", "v", "a", "d"))
 
 
 # 姑奶奶, 老太太, 刘老老: kinship words double a syllable too

@@ -315,15 +315,26 @@ def _macdev_line(needle: str) -> str:
 
 @pytest.mark.parametrize(
     "needle",
-    ["三两银子", "人柔媚姣俏", "王二根本", "砰砰声响", "叶哗哗", "抿着嘴", "闲话时"],
+    ["三两银子", "人柔媚姣俏", "王二根本", "砰砰声响", "叶哗哗", "抿着嘴", "闲话时", "空山无人", "银子不打紧"],
 )
 def test_pieces_of_a_clause_are_no_chinese_candidates(needle):
     """A quantity (三两银子), a subject and its adjective (人柔媚), a name and an adverb (王二根本),
-    a sound word (砰砰, 叶哗哗), a verb with its aspect particle (抿着嘴) or a time clause (闲话时)
-    is a piece of the sentence, not a term, although jieba tags its tokens as nouns."""
+    a sound word (砰砰, 叶哗哗), a verb with its aspect particle (抿着嘴), a time clause (闲话时) or a
+    subject and its negated predicate (空山 无人 "the mountain is empty of people", 银子 不打紧) is a
+    piece of the sentence, not a term, although jieba tags its tokens as nouns."""
     line = _macdev_line(needle)
     keys = {k for k, *_ in all_zh_candidates(line, recurring([line, line]))}
     assert not any(needle in k or k == needle for k in keys), sorted(k for k in keys if k in needle or needle in k)
+
+
+def test_a_negated_noun_that_heads_a_term_is_no_predicate():
+    from termalign.glossary.candidates import negated_predicate
+
+    assert negated_predicate("无人", "n") and negated_predicate("无力", "n") and negated_predicate("不打紧", "l")
+    assert not negated_predicate("无人机", "n") and not negated_predicate("不动产", "n")
+    assert not negated_predicate("非营利", "ns") and not negated_predicate("非洲", "ns")
+    line = _macdev_line("空山无人")
+    assert {"空山", "流水落花"} <= {k for k, *_ in all_zh_candidates(line)}
 
 
 @pytest.mark.parametrize("needle", ["刘老老", "姑奶奶"])
