@@ -840,6 +840,8 @@ def features(
     glued = {} if sim_all is None or stats is None else glued_names(c, rows, sim_all, stats.zh_freq)
     for k, q in glued.items():  # the recurring term inside is the English's better match (问姑奶奶: 姑奶奶)
         prior[q] = max(prior[q], prior[k] + 1e-6)
+    for k, q in address_forms(c, rows, prior, prior_zh).items():  # 茅大哥 is 茅十八 addressed: "Whiskers" is both
+        prior[k] = max(prior[k], prior[q])
     zx, ex = extent_flags(c, rows, d)
     zx[list(glued)] = 1.0
     zx = np.maximum(zx, [float(name_leaves_title(c.zh[z], _display_en(c, e))) for z, e in zip(zi, ei)])
@@ -863,6 +865,40 @@ def features(
             cut_flags(c, rows, stats),
         ]
     )
+
+
+# the last character of a kinship word used to address someone (大哥 "elder brother", 大娘, 老爷, 姑娘)
+_ADDRESS_END = frozenset("哥姐弟妹兄嫂叔伯姑姨婶舅婆爷娘公奶")
+
+
+def address_forms(c: Counts, rows: np.ndarray, prior: np.ndarray, prior_zh: np.ndarray) -> dict[int, int]:
+    """{kept row: kept row of the name} for rows (y, e) whose Chinese y is a person addressed by the
+    surname of the name x that is e's best match (``prior``) and a two-character kinship word, and e
+    is y's best match too (``prior_zh``): 茅大哥
+    ("Brother Mao", 茅 + 大哥) beside 茅十八, both "Whiskers" in the translation. The two are one
+    person, so e is the best match of both; without this 茅大哥 / "Whiskers" (gold: right) lost
+    ``best_en`` to 茅十八 and fell to 0.13. The kinship word is one noun of jieba's dictionary ending in
+    a kinship character (``_ADDRESS_END``), so 刘氏 (氏 "née") is no address of 刘老老, nor is a name of
+    its own (韦小宝, 小宝 nr) one of another name with its surname. The English is a name (capitalised):
+    温家哥 (of 温家哥儿, "the Wen brothers", 家哥 a noun too) is no address of 温家兄弟 / "Wen brothers"."""
+    top: dict[int, int] = {}
+    best_zh = best_flags(c.zi[rows], prior_zh)
+    for k, r in enumerate(rows):
+        e = int(c.ei[r])
+        if e not in top or prior[k] > prior[top[e]]:
+            top[e] = k
+    out: dict[int, int] = {}
+    for k, r in enumerate(rows):
+        q = top[int(c.ei[r])]
+        if not best_zh[k]:
+            continue  # y's own best English is another (周大娘 / "Mrs Zhou", the wife of 周瑞 / "Zhou Rui")
+        y, x = c.zh[c.zi[r]], c.zh[c.zi[rows[q]]]
+        kin = y[1:]
+        if q == k or len(y) != 3 or len(x) < 2 or y[0] != x[0] or y[1:] == x[1:] or kin[-1] not in _ADDRESS_END:
+            continue
+        if zh_tagged(kin) == ((kin, "n"),) and is_capitalised(_display_en(c, int(c.ei[r]))):
+            out[k] = q
+    return out
 
 
 def name_leaves_title(zk: str, en: str) -> bool:
