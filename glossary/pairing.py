@@ -46,7 +46,7 @@ from .candidates import (
 )
 from .entries import CorpusText, SentencePair, TermEntry
 from .orgs import org_names
-from .pinyin import translit
+from .pinyin import is_syllable, translit
 from .spans import (
     _written,
     aligned_ngrams,
@@ -941,6 +941,24 @@ def titled_ok(zk: str, en: str) -> bool:
     return False
 
 
+# what makes a Chinese term a family or a group: 贾府, 贾家 ("the Jias"), 温家兄弟 ("the Wen brothers"), 他们
+_GROUP = ("家", "府", "们", "兄弟", "姐妹", "夫妇", "俩")
+
+
+def number_ok(zk: str, en: str, names: frozenset[str]) -> bool:
+    """A plural surname ("the Jias", "two Sir Jias", "the Zhous": its last word a name of ``names``, the
+    lone capitalised English keys, that is one pinyin syllable, plus "s") is a family or several
+    people, so it translates a Chinese term only when the term says so (``_GROUP``: 贾府, 温家兄弟). 贾二
+    (of 贾二老爷, "the younger of the two Sir Jias", one man) took "Sir Jias" at 0.51, and 二小姐 ("the
+    elder Miss Wang", of the same sentence) would take it next. Other plurals pass ("Lithium
+    Americas", "Whiskers", a nickname whose singular the English never writes): Chinese marks no
+    plural (美国人 / Americans)."""
+    last = en.split()[-1] if en else ""
+    if not (last[:1].isupper() and last.endswith("s") and last[:-1].lower() in names and is_syllable(last[:-1])):
+        return True
+    return any(g in zk for g in _GROUP)
+
+
 def recur_evidence(c: Counts, zi: np.ndarray, ei: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
     """log(1 + f) for the rarer side's frequency f in the corpus (:class:`CorpusStats`), per row."""
     if stats is None:
@@ -1480,7 +1498,11 @@ def candidate_features(
     rows = prune(c, d, params.top_k, sim_all)
     cands = repairs(c, rows)
     rows = np.union1d(rows, np.array(sorted({q for v in cands.values() for q in v}), np.int64))
-    titled = np.array([titled_ok(c.zh[c.zi[r]], _display_en(c, c.ei[r])) for r in rows], bool)
+    names = frozenset(k for k, e in zip(c.en, shown) if " " not in e and e[:1].isupper())
+    titled = np.array(
+        [titled_ok(c.zh[c.zi[r]], shown[c.ei[r]]) and number_ok(c.zh[c.zi[r]], shown[c.ei[r]], names) for r in rows],
+        bool,
+    )
     rows, ok = rows[titled], set(rows[titled].tolist())
     cands = {r: [q for q in v if q in ok] for r, v in cands.items() if r in ok}
     sims = sim_all[rows]

