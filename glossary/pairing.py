@@ -46,7 +46,7 @@ from .candidates import (
 )
 from .entries import CorpusText, SentencePair, TermEntry
 from .orgs import org_names
-from .pinyin import is_syllable, translit
+from .pinyin import is_syllable, readings, translit
 from .spans import (
     _written,
     aligned_ngrams,
@@ -868,7 +868,7 @@ def features(
 
 
 # the last character of a kinship word used to address someone (大哥 "elder brother", 大娘, 老爷, 姑娘)
-_ADDRESS_END = frozenset("哥姐弟妹兄嫂叔伯姑姨婶舅婆爷娘公奶")
+_ADDRESS_END = frozenset("哥姐弟妹兄嫂叔伯姑姨婶舅婆爷娘公奶妈")
 
 
 def address_forms(c: Counts, rows: np.ndarray, prior: np.ndarray, prior_zh: np.ndarray) -> dict[int, int]:
@@ -929,16 +929,43 @@ def titled_ok(zk: str, en: str) -> bool:
     "Mr Campbell", "Mr Bessent" and "Mr Medeiros" took 坎贝尔, 贝森特 and 麦艾 from the bare names as the
     longer names (:func:`nested_rows`) on the example corpus. A foreign name's transliteration sounds
     too little like its spelling to pass (坎贝尔 / Campbell 0.38), so 坎贝尔先生 keeps "Campbell", as
-    before the honorific was a candidate. Any other English passes."""
+    before the honorific was a candidate.
+
+    A surname spelled in pinyin (one syllable, a reading of the term's first character) says the
+    same of the rest of the term. After any capitalised word, as a title ("Grannie Liu", "Mrs Zhou",
+    "Old Hai"), it translates a term whose rest is a title (:func:`_title`: 刘 + 老老, 周 + 大娘, 海 +
+    老公), not 刘氏 (氏, "née", is no "Grannie"): "Grannie Liu", the name of 刘老老, took 刘氏 / "Liu"'s
+    co-occurrences as the longer name (:func:`nested_rows`) and was an entry of 刘氏 at 0.43. Alone, it
+    translates no term whose rest is a kinship title, which it leaves out (刘氏 / "Liu", 周大娘 /
+    "Zhou"; :func:`name_leaves_title` marks the milder cases): 刘氏 / "Liu" (0.84) would replace
+    刘氏 / "Grannie Liu" otherwise. Any other English passes."""
     words = en.split()
+    if len(words) == 2 and words[0][:1].isupper() and len(zk) >= 2 and words[1].lower() in readings(zk[0]):
+        return _title(zk[1:])  # "Grannie Liu": a title and a surname, 刘 + 老老
+    if len(words) == 1 and en[:1].isupper() and len(zk) >= 2 and en.lower() in readings(zk[0]):
+        return not _title(zk[1:], kin=True)  # "Liu" for 刘氏: the bare surname leaves the title out
     if len(words) < 2 or words[0].rstrip(".").lower() not in HONORIFIC:
         return True
     name = " ".join(words[1:])
     for n in range(1, len(zk)):
-        tags = zh_tagged(zk[n:])
-        if len(tags) == 1 and tags[0][1] in ("n", "nr") and translit(zk[:n], name) >= GLUE_TRANSLIT:
+        if _title(zk[n:]) and translit(zk[:n], name) >= GLUE_TRANSLIT:
             return True
     return False
+
+
+def _title(rest: str, kin: bool = False) -> bool:
+    """``rest``, after a name's start, is a title: one noun (大娘, 先生, 夫人, 老公 nr) or a doubled kinship
+    syllable (老老, jieba's 老/a 老/a). With ``kin``, only what cannot be a given name: a noun morpheme
+    (氏 ng), a kinship noun (大娘, 姐姐: ``_ADDRESS_END``) or a doubled syllable; 林剑 (剑 n, "sword") is
+    Lin Jian, whom news calls "Lin"."""
+    tags = zh_tagged(rest)
+    if len(rest) == 2 and rest[0] == rest[1]:
+        return True
+    if len(tags) != 1:
+        return False
+    if kin:
+        return tags[0][1] == "ng" or (tags[0][1] == "n" and rest[-1] in _ADDRESS_END)
+    return tags[0][1] in ("n", "nr")
 
 
 # what makes a Chinese term a family or a group: 贾府, 贾家 ("the Jias"), 温家兄弟 ("the Wen brothers"), 他们
