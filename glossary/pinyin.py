@@ -81,7 +81,7 @@ def spells_prefix(query: str, term: str) -> bool:
     return walk(0, 0)
 
 
-__all__ = ["strip_tones", "readings", "is_pinyin", "spells_prefix"]
+__all__ = ["strip_tones", "readings", "is_pinyin", "is_syllable", "spells_prefix"]
 
 
 def translit(z: str, e: str) -> float:
