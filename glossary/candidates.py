@@ -695,6 +695,9 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
 
 
 _JOIN = frozenset({"of", "and", "with"})
+# a lower-case preposition inside a title that the text writes in title case ("the Sutra in Forty-Two
+# Sections", "Hangs by Its Horns"): it joins two capitalised chunks only
+_TITLE_JOIN = frozenset({"in", "by"})
 _PARTICLES = frozenset({"up", "out", "down", "off"})  # end a phrasal compound after a gerund
 # "a sort of technique", "full of respect", "a boy of fourteen": a quantity, a degree or a number, no term
 _NUMBERS = _NUMWORD | frozenset(
@@ -722,7 +725,8 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
     for c in range(1, len(toks) - 1):
         link = toks[c].lower()
         poss = toks[c] == "|"
-        if link not in _JOIN and not poss:
+        title = toks[c] in _TITLE_JOIN and _is_cap(toks[c - 1]) and _is_cap(toks[c + 1])
+        if link not in _JOIN and not poss and not title:
             continue
         for a in range(max(0, c - 3), c):
             left = list(toks[a:c])
@@ -768,7 +772,7 @@ def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list
     ):
         k += 1
     before = [t for t in toks[max(0, i - 2) : i] if t[:1] != _NOSTART]
-    if k == j + 1 and not (before and before[-1].lower() in _DETERMINERS) and _adjective(toks[j]):
+    if k == j + 1 and not (before and before[-1].lower() in _DETERMINERS) and adjective(toks[j]):
         return []
     out = []
     for n_cap in (1, 2):
@@ -782,7 +786,7 @@ def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list
 
 
 @lru_cache(maxsize=100_000)
-def _adjective(word: str) -> bool:
+def adjective(word: str) -> bool:
     """lemminflect knows ``word`` as an adjective in its base form ("dear", "military"), whatever else it knows it as."""
     from lemminflect import getAllLemmas
 

@@ -23,7 +23,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +33,7 @@ from .candidates import (
     HONORIFIC,
     ZH_STOP,
     acronym_expansions,
+    adjective,
     en_candidates,
     en_candidates_marked,
     lexicon,
@@ -45,7 +46,7 @@ from .candidates import (
 )
 from .entries import CorpusText, SentencePair, TermEntry
 from .orgs import org_names
-from .pinyin import translit
+from .pinyin import is_syllable, readings, translit
 from .spans import (
     _written,
     aligned_ngrams,
@@ -169,7 +170,10 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     kept = [p for p in pairs if pair_weight(p, params) > 0]
     # every source below reads each pair's English candidates: chunk each text once (a third of the
     # candidate sources' time at 100x went to chunking the same texts again)
-    en_marked = {p.en: en_candidates_marked(p.en) for p in kept}
+    inside = capitalised_inside(p.en for p in kept)
+    en_marked = {
+        p.en: tuple(m for m in en_candidates_marked(p.en) if not opening_adjective(m[1], inside)) for p in kept
+    }
     en_of = {t: tuple((k, s) for k, s, _ in m) for t, m in en_marked.items()}
     rec = recurring(" ".join(p.zh.split()) for p in kept)
     if params.ngram_candidates:
@@ -250,6 +254,37 @@ def opens_sentence(surface: str, text: str) -> bool:
     if cap == surface or cap not in text or _written(surface, text):
         return False
     return re.search(_OPENING + re.escape(cap) + r"\b", text) is not None
+
+
+_WORD_CAP = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def capitalised_inside(texts: Iterable[str]) -> frozenset[str]:
+    """Words that ``texts`` capitalise inside a sentence: after a word, a comma or a dash, or as a
+    quotation opened after a word ("no match for Old Turtle-head", 'the Bucking Antelope'), not as a
+    sentence's or a quotation's first word after a stop or a colon. One pass over the texts."""
+    out = set()
+    for text in texts:
+        for m in _WORD_CAP.finditer(text):
+            before = text[: m.start()].rstrip(" \t'\"“‘([")
+            if before and before[-1] not in ".!?…:":
+                out.add(m.group())
+    return frozenset(out)
+
+
+def opening_adjective(surface: str, inside: frozenset[str]) -> bool:
+    """``surface`` starts with an adjective that the texts capitalise only as a sentence's first word
+    (``inside``: :func:`capitalised_inside`): "Clever Old Turtle-head!" (老乌龟倒聪明, "the old turtle
+    is clever") is the name "Old Turtle-head", written so elsewhere, after an exclamation's first
+    word. The chunker joins that word to the name after it, and "Clever Old Turtle-head" took the
+    name's co-occurrences as the longer name (:func:`nested_rows`). An adjective the texts capitalise
+    inside a sentence is part of a name ("no match for Old Turtle-head": Old), and so is one before
+    words the texts never capitalise inside a sentence: nothing shows a name without it ("Great Wall
+    Motors" written only at openings keeps "Great")."""
+    words = surface.split()
+    if len(words) < 2 or _WORD_CAP.fullmatch(words[0]) is None or words[0] in inside:
+        return False
+    return words[1].split("-")[0] in inside and adjective(words[0])
 
 
 def latin_pairs(zh_text: str, en_cands: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -809,6 +844,8 @@ def features(
     glued = {} if sim_all is None or stats is None else glued_names(c, rows, sim_all, stats.zh_freq)
     for k, q in glued.items():  # the recurring term inside is the English's better match (问姑奶奶: 姑奶奶)
         prior[q] = max(prior[q], prior[k] + 1e-6)
+    for k, q in address_forms(c, rows, prior, prior_zh).items():  # 茅大哥 is 茅十八 addressed: "Whiskers" is both
+        prior[k] = max(prior[k], prior[q])
     zx, ex = extent_flags(c, rows, d)
     zx[list(glued)] = 1.0
     zx = np.maximum(zx, [float(name_leaves_title(c.zh[z], _display_en(c, e))) for z, e in zip(zi, ei)])
@@ -832,6 +869,40 @@ def features(
             cut_flags(c, rows, stats),
         ]
     )
+
+
+# the last character of a kinship word used to address someone (大哥 "elder brother", 大娘, 老爷, 姑娘)
+_ADDRESS_END = frozenset("哥姐弟妹兄嫂叔伯姑姨婶舅婆爷娘公奶妈")
+
+
+def address_forms(c: Counts, rows: np.ndarray, prior: np.ndarray, prior_zh: np.ndarray) -> dict[int, int]:
+    """{kept row: kept row of the name} for rows (y, e) whose Chinese y is a person addressed by the
+    surname of the name x that is e's best match (``prior``) and a two-character kinship word, and e
+    is y's best match too (``prior_zh``): 茅大哥
+    ("Brother Mao", 茅 + 大哥) beside 茅十八, both "Whiskers" in the translation. The two are one
+    person, so e is the best match of both; without this 茅大哥 / "Whiskers" (gold: right) lost
+    ``best_en`` to 茅十八 and fell to 0.13. The kinship word is one noun of jieba's dictionary ending in
+    a kinship character (``_ADDRESS_END``), so 刘氏 (氏 "née") is no address of 刘老老, nor is a name of
+    its own (韦小宝, 小宝 nr) one of another name with its surname. The English is a name (capitalised):
+    温家哥 (of 温家哥儿, "the Wen brothers", 家哥 a noun too) is no address of 温家兄弟 / "Wen brothers"."""
+    top: dict[int, int] = {}
+    best_zh = best_flags(c.zi[rows], prior_zh)
+    for k, r in enumerate(rows):
+        e = int(c.ei[r])
+        if e not in top or prior[k] > prior[top[e]]:
+            top[e] = k
+    out: dict[int, int] = {}
+    for k, r in enumerate(rows):
+        q = top[int(c.ei[r])]
+        if not best_zh[k]:
+            continue  # y's own best English is another (周大娘 / "Mrs Zhou", the wife of 周瑞 / "Zhou Rui")
+        y, x = c.zh[c.zi[r]], c.zh[c.zi[rows[q]]]
+        kin = y[1:]
+        if q == k or len(y) != 3 or len(x) < 2 or y[0] != x[0] or y[1:] == x[1:] or kin[-1] not in _ADDRESS_END:
+            continue
+        if zh_tagged(kin) == ((kin, "n"),) and is_capitalised(_display_en(c, int(c.ei[r]))):
+            out[k] = q
+    return out
 
 
 def name_leaves_title(zk: str, en: str) -> bool:
@@ -862,16 +933,61 @@ def titled_ok(zk: str, en: str) -> bool:
     "Mr Campbell", "Mr Bessent" and "Mr Medeiros" took 坎贝尔, 贝森特 and 麦艾 from the bare names as the
     longer names (:func:`nested_rows`) on the example corpus. A foreign name's transliteration sounds
     too little like its spelling to pass (坎贝尔 / Campbell 0.38), so 坎贝尔先生 keeps "Campbell", as
-    before the honorific was a candidate. Any other English passes."""
+    before the honorific was a candidate.
+
+    A surname spelled in pinyin (one syllable, a reading of the term's first character) says the
+    same of the rest of the term. After any capitalised word, as a title ("Grannie Liu", "Mrs Zhou",
+    "Old Hai"), it translates a term whose rest is a title (:func:`_title`: 刘 + 老老, 周 + 大娘, 海 +
+    老公), not 刘氏 (氏, "née", is no "Grannie"): "Grannie Liu", the name of 刘老老, took 刘氏 / "Liu"'s
+    co-occurrences as the longer name (:func:`nested_rows`) and was an entry of 刘氏 at 0.43. Alone, it
+    translates no term whose rest is a kinship title, which it leaves out (刘氏 / "Liu", 周大娘 /
+    "Zhou"; :func:`name_leaves_title` marks the milder cases): 刘氏 / "Liu" (0.84) would replace
+    刘氏 / "Grannie Liu" otherwise. Any other English passes."""
     words = en.split()
+    if len(words) == 2 and words[0][:1].isupper() and len(zk) >= 2 and words[1].lower() in readings(zk[0]):
+        return _title(zk[1:])  # "Grannie Liu": a title and a surname, 刘 + 老老
+    if len(words) == 1 and en[:1].isupper() and len(zk) >= 2 and en.lower() in readings(zk[0]):
+        return not _title(zk[1:], kin=True)  # "Liu" for 刘氏: the bare surname leaves the title out
     if len(words) < 2 or words[0].rstrip(".").lower() not in HONORIFIC:
         return True
     name = " ".join(words[1:])
     for n in range(1, len(zk)):
-        tags = zh_tagged(zk[n:])
-        if len(tags) == 1 and tags[0][1] in ("n", "nr") and translit(zk[:n], name) >= GLUE_TRANSLIT:
+        if _title(zk[n:]) and translit(zk[:n], name) >= GLUE_TRANSLIT:
             return True
     return False
+
+
+def _title(rest: str, kin: bool = False) -> bool:
+    """``rest``, after a name's start, is a title: one noun (大娘, 先生, 夫人, 老公 nr) or a doubled kinship
+    syllable (老老, jieba's 老/a 老/a). With ``kin``, only what cannot be a given name: a noun morpheme
+    (氏 ng), a kinship noun (大娘, 姐姐: ``_ADDRESS_END``) or a doubled syllable; 林剑 (剑 n, "sword") is
+    Lin Jian, whom news calls "Lin"."""
+    tags = zh_tagged(rest)
+    if len(rest) == 2 and rest[0] == rest[1]:
+        return True
+    if len(tags) != 1:
+        return False
+    if kin:
+        return tags[0][1] == "ng" or (tags[0][1] == "n" and rest[-1] in _ADDRESS_END)
+    return tags[0][1] in ("n", "nr")
+
+
+# what makes a Chinese term a family or a group: 贾府, 贾家 ("the Jias"), 温家兄弟 ("the Wen brothers"), 他们
+_GROUP = ("家", "府", "们", "兄弟", "姐妹", "夫妇", "俩")
+
+
+def number_ok(zk: str, en: str, names: frozenset[str]) -> bool:
+    """A plural surname ("the Jias", "two Sir Jias", "the Zhous": its last word a name of ``names``, the
+    lone capitalised English keys, that is one pinyin syllable, plus "s") is a family or several
+    people, so it translates a Chinese term only when the term says so (``_GROUP``: 贾府, 温家兄弟). 贾二
+    (of 贾二老爷, "the younger of the two Sir Jias", one man) took "Sir Jias" at 0.51, and 二小姐 ("the
+    elder Miss Wang", of the same sentence) would take it next. Other plurals pass ("Lithium
+    Americas", "Whiskers", a nickname whose singular the English never writes): Chinese marks no
+    plural (美国人 / Americans)."""
+    last = en.split()[-1] if en else ""
+    if not (last[:1].isupper() and last.endswith("s") and last[:-1].lower() in names and is_syllable(last[:-1])):
+        return True
+    return any(g in zk for g in _GROUP)
 
 
 def recur_evidence(c: Counts, zi: np.ndarray, ei: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
@@ -1463,7 +1579,11 @@ def candidate_features(
     rows = prune(c, d, params.top_k, sim_all)
     cands = repairs(c, rows)
     rows = np.union1d(rows, np.array(sorted({q for v in cands.values() for q in v}), np.int64))
-    titled = np.array([titled_ok(c.zh[c.zi[r]], _display_en(c, c.ei[r])) for r in rows], bool)
+    names = frozenset(k for k, e in zip(c.en, shown) if " " not in e and e[:1].isupper())
+    titled = np.array(
+        [titled_ok(c.zh[c.zi[r]], shown[c.ei[r]]) and number_ok(c.zh[c.zi[r]], shown[c.ei[r]], names) for r in rows],
+        bool,
+    )
     rows, ok = rows[titled], set(rows[titled].tolist())
     cands = {r: [q for q in v if q in ok] for r, v in cands.items() if r in ok}
     sims = sim_all[rows]

@@ -36,6 +36,13 @@ def _load() -> dict[int, tuple[str, ...]]:
     return _table
 
 
+def is_syllable(word: str) -> bool:
+    """``word`` (letters, any case) is one toneless pinyin syllable: how the translations spell a
+    Chinese surname ("Jia", "Zhou", "Liu")."""
+    _load()
+    return word.lower() in _syllables
+
+
 @lru_cache(maxsize=4096)
 def is_pinyin(query: str) -> bool:
     """True when ``query`` (letters and spaces, tones allowed) splits into pinyin syllables.
@@ -74,7 +81,7 @@ def spells_prefix(query: str, term: str) -> bool:
     return walk(0, 0)
 
 
-__all__ = ["strip_tones", "readings", "is_pinyin", "spells_prefix"]
+__all__ = ["strip_tones", "readings", "is_pinyin", "is_syllable", "spells_prefix"]
 
 
 def translit(z: str, e: str) -> float:
