@@ -275,6 +275,8 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
                     or (b - a == 1 and toks[a][1] == "ng")
                 ):
                     continue
+                if b < j and bound_suffix(toks[b][0], toks[b][1]):
+                    continue  # 尖嘴 婆: the term is 尖嘴婆, not 尖嘴
                 if b - a == 1 and toks[a][1] == "eng":
                     continue  # Latin inside Chinese (G7, IEA): used by paren_pairs, not as a zh term
                 s, e = toks[a][2], toks[b - 1][2] + len(toks[b - 1][0])
@@ -388,6 +390,14 @@ def locative_end(word: str, flag: str) -> bool:
     return dictionary_tag(word[0]) == "n" and jieba.dt.FREQ.get(word[0], 0) > jieba.dt.FREQ.get(word, 0)
 
 
+def bound_suffix(word: str, flag: str) -> bool:
+    """``word`` is a one-character morpheme (jieba's ``ng``) that binds to the noun before it: 婆 of
+    尖嘴婆 ("the vixen", 尖嘴 alone is "a pointed mouth"), 子 of 地租子. Inside a noun run no candidate
+    ends before it: the word without its suffix is another word or none. 时 ("when": 闲话时) is left
+    out: it closes a clause, not a word (:func:`zh_clause`)."""
+    return flag == "ng" and len(word) == 1 and word != "时"
+
+
 def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
     w, f, _ = toks[i]
     if hmm_glue(w):
@@ -489,7 +499,9 @@ def _clause_verb(toks: Sequence[str], i: int) -> bool:
     agree as a verb with the word before it."""
     if i >= 2 and toks[i - 1].lower() in _RELATIVE and _agrees(toks[i - 2].lower(), toks[i].lower()):
         return True
-    return 1 <= i < len(toks) - 1 and _participle(toks[i - 1], toks[i], toks[i + 1])
+    return 1 <= i < len(toks) - 1 and (
+        _participle(toks[i - 1], toks[i], toks[i + 1]) or _takes_object(toks[i - 1], toks[i], toks[i + 1])
+    )
 
 
 _DETERMINERS = frozenset(
@@ -526,6 +538,47 @@ def _participle(prev: str, word: str, nxt: str) -> bool:
     if ln in _OBJECT_START:
         return True
     return bool(readings) and set(readings) <= {"ADJ", "ADV"} and ln not in _PREPOSITIONS
+
+
+# An object pronoun follows a verb or a preposition and opens no clause: "a vixen hit me". "that",
+# "this" and the quantifiers are left out: as often they open a relative clause or a time ("the
+# supply that China controls", "exports this year"); so are "you", also a subject, and "her", also a
+# possessive (:data:`_OBJECT_DETERMINERS`).
+_OBJECT_PRONOUNS = frozenset("me him us them it himself herself themselves myself ourselves itself".split())
+# An article or a possessive may open an object ("round the boy's waist") as well as a relative clause
+# on the noun before it ("the exam paper the teacher set", "the export controls the US imposed")
+_OBJECT_DETERMINERS = frozenset("a an the his her their my our its".split())
+# Prepositions that EN_STOP lacks, so a chunk could run through them ("left foot round the boy's waist")
+_MORE_PREPOSITIONS = frozenset(
+    """round past inside outside behind near along beside besides toward towards upon within beyond beneath
+    underneath opposite aboard amid amidst throughout unlike despite except""".split()
+)
+
+
+@lru_cache(maxsize=100_000)
+def _takes_object(prev: str, word: str, nxt: str) -> bool:
+    """``word`` is a verb or a preposition with its object, not the head of the noun chunk that ends in
+    ``prev`` (which can be a noun): lemminflect knows "hit" and "round" as nouns too, so "the vixen hit
+    him" gave "vixen hit" (尖嘴婆) and "his left foot round the boy's waist" gave "left foot round" (左足钩).
+
+    An object pronoun after ``word`` says so for any verb. An article or a possessive after it says so
+    only for a preposition, a verb that is no noun ("actions reflect a ...") or a past tense ("a vixen
+    hit the boy"): a noun that is a verb as well may head a chunk that a relative clause follows ("the
+    exam paper the teacher set", "the export controls the US imposed"), and a noun that is no verb
+    keeps its second object ("gave the little boy the book")."""
+    from lemminflect import getAllLemmas, getInflection
+
+    lw, lp, ln = word.lower(), prev.lower(), nxt.lower()
+    if not prev[:1].isalpha() or lp in EN_STOP or not _can_be_noun(lp):
+        return False
+    if lw in _MORE_PREPOSITIONS:
+        return ln in _OBJECT_PRONOUNS or ln in _OBJECT_DETERMINERS
+    readings = getAllLemmas(lw)
+    verbs = readings.get("VERB", ())
+    if not verbs or ln not in _OBJECT_PRONOUNS | _OBJECT_DETERMINERS:
+        return False
+    past = any(lw in getInflection(v, tag="VBD") for v in verbs)
+    return ln in _OBJECT_PRONOUNS or "NOUN" not in readings or past
 
 
 @lru_cache(maxsize=100_000)

@@ -255,6 +255,26 @@ def test_a_participle_or_an_address_ends_the_noun_chunk(glossary, macdev):
         assert "zhou" in keys and joined not in keys, keys
 
 
+def test_a_verb_or_a_preposition_before_its_object_ends_the_noun_chunk(macdev):
+    # MAC-Dev 001 and 002: lemminflect knows "hit" and "round" as nouns too, so "the vixen hit him"
+    # gave "vixen hit" (paired with 尖嘴) and "his left foot round the boy's waist" gave "left foot
+    # round" (左足钩); an object pronoun, or an article after a past tense or a preposition, ends the chunk
+    lines = [line for ch in ("001", "002") for line in (macdev / "tgt" / ch).read_text(encoding="utf-8").splitlines()]
+    for needle, cut, head in (
+        ("the vixen hit him", "vixen hit", "vixen"),
+        ("a vixen hit me", "vixen hit", "vixen"),
+        ("left foot round the boy", "left foot round", "left foot"),
+        ("arms round the boy", "arms round", "arm"),
+    ):
+        marked = {k.lower(): whole for k, _, whole in en_candidates_marked(next(x for x in lines if needle in x))}
+        assert cut not in marked and marked[head] is True, (needle, marked)
+    # a noun that is a verb too, not in the past, may head a chunk a relative clause follows; a noun
+    # that is no verb keeps its second object
+    assert "exam paper" in {k for k, _ in en_candidates("The exam paper the teacher set was hard.")}
+    assert "export control" in {k for k, _ in en_candidates("The export controls the US imposed hurt.")}
+    assert "little boy" in {k for k, _ in en_candidates("He gave the little boy the book.")}
+
+
 def test_fragments_of_a_linked_term_are_not_entries(glossary):
     pairs = {(zh_key(e.zh), en_key(e.en).lower()) for e in glossary}
     assert ("实体清单", "entity list") in pairs and not {k for k in pairs if k[0] == "实体"}

