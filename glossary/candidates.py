@@ -718,6 +718,8 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
                     continue
                 if left[-1].lower() in _NO_JOIN or right[-1].lower() in _NUMBERS or right[-1].isdigit():
                     continue
+                if link != "and" and _complex_preposition(toks, a, c):
+                    continue
                 if b < len(toks) and toks[b][0].isalnum() and en_key(" ".join([*right, toks[b]])) in out:
                     continue  # the right part is the whole chunk that follows, not its first words
                 if poss:
@@ -726,6 +728,22 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
                 elif link != "and" or _is_cap(left[0]) == _is_cap(right[0]):
                     res.append(([*left, toks[c], *right], out[rk][2]))
     return res
+
+
+def _complex_preposition(toks: Sequence[str], a: int, c: int) -> bool:
+    """``toks[a:c]`` is the noun of a complex preposition: in, on, by or with, then one of the closed
+    class of nouns these prepositions are made of, bare, then of or with ("in line with", "in terms
+    of", "on behalf of", "by way of"). That noun heads no phrase, so "line with international
+    practice" is no term; an article ("in the line of fire") makes it a noun again."""
+    return c == a + 1 and a > 0 and toks[a - 1].lower() in _PREP_OPEN and toks[a] in _PREP_NOUN
+
+
+_PREP_OPEN = frozenset({"in", "on", "by", "with"})
+_PREP_NOUN = frozenset(
+    """line terms behalf front charge spite view light favour favor case place accordance respect
+    search need keeping touch contact common lieu way means virtue course wake face comparison
+    support""".split()
+)
 
 
 def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list[tuple[list[str], bool]]:
