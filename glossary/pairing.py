@@ -785,6 +785,10 @@ def features(
     A longer Chinese term that repairs a shorter one (``rep``, :func:`choose_repairs`: 战略矿产储备
     for 战略矿产 / "strategic mineral reserve", which the encoder ties) is likewise preferred to it as
     the best match of the English: the English is repaired, not the longer term demoted.
+
+    A one-character term and the English word CC-CEDICT glosses it with (:func:`dictionary_match`)
+    are each other's better match by as much as a parenthesis: 锌 is seen once, beside "Canadian",
+    "copper" and "zinc" alike, and the encoder put "Canadian" first.
     """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
@@ -798,10 +802,12 @@ def features(
     tr = np.array([translit(c.zh[z], _display_en(c, e)) for z, e in zip(zi, ei)])
     par = np.array([float((c.zh[z], c.en[e]) in c.paren) for z, e in zip(zi, ei)])
     head = head_share(c, ei)
-    prior = sim + dd + tr * 0.5 + par + 0.5 * head
+    lex = np.array([float(len(c.zh[z]) == 1 and dictionary_match(c.zh[z], c.en[e])) for z, e in zip(zi, ei)])
+    prior = sim + dd + tr * 0.5 + par + 0.5 * head + lex
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
+    prior += compound_share(c, zi, ei, lex)
     pos = {int(r): k for k, r in enumerate(rows)}
     for r, q in (rep or {}).items():
         if c.zi[q] != c.zi[r] and r in pos and q in pos:  # the longer Chinese term is the English's better match
@@ -832,6 +838,45 @@ def features(
             cut_flags(c, rows, stats),
         ]
     )
+
+
+def compound_share(c: Counts, zi: np.ndarray, ei: np.ndarray, lex: np.ndarray) -> np.ndarray:
+    """The dictionary's weight (``lex``) of a character's row, given to each row of the same English
+    term whose Chinese holds that character: 板凳 / "stool" stays the English's best match beside 凳 /
+    "stool". Only for the English side: 铜磬 (a bronze chime) does not choose "copper" because 铜 does."""
+    by_en: dict[int, list[int]] = defaultdict(list)
+    for q in np.flatnonzero(lex).tolist():
+        by_en[int(ei[q])].append(q)
+    out = np.zeros(len(zi))
+    for k, e in enumerate(ei.tolist()):
+        if len(c.zh[zi[k]]) > 1 and e in by_en:
+            out[k] = max((lex[q] for q in by_en[e] if c.zh[zi[q]] in c.zh[zi[k]]), default=0.0)
+    return out
+
+
+def dictionary_match(zk: str, en: str) -> bool:
+    """CC-CEDICT translates the Chinese term ``zk`` into the English term ``en`` word for word: cut into
+    the longest words the dictionary has (锂矿 -> 锂 + 矿), each part has a gloss among the English
+    words' lemmas, and each English content word is a gloss of some part (锌 / "zinc", 锂矿 / "lithium
+    mine"; not 锂矿 / "zinc mining")."""
+    from termalign.align.lexicon import en_lemmas, glosses
+
+    words = en_lemmas(en)
+    if not words or not _HAN_ONLY.match(zk):
+        return False
+    covered: set[str] = set()
+    i = 0
+    while i < len(zk):
+        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i)
+        part = glosses(zk[i:j])
+        if not part & words:
+            return False
+        covered |= part
+        i = j
+    return words <= covered
+
+
+_HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
 def name_leaves_title(zk: str, en: str) -> bool:

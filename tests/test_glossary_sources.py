@@ -82,6 +82,8 @@ def test_token_spans_allow_a_verb_inside_a_term_but_not_a_clause():
 def test_single_characters_are_candidates_when_nouns():
     zh = _zh_text("开采铜和锌")
     assert {"铜", "锌"} <= {k for k, *_ in all_zh_candidates(zh)}
+    # jieba tags 鋰 in the seeds' list of metals a proper noun (锂/nz): 銅、鋰、鈷、石墨與稀土
+    assert "锂" in {k for k, *_ in all_zh_candidates(_zh_text("銅、鋰、鈷"))}
 
 
 def test_english_terms_end_in_a_noun_and_keep_the_heads_number():
