@@ -1300,8 +1300,15 @@ def free_word(part: str, whole: str, whole_en: str, units: frozenset[str] = froz
     "Mahnaz Khan") nor a unit the text marks (``units``: quoted, “实体清单”). 部长 / "minister" inside
     内阁部长 / "cabinet ministers", 申请者 / "applicants" inside 申请者名单 / "lists of applicants":
     the longer one is a free combination that a small corpus happens to show every time, and C-value
-    would only drop the word if it were bound to the combination in general language too."""
-    return lexicon(part) and not lexicon(whole) and whole not in units and not is_capitalised(whole_en)
+    would only drop the word if it were bound to the combination in general language too. A compound
+    of dictionary words with one more dictionary word at its edge is such a combination too (大量 +
+    资本投资 / "substantial capital investments", 资本 + 投资): 资本投资 / "capital investment" stays."""
+    if lexicon(whole) or whole in units or is_capitalised(whole_en):
+        return False
+    if lexicon(part):
+        return True
+    rest = whole.removeprefix(part) if whole.startswith(part) else whole.removesuffix(part)
+    return rest != whole and lexicon(rest) and all(lexicon(t) for t in zh_tokens(part))
 
 
 _ZH_COORD = re.compile(r"[和与及暨、&]")

