@@ -626,7 +626,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                             sub[0].lower() in EN_STOP or (len(sub[0]) < 3 and not is_acronym(sub[0]))
                         ):
                             continue
-                        add(sub, b == len(span))
+                        add(sub, b == len(span) or span[b].lower() == "and")  # a conjunct is a head
                         if len(sub) == 1 and "-" in sub[0]:
                             parts = sub[0].split("-")
                             if all(_is_cap(x) and len(x) >= 3 for x in parts):

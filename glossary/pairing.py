@@ -958,7 +958,9 @@ _INNER = frozenset({"of", "the", "and", "for", "de", "on", "&"})
 def nested_rows(c: Counts, rows: np.ndarray, en_freq: dict | None = None) -> list[tuple[int, int]]:
     """(k_long, k_short) positions in ``rows``: the same Chinese term, the English of k_long holds
     that of k_short as whole words, and either both are capitalised (names) and k_long co-occurs
-    with the Chinese term at least ``NEST_SHARE`` as often as k_short does, or k_long is the unit
+    with the Chinese term at least ``NEST_SHARE`` as often as k_short does (a coordination, "South
+    Korea and Singapore", only for a Chinese term that has a coordinator too, :func:`coordination_ok`:
+    南韩 is "South Korea"), or k_long is the unit
     that k_short is cut from (:func:`holds_as_unit`, with ``en_freq``: 轿子 / "sedan chair", not "chair")
     and no longer Chinese term takes it (:func:`taken_by_longer_zh`)."""
     by_z: dict[int, list[int]] = defaultdict(list)
@@ -971,7 +973,8 @@ def nested_rows(c: Counts, rows: np.ndarray, en_freq: dict | None = None) -> lis
             continue
         shown = {k: _display_en(c, c.ei[rows[k]]) for k in ks}
         words = {k: en_words(shown[k]) for k in ks if is_capitalised(shown[k])}
-        for kl in words:
+        zk = c.zh[c.zi[rows[ks[0]]]]
+        for kl in (k for k in words if coordination_ok(zk, shown[k])):
             for k in words:
                 if _contains(words[kl], words[k]) and c.cze[rows[kl]] >= NEST_SHARE * c.cze[rows[k]]:
                     # "California-Nevada" holds two names: there the single one that fits is preferred
@@ -1138,7 +1141,10 @@ def distinct_senses(first: set[int], second: set[int]) -> bool:
 
 def _chained(a: str, b: str) -> bool:
     """One key ends with the start of the other (驱动风力, 风力涡轮机): two readings of one stretch of
-    text (驱动风力涡轮机), not two terms for the same English, as keys sharing a start are (关键矿产, 关键矿物)."""
+    text (驱动风力涡轮机), not two terms for the same English, as keys sharing a start are (关键矿产, 关键矿物).
+    Two words of jieba's dictionary are two words, whatever they share: 南韩 and 韩国, both "South Korea"."""
+    if lexicon(a) and lexicon(b):
+        return False
     return any(a.endswith(b[:n]) or b.endswith(a[:n]) for n in range(1, min(len(a), len(b))))
 
 

@@ -251,6 +251,21 @@ def test_a_relative_clause_verb_opens_no_term(glossary):
     assert "artificial intelligence" in keys and "power artificial intelligence" not in keys
 
 
+def test_a_conjunct_is_a_head_and_two_words_for_one_country_share_its_name(glossary):
+    """Seed 004: "...from Europe, Japan, South Korea and Singapore" / "...歐洲、日本、南韓與新加坡...".
+    "South Korea" ends its conjunct, so it is a head, and "South Korea and Singapore" (a coordination)
+    is no longer name that 南韩 (no coordinator) prefers to it. 韩国 (seeds 002, 003) and 南韩 are both
+    dictionary words for the country, so they may share "South Korea": the overlap 韩 is no stretch of
+    text read two ways, as 风力 is in 驱动风力 and 风力涡轮机."""
+    from termalign.glossary.pairing import _chained
+
+    pair = next(p for p in seed_pairs() if "South Korea and Singapore" in p.en)
+    marked = {k: whole for k, _, whole in en_candidates_marked(pair.en)}
+    assert marked["south korea"] is True and marked["singapore"] is True
+    assert not _chained("南韩", "韩国") and _chained("驱动风力", "风力涡轮机")
+    assert {("南韩", "South Korea"), ("韩国", "South Korea")} <= {(e.zh, e.en) for e in glossary}
+
+
 def test_a_participle_or_an_address_ends_the_noun_chunk(glossary, macdev):
     # seed 003: "containing" opens a reduced relative clause ("magnets containing them"), so the chunk
     # ends at "magnets" and 高性能磁铁 pairs with "powerful magnets" (was "powerful magnets containing")
