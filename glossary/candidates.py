@@ -664,6 +664,9 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                     and (len(sub) == 1 or (_can_start(sub[0].lower()) and not (a == 0 and verb_first)))
                 ):
                     add(sub, b == len(chunk))
+        for a in range(len(chunk) - 1):
+            if _attributive(chunk[a]):
+                add([chunk[a]], False)  # "global" in "global supply chain": a modifier, never a head
         if chunk and j < len(toks) and toks[j].lower() in _PARTICLES and chunk[-1].lower().endswith("ing"):
             # a particle ends a phrasal compound the chunker stopped before: "opening up", "phasing out"
             for a in range(max(0, len(chunk) - 3), len(chunk)):
@@ -782,6 +785,18 @@ def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list
 
 
 @lru_cache(maxsize=100_000)
+def _attributive(word: str) -> bool:
+    """``word``, written in lower case inside a noun chunk, is an adjective and nothing else lemminflect
+    knows: "global", "critical", "strategic" in "global supply chain", "critical minerals". Chinese
+    writes such attributes as nouns of their own (全球, 关键, 战略), which a noun chunk cannot pair with;
+    the adjective alone is one more candidate, marked as a modifier (never a headword). A word that
+    can also be a noun or a verb ("chief", "open") is left to the chunk."""
+    from lemminflect import getAllLemmas
+
+    lw = word.lower()
+    return word.islower() and len(lw) >= 4 and set(getAllLemmas(lw)) == {"ADJ"} and lw not in EN_STOP
+
+
 def _adjective(word: str) -> bool:
     """lemminflect knows ``word`` as an adjective in its base form ("dear", "military"), whatever else it knows it as."""
     from lemminflect import getAllLemmas

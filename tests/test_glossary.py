@@ -266,6 +266,21 @@ def test_a_conjunct_is_a_head_and_two_words_for_one_country_share_its_name(gloss
     assert {("南韩", "South Korea"), ("韩国", "South Korea")} <= {(e.zh, e.en) for e in glossary}
 
 
+def test_a_lone_adjective_is_a_modifier_candidate_that_pairs_with_its_chinese_noun(glossary):
+    """Seed 000: "...tariffs on foreign critical minerals and providing analysis of the global supply
+    chain". Chinese writes these attributes as words of their own (全球 "global", 战略 "strategic"),
+    which only noun chunks could pair with before: 全球 took "international". An adjective and nothing
+    else (lemminflect) inside a noun chunk is one more candidate, a modifier; a noun stays in its chunk."""
+    pair = next(p for p in seed_pairs() if "the global supply chain" in p.en)
+    marked = {k: whole for k, _, whole in en_candidates_marked(pair.en)}
+    assert marked["global"] is False and marked["critical"] is False and marked["foreign"] is False
+    from termalign.glossary.candidates import _attributive
+
+    assert not any(_attributive(w) for w in ("supply", "chief", "open", "Chinese"))  # nouns, verbs, names
+    entries = {(e.zh, e.en) for e in glossary}
+    assert {("全球", "global"), ("战略", "strategic")} <= entries
+
+
 def test_a_participle_or_an_address_ends_the_noun_chunk(glossary, macdev):
     # seed 003: "containing" opens a reduced relative clause ("magnets containing them"), so the chunk
     # ends at "magnets" and 高性能磁铁 pairs with "powerful magnets" (was "powerful magnets containing")
