@@ -697,7 +697,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                             sub[0].lower() in EN_STOP or (len(sub[0]) < 3 and not is_acronym(sub[0]))
                         ):
                             continue
-                        add(sub, b == len(span))
+                        add(sub, b == len(span) or span[b].lower() == "and")  # a conjunct is a head
                         if len(sub) == 1 and "-" in sub[0]:
                             parts = sub[0].split("-")
                             if all(_is_cap(x) and len(x) >= 3 for x in parts):
@@ -735,6 +735,9 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                     and (len(sub) == 1 or (_can_start(sub[0].lower()) and not (a == 0 and verb_first)))
                 ):
                     add(sub, b == len(chunk))
+        for a in range(len(chunk) - 1):
+            if _attributive(chunk[a]):
+                add([chunk[a]], False)  # "global" in "global supply chain": a modifier, never a head
         if chunk and j < len(toks) and toks[j].lower() in _PARTICLES and chunk[-1].lower().endswith("ing"):
             # a particle ends a phrasal compound the chunker stopped before: "opening up", "phasing out"
             for a in range(max(0, len(chunk) - 3), len(chunk)):
@@ -793,6 +796,8 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
                     continue
                 if left[-1].lower() in _NO_JOIN or right[-1].lower() in _NUMBERS or right[-1].isdigit():
                     continue
+                if link != "and" and _complex_preposition(toks, a, c):
+                    continue
                 if b < len(toks) and toks[b][0].isalnum() and en_key(" ".join([*right, toks[b]])) in out:
                     continue  # the right part is the whole chunk that follows, not its first words
                 if poss:
@@ -801,6 +806,22 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
                 elif link != "and" or _is_cap(left[0]) == _is_cap(right[0]):
                     res.append(([*left, toks[c], *right], out[rk][2]))
     return res
+
+
+def _complex_preposition(toks: Sequence[str], a: int, c: int) -> bool:
+    """``toks[a:c]`` is the noun of a complex preposition: in, on, by or with, then one of the closed
+    class of nouns these prepositions are made of, bare, then of or with ("in line with", "in terms
+    of", "on behalf of", "by way of"). That noun heads no phrase, so "line with international
+    practice" is no term; an article ("in the line of fire") makes it a noun again."""
+    return c == a + 1 and a > 0 and toks[a - 1].lower() in _PREP_OPEN and toks[a] in _PREP_NOUN
+
+
+_PREP_OPEN = frozenset({"in", "on", "by", "with"})
+_PREP_NOUN = frozenset(
+    """line terms behalf front charge spite view light favour favor case place accordance respect
+    search need keeping touch contact common lieu way means virtue course wake face comparison
+    support""".split()
+)
 
 
 def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list[tuple[list[str], bool]]:
@@ -836,6 +857,19 @@ def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list
             if _word_ok(toks[m - 1], final=True):
                 out.append((head + list(toks[j:m]), m == k))
     return out
+
+
+@lru_cache(maxsize=100_000)
+def _attributive(word: str) -> bool:
+    """``word``, written in lower case inside a noun chunk, is an adjective and nothing else lemminflect
+    knows: "global", "critical", "strategic" in "global supply chain", "critical minerals". Chinese
+    writes such attributes as nouns of their own (全球, 关键, 战略), which a noun chunk cannot pair with;
+    the adjective alone is one more candidate, marked as a modifier (never a headword). A word that
+    can also be a noun or a verb ("chief", "open") is left to the chunk."""
+    from lemminflect import getAllLemmas
+
+    lw = word.lower()
+    return word.islower() and len(lw) >= 4 and set(getAllLemmas(lw)) == {"ADJ"} and lw not in EN_STOP
 
 
 @lru_cache(maxsize=100_000)

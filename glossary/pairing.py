@@ -820,6 +820,10 @@ def features(
     A longer Chinese term that repairs a shorter one (``rep``, :func:`choose_repairs`: 战略矿产储备
     for 战略矿产 / "strategic mineral reserve", which the encoder ties) is likewise preferred to it as
     the best match of the English: the English is repaired, not the longer term demoted.
+
+    A one-character term and the English word CC-CEDICT glosses it with (:func:`dictionary_match`)
+    are each other's better match by as much as a parenthesis: 锌 is seen once, beside "Canadian",
+    "copper" and "zinc" alike, and the encoder put "Canadian" first.
     """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
@@ -833,10 +837,12 @@ def features(
     tr = np.array([translit(c.zh[z], _display_en(c, e)) for z, e in zip(zi, ei)])
     par = np.array([float((c.zh[z], c.en[e]) in c.paren) for z, e in zip(zi, ei)])
     head = head_share(c, ei)
-    prior = sim + dd + tr * 0.5 + par + 0.5 * head
+    lex = np.array([float(len(c.zh[z]) == 1 and dictionary_match(c.zh[z], c.en[e])) for z, e in zip(zi, ei)])
+    prior = sim + dd + tr * 0.5 + par + 0.5 * head + lex
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
+    prior += compound_share(c, zi, ei, lex)
     pos = {int(r): k for k, r in enumerate(rows)}
     for r, q in (rep or {}).items():
         if c.zi[q] != c.zi[r] and r in pos and q in pos:  # the longer Chinese term is the English's better match
@@ -903,6 +909,45 @@ def address_forms(c: Counts, rows: np.ndarray, prior: np.ndarray, prior_zh: np.n
         if zh_tagged(kin) == ((kin, "n"),) and is_capitalised(_display_en(c, int(c.ei[r]))):
             out[k] = q
     return out
+
+
+def compound_share(c: Counts, zi: np.ndarray, ei: np.ndarray, lex: np.ndarray) -> np.ndarray:
+    """The dictionary's weight (``lex``) of a character's row, given to each row of the same English
+    term whose Chinese holds that character: 板凳 / "stool" stays the English's best match beside 凳 /
+    "stool". Only for the English side: 铜磬 (a bronze chime) does not choose "copper" because 铜 does."""
+    by_en: dict[int, list[int]] = defaultdict(list)
+    for q in np.flatnonzero(lex).tolist():
+        by_en[int(ei[q])].append(q)
+    out = np.zeros(len(zi))
+    for k, e in enumerate(ei.tolist()):
+        if len(c.zh[zi[k]]) > 1 and e in by_en:
+            out[k] = max((lex[q] for q in by_en[e] if c.zh[zi[q]] in c.zh[zi[k]]), default=0.0)
+    return out
+
+
+def dictionary_match(zk: str, en: str) -> bool:
+    """CC-CEDICT translates the Chinese term ``zk`` into the English term ``en`` word for word: cut into
+    the longest words the dictionary has (锂矿 -> 锂 + 矿), each part has a gloss among the English
+    words' lemmas, and each English content word is a gloss of some part (锌 / "zinc", 锂矿 / "lithium
+    mine"; not 锂矿 / "zinc mining")."""
+    from termalign.align.lexicon import en_lemmas, glosses
+
+    words = en_lemmas(en)
+    if not words or not _HAN_ONLY.match(zk):
+        return False
+    covered: set[str] = set()
+    i = 0
+    while i < len(zk):
+        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i)
+        part = glosses(zk[i:j])
+        if not part & words:
+            return False
+        covered |= part
+        i = j
+    return words <= covered
+
+
+_HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
 def name_leaves_title(zk: str, en: str) -> bool:
@@ -1029,7 +1074,9 @@ _INNER = frozenset({"of", "the", "and", "for", "de", "on", "&"})
 def nested_rows(c: Counts, rows: np.ndarray, en_freq: dict | None = None) -> list[tuple[int, int]]:
     """(k_long, k_short) positions in ``rows``: the same Chinese term, the English of k_long holds
     that of k_short as whole words, and either both are capitalised (names) and k_long co-occurs
-    with the Chinese term at least ``NEST_SHARE`` as often as k_short does, or k_long is the unit
+    with the Chinese term at least ``NEST_SHARE`` as often as k_short does (a coordination, "South
+    Korea and Singapore", only for a Chinese term that has a coordinator too, :func:`coordination_ok`:
+    南韩 is "South Korea"), or k_long is the unit
     that k_short is cut from (:func:`holds_as_unit`, with ``en_freq``: 轿子 / "sedan chair", not "chair")
     and no longer Chinese term takes it (:func:`taken_by_longer_zh`)."""
     by_z: dict[int, list[int]] = defaultdict(list)
@@ -1042,7 +1089,8 @@ def nested_rows(c: Counts, rows: np.ndarray, en_freq: dict | None = None) -> lis
             continue
         shown = {k: _display_en(c, c.ei[rows[k]]) for k in ks}
         words = {k: en_words(shown[k]) for k in ks if is_capitalised(shown[k])}
-        for kl in words:
+        zk = c.zh[c.zi[rows[ks[0]]]]
+        for kl in (k for k in words if coordination_ok(zk, shown[k])):
             for k in words:
                 if _contains(words[kl], words[k]) and c.cze[rows[kl]] >= NEST_SHARE * c.cze[rows[k]]:
                     # "California-Nevada" holds two names: there the single one that fits is preferred
@@ -1209,7 +1257,10 @@ def distinct_senses(first: set[int], second: set[int]) -> bool:
 
 def _chained(a: str, b: str) -> bool:
     """One key ends with the start of the other (驱动风力, 风力涡轮机): two readings of one stretch of
-    text (驱动风力涡轮机), not two terms for the same English, as keys sharing a start are (关键矿产, 关键矿物)."""
+    text (驱动风力涡轮机), not two terms for the same English, as keys sharing a start are (关键矿产, 关键矿物).
+    Two words of jieba's dictionary are two words, whatever they share: 南韩 and 韩国, both "South Korea"."""
+    if lexicon(a) and lexicon(b):
+        return False
     return any(a.endswith(b[:n]) or b.endswith(a[:n]) for n in range(1, min(len(a), len(b))))
 
 
@@ -1421,8 +1472,15 @@ def free_word(part: str, whole: str, whole_en: str, units: frozenset[str] = froz
     "Mahnaz Khan") nor a unit the text marks (``units``: quoted, “实体清单”). 部长 / "minister" inside
     内阁部长 / "cabinet ministers", 申请者 / "applicants" inside 申请者名单 / "lists of applicants":
     the longer one is a free combination that a small corpus happens to show every time, and C-value
-    would only drop the word if it were bound to the combination in general language too."""
-    return lexicon(part) and not lexicon(whole) and whole not in units and not is_capitalised(whole_en)
+    would only drop the word if it were bound to the combination in general language too. A compound
+    of dictionary words with one more dictionary word at its edge is such a combination too (大量 +
+    资本投资 / "substantial capital investments", 资本 + 投资): 资本投资 / "capital investment" stays."""
+    if lexicon(whole) or whole in units or is_capitalised(whole_en):
+        return False
+    if lexicon(part):
+        return True
+    rest = whole.removeprefix(part) if whole.startswith(part) else whole.removesuffix(part)
+    return rest != whole and lexicon(rest) and all(lexicon(t) for t in zh_tokens(part))
 
 
 _ZH_COORD = re.compile(r"[和与及暨、&]")

@@ -95,7 +95,7 @@ def single_nouns(text: str) -> list[tuple[str, str, int, int]]:
     return [
         (w, text[s : s + 1] if same else w, s, s + 1)
         for w, f, s in _tokens(simp)
-        if len(w) == 1 and f == "n" and _HAN.match(w) and w not in ZH_STOP
+        if len(w) == 1 and f in ("n", "nz") and _HAN.match(w) and w not in ZH_STOP
     ]
 
 

