@@ -248,6 +248,22 @@ def glosses(word: str) -> frozenset[str]:
     return gloss_lemmas(d.split("/")) if d else frozenset()
 
 
+_NOTE = re.compile(r"^(?:\([^)]*\)\s*)+")  # "(of a ship) to leave port": a usage note opens the sense
+
+
+@lru_cache(maxsize=1 << 14)
+def verbal_only(word: str) -> bool:
+    """Every sense CC-CEDICT gives the simplified ``word`` is a verb ("to ..."), none a noun or an
+    adjective: 念佛 "to pray to Buddha / to chant the names of Buddha", 许可 "to allow / to permit".
+    Cross-references ("variant of", "CL:", "surname") are no senses; a usage note before a sense
+    is skipped ("(PRC law) non-custodial sentence", a noun sense of 管制). False for a word CC-CEDICT lacks, and for 精炼 ("to refine", but also "refined",
+    "succinct") or 出口 ("an exit" too)."""
+    d = _cedict_raw().get(word)
+    senses = [_NOTE.sub("", s.strip()) for s in d.split("/")] if d else []
+    senses = [s for s in senses if s and not _SKIP_GLOSS.match(s)]
+    return bool(senses) and all(s.startswith("to ") for s in senses)
+
+
 @lru_cache(maxsize=1)
 def _jieba_key() -> str:
     import jieba

@@ -880,6 +880,17 @@ def adjective(word: str) -> bool:
     return word.lower() in getAllLemmas(word.lower()).get("ADJ", ())
 
 
+@lru_cache(maxsize=100_000)
+def gerund(word: str) -> bool:
+    """``word`` is the -ing form of a verb lemminflect knows ("licensing", "refining", "surrendering"),
+    not a noun in -ing alone ("ceiling", "thing"): English that writes a verb as a noun."""
+    from lemminflect import getAllLemmas
+
+    lw = word.lower()
+    verbs = getAllLemmas(lw).get("VERB", ())
+    return lw.endswith("ing") and bool(verbs) and lw not in verbs
+
+
 def _shared_head(toks: Sequence[str], i: int, j: int) -> list[list[str]]:
     """Members of a coordination with a shared plural head, each with the head in the singular:
     "Defense, Energy and Treasury Departments" -> Defense Department, Energy Department, Treasury Department."""

@@ -38,6 +38,10 @@ its English). Without that text the pairs' two sides are the corpus.
 * **person compounds** -- a person's name joined with a title or another entry (总统特朗普,
   拜登总统, 美国财政部长史考特贝森特, 特朗普政府), whose English holds the name's English, is
   redundant beside the name and the title: its termhood is multiplied by ``PERSON_COMPOUND``.
+* **verbs** -- a word of jieba's dictionary whose every CC-CEDICT sense is a verb (念佛 "to chant
+  the names of Buddha", 替代 "to replace") is a predicate, no noun term, unless its English writes
+  it as one, a gerund (许可 / licensing): its termhood is multiplied by ``VERBAL``
+  (:func:`verbal_word`).
 * **independence** -- the nesting part of C-value: the share of a term's frequency that is
   *not* inside longer terms, the containers' frequency averaged as C-value does; the lower of
   the Chinese share (containers: the other entries) and the English one (containers: every
@@ -67,7 +71,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .candidates import zh_tagged, zh_tokens
+from termalign.align.lexicon import verbal_only
+
+from .candidates import gerund, zh_tagged, zh_tokens
 from .entries import TermEntry
 from .pinyin import translit
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
@@ -80,6 +86,7 @@ EVIDENCE_FREQ = 2.0  # an entry neither named nor marked, seen f times, is weigh
 NAME_EVIDENCE_ONCE = 0.6  # a name of several tokens seen once; 1 - 0.4 exp(-(f - 1)) for weighted frequency f
 MARKED_EVIDENCE_ONCE = 0.9  # a marked term or a one-token name seen once; 1 - 0.1 exp(-(f - 1))
 PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry
+VERBAL = 0.4  # termhood factor of a dictionary word that is only a verb, paired with English that is no gerund
 MARKED_SPEC = 1.0  # specificity of a term the writer marks (quotes, 中文(English)) that is no common word
 MARKED_MAX_FREQ = 10 ** (4.5 - 9)  # ... no common word: rarer in general language than this (Zipf 4.5)
 PHRASE_BREAK = 10.0  # wordfreq divides a Chinese phrase by this for each word break it infers (INFERRED_SPACE_FACTOR)
@@ -404,8 +411,23 @@ def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[Term
             t = parts[0].value
             if parts[1]:
                 t = round(t * PERSON_COMPOUND, 4)
+            if verbal_word(zh_key(e.zh), e.en):
+                t = round(t * VERBAL, 4)
         out.append(replace(e, termhood=t))
     return sort_by_rank(out)
+
+
+def verbal_word(zk: str, en: str) -> bool:
+    """``zk`` is a verb and no term: a word of jieba's general dictionary whose every CC-CEDICT sense
+    is a verb (:func:`termalign.align.lexicon.verbal_only`), and ``en`` (as shown) does not end in a
+    gerund. jieba tags many verb-object words nouns (念佛 "to chant the names of Buddha"), so they
+    become candidates; their English is a verb phrase, which the English candidates never hold, so
+    they pair with a noun nearby (念佛 / "Lord Buddha") or with a noun formed from the verb (替代 /
+    "alternative", 中断 / "disruption": right, but no terms). A gerund is how English makes such a
+    verb a term (许可 / "licensing", 精炼 / "refining"), so that pair is left alone. The entry stays:
+    only its rank goes down (its confidence says whether the translation is right)."""
+    words = en.split()
+    return bool(words) and zk in general_zh()[0] and verbal_only(zk) and not gerund(words[-1])
 
 
 def sort_by_rank(entries: Iterable[TermEntry]) -> list[TermEntry]:

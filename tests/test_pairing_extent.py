@@ -195,14 +195,42 @@ def _macdev_pairs(macdev, chapters):
     return pairs, CorpusText(tuple(en_all), tuple(zh_all))
 
 
-def test_a_word_glued_to_a_name_seen_once_does_not_take_the_names_english(macdev, usem3):
+@pytest.fixture(scope="module")
+def macdev_glossary(macdev, usem3):
+    """The glossary of MAC-Dev 001-003 (the dev chapters), as benchmarks/bench_glossary.py builds it."""
+    pairs, corpus = _macdev_pairs(macdev, ["001", "002", "003"])
+    return build_glossary(pairs, usem3, corpus=corpus)
+
+
+def test_a_word_glued_to_a_name_seen_once_does_not_take_the_names_english(macdev_glossary):
     """MAC-Dev 003: 问姑奶奶 ("asked" + 姑奶奶) occurs once, beside "Aunt Feng"; its Dice of 1 is the one-off
     sentence's, and 姑奶奶, which recurs and co-occurs with "Aunt Feng" as often, holds the association.
     The names themselves stay (刘老老 / Grannie Liu, 韦小宝 / Trinket)."""
-    pairs, corpus = _macdev_pairs(macdev, ["001", "002", "003"])
-    by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=corpus)}
+    by_zh = {e.zh: e for e in macdev_glossary}
     assert not {"问姑奶奶", "二奶奶当家", "先将刘老老"} & set(by_zh)
     assert by_zh["刘老老"].en == "Grannie Liu" and by_zh["韦小宝"].en == "Trinket"
+
+
+def test_a_word_that_is_only_a_verb_ranks_low_unless_its_english_is_a_gerund(macdev_glossary):
+    """MAC-Dev 003: 刘老老忙念佛道 ("Grannie Liu called on the Lord Buddha"). jieba tags 念佛 ("to chant the
+    names of Buddha", every CC-CEDICT sense a verb) a noun, and it paired with "Lord Buddha" at rank 81;
+    a verb is no term, so its termhood is cut (``VERBAL``) and it leaves the top 100. A gerund writes
+    such a verb as a term (许可 / licensing, 精炼 / refining in the example corpus' gold), and a noun
+    or a word with a noun sense is no verb (精炼厂 "refinery", 出口 "an exit" too, 牛圈: no entry)."""
+    from termalign.glossary.termhood import verbal_word
+
+    rank = {(e.zh, e.en): i for i, e in enumerate(macdev_glossary)}
+    assert rank[("念佛", "Lord Buddha")] >= 100
+    assert verbal_word("念佛", "Lord Buddha") and verbal_word("替代", "alternatives")
+    assert not verbal_word("许可", "licensing") and not verbal_word("许可", "rare earth licensing")
+    for zh, en in [
+        ("精炼", "refining"),
+        ("精炼", "refinement"),
+        ("精炼厂", "refineries"),
+        ("出口", "exports"),
+        ("牛圈", "cow-pen"),
+    ]:
+        assert not verbal_word(zh, en), zh
 
 
 def test_a_recurring_honorific_does_not_cut_the_bare_name():
