@@ -990,9 +990,8 @@ def titled_ok(zk: str, en: str) -> bool:
     刘氏 / "Grannie Liu" otherwise. A first word that spells a character of the term is no title:
     "Zhen Zhen" is the doubled given name 珍珍. Any other English passes."""
     words = en.split()
-    doubled = bool(words) and any(
-        words[0].lower() in readings(ch) for ch in zk
-    )  # "Zhen Zhen" (珍珍): a given name, no title
+    # "Zhen Zhen" (珍珍): a first word that spells a character of the term is a given name, no title
+    doubled = bool(words) and any(words[0].lower() in readings(ch) for ch in zk)
     if (
         len(words) == 2
         and words[0][:1].isupper()
