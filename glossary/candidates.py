@@ -528,11 +528,10 @@ def _participle(prev: str, word: str, nxt: str) -> bool:
     as it is."""
     from lemminflect import getAllLemmas
 
-    lw, lp, ln = word.lower(), prev.lower(), nxt.lower()
-    if not lw.endswith("ing") or not prev[:1].isalpha() or not nxt[:1].isalpha() or lp in EN_STOP:
+    lp, ln = prev.lower(), nxt.lower()
+    if not gerund(word) or not prev[:1].isalpha() or not nxt[:1].isalpha() or lp in EN_STOP:
         return False
-    verbs = getAllLemmas(lw).get("VERB", ())
-    if not verbs or lw in verbs or not _can_be_noun(lp):
+    if not _can_be_noun(lp):
         return False
     readings = getAllLemmas(ln)
     if ln in _OBJECT_START:
