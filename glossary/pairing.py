@@ -47,8 +47,9 @@ from .candidates import (
 )
 from .entries import CorpusText, SentencePair, TermEntry
 from .orgs import org_names
-from .pinyin import is_syllable, readings, translit
+from .pinyin import is_syllable, name_syllables, readings, translit
 from .spans import (
+    NAME_SPELL,
     _written,
     aligned_ngrams,
     all_zh_candidates,
@@ -191,6 +192,9 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
             total += w
             zc = all_zh_candidates(" ".join(p.zh.split()), rec)
             marked = en_marked[p.en]
+            written = written_in_latin(p.zh, en_of[p.en])
+            if written:
+                marked = tuple(m for m in marked if m[0] not in written)
             ec = [(k, s) for k, s, _ in marked]
             for k, s, *_ in zc:
                 zs[k][s] += 1
@@ -292,6 +296,23 @@ def latin_pairs(zh_text: str, en_cands: Sequence[tuple[str, str]]) -> list[tuple
     """(zh key, en key) for a Latin-script name in the Chinese written the same in the English (MP Materials)."""
     spans = {s.lower(): k for k, s, *_ in latin_spans(" ".join(zh_text.split()))}
     return [(spans[s.lower()], k) for k, s in en_cands if s.lower() in spans]
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
+_PARENS = re.compile(r"[(（][^()（）]*[)）]")
+
+
+def written_in_latin(zh_text: str, en_cands: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """Keys of the one-word English candidates (key, surface) that the Chinese text writes itself, in
+    Latin letters and outside parentheses: "Planck" in 他调出了另外两颗卫星WMAP和Planck的宇宙背景辐射实时数据.
+    Such a word is accounted for by its own spelling, so its sentence is no evidence for or against
+    a Chinese term (:func:`count` leaves it out there): otherwise "Planck", seen three times where
+    the Chinese writes 普朗克 once and Planck twice, pairs with 普朗克 at Dice 0.5 and loses it to
+    "Probe" (Dice 1, once in the sentence that names both). Words in parentheses are glosses of the
+    term before them (麦艾文(Evan Medeiros), :func:`glossary.candidates.paren_pairs`) and stay; names of
+    two or more words are Chinese candidates of their own (:func:`glossary.spans.latin_spans`)."""
+    words = {m.group(0).lower() for m in _LATIN_WORD.finditer(_PARENS.sub(" ", zh_text))}
+    return frozenset(k for k, s in en_cands if " " not in s and s.lower() in words) if words else frozenset()
 
 
 def _id(vocab: dict[str, int], freq: list[float], key: str) -> int:
@@ -749,21 +770,38 @@ def choose_repairs(
 
     A longer Chinese term must also translate what the shorter one lacks (:func:`adds_translation`, with
     ``matched``): 战略矿产储备 holds 储备 / "reserve", a part of "strategic mineral reserve" that 战略矿产
-    leaves out; 材料 / "material" does not grow into 痕量材料, nor 林剑 / "Lin Jian" into 发言人林剑."""
+    leaves out; 材料 / "material" does not grow into 痕量材料, nor 林剑 / "Lin Jian" into 发言人林剑.
+
+    A longer Chinese term that spells a name in pinyin where the shorter spells only part of it
+    (:func:`spells_whole`) repairs it whatever the encoder says: 叶文 / "Ye Wenjie" -> 叶文洁, whose 洁
+    spells the "jie" that jieba cut off (叶文 + 洁身); to the encoder names are noise."""
     out = {}
     for r, longer in cands.items():
         ok = [
             r2
             for r2 in longer
-            if (
-                sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM
-                or (en_freq is not None and c.zi[r2] == c.zi[r] and holds_as_unit(c, r2, r, en_freq))
+            if (c.zi[r2] != c.zi[r] and spells_whole(c.zh[c.zi[r2]], c.zh[c.zi[r]], _display_en(c, c.ei[r])))
+            or (
+                (
+                    sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM
+                    or (en_freq is not None and c.zi[r2] == c.zi[r] and holds_as_unit(c, r2, r, en_freq))
+                )
+                and (c.zi[r2] == c.zi[r] or adds_translation(c, r2, r, matched or {}))
             )
-            and (c.zi[r2] == c.zi[r] or adds_translation(c, r2, r, matched or {}))
         ]
         if ok:
             out[r] = max(ok, key=lambda q: (c.cze[q], sim.get(q, 0.0), len(c.en[c.ei[q]].split()), len(c.zh[c.zi[q]])))
     return out
+
+
+def spells_whole(longer: str, shorter: str, name: str) -> bool:
+    """Chinese term ``longer`` spells the English ``name`` in pinyin (:func:`glossary.pinyin.translit`
+    at least ``NAME_SPELL``) and better than ``shorter``, a part of it, which spells only part of the
+    name: 叶文洁 / "Ye Wenjie" 1.00 against 叶文 0.77 (jieba cuts 叶文 + 洁身 in 于是话题转到叶文洁身上),
+    单廷秀 / "Shan Tingxiu" 1.00 against 单廷 0.67. Not a longer term with a character glued on
+    (叶文洁身 0.80), nor anything for a lower-case English span (no name: translit 0)."""
+    whole = translit(longer, name)
+    return whole >= NAME_SPELL and whole > translit(shorter, name) + 1e-9
 
 
 def adds_translation(c: Counts, longer: int, shorter: int, matched: Mapping[tuple[str, str], float]) -> bool:
@@ -961,10 +999,8 @@ def name_leaves_title(zk: str, en: str) -> bool:
     transliterated, not spelled in pinyin, so this never fires there."""
     if " " in en or not en[:1].isupper() or len(zk) < 2:
         return False
-    from pypinyin import lazy_pinyin
-
     word = "".join(ch for ch in en.lower() if ch.isalpha())
-    syl = lazy_pinyin(zk)
+    syl = name_syllables(zk, word)
     if len(syl) != len(zk):
         return False
     return any("".join(syl[:n]) in (word, word[:-1] if word.endswith("s") else word) for n in range(1, len(zk)))
@@ -1088,7 +1124,10 @@ def nested_rows(c: Counts, rows: np.ndarray, en_freq: dict | None = None) -> lis
     Korea and Singapore", only for a Chinese term that has a coordinator too, :func:`coordination_ok`:
     南韩 is "South Korea"), or k_long is the unit
     that k_short is cut from (:func:`holds_as_unit`, with ``en_freq``: 轿子 / "sedan chair", not "chair")
-    and no longer Chinese term takes it (:func:`taken_by_longer_zh`)."""
+    and no longer Chinese term takes it (:func:`taken_by_longer_zh`). A name the Chinese term
+    transliterates (:func:`sounds_alone`) is likewise kept from a longer name that a longer Chinese
+    term takes: 威尔金森 / "Wilkinson", not "Wilkinson Microwave Anisotropy Probe", which is
+    威尔金森微波各向异性's (jieba cuts 威尔金森微波各向异性探测卫星 into four words)."""
     by_z: dict[int, list[int]] = defaultdict(list)
     for k, r in enumerate(rows):
         by_z[int(c.zi[r])].append(k)
@@ -1103,6 +1142,10 @@ def nested_rows(c: Counts, rows: np.ndarray, en_freq: dict | None = None) -> lis
         for kl in (k for k in words if coordination_ok(zk, shown[k])):
             for k in words:
                 if _contains(words[kl], words[k]) and c.cze[rows[kl]] >= NEST_SHARE * c.cze[rows[k]]:
+                    if k != kl and sounds_alone(zk, shown[k], shown[kl]):
+                        by_e = by_e or _by_en(c)
+                        if taken_by_longer_zh(c, int(rows[kl]), by_e):
+                            continue  # "Wilkinson Microwave Anisotropy Probe" is 威尔金森微波各向异性's
                     # "California-Nevada" holds two names: there the single one that fits is preferred
                     out.append((k, kl) if _name_pair_member(shown[kl], shown[k]) else (kl, k))
         if en_freq is None:
@@ -1115,6 +1158,16 @@ def nested_rows(c: Counts, rows: np.ndarray, en_freq: dict | None = None) -> lis
                     if not taken_by_longer_zh(c, int(rows[kl]), by_e):
                         out.append((kl, k))
     return out
+
+
+def sounds_alone(zk: str, short: str, long: str) -> bool:
+    """The Chinese term ``zk`` is the transliteration of the name ``short`` (:func:`glossary.pinyin.translit`
+    at least ``GLUE_TRANSLIT``) and sounds less like the longer name ``long`` that holds it: 威尔金森 /
+    "Wilkinson" 0.60 against "Wilkinson Microwave Anisotropy Probe" 0.32. :func:`nested_rows` then
+    leaves the longer name to a longer Chinese term that takes it (威尔金森微波各向异性); 老公 / "Librarian"
+    (0.38) keeps the nesting with "Chief Librarian"."""
+    near = translit(zk, short)
+    return near >= GLUE_TRANSLIT and near > translit(zk, long)
 
 
 def _name_pair(text: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -81,17 +82,43 @@ def spells_prefix(query: str, term: str) -> bool:
     return walk(0, 0)
 
 
-__all__ = ["strip_tones", "readings", "is_pinyin", "is_syllable", "spells_prefix"]
+__all__ = ["strip_tones", "readings", "is_pinyin", "is_syllable", "spells_prefix", "name_syllables", "translit"]
+
+
+def name_syllables(z: str, letters: str, usual: Sequence[str] | None = None) -> list[str]:
+    """The toneless pinyin of each character of ``z`` as a name spelled ``letters`` reads it.
+
+    A character keeps its usual reading in context (``usual``, by default pypinyin's
+    ``lazy_pinyin(z)``) unless another of its readings (pypinyin's table lists them all) spells
+    the letters at that point: 单 is read dan, but shan as a surname, so 单廷秀 / "shantingxiu" is
+    ``['shan', 'ting', 'xiu']``, not dan ting xiu (曾 zeng, 解 xie, 区 ou, 仇 qiu, 朴 piao, 乐 yue
+    likewise). Left to right, each character once, a constant number of readings each: linear.
+    Once a character spells none of the letters left, the rest keep their usual readings
+    (贝森特 / "bessent" stays bei sen te)."""
+    if usual is None:
+        from pypinyin import lazy_pinyin
+
+        usual = lazy_pinyin(z)
+    out = list(usual)
+    if len(out) != len(z):
+        return out  # Latin letters or digits inside (MP材料): no character-by-character reading
+    pos = 0
+    for k, ch in enumerate(z):
+        fits = [r for r in (out[k], *readings(ch)) if r and letters.startswith(r, pos)]
+        if not fits:
+            break  # the rest keep their usual readings
+        out[k] = fits[0] if fits[0] == out[k] else max(fits, key=len)
+        pos += len(out[k])
+    return out
 
 
 def translit(z: str, e: str) -> float:
-    """Pinyin of ``z`` vs the letters of ``e`` (贝森特 ~ beisente vs bessent): 0..1, 0 unless ``e`` is a name."""
+    """Pinyin of ``z`` vs the letters of ``e`` (贝森特 ~ beisente vs bessent; 单廷秀 ~ shantingxiu, every
+    reading of a character allowed: :func:`name_syllables`): 0..1, 0 unless ``e`` is a name."""
     if not e[:1].isupper() or not any(c.isalpha() for c in e):
         return 0.0
-    from pypinyin import lazy_pinyin
-
-    py = "".join(lazy_pinyin(z)).lower()
     en = "".join(ch for ch in e.lower() if ch.isalpha())
+    py = "".join(name_syllables(z, en)).lower()
     if not py or not en or not py.isascii():
         return 0.0
     return SequenceMatcher(None, py, en, autojunk=False).ratio()

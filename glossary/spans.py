@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 
 from .candidates import ZH_STOP, _is_cap, _to_simplified, _tokens, lexicon, zh_clause
 from .orgs import org_spans
+from .pinyin import name_syllables, readings
 from .variants import zh_key
 
 MIN_RECUR = 2  # a token span is a candidate when seen in this many sentence pairs
@@ -320,8 +321,9 @@ def _extra_spells(long: str, short: str, name: str, short_name: str, py_of: dict
     if short_name not in name:
         return False
     at = long.find(short)
-    extra = "".join(py_of.get(ch, "") for ch in long[:at] + long[at + len(short) :])
+    chars = long[:at] + long[at + len(short) :]
     rest = name.replace(short_name, "", 1)
+    extra = "".join(name_syllables(chars, rest, [py_of.get(ch, "") for ch in chars]))
     return bool(extra and rest) and _spelling(extra, rest) >= NAME_SPELL
 
 
@@ -332,11 +334,14 @@ def spelled_names(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
     ``NAME_MAX`` Han characters is kept when its pinyin matches the letters of a capitalised English
     candidate (every word capitalised) of the same pair with a ``difflib`` ratio of at least
     ``NAME_SPELL``, and jieba does not propose it there: 叶文洁 / Ye Wenjie where jieba cuts 叶文 + 洁,
-    单廷秀 / Shan Tingxiu (单廷 + 秀), 陈清扬 / Chen Qingyang (陈 + 清扬). Of the matches of one name in
-    one sentence only the best is kept (叶文洁, not 文洁 for "Wenjie"). Names of Chinese people and
-    places are spelled this way; foreign names are transliterated by sound (特朗普 / Trump: 0.31) and
-    are jieba's to find. Linear: per pair, only the n-grams whose first syllable starts with the
-    name's first letter and whose pinyin is about as long as the name are compared.
+    单廷秀 / Shan Tingxiu (单廷 + 秀), 陈清扬 / Chen Qingyang (陈 + 清扬). A character may take any of its
+    readings where that spells the name (:func:`glossary.pinyin.name_syllables`): the surname 单 is
+    shan, not the usual dan, so 单廷秀 spells "Shan Tingxiu" (and 单扁郎 "Shan Bianlang"). Of the matches
+    of one name in one sentence only the best is kept (叶文洁, not 文洁 for "Wenjie"). Names of Chinese
+    people and places are spelled this way; foreign names are transliterated by sound (特朗普 / Trump:
+    0.31) and are jieba's to find. Linear: per pair, only the n-grams with a reading of their first
+    character that starts with the name's first letter and whose pinyin is about as long as the name
+    are compared, each read once per name.
     """
     from pypinyin import lazy_pinyin
 
@@ -357,12 +362,15 @@ def spelled_names(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
         for m in _HAN_RUN.finditer(simp):
             syl[m.start() : m.end()] = lazy_pinyin(m.group(0))
         py_of = dict(zip(simp, syl))
-        grams = [(simp[a:b], "".join(syl[a:b])) for a, b in _han_ngrams(simp, NAME_MAX)]  # (n-gram, its pinyin)
+        spans = list(_han_ngrams(simp, NAME_MAX))
         matches = []  # (ratio, n-gram, name) of each name's best spelling
         for name in names:
             best = (NAME_SPELL, "")
-            for g, py in grams:
-                if py[:1] != name[:1] or not 0.7 * len(name) <= len(py) <= 1.3 * len(name):
+            for a, b in spans:
+                if not any(r[:1] == name[:1] for r in (syl[a], *readings(simp[a]))):
+                    continue  # no reading of the first character (a surname: 单 dan or shan) starts the name
+                g, py = simp[a:b], "".join(name_syllables(simp[a:b], name, syl[a:b]))
+                if not 0.7 * len(name) <= len(py) <= 1.3 * len(name):
                     continue
                 r = _spelling(py, name)
                 if r >= best[0] and (r, len(g)) > (best[0], len(best[1])):
@@ -415,7 +423,9 @@ def _spells_part(gram: str, name: str) -> bool:
     letters = "".join(c for c in name if "a" <= c <= "z")
     py = lazy_pinyin(gram)
     return any(
-        _spelling("".join(py[a:b]), letters) >= NAME_SPELL for a in range(len(py)) for b in range(a + 1, len(py) + 1)
+        _spelling("".join(name_syllables(gram[a:b], letters, py[a:b])), letters) >= NAME_SPELL
+        for a in range(len(py))
+        for b in range(a + 1, len(py) + 1)
     )
 
 
