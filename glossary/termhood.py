@@ -37,11 +37,16 @@ its English). Without that text the pairs' two sides are the corpus.
   untranslated: no writer's mark and no jieba word, so it is weighed as a name of several tokens.
 * **person compounds** -- a person's name joined with a title or another entry (总统特朗普,
   拜登总统, 美国财政部长史考特贝森特, 特朗普政府), whose English holds the name's English, is
-  redundant beside the name and the title: its termhood is multiplied by ``PERSON_COMPOUND``.
+  redundant beside the name and the title: its termhood is multiplied by ``PERSON_COMPOUND``. So is a
+  place or organisation name joined to another entry whose lower-case English it extends (中国政府 /
+  Chinese government beside 政府, 外国关键矿产 / foreign critical minerals beside 关键矿产): a free
+  combination (:func:`place_compound`). An institution's title keeps its rank (美国财政部长 / U.S.
+  Treasury Secretary: the rest's English is capitalised).
 * **verbs** -- a word of jieba's dictionary whose every CC-CEDICT sense is a verb (念佛 "to chant
   the names of Buddha", 替代 "to replace") is a predicate, no noun term, unless its English writes
   it as one, a gerund (许可 / licensing): its termhood is multiplied by ``VERBAL``
-  (:func:`verbal_word`).
+  (:func:`verbal_word`). An entry whose English is an adjective alone (全球 / global, 战略 / strategic)
+  is an attribute, no term either, and takes the same factor (:func:`attribute_word`).
 * **independence** -- the nesting part of C-value: the share of a term's frequency that is
   *not* inside longer terms, the containers' frequency averaged as C-value does; the lower of
   the Chinese share (containers: the other entries) and the English one (containers: every
@@ -86,8 +91,8 @@ NAME_FLOOR = 0.5  # a name's specificity is at least this
 EVIDENCE_FREQ = 2.0  # an entry neither named nor marked, seen f times, is weighed by 1 - exp(-f / this)
 NAME_EVIDENCE_ONCE = 0.6  # a name of several tokens seen once; 1 - 0.4 exp(-(f - 1)) for weighted frequency f
 MARKED_EVIDENCE_ONCE = 0.9  # a marked term or a one-token name seen once; 1 - 0.1 exp(-(f - 1))
-PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry
-VERBAL = 0.4  # termhood factor of a dictionary word that is only a verb, paired with English that is no gerund
+PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry (and of place_compound)
+VERBAL = 0.4  # termhood factor of a dictionary word that is only a verb, paired with English that is no gerund, and of an adjective alone
 MARKED_SPEC = 1.0  # specificity of a term the writer marks (quotes, 中文(English)) that is no common word
 MARKED_MAX_FREQ = 10 ** (4.5 - 9)  # ... no common word: rarer in general language than this (Zipf 4.5)
 PHRASE_BREAK = 10.0  # wordfreq divides a Chinese phrase by this for each word break it infers (INFERRED_SPACE_FACTOR)
