@@ -356,7 +356,8 @@ def place_compound(zk: str, en: str, senses: Mapping[str, Sequence[str]]) -> boo
     """
     words = general_zh()[0]
     target = en_words(en)
-    for i in range(1, len(zk) - 1):
+    # two characters at least: a one-character place (美, 中) also starts everyday words (美人儿, 中心)
+    for i in range(2, len(zk)):
         gen = words.get(zk[:i])
         if gen is None or not gen[1].startswith(_PLACE_TAGS):
             continue
@@ -412,8 +413,8 @@ def en_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
 
 
 def entry_termhoods(entries: Sequence[TermEntry], stats: CorpusStats) -> list[tuple[TermhoodParts, bool] | None]:
-    """Per entry, its termhood parts and whether it is a person compound (:func:`person_compound`);
-    None for a pinned entry. Nesting and person compounds are judged among ``entries`` together."""
+    """Per entry, its termhood parts and whether it is a person or place compound (:func:`person_compound`,
+    :func:`place_compound`); None for a pinned entry. Nesting and compounds are judged among ``entries`` together."""
     keys = [zh_key(e.zh) for e in entries]
     zc = zh_containers(keys, stats.zh_freq)
     ec = en_containers([en_key(e.en) for e in entries], stats.en_freq)
