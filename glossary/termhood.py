@@ -37,11 +37,16 @@ its English). Without that text the pairs' two sides are the corpus.
   untranslated: no writer's mark and no jieba word, so it is weighed as a name of several tokens.
 * **person compounds** -- a person's name joined with a title or another entry (总统特朗普,
   拜登总统, 美国财政部长史考特贝森特, 特朗普政府), whose English holds the name's English, is
-  redundant beside the name and the title: its termhood is multiplied by ``PERSON_COMPOUND``.
+  redundant beside the name and the title: its termhood is multiplied by ``PERSON_COMPOUND``. So is a
+  place or organisation name joined to another entry whose lower-case English it extends (中国政府 /
+  Chinese government beside 政府, 外国关键矿产 / foreign critical minerals beside 关键矿产): a free
+  combination (:func:`place_compound`). An institution's title keeps its rank (美国财政部长 / U.S.
+  Treasury Secretary: the rest's English is capitalised).
 * **verbs** -- a word of jieba's dictionary whose every CC-CEDICT sense is a verb (念佛 "to chant
   the names of Buddha", 替代 "to replace") is a predicate, no noun term, unless its English writes
   it as one, a gerund (许可 / licensing): its termhood is multiplied by ``VERBAL``
-  (:func:`verbal_word`).
+  (:func:`verbal_word`). An entry whose English is an adjective alone (全球 / global, 战略 / strategic)
+  is an attribute, no term either, and takes the same factor (:func:`attribute_word`).
 * **independence** -- the nesting part of C-value: the share of a term's frequency that is
   *not* inside longer terms, the containers' frequency averaged as C-value does; the lower of
   the Chinese share (containers: the other entries) and the English one (containers: every
@@ -67,26 +72,27 @@ import math
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from termalign.align.lexicon import verbal_only
 
-from .candidates import gerund, zh_tagged, zh_tokens
+from .candidates import _attributive, gerund, zh_tagged, zh_tokens
 from .entries import TermEntry
 from .pinyin import translit
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
 _NAME_TAGS = ("nr", "ns", "nt")  # jieba tags of person, place and organisation names (nrt, nrfg too)
+_PLACE_TAGS = ("ns", "nt")  # jieba tags of place and organisation names
 W_MID = 4.0  # weirdness (natural log) at which a dictionary word is half specific
 W_SCALE = 1.0
 NAME_FLOOR = 0.5  # a name's specificity is at least this
 EVIDENCE_FREQ = 2.0  # an entry neither named nor marked, seen f times, is weighed by 1 - exp(-f / this)
 NAME_EVIDENCE_ONCE = 0.6  # a name of several tokens seen once; 1 - 0.4 exp(-(f - 1)) for weighted frequency f
 MARKED_EVIDENCE_ONCE = 0.9  # a marked term or a one-token name seen once; 1 - 0.1 exp(-(f - 1))
-PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry
-VERBAL = 0.4  # termhood factor of a dictionary word that is only a verb, paired with English that is no gerund
+PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry (and of place_compound)
+VERBAL = 0.4  # termhood factor of a dictionary word that is only a verb, paired with English that is no gerund, and of an adjective alone
 MARKED_SPEC = 1.0  # specificity of a term the writer marks (quotes, 中文(English)) that is no common word
 MARKED_MAX_FREQ = 10 ** (4.5 - 9)  # ... no common word: rarer in general language than this (Zipf 4.5)
 PHRASE_BREAK = 10.0  # wordfreq divides a Chinese phrase by this for each word break it infers (INFERRED_SPACE_FACTOR)
@@ -337,6 +343,31 @@ def person_compound(zk: str, en: str, entries: dict[str, str], persons: dict[str
     return reach.get(n, False)
 
 
+def place_compound(zk: str, en: str, senses: Mapping[str, Sequence[str]]) -> bool:
+    """``zk`` is a place or organisation name of jieba's dictionary (tagged ns or nt: 中国, 美国, 外国,
+    商务部) joined to another entry's Chinese, and ``en`` is one of that entry's lower-case English forms
+    with words before it: 中国政府 / "Chinese government" beside 政府 / government, 外国关键矿产 / "foreign
+    critical minerals" beside 关键矿产 / critical minerals, 商务部员工 / "Commerce employees". Such a free
+    combination is redundant beside the entry, as a person compound is beside the name.
+
+    ``senses``: Chinese key -> the English of each of its entries. A capitalised rest is a name or a
+    title that the place makes an institution's (美国财政部长 / "U.S. Treasury Secretary" beside 财政部长 /
+    Treasury Secretary), which a translator wants: no free combination.
+    """
+    words = general_zh()[0]
+    target = en_words(en)
+    # two characters at least: a one-character place (美, 中) also starts everyday words (美人儿, 中心)
+    for i in range(2, len(zk)):
+        gen = words.get(zk[:i])
+        if gen is None or not gen[1].startswith(_PLACE_TAGS):
+            continue
+        for rest_en in senses.get(zk[i:], ()):
+            rest = en_words(rest_en)
+            if rest_en == rest_en.lower() and 0 < len(rest) < len(target) and target[-len(rest) :] == rest:
+                return True
+    return False
+
+
 def _holds(long: Sequence[str], short: Sequence[str]) -> bool:
     return len(short) > 0 and has_run(long, short)
 
@@ -382,20 +413,23 @@ def en_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
 
 
 def entry_termhoods(entries: Sequence[TermEntry], stats: CorpusStats) -> list[tuple[TermhoodParts, bool] | None]:
-    """Per entry, its termhood parts and whether it is a person compound (:func:`person_compound`);
-    None for a pinned entry. Nesting and person compounds are judged among ``entries`` together."""
+    """Per entry, its termhood parts and whether it is a person or place compound (:func:`person_compound`,
+    :func:`place_compound`); None for a pinned entry. Nesting and compounds are judged among ``entries`` together."""
     keys = [zh_key(e.zh) for e in entries]
     zc = zh_containers(keys, stats.zh_freq)
     ec = en_containers([en_key(e.en) for e in entries], stats.en_freq)
     tr = [translit(zk, e.en) for e, zk in zip(entries, keys)]
     by_zh = {zk: e.en for e, zk in zip(entries, keys)}
+    senses: dict[str, list[str]] = defaultdict(list)  # a Chinese key's every English (政府: administration, government)
+    for e, zk in zip(entries, keys):
+        senses[zk].append(e.en)
     persons = {zk: e.en for e, zk, t in zip(entries, keys, tr) if is_person(zk, e.en, t)}
     return [
         None
         if e.pinned
         else (
             termhood(zk, e.en, stats, zc.get(zk, ()), ec.get(en_key(e.en), ()), t_lit),
-            person_compound(zk, e.en, by_zh, persons),
+            person_compound(zk, e.en, by_zh, persons) or place_compound(zk, e.en, senses),
         )
         for e, zk, t_lit in zip(entries, keys, tr)
     ]
@@ -411,7 +445,7 @@ def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[Term
             t = parts[0].value
             if parts[1]:
                 t = round(t * PERSON_COMPOUND, 4)
-            if verbal_word(zh_key(e.zh), e.en):
+            if verbal_word(zh_key(e.zh), e.en) or attribute_word(e.en):
                 t = round(t * VERBAL, 4)
         out.append(replace(e, termhood=t))
     return sort_by_rank(out)
@@ -428,6 +462,15 @@ def verbal_word(zk: str, en: str) -> bool:
     only its rank goes down (its confidence says whether the translation is right)."""
     words = en.split()
     return bool(words) and zk in general_zh()[0] and verbal_only(zk) and not gerund(words[-1])
+
+
+def attribute_word(en: str) -> bool:
+    """``en`` is one lower-case word that lemminflect knows only as an adjective (global, strategic,
+    critical): the entry is an attribute, no noun term. Chinese writes such attributes as nouns of their
+    own (全球, 战略, 关键), which pair with the adjective alone (:func:`glossary.candidates._attributive`);
+    the pair is right, but a translator looks up 关键矿物 / critical minerals, not 关键 / critical. As
+    with a verb, only its rank goes down."""
+    return " " not in en.strip() and _attributive(en.strip())
 
 
 def sort_by_rank(entries: Iterable[TermEntry]) -> list[TermEntry]:

@@ -387,3 +387,40 @@ def test_termhood_parts_on_real_entries(glossary):
     # ... but one mark is not full proof: the quoted 实体清单 (once) weighs less than 贝森特, a name
     # that is one token to jieba and recurs in the pairs
     assert by_zh["实体清单"].termhood < by_zh["贝森特"].termhood
+
+
+def test_a_place_joined_to_an_entry_is_a_free_combination(glossary):
+    """Seed 000: "...tariffs on foreign critical minerals"; seed 001: "the Chinese government leverages
+    its dominance". 外国关键矿产 / foreign critical minerals is 外国 (a place name to jieba) + 关键矿产 /
+    critical minerals, and 中国政府 / Chinese government is 中国 + 政府 / government (政府's second
+    sense): free combinations, redundant beside the entries they extend, so their termhood is cut as a
+    person compound's is. A capitalised rest is an institution's title, which stays: 美国财政部长 /
+    U.S. Treasury Secretary beside 财政部长 / Treasury Secretary; and 稀土 is no place."""
+    from collections import defaultdict
+
+    from termalign.glossary.termhood import place_compound
+
+    senses = defaultdict(list)
+    for e in glossary:
+        senses[zh_key(e.zh)].append(e.en)
+    assert place_compound("外国关键矿产", "foreign critical minerals", senses)
+    assert place_compound("中国政府", "Chinese government", senses)
+    assert not place_compound("中国政府", "Chinese", senses)  # the rest's English must be there
+    assert not place_compound("美国财政部长", "U.S. Treasury Secretary", senses)
+    assert not place_compound("稀土出口", "rare earth exports", senses)
+    by_zh = {e.zh: e for e in glossary}
+    # 0.56 before (a one-token name to jieba, seen four times); the entries it extends keep theirs
+    assert by_zh["中国政府"].termhood < 0.3 and by_zh["关键矿产"].termhood > 0.6
+
+
+def test_a_lone_adjective_is_an_attribute_and_ranks_low(glossary):
+    """Seed 000: "...the global supply chain". 全球 / global and 战略 / strategic are right pairs of a
+    Chinese noun and the English adjective alone (``_attributive``), but attributes, no terms: their
+    termhood is cut as a verb's is (0.22 and 0.24 before). A noun or a name is no attribute."""
+    from termalign.glossary.termhood import attribute_word
+
+    assert attribute_word("global") and attribute_word("strategic")
+    assert not any(attribute_word(w) for w in ("critical minerals", "chief", "Misty", "exports"))
+    by_zh = {e.zh: e for e in glossary}
+    assert by_zh["全球"].en == "global" and by_zh["全球"].termhood < 0.15
+    assert by_zh["战略"].en == "strategic" and by_zh["战略"].termhood < 0.15
