@@ -837,8 +837,10 @@ def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list
     A name is not joined to a lone word that lemminflect knows as an adjective unless a determiner
     opens the span ("the Japanese military"): without one the word is no noun head but an address
     or a predicate ("Stop her, Zhou dear!"). A participle that opens a clause ends the chunk
-    (:func:`_participle`: "a Mrs Zhou living here")."""
-    if shouting:
+    (:func:`_participle`: "a Mrs Zhou living here"). A word in -ed that is only a verb right after the
+    name is the name's predicate, not a modifier of the noun after it (:func:`past_form`: "after Mr.
+    Trump threatened tariffs on its exports" gives no "Trump threatened tariffs")."""
+    if shouting or (j < len(toks) and past_form(toks[j])):
         return []
     k = j
     while (

@@ -322,6 +322,17 @@ def test_a_verb_or_a_preposition_before_its_object_ends_the_noun_chunk(macdev):
     assert "little boy" in {k for k, _ in en_candidates("He gave the little boy the book.")}
 
 
+def test_a_past_tense_after_a_name_is_its_predicate(glossary):
+    # seed 000: "after Mr. Trump threatened tariffs on its exports" (在特朗普威胁对出口征收关税后) is a
+    # clause; joining the name to the lower-case chunk after it gave 特朗普威胁 / "Trump threatened tariffs"
+    line = next(x for x in seed("000").read_text(encoding="utf-8").splitlines() if "Mr. Trump threatened tariffs" in x)
+    keys = {k for k, _ in en_candidates(line)}
+    assert {"trump", "tariff"} <= keys and "trump threatened tariff" not in keys, keys
+    assert not [e for e in glossary if en_key(e.en).lower() == "trump threatened tariff"]
+    # a participle after a determiner still modifies its noun
+    assert "enriched uranium" in {k for k, _ in en_candidates("Iran holds the enriched uranium.")}
+
+
 def test_fragments_of_a_linked_term_are_not_entries(glossary):
     pairs = {(zh_key(e.zh), en_key(e.en).lower()) for e in glossary}
     assert ("实体清单", "entity list") in pairs and not {k for k in pairs if k[0] == "实体"}
