@@ -362,6 +362,9 @@ _MEASURE = frozenset("两个件只条位名本张次斤尺寸丈里亩担石升�
 # interjection words (先 d, 将 d, 斗 vn, 出 v). A word jieba guesses from such characters only is no noun.
 _FUNCTION_TAGS = ("d", "v", "p", "c", "u", "f", "r", "q", "m", "t", "y", "e", "o")
 _LOCATIVE_END = frozenset("上里中下内")
+# conjunctions and particles (所 c, 和 c, 着 uz, 了 ul, 之 u): at the edge of a word jieba's HMM made up, such a
+# character is the sentence's grammar, not part of a name or a term (:func:`hmm_glue`)
+_GLUE_EDGE_TAGS = ("c", "u")
 
 
 def dictionary_tag(word: str) -> str | None:
@@ -376,10 +379,16 @@ def hmm_glue(word: str) -> bool:
     glued an adverb or a verb to the term beside it (先将刘老老 / "Grannie Liu's antecedents", 手肘斗出 /
     "left fist"); it breaks the run instead. A made-up word with a character the dictionary knows as
     anything else (a surname morpheme, a noun, an adjective: 刘老老, 周瑞家, 狗儿, 贾蓉, 贝森特) is left alone:
-    most names are such guesses. Not cached: a taught word enters the dictionary."""
+    most names are such guesses, unless it opens or ends in a character the dictionary knows only as a
+    conjunction or a particle (:data:`_GLUE_EDGE_TAGS`): 幻所 in 同/p 领警/n 幻所/n 训之事/i ("to share
+    what [警幻] Disenchantment taught": 所 c marks the verb after it) was 幻所 / "Disenchantment". The
+    characters of transliterated names are none of these (尔 nr, 特 d, 斯 nr, 因 p, 顿 q), while 所, 和,
+    着, 了 and 之 are. Not cached: a taught word enters the dictionary."""
     if len(word) < 2 or lexicon(word) or not _HAN.match(word):
         return False
     tags = [dictionary_tag(ch) for ch in word]
+    if any(t is not None and t.startswith(_GLUE_EDGE_TAGS) for t in (tags[0], tags[-1])):
+        return True
     return all(t is not None and t.startswith(_FUNCTION_TAGS) for t in tags)
 
 
