@@ -445,9 +445,17 @@ _NOSTART = "\x00"  # marks an honorific ("\x00Mrs"): the next word is no sentenc
 _COORD = frozenset({"and", "&"})
 
 
+# an auxiliary or a pronoun with its clitic (didn't, can't, he'd, you're, we've, I'll, I'm): a verb form, no
+# part of a term ("Misty didn't" was a candidate, and 非要不可 / "Misty didn't" an entry of MAC-Dev 001-003).
+# The possessive 's is another matter (:func:`_split_possessives`); O'Neill and D'Arcy end in none of these.
+_CLITIC = re.compile(r"(?:n['’]t|['’](?:re|ve|ll|d|m))$", re.IGNORECASE)
+
+
 def _word_ok(w: str, final: bool) -> bool:
     lw = w.lower()
     if (lw in EN_STOP and (final or lw not in EN_VAGUE)) or not w[0].isalpha() or len(w) < 2:
+        return False
+    if _CLITIC.search(lw):
         return False
     if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4) or not _can_be_noun(lw)):
         return False

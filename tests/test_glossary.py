@@ -322,6 +322,24 @@ def test_a_verb_or_a_preposition_before_its_object_ends_the_noun_chunk(macdev):
     assert "little boy" in {k for k, _ in en_candidates("He gave the little boy the book.")}
 
 
+def test_a_word_with_a_verbs_clitic_is_no_part_of_a_term(macdev):
+    # MAC-Dev 003: "Misty didn't mention it" gave the candidate "Misty didn't", and 非要不可 / "Misty
+    # didn't" was an entry; an auxiliary or a pronoun with its clitic (didn't, you're, he'd) is a verb
+    # form. The possessive stays a part of a name's chunk, and O'Neill is no clitic.
+    lines = [
+        line for ch in ("001", "002", "003") for line in (macdev / "tgt" / ch).read_text(encoding="utf-8").splitlines()
+    ]
+    misty = next(x for x in lines if "Misty didn't mention it" in x)
+    keys = {k.lower() for k, _ in en_candidates(misty)}
+    assert "misty" in keys and not [k for k in keys if "didn" in k], keys
+    for text, name in (
+        ("Ask what you're doing in the Upper Library.", "upper library"),
+        ("Donald O'Neill said it.", "donald o'neill"),
+    ):
+        keys = {k.lower() for k, _ in en_candidates(text)}
+        assert name in keys and not [k for k in keys if "you" in k], keys
+
+
 def test_fragments_of_a_linked_term_are_not_entries(glossary):
     pairs = {(zh_key(e.zh), en_key(e.en).lower()) for e in glossary}
     assert ("实体清单", "entity list") in pairs and not {k for k in pairs if k[0] == "实体"}
