@@ -362,6 +362,9 @@ _MEASURE = frozenset("两个件只条位名本张次斤尺寸丈里亩担石升�
 # interjection words (先 d, 将 d, 斗 vn, 出 v). A word jieba guesses from such characters only is no noun.
 _FUNCTION_TAGS = ("d", "v", "p", "c", "u", "f", "r", "q", "m", "t", "y", "e", "o")
 _LOCATIVE_END = frozenset("上里中下内")
+# conjunctions and particles (所 c, 和 c, 着 uz, 了 ul, 之 u): at the edge of a word jieba's HMM made up, such a
+# character is the sentence's grammar, not part of a name or a term (:func:`hmm_glue`)
+_GLUE_EDGE_TAGS = ("c", "u")
 
 
 def dictionary_tag(word: str) -> str | None:
@@ -376,10 +379,16 @@ def hmm_glue(word: str) -> bool:
     glued an adverb or a verb to the term beside it (先将刘老老 / "Grannie Liu's antecedents", 手肘斗出 /
     "left fist"); it breaks the run instead. A made-up word with a character the dictionary knows as
     anything else (a surname morpheme, a noun, an adjective: 刘老老, 周瑞家, 狗儿, 贾蓉, 贝森特) is left alone:
-    most names are such guesses. Not cached: a taught word enters the dictionary."""
+    most names are such guesses, unless it opens or ends in a character the dictionary knows only as a
+    conjunction or a particle (:data:`_GLUE_EDGE_TAGS`): 幻所 in 同/p 领警/n 幻所/n 训之事/i ("to share
+    what [警幻] Disenchantment taught": 所 c marks the verb after it) was 幻所 / "Disenchantment". The
+    characters of transliterated names are none of these (尔 nr, 特 d, 斯 nr, 因 p, 顿 q), while 所, 和,
+    着, 了 and 之 are. Not cached: a taught word enters the dictionary."""
     if len(word) < 2 or lexicon(word) or not _HAN.match(word):
         return False
     tags = [dictionary_tag(ch) for ch in word]
+    if any(t is not None and t.startswith(_GLUE_EDGE_TAGS) for t in (tags[0], tags[-1])):
+        return True
     return all(t is not None and t.startswith(_FUNCTION_TAGS) for t in tags)
 
 
@@ -436,9 +445,17 @@ _NOSTART = "\x00"  # marks an honorific ("\x00Mrs"): the next word is no sentenc
 _COORD = frozenset({"and", "&"})
 
 
+# an auxiliary or a pronoun with its clitic (didn't, can't, he'd, you're, we've, I'll, I'm): a verb form, no
+# part of a term ("Misty didn't" was a candidate, and 非要不可 / "Misty didn't" an entry of MAC-Dev 001-003).
+# The possessive 's is another matter (:func:`_split_possessives`); O'Neill and D'Arcy end in none of these.
+_CLITIC = re.compile(r"(?:n['’]t|['’](?:re|ve|ll|d|m))$", re.IGNORECASE)
+
+
 def _word_ok(w: str, final: bool) -> bool:
     lw = w.lower()
     if (lw in EN_STOP and (final or lw not in EN_VAGUE)) or not w[0].isalpha() or len(w) < 2:
+        return False
+    if _CLITIC.search(lw):
         return False
     if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4) or not _can_be_noun(lw)):
         return False
@@ -586,6 +603,24 @@ def _takes_object(prev: str, word: str, nxt: str) -> bool:
     return ln in _OBJECT_PRONOUNS or "NOUN" not in readings or past
 
 
+# a preposition or conjunction that opens a clause whose verb is a gerund ("before waddling into the room")
+_GERUND_OPEN = frozenset("before after while without by upon on since when".split())
+
+
+def _gerund_clause(toks: Sequence[str], i: int) -> bool:
+    """``toks[i]`` is a gerund that is the verb of a clause, not a noun: it follows a word that opens such
+    a clause (``_GERUND_OPEN``) and is followed by a preposition, a particle, a determiner or an object
+    pronoun, as a verb is ("before waddling into the room beyond", "without stopping to", "by scratching
+    a"). MAC-Dev 003's "waddling" was a candidate that way, and 下炕 ("got off the kang") / "waddling" an
+    entry at rank 63. A gerund that is a term has no such context: "invest in refining and processing",
+    "the licensing of rare earths", "by rolling out" aside (which is no term either). Of the 1,288
+    English sentences of both dev corpora, 13 gerunds have this context, all verbs."""
+    if not 0 < i < len(toks) - 1 or toks[i - 1].lower() not in _GERUND_OPEN or not gerund(toks[i].lower()):
+        return False
+    nxt = toks[i + 1].lower()
+    return nxt in _PREPOSITIONS or nxt in _MORE_PREPOSITIONS or nxt in _OBJECT_DETERMINERS or nxt in _OBJECT_PRONOUNS
+
+
 @lru_cache(maxsize=100_000)
 def past_form(word: str) -> bool:
     """A word in -ed that lemminflect knows only as a verb ("discussed", "imposed"): a chunk it opens
@@ -731,9 +766,12 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             j += 1
         chunk = [w.lower() if (k == 0 and start) or shouting else w for k, w in enumerate(toks[i:j])]
         verb_first = _clause_verb(toks, i)
+        gerund_verb = _gerund_clause(toks, i)
         for a in range(len(chunk)):
             for b in range(a + 1, min(len(chunk), a + 4) + 1):
                 sub = chunk[a:b]
+                if a == 0 and gerund_verb:
+                    continue  # "before waddling into the room": the gerund is a clause's verb
                 if (
                     _word_ok(sub[-1], final=True)
                     and (len(sub) > 1 or len(sub[0]) >= 3)

@@ -47,6 +47,10 @@ its English). Without that text the pairs' two sides are the corpus.
   it as one, a gerund (许可 / licensing): its termhood is multiplied by ``VERBAL``
   (:func:`verbal_word`). An entry whose English is an adjective alone (全球 / global, 战略 / strategic)
   is an attribute, no term either, and takes the same factor (:func:`attribute_word`).
+* **stray names** -- a word jieba's dictionary tags a person's name (nr) but counts fewer than
+  ``STRAY_NAME_COUNT`` times, paired with lower-case English, is an artefact of the name tagger that
+  built the dictionary, neither a name nor a word (秋尽冬 of 秋尽冬初, "the turn between autumn and
+  winter", counted 5 times): its termhood is multiplied by ``STRAY_NAME`` (:func:`stray_name`).
 * **independence** -- the nesting part of C-value: the share of a term's frequency that is
   *not* inside longer terms, the containers' frequency averaged as C-value does; the lower of
   the Chinese share (containers: the other entries) and the English one (containers: every
@@ -93,6 +97,8 @@ NAME_EVIDENCE_ONCE = 0.6  # a name of several tokens seen once; 1 - 0.4 exp(-(f 
 MARKED_EVIDENCE_ONCE = 0.9  # a marked term or a one-token name seen once; 1 - 0.1 exp(-(f - 1))
 PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title or another entry (and of place_compound)
 VERBAL = 0.4  # termhood factor of a dictionary word that is only a verb, paired with English that is no gerund, and of an adjective alone
+STRAY_NAME = 0.4  # termhood factor of a rare dictionary "name" paired with lower-case English (stray_name)
+STRAY_NAME_COUNT = 10  # ... rare: counted fewer times than this in jieba's dictionary (麻风 nr, "leprosy": 25)
 MARKED_SPEC = 1.0  # specificity of a term the writer marks (quotes, 中文(English)) that is no common word
 MARKED_MAX_FREQ = 10 ** (4.5 - 9)  # ... no common word: rarer in general language than this (Zipf 4.5)
 PHRASE_BREAK = 10.0  # wordfreq divides a Chinese phrase by this for each word break it infers (INFERRED_SPACE_FACTOR)
@@ -447,6 +453,8 @@ def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[Term
                 t = round(t * PERSON_COMPOUND, 4)
             if verbal_word(zh_key(e.zh), e.en) or attribute_word(e.en):
                 t = round(t * VERBAL, 4)
+            if stray_name(zh_key(e.zh), e.en):
+                t = round(t * STRAY_NAME, 4)
         out.append(replace(e, termhood=t))
     return sort_by_rank(out)
 
@@ -471,6 +479,24 @@ def attribute_word(en: str) -> bool:
     the pair is right, but a translator looks up 关键矿物 / critical minerals, not 关键 / critical. As
     with a verb, only its rank goes down."""
     return " " not in en.strip() and _attributive(en.strip())
+
+
+def stray_name(zk: str, en: str) -> bool:
+    """``zk`` is a word of jieba's general dictionary tagged a person's name (nr) and counted fewer than
+    ``STRAY_NAME_COUNT`` times there, and ``en`` (as shown) has no capitalised word. Such rare "names"
+    are strings the dictionary's name tagger picked up (秋尽冬 nr 5 of 秋尽冬初, "the end of autumn and
+    the start of winter"; 牛鼻 nr 2, "an ox's nose"; 金戴银 nr 4 of 穿金戴银), so jieba keeps them one token
+    and they become candidates; a name would be capitalised in English, and a word of the language
+    would be counted more often. On MAC-Dev 001-003 秋尽冬 / "autumn and winter" ranked 59 and 牛鼻 /
+    "tether" 113 (gold: both wrong). A common word the dictionary mistags (麻风 nr 25, "leprosy"; 白布 nr
+    453) is left alone. The entry stays: only its rank goes down."""
+    gen = general_zh()[0].get(zk)
+    return (
+        gen is not None
+        and gen[1].startswith("nr")
+        and gen[0] < STRAY_NAME_COUNT
+        and not any(w[:1].isupper() for w in en.split())
+    )
 
 
 def sort_by_rank(entries: Iterable[TermEntry]) -> list[TermEntry]:

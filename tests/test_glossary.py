@@ -333,6 +333,35 @@ def test_a_past_tense_after_a_name_is_its_predicate(glossary):
     assert "enriched uranium" in {k for k, _ in en_candidates("Iran holds the enriched uranium.")}
 
 
+def test_a_word_with_a_verbs_clitic_is_no_part_of_a_term(macdev):
+    # MAC-Dev 003: "Misty didn't mention it" gave the candidate "Misty didn't", and 非要不可 / "Misty
+    # didn't" was an entry; an auxiliary or a pronoun with its clitic (didn't, you're, he'd) is a verb
+    # form. The possessive stays a part of a name's chunk, and O'Neill is no clitic.
+    lines = [
+        line for ch in ("001", "002", "003") for line in (macdev / "tgt" / ch).read_text(encoding="utf-8").splitlines()
+    ]
+    misty = next(x for x in lines if "Misty didn't mention it" in x)
+    keys = {k.lower() for k, _ in en_candidates(misty)}
+    assert "misty" in keys and not [k for k in keys if "didn" in k], keys
+    for text, name in (
+        ("Ask what you're doing in the Upper Library.", "upper library"),
+        ("Donald O'Neill said it.", "donald o'neill"),
+    ):
+        keys = {k.lower() for k, _ in en_candidates(text)}
+        assert name in keys and not [k for k in keys if "you" in k], keys
+
+
+def test_a_gerund_that_is_a_clauses_verb_is_no_candidate(macdev):
+    # MAC-Dev 003: "... in the reception room before waddling into the room beyond": "waddling" is the
+    # verb of the clause "before" opens (it takes "into the room"), and 下炕 / "waddling" was an entry at
+    # rank 63. A gerund that is a term keeps its place (seed 003: "since refining rare earths involves").
+    lines = (macdev / "tgt" / "003").read_text(encoding="utf-8").splitlines()
+    keys = {k for k, _ in en_candidates(next(x for x in lines if "before waddling into the room" in x))}
+    assert "reception room" in keys and "waddling" not in keys, keys
+    news = next(p.en for p in seed_pairs() if "since refining rare earths" in p.en)
+    assert "refining" in {k for k, _ in en_candidates(news)}
+
+
 def test_fragments_of_a_linked_term_are_not_entries(glossary):
     pairs = {(zh_key(e.zh), en_key(e.en).lower()) for e in glossary}
     assert ("实体清单", "entity list") in pairs and not {k for k in pairs if k[0] == "实体"}

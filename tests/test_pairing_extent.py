@@ -233,6 +233,23 @@ def test_a_word_that_is_only_a_verb_ranks_low_unless_its_english_is_a_gerund(mac
         assert not verbal_word(zh, en), zh
 
 
+def test_a_rare_dictionary_name_with_lower_case_english_ranks_low(macdev_glossary):
+    """MAC-Dev 002: 因这年秋尽冬初 ("at the turn between autumn and winter"). jieba's dictionary holds 秋尽冬 as
+    a person's name counted 5 times, so it is one token, and it paired with "autumn and winter" at rank
+    59 (gold: wrong, 秋尽冬初 is the phrase). A name would be capitalised in English and a word would be
+    counted more often: its termhood is cut (``STRAY_NAME``) and it leaves the top 100. A common word
+    the dictionary tags a name (麻风 nr 25, "leprosy") and a capitalised name keep their rank."""
+    from termalign.glossary.candidates import zh_tagged
+    from termalign.glossary.termhood import stray_name
+
+    by_zh = {e.zh: (i, e) for i, e in enumerate(macdev_glossary)}
+    assert ("秋尽冬", "nr") in zh_tagged("因这年秋尽冬初，天气冷将上来，家中冬事未办")
+    assert by_zh["秋尽冬"][0] >= 100
+    assert stray_name("秋尽冬", "autumn and winter") and stray_name("牛鼻", "tether")
+    assert not stray_name("麻风", "leprosy") and not stray_name("秋尽冬", "Autumn")
+    assert not stray_name("茅十八", "Whiskers") and by_zh["茅十八"][0] < 100
+
+
 def test_a_recurring_honorific_does_not_cut_the_bare_name():
     """ "Mr. Campbell" recurs in the example corpus and holds every co-occurrence of 坎贝尔 / "Campbell",
     but 坎贝尔 holds no title for "Mr" to translate (``titled_ok``), so "Campbell" is not cut from it
