@@ -203,25 +203,37 @@ def main():
 
 def final(data, entry_xy, s):
     """The shift fitted on both dev corpora's judged entries (prior strength 2 s: one s per corpus),
-    shown on each corpus in-sample, with its top 100 re-ranked."""
+    a bootstrap interval of it, and the ECE of the candidate and the shifted confidence in-sample."""
     from termalign.glossary.pairing import WEIGHTS, confidence
 
     xs, ys = zip(*(entry_xy(d) for d in data))
     x, y = np.concatenate(xs), np.concatenate(ys)
     _, b = fit_affine(_logit(confidence(x, WEIGHTS)), y, 1.0, 0.0, 1.0, 2 * s, False, True)
     print(f"pooled shift (s={s:g} per corpus): b = {b:+.3f}")
-    for name, pairs, rows, keep, ents, feats, _, _ in data:
-        j0 = bg.judge(ents, rows, pairs, keep)
-        j = bg.judge(
-            apply_map(ents, feats, lambda v: 1 / (1 + np.exp(-(_logit(confidence(v, WEIGHTS)) + b)))), rows, pairs, keep
+    z = _logit(confidence(x, WEIGHTS))
+    rng = np.random.default_rng(0)
+    bs = []
+    for _ in range(1000):  # resample the entries of each corpus apart
+        k = np.concatenate([rng.integers(0, len(v), len(v)) + sum(len(u) for u in ys[:i]) for i, v in enumerate(ys)])
+        bs.append(fit_affine(z[k], y[k], 1.0, 0.0, 1.0, 2 * s, False, True)[1])
+    print(f"  90% bootstrap interval of b: {np.percentile(bs, 5):+.3f} to {np.percentile(bs, 95):+.3f}")
+    shifted = 1 / (1 + np.exp(-(z + b)))
+    for tag, p in (("candidate", confidence(x, WEIGHTS)), ("shifted", np.minimum(shifted, 0.99))):
+        conf = list(zip(p, y))
+        lo, hi = boot_ece(conf)
+        print(
+            f"  pooled dev {tag}: ECE {bg.ece(conf):.3f} [90% {lo:.3f}-{hi:.3f}] over {len(y)}; {bg.reliability(conf)}"
         )
-        for tag, jj in (("shipped", j0), ("shifted", j)):
-            lo, hi = boot_ece(jj.conf)
-            print(
-                f"  {name} {tag}: ECE {bg.ece(jj.conf):.3f} [90% {lo:.3f}-{hi:.3f}] P@50 {jj.top[50][:2]} P@100 {jj.top[100][:3]}"
-            )
-            print(f"      {bg.reliability(jj.conf)}")
-            print(f"      wrong: {', '.join(jj.wrong)}\n      unjudged: {', '.join(jj.unjudged)}")
+    for d, xc, yc in zip(data, xs, ys):
+        name, pairs, rows, keep, ents = d[:5]
+        p = confidence(xc, WEIGHTS)
+        for tag, q in (("candidate", p), ("shifted", np.minimum(1 / (1 + np.exp(-(_logit(p) + b))), 0.99))):
+            conf = list(zip(q, yc))
+            lo, hi = boot_ece(conf)
+            print(f"  {name} {tag}: ECE {bg.ece(conf):.3f} [90% {lo:.3f}-{hi:.3f}]; {bg.reliability(conf)}")
+        j = bg.judge(ents, rows, pairs, keep)  # as built (the shipped shift, if any)
+        print(f"  {name} as built: ECE {bg.ece(j.conf):.3f}; P@50 {j.top[50][:2]} P@100 {j.top[100][:3]}")
+        print(f"      wrong: {', '.join(j.wrong)}\n      unjudged: {', '.join(j.unjudged)}")
 
 
 if __name__ == "__main__":
