@@ -15,6 +15,7 @@ import numpy as np
 
 from termalign.core.errors import DecisionError
 from termalign.core.sqlite import blob, unblob
+from termalign.glossary.calibration import RANK_SQL
 from termalign.glossary.entries import SentencePair, TermEntry
 from termalign.glossary.review import MIN_LABELS, Decision, Reviewed, apply_decisions, label, norm_key, refit
 
@@ -196,6 +197,7 @@ def refit_confidence(store) -> int:
             store.con.execute("delete from meta where key = 'review_fit'")
             _apply_fit(store)
         return len(ys)
+    # the refit is on entries, so its confidence is shown as it is (no ENTRY_SHIFT, glossary.calibration)
     w = refit(np.stack(xs).astype(float), np.array(ys, float), WEIGHTS)
     store.set_meta("review_fit", json.dumps({"weights": [round(float(v), 6) for v in w], "labels": len(ys)}))
     _apply_fit(store)
@@ -246,5 +248,5 @@ def rejected_rows(store) -> list:
     """terms rows reviewers rejected, in the glossary's order (``corpus.store.RANK_ORDER``)."""
     return store.con.execute(
         "select " + COLS + " from terms where status = 'rejected'"
-        " order by confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
+        " order by " + RANK_SQL + " desc, confidence desc, freq desc, id"
     ).fetchall()

@@ -30,6 +30,7 @@ import numpy as np
 
 from termalign.core.errors import StoreError
 from termalign.core.sqlite import blob, set_wal, unblob
+from termalign.glossary.calibration import RANK_SQL
 from termalign.glossary.entries import EXAMPLE_FIELDS, SentencePair, TermEntry
 
 if TYPE_CHECKING:
@@ -201,8 +202,9 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m005_review,
 ]
 READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003, 004 only add columns)
-# The glossary's order: rank = confidence x termhood (confidence alone where termhood is NULL).
-RANK_ORDER = "confidence * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
+# The glossary's order: rank = the candidate confidence behind the shown one x termhood (it alone
+# where termhood is NULL; glossary.calibration.RANK_SQL, as TermEntry.rank).
+RANK_ORDER = RANK_SQL + " desc, confidence desc, freq desc, id"
 # The rows of the glossary: those a reviewer rejected or merged into another stay for the review
 # queue and undo (corpus/review.py), and search, exports and counts leave them out.
 VISIBLE = "status not in ('rejected', 'merged')"

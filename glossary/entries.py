@@ -14,6 +14,8 @@ from __future__ import annotations
 from copy import deepcopy
 from dataclasses import asdict, dataclass, field
 
+from .calibration import link_score
+
 
 @dataclass(frozen=True, slots=True)
 class SentencePair:
@@ -54,7 +56,7 @@ HIT_FIELDS = ("en", "zh", "doc", "score", "similarity", "kind")
 class TermEntry:
     zh: str  # canonical Chinese form, Simplified
     en: str  # canonical English form (lemma, lower-cased unless a name/acronym)
-    confidence: float  # calibrated P(this is a correct term translation), see docs/glossary.md
+    confidence: float  # calibrated P(this entry is a correct term translation), see docs/glossary.md
     freq: int  # aligned pairs in which both sides occur
     n_docs: int  # documents in which both sides occur
     zh_variants: tuple[str, ...] = ()  # other Chinese forms seen (Traditional, ...)
@@ -65,8 +67,9 @@ class TermEntry:
 
     @property
     def rank(self) -> float:
-        """The glossary's order, best first: confidence × termhood (confidence alone when unscored)."""
-        return self.confidence * (1.0 if self.termhood is None else self.termhood)
+        """The glossary's order, best first: the candidate model's confidence × termhood (that
+        confidence alone when unscored; :func:`glossary.calibration.link_score`)."""
+        return link_score(self.confidence) * (1.0 if self.termhood is None else self.termhood)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .calibration import shown_confidence
 from .candidates import (
     EN_STOP,
     HONORIFIC,
@@ -1817,7 +1818,7 @@ def _mine_glossary(
             TermEntry(
                 zh=zform,
                 en=en_form,
-                confidence=round(p if is_pin else min(p, MAX_CONFIDENCE), 4),
+                confidence=round(p if is_pin else min(shown_confidence(p), MAX_CONFIDENCE), 4),
                 freq=int(freq[i]),
                 n_docs=len(docs[i]),
                 zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8],

