@@ -712,13 +712,14 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             start = (t in '.!?:;"“”' and not quoted) or start
             i += 1
             continue
-        if not shouting and _is_cap(t) and not (start and t.lower() in EN_STOP):
+        if not shouting and _is_cap(t) and not _CLITIC.search(t) and not (start and t.lower() in EN_STOP):
+            # a capitalised verb form with its clitic ("What I've seen", "I'll") is no name
             j = i + 1
             while j < len(toks):
                 k = j
                 while k < len(toks) and toks[k].lower() in _CONNECT and k - j < 2:
                     k += 1  # "of the" in Export-Import Bank of the United States
-                if _is_cap(toks[j]):
+                if _is_cap(toks[j]) and not _CLITIC.search(toks[j]):
                     j += 1
                 elif k > j and k < len(toks) and (_is_cap(toks[k]) or toks[k].lower() in _NUMWORD or toks[k].isdigit()):
                     j = k

@@ -348,6 +348,9 @@ def test_a_word_with_a_verbs_clitic_is_no_part_of_a_term(macdev):
     misty = next(x for x in lines if "Misty didn't mention it" in x)
     keys = {k.lower() for k, _ in en_candidates(misty)}
     assert "misty" in keys and not [k for k in keys if "didn" in k], keys
+    # the capitalised pronoun with its clitic is no name either ("and I'll never forget it", MAC-Dev 002)
+    again = next(x for x in lines if "and I'll never forget it" in x)
+    assert not [k for k, _ in en_candidates(again) if "'ll" in k or "’ll" in k]
     for text, name in (
         ("Ask what you're doing in the Upper Library.", "upper library"),
         ("Donald O'Neill said it.", "donald o'neill"),
