@@ -16,7 +16,15 @@ from termalign.align.mining import (
     paragraph_vectors,
     parallel_share,
 )
-from termalign.align.pair_evidence import FEATURES, anchor_counts, dictionary_dice, neighbour_support
+from termalign.align.pair_evidence import (
+    FEATURES,
+    LEN_PRIOR,
+    anchor_counts,
+    dictionary_dice,
+    length_log_ratio,
+    neighbour_support,
+    usual_log_ratio,
+)
 from termalign.models import encode_unique
 from termalign.text.segment import read_document
 from tests.conftest import seed
@@ -186,6 +194,23 @@ def test_neighbour_support_counts_same_order_neighbours_in_the_same_documents():
     assert neighbour_support(i, j, en_doc, zh_doc, en_pos, zh_pos).tolist() == [2, 2, 2, 0]
     zh_pos_rev = np.array([2, 1, 0, 5])  # reversed order supports nothing
     assert neighbour_support(i, j, en_doc, zh_doc, en_pos, zh_pos_rev).tolist() == [0, 0, 0, 0]
+
+
+def test_the_usual_length_ratio_of_a_few_candidates_leans_on_the_prior():
+    # two candidates of a small run: a Chinese headline beside an English summary (English long)
+    lrs = np.array(
+        [
+            length_log_ratio(
+                "Trump and Japan sign a blockbuster rare earth minerals deal in Tokyo.", "美日签署稀土协议"
+            ),
+            length_log_ratio("China controls most rare earth refining.", "中国控制着大部分稀土精炼产能。"),
+        ]
+    )
+    side = MiningSide([], np.zeros((0, 4), np.float32), [], [])
+    few = usual_log_ratio(side, side, lrs)  # 2 candidates against the prior's 10
+    many = usual_log_ratio(side, side, np.repeat(lrs, 50))  # the same shapes, 100 candidates
+    assert LEN_PRIOR < few < float(np.median(lrs)) and abs(many - np.median(lrs)) < abs(few - np.median(lrs))
+    assert usual_log_ratio(side, side, np.zeros(0)) == LEN_PRIOR
 
 
 def test_the_shipped_model_says_where_it_comes_from():
