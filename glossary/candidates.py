@@ -451,11 +451,17 @@ _COORD = frozenset({"and", "&"})
 _CLITIC = re.compile(r"(?:n['’]t|['’](?:re|ve|ll|d|m))$", re.IGNORECASE)
 
 
+def _clitic(w: str) -> bool:
+    """``w`` ends in a verb's clitic (:data:`_CLITIC`); the apostrophe is looked for first, as most words
+    have none."""
+    return ("'" in w or "’" in w) and _CLITIC.search(w) is not None
+
+
 def _word_ok(w: str, final: bool) -> bool:
     lw = w.lower()
     if (lw in EN_STOP and (final or lw not in EN_VAGUE)) or not w[0].isalpha() or len(w) < 2:
         return False
-    if _CLITIC.search(lw):
+    if _clitic(lw):
         return False
     if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4) or not _can_be_noun(lw)):
         return False
@@ -712,14 +718,14 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             start = (t in '.!?:;"“”' and not quoted) or start
             i += 1
             continue
-        if not shouting and _is_cap(t) and not _CLITIC.search(t) and not (start and t.lower() in EN_STOP):
+        if not shouting and _is_cap(t) and not _clitic(t) and not (start and t.lower() in EN_STOP):
             # a capitalised verb form with its clitic ("What I've seen", "I'll") is no name
             j = i + 1
             while j < len(toks):
                 k = j
                 while k < len(toks) and toks[k].lower() in _CONNECT and k - j < 2:
                     k += 1  # "of the" in Export-Import Bank of the United States
-                if _is_cap(toks[j]) and not _CLITIC.search(toks[j]):
+                if _is_cap(toks[j]) and not _clitic(toks[j]):
                     j += 1
                 elif k > j and k < len(toks) and (_is_cap(toks[k]) or toks[k].lower() in _NUMWORD or toks[k].isdigit()):
                     j = k

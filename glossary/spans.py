@@ -32,7 +32,7 @@ and one-character terms (铜, 锂). Each source here gives ``(key, surface, star
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
 from .candidates import ZH_STOP, _is_cap, _to_simplified, _tokens, lexicon, zh_clause
@@ -362,19 +362,26 @@ def spelled_names(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
         for m in _HAN_RUN.finditer(simp):
             syl[m.start() : m.end()] = lazy_pinyin(m.group(0))
         py_of = dict(zip(simp, syl))
-        spans = list(_han_ngrams(simp, NAME_MAX))
+        ends: dict[int, list[int]] = defaultdict(list)  # n-gram start -> its ends, shortest first
+        for a, b in _han_ngrams(simp, NAME_MAX):
+            ends[a].append(b)
+        # the first letters of every reading of each start (a surname: 单 dan or shan)
+        initials = {a: {r[:1] for r in (syl[a], *readings(simp[a])) if r} for a in ends}
         matches = []  # (ratio, n-gram, name) of each name's best spelling
         for name in names:
             best = (NAME_SPELL, "")
-            for a, b in spans:
-                if not any(r[:1] == name[:1] for r in (syl[a], *readings(simp[a]))):
-                    continue  # no reading of the first character (a surname: 单 dan or shan) starts the name
-                g, py = simp[a:b], "".join(name_syllables(simp[a:b], name, syl[a:b]))
-                if not 0.7 * len(name) <= len(py) <= 1.3 * len(name):
+            for a, bs in ends.items():
+                if name[:1] not in initials[a]:
                     continue
-                r = _spelling(py, name)
-                if r >= best[0] and (r, len(g)) > (best[0], len(best[1])):
-                    best = (r, g)
+                # read left to right, so the reading of an n-gram is a prefix of the longest one's
+                read = name_syllables(simp[a : bs[-1]], name, syl[a : bs[-1]])
+                for b in bs:
+                    g, py = simp[a:b], "".join(read[: b - a])
+                    if not 0.7 * len(name) <= len(py) <= 1.3 * len(name):
+                        continue
+                    r = _spelling(py, name)
+                    if r >= best[0] and (r, len(g)) > (best[0], len(best[1])):
+                        best = (r, g)
             if best[1]:
                 matches.append((*best, name))
         found: set[str] = set()
