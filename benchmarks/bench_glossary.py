@@ -159,21 +159,32 @@ def training_rows(enc, store_dir: str | None = None):
     seeds, seeds_text = store_corpus(store_dir, enc)
     dev_ch = ["001", "002", "003"]
     for pairs, text, lab in ((seeds, seeds_text, seeds_lab), (macdev_pairs(dev_ch), macdev_corpus(dev_ch), mac_lab)):
-        gold_words: dict[str, set[str]] = {}
-        for (z, f), y in lab.items():
-            if y == 1:
-                gold_words.setdefault(z, set()).update(f.split())
         c, rows, x, _, _ = candidate_features(pairs, enc, GlossaryParams(), corpus=text)
-        for k, r in enumerate(rows):
-            key = (c.zh[c.zi[r]], c.en[c.ei[r]].lower())
-            # another extent of the gold English (shares a word with it, is none of its forms): wrong
-            wrong_extent = key[0] in gold_words and bool(gold_words[key[0]] & set(key[1].split()))
-            y = lab.get(key, 0 if wrong_extent else None)
-            if y is not None:
-                xs.append(x[k])
-                ys.append(y)
-                names.append(key)
+        x1, y1, n1 = labelled_candidates(c, rows, x, lab)
+        xs += x1
+        ys += y1
+        names += n1
     return np.array(xs), np.array(ys, float), names
+
+
+def labelled_candidates(c, rows, x, lab: dict) -> tuple[list, list, list]:
+    """(features, labels, (zh key, en key)) of the candidate rows ``rows`` (features ``x``) that the
+    labels ``lab`` ((zh key, lower-case en key) -> 0/1) judge. Another extent of a gold English (a
+    partner that shares a word with a right form and is none of them) is judged wrong."""
+    gold_words: dict[str, set[str]] = {}
+    for (z, f), y in lab.items():
+        if y == 1:
+            gold_words.setdefault(z, set()).update(f.split())
+    xs, ys, names = [], [], []
+    for k, r in enumerate(rows):
+        key = (c.zh[c.zi[r]], c.en[c.ei[r]].lower())
+        wrong_extent = key[0] in gold_words and bool(gold_words[key[0]] & set(key[1].split()))
+        y = lab.get(key, 0 if wrong_extent else None)
+        if y is not None:
+            xs.append(x[k])
+            ys.append(y)
+            names.append(key)
+    return xs, ys, names
 
 
 def fit(args) -> None:

@@ -67,19 +67,8 @@ def corpus_data(enc, store):
         for r in rows:  # dev rows only (eval_cases("dev"))
             for f in bg._en_forms(r["en"]):
                 lab[(zh_key(r["zh"]), f)] = int(r["correct"])
-        gold_words: dict[str, set[str]] = {}
-        for (z, f), y in lab.items():
-            if y == 1:
-                gold_words.setdefault(z, set()).update(f.split())
         c, crow, x, _, _ = candidate_features(pairs, enc, GlossaryParams(), corpus=text)
-        xs, ys = [], []
-        for k, r in enumerate(crow):
-            key = (c.zh[c.zi[r]], c.en[c.ei[r]].lower())
-            wrong_extent = key[0] in gold_words and bool(gold_words[key[0]] & set(key[1].split()))
-            y = lab.get(key, 0 if wrong_extent else None)
-            if y is not None:
-                xs.append(x[k])
-                ys.append(y)
+        xs, ys, _ = bg.labelled_candidates(c, crow, x, lab)
         out.append((name, pairs, rows, keep, ents, feats, np.array(xs), np.array(ys, float)))
     return out
 
