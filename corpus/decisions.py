@@ -15,7 +15,6 @@ import numpy as np
 
 from termalign.core.errors import DecisionError
 from termalign.core.sqlite import blob, unblob
-from termalign.glossary.calibration import RANK_SQL
 from termalign.glossary.entries import SentencePair, TermEntry
 from termalign.glossary.review import MIN_LABELS, Decision, Reviewed, apply_decisions, label, norm_key, refit
 
@@ -248,5 +247,5 @@ def rejected_rows(store) -> list:
     """terms rows reviewers rejected, in the glossary's order (``corpus.store.RANK_ORDER``)."""
     return store.con.execute(
         "select " + COLS + " from terms where status = 'rejected'"
-        " order by " + RANK_SQL + " desc, confidence desc, freq desc, id"
+        " order by link_score(confidence) * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
     ).fetchall()

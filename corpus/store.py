@@ -30,7 +30,7 @@ import numpy as np
 
 from termalign.core.errors import StoreError
 from termalign.core.sqlite import blob, set_wal, unblob
-from termalign.glossary.calibration import RANK_SQL
+from termalign.glossary.calibration import link_score
 from termalign.glossary.entries import EXAMPLE_FIELDS, SentencePair, TermEntry
 
 if TYPE_CHECKING:
@@ -203,8 +203,17 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 ]
 READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003, 004 only add columns)
 # The glossary's order: rank = the candidate confidence behind the shown one x termhood (it alone
-# where termhood is NULL; glossary.calibration.RANK_SQL, as TermEntry.rank).
-RANK_ORDER = RANK_SQL + " desc, confidence desc, freq desc, id"
+# where termhood is NULL), as TermEntry.rank; link_score is glossary.calibration's (_rank_function).
+RANK_ORDER = "link_score(confidence) * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
+
+
+def _rank_function(con: sqlite3.Connection) -> None:
+    """Give ``con`` the SQL function ``link_score(confidence)`` that :data:`RANK_ORDER` orders by: the
+    candidate confidence behind a shown one (:func:`glossary.calibration.link_score`), the same
+    function :attr:`glossary.entries.TermEntry.rank` uses, so the store and the library order alike."""
+    con.create_function("link_score", 1, link_score, deterministic=True)
+
+
 # The rows of the glossary: those a reviewer rejected or merged into another stay for the review
 # queue and undo (corpus/review.py), and search, exports and counts leave them out.
 VISIBLE = "status not in ('rejected', 'merged')"
@@ -328,6 +337,7 @@ class Store:
         lock_file = writer_lock(folder, on_wait) if lock else open(os.devnull, "rb")
         try:
             con = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
+            _rank_function(con)
             con.execute("pragma busy_timeout = 30000")
             set_wal(con, 30.0)
             con.execute("pragma synchronous = normal")
@@ -853,6 +863,7 @@ def _connect_readonly(db: Path) -> sqlite3.Connection:
         con = None
         try:
             con = sqlite3.connect(sqlite_uri(db, **params), uri=True, timeout=30, check_same_thread=False)
+            _rank_function(con)
             con.execute("pragma busy_timeout = 30000")
             con.execute("select count(*) from sqlite_master").fetchone()
             return con

@@ -33,7 +33,3 @@ def link_score(confidence: float) -> float:
     """The candidate confidence behind a shown ``confidence`` (the inverse of :func:`shown_confidence`;
     0 and 1 stay): the score the glossary's order multiplies with termhood."""
     return confidence / (confidence + (1.0 - confidence) * _ODDS)
-
-
-# The same in SQL, over a terms row (corpus.store.RANK_ORDER): link_score(confidence) × termhood.
-RANK_SQL = f"confidence / (confidence + (1 - confidence) * {_ODDS!r}) * coalesce(termhood, 1)"

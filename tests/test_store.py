@@ -141,6 +141,24 @@ def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
         assert [e.zh for e in s.all_terms()] == ["稀土", "公司"]  # by rank, confidence x termhood
 
 
+def test_the_store_orders_the_glossary_as_the_library_does(tmp_path):
+    # rank is the candidate confidence behind the shown one x termhood (glossary.calibration): by the
+    # shown confidence 战略 (0.6 x 1.0) would come before 公司 (0.99 x 0.5); by rank it comes after
+    from termalign.glossary.entries import TermEntry
+    from termalign.glossary.termhood import sort_by_rank
+
+    entries = [
+        TermEntry("战略", "strategy", 0.6, 1, 1, termhood=1.0),
+        TermEntry("公司", "company", 0.99, 1, 1, termhood=0.5),
+    ]
+    assert [e.zh for e in sort_by_rank(entries)] == ["公司", "战略"]
+    with Store.open(tmp_path / "s") as s:
+        s.replace_terms(entries, "x")
+        assert [e.zh for e in s.all_terms()] == ["公司", "战略"]
+    with Store.open(tmp_path / "s", readonly=True) as s:
+        assert [e.zh for e in s.all_terms()] == ["公司", "战略"]
+
+
 def test_examples_keep_their_kind_and_old_ones_read_as_aligned(tmp_path):
     from termalign.glossary.entries import SentencePair, TermEntry
 
