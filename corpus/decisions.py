@@ -244,8 +244,5 @@ def features_of(store) -> dict[tuple[str, str], np.ndarray]:
 
 
 def rejected_rows(store) -> list:
-    """terms rows reviewers rejected, in the glossary's order (``corpus.store.RANK_ORDER``)."""
-    return store.con.execute(
-        "select " + COLS + " from terms where status = 'rejected'"
-        " order by link_score(confidence) * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
-    ).fetchall()
+    """terms rows reviewers rejected, in the glossary's order (``Store.ranked_rows``)."""
+    return store.ranked_rows("select " + COLS + " from terms where status = 'rejected'")

@@ -733,6 +733,11 @@ class Store:
             self._termhood_col = any(r[1] == "termhood" for r in self.con.execute("pragma table_info(terms)"))
         return self._termhood_col
 
+    def ranked_rows(self, sql: str, args: Sequence = ()) -> list:
+        """The rows of ``sql`` (fixed text selecting from ``terms``, with no ORDER BY) in the
+        glossary's order (:data:`RANK_ORDER`): the one place outside this class that orders terms."""
+        return self.con.execute(sql + " order by " + RANK_ORDER, args).fetchall()
+
     def terms_where(
         self, sql_where: str, args: Sequence, limit: int, by_rank: bool = False
     ) -> list[tuple[int, TermEntry]]:

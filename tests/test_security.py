@@ -22,7 +22,7 @@ SOURCES = sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
 
 # Calls whose (positional) argument is SQL text, and which argument it is. Helpers that take SQL
 # from their caller are sinks too, so their callers are checked in turn.
-SQL_SINKS = {"execute": 0, "executemany": 0, "executescript": 0, "terms_where": 0, "_script": 1}
+SQL_SINKS = {"execute": 0, "executemany": 0, "executescript": 0, "terms_where": 0, "ranked_rows": 0, "_script": 1}
 PLACEHOLDER_CHARS = set("?, ")
 
 
