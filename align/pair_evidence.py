@@ -265,12 +265,11 @@ def neighbour_support(
     return out
 
 
-def usual_log_ratio(en: MiningSide, zh: MiningSide, lrs: np.ndarray) -> float:
+def usual_log_ratio(lrs: np.ndarray) -> float:
     """The run's usual log length ratio (:func:`length_log_ratio`), which ``len_dev`` is read
     against: the median of the candidates' ``lrs``, shrunk towards ``LEN_PRIOR`` with the weight of
     ``LEN_PRIOR_N`` candidates: the 33 candidates of the five example files built together, median
-    1.396, give (33 * 1.396 + 10 * 1.05) / 43 = 1.315. ``en`` / ``zh``: the sides the candidates
-    come from, unread here (``benchmarks/exp_small_pool.py`` tries estimates that read them)."""
+    1.396, give (33 * 1.396 + 10 * 1.05) / 43 = 1.315."""
     c = len(lrs)
     return (c * float(np.median(lrs)) + LEN_PRIOR_N * LEN_PRIOR) / (c + LEN_PRIOR_N) if c else LEN_PRIOR
 
@@ -288,7 +287,7 @@ def evidence(en: MiningSide, zh: MiningSide, cand: Candidates) -> np.ndarray:
     words = [_zh_words(zh.text[b]) for b in j]
     w_en, w_zh = _idf_weights(lemmas), _idf_weights(words)
     lrs = np.array([length_log_ratio(en.text[a], zh.text[b]) for a, b in zip(i, j)])
-    usual = usual_log_ratio(en, zh, lrs)
+    usual = usual_log_ratio(lrs)
     for r, (a, b) in enumerate(zip(i, j)):
         e, z = en.text[a], zh.text[b]
         lr = lrs[r] - usual

@@ -46,7 +46,12 @@ from termalign.text.clean import clean_sentence  # noqa: E402
 
 LABELS = Path(__file__).parent / "mining_labels.tsv"
 Usual = Callable[[pe.MiningSide, pe.MiningSide, np.ndarray], float]
-SHIPPED: Usual = pe.usual_log_ratio
+_LIBRARY = pe.usual_log_ratio  # reads the candidates' ratios alone
+
+
+def SHIPPED(en: pe.MiningSide, zh: pe.MiningSide, lrs: np.ndarray) -> float:  # noqa: N802 (a constant of VARIANTS)
+    """The shipped estimate, ``pe.usual_log_ratio``, as a variant: the sides go unread."""
+    return _LIBRARY(lrs)
 
 
 def _chars(texts) -> np.ndarray:
@@ -86,7 +91,9 @@ def prior_alone(en: pe.MiningSide, zh: pe.MiningSide, lrs: np.ndarray) -> float:
     return pe.LEN_PRIOR
 
 
-_RUN = {"excluded": ()}  # the translated (excluded) documents of the run being scored, set by _candidate_features
+# the run being scored, set by :func:`usual`: its two sides and its translated (excluded) documents,
+# which the library's ``usual_log_ratio`` does not take and the variants read
+_RUN: dict = {"en": None, "zh": None, "excluded": ()}
 TRANSLATION_COS = 0.6  # a mutual best inside a translated document at this cosine or above is a translation
 
 
@@ -174,11 +181,11 @@ def pair_rows(bench: bm.Bench, names, part: int) -> list:
 
 @contextlib.contextmanager
 def usual(fn: Usual):
-    """``fn`` as ``pe.usual_log_ratio``, and ``mining.candidate_features`` telling it the run's
-    translated documents (``_RUN``)."""
+    """``fn`` as ``pe.usual_log_ratio``: ``pe.evidence`` tells it the run's sides and
+    ``mining.candidate_features`` the run's translated documents (``_RUN``)."""
     from termalign.align import mining as mn
 
-    shipped_cf = mn.candidate_features
+    shipped_cf, shipped_ev = mn.candidate_features, pe.evidence
 
     def candidate_features(en, zh, k=4, excluded_docs=(), knn=None):
         _RUN["excluded"] = tuple(excluded_docs)
@@ -187,11 +194,21 @@ def usual(fn: Usual):
         finally:
             _RUN["excluded"] = ()
 
-    pe.usual_log_ratio, mn.candidate_features = fn, candidate_features
+    def evidence(en, zh, cand):
+        _RUN.update(en=en, zh=zh)
+        try:
+            return shipped_ev(en, zh, cand)
+        finally:
+            _RUN.update(en=None, zh=None)
+
+    def estimate(lrs: np.ndarray) -> float:
+        return fn(_RUN["en"], _RUN["zh"], lrs)
+
+    pe.usual_log_ratio, pe.evidence, mn.candidate_features = estimate, evidence, candidate_features
     try:
         yield
     finally:
-        pe.usual_log_ratio, mn.candidate_features = SHIPPED, shipped_cf
+        pe.usual_log_ratio, pe.evidence, mn.candidate_features = _LIBRARY, shipped_ev, shipped_cf
 
 
 def _quiet(f, *a):

@@ -206,11 +206,10 @@ def test_the_usual_length_ratio_of_a_few_candidates_leans_on_the_prior():
             length_log_ratio("China controls most rare earth refining.", "中国控制着大部分稀土精炼产能。"),
         ]
     )
-    side = MiningSide([], np.zeros((0, 4), np.float32), [], [])
-    few = usual_log_ratio(side, side, lrs)  # 2 candidates against the prior's 10
-    many = usual_log_ratio(side, side, np.repeat(lrs, 50))  # the same shapes, 100 candidates
+    few = usual_log_ratio(lrs)  # 2 candidates against the prior's 10
+    many = usual_log_ratio(np.repeat(lrs, 50))  # the same shapes, 100 candidates
     assert LEN_PRIOR < few < float(np.median(lrs)) and abs(many - np.median(lrs)) < abs(few - np.median(lrs))
-    assert usual_log_ratio(side, side, np.zeros(0)) == LEN_PRIOR
+    assert usual_log_ratio(np.zeros(0)) == LEN_PRIOR
 
 
 def test_the_shipped_model_says_where_it_comes_from():
