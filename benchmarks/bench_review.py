@@ -6,14 +6,20 @@
 ``--refit`` (accuracy; no timings): a simulated reviewer works down the review queue of a glossary
 (``glossary.review.worth``: frequent and uncertain first) and answers each entry the gold of
 benchmarks/gold/ judges from the gold (accept if correct, reject if not); entries the gold does
-not judge are skipped, as a reviewer skips what they cannot decide. Held apart: entries whose
-Chinese term is in the gold's held part (the example corpus' held third, MAC-Dev's chapters
-004-006) are never decided; the shipped weights were not fitted on them either. After every 10
-decisions the queue is ranked again, with the confidence refit once 50 decisions are labels
-(``glossary.review.refit``, prior: the shipped weights, exactly what ``corpus.review`` does in a
-store). Reported on the held, unreviewed, judged entries: precision of those at or above the
-export floor (0.8), how many there are, precision of the top half by confidence, and log-loss —
-with the shipped fit and after the 100 decisions, for several prior strengths.
+not judge are skipped, as a reviewer skips what they cannot decide. After every 10 decisions the
+queue is ranked again, with the confidence refit once 50 decisions are labels
+(``glossary.review.refit``, prior: the shipped weights, exactly what ``corpus.decisions`` does in a
+store). Only the entries whose Chinese term is in the gold's held part (the example corpus' held
+third, MAC-Dev's chapters 004-006) are used: the shipped weights were not fitted on them, as they
+were not fitted on a user's text. ``--scheme folds`` (the default) cuts them into three folds by
+key; the reviewer decides up to ``--decisions`` entries of two folds and the third is judged
+unreviewed, each fold in turn. ``--scheme dev`` decides the dev entries instead and judges the
+held ones: the decided entries are then ones the weights were fitted on, so a refit on them
+learns the fit's in-sample confidence, not the store's. Reported on the unreviewed judged
+entries: precision of those at or above the export floor (0.8), how many there are, precision of
+the top half by confidence, log-loss and ECE, with the confidence the entries show before any
+review and after the refit, for several prior strengths and two methods (a refit of every
+weight; a Platt map of the shipped logit).
 
 ``--timing`` (times; run it on an idle machine): on a copy of the example store, the wall time of
 ``corpus.review.decide`` (accept / reject / edit in turn, 200 decisions, opening the store each
@@ -29,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -61,15 +68,19 @@ def judged(entries, lab):
     return [lab.get((zh_key(e.zh), en_key(e.en).lower())) for e in entries]
 
 
-def simulate(entries, feats, lab, held, n_decisions: int, strength: float, method: str = "full"):
-    """(shipped confidence, refit confidence, decided) over the entries, after ``n_decisions``."""
+def simulate(entries, feats, lab, decidable, n_decisions: int, strength: float, method: str = "full", prior=None):
+    """(shipped confidence, refit confidence, decided) over the entries, after ``n_decisions`` on
+    entries ``decidable(i)`` says the reviewer may decide (and the gold judges). The
+    shipped confidence is the one the entries show (``glossary.calibration``), as a store shows it
+    before any review; ``prior``: the weights the refit is pulled towards (the library's, the
+    shipped ``WEIGHTS``, when None)."""
     from termalign.glossary.pairing import MAX_CONFIDENCE, WEIGHTS, confidence
     from termalign.glossary.review import MIN_LABELS, refit, worth
-    from termalign.glossary.variants import zh_key
 
     x = np.stack([feats[(e.zh, e.en)] for e in entries]).astype(float)
     y = judged(entries, lab)
-    shipped = np.minimum(confidence(x, WEIGHTS), MAX_CONFIDENCE)
+    shipped = np.array([e.confidence for e in entries], float)
+    prior = WEIGHTS if prior is None else prior
     conf = shipped.copy()
     decided: list[int] = []
     skipped: set[int] = set()
@@ -80,7 +91,7 @@ def simulate(entries, feats, lab, held, n_decisions: int, strength: float, metho
         )
         batch = []
         for i in order:
-            if held(zh_key(entries[i].zh)) or y[i] is None:
+            if not decidable(i) or y[i] is None:
                 skipped.add(i)
                 continue
             batch.append(i)
@@ -91,7 +102,7 @@ def simulate(entries, feats, lab, held, n_decisions: int, strength: float, metho
         decided += batch
         if len(decided) >= MIN_LABELS:
             fit = refit if method == "full" else recalibrate
-            w = fit(x[decided], np.array([y[i] for i in decided], float), WEIGHTS, strength)
+            w = fit(x[decided], np.array([y[i] for i in decided], float), prior, strength)
             conf = np.minimum(confidence(x, w), MAX_CONFIDENCE)
     return shipped, conf, decided
 
@@ -111,19 +122,39 @@ def recalibrate(x: np.ndarray, y: np.ndarray, prior, strength: float) -> np.ndar
     return w
 
 
-def scores(conf, y, idx):
-    p = np.array([conf[i] for i in idx])
-    t = np.array([y[i] for i in idx], float)
+def scores(p: np.ndarray, t: np.ndarray) -> dict:
+    """Confidences ``p`` of judged entries against their labels ``t``: how many are at the export
+    floor and their precision, the precision of the top half by confidence, log-loss, ECE."""
     above = p >= FLOOR
-    top = np.argsort(-p, kind="stable")[: len(idx) // 2]
+    top = np.argsort(-p, kind="stable")[: len(p) // 2]
     pc = np.clip(p, 1e-6, 1 - 1e-6)
+    bins = np.minimum((p * 10).astype(int), 9)
+    ece = sum(abs(p[bins == b].mean() - t[bins == b].mean()) * (bins == b).sum() for b in set(bins.tolist())) / len(p)
     return {
-        "n": len(idx),
+        "n": len(p),
         "above": int(above.sum()),
         "prec_floor": float(t[above].mean()) if above.any() else float("nan"),
         "prec_top_half": float(t[top].mean()),
         "logloss": float(-np.mean(t * np.log(pc) + (1 - t) * np.log(1 - pc))),
+        "ece": float(ece),
     }
+
+
+def review_fold(key: str, folds: int = 3) -> int:
+    """The fold of a held Chinese key in ``--scheme folds`` (a hash unrelated to the held split's)."""
+    return zlib.crc32(("review " + key).encode()) % folds
+
+
+def review_splits(keys: list[str], in_held: list[bool], scheme: str) -> list[tuple[set[int], set[int]]]:
+    """(entries the reviewer may decide, entries judged unreviewed) of each split: ``dev`` decides the
+    dev entries and judges the held ones (the shipped weights were fitted on the decided ones);
+    ``folds`` decides two folds of the held entries and judges the third, each fold in turn, so that
+    decided and judged entries are alike text the weights never saw, as in a user's store."""
+    held = {i for i, h in enumerate(in_held) if h}
+    if scheme == "dev":
+        return [(set(range(len(keys))) - held, held)]
+    folds = [{i for i in held if review_fold(keys[i]) == f} for f in range(3)]
+    return [(held - fold, fold) for fold in folds]
 
 
 def refit_report(args) -> None:
@@ -150,30 +181,47 @@ def refit_report(args) -> None:
             mac_held.__contains__,
         ),
     ]
-    print(f"{args.decisions} simulated decisions per store, ranked again every {BATCH}; refit from 50 labels on")
+    from termalign.glossary.calibration import ENTRY_SHIFT
+    from termalign.glossary.pairing import WEIGHTS
+
+    prior = None  # the library's: the candidate model's weights (corpus.decisions.refit_confidence)
+    if args.prior == "shown":  # its bias moved by the shift, the model of the confidence shown before review
+        prior = np.asarray(WEIGHTS, float) + np.eye(len(WEIGHTS))[0] * ENTRY_SHIFT
+    print(
+        f"{args.decisions} simulated decisions per store, ranked again every {BATCH}; refit from 50 labels on; "
+        f"scheme {args.scheme}; prior {args.prior}"
+    )
     for name, pairs, lab, held in cases:
         entries, feats = mine_glossary(pairs, enc)
         entries = [e for e in entries if (e.zh, e.en) in feats]  # pinned entries have no features
         y = judged(entries, lab)
-        n_judged_dev = sum(1 for e, v in zip(entries, y) if v is not None and not held(zh_key(e.zh)))
-        print(
-            f"\n{name}: {len(entries)} entries, {sum(v is not None for v in y)} judged by the gold, {n_judged_dev} of them decidable (not held)"
-        )
+        keys = [zh_key(e.zh) for e in entries]
+        in_held = [held(k) for k in keys]
+        n_held = sum(1 for i, v in enumerate(y) if v is not None and in_held[i])
+        print(f"\n{name}: {len(entries)} entries, {sum(v is not None for v in y)} judged by the gold, {n_held} held")
+        splits = review_splits(keys, in_held, args.scheme)
         for method, strength in [(m, s) for m in args.methods for s in args.strengths]:
-            shipped, conf, decided = simulate(entries, feats, lab, held, args.decisions, strength, method)
-            idx = [
-                i for i in range(len(entries)) if y[i] is not None and held(zh_key(entries[i].zh)) and i not in decided
-            ]
-            a, b = scores(shipped, y, idx), scores(conf, y, idx)
-            pos = sum(y[i] for i in decided)
+            before, after, t, n_dec, pos = [], [], [], 0, 0
+            for decidable, judge in splits:
+                shipped, conf, decided = simulate(
+                    entries, feats, lab, decidable.__contains__, args.decisions, strength, method, prior
+                )
+                idx = sorted(i for i in judge - set(decided) if y[i] is not None)
+                before += [shipped[i] for i in idx]
+                after += [conf[i] for i in idx]
+                t += [y[i] for i in idx]
+                n_dec, pos = n_dec + len(decided), pos + sum(y[i] for i in decided)
+            ta = np.array(t, float)
+            a, b = scores(np.array(before), ta), scores(np.array(after), ta)
             print(
-                f"  {method}, prior strength {strength:g}: {len(decided)} decisions ({pos} accept, {len(decided) - pos} reject); "
-                f"held unreviewed judged entries: {a['n']}\n"
-                f"    shipped fit: >= {FLOOR}: {a['above']} entries, precision {a['prec_floor']:.3f}; "
-                f"top half by confidence {a['prec_top_half']:.3f}; log-loss {a['logloss']:.3f}\n"
-                f"    after refit: >= {FLOOR}: {b['above']} entries, precision {b['prec_floor']:.3f}; "
-                f"top half by confidence {b['prec_top_half']:.3f}; log-loss {b['logloss']:.3f}"
+                f"  {method}, prior strength {strength:g}: {n_dec} decisions ({pos} accept, {n_dec - pos} reject) "
+                f"over {len(splits)} split(s); unreviewed judged entries: {a['n']}"
             )
+            for what, r in (("shown, before", a), ("after refit", b)):
+                print(
+                    f"    {what}: >= {FLOOR}: {r['above']} entries, precision {r['prec_floor']:.3f}; "
+                    f"top half by confidence {r['prec_top_half']:.3f}; log-loss {r['logloss']:.3f}; ECE {r['ece']:.3f}"
+                )
 
 
 # ---------------------------------------------------------------- timings (run alone)
@@ -252,6 +300,18 @@ def main() -> None:
     ap.add_argument("--store", help="an existing store of examples/rare-earths (copied, never written)")
     ap.add_argument("--decisions", type=int, default=100, help="--refit: decisions per store")
     ap.add_argument("--strengths", type=float, nargs="+", default=[1.0, 3.0, 10.0])
+    ap.add_argument(
+        "--scheme",
+        choices=("folds", "dev"),
+        default="folds",
+        help="--refit: decide and judge held entries in folds (text the weights never saw), or decide dev entries and judge held ones",
+    )
+    ap.add_argument(
+        "--prior",
+        choices=("candidate", "shown"),
+        default="candidate",
+        help="--refit: pull the refit towards the candidate weights (the library's) or the shown model (their bias + ENTRY_SHIFT)",
+    )
     ap.add_argument("--methods", nargs="+", default=["full", "platt"], choices=["full", "platt"])
     ap.add_argument("--decisions-timed", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=3)

@@ -260,3 +260,23 @@ def test_an_accepted_entry_the_mining_loses_comes_back_from_its_snapshot(store):
     assert out[(q[0].entry.zh, q[0].entry.en)].status == "accepted"
     assert out[(q[1].entry.zh, "a better form")].status == "edited"
     assert (q[2].entry.zh, q[2].entry.en) not in out and (q[3].entry.zh, q[3].entry.en) not in out
+
+
+def test_the_review_benchmark_decides_and_scores_disjoint_held_entries():
+    # bench_review --scheme folds: every held entry is scored once, by a split that never decided it,
+    # and the dev entries (the ones the shipped weights were fitted on) are never decided
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from bench_review import review_splits
+
+    keys = ["稀土", "出口管制", "实体清单", "锂", "钴", "镓", "锗", "政府", "关税", "美国"]
+    in_held = [True, True, True, True, True, True, True, False, False, False]
+    splits = review_splits(keys, in_held, "folds")
+    assert len(splits) == 3
+    assert all(not (decide & score) for decide, score in splits)
+    assert sorted(i for _, score in splits for i in score) == list(range(7))
+    assert all(decide | score == set(range(7)) for decide, score in splits)
+    [(decide, score)] = review_splits(keys, in_held, "dev")
+    assert decide == {7, 8, 9} and score == set(range(7))
