@@ -390,6 +390,65 @@ def test_headwords_are_the_forms_the_text_writes(glossary):
     assert by_zh["俄罗斯"].en == "Russia"  # "Russia's" folds into the owner
 
 
+def test_english_variants_are_forms_the_text_writes(glossary):
+    """The variants list the forms the texts write, not the key: the hyphen of "high-level" and the
+    capitals of a name stay, and a name ending in -s has no made-up singular ("Evan Medeiros", whose
+    key is "evan medeiro"). A plural headword adds its singular as written, for search."""
+    by_zh = {e.zh: e for e in glossary}
+    assert by_zh["高级别会议"].en == "high-level meetings"
+    assert by_zh["高级别会议"].en_variants == ("high-level meeting",)
+    assert by_zh["麦艾文"].en == "Evan Medeiros" and by_zh["麦艾文"].en_variants == ()
+    assert by_zh["MP Materials"].en == "MP Materials" and by_zh["MP Materials"].en_variants == ()
+    for e in glossary:
+        forms = [f.lower() for f in (e.en, *e.en_variants)]
+        assert len(set(forms)) == len(forms), (e.en, e.en_variants)  # no two differing in case only
+
+
+def test_lower_cased_heading_words_are_no_variant():
+    """MAC-Dev 001 writes "Who's Wang Er?", which the chunker reads as a title-case heading and
+    lower-cases; the name is written "Wang Er" everywhere, so "wang er" is no form of it."""
+    from termalign.glossary.pairing import canonical_en
+
+    lines = [
+        "Maybe the path didn't lead anywhere; maybe Wang Er was not in the mountains; maybe Wang Er didn't exist at all.",
+        "No one in the hospital had ever heard of Wang Er, so nobody knew where he had gone.",
+        "Who's Wang Er?",
+    ]
+    surfaces = Counter(s for t in lines for k, s, whole in en_candidates_marked(t) if k == "wang er" and whole)
+    assert surfaces["wang er"] == 1  # what the chunker gives; the text never writes it
+    assert canonical_en("wang er", surfaces) == ("Wang Er", ())
+    # "the Rong mansion" three times in MAC-Dev 003, "the Rong Mansion" once: one spelling up to case
+    rong = Counter({"Rong mansion": 3, "Rong Mansion": 1})
+    assert canonical_en("rong mansion", rong) == ("Rong mansion", ())
+
+
+@pytest.mark.parametrize(
+    "surface, singular",
+    [
+        ("high-level meetings", "high-level meeting"),
+        ("U.S. soybeans", "U.S. soybean"),
+        ("tax-collectors", "tax-collector"),
+        ("wealthy men", "wealthy man"),
+        ("Commerce employees", "Commerce employee"),
+        ("refineries", "refinery"),
+        ("Lithium Americas", None),  # a name's number is fixed
+        ("Evan Medeiros", None),
+        ("lists of applicants", None),  # the head is "lists"
+        ("bowls and dishes", None),  # two heads
+        ("two women", None),  # counted
+        ("Seven nations", None),
+        ("damaged goods", None),  # plural only
+        ("Chinese-produced", None),  # no plural noun
+        ("high-level", None),
+        ("U.S.", None),
+    ],
+)
+def test_singular_form_keeps_the_written_form(surface, singular):
+    from termalign.glossary.variants import singular_form
+
+    assert singular_form(surface) == singular
+
+
 # Issue 6: the top of the glossary holds the domain's terms and names, not general words.
 TARGETS = [
     ({"稀土"}, {"rare earth"}),
