@@ -1819,8 +1819,10 @@ def _mine_glossary(
         zsurf = c.zh_surface.get(zk, Counter())
         en_form, en_vars = canonical_en(ek, c.en_surface.get(ek))
         if is_pin:
-            zform, en_form = pin_keys[(zk, ek)][0], pin_keys[(zk, ek)][1]
-            en_vars = tuple(s for s in en_vars if s != en_form)
+            # the text's own headword stays a variant of the form the user pinned, unless it differs only in case
+            zform, pin_en = pin_keys[(zk, ek)]
+            en_vars = tuple(s for s in (en_form, *en_vars) if s.lower() != pin_en.lower())
+            en_form = pin_en
         else:
             zform = zh_headword(zk, zsurf)
             en_form, en_vars = place_noun(zk, en_form, en_vars, c.en_surface)

@@ -157,6 +157,17 @@ def test_pinned_terms_are_always_in_with_confidence_one(tmp_path):
     assert [(k, s) for k, s, *_ in zh_candidates("稀土永磁体")][0][0] != "稀土永磁"
 
 
+def test_a_pinned_form_keeps_the_texts_forms_as_variants():
+    """The seeds write "rare earths"; pinned as "rare-earth", the entry lists the text's headword
+    beside it (it was lost: only the other forms were kept), and pinned as "Rare Earths" it lists
+    no form that differs from the pin only in case."""
+    (e,) = [e for e in build_glossary(seed_pairs()[:30], None, pinned=[("稀土", "rare-earth")]) if e.zh == "稀土"]
+    assert e.pinned and e.en == "rare-earth" and "rare earths" in e.en_variants
+    (e,) = [e for e in build_glossary(seed_pairs()[:30], None, pinned=[("稀土", "Rare Earths")]) if e.zh == "稀土"]
+    assert e.en == "Rare Earths" and "rare earth" in e.en_variants
+    assert not [v for v in e.en_variants if v.lower() == "rare earths"]
+
+
 def test_load_pinned_names_the_bad_line(tmp_path):
     tsv = tmp_path / "bad.tsv"
     tsv.write_text("稀土\trare earth\njust one column\n", encoding="utf-8")
