@@ -54,13 +54,13 @@ HIT_FIELDS = ("en", "zh", "doc", "score", "similarity", "kind")
 
 @dataclass(frozen=True, slots=True)
 class TermEntry:
-    zh: str  # canonical Chinese form, Simplified
-    en: str  # canonical English form (lemma, lower-cased unless a name/acronym)
+    zh: str  # the Chinese headword as written, in Simplified script (pairing.zh_headword)
+    en: str  # the English headword as written: its most frequent whole form (pairing.canonical_en)
     confidence: float  # calibrated P(this entry is a correct term translation), see docs/glossary.md
     freq: int  # aligned pairs in which both sides occur
     n_docs: int  # documents in which both sides occur
     zh_variants: tuple[str, ...] = ()  # other Chinese forms seen (Traditional, ...)
-    en_variants: tuple[str, ...] = ()  # other English forms seen (plural, case, ...)
+    en_variants: tuple[str, ...] = ()  # other English forms seen, one per spelling up to case; a plural's singular
     examples: tuple[SentencePair, ...] = ()
     pinned: bool = False  # from the user's known-terms TSV
     termhood: float | None = None  # how term-like, in [0, 1] (glossary/termhood.py); None: not scored

@@ -60,7 +60,7 @@ from .spans import (
     translated_names,
 )
 from .termhood import CorpusStats, quoted_pair, quoted_spans, with_termhood
-from .variants import en_key, en_words, has_run, is_acronym, zh_key
+from .variants import en_key, en_words, has_run, is_acronym, singular_form, zh_key
 
 log = logging.getLogger(__name__)
 
@@ -1574,6 +1574,12 @@ def canonical_en(key: str, surfaces: Counter | None) -> tuple[str, tuple[str, ..
     often as not, and shows its most frequent capitalised form; any other key shows its most frequent
     form without capitals (the candidate chunker lower-cases a lone sentence-initial word, and a
     common word is capitalised inside names and headings, "Future Energy").
+
+    The variants are the other forms, one per spelling up to case: the chunker lower-cases the
+    words of a title-case heading and of a sentence's opening, so "wang er" beside "Wang Er" is no
+    form the text writes, and a form differing from another only in its capitals ("Rong Mansion",
+    "Rong mansion") is no other term. A plural headword adds its singular as written
+    (:func:`glossary.variants.singular_form`: "high-level meeting"), so that search finds it.
     """
     if not surfaces:
         return key, ()
@@ -1588,9 +1594,13 @@ def canonical_en(key: str, surfaces: Counter | None) -> tuple[str, tuple[str, ..
         canon = plain[0]
     else:
         canon = " ".join(w if is_acronym(w) else w.lower() for w in forms[0].split())
-    others = tuple(s for s in forms if s != canon)[:7]
-    if key.lower() not in {f.lower() for f in (canon, *others)}:
-        others += (key,)  # the key ("magnet" for "magnets") is a form search must find exactly
+    spelled = {canon.lower(): canon}  # one form per spelling up to case, the most frequent
+    for s in forms:
+        spelled.setdefault(s.lower(), s)
+    others = tuple(s for s in spelled.values() if s != canon)[:7]
+    one = singular_form(canon)
+    if one is not None and one.lower() not in spelled:
+        others += (one,)  # the singular ("magnet" for "magnets") is a form search must find exactly
     return canon, others
 
 
@@ -1809,8 +1819,10 @@ def _mine_glossary(
         zsurf = c.zh_surface.get(zk, Counter())
         en_form, en_vars = canonical_en(ek, c.en_surface.get(ek))
         if is_pin:
-            zform, en_form = pin_keys[(zk, ek)][0], pin_keys[(zk, ek)][1]
-            en_vars = tuple(s for s in en_vars if s != en_form)
+            # the text's own headword stays a variant of the form the user pinned, unless it differs only in case
+            zform, pin_en = pin_keys[(zk, ek)]
+            en_vars = tuple(s for s in (en_form, *en_vars) if s.lower() != pin_en.lower())
+            en_form = pin_en
         else:
             zform = zh_headword(zk, zsurf)
             en_form, en_vars = place_noun(zk, en_form, en_vars, c.en_surface)

@@ -134,6 +134,47 @@ def en_key(term: str) -> str:
     return " ".join(out)
 
 
+# Nouns that have no singular ("trousers", "damaged goods"): a headword in one has no number variant.
+_PLURALIA_TANTUM = frozenset(
+    """trousers pants jeans shorts pajamas pyjamas tights scissors pliers tongs tweezers glasses spectacles
+    binoculars goods clothes riches thanks remains surroundings belongings outskirts premises earnings
+    savings proceeds headquarters whereabouts congratulations guts annals""".split()
+)
+# A word before a plural head that keeps it plural: "two women", "several dishes" have no singular.
+_COUNTED = frozenset(
+    """two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
+    thousand million billion several many few both various numerous multiple""".split()
+)
+# A word inside a phrase whose head is not its last word ("lists of applicants") or whose heads are two
+# ("bowls and dishes"): the last word's number is not the phrase's.
+_INNER = frozenset({"of", "and", "or", "with", "in", "by", "for", "&"})
+
+
+def singular_form(surface: str) -> str | None:
+    """``surface`` with its head noun made singular, everything else as written: "high-level meetings"
+    -> "high-level meeting", "U.S. soybeans" -> "U.S. soybean"; None when the surface has no such form.
+
+    A glossary lists this number variant beside a plural headword (search and a CAT tool then find the
+    singular too). Not every plural has one: a capitalised last word is part of a name whose number
+    is fixed ("Lithium Americas", "Evan Medeiros", "Palace Ladies"); a counted plural stays plural
+    ("two women", "Seven nations"); the head of "lists of applicants" is not its last word, and
+    "bowls and dishes" has two; some nouns are plural only ("damaged goods"). A word not in -s is no
+    regular plural ("Chinese-produced")."""
+    m = re.search(r"[A-Za-z]+$", surface)
+    if m is None or not m.group().islower():
+        return None
+    head = m.group()
+    words = surface.lower().split()
+    if any(w in _INNER for w in words[:-1]) or head in _PLURALIA_TANTUM:
+        return None
+    if len(words) > 1 and (words[-2] in _COUNTED or words[-2].isdigit()):
+        return None
+    one = _singular(head)
+    if one == head or not one.isalpha() or not (head.endswith("s") or head in _IRREGULAR):
+        return None
+    return surface[: m.start()] + one
+
+
 def en_words(text: str) -> tuple[str, ...]:
     """Lower-case words of an English form, each made singular: the unit of English nesting tests."""
     return tuple(en_key(w.lower()) for w in re.split(r"[\s\-‐‑–/]+", text) if en_key(w.lower()))

@@ -157,6 +157,17 @@ def test_pinned_terms_are_always_in_with_confidence_one(tmp_path):
     assert [(k, s) for k, s, *_ in zh_candidates("稀土永磁体")][0][0] != "稀土永磁"
 
 
+def test_a_pinned_form_keeps_the_texts_forms_as_variants():
+    """The seeds write "rare earths"; pinned as "rare-earth", the entry lists the text's headword
+    beside it (it was lost: only the other forms were kept), and pinned as "Rare Earths" it lists
+    no form that differs from the pin only in case."""
+    (e,) = [e for e in build_glossary(seed_pairs()[:30], None, pinned=[("稀土", "rare-earth")]) if e.zh == "稀土"]
+    assert e.pinned and e.en == "rare-earth" and "rare earths" in e.en_variants
+    (e,) = [e for e in build_glossary(seed_pairs()[:30], None, pinned=[("稀土", "Rare Earths")]) if e.zh == "稀土"]
+    assert e.en == "Rare Earths" and "rare earth" in e.en_variants
+    assert not [v for v in e.en_variants if v.lower() == "rare earths"]
+
+
 def test_load_pinned_names_the_bad_line(tmp_path):
     tsv = tmp_path / "bad.tsv"
     tsv.write_text("稀土\trare earth\njust one column\n", encoding="utf-8")
@@ -388,6 +399,65 @@ def test_headwords_are_the_forms_the_text_writes(glossary):
     (hunter,) = [e for e in glossary if zh_key(e.zh) == "阿比盖尔亨特"]
     assert hunter.zh == "阿比盖尔·亨特" and hunter.en == "Abigail Hunter"
     assert by_zh["俄罗斯"].en == "Russia"  # "Russia's" folds into the owner
+
+
+def test_english_variants_are_forms_the_text_writes(glossary):
+    """The variants list the forms the texts write, not the key: the hyphen of "high-level" and the
+    capitals of a name stay, and a name ending in -s has no made-up singular ("Evan Medeiros", whose
+    key is "evan medeiro"). A plural headword adds its singular as written, for search."""
+    by_zh = {e.zh: e for e in glossary}
+    assert by_zh["高级别会议"].en == "high-level meetings"
+    assert by_zh["高级别会议"].en_variants == ("high-level meeting",)
+    assert by_zh["麦艾文"].en == "Evan Medeiros" and by_zh["麦艾文"].en_variants == ()
+    assert by_zh["MP Materials"].en == "MP Materials" and by_zh["MP Materials"].en_variants == ()
+    for e in glossary:
+        forms = [f.lower() for f in (e.en, *e.en_variants)]
+        assert len(set(forms)) == len(forms), (e.en, e.en_variants)  # no two differing in case only
+
+
+def test_lower_cased_heading_words_are_no_variant():
+    """MAC-Dev 001 writes "Who's Wang Er?", which the chunker reads as a title-case heading and
+    lower-cases; the name is written "Wang Er" everywhere, so "wang er" is no form of it."""
+    from termalign.glossary.pairing import canonical_en
+
+    lines = [
+        "Maybe the path didn't lead anywhere; maybe Wang Er was not in the mountains; maybe Wang Er didn't exist at all.",
+        "No one in the hospital had ever heard of Wang Er, so nobody knew where he had gone.",
+        "Who's Wang Er?",
+    ]
+    surfaces = Counter(s for t in lines for k, s, whole in en_candidates_marked(t) if k == "wang er" and whole)
+    assert surfaces["wang er"] == 1  # what the chunker gives; the text never writes it
+    assert canonical_en("wang er", surfaces) == ("Wang Er", ())
+    # "the Rong mansion" three times in MAC-Dev 003, "the Rong Mansion" once: one spelling up to case
+    rong = Counter({"Rong mansion": 3, "Rong Mansion": 1})
+    assert canonical_en("rong mansion", rong) == ("Rong mansion", ())
+
+
+@pytest.mark.parametrize(
+    "surface, singular",
+    [
+        ("high-level meetings", "high-level meeting"),
+        ("U.S. soybeans", "U.S. soybean"),
+        ("tax-collectors", "tax-collector"),
+        ("wealthy men", "wealthy man"),
+        ("Commerce employees", "Commerce employee"),
+        ("refineries", "refinery"),
+        ("Lithium Americas", None),  # a name's number is fixed
+        ("Evan Medeiros", None),
+        ("lists of applicants", None),  # the head is "lists"
+        ("bowls and dishes", None),  # two heads
+        ("two women", None),  # counted
+        ("Seven nations", None),
+        ("damaged goods", None),  # plural only
+        ("Chinese-produced", None),  # no plural noun
+        ("high-level", None),
+        ("U.S.", None),
+    ],
+)
+def test_singular_form_keeps_the_written_form(surface, singular):
+    from termalign.glossary.variants import singular_form
+
+    assert singular_form(surface) == singular
 
 
 # Issue 6: the top of the glossary holds the domain's terms and names, not general words.
