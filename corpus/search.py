@@ -3,7 +3,8 @@ pairs similar in meaning (FAISS). Shared by ``termalign search`` and the web pag
 
 Matching works on normalised text (Simplified Chinese, lower-case English, see
 ``store.norm_text``), so 稀土 / 稀土 and 關鍵礦物 / 关键矿物 meet, and "Rare Earths" finds
-"rare earth". Order: exact matches (the term or one of its variants, singular/plural folded),
+"rare earth". Order: exact matches (the term or one of its variants, singular/plural folded, a
+hyphen read as a space: "rare-earths", "high level meeting" for "high-level meetings"),
 then entries containing the query (prefix before substring), each group by confidence. Only
 when nothing contains the query: entries whose pinyin the query spells ("xitu" -> 稀土), else
 near misses by trigram + edit ratio ("rare eath" -> rare earth). ``meta["match"]`` says which.
@@ -26,17 +27,19 @@ import time
 from termalign.glossary.entries import SearchResult, SentencePair, TermEntry
 from termalign.glossary.pinyin import is_pinyin, spells_prefix
 
-from .store import Store, norm_text
+from .store import Store, fold_hyphens, norm_text
 
 log = logging.getLogger(__name__)
 
 
 def english_keys(q: str) -> list[str]:
-    """The query and its singular form(s): 'rare earths' -> ['rare earths', 'rare earth']."""
-    keys = [q]
+    """The query and its singular form(s), hyphens read as spaces ('rare-earths' -> ['rare-earths',
+    'rare earths', 'rare earth']): the last is the fold the contains search uses."""
+    keys = list(dict.fromkeys([q, fold_hyphens(q)]))
+    base = keys[-1]
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", "")):
-        if q.endswith(suffix) and len(q) > len(suffix) + 2 and not q.endswith("ss"):
-            keys.append(q[: -len(suffix)] + repl)
+        if base.endswith(suffix) and len(base) > len(suffix) + 2 and not base.endswith("ss"):
+            keys.append(base[: -len(suffix)] + repl)
     # (glossary.variants.en_key would be the better fold, but its first call imports inflect,
     # ~9 s measured on the dev machine: too slow for a lookup. Simple suffix rules here.)
     return list(dict.fromkeys(keys))
@@ -53,7 +56,9 @@ def _terms(store: Store, query: str, limit: int) -> tuple[list[TermEntry], str]:
     seen = {i for i, _ in exact}
     contains = [(i, e) for i, e in store.terms_fts(keys[-1] if len(keys[-1]) >= 2 else q, 4 * limit) if i not in seen]
     # prefix before substring; terms_fts orders by confidence and the sort is stable
-    contains.sort(key=lambda t: not (norm_text(t[1].zh).startswith(q) or norm_text(t[1].en).startswith(keys[-1])))
+    contains.sort(
+        key=lambda t: not (norm_text(t[1].zh).startswith(q) or fold_hyphens(norm_text(t[1].en)).startswith(keys[-1]))
+    )
     out = [e for _, e in exact] + [e for _, e in contains]
     if out:
         return out[:limit], "exact" if exact else "contains"
@@ -70,12 +75,16 @@ def _terms(store: Store, query: str, limit: int) -> tuple[list[TermEntry], str]:
 
 
 def _exact_terms(store: Store, q: str, keys: list[str], limit: int) -> list[tuple[int, TermEntry]]:
-    """Entries whose canonical form or one of its variants is the query (plural folded), by confidence."""
+    """Entries whose canonical form or one of its variants is the query (plural folded, a hyphen read
+    as a space: "high level meeting" is "high-level meetings"), by confidence."""
     marks = ",".join("?" * len(keys))
-    exact = store.terms_where(f"zh_norm = ? or en_norm in ({marks})", (q, *keys), limit)
+    exact = store.terms_where(
+        f"zh_norm = ? or en_norm in ({marks}) or replace(en_norm, '-', ' ') in ({marks})", (q, *keys, *keys), limit
+    )
     seen = {i for i, _ in exact}
-    for i, e in store.terms_fts(q, 4 * limit):  # a Traditional or plural form listed on the entry
-        if i not in seen and {norm_text(x) for x in (*e.zh_variants, *e.en_variants)} & set(keys):
+    for i, e in store.terms_fts(fold_hyphens(q), 4 * limit):  # a Traditional, plural or hyphenated form listed
+        forms = {norm_text(x) for x in (*e.zh_variants, *e.en_variants)}
+        if i not in seen and (forms | {fold_hyphens(x) for x in forms}) & set(keys):
             exact.append((i, e))
             seen.add(i)
     exact.sort(key=lambda t: (-t[1].confidence, -t[1].freq, t[0]))

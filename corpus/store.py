@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -61,6 +62,15 @@ def to_simplified(text: str) -> str:
 def norm_text(text: str) -> str:
     """The searchable form: Simplified Chinese, lower-case English, single spaces."""
     return " ".join(to_simplified(text).lower().split())
+
+
+_HYPHENS = re.compile(r"[-\u2010\u2011\u2012\u2013]")
+
+
+def fold_hyphens(text: str) -> str:
+    """A searchable form with hyphens read as spaces: an English compound is written both ways
+    ("rare-earth magnets", "rare earth magnets"), so search matches either."""
+    return " ".join(_HYPHENS.sub(" ", text).split())
 
 
 # ---------------------------------------------------------------- migrations
@@ -712,7 +722,8 @@ class Store:
                 *review,
             ),
         )
-        keys = " | ".join(dict.fromkeys([zh_n, en_n, *map(norm_text, e.zh_variants), *map(norm_text, e.en_variants)]))
+        forms = [zh_n, en_n, *map(norm_text, e.zh_variants), *map(norm_text, e.en_variants)]
+        keys = " | ".join(dict.fromkeys([*forms, *map(fold_hyphens, forms)]))
         self.con.execute("delete from terms_fts where rowid = ?", (term_id,))
         self.con.execute("insert into terms_fts(rowid, keys) values (?, ?)", (term_id, keys))
 

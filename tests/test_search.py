@@ -74,7 +74,7 @@ def glossary_store(rare_earths_store):
         ("稀土", "exact"),  # Simplified (稀土 is written the same in Traditional)
         ("rare earth", "exact"),
         ("Rare Earths", "exact"),  # case and plural folded
-        ("RARE-EARTHS", "fuzzy"),  # no pair spells it with a hyphen
+        ("RARE-EARTHS", "exact"),  # a hyphen is read as a space (rare-earth magnets, rare earth magnets)
         ("xitu", "pinyin"),
         ("xi tu", "pinyin"),
         ("xī tǔ", "pinyin"),  # with tone marks
@@ -88,6 +88,14 @@ def test_every_spelling_finds_rare_earth_first(glossary_store, query, how):
     assert r.examples and all(
         "稀土" in norm_text(h.zh) or "rare earth" in norm_text(h.en).replace("-", " ") for h in r.examples
     )
+
+
+@pytest.mark.parametrize("query", ["high level meeting", "High-level meetings", "high‑level meeting"])
+def test_a_hyphenated_headword_is_found_exactly_with_or_without_its_hyphen(glossary_store, query):
+    # 000 writes "high-level meetings"; the headword keeps the hyphen and the query need not
+    r = search(glossary_store, query)
+    assert (r.terms[0].zh, r.terms[0].en, r.meta["match"]) == ("高级别会议", "high-level meetings", "exact")
+    assert not r.meta.get("guess")
 
 
 def test_traditional_query_finds_the_simplified_entry(glossary_store):
