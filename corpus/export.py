@@ -103,18 +103,21 @@ def en_forms(e: TermEntry) -> tuple[str, list[str]]:
 
 
 def zh_forms(e: TermEntry, script: str) -> tuple[str, list[str]]:
-    """The Chinese term and its variants in one script: Simplified (the entry's own form, and
-    variants seen in Simplified) or Traditional (a Traditional form seen in the corpus, else the
-    OpenCC conversion, and the other Traditional variants)."""
+    """The Chinese term and its variants in one script, the headword first when it is in that
+    script: Simplified (the forms written in Simplified, else the OpenCC conversion of the
+    headword) or Traditional (the forms written in Traditional, else the conversion)."""
+    from termalign.text.segment import to_simplified
+
+    forms = (e.zh, *e.zh_variants)
     if script == "simplified":
-        main, variants = e.zh, [v for v in e.zh_variants if not _is_traditional(v)]
+        seen = [v for v in forms if not _is_traditional(v)]
+        main = seen[0] if seen else to_simplified(e.zh)
     elif script == "traditional":
-        seen = [v for v in e.zh_variants if _is_traditional(v)]
+        seen = [v for v in forms if _is_traditional(v)]
         main = seen[0] if seen else _to_traditional(e.zh)
-        variants = seen[1:]
     else:
         raise ValueError(f"script must be one of {', '.join(TBX_ZH_LANG)}, not {script!r}")
-    return main, [v for v in dict.fromkeys(variants) if v != main]
+    return main, [v for v in dict.fromkeys(seen) if v != main]
 
 
 # ---------------------------------------------------------------- TBX-Basic
@@ -293,7 +296,7 @@ def tsv_text(
     if signature:
         lines.append(f"# {tsv_field(signature)}")
     for n, e in enumerate(entries):
-        zh = e.zh if script == "simplified" else zh_forms(e, script)[0]
+        zh = zh_forms(e, script)[0]
         pair = (e.en, zh) if direction == "en-zh" else (zh, e.en)
         comment = f"conf {e.confidence:.2f}; freq {e.freq}; docs {e.n_docs}"
         if e.termhood is not None:

@@ -54,7 +54,7 @@ HIT_FIELDS = ("en", "zh", "doc", "score", "similarity", "kind")
 
 @dataclass(frozen=True, slots=True)
 class TermEntry:
-    zh: str  # the Chinese headword as written, in Simplified script (pairing.zh_headword)
+    zh: str  # the Chinese headword as written, in the text's script (pairing.zh_headword)
     en: str  # the English headword as written: its most frequent whole form (pairing.canonical_en)
     confidence: float  # calibrated P(this entry is a correct term translation), see docs/glossary.md
     freq: int  # aligned pairs in which both sides occur

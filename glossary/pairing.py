@@ -1605,17 +1605,30 @@ def canonical_en(key: str, surfaces: Counter | None) -> tuple[str, tuple[str, ..
 
 
 def zh_headword(key: str, surfaces: Counter | None) -> str:
-    """The Chinese headword: the most frequent surface in Simplified script, as written (阿比盖尔·亨特
-    with its middle dot); the key when there is none."""
+    """The Chinese headword: the most frequent surface as written, in the script the text writes it
+    (阿比盖尔·亨特 with its middle dot; 國際能源署 where only Traditional text has it), the Simplified
+    form on a tie; the key when there is none. Matching, search and the exports' script option read
+    the key (Simplified), so both scripts still find and export the entry."""
     if not surfaces:
         return key
-    from termalign.text.segment import to_simplified
-
     forms: Counter = Counter()
     for s, n in surfaces.items():
-        forms[to_simplified(s).strip()] += n
+        forms[s.strip()] += n
     best = max(forms.items(), key=lambda x: (x[1], x[0] == key))[0]
     return best if zh_key(best) == key else key
+
+
+def zh_variants(headword: str, surfaces: Counter) -> tuple[str, ...]:
+    """The other Chinese forms of an entry: those the text writes, most frequent first, and the
+    headword in Simplified script when the text writes it only in Traditional (關鍵礦物 lists 关键矿物,
+    the form a reader of Simplified looks for)."""
+    from termalign.text.segment import to_simplified
+
+    seen = [s for s, _ in surfaces.most_common() if s != headword]
+    simplified = to_simplified(headword)
+    if simplified != headword and simplified not in seen:
+        seen.insert(0, simplified)
+    return tuple(seen)[:8]
 
 
 def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) -> tuple[str, tuple[str, ...]]:
@@ -1833,7 +1846,7 @@ def _mine_glossary(
                 confidence=round(p if is_pin else min(shown_confidence(p), MAX_CONFIDENCE), 4),
                 freq=int(freq[i]),
                 n_docs=len(docs[i]),
-                zh_variants=tuple(s for s, _ in zsurf.most_common() if s != zform)[:8],
+                zh_variants=zh_variants(zform, zsurf),
                 en_variants=en_vars,
                 examples=tuple(SentencePair(q.en, q.zh, q.score, q.doc, q.kind) for q in ex.get(i, [])),
                 pinned=is_pin,

@@ -26,6 +26,7 @@ from termalign.corpus.export import (
     write_tbx,
     write_tsv,
     xml_safe,
+    zh_forms,
 )
 from termalign.corpus.store import to_simplified
 from termalign.glossary.entries import SentencePair, TermEntry
@@ -112,7 +113,8 @@ def test_tsv_has_three_clean_columns(tmp_path, es):
     assert len(rows) == len(es)
     for row, e in zip(rows, es):
         assert len(row) == 3
-        assert (row[0].lstrip(" "), row[1]) == (tsv_field(e.zh), tsv_field(e.en))
+        # one script (Simplified by default): a headword written in Traditional goes in converted
+        assert (row[0].lstrip(" "), row[1]) == (tsv_field(zh_forms(e, "simplified")[0]), tsv_field(e.en))
 
 
 def _en_key(text: str) -> str:
@@ -126,12 +128,14 @@ def test_tbx_is_well_formed_and_round_trips(tmp_path, es):
 
     write_tbx(es, tmp_path / "g.tbx", signature="termalign:test|<&>")
     back = read_tbx(tmp_path / "g.tbx")
+    # Simplified only (a headword written in Traditional goes in converted)
+    main = [zh_forms(e, "simplified")[0] for e in es]
     assert [(b.zh, b.en, b.confidence, b.freq, b.n_docs, b.pinned) for b in back] == [
-        (xml_safe(e.zh), xml_safe(e.en), round(e.confidence, 2), e.freq, e.n_docs, e.pinned) for e in es
+        (xml_safe(z), xml_safe(e.en), round(e.confidence, 2), e.freq, e.n_docs, e.pinned) for z, e in zip(main, es)
     ]
-    for b, e in zip(back, es):
-        # Simplified only, the preferred form not repeated; English without case/hyphen-only repeats
-        want_zh = [v for v in dict.fromkeys(e.zh_variants) if v != e.zh and not is_traditional(v)]
+    for b, e, z in zip(back, es, main):
+        # the preferred form not repeated; English without case/hyphen-only repeats
+        want_zh = [v for v in dict.fromkeys((e.zh, *e.zh_variants)) if v != z and not is_traditional(v)]
         assert list(b.zh_variants) == [xml_safe(v) for v in want_zh]
         keys = [_en_key(e.en)] + [_en_key(v) for v in e.en_variants]
         want_en = [v for k, v in zip(keys[1:], e.en_variants, strict=True) if k not in keys[: keys.index(k) + 1][:-1]]
@@ -285,3 +289,12 @@ def test_failed_write_leaves_old_file(tmp_path):
         pass
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["g.jsonl"]
+
+
+def test_a_headword_written_in_traditional_exports_in_either_script():
+    # 003 alone names the IEA, in Traditional: the entry shows it so and the exports convert it
+    e = TermEntry("國際能源署", "International Energy Agency", 0.95, 2, 1, zh_variants=("国际能源署",))
+    assert zh_forms(e, "simplified") == ("国际能源署", [])
+    assert zh_forms(e, "traditional") == ("國際能源署", [])
+    rows = [r for r in tsv_text([e]).splitlines() if not r.startswith("#")]
+    assert rows == ["International Energy Agency\t国际能源署\tconf 0.95; freq 2; docs 1; zh: 國際能源署"]

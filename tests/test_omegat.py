@@ -183,7 +183,7 @@ def test_omegat_loads_a_reviewed_glossary(tmp_path_factory, rare_earths_store):
     store = copy_store(rare_earths_store, base / "store")
     with review.open_for_review(store) as s:
         ids = {
-            zh: s.con.execute("select id from terms where zh = ?", (zh,)).fetchone()[0]
+            zh: s.con.execute("select id from terms where zh_norm = ?", (zh,)).fetchone()[0]
             for zh in ("稀土", "关税", "许可计划")
         }
         review.decide(s, ids["稀土"], "accept")

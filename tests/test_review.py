@@ -22,7 +22,7 @@ def store(rare_earths_store, tmp_path):
 
 
 def by_zh(store, zh):
-    rows = store.con.execute("select id from terms where zh = ?", (zh,)).fetchall()
+    rows = store.con.execute("select id from terms where zh_norm = ?", (zh,)).fetchall()
     assert rows, zh
     return rows[0][0]
 

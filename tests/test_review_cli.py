@@ -18,7 +18,7 @@ def folder(rare_earths_store, tmp_path):
 
 def term_id(folder, zh):
     with Store.open(folder, readonly=True) as s:
-        return s.con.execute("select id from terms where zh = ?", (zh,)).fetchone()[0]
+        return s.con.execute("select id from terms where zh_norm = ?", (zh,)).fetchone()[0]
 
 
 def item(folder, tid):
