@@ -566,7 +566,9 @@ def holds_as_unit(c: Counts, longer: int, shorter: int, en_freq: dict) -> bool:
     )
 
 
-def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
+def cut_flags(
+    c: Counts, rows: np.ndarray, stats: CorpusStats | None, matched: Mapping[tuple[str, str], float] | None = None
+) -> np.ndarray:
     """``en_cut`` of each kept row (z, e), a (len(rows),) array of 0/1: the English span is cut short,
     because a longer English candidate holding e as whole words co-occurs with z at least
     ``CUT_SHARE`` as often as e does and recurs in the corpus (``CUT_RECUR`` sentences of ``stats``,
@@ -578,7 +580,11 @@ def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndar
     cut. Nor is a title glued to a person's name ("Treasury Secretary Scott Bessent" for 财政部长 /
     "Treasury Secretary", :meth:`NameIndex.adds_name`), nor an honorific to a name the Chinese term
     holds without a title (:func:`titled_ok`: "Mr. Campbell" recurs, but 坎贝尔 is "Campbell"; with the
-    mark its confidence fell from 0.85 to 0.54 on the example corpus). The opposite evidence (the extra words of a
+    mark its confidence fell from 0.85 to 0.54 on the example corpus). Nor is a longer span that a longer
+    Chinese term holding z translates (``matched``, (zh key, en key) pairs that are each other's best
+    match): then the two sides grow together and the pair nested in the longer one is no cut
+    (许可 / "licensing" in 许可制度 / "licensing system", 矿物 / "minerals" in 关键矿物 / "critical
+    minerals"). The opposite evidence (the extra words of a
     span have no counterpart) is :func:`extent_flags`. The partners of z are found by binary search, as in :func:`repairs`.
     """
     ef = stats.en_freq if stats is not None else dict(zip(c.en, c.ce.tolist()))
@@ -591,12 +597,16 @@ def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndar
         return words[e]
 
     names = NameIndex(c)
+    longer_zh: dict[str, list[str]] = defaultdict(list)  # English key -> Chinese keys it is the best match of
+    for zk, ek in matched or {}:
+        longer_zh[ek].append(zk)
     out = np.zeros(rows.size)
     for k, r in enumerate(rows):
         z, e = int(c.zi[r]), int(c.ei[r])
         out[k] = any(
             holds_as_unit(c, q, r, ef)
             and _contains(w(int(c.ei[q])), w(e))
+            and not any(c.zh[z] in g and c.zh[z] != g for g in longer_zh.get(c.en[c.ei[q]], ()))
             and not names.adds_name(int(c.ei[q]), e, z)
             and titled_ok(c.zh[z], _display_en(c, int(c.ei[q])))
             for q in range(z_start[z], z_start[z + 1])
@@ -833,6 +843,7 @@ def features(
     stats: CorpusStats | None = None,
     rep: dict[int, int] | None = None,
     sim_all: np.ndarray | None = None,
+    matched: Mapping[tuple[str, str], float] | None = None,
 ) -> np.ndarray:
     """(len(rows), len(FEATURES)) feature matrix of the kept joint rows.
 
@@ -912,7 +923,7 @@ def features(
             ex,
             head,
             recur_evidence(c, zi, ei, stats),
-            cut_flags(c, rows, stats),
+            cut_flags(c, rows, stats, matched),
         ]
     )
 
@@ -1706,7 +1717,7 @@ def candidate_features(
     mutual = best_flags(c.zi[rows], prior) * best_flags(c.ei[rows], prior) > 0
     matched = {(c.zh[c.zi[r]], c.en[c.ei[r]]): float(c.cze[r]) for r in rows[mutual]}
     rep = choose_repairs(c, cands, dict(zip(rows.tolist(), sim0.tolist())), stats.en_freq, matched)
-    x = features(c, rows, sims, d, g2, stats, rep, sim_all) if rows.size else np.zeros((0, len(FEATURES)))
+    x = features(c, rows, sims, d, g2, stats, rep, sim_all, matched) if rows.size else np.zeros((0, len(FEATURES)))
     return c, rows, x, rep, stats
 
 
