@@ -845,7 +845,8 @@ def features(
     sim_all: np.ndarray | None = None,
     matched: Mapping[tuple[str, str], float] | None = None,
 ) -> np.ndarray:
-    """(len(rows), len(FEATURES)) feature matrix of the kept joint rows.
+    """(len(rows), len(FEATURES)) feature matrix of the kept joint rows (``matched``: the pairs that are each
+    other's best match by association and the encoder alone, for :func:`cut_flags`).
 
     ``log_recur`` is the evidence behind the pair's two sides as units of the corpus: the log of
     the rarer side's frequency over every sentence of the corpus (``stats``, paired or not; the
@@ -870,7 +871,11 @@ def features(
 
     A longer Chinese term that repairs a shorter one (``rep``, :func:`choose_repairs`: 战略矿产储备
     for 战略矿产 / "strategic mineral reserve", which the encoder ties) is likewise preferred to it as
-    the best match of the English: the English is repaired, not the longer term demoted.
+    the best match of the English: the English is repaired, not the longer term demoted. A longer English
+    span that repairs a shorter one whose Chinese term holds characters the shorter leaves out (``zh_extra``)
+    is likewise preferred as the best match of the Chinese term: 拜登政府 / "Biden administration", not
+    "Biden", which 拜登 pairs with better (政府 is "administration"). A repair of a span that leaves nothing
+    of the Chinese out ("desolate mountainside" for 荒山 / "mountainside") gets no such preference.
 
     A one-character term and the English word CC-CEDICT glosses it with (:func:`dictionary_match`)
     are each other's better match by as much as a parenthesis: 锌 is seen once, beside "Canadian",
@@ -895,15 +900,17 @@ def features(
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
     prior += compound_share(c, zi, ei, lex)
     pos = {int(r): k for k, r in enumerate(rows)}
+    zx, ex = extent_flags(c, rows, d)
     for r, q in (rep or {}).items():
         if c.zi[q] != c.zi[r] and r in pos and q in pos:  # the longer Chinese term is the English's better match
             prior[pos[q]] = max(prior[pos[q]], prior[pos[r]] + 1e-6)
+        elif r in pos and q in pos and zx[pos[r]]:  # the longer English translates the Chinese term's extra part
+            prior_zh[pos[q]] = max(prior_zh[pos[q]], prior_zh[pos[r]] + 1e-6)
     glued = {} if sim_all is None or stats is None else glued_names(c, rows, sim_all, stats.zh_freq)
     for k, q in glued.items():  # the recurring term inside is the English's better match (问姑奶奶: 姑奶奶)
         prior[q] = max(prior[q], prior[k] + 1e-6)
     for k, q in address_forms(c, rows, prior, prior_zh).items():  # 茅大哥 is 茅十八 addressed: "Whiskers" is both
         prior[k] = max(prior[k], prior[q])
-    zx, ex = extent_flags(c, rows, d)
     zx[list(glued)] = 1.0
     zx = np.maximum(zx, [float(name_leaves_title(c.zh[z], _display_en(c, e))) for z, e in zip(zi, ei)])
     fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(zi, ei)])
