@@ -1548,13 +1548,16 @@ def free_word(part: str, whole: str, whole_en: str, units: frozenset[str] = froz
     the longer one is a free combination that a small corpus happens to show every time, and C-value
     would only drop the word if it were bound to the combination in general language too. A compound
     of dictionary words with one more dictionary word at its edge is such a combination too (大量 +
-    资本投资 / "substantial capital investments", 资本 + 投资): 资本投资 / "capital investment" stays."""
+    资本投资 / "substantial capital investments", 资本 + 投资): 资本投资 / "capital investment" stays. So is a
+    word jieba finds whole though its dictionary lacks it (one token, a new word to its HMM) with a dictionary
+    word at its edge: 锂矿 / "lithium mine" inside 最大锂矿 / "largest lithium mines" (最大 + 锂矿)."""
     if lexicon(whole) or whole in units or is_capitalised(whole_en):
         return False
     if lexicon(part):
         return True
     rest = whole.removeprefix(part) if whole.startswith(part) else whole.removesuffix(part)
-    return rest != whole and lexicon(rest) and all(lexicon(t) for t in zh_tokens(part))
+    toks = zh_tokens(part)
+    return rest != whole and lexicon(rest) and (len(toks) == 1 or all(lexicon(t) for t in toks))
 
 
 _ZH_COORD = re.compile(r"[和与及暨、&]")
