@@ -880,6 +880,12 @@ def features(
     A one-character term and the English word CC-CEDICT glosses it with (:func:`dictionary_match`)
     are each other's better match by as much as a parenthesis: 锌 is seen once, beside "Canadian",
     "copper" and "zinc" alike, and the encoder put "Canadian" first.
+    So are a compound seen in one sentence and the English CC-CEDICT composes from its parts
+    (:func:`compound_gloss`): every span of that sentence meets it at Dice 1, and the encoder put "zinc
+    mining" above "lithium mines" for 锂矿 (锂 "lithium" + 矿 "mine"), and "U.S. foreign policy
+    objectives" above "foreign policy objectives" for 外交政策目标. A term that recurs has association
+    to tell its partners apart, and a dictionary headword's gloss is only one of its senses: neither
+    takes the dictionary's word.
     """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
@@ -894,7 +900,10 @@ def features(
     par = np.array([float((c.zh[z], c.en[e]) in c.paren) for z, e in zip(zi, ei)])
     head = head_share(c, ei)
     lex = np.array([float(len(c.zh[z]) == 1 and dictionary_match(c.zh[z], c.en[e])) for z, e in zip(zi, ei)])
-    prior = sim + dd + tr * 0.5 + par + 0.5 * head + lex
+    zf = stats.zh_freq if stats is not None else dict(zip(c.zh, c.cz.tolist()))
+    once = [zf.get(c.zh[z], 0.0) < CUT_RECUR for z in zi]  # every span of its one sentence ties on association
+    composed = [o and compound_gloss(c.zh[z], _display_en(c, e)) for o, z, e in zip(once, zi, ei)]
+    prior = sim + dd + tr * 0.5 + par + 0.5 * head + np.maximum(lex, composed)
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
@@ -983,26 +992,50 @@ def compound_share(c: Counts, zi: np.ndarray, ei: np.ndarray, lex: np.ndarray) -
     return out
 
 
+def dictionary_parts(zk: str) -> list[frozenset[str]]:
+    """The glosses (English lemmas) of the parts of the Chinese term ``zk`` cut into the longest words
+    CC-CEDICT has (锂矿 -> 锂 + 矿), left to right; empty when a character has no gloss."""
+    from termalign.align.lexicon import glosses
+
+    out = []
+    i = 0
+    while i < len(zk):
+        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i)
+        if j == i:
+            return []
+        out.append(glosses(zk[i:j]))
+        i = j
+    return out
+
+
 def dictionary_match(zk: str, en: str) -> bool:
     """CC-CEDICT translates the Chinese term ``zk`` into the English term ``en`` word for word: cut into
-    the longest words the dictionary has (锂矿 -> 锂 + 矿), each part has a gloss among the English
+    the longest words the dictionary has (:func:`dictionary_parts`), each part has a gloss among the English
     words' lemmas, and each English content word is a gloss of some part (锌 / "zinc", 锂矿 / "lithium
     mine"; not 锂矿 / "zinc mining")."""
-    from termalign.align.lexicon import en_lemmas, glosses
+    from termalign.align.lexicon import en_lemmas
 
     words = en_lemmas(en)
     if not words or not _HAN_ONLY.match(zk):
         return False
-    covered: set[str] = set()
-    i = 0
-    while i < len(zk):
-        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i)
-        part = glosses(zk[i:j])
-        if not part & words:
-            return False
-        covered |= part
-        i = j
-    return words <= covered
+    parts = dictionary_parts(zk)
+    return bool(parts) and all(p & words for p in parts) and words <= frozenset().union(*parts)
+
+
+def compound_gloss(zk: str, en: str) -> bool:
+    """CC-CEDICT translates the Chinese compound ``zk`` part by part into the lower-case English ``en``
+    (:func:`dictionary_match`), with an English word for each part, and ``zk`` is no headword of its own:
+    锂矿 (锂 "lithium" + 矿 "mine") / "lithium mines", not "zinc mining", which the encoder finds closer.
+    A compound the dictionary composes is a translation checked word for word; a headword's gloss is
+    only one of its senses (屋子 / "room"), two parts glossed by one word are a paraphrase (上床 + 睡觉 /
+    "bed"), and capitalised English holds names and acronyms the dictionary does not gloss ("U.S." is
+    no content word to it)."""
+    from termalign.align.lexicon import en_lemmas, glosses
+
+    if len(zk) < 2 or en != en.lower() or glosses(zk):
+        return False
+    n = len(dictionary_parts(zk))
+    return 2 <= n <= len(en_lemmas(en)) and dictionary_match(zk, en)
 
 
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
