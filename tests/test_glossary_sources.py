@@ -263,6 +263,9 @@ def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(us
     # "...the substantial capital investments the industry requires", the seeds' only pair with 资本投资
     assert free_word("资本投资", "大量资本投资", "substantial capital investments")
     assert ("资本投资", "capital investments") in entries
+    # "...正在内华达开发世界最大锂矿之一..." / "...one of the world's largest lithium mines in Nevada": a word
+    # jieba finds whole but its dictionary lacks (锂矿, one token) and a dictionary word (最大, "largest")
+    assert free_word("锂矿", "最大锂矿", "largest lithium mines")
 
 
 def test_a_negated_adjective_lemminflect_does_not_know_ends_no_term():

@@ -31,10 +31,12 @@ def by_zh(glossary):
         ("通用汽车", "general motor"),
         ("能源部", "energy department"),
         ("加利福尼亚", "california"),
+        ("拜登政府", "biden administration"),
     ],
 )
 def test_english_side_has_the_whole_extent(by_zh, zh, en):
-    # were 'center', 'Commerce', 'government', 'Motors', 'Energy and Treasury', 'California-Nevada'
+    # were 'center', 'Commerce', 'government', 'Motors', 'Energy and Treasury', 'California-Nevada';
+    # 拜登政府 had no entry ("Biden", its best match, and the repair "Biden administration" under the floor)
     assert en_key(by_zh[zh].en).lower() == en, by_zh[zh]
 
 
@@ -278,3 +280,55 @@ def test_a_recurring_honorific_does_not_cut_the_bare_name():
     (row,) = np.flatnonzero((c.zi == z) & (c.ei == e))
     assert "mr campbell" in c.en
     assert cut_flags(c, np.array([row]), None)[0] == 0.0
+
+
+def test_a_pair_nested_in_a_longer_pair_is_not_cut(by_zh):
+    """许可制度 / "licensing system" recurs in the example corpus and holds most co-occurrences of 许可 /
+    "licensing", but 许可 sits inside 许可制度 as "licensing" sits inside "licensing system": the two
+    sides grow together, so "licensing" is no span cut short (``en_cut``) and 许可 keeps its own
+    partner (it was marked cut and fell under the floor, 0.28)."""
+    import numpy as np
+
+    from termalign.glossary.entries import SentencePair
+    from termalign.glossary.pairing import GlossaryParams, count, cut_flags
+
+    pairs = [
+        SentencePair(
+            "The licensing system would also control battery technologies.",
+            "该许可制度还将控制电池技术。",
+            1.0,
+            "d",
+        ),
+        SentencePair(
+            "Beijing is unlikely to remove its new licensing system entirely.",
+            "北京不太可能完全取消其新许可制度。",
+            1.0,
+            "d",
+        ),
+        SentencePair(
+            "Lin Jian said that the licensing system was “in line with international practice.”",
+            "林剑表示,该许可制度“符合国际通行做法”。",
+            1.0,
+            "d",
+        ),
+        SentencePair(
+            "The Chinese government responded by rolling out a licensing system.",
+            "中国政府推出许可制度作为回应。",
+            1.0,
+            "d",
+        ),
+        SentencePair(
+            "Chinese officials have insisted that the licensing program is aimed at fulfilling obligations.",
+            "中国官员坚称,该许可计划旨在履行义务。",
+            1.0,
+            "d",
+        ),
+    ]
+    c = count(pairs, GlossaryParams())
+    z, e = c.zh.index("许可"), c.en.index("licensing")
+    (row,) = np.flatnonzero((c.zi == z) & (c.ei == e))
+    assert cut_flags(c, np.array([row]), None)[0] == 1.0  # "licensing system" holds four of its five pairs
+    matched = {("许可制度", "licensing system"): 2.0}
+    assert cut_flags(c, np.array([row]), None, matched)[0] == 0.0
+    assert en_key(by_zh["许可"].en).lower() == "licensing", by_zh["许可"]
+    assert en_key(by_zh["许可制度"].en).lower() == "licensing system", by_zh["许可制度"]
