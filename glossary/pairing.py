@@ -911,6 +911,11 @@ def features(
         prior[q] = max(prior[q], prior[k] + 1e-6)
     for k, q in address_forms(c, rows, prior, prior_zh).items():  # 茅大哥 is 茅十八 addressed: "Whiskers" is both
         prior[k] = max(prior[k], prior[q])
+    top_zh = np.full(len(c.zh), -np.inf)
+    np.maximum.at(top_zh, zi, prior_zh)
+    for k, q in full_forms(c, rows, prior, prior_zh).items():  # 荣国府 is 荣府 in full: "Rong mansion" is both
+        prior[k] = max(prior[k], prior[q])
+        prior_zh[k] = max(prior_zh[k], top_zh[zi[k]] + 1e-6)
     zx, ex = extent_flags(c, rows, d)
     zx[list(glued)] = 1.0
     zx = np.maximum(zx, [float(name_leaves_title(c.zh[z], _display_en(c, e))) for z, e in zip(zi, ei)])
@@ -934,6 +939,37 @@ def features(
             cut_flags(c, rows, stats),
         ]
     )
+
+
+def full_forms(c: Counts, rows: np.ndarray, prior: np.ndarray, prior_zh: np.ndarray) -> dict[int, int]:
+    """{kept row: kept row of the short form} for rows (y, e) whose Chinese y is the full form of a name
+    x that the text shortens by dropping inner characters (x keeps y's first and last characters and the
+    rest in order, is no run of y and no word of jieba's dictionary: 荣国府 "the Rong-guo mansion", 荣府;
+    宁国府, 宁府; not 女孩儿 "girl" and the word 女儿 "daughter"), where e is the best match of x both ways
+    (``prior``, ``prior_zh``): 荣国府 is seen once, in a sentence whose every chunk meets it as often, and
+    the short form's English is its own ("Rong mansion"). :func:`features` makes e the best match of y
+    both ways too, as :func:`address_forms` does for a name and its address."""
+    best_en = best_flags(c.ei[rows], prior)
+    best_zh = best_flags(c.zi[rows], prior_zh)
+    short: dict[int, int] = {}  # e -> the row of the two-way best match of e
+    for k, (z, e) in enumerate(zip(c.zi[rows].tolist(), c.ei[rows].tolist())):
+        if best_en[k] and best_zh[k] and len(c.zh[z]) >= 2:
+            short[e] = k
+    out: dict[int, int] = {}
+    for k, (z, e) in enumerate(zip(c.zi[rows].tolist(), c.ei[rows].tolist())):
+        q = short.get(e)
+        if q is None or q == k:
+            continue
+        y, x = c.zh[z], c.zh[c.zi[rows[q]]]
+        if len(y) > len(x) and y[0] == x[0] and y[-1] == x[-1] and x not in y and _subsequence(x, y) and not lexicon(x):
+            out[k] = q
+    return out
+
+
+def _subsequence(x: str, y: str) -> bool:
+    """The characters of ``x`` occur in ``y`` in order."""
+    it = iter(y)
+    return all(ch in it for ch in x)
 
 
 # the last character of a kinship word used to address someone (大哥 "elder brother", 大娘, 老爷, 姑娘)

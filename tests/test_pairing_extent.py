@@ -215,6 +215,17 @@ def test_a_word_glued_to_a_name_seen_once_does_not_take_the_names_english(macdev
     assert by_zh["刘老老"].en == "Grannie Liu" and by_zh["韦小宝"].en == "Trinket"
 
 
+def test_the_full_form_of_a_shortened_name_takes_the_short_forms_english(macdev_glossary):
+    """MAC-Dev 003: the text calls the mansion 荣府 three times, each beside "Rong mansion", and writes it in
+    full once (荣国府贾二老爷的夫人, "the wife of the younger of the two Sir Jias in the Rong mansion"): in
+    that sentence every English chunk meets 荣国府 once, and it was no entry. 荣府 keeps the first and
+    last characters of 荣国府 and is no word of the dictionary, so the two are one name; a dictionary
+    word inside a longer one (女儿 "daughter", 女孩儿 "girl") is no short form."""
+    got = {(e.zh, e.en) for e in macdev_glossary}
+    assert {("荣府", "Rong mansion"), ("荣国府", "Rong mansion")} <= got
+    assert not any(zh == "女孩儿" and en == "daughter" for zh, en in got)
+
+
 def test_a_word_that_is_only_a_verb_ranks_low_unless_its_english_is_a_gerund(macdev_glossary):
     """MAC-Dev 003: 刘老老忙念佛道 ("Grannie Liu called on the Lord Buddha"). jieba tags 念佛 ("to chant the
     names of Buddha", every CC-CEDICT sense a verb) a noun, and it paired with "Lord Buddha" at rank 81;
