@@ -916,6 +916,7 @@ def features(
     for k, q in full_forms(c, rows, prior, prior_zh).items():  # 荣国府 is 荣府 in full: "Rong mansion" is both
         prior[k] = max(prior[k], prior[q])
         prior_zh[k] = max(prior_zh[k], top_zh[zi[k]] + 1e-6)
+    prior_zh = prior_zh - OWNED * owned_by_longer(c, rows, prior, sim)
     zx, ex = extent_flags(c, rows, d)
     zx[list(glued)] = 1.0
     zx = np.maximum(zx, [float(name_leaves_title(c.zh[z], _display_en(c, e))) for z, e in zip(zi, ei)])
@@ -937,6 +938,46 @@ def features(
             head,
             recur_evidence(c, zi, ei, stats),
             cut_flags(c, rows, stats),
+        ]
+    )
+
+
+OWNED = 10.0  # taken out of the competition for the Chinese term's best match (below every row that is not)
+
+
+def owned_by_longer(c: Counts, rows: np.ndarray, prior: np.ndarray, sim: np.ndarray) -> np.ndarray:
+    """1.0 for each kept row (z, e) whose English e is the best match (``prior``) of a longer Chinese
+    term y holding z that meets e nearly whenever z does (``REPAIR_BLOCK``, as :func:`taken_by_longer_zh`)
+    and that the encoder finds closer to e than z (``sim``), while a part of e (whole words) is a partner
+    of z that no such term takes and that the encoder finds at least as close to z as e; 0.0 otherwise. e is y's translation and the part is z's: 金陵王家 /
+    "Wang clan of Nanking" beside 金陵 / "Nanking" (in the one sentence that holds them every English
+    chunk meets 金陵 as often, and the longer chunk took 金陵's best match). Not 王家 / "Wang clan" of the
+    same sentence: the encoder finds "Wang clan" closer to 王家 (0.78) than to 金陵王家 (0.53); nor 铜磬 /
+    "copper chime" (of 金钟铜磬, "a bronze bell or a copper chime"), which is closer to 铜磬 than "copper"."""
+    top: dict[int, int] = {}
+    for k, e in enumerate(c.ei[rows].tolist()):
+        if e not in top or prior[k] > prior[top[e]]:
+            top[e] = k
+    zi, ei = c.zi[rows].tolist(), c.ei[rows].tolist()
+    owned = []
+    for k, (z, e) in enumerate(zip(zi, ei)):
+        q = top[e]
+        y = c.zh[zi[q]]
+        owned.append(
+            q != k
+            and y != c.zh[z]
+            and c.zh[z] in y
+            and c.cze[rows[q]] >= REPAIR_BLOCK * c.cze[rows[k]]
+            and sim[q] > sim[k]
+        )
+    free: dict[int, dict[str, float]] = defaultdict(dict)  # z -> its partners no longer term takes: similarity
+    for k, z in enumerate(zi):
+        if not owned[k]:
+            free[z][c.en[ei[k]]] = float(sim[k])
+    return np.array(
+        [
+            float(owned[k] and any(free[z].get(p, -1.0) >= sim[k] for p in _sub_keys_en(c.en[e])))
+            for k, (z, e) in enumerate(zip(zi, ei))
         ]
     )
 

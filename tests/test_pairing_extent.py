@@ -226,6 +226,19 @@ def test_the_full_form_of_a_shortened_name_takes_the_short_forms_english(macdev_
     assert not any(zh == "女孩儿" and en == "daughter" for zh, en in got)
 
 
+def test_a_longer_chunk_that_translates_a_longer_term_is_no_partner_of_the_part(macdev_glossary, by_zh):
+    """MAC-Dev 003: 当日你们原是和金陵王家连过宗的 / "Your family used to be connected with the Wang clan of
+    Nanking". Every chunk of that one sentence meets 金陵 once, and "Wang clan of Nanking" was its best
+    match; but it is the best match of 金陵王家, which the encoder finds closer to it, and "Nanking", a part
+    of it, is 金陵's: 金陵 / Nanking is an entry. Not 王家 / "Wang" (王家 keeps "Wang clan", which the encoder
+    finds closer to 王家 than to 金陵王家). The seeds: "critical minerals" is 关键矿物's, and 矿物 takes
+    "minerals", 许可 "licensing" (beside 许可制度 / "licensing system"); neither was an entry."""
+    got = {(e.zh, e.en) for e in macdev_glossary}
+    assert ("金陵", "Nanking") in got and ("王家", "Wang") not in got
+    assert by_zh["矿物"].en == "minerals" and by_zh["许可"].en == "licensing"
+    assert by_zh["关键矿物"].en == "critical minerals" and by_zh["许可制度"].en == "licensing system"
+
+
 def test_a_word_that_is_only_a_verb_ranks_low_unless_its_english_is_a_gerund(macdev_glossary):
     """MAC-Dev 003: 刘老老忙念佛道 ("Grannie Liu called on the Lord Buddha"). jieba tags 念佛 ("to chant the
     names of Buddha", every CC-CEDICT sense a verb) a noun, and it paired with "Lord Buddha" at rank 81;
