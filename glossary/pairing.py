@@ -883,6 +883,11 @@ def features(
     A one-character term and the English word CC-CEDICT glosses it with (:func:`dictionary_match`)
     are each other's better match by as much as a parenthesis: 锌 is seen once, beside "Canadian",
     "copper" and "zinc" alike, and the encoder put "Canadian" first.
+
+    The full form of a name the text shortens (:func:`full_forms`: 荣国府 beside 荣府 / "Rong mansion")
+    takes the short form's English as its best match both ways; and an English chunk that a longer
+    Chinese term takes (:func:`owned_by_longer`: "Wang clan of Nanking", 金陵王家's) is no best match of
+    the term inside it (金陵 / "Nanking").
     """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
