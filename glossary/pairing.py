@@ -54,6 +54,8 @@ from .spans import (
     _written,
     aligned_ngrams,
     all_zh_candidates,
+    extra_glossed,
+    gloss_parts,
     latin_spans,
     recurring,
     spelled_names,
@@ -463,7 +465,9 @@ def extent_flags(c: Counts, rows: np.ndarray, d: np.ndarray) -> tuple[np.ndarray
     * ``en_extra``: a shorter English candidate inside e pairs with the same z at least as well
       and more often: the extra words are unexplained ("Trump threatened tariffs" beside "Trump").
 
-    A tie (the two always occur together) is no evidence either way.
+    A tie (the two always occur together) is no evidence either way, nor are extra characters that
+    CC-CEDICT glosses with a word of e that the shorter candidate leaves out (:func:`glossary.spans.extra_glossed`):
+    关键 ("critical") of 关键矿物 / "critical minerals" beside 矿物, which also occurs without it.
 
     A longer span whose association holds better than any part of it gets no mark, so extent is
     decided by the evidence and the longest span that holds wins. Joint rows are found by binary
@@ -484,7 +488,11 @@ def extent_flags(c: Counts, rows: np.ndarray, d: np.ndarray) -> tuple[np.ndarray
     ex = np.zeros(rows.size)
     for k, r in enumerate(rows):
         z, e, dd, n = int(c.zi[r]), int(c.ei[r]), float(d[r]) - 1e-9, float(c.cze[r])
-        zx[k] = any(better(joint(zid[s], e), dd, n) for s in _sub_keys_zh(c.zh[z]) if s in zid)
+        zx[k] = any(
+            better(joint(zid[s], e), dd, n) and not extra_glossed(c.zh[z], s, c.en[e])
+            for s in _sub_keys_zh(c.zh[z])
+            if s in zid
+        )
         ex[k] = any(better(joint(z, eid[s]), dd, n) for s in _sub_keys_en(c.en[e]) if s in eid)
     return zx, ex
 
@@ -706,7 +714,10 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
       特朗普 / "Trump" cannot become "Trump administration", which belongs to 特朗普政府.
     * (z2, e), a kept row where z2 is a longer Chinese candidate holding z that co-occurs with e at
       least ``CUT_SHARE`` as often as z does: 战略矿产 / "strategic mineral reserve" may become
-      战略矿产储备 / "strategic mineral reserve" (both always occur together).
+      战略矿产储备 / "strategic mineral reserve" (both always occur together); or ``REPAIR_SHARE`` as often
+      when CC-CEDICT glosses its extra characters with a word of e that z leaves out
+      (:func:`glossary.spans.extra_glossed`): 书房 / "Upper Library" may become 上书房 (上, "upper"), though
+      the text writes 书房 for the room too.
 
     :func:`choose_repairs` decides among them by the encoder and, for a longer Chinese term, by what
     its extra characters translate. Joint rows of one Chinese (English) term are found by binary
@@ -737,7 +748,10 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
     for (zk, e), r2 in kept.items():
         for sub in _sub_keys_zh(zk):
             r = kept.get((sub, e))
-            if r is not None and c.cze[r2] >= CUT_SHARE * c.cze[r]:
+            if r is not None and (
+                c.cze[r2] >= CUT_SHARE * c.cze[r]
+                or (c.cze[r2] >= REPAIR_SHARE * c.cze[r] and extra_glossed(zk, sub, c.en[e]))
+            ):
                 out.setdefault(r, []).append(r2)
     return out
 
@@ -825,12 +839,17 @@ def adds_translation(c: Counts, longer: int, shorter: int, matched: Mapping[tupl
     longer one. Within the longer term's own pairs every word meets every other, so a match seen only
     there is no evidence: 海啸 / "Ocean" meet only in the one sentence of 印度洋海啸 ("the Indian Ocean
     tsunami"), where 印度洋 is all of "Indian Ocean". Extra characters only part of which translate
-    (矿物需求量 in 全球关键矿物需求量 / "global demand" beside 全球关键) are no evidence either."""
+    (矿物需求量 in 全球关键矿物需求量 / "global demand" beside 全球关键) are no evidence either. A dictionary
+    is evidence of its own: extra characters that CC-CEDICT glosses, word for word, with a part of the
+    English the shorter term leaves out (:func:`glossary.spans.extra_glossed`: 上 / "upper" of 上书房 /
+    "Upper Library") translate it, however rarely they are seen apart."""
     zl, zs, ek = c.zh[c.zi[longer]], c.zh[c.zi[shorter]], c.en[c.ei[longer]]
     at = zl.find(zs)
     parts = _sub_keys_en(ek)
     extra = [x for x in (zl[:at], zl[at + len(zs) :]) if x]
     own = float(c.cze[longer])
+    if extra_glossed(zl, zs, ek):
+        return True
     return bool(extra) and all(any(matched.get((x, s), 0.0) > own for s in parts) for x in extra)
 
 
@@ -886,6 +905,11 @@ def features(
     objectives" above "foreign policy objectives" for 外交政策目标. A term that recurs has association
     to tell its partners apart, and a dictionary headword's gloss is only one of its senses: neither
     takes the dictionary's word.
+
+    The full form of a name the text shortens (:func:`full_forms`: 荣国府 beside 荣府 / "Rong mansion")
+    takes the short form's English as its best match both ways; and an English chunk that a longer
+    Chinese term takes (:func:`owned_by_longer`: "Wang clan of Nanking", 金陵王家's) is no best match of
+    the term inside it (金陵 / "Nanking").
     """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
@@ -920,6 +944,12 @@ def features(
         prior[q] = max(prior[q], prior[k] + 1e-6)
     for k, q in address_forms(c, rows, prior, prior_zh).items():  # 茅大哥 is 茅十八 addressed: "Whiskers" is both
         prior[k] = max(prior[k], prior[q])
+    top_zh = np.full(len(c.zh), -np.inf)
+    np.maximum.at(top_zh, zi, prior_zh)
+    for k, q in full_forms(c, rows, prior, prior_zh).items():  # 荣国府 is 荣府 in full: "Rong mansion" is both
+        prior[k] = max(prior[k], prior[q])
+        prior_zh[k] = max(prior_zh[k], top_zh[zi[k]] + 1e-6)
+    prior_zh = prior_zh - OWNED * owned_by_longer(c, rows, prior, sim)
     zx[list(glued)] = 1.0
     zx = np.maximum(zx, [float(name_leaves_title(c.zh[z], _display_en(c, e))) for z, e in zip(zi, ei)])
     fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(zi, ei)])
@@ -942,6 +972,77 @@ def features(
             cut_flags(c, rows, stats, matched),
         ]
     )
+
+
+OWNED = 10.0  # taken out of the competition for the Chinese term's best match (below every row that is not)
+
+
+def owned_by_longer(c: Counts, rows: np.ndarray, prior: np.ndarray, sim: np.ndarray) -> np.ndarray:
+    """1.0 for each kept row (z, e) whose English e is the best match (``prior``) of a longer Chinese
+    term y holding z that meets e nearly whenever z does (``REPAIR_BLOCK``, as :func:`taken_by_longer_zh`)
+    and that the encoder finds closer to e than z (``sim``), while a part of e (whole words) is a partner
+    of z that no such term takes and that the encoder finds at least as close to z as e; 0.0 otherwise. e is y's translation and the part is z's: 金陵王家 /
+    "Wang clan of Nanking" beside 金陵 / "Nanking" (in the one sentence that holds them every English
+    chunk meets 金陵 as often, and the longer chunk took 金陵's best match). Not 王家 / "Wang clan" of the
+    same sentence: the encoder finds "Wang clan" closer to 王家 (0.78) than to 金陵王家 (0.53); nor 铜磬 /
+    "copper chime" (of 金钟铜磬, "a bronze bell or a copper chime"), which is closer to 铜磬 than "copper"."""
+    top: dict[int, int] = {}
+    for k, e in enumerate(c.ei[rows].tolist()):
+        if e not in top or prior[k] > prior[top[e]]:
+            top[e] = k
+    zi, ei = c.zi[rows].tolist(), c.ei[rows].tolist()
+    owned = []
+    for k, (z, e) in enumerate(zip(zi, ei)):
+        q = top[e]
+        y = c.zh[zi[q]]
+        owned.append(
+            q != k
+            and y != c.zh[z]
+            and c.zh[z] in y
+            and c.cze[rows[q]] >= REPAIR_BLOCK * c.cze[rows[k]]
+            and sim[q] > sim[k]
+        )
+    free: dict[int, dict[str, float]] = defaultdict(dict)  # z -> its partners no longer term takes: similarity
+    for k, z in enumerate(zi):
+        if not owned[k]:
+            free[z][c.en[ei[k]]] = float(sim[k])
+    return np.array(
+        [
+            float(owned[k] and any(free[z].get(p, -1.0) >= sim[k] for p in _sub_keys_en(c.en[e])))
+            for k, (z, e) in enumerate(zip(zi, ei))
+        ]
+    )
+
+
+def full_forms(c: Counts, rows: np.ndarray, prior: np.ndarray, prior_zh: np.ndarray) -> dict[int, int]:
+    """{kept row: kept row of the short form} for rows (y, e) whose Chinese y is the full form of a name
+    x that the text shortens by dropping inner characters (x keeps y's first and last characters and the
+    rest in order, is no run of y and no word of jieba's dictionary: 荣国府 "the Rong-guo mansion", 荣府;
+    宁国府, 宁府; not 女孩儿 "girl" and the word 女儿 "daughter"), where e is the best match of x both ways
+    (``prior``, ``prior_zh``): 荣国府 is seen once, in a sentence whose every chunk meets it as often, and
+    the short form's English is its own ("Rong mansion"). :func:`features` makes e the best match of y
+    both ways too, as :func:`address_forms` does for a name and its address."""
+    best_en = best_flags(c.ei[rows], prior)
+    best_zh = best_flags(c.zi[rows], prior_zh)
+    short: dict[int, int] = {}  # e -> the row of the two-way best match of e
+    for k, (z, e) in enumerate(zip(c.zi[rows].tolist(), c.ei[rows].tolist())):
+        if best_en[k] and best_zh[k] and len(c.zh[z]) >= 2:
+            short[e] = k
+    out: dict[int, int] = {}
+    for k, (z, e) in enumerate(zip(c.zi[rows].tolist(), c.ei[rows].tolist())):
+        q = short.get(e)
+        if q is None or q == k:
+            continue
+        y, x = c.zh[z], c.zh[c.zi[rows[q]]]
+        if len(y) > len(x) and y[0] == x[0] and y[-1] == x[-1] and x not in y and _subsequence(x, y) and not lexicon(x):
+            out[k] = q
+    return out
+
+
+def _subsequence(x: str, y: str) -> bool:
+    """The characters of ``x`` occur in ``y`` in order."""
+    it = iter(y)
+    return all(ch in it for ch in x)
 
 
 # the last character of a kinship word used to address someone (大哥 "elder brother", 大娘, 老爷, 姑娘)
@@ -992,25 +1093,9 @@ def compound_share(c: Counts, zi: np.ndarray, ei: np.ndarray, lex: np.ndarray) -
     return out
 
 
-def dictionary_parts(zk: str) -> list[frozenset[str]]:
-    """The glosses (English lemmas) of the parts of the Chinese term ``zk`` cut into the longest words
-    CC-CEDICT has (锂矿 -> 锂 + 矿), left to right; empty when a character has no gloss."""
-    from termalign.align.lexicon import glosses
-
-    out = []
-    i = 0
-    while i < len(zk):
-        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i)
-        if j == i:
-            return []
-        out.append(glosses(zk[i:j]))
-        i = j
-    return out
-
-
 def dictionary_match(zk: str, en: str) -> bool:
     """CC-CEDICT translates the Chinese term ``zk`` into the English term ``en`` word for word: cut into
-    the longest words the dictionary has (:func:`dictionary_parts`), each part has a gloss among the English
+    the longest words the dictionary has (:func:`glossary.spans.gloss_parts`), each part has a gloss among the English
     words' lemmas, and each English content word is a gloss of some part (锌 / "zinc", 锂矿 / "lithium
     mine"; not 锂矿 / "zinc mining")."""
     from termalign.align.lexicon import en_lemmas
@@ -1018,7 +1103,7 @@ def dictionary_match(zk: str, en: str) -> bool:
     words = en_lemmas(en)
     if not words or not _HAN_ONLY.match(zk):
         return False
-    parts = dictionary_parts(zk)
+    parts = gloss_parts(zk)  # a character the dictionary lacks is a part with no gloss
     return bool(parts) and all(p & words for p in parts) and words <= frozenset().union(*parts)
 
 
@@ -1034,7 +1119,7 @@ def compound_gloss(zk: str, en: str) -> bool:
 
     if len(zk) < 2 or en != en.lower() or glosses(zk):
         return False
-    n = len(dictionary_parts(zk))
+    n = len(gloss_parts(zk))
     return 2 <= n <= len(en_lemmas(en)) and dictionary_match(zk, en)
 
 

@@ -147,6 +147,9 @@ _NG_EDGE = frozenset(
     "的了着过是在和与及或也都就而但并对把被从向为以于将会能要已又很不没这那我你他她它们吗呢吧啊呀么个上下里说道"
     "一二三四五六七八九十两几百千万"
 )
+# Locatives that close no term (桌上 "on the table") but open one as the attributive "upper, lower" (上书房
+# "Upper Library", 下议院 "Lower House"): jieba cuts them off as a locative (上/f 书房/n)
+_NG_OPEN_LOCATIVE = frozenset("上下")
 _NG_INNER = re.compile(r"[的了着过和与及是在把被]")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 
@@ -167,7 +170,12 @@ def _ngrams(simp: str) -> set[str]:
 
 def _ng_edges_ok(g: str) -> bool:
     """Term-like edges and no particle inside (男孩的双 is a phrase cut at random)."""
-    return g[0] not in _NG_EDGE and g[-1] not in _NG_EDGE and g not in ZH_STOP and not _NG_INNER.search(g)
+    return (
+        (g[0] not in _NG_EDGE or g[0] in _NG_OPEN_LOCATIVE)
+        and g[-1] not in _NG_EDGE
+        and g not in ZH_STOP
+        and not _NG_INNER.search(g)
+    )
 
 
 # A whole token with one of these tags inside an n-gram makes it a phrase: a pronoun, adverb, numeral, measure
@@ -254,11 +262,42 @@ def _nested_out(best: dict[str, tuple[int, float, str]], co: Counter, freq: Coun
     drop = set()
     for h, (n, _, e) in best.items():
         for g in {h[1:], h[:-1]}:
-            if n < NGRAM_NEST * co.get((g, e), 0) or freq[g] >= NGRAM_FREE * freq[h]:
+            if (n < NGRAM_NEST * co.get((g, e), 0) or freq[g] >= NGRAM_FREE * freq[h]) and not extra_glossed(h, g, e):
                 drop.add(h)  # the partner, or the shorter n-gram, comes without h's extra character (韦小宝后)
             elif g in best and best[g][2] == e:
                 drop.add(g)  # g meets its partner nearly only inside h (文洁 in 叶文洁)
     return drop
+
+
+def gloss_parts(zk: str) -> list[frozenset[str]]:
+    """CC-CEDICT's gloss lemmas of each part of the Chinese ``zk`` cut into the longest words the
+    dictionary has, left to right (锂矿 -> 锂 + 矿; 计划管线 -> 计划 + 管线); a character it lacks is a part
+    with no gloss."""
+    from termalign.align.lexicon import glosses
+
+    out = []
+    i = 0
+    while i < len(zk):
+        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i + 1)
+        out.append(glosses(zk[i:j]))
+        i = j
+    return out
+
+
+def extra_glossed(long: str, short: str, en: str) -> bool:
+    """The characters that the Chinese ``long`` adds to ``short``, a part of it, translate a word of the
+    English ``en`` that nothing in ``short`` translates, by CC-CEDICT, every dictionary word of them
+    (:func:`gloss_parts`): 上 ("upper") of 上书房 / "Upper Library" beside 书房 ("study"). The text may write the shorter form for the same
+    thing (皇上一定不会在书房里, "His Majesty won't even be in the Upper Library"), so the shorter one
+    meets the English more often; but only the longer one holds every word of it. Not 专案 ("project")
+    of 专案计划管线 / "project pipeline": 计划 ("plan, project") of 计划管线 translates it already; nor
+    矿物需求量 of 全球关键矿物需求量 / "global demand" beside 全球关键: 矿物 ("mineral") is no word of it."""
+    from termalign.align.lexicon import en_lemmas
+
+    at = long.find(short)
+    extra = [x for x in (long[:at], long[at + len(short) :]) if x] if at >= 0 else []
+    words = en_lemmas(en).difference(*gloss_parts(short))
+    return bool(extra) and all(g & words for x in extra for g in gloss_parts(x))
 
 
 def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
@@ -271,7 +310,9 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     with Dice ``NGRAM_DICE`` (the association :mod:`glossary.pairing` measures). Of two nested
     n-grams (one character apart), the shorter goes when it meets the longer's partner nearly only
     inside it (``NGRAM_NEST``: 文洁 in 叶文洁), the longer when the partner comes without its extra
-    character or the shorter is ``NGRAM_FREE`` times as frequent (韦小宝后 beside 韦小宝); the
+    character or the shorter is ``NGRAM_FREE`` times as frequent (韦小宝后 beside 韦小宝), unless that
+    character translates a word of the partner that the shorter leaves out (:func:`extra_glossed`: 上书房 /
+    "Upper Library" stays beside 书房, which the text also writes for the room); the
     pairing's extent evidence decides against jieba's candidates. Linear: each sentence's n-grams are counted once, their co-occurrences only for the
     hidden n-grams seen in ``NGRAM_MIN`` sentences and their neighbours one character apart.
     """

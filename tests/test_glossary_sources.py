@@ -463,6 +463,30 @@ def test_translated_names_propose_a_name_jieba_hides_and_not_its_glued_forms(use
     assert {e.en for e in entries if e.zh in ("平儿", "袭人")} == {"Patience", "Aroma"}
 
 
+def test_a_name_jieba_cuts_after_a_locative_is_proposed_whole_when_the_locative_translates(usem3):
+    """Chapter 002: jieba cuts 上书房 ("the Upper Library") as the locative 上 and 书房 ("study") every time,
+    and the text also writes 书房 for the same room (皇上一定不会在书房里, "His Majesty won't even be in the
+    Upper Library"), so 书房 meets "Upper Library" in seven pairs and 上书房 in five. 上 opens a noun as the
+    attributive "upper" (it closes none: 桌上 "on the table"), and CC-CEDICT glosses it "upper", the word
+    of the name 书房 leaves out: 上书房 is the name's extent, a candidate and the entry; 书房 is not."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.spans import _ng_edges_ok, extra_glossed, gloss_parts, translated_names
+
+    assert _ng_edges_ok("上书房") and _ng_edges_ok("下议院") and not _ng_edges_ok("书房上")
+    assert extra_glossed("上书房", "书房", "Upper Library") and not extra_glossed("上书房", "书房", "study")
+    # the shorter term translates the word already (计划, "plan, project"), or the extra holds a word the
+    # English lacks (矿物, "mineral", of 矿物需求量 for "global demand")
+    assert gloss_parts("计划管线")[0] >= {"project"}
+    assert not extra_glossed("专案计划管线", "计划管线", "project pipeline")
+    assert not extra_glossed("全球关键矿物需求量", "全球关键", "global demand")
+    pairs = macdev_pairs(["002"])
+    assert "上书房" in translated_names((p.zh, en_candidates(p.en), p.en) for p in pairs)
+    got = {(e.zh, e.en) for e in build_glossary(pairs, usem3)}
+    assert ("上书房", "Upper Library") in got and ("书房", "Upper Library") not in got
+
+
 def test_a_name_quoted_after_a_word_keeps_its_capital():
     # MAC-Dev 003: 小名儿叫凤哥 / 'that we used to call "Feng-ge" when she was a child': the quote opens
     # a name, not a sentence, so the headword is the text's "Feng-ge", not "feng-ge"

