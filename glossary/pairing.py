@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:14"
+METHOD_VERSION = "glossary:15"
 
 FEATURES = (
     "bias",
@@ -1658,6 +1658,44 @@ def drop_fragments(
     return [x for n, x in enumerate(linked) if n not in drop]
 
 
+def name_fragments(c: Counts, linked: list[tuple[int, float]], share: float = BOUND_SHARE) -> list[tuple[int, float]]:
+    """Linked pairs minus those whose Chinese is a piece of a transliterated name that is linked too and
+    that holds (nearly) every occurrence of it, paired with English that is no part of the name's:
+    阿比 / "America" inside 阿比盖尔·亨特 / "Abigail Hunter" (one sentence, which also holds "Securing
+    America's Future Energy"). The characters of a transliteration spell sounds, not words, so a piece of
+    one seen only inside it translates nothing of its own; :func:`drop_fragments` takes the pieces whose
+    English is part of the name's. A name here is capitalised English whose Chinese is a
+    transliteration (:func:`transliterated`); a piece that jieba's dictionary knows as a word other than a
+    name is a word of its own (部长 / "minister" in 财政部长史考特·贝森特, a title glued to a name)."""
+    from .termhood import general_zh
+
+    by_zh: dict[str, list[int]] = defaultdict(list)
+    for n, (r, _) in enumerate(linked):
+        by_zh[c.zh[c.zi[r]]].append(n)
+    lexicon = general_zh()[0]
+    words = {k for k in by_zh if k in lexicon and not lexicon[k][1].startswith("nr")}  # 部长 in 财政部长史考特·贝森特
+    drop = set()
+    for r, _ in linked:
+        Z, E = int(c.zi[r]), int(c.ei[r])
+        en = _display_en(c, E)
+        if len(c.zh[Z]) < 3 or not is_capitalised(en) or not transliterated(c, Z, en):
+            continue
+        en_parts = _sub_keys_en(c.en[E]) | {c.en[E]}
+        for sub in _sub_keys_zh(c.zh[Z]) - words:
+            for n in by_zh.get(sub, ()):
+                z, e = int(c.zi[linked[n][0]]), int(c.ei[linked[n][0]])
+                if c.en[e] not in en_parts and c.cz[Z] >= share * c.cz[z]:
+                    drop.add(n)
+    return [x for n, x in enumerate(linked) if n not in drop]
+
+
+def transliterated(c: Counts, z: int, en: str) -> bool:
+    """The Chinese term ``z`` is a foreign name spelled in sounds: the text writes it with the middle dot
+    that parts a transliterated name (阿比盖尔·亨特), or it spells the English ``en`` in pinyin
+    (:func:`glossary.pinyin.translit` at least ``GLUE_TRANSLIT``)."""
+    return any("·" in s or "・" in s for s in c.zh_surface.get(c.zh[z], ())) or translit(c.zh[z], en) >= GLUE_TRANSLIT
+
+
 def free_word(part: str, whole: str, whole_en: str, units: frozenset[str] = frozenset()) -> bool:
     """``part`` is a word of its own inside ``whole`` although the corpus shows it nowhere else: it is
     in jieba's dictionary and ``whole`` is not, nor a name (capitalised English, 马赫 in 马赫纳兹汗 /
@@ -1932,7 +1970,7 @@ def _mine_glossary(
     joins |= modifier_heads(c, linked, good)
     if joins:  # link again without them, so that their Chinese terms may take another partner
         linked = link(c, rows, conf, params, d, rep, stats.en_freq, joins)
-    linked = drop_fragments(c, linked, units=stats.quoted_zh)
+    linked = name_fragments(c, drop_fragments(c, linked, units=stats.quoted_zh))
     senses = second_senses(c, rows, conf, linked, d)
     log.info(
         "glossary: %d pairs, %d zh / %d en candidates, %d joint, %d scored, %d linked",

@@ -424,6 +424,14 @@ def test_headwords_are_the_forms_the_text_writes(glossary):
     assert by_zh["俄罗斯"].en == "Russia"  # "Russia's" folds into the owner
 
 
+def test_a_piece_of_a_transliterated_name_is_no_entry(glossary):
+    # seed 001: 执行董事阿比盖尔·亨特 in the one sentence that also says "Securing America's Future
+    # Energy": 阿比 (jieba: a name piece) met "America" there and was an entry at rank 35. The middle dot
+    # marks the name as a transliteration, whose pieces translate nothing
+    keys = {zh_key(e.zh): e.en for e in glossary}
+    assert keys["阿比盖尔亨特"] == "Abigail Hunter" and "阿比" not in keys
+
+
 def test_english_variants_are_forms_the_text_writes(glossary):
     """The variants list the forms the texts write, not the key: the hyphen of "high-level" and the
     capitals of a name stay, and a name ending in -s has no made-up singular ("Evan Medeiros", whose
