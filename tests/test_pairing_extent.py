@@ -17,6 +17,15 @@ def glossary(usem3):
     return build_glossary(seed_pairs(), usem3)
 
 
+def joint_rows(c, zh: str, en: str):
+    """The one joint row of the keys ``zh`` and ``en`` in the counts ``c``, as an index array."""
+    import numpy as np
+
+    z, e = c.zh.index(zh), c.en.index(en)
+    (row,) = np.flatnonzero((c.zi == z) & (c.ei == e))
+    return np.array([row])
+
+
 @pytest.fixture(scope="module")
 def by_zh(glossary):
     return {zh_key(e.zh): e for e in glossary}  # by key: 003 writes 礦物, 關鍵礦物 in Traditional
@@ -284,7 +293,6 @@ def test_a_recurring_honorific_does_not_cut_the_bare_name():
     """ "Mr. Campbell" recurs in the example corpus and holds every co-occurrence of 坎贝尔 / "Campbell",
     but 坎贝尔 holds no title for "Mr" to translate (``titled_ok``), so "Campbell" is not cut from it
     (``en_cut``; with the mark the entry fell from 0.85 to 0.54 in the example store's glossary)."""
-    import numpy as np
 
     from termalign.glossary.entries import SentencePair
     from termalign.glossary.pairing import GlossaryParams, count, cut_flags
@@ -304,10 +312,8 @@ def test_a_recurring_honorific_does_not_cut_the_bare_name():
         ),
     ]
     c = count(pairs, GlossaryParams())
-    z, e = c.zh.index("坎贝尔"), c.en.index("campbell")
-    (row,) = np.flatnonzero((c.zi == z) & (c.ei == e))
     assert "mr campbell" in c.en
-    assert cut_flags(c, np.array([row]), None)[0] == 0.0
+    assert cut_flags(c, joint_rows(c, "坎贝尔", "campbell"), None)[0] == 0.0
 
 
 def test_a_pair_nested_in_a_longer_pair_is_not_cut(by_zh):
@@ -315,7 +321,6 @@ def test_a_pair_nested_in_a_longer_pair_is_not_cut(by_zh):
     "licensing", but 许可 sits inside 许可制度 as "licensing" sits inside "licensing system": the two
     sides grow together, so "licensing" is no span cut short (``en_cut``) and 许可 keeps its own
     partner (it was marked cut and fell under the floor, 0.28)."""
-    import numpy as np
 
     from termalign.glossary.entries import SentencePair
     from termalign.glossary.pairing import GlossaryParams, count, cut_flags
@@ -353,10 +358,9 @@ def test_a_pair_nested_in_a_longer_pair_is_not_cut(by_zh):
         ),
     ]
     c = count(pairs, GlossaryParams())
-    z, e = c.zh.index("许可"), c.en.index("licensing")
-    (row,) = np.flatnonzero((c.zi == z) & (c.ei == e))
-    assert cut_flags(c, np.array([row]), None)[0] == 1.0  # "licensing system" holds four of its five pairs
+    rows = joint_rows(c, "许可", "licensing")
+    assert cut_flags(c, rows, None)[0] == 1.0  # "licensing system" holds four of its five pairs
     matched = {("许可制度", "licensing system"): 2.0}
-    assert cut_flags(c, np.array([row]), None, matched)[0] == 0.0
+    assert cut_flags(c, rows, None, matched)[0] == 0.0
     assert en_key(by_zh["许可"].en).lower() == "licensing", by_zh["许可"]
     assert en_key(by_zh["许可制度"].en).lower() == "licensing system", by_zh["许可制度"]
