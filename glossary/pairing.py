@@ -1672,8 +1672,8 @@ def name_fragments(c: Counts, linked: list[tuple[int, float]], share: float = BO
     by_zh: dict[str, list[int]] = defaultdict(list)
     for n, (r, _) in enumerate(linked):
         by_zh[c.zh[c.zi[r]]].append(n)
-    lexicon = general_zh()[0]
-    words = {k for k in by_zh if k in lexicon and not lexicon[k][1].startswith("nr")}  # 部长 in 财政部长史考特·贝森特
+    jieba_words = general_zh()[0]  # key -> (count, tag)
+    words = {k for k in by_zh if k in jieba_words and not jieba_words[k][1].startswith("nr")}  # 部长
     drop = set()
     for r, _ in linked:
         Z, E = int(c.zi[r]), int(c.ei[r])
