@@ -44,7 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_glossary import SEEDS, _en_forms, _seed_split, macdev_pairs, read_gold, store_pairs  # noqa: E402
+from bench_glossary import SEEDS, _en_forms, _seed_split, ece, macdev_pairs, read_gold, store_pairs  # noqa: E402
 
 from termalign.corpus.export import DEFAULT_MIN_CONFIDENCE  # noqa: E402
 
@@ -128,15 +128,13 @@ def scores(p: np.ndarray, t: np.ndarray) -> dict:
     above = p >= FLOOR
     top = np.argsort(-p, kind="stable")[: len(p) // 2]
     pc = np.clip(p, 1e-6, 1 - 1e-6)
-    bins = np.minimum((p * 10).astype(int), 9)
-    ece = sum(abs(p[bins == b].mean() - t[bins == b].mean()) * (bins == b).sum() for b in set(bins.tolist())) / len(p)
     return {
         "n": len(p),
         "above": int(above.sum()),
         "prec_floor": float(t[above].mean()) if above.any() else float("nan"),
         "prec_top_half": float(t[top].mean()),
         "logloss": float(-np.mean(t * np.log(pc) + (1 - t) * np.log(1 - pc))),
-        "ece": float(ece),
+        "ece": ece(list(zip(p.tolist(), t.tolist()))),
     }
 
 
