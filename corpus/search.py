@@ -76,14 +76,16 @@ def _terms(store: Store, query: str, limit: int) -> tuple[list[TermEntry], str]:
 
 def _exact_terms(store: Store, q: str, keys: list[str], limit: int) -> list[tuple[int, TermEntry]]:
     """Entries whose canonical form or one of its variants is the query (plural folded, a hyphen read
-    as a space: "high level meeting" is "high-level meetings"), by confidence."""
+    as a space: "high level meeting" is "high-level meetings"), by confidence. The SQL matches the
+    ASCII hyphen through the index; the full-text pass reads every hyphen (U+2010, U+2011 …) of a
+    headword or variant as a space, as ``fold_hyphens`` does for the query."""
     marks = ",".join("?" * len(keys))
     exact = store.terms_where(
         f"zh_norm = ? or en_norm in ({marks}) or replace(en_norm, '-', ' ') in ({marks})", (q, *keys, *keys), limit
     )
     seen = {i for i, _ in exact}
     for i, e in store.terms_fts(fold_hyphens(q), 4 * limit):  # a Traditional, plural or hyphenated form listed
-        forms = {norm_text(x) for x in (*e.zh_variants, *e.en_variants)}
+        forms = {norm_text(x) for x in (e.zh, e.en, *e.zh_variants, *e.en_variants)}
         if i not in seen and (forms | {fold_hyphens(x) for x in forms}) & set(keys):
             exact.append((i, e))
             seen.add(i)

@@ -201,6 +201,10 @@ def read_user_dict(path: str | os.PathLike) -> list[tuple[str, int | None, str |
     return out
 
 
+# The dots that part a transliterated name: the middle dot, the katakana middle dot, the bullet and the
+# hyphenation point (阿比盖尔·亨特, 阿比盖尔・亨特, 阿比盖尔•亨特, 阿比盖尔‧亨特); a full stop too when it follows a name
+NAME_DOTS = "·・•‧"
+
 # After a name and its dot, the rest of the name: a name, or a noun or morpheme jieba does not read as
 # a name (马赫纳兹·汗: 汗 is tagged zg, a morpheme)
 _NAME_REST = ("nr", "n", "zg", "ng", "j")
@@ -213,7 +217,7 @@ def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
     pos = 0
     for p in _posseg().cut(simplified):
         w, f = p.word, p.flag
-        if out and w in "·・•‧.．" and out[-1][1].startswith("nr"):
+        if out and w in NAME_DOTS + ".．" and out[-1][1].startswith("nr"):
             out.append((w, "dot", pos))
         elif out and len(out) >= 2 and out[-1][1] == "dot" and f.startswith(_NAME_REST):
             prev = out[-2]

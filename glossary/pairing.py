@@ -32,6 +32,7 @@ from .calibration import shown_confidence
 from .candidates import (
     EN_STOP,
     HONORIFIC,
+    NAME_DOTS,
     ZH_STOP,
     acronym_expansions,
     adjective,
@@ -1693,7 +1694,9 @@ def transliterated(c: Counts, z: int, en: str) -> bool:
     """The Chinese term ``z`` is a foreign name spelled in sounds: the text writes it with the middle dot
     that parts a transliterated name (阿比盖尔·亨特), or it spells the English ``en`` in pinyin
     (:func:`glossary.pinyin.translit` at least ``GLUE_TRANSLIT``)."""
-    return any("·" in s or "・" in s for s in c.zh_surface.get(c.zh[z], ())) or translit(c.zh[z], en) >= GLUE_TRANSLIT
+    return (
+        any(d in s for s in c.zh_surface.get(c.zh[z], ()) for d in NAME_DOTS) or translit(c.zh[z], en) >= GLUE_TRANSLIT
+    )
 
 
 def free_word(part: str, whole: str, whole_en: str, units: frozenset[str] = frozenset()) -> bool:

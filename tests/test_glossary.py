@@ -432,6 +432,23 @@ def test_a_piece_of_a_transliterated_name_is_no_entry(glossary):
     assert keys["阿比盖尔亨特"] == "Abigail Hunter" and "阿比" not in keys
 
 
+@pytest.mark.parametrize("dot", ["·", "・", "•", "‧"])
+def test_every_name_dot_marks_a_transliterated_name(dot):
+    # the candidates join a name across any of these dots, so each marks the joined name as spelled in sounds
+    import numpy as np
+
+    from termalign.glossary.pairing import Counts, transliterated
+
+    def counts(surface: str) -> Counts:
+        e = np.zeros(0)
+        return Counts(
+            ["阿比盖尔亨特"], [], e, e, e, e, e, e, 0.0, frozenset(), {"阿比盖尔亨特": Counter([surface])}, {}
+        )
+
+    assert transliterated(counts(f"阿比盖尔{dot}亨特"), 0, "Securing America")
+    assert not transliterated(counts("阿比盖尔亨特"), 0, "Securing America")  # no dot, and no pinyin spelling
+
+
 def test_english_variants_are_forms_the_text_writes(glossary):
     """The variants list the forms the texts write, not the key: the hyphen of "high-level" and the
     capitals of a name stay, and a name ending in -s has no made-up singular ("Evan Medeiros", whose

@@ -98,6 +98,18 @@ def test_a_hyphenated_headword_is_found_exactly_with_or_without_its_hyphen(gloss
     assert not r.meta.get("guess")
 
 
+@pytest.mark.parametrize("query", ["rare earth magnets", "rare-earth magnets", "Rare\u2011Earth Magnets"])
+def test_a_headword_written_with_a_unicode_hyphen_is_found_exactly(tmp_path, query):
+    # typeset text writes U+2010 HYPHEN where a keyboard writes "-": the headword keeps it as written,
+    # and every spelling of the hyphen (or none) finds it as an exact match, not a guess
+    from termalign.glossary.entries import TermEntry
+
+    with Store.open(tmp_path / "s") as s:
+        s.replace_terms([TermEntry("稀土磁体", "rare\u2010earth magnets", 0.9, 3, 2)], "x")
+        r = search(s, query)
+    assert (r.terms[0].en, r.meta["match"]) == ("rare\u2010earth magnets", "exact") and not r.meta.get("guess")
+
+
 @pytest.mark.parametrize("query", ["關鍵礦物", "关键矿物"])
 def test_either_script_finds_the_entry_written_as_the_text_writes_it(glossary_store, query):
     r = search(glossary_store, query)
