@@ -1476,8 +1476,11 @@ def unmatched_joins(
     nothing else in the join: the join is two chunks of the sentence, one of them the translation of
     a piece of the Chinese, not one term. A piece translates a part when the two are linked or are
     in ``matched`` ((zh key, en key) of the rows that are the best match of either side: 名单 / "lists"
-    in 申请者名单 / "lists of applicants"). A join whose every part translates a piece of the Chinese
-    (改革开放 / "reform and opening up") or none does, and a name's "of", are left to the evidence."""
+    in 申请者名单 / "lists of applicants") or CC-CEDICT glosses the piece with the part
+    (:func:`dictionary_match`: 太太 / "wife" in 老舅太太 / "Uncle Wang's wife", whose 老舅 is the best
+    match of "Uncle Wang" while 太太 is linked to "Her Ladyship"). A join whose every part translates a
+    piece of the Chinese (改革开放 / "reform and opening up") or none does, and a name's "of", are left
+    to the evidence."""
     pairs = set(matched) | {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
     out = set()
     for r, _ in linked:
@@ -1492,6 +1495,8 @@ def unmatched_joins(
             parts = [en_key(" ".join(words[: owner[0]])[:-2]), en_key(" ".join(words[owner[0] :]))]
         pieces = _sub_keys_zh(zk)
         inside = [any((z, p) in pairs for z in pieces) for p in parts]
+        if any(inside) and not all(inside):
+            inside = [h or any(dictionary_match(z, p) for z in pieces) for h, p in zip(inside, parts)]
         if any(inside) and not all(inside):
             out.add(int(r))
     return frozenset(out)

