@@ -902,9 +902,11 @@ def features(
     So are a compound seen in one sentence and the English CC-CEDICT composes from its parts
     (:func:`compound_gloss`): every span of that sentence meets it at Dice 1, and the encoder put "zinc
     mining" above "lithium mines" for 锂矿 (锂 "lithium" + 矿 "mine"), and "U.S. foreign policy
-    objectives" above "foreign policy objectives" for 外交政策目标. A term that recurs has association
-    to tell its partners apart, and a dictionary headword's gloss is only one of its senses: neither
-    takes the dictionary's word.
+    objectives" above "foreign policy objectives" for 外交政策目标; and so are a headword seen in one
+    sentence and English of two or more content words that its glosses spell word for word (冬衣 /
+    "winter clothes", 姑爷 / "son-in-law"). A term that recurs has association to tell its partners
+    apart, and a headword's one-word gloss is only one of its senses (屋子 / "room"): neither takes the
+    dictionary's word.
 
     The full form of a name the text shortens (:func:`full_forms`: 荣国府 beside 荣府 / "Rong mansion")
     takes the short form's English as its best match both ways; and an English chunk that a longer
@@ -1111,14 +1113,18 @@ def compound_gloss(zk: str, en: str) -> bool:
     """CC-CEDICT translates the Chinese compound ``zk`` part by part into the lower-case English ``en``
     (:func:`dictionary_match`), with an English word for each part, and ``zk`` is no headword of its own:
     锂矿 (锂 "lithium" + 矿 "mine") / "lithium mines", not "zinc mining", which the encoder finds closer.
-    A compound the dictionary composes is a translation checked word for word; a headword's gloss is
-    only one of its senses (屋子 / "room"), two parts glossed by one word are a paraphrase (上床 + 睡觉 /
-    "bed"), and capitalised English holds names and acronyms the dictionary does not gloss ("U.S." is
-    no content word to it)."""
+    Or ``zk`` is a headword and ``en`` has two or more content words, each a gloss of it: 冬衣 / "winter
+    clothes", 姑爷 / "son-in-law", 岳母 / "mother-in-law" (a hapax beside every chunk of its sentence).
+    A compound the dictionary composes, or a gloss of several words, is a translation checked word for
+    word; a headword's one-word gloss is only one of its senses (屋子 / "room"), two parts glossed by
+    one word are a paraphrase (上床 + 睡觉 / "bed"), and capitalised English holds names and acronyms the
+    dictionary does not gloss ("U.S." is no content word to it)."""
     from termalign.align.lexicon import en_lemmas, glosses
 
-    if len(zk) < 2 or en != en.lower() or glosses(zk):
+    if len(zk) < 2 or en != en.lower():
         return False
+    if glosses(zk):
+        return len(en_lemmas(en)) >= 2 and dictionary_match(zk, en)
     n = len(gloss_parts(zk))
     return 2 <= n <= len(en_lemmas(en)) and dictionary_match(zk, en)
 
