@@ -478,12 +478,17 @@ def _word_ok(w: str, final: bool) -> bool:
 def _can_be_noun(word: str) -> bool:
     """A term ends in a noun: False for a word lemminflect knows only as a verb, adjective or adverb
     ("laughed quite", "boy leapt astride"); words it does not know pass. A participle that opens a
-    clause ("powerful magnets containing them") is told by its context: :func:`_participle`."""
+    clause ("powerful magnets containing them") is told by its context: :func:`_participle`. A
+    hyphenated word it does not know is read as its last part, the compound's head: "hand-warmer",
+    "son-in-law" and "widow-woman" can be nouns, "half-knelt" and "home-made" cannot (knelt, made:
+    verbs only); a name's pinyin ("xi-feng") is unknown to it and passes."""
     from lemminflect import getAllLemmas
 
     if word.endswith("ing"):
         return True  # a gerund is a noun: processing, mining, licensing, refining
     readings = getAllLemmas(word)
+    if not readings and "-" in word:
+        return _can_be_noun(word.rsplit("-", 1)[1])
     if not readings and word.startswith(_NEGATIONS):
         # a negated word lemminflect does not know reads as its base: "uncompetitive" is an adjective
         # ("made many international projects uncompetitive"), as "competitive" is

@@ -903,9 +903,11 @@ def features(
     So are a compound seen in one sentence and the English CC-CEDICT composes from its parts
     (:func:`compound_gloss`): every span of that sentence meets it at Dice 1, and the encoder put "zinc
     mining" above "lithium mines" for 锂矿 (锂 "lithium" + 矿 "mine"), and "U.S. foreign policy
-    objectives" above "foreign policy objectives" for 外交政策目标. A term that recurs has association
-    to tell its partners apart, and a dictionary headword's gloss is only one of its senses: neither
-    takes the dictionary's word.
+    objectives" above "foreign policy objectives" for 外交政策目标; and so are a headword seen in one
+    sentence and English of two or more content words that its glosses spell word for word (冬衣 /
+    "winter clothes", 姑爷 / "son-in-law"). A term that recurs has association to tell its partners
+    apart, and a headword's one-word gloss is only one of its senses (屋子 / "room"): neither takes the
+    dictionary's word.
 
     The full form of a name the text shortens (:func:`full_forms`: 荣国府 beside 荣府 / "Rong mansion")
     takes the short form's English as its best match both ways; and an English chunk that a longer
@@ -1112,14 +1114,18 @@ def compound_gloss(zk: str, en: str) -> bool:
     """CC-CEDICT translates the Chinese compound ``zk`` part by part into the lower-case English ``en``
     (:func:`dictionary_match`), with an English word for each part, and ``zk`` is no headword of its own:
     锂矿 (锂 "lithium" + 矿 "mine") / "lithium mines", not "zinc mining", which the encoder finds closer.
-    A compound the dictionary composes is a translation checked word for word; a headword's gloss is
-    only one of its senses (屋子 / "room"), two parts glossed by one word are a paraphrase (上床 + 睡觉 /
-    "bed"), and capitalised English holds names and acronyms the dictionary does not gloss ("U.S." is
-    no content word to it)."""
+    Or ``zk`` is a headword and ``en`` has two or more content words, each a gloss of it: 冬衣 / "winter
+    clothes", 姑爷 / "son-in-law", 岳母 / "mother-in-law" (a hapax beside every chunk of its sentence).
+    A compound the dictionary composes, or a gloss of several words, is a translation checked word for
+    word; a headword's one-word gloss is only one of its senses (屋子 / "room"), two parts glossed by
+    one word are a paraphrase (上床 + 睡觉 / "bed"), and capitalised English holds names and acronyms the
+    dictionary does not gloss ("U.S." is no content word to it)."""
     from termalign.align.lexicon import en_lemmas, glosses
 
-    if len(zk) < 2 or en != en.lower() or glosses(zk):
+    if len(zk) < 2 or en != en.lower():
         return False
+    if glosses(zk):
+        return len(en_lemmas(en)) >= 2 and dictionary_match(zk, en)
     n = len(gloss_parts(zk))
     return 2 <= n <= len(en_lemmas(en)) and dictionary_match(zk, en)
 
@@ -1477,8 +1483,11 @@ def unmatched_joins(
     nothing else in the join: the join is two chunks of the sentence, one of them the translation of
     a piece of the Chinese, not one term. A piece translates a part when the two are linked or are
     in ``matched`` ((zh key, en key) of the rows that are the best match of either side: 名单 / "lists"
-    in 申请者名单 / "lists of applicants"). A join whose every part translates a piece of the Chinese
-    (改革开放 / "reform and opening up") or none does, and a name's "of", are left to the evidence."""
+    in 申请者名单 / "lists of applicants") or CC-CEDICT glosses the piece with the part
+    (:func:`dictionary_match`: 太太 / "wife" in 老舅太太 / "Uncle Wang's wife", whose 老舅 is the best
+    match of "Uncle Wang" while 太太 is linked to "Her Ladyship"). A join whose every part translates a
+    piece of the Chinese (改革开放 / "reform and opening up") or none does, and a name's "of", are left
+    to the evidence."""
     pairs = set(matched) | {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
     out = set()
     for r, _ in linked:
@@ -1493,6 +1502,8 @@ def unmatched_joins(
             parts = [en_key(" ".join(words[: owner[0]])[:-2]), en_key(" ".join(words[owner[0] :]))]
         pieces = _sub_keys_zh(zk)
         inside = [any((z, p) in pairs for z in pieces) for p in parts]
+        if any(inside) and not all(inside):
+            inside = [h or any(dictionary_match(z, p) for z in pieces) for h, p in zip(inside, parts)]
         if any(inside) and not all(inside):
             out.add(int(r))
     return frozenset(out)
