@@ -463,11 +463,30 @@ def _word_ok(w: str, final: bool) -> bool:
         return False
     if _clitic(lw):
         return False
-    if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4) or not _can_be_noun(lw)):
+    if final and ((_adverb_or_past(lw) and not _known_noun(lw)) or not _can_be_noun(lw)):
         return False
     if any(c.isdigit() for c in w) and not is_acronym(w):
         return False
     return True
+
+
+def _adverb_or_past(word: str) -> bool:
+    """``word`` is shaped like an adverb (-ly) or a past form (-ed, longer than four letters), which
+    ends no term as a chunk's last word ("laughed quite heartily", "the controls imposed"), unless
+    it is a noun (:func:`_known_noun`)."""
+    return word.endswith("ly") or (word.endswith("ed") and len(word) > 4)
+
+
+@lru_cache(maxsize=100_000)
+def _known_noun(word: str) -> bool:
+    """lemminflect knows ``word`` as a noun and not as an adverb, whatever its ending: "gully",
+    "monopoly", "family" in -ly and "seabed", "speed", "watershed" in -ed head noun chunks as any
+    noun does; "daily" (also an adverb) stays out, and so does "supply", which lemminflect also
+    lists as an adverb. A number word ("hundred") is no head of a term."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word)
+    return "NOUN" in readings and "ADV" not in readings and word not in _NUMBERS
 
 
 @lru_cache(maxsize=100_000)

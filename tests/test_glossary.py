@@ -360,6 +360,36 @@ def test_a_verb_or_a_preposition_before_its_object_ends_the_noun_chunk(macdev):
     assert "little boy" in {k for k, _ in en_candidates("He gave the little boy the book.")}
 
 
+def test_a_noun_in_ly_or_ed_ends_a_term(macdev):
+    """MAC-Dev 001 writes 河沟 "gully" three times ("entered a dry gully", "the maze of gullies",
+    "emerged from the gully"); the -ly test for adverbs took "gully" for one, so the word was no
+    candidate and 河沟 had no partner. A word lemminflect knows as a noun (and not as an adverb) ends
+    a chunk whatever its ending; adverbs and past forms still do not."""
+    import sys
+
+    from termalign.glossary.candidates import _known_noun
+    from termalign.glossary.pairing import GlossaryParams, count
+
+    lines = (macdev / "tgt" / "001").read_text(encoding="utf-8").splitlines()
+    for needle, key in (
+        ("entered a dry gully", "dry gully"),
+        ("maze of gullies", "gully"),
+        ("from the gully", "gully"),
+    ):
+        marked = {k: whole for k, _, whole in en_candidates_marked(next(x for x in lines if needle in x))}
+        assert marked.get(key) is True and marked.get("gully") is True, (needle, marked)
+    assert _known_noun("gully") and _known_noun("monopoly") and _known_noun("seabed")
+    assert not any(_known_noun(w) for w in ("heartily", "daily", "quickly", "imposed", "hundred"))
+    assert not {"heartily", "quite heartily"} & {k for k, _ in en_candidates("Xi-feng laughed quite heartily")}
+    assert "control imposed" not in {k for k, _ in en_candidates("the controls imposed by China")}
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    c = count(macdev_pairs(["001"]), GlossaryParams())
+    z, e = c.zh.index("河沟"), c.en.index("gully")
+    assert c.nze[(c.zi == z) & (c.ei == e)][0] == 3  # every sentence pair of 河沟 holds "gully"
+
+
 def test_a_past_tense_after_a_name_is_its_predicate(glossary):
     # seed 000: "after Mr. Trump threatened tariffs on its exports" (在特朗普威胁对出口征收关税后) is a
     # clause; joining the name to the lower-case chunk after it gave 特朗普威胁 / "Trump threatened tariffs"
