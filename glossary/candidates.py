@@ -870,6 +870,8 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
                 if b < len(toks) and toks[b][0].isalnum() and en_key(" ".join([*right, toks[b]])) in out:
                     continue  # the right part is the whole chunk that follows, not its first words
                 if poss:
+                    if a > 0 and _is_cap(toks[a - 1]) and toks[a - 1].lower() not in EN_STOP:
+                        continue  # the owner is the whole name: "Chen Qingyang's clinic", not "Qingyang's clinic"
                     if _is_cap(left[-1]) and not is_acronym(left[-1]):
                         res.append(([*left[:-1], left[-1] + "'s", *right], out[rk][2]))
                 elif link != "and" or _is_cap(left[0]) == _is_cap(right[0]):

@@ -276,6 +276,22 @@ def test_possessives_fold_into_the_owner():
     assert "company share" not in keys and "company's share" not in keys
 
 
+def test_a_possessive_owner_is_the_whole_name(macdev):
+    """MAC-Dev 001: "When I walked into Chen Qingyang's clinic" (陈清扬的医务室). The owner of a
+    possessive is the whole name before the 's, so "Chen Qingyang's clinic" is a join candidate and
+    "Qingyang's clinic", a name's tail with the noun, is none; "Zhou Rui's wife" (周瑞家) stays."""
+    line = next(
+        x for x in (macdev / "tgt" / "001").read_text(encoding="utf-8").splitlines() if "Qingyang's clinic" in x
+    )
+    keys = {k for k, _ in en_candidates(line)}
+    assert {"chen qingyang's clinic", "chen qingyang", "qingyang", "clinic"} <= keys
+    assert "qingyang's clinic" not in keys
+    keys = {k for k, _ in en_candidates("Zhou Rui's wife came hurrying out and asked who it was.")}
+    assert "zhou rui's wife" in keys and "rui's wife" not in keys
+    # a capitalised determiner opening the sentence is no part of the name (MAC-Dev 003, 侄女儿)
+    assert "ladyship's niece" in {k for k, _ in en_candidates("Her Ladyship's niece Wang Xi-feng.")}
+
+
 def test_a_relative_clause_verb_opens_no_term(glossary):
     # seed 003: "that power" is a relative clause's verb, so "power wind turbines" is no candidate, and
     # 风力涡轮机 pairs with "wind turbines"; 驱动风力 (drives wind, read across 驱动风力涡轮机) then takes
