@@ -413,9 +413,23 @@ def bound_suffix(word: str, flag: str) -> bool:
     return flag == "ng" and len(word) == 1 and word != "时"
 
 
+def clause_expression(word: str, flag: str) -> bool:
+    """``word`` is a fixed expression (jieba's ``l``) whose last word in jieba's dictionary is a verb, an
+    adverb, a pronoun or another function word (:data:`_FUNCTION_TAGS`): 爬起来 ("got up": 起来 v), 没什么
+    ("nothing": 什么 r), 哈哈大笑 ("laughed heartily": 大笑 v), 差不多 (不多 m). Such an expression is a
+    clause or a predicate, not a noun, and the noun run stops at it; one that ends in a noun (好奇心
+    "curiosity", 几句话, 发言人, 再生能源) stays a candidate, as does one whose end jieba knows as
+    nothing of these (五花大绑: 绑 zg). The last word is the longest proper suffix the dictionary has."""
+    if flag != "l" or len(word) < 2:
+        return False
+    end = next((word[n:] for n in range(1, len(word)) if lexicon(word[n:])), None)
+    tag = dictionary_tag(end) if end else None
+    return tag is not None and tag != "vn" and tag.startswith(_FUNCTION_TAGS)
+
+
 def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
     w, f, _ = toks[i]
-    if hmm_glue(w):
+    if hmm_glue(w) or clause_expression(w, f):
         return False
     if f in _ZH_NOUN or f in _ZH_MOD:
         return True

