@@ -417,9 +417,23 @@ def bound_suffix(word: str, flag: str) -> bool:
     return flag == "ng" and len(word) == 1 and word != "时"
 
 
+def clause_expression(word: str, flag: str) -> bool:
+    """``word`` is a fixed expression (jieba's ``l``) whose last word in jieba's dictionary is a verb, an
+    adverb, a pronoun or another function word (:data:`_FUNCTION_TAGS`): 爬起来 ("got up": 起来 v), 没什么
+    ("nothing": 什么 r), 哈哈大笑 ("laughed heartily": 大笑 v), 差不多 (不多 m). Such an expression is a
+    clause or a predicate, not a noun, and the noun run stops at it; one that ends in a noun (好奇心
+    "curiosity", 几句话, 发言人, 再生能源) stays a candidate, as does one whose end jieba knows as
+    nothing of these (五花大绑: 绑 zg). The last word is the longest proper suffix the dictionary has."""
+    if flag != "l" or len(word) < 2:
+        return False
+    end = next((word[n:] for n in range(1, len(word)) if lexicon(word[n:])), None)
+    tag = dictionary_tag(end) if end else None
+    return tag is not None and tag != "vn" and tag.startswith(_FUNCTION_TAGS)
+
+
 def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
     w, f, _ = toks[i]
-    if hmm_glue(w):
+    if hmm_glue(w) or clause_expression(w, f):
         return False
     if f in _ZH_NOUN or f in _ZH_MOD:
         return True
@@ -467,11 +481,30 @@ def _word_ok(w: str, final: bool) -> bool:
         return False
     if _clitic(lw):
         return False
-    if final and (lw.endswith("ly") or (lw.endswith("ed") and len(lw) > 4) or not _can_be_noun(lw)):
+    if final and ((_adverb_or_past(lw) and not _known_noun(lw)) or not _can_be_noun(lw)):
         return False
     if any(c.isdigit() for c in w) and not is_acronym(w):
         return False
     return True
+
+
+def _adverb_or_past(word: str) -> bool:
+    """``word`` is shaped like an adverb (-ly) or a past form (-ed, longer than four letters), which
+    ends no term as a chunk's last word ("laughed quite heartily", "the controls imposed"), unless
+    it is a noun (:func:`_known_noun`)."""
+    return word.endswith("ly") or (word.endswith("ed") and len(word) > 4)
+
+
+@lru_cache(maxsize=100_000)
+def _known_noun(word: str) -> bool:
+    """lemminflect knows ``word`` as a noun and not as an adverb, whatever its ending: "gully",
+    "monopoly", "family" in -ly and "seabed", "speed", "watershed" in -ed head noun chunks as any
+    noun does; "daily" (also an adverb) stays out, and so does "supply", which lemminflect also
+    lists as an adverb. A number word ("hundred") is no head of a term."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word)
+    return "NOUN" in readings and "ADV" not in readings and word not in _NUMBERS
 
 
 @lru_cache(maxsize=100_000)
@@ -860,6 +893,8 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
                 if b < len(toks) and toks[b][0].isalnum() and en_key(" ".join([*right, toks[b]])) in out:
                     continue  # the right part is the whole chunk that follows, not its first words
                 if poss:
+                    if a > 0 and _is_cap(toks[a - 1]) and toks[a - 1].lower() not in EN_STOP:
+                        continue  # the owner is the whole name: "Chen Qingyang's clinic", not "Qingyang's clinic"
                     if _is_cap(left[-1]) and not is_acronym(left[-1]):
                         res.append(([*left[:-1], left[-1] + "'s", *right], out[rk][2]))
                 elif link != "and" or _is_cap(left[0]) == _is_cap(right[0]):

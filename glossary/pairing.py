@@ -912,7 +912,9 @@ def features(
     The full form of a name the text shortens (:func:`full_forms`: 荣国府 beside 荣府 / "Rong mansion")
     takes the short form's English as its best match both ways; and an English chunk that a longer
     Chinese term takes (:func:`owned_by_longer`: "Wang clan of Nanking", 金陵王家's) is no best match of
-    the term inside it (金陵 / "Nanking").
+    the term inside it (金陵 / "Nanking"); nor is a possessive whose owner is the best match of a Chinese
+    term the row's term does not hold (:func:`owner_outside`: "Chen Qingyang's clinic" of 陈清扬的医务室 is
+    no best match of 医务室, which takes "clinic").
     """
     zi, ei = c.zi[rows], c.ei[rows]
     sim = np.nan_to_num(sims, nan=0.15)  # 0.15: typical cosine of unrelated short terms
@@ -953,6 +955,7 @@ def features(
         prior[k] = max(prior[k], prior[q])
         prior_zh[k] = max(prior_zh[k], top_zh[zi[k]] + 1e-6)
     prior_zh = prior_zh - OWNED * owned_by_longer(c, rows, prior, sim)
+    prior_zh = prior_zh - OWNED * owner_outside(c, rows, matched or {})
     zx[list(glued)] = 1.0
     zx = np.maximum(zx, [float(name_leaves_title(c.zh[z], _display_en(c, e))) for z, e in zip(zi, ei)])
     fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(zi, ei)])
@@ -1015,6 +1018,34 @@ def owned_by_longer(c: Counts, rows: np.ndarray, prior: np.ndarray, sim: np.ndar
             for k, (z, e) in enumerate(zip(zi, ei))
         ]
     )
+
+
+def possessive_owner(en: str) -> str | None:
+    """The key of the owner of an English candidate key written with a possessive ("chen qingyang's
+    clinic" -> "chen qingyang"), None for one without."""
+    words = en.split()
+    n = next((n for n, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))), None)
+    return None if n is None else en_key(" ".join(words[: n + 1])[:-2])
+
+
+def owner_outside(c: Counts, rows: np.ndarray, matched: Mapping[tuple[str, str], float]) -> np.ndarray:
+    """1.0 for each kept row (z, e) whose English e is a possessive whose owner is the best match
+    (``matched``, both ways) of a Chinese term that z does not hold; 0.0 otherwise. The owner is
+    then written outside z in the sentence: 陈清扬的医务室 / "Chen Qingyang's clinic" is 陈清扬 / "Chen
+    Qingyang" and 医务室 / "clinic", and in the one sentence that holds them the possessive chunk meets
+    医务室 more often than "clinic" (the translation also writes "her clinic"). Not 周瑞家 / "Zhou Rui's
+    wife", which holds 周瑞, the owner's Chinese; an owner that is no one's best match says nothing.
+    A part of the owner counts as the owner: "Her Ladyship" is 太太 when 太太 matches "Ladyship"
+    (太太的内侄女儿 / "Her Ladyship's niece": 侄女儿 is the niece)."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for zk, ek in matched:
+        owners[ek].add(zk)
+    out = np.zeros(rows.size)
+    for k, (z, e) in enumerate(zip(c.zi[rows].tolist(), c.ei[rows].tolist())):
+        owner = possessive_owner(c.en[e]) if "'" in c.en[e] or "’" in c.en[e] else None
+        ys = {y for o in ({owner} | _sub_keys_en(owner) if owner else ()) for y in owners.get(o, ())}
+        out[k] = float(bool(ys) and not any(y in c.zh[z] for y in ys))
+    return out
 
 
 def full_forms(c: Counts, rows: np.ndarray, prior: np.ndarray, prior_zh: np.ndarray) -> dict[int, int]:

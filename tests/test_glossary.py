@@ -276,6 +276,22 @@ def test_possessives_fold_into_the_owner():
     assert "company share" not in keys and "company's share" not in keys
 
 
+def test_a_possessive_owner_is_the_whole_name(macdev):
+    """MAC-Dev 001: "When I walked into Chen Qingyang's clinic" (陈清扬的医务室). The owner of a
+    possessive is the whole name before the 's, so "Chen Qingyang's clinic" is a join candidate and
+    "Qingyang's clinic", a name's tail with the noun, is none; "Zhou Rui's wife" (周瑞家) stays."""
+    line = next(
+        x for x in (macdev / "tgt" / "001").read_text(encoding="utf-8").splitlines() if "Qingyang's clinic" in x
+    )
+    keys = {k for k, _ in en_candidates(line)}
+    assert {"chen qingyang's clinic", "chen qingyang", "qingyang", "clinic"} <= keys
+    assert "qingyang's clinic" not in keys
+    keys = {k for k, _ in en_candidates("Zhou Rui's wife came hurrying out and asked who it was.")}
+    assert "zhou rui's wife" in keys and "rui's wife" not in keys
+    # a capitalised determiner opening the sentence is no part of the name (MAC-Dev 003, 侄女儿)
+    assert "ladyship's niece" in {k for k, _ in en_candidates("Her Ladyship's niece Wang Xi-feng.")}
+
+
 def test_a_relative_clause_verb_opens_no_term(glossary):
     # seed 003: "that power" is a relative clause's verb, so "power wind turbines" is no candidate, and
     # 风力涡轮机 pairs with "wind turbines"; 驱动风力 (drives wind, read across 驱动风力涡轮机) then takes
@@ -358,6 +374,36 @@ def test_a_verb_or_a_preposition_before_its_object_ends_the_noun_chunk(macdev):
     assert "exam paper" in {k for k, _ in en_candidates("The exam paper the teacher set was hard.")}
     assert "export control" in {k for k, _ in en_candidates("The export controls the US imposed hurt.")}
     assert "little boy" in {k for k, _ in en_candidates("He gave the little boy the book.")}
+
+
+def test_a_noun_in_ly_or_ed_ends_a_term(macdev):
+    """MAC-Dev 001 writes 河沟 "gully" three times ("entered a dry gully", "the maze of gullies",
+    "emerged from the gully"); the -ly test for adverbs took "gully" for one, so the word was no
+    candidate and 河沟 had no partner. A word lemminflect knows as a noun (and not as an adverb) ends
+    a chunk whatever its ending; adverbs and past forms still do not."""
+    import sys
+
+    from termalign.glossary.candidates import _known_noun
+    from termalign.glossary.pairing import GlossaryParams, count
+
+    lines = (macdev / "tgt" / "001").read_text(encoding="utf-8").splitlines()
+    for needle, key in (
+        ("entered a dry gully", "dry gully"),
+        ("maze of gullies", "gully"),
+        ("from the gully", "gully"),
+    ):
+        marked = {k: whole for k, _, whole in en_candidates_marked(next(x for x in lines if needle in x))}
+        assert marked.get(key) is True and marked.get("gully") is True, (needle, marked)
+    assert _known_noun("gully") and _known_noun("monopoly") and _known_noun("seabed")
+    assert not any(_known_noun(w) for w in ("heartily", "daily", "quickly", "imposed", "hundred"))
+    assert not {"heartily", "quite heartily"} & {k for k, _ in en_candidates("Xi-feng laughed quite heartily")}
+    assert "control imposed" not in {k for k, _ in en_candidates("the controls imposed by China")}
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    c = count(macdev_pairs(["001"]), GlossaryParams())
+    z, e = c.zh.index("河沟"), c.en.index("gully")
+    assert c.nze[(c.zi == z) & (c.ei == e)][0] == 3  # every sentence pair of 河沟 holds "gully"
 
 
 def test_a_past_tense_after_a_name_is_its_predicate(glossary):

