@@ -497,6 +497,31 @@ def extent_flags(c: Counts, rows: np.ndarray, d: np.ndarray) -> tuple[np.ndarray
     return zx, ex
 
 
+def better_parts(c: Counts, rows: np.ndarray, d: np.ndarray) -> dict[int, int]:
+    """{kept row: kept row} from a row (z, e) whose English holds words the evidence does not explain
+    (``en_extra`` of :func:`extent_flags`) to the kept row (z, s) of the part s of e that ends with e's
+    head word and pairs with z at least as well (Dice) and more often; of several such parts, the one
+    seen with z most often. A part without the head is a modifier cut from e ("fifteenth" of 十五队 /
+    "fifteenth team"), which :func:`choose_repairs` grows back, not a better translation.
+    :func:`features` makes s, not e, the Chinese term's better match: 太监 ("eunuch", five
+    sentence pairs of MAC-Dev 002) beside "Palace Eunuch" (two, both also "eunuch"), which the
+    pinyin of 太监 and its capitals put first. Positions in ``rows``; found by binary search, linear in the
+    kept rows."""
+    find = joint_rows(c)
+    eid = {k: i for i, k in enumerate(c.en)}
+    pos = {int(r): k for k, r in enumerate(rows)}
+    out: dict[int, int] = {}
+    for k, r in enumerate(rows):
+        z, dd, n = int(c.zi[r]), float(d[r]) - 1e-9, float(c.cze[r])
+        words = c.en[c.ei[r]].split()
+        heads = {en_key(" ".join(words[a:])) for a in range(1, len(words))}  # parts that keep the head word
+        parts = [find(z, eid[s]) for s in heads if s in eid]
+        parts = [q for q in parts if q in pos and d[q] >= dd and c.cze[q] > n + 1e-9]
+        if parts:
+            out[k] = pos[max(parts, key=lambda q: (float(c.cze[q]), float(d[q])))]
+    return out
+
+
 GLUE_RECUR = 2.0  # the shorter span recurs at least this many times as often as the longer one
 GLUE_TRANSLIT = 0.6  # an edge that sounds like a part of the English this well is part of a name (王 in 王夫人)
 
@@ -931,6 +956,10 @@ def features(
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
+    kept_names = set(nested)
+    for kl, ks in better_parts(c, rows, d).items():  # "eunuch", not "Palace Eunuch", is 太监's better match
+        if (kl, ks) not in kept_names:
+            prior_zh[ks] = max(prior_zh[ks], prior_zh[kl] + 1e-6)
     prior += compound_share(c, zi, ei, lex)
     pos = {int(r): k for k, r in enumerate(rows)}
     zx, ex = extent_flags(c, rows, d)

@@ -364,3 +364,24 @@ def test_a_pair_nested_in_a_longer_pair_is_not_cut(by_zh):
     assert cut_flags(c, rows, None, matched)[0] == 0.0
     assert en_key(by_zh["许可"].en).lower() == "licensing", by_zh["许可"]
     assert en_key(by_zh["许可制度"].en).lower() == "licensing system", by_zh["许可制度"]
+
+
+def test_the_part_that_pairs_better_is_the_chinese_terms_better_match(macdev, macdev_glossary):
+    """MAC-Dev 002: 太监 meets "eunuch" in five sentence pairs and "Palace Eunuch" in two (both of them also
+    "eunuch"); the longer span's extra word is unexplained (``en_extra``), yet the pinyin of 太监 and its
+    capitals made it the Chinese term's best match, and 太监 / "eunuch" stayed under the floor (0.11).
+    The part that keeps the head word and pairs better (:func:`better_parts`) is now the better match. A
+    part without the head is a modifier: "fifteenth" of 十五队 / "fifteenth team" (MAC-Dev 001) is none."""
+    import numpy as np
+
+    from termalign.glossary.pairing import GlossaryParams, better_parts, count, dice
+
+    def parts(chapter: str, zh: str) -> set[tuple[str, str]]:
+        c = count(_macdev_pairs(macdev, [chapter])[0], GlossaryParams())
+        found = better_parts(c, np.arange(c.zi.size), dice(c))
+        return {(c.en[c.ei[k]].lower(), c.en[c.ei[q]].lower()) for k, q in found.items() if c.zh[c.zi[k]] == zh}
+
+    assert {("palace eunuch", "eunuch"), ("junior eunuch", "eunuch")} <= parts("002", "太监")
+    assert not any(short == "fifteenth" for _, short in parts("001", "十五队"))
+    got = {(e.zh, e.en) for e in macdev_glossary}
+    assert ("太监", "eunuch") in got and ("十五队", "fifteenth team") in got
