@@ -385,3 +385,20 @@ def test_the_part_that_pairs_better_is_the_chinese_terms_better_match(macdev, ma
     assert not any(short == "fifteenth" for _, short in parts("001", "十五队"))
     got = {(e.zh, e.en) for e in macdev_glossary}
     assert ("太监", "eunuch") in got and ("十五队", "fifteenth team") in got
+
+
+def test_a_two_letter_pinyin_syllable_is_a_name(macdev_glossary):
+    """MAC-Dev 002: 老吴 is "Wu" ("I lent them to Wu.", "his new gambling friend Wu"); a capitalised word of
+    two letters was too short to be a candidate alone, so 老吴 had no entry. A two-letter pinyin syllable
+    is how a translation spells a one-syllable surname (:func:`syllable_name`); other short words and
+    those the stop list holds stay out, and a lone word opening a sentence says nothing by its capital."""
+    from termalign.glossary.candidates import syllable_name
+
+    assert ("wu", "Wu") in en_candidates("'I lent them to Wu.'")
+    assert "wu" in {
+        k for k, _ in en_candidates("If this really is the Forbidden City, then old Wu and the Wen brothers")
+    }
+    assert "wu" not in {k for k, _ in en_candidates("Wu came to fetch him again the following morning.")}
+    assert not en_candidates("He said: 'Oh, Ah, He, An!'")
+    assert syllable_name("Li") and syllable_name("Xu") and not syllable_name("Oh") and not syllable_name("WU")
+    assert ("老吴", "Wu") in {(e.zh, e.en) for e in macdev_glossary}
