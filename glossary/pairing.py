@@ -37,6 +37,7 @@ from .candidates import (
     adjective,
     en_candidates,
     en_candidates_marked,
+    gerund,
     lexicon,
     paren_pairs,
     past_form,
@@ -55,6 +56,7 @@ from .spans import (
     aligned_ngrams,
     all_zh_candidates,
     extra_glossed,
+    gerund_verbs,
     gloss_parts,
     latin_spans,
     recurring,
@@ -148,6 +150,8 @@ class Counts:
     en_surface: dict
     recurring: frozenset = frozenset()  # token spans and n-grams counted as candidates (glossary.spans)
     ew: np.ndarray | None = None  # (n_en,) weighted frequency as a whole chunk's head (en_candidates_marked)
+    # Chinese verbs counted as candidates for the gerund that translates them (glossary.spans.gerund_verbs)
+    verbs: frozenset = frozenset()
 
 
 def pair_weight(p: SentencePair, params: GlossaryParams) -> float:
@@ -188,6 +192,8 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     if params.translated_names:
         rec |= translated_names((" ".join(p.zh.split()), en_of[p.en], p.en) for p in kept)
     rec |= org_names((" ".join(p.zh.split()), (s for _, s in en_of[p.en])) for p in kept)
+    verbs = gerund_verbs((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
+    rec |= verbs
     ew: dict[int, float] = {}
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)
@@ -248,6 +254,7 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         np.bincount(np.array(list(ew), np.int64), weights=np.array(list(ew.values())), minlength=len(ev))
         if ew
         else np.zeros(len(ev)),
+        verbs,
     )
 
 
@@ -1247,6 +1254,13 @@ def number_ok(zk: str, en: str, names: frozenset[str]) -> bool:
     return any(g in zk for g in _GROUP)
 
 
+def gerund_ok(zk: str, en: str, verbs: frozenset[str]) -> bool:
+    """A Chinese verb counted as a candidate for its gerund (``verbs``, :func:`glossary.spans.gerund_verbs`)
+    pairs only with English that holds a gerund: 放牛 ("to herd buffalo") / "herding buffalo", not "buffalo",
+    the object alone; 赌钱 ("to gamble") / "gambling", not "money". Any other term passes."""
+    return zk not in verbs or any(gerund(w.lower()) for w in en.split())
+
+
 def recur_evidence(c: Counts, zi: np.ndarray, ei: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
     """log(1 + f) for the rarer side's frequency f in the corpus (:class:`CorpusStats`), per row."""
     if stats is None:
@@ -1924,7 +1938,12 @@ def candidate_features(
     rows = np.union1d(rows, np.array(sorted({q for v in cands.values() for q in v}), np.int64))
     names = frozenset(k for k, e in zip(c.en, shown) if " " not in e and e[:1].isupper())
     titled = np.array(
-        [titled_ok(c.zh[c.zi[r]], shown[c.ei[r]]) and number_ok(c.zh[c.zi[r]], shown[c.ei[r]], names) for r in rows],
+        [
+            titled_ok(c.zh[c.zi[r]], shown[c.ei[r]])
+            and number_ok(c.zh[c.zi[r]], shown[c.ei[r]], names)
+            and gerund_ok(c.zh[c.zi[r]], shown[c.ei[r]], c.verbs)
+            for r in rows
+        ],
         bool,
     )
     rows, ok = rows[titled], set(rows[titled].tolist())

@@ -402,3 +402,27 @@ def test_a_two_letter_pinyin_syllable_is_a_name(macdev_glossary):
     assert not en_candidates("He said: 'Oh, Ah, He, An!'")
     assert syllable_name("Li") and syllable_name("Xu") and not syllable_name("Oh") and not syllable_name("WU")
     assert ("老吴", "Wu") in {(e.zh, e.en) for e in macdev_glossary}
+
+
+def test_a_rare_verb_that_the_english_writes_as_a_gerund_is_a_term(macdev, macdev_glossary, by_zh):
+    """MAC-Dev 002 writes 摔交 ("to wrestle", a verb to jieba) as "wrestling" and 赌钱 ("to gamble") as
+    "gambling"; the example corpus writes 精炼 as "refining" (gold). No noun run holds a verb, so none
+    was a candidate. A verb that meets one gerund in most of its pairs and is no common word is one now
+    (:func:`gerund_verbs`), and it pairs only with English that holds a gerund (:func:`gerund_ok`:
+    放牛 "to herd buffalo" is "herding buffalo", not "buffalo"). The common verbs of narrative that meet a
+    gerund by the way (坐在 "sitting", 成为 "becoming", 吃饭 "eating") stay out."""
+    from termalign.glossary.pairing import gerund_ok
+    from termalign.glossary.spans import gerund_verbs
+
+    pairs = _macdev_pairs(macdev, ["001", "002", "003"])[0]
+    verbs = gerund_verbs((p.zh, [k for k, _ in en_candidates(p.en)]) for p in pairs)
+    assert {"摔交", "赌钱", "放牛"} <= verbs
+    assert not {"坐在", "成为", "吃饭"} & verbs
+    assert "精炼" in gerund_verbs((p.zh, [k for k, _ in en_candidates(p.en)]) for p in seed_pairs())
+    assert gerund_ok("放牛", "herding buffalo", verbs) and not gerund_ok("放牛", "buffalo", verbs)
+    assert gerund_ok("赌钱", "gambling", verbs) and not gerund_ok("赌钱", "money", verbs)
+    assert gerund_ok("扬州", "Yangzhou", verbs)  # no verb of the set: any English
+    got = {(e.zh, e.en) for e in macdev_glossary}
+    assert {("摔交", "wrestling"), ("赌钱", "gambling")} <= got
+    assert not any(zh == "放牛" and en == "buffalo" for zh, en in got)
+    assert en_key(by_zh["精炼"].en).lower() == "refining", by_zh["精炼"]
