@@ -160,7 +160,7 @@ def gerund_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MI
         }
         if not verbs:
             continue
-        gerunds = {k.lower() for k in en_keys if " " not in k and gerund(k.lower())}
+        gerunds = {k.lower() for k in en_keys if " " not in k and k.endswith("ing") and gerund(k.lower())}
         freq.update(verbs)
         co.update((v, g) for v in verbs for g in gerunds)
     from .termhood import MARKED_MAX_FREQ, general_freq
