@@ -507,6 +507,23 @@ def _known_noun(word: str) -> bool:
     return "NOUN" in readings and "ADV" not in readings and word not in _NUMBERS
 
 
+def syllable_name(word: str) -> bool:
+    """``word`` is a capitalised two-letter pinyin syllable: how a translation spells a one-syllable
+    Chinese surname or name (Wu of 老吴 "old Wu", Li, Xu, Yu). Other capitalised two-letter words are
+    too short to be a name alone ("Ah", "Oh"); those the stop list holds ("He", "An") stay out.
+    :func:`en_candidates_marked` takes such a word only as a name of its own (:func:`_alone`), not the
+    surname inside a longer name, which is the candidate there (as before)."""
+    from .pinyin import is_syllable
+
+    return len(word) == 2 and word[0].isupper() and word[1].islower() and is_syllable(word)
+
+
+def _alone(span: Sequence[str], i: int) -> bool:
+    """Word ``i`` of a capitalised span is a name by itself: no capitalised word right before or after it
+    ("old Wu and the Wen brothers": Wu; "Ye Wenjie": not Ye)."""
+    return (i == 0 or span[i - 1].lower() in _CONNECT) and (i + 1 == len(span) or span[i + 1].lower() in _CONNECT)
+
+
 @lru_cache(maxsize=100_000)
 def _can_be_noun(word: str) -> bool:
     """A term ends in a noun: False for a word lemminflect knows only as a verb, adjective or adverb
@@ -783,7 +800,12 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                         if sub[0].lower() in _CONNECT or sub[-1].lower() in _CONNECT or sub[0].isdigit():
                             continue
                         if len(sub) == 1 and (
-                            sub[0].lower() in EN_STOP or (len(sub[0]) < 3 and not is_acronym(sub[0]))
+                            sub[0].lower() in EN_STOP
+                            or (
+                                len(sub[0]) < 3
+                                and not is_acronym(sub[0])
+                                and not (syllable_name(sub[0]) and _alone(span, a))
+                            )
                         ):
                             continue
                         add(sub, b == len(span) or span[b].lower() == "and")  # a conjunct is a head

@@ -38,6 +38,7 @@ from .candidates import (
     adjective,
     en_candidates,
     en_candidates_marked,
+    gerund,
     lexicon,
     paren_pairs,
     past_form,
@@ -56,6 +57,7 @@ from .spans import (
     aligned_ngrams,
     all_zh_candidates,
     extra_glossed,
+    gerund_verbs,
     gloss_parts,
     latin_spans,
     recurring,
@@ -149,6 +151,8 @@ class Counts:
     en_surface: dict
     recurring: frozenset = frozenset()  # token spans and n-grams counted as candidates (glossary.spans)
     ew: np.ndarray | None = None  # (n_en,) weighted frequency as a whole chunk's head (en_candidates_marked)
+    # Chinese verbs counted as candidates for the gerund that translates them (glossary.spans.gerund_verbs)
+    verbs: frozenset = frozenset()
 
 
 def pair_weight(p: SentencePair, params: GlossaryParams) -> float:
@@ -189,6 +193,8 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     if params.translated_names:
         rec |= translated_names((" ".join(p.zh.split()), en_of[p.en], p.en) for p in kept)
     rec |= org_names((" ".join(p.zh.split()), (s for _, s in en_of[p.en])) for p in kept)
+    verbs = gerund_verbs((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
+    rec |= verbs
     ew: dict[int, float] = {}
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)
@@ -249,6 +255,7 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         np.bincount(np.array(list(ew), np.int64), weights=np.array(list(ew.values())), minlength=len(ev))
         if ew
         else np.zeros(len(ev)),
+        verbs,
     )
 
 
@@ -496,6 +503,31 @@ def extent_flags(c: Counts, rows: np.ndarray, d: np.ndarray) -> tuple[np.ndarray
         )
         ex[k] = any(better(joint(z, eid[s]), dd, n) for s in _sub_keys_en(c.en[e]) if s in eid)
     return zx, ex
+
+
+def better_parts(c: Counts, rows: np.ndarray, d: np.ndarray) -> dict[int, int]:
+    """{kept row: kept row} from a row (z, e) whose English holds words the evidence does not explain
+    (``en_extra`` of :func:`extent_flags`) to the kept row (z, s) of the part s of e that ends with e's
+    head word and pairs with z at least as well (Dice) and more often; of several such parts, the one
+    seen with z most often. A part without the head is a modifier cut from e ("fifteenth" of 十五队 /
+    "fifteenth team"), which :func:`choose_repairs` grows back, not a better translation.
+    :func:`features` makes s, not e, the Chinese term's better match: 太监 ("eunuch", five
+    sentence pairs of MAC-Dev 002) beside "Palace Eunuch" (two, both also "eunuch"), which the
+    pinyin of 太监 and its capitals put first. Positions in ``rows``; found by binary search, linear in the
+    kept rows."""
+    find = joint_rows(c)
+    eid = {k: i for i, k in enumerate(c.en)}
+    pos = {int(r): k for k, r in enumerate(rows)}
+    out: dict[int, int] = {}
+    for k, r in enumerate(rows):
+        z, dd, n = int(c.zi[r]), float(d[r]) - 1e-9, float(c.cze[r])
+        words = c.en[c.ei[r]].split()
+        heads = {en_key(" ".join(words[a:])) for a in range(1, len(words))}  # parts that keep the head word
+        parts = [find(z, eid[s]) for s in heads if s in eid]
+        parts = [q for q in parts if q in pos and d[q] >= dd and c.cze[q] > n + 1e-9]
+        if parts:
+            out[k] = pos[max(parts, key=lambda q: (float(c.cze[q]), float(d[q])))]
+    return out
 
 
 GLUE_RECUR = 2.0  # the shorter span recurs at least this many times as often as the longer one
@@ -936,6 +968,10 @@ def features(
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
+    kept_names = set(nested)
+    for kl, ks in better_parts(c, rows, d).items():  # "eunuch", not "Palace Eunuch", is 太监's better match
+        if (kl, ks) not in kept_names:
+            prior_zh[ks] = max(prior_zh[ks], prior_zh[kl] + 1e-6)
     prior += compound_share(c, zi, ei, lex)
     pos = {int(r): k for k, r in enumerate(rows)}
     zx, ex = extent_flags(c, rows, d)
@@ -1254,6 +1290,13 @@ def number_ok(zk: str, en: str, names: frozenset[str]) -> bool:
     if not (last[:1].isupper() and last.endswith("s") and last[:-1].lower() in names and is_syllable(last[:-1])):
         return True
     return any(g in zk for g in _GROUP)
+
+
+def gerund_ok(zk: str, en: str, verbs: frozenset[str]) -> bool:
+    """A Chinese verb counted as a candidate for its gerund (``verbs``, :func:`glossary.spans.gerund_verbs`)
+    pairs only with English that holds a gerund: 放牛 ("to herd buffalo") / "herding buffalo", not "buffalo",
+    the object alone; 赌钱 ("to gamble") / "gambling", not "money". Any other term passes."""
+    return zk not in verbs or any(gerund(w.lower()) for w in en.split())
 
 
 def recur_evidence(c: Counts, zi: np.ndarray, ei: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
@@ -1940,7 +1983,12 @@ def candidate_features(
     rows = np.union1d(rows, np.array(sorted({q for v in cands.values() for q in v}), np.int64))
     names = frozenset(k for k, e in zip(c.en, shown) if " " not in e and e[:1].isupper())
     titled = np.array(
-        [titled_ok(c.zh[c.zi[r]], shown[c.ei[r]]) and number_ok(c.zh[c.zi[r]], shown[c.ei[r]], names) for r in rows],
+        [
+            titled_ok(c.zh[c.zi[r]], shown[c.ei[r]])
+            and number_ok(c.zh[c.zi[r]], shown[c.ei[r]], names)
+            and gerund_ok(c.zh[c.zi[r]], shown[c.ei[r]], c.verbs)
+            for r in rows
+        ],
         bool,
     )
     rows, ok = rows[titled], set(rows[titled].tolist())

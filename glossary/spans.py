@@ -35,7 +35,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
-from .candidates import ZH_STOP, _is_cap, _to_simplified, _tokens, lexicon, zh_clause
+from .candidates import ZH_STOP, _is_cap, _to_simplified, _tokens, gerund, lexicon, zh_clause
 from .orgs import org_spans
 from .pinyin import name_syllables, readings
 from .variants import zh_key
@@ -136,6 +136,46 @@ def recurring(texts: Iterable[str], min_count: int = MIN_RECUR) -> frozenset[str
     return frozenset(k for k, c in n.items() if c >= min_count)
 
 
+VERB_SHARE = 0.5  # a verb's gerund in this share of its sentence pairs (and in MIN_RECUR of them), at least
+
+
+def gerund_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MIN_RECUR) -> frozenset[str]:
+    """Keys of the Chinese verbs that the translation writes as a gerund, from (Chinese text, English
+    candidate keys) per sentence pair: a jieba token tagged ``v`` of two or more Han characters (nothing in
+    ``ZH_STOP``) that meets one English gerund (:func:`glossary.candidates.gerund`, a candidate of its own)
+    in at least ``min_count`` pairs and ``VERB_SHARE`` of the pairs it is seen in, and that is no common
+    word (rarer in general language than ``termhood.MARKED_MAX_FREQ``, Zipf 4.5). No noun run holds a
+    verb, yet English makes a verb a term by its gerund: 摔交 / "wrestling" (five of its seven pairs in
+    MAC-Dev 002), 赌钱 / "gambling", 精炼 / "refining" (the example corpus' gold). A verb the English
+    writes as a verb ("laughed") meets no gerund, and the common verbs of narrative that meet one by the
+    way (坐在 / "sitting", 成为 / "becoming", 吃饭 / "eating", 举行 / "holding") are too common to be terms.
+    Linear in the pairs (verbs times gerunds of each)."""
+    freq: Counter = Counter()
+    co: Counter = Counter()
+    for zh, en_keys in pairs:
+        verbs = {
+            zh_key(w)
+            for w, f, _ in _tokens(_to_simplified(zh))
+            if f == "v" and len(w) >= 2 and _HAN_WORD.match(w) and w not in ZH_STOP
+        }
+        if not verbs:
+            continue
+        gerunds = {k.lower() for k in en_keys if " " not in k and k.endswith("ing") and gerund(k.lower())}
+        freq.update(verbs)
+        co.update((v, g) for v in verbs for g in gerunds)
+    from .termhood import MARKED_MAX_FREQ, general_freq
+
+    best: Counter = Counter()
+    for (v, _), n in co.items():
+        best[v] = max(best[v], n)
+    return frozenset(
+        v
+        for v, n in best.items()
+        if n >= min_count and n >= VERB_SHARE * freq[v] and general_freq(v, "zh") < MARKED_MAX_FREQ
+    )
+
+
+_HAN_WORD = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 NGRAM_MAX = 4  # Han characters of an n-gram candidate
 NGRAM_MIN = 3  # sentence pairs an n-gram and its English partner share, at least
 NGRAM_SHARE = 0.5  # ... and this share of the n-gram's sentences

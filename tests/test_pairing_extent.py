@@ -398,3 +398,65 @@ def test_a_possessive_whose_owner_the_chinese_leaves_out_is_no_best_match_of_it(
     assert owner_outside(c, rows, {}).tolist() == [0.0, 0.0, 0.0, 0.0]  # an owner that is no one's best match
     entries = {e.zh: e.en for e in build_glossary(macdev_pairs(["001"]), usem3, corpus=macdev_corpus(["001"]))}
     assert entries["医务室"] == "clinic"
+
+
+def test_the_part_that_pairs_better_is_the_chinese_terms_better_match(macdev, macdev_glossary):
+    """MAC-Dev 002: 太监 meets "eunuch" in five sentence pairs and "Palace Eunuch" in two (both of them also
+    "eunuch"); the longer span's extra word is unexplained (``en_extra``), yet the pinyin of 太监 and its
+    capitals made it the Chinese term's best match, and 太监 / "eunuch" stayed under the floor (0.11).
+    The part that keeps the head word and pairs better (:func:`better_parts`) is now the better match. A
+    part without the head is a modifier: "fifteenth" of 十五队 / "fifteenth team" (MAC-Dev 001) is none."""
+    import numpy as np
+
+    from termalign.glossary.pairing import GlossaryParams, better_parts, count, dice
+
+    def parts(chapter: str, zh: str) -> set[tuple[str, str]]:
+        c = count(_macdev_pairs(macdev, [chapter])[0], GlossaryParams())
+        found = better_parts(c, np.arange(c.zi.size), dice(c))
+        return {(c.en[c.ei[k]].lower(), c.en[c.ei[q]].lower()) for k, q in found.items() if c.zh[c.zi[k]] == zh}
+
+    assert {("palace eunuch", "eunuch"), ("junior eunuch", "eunuch")} <= parts("002", "太监")
+    assert not any(short == "fifteenth" for _, short in parts("001", "十五队"))
+    got = {(e.zh, e.en) for e in macdev_glossary}
+    assert ("太监", "eunuch") in got and ("十五队", "fifteenth team") in got
+
+
+def test_a_two_letter_pinyin_syllable_is_a_name(macdev_glossary):
+    """MAC-Dev 002: 老吴 is "Wu" ("I lent them to Wu.", "his new gambling friend Wu"); a capitalised word of
+    two letters was too short to be a candidate alone, so 老吴 had no entry. A two-letter pinyin syllable
+    is how a translation spells a one-syllable surname (:func:`syllable_name`); other short words and
+    those the stop list holds stay out, and a lone word opening a sentence says nothing by its capital."""
+    from termalign.glossary.candidates import syllable_name
+
+    assert ("wu", "Wu") in en_candidates("'I lent them to Wu.'")
+    assert "wu" in {
+        k for k, _ in en_candidates("If this really is the Forbidden City, then old Wu and the Wen brothers")
+    }
+    assert "wu" not in {k for k, _ in en_candidates("Wu came to fetch him again the following morning.")}
+    assert not en_candidates("He said: 'Oh, Ah, He, An!'")
+    assert syllable_name("Li") and syllable_name("Xu") and not syllable_name("Oh") and not syllable_name("WU")
+    assert ("老吴", "Wu") in {(e.zh, e.en) for e in macdev_glossary}
+
+
+def test_a_rare_verb_that_the_english_writes_as_a_gerund_is_a_term(macdev, macdev_glossary, by_zh):
+    """MAC-Dev 002 writes 摔交 ("to wrestle", a verb to jieba) as "wrestling" and 赌钱 ("to gamble") as
+    "gambling"; the example corpus writes 精炼 as "refining" (gold). No noun run holds a verb, so none
+    was a candidate. A verb that meets one gerund in most of its pairs and is no common word is one now
+    (:func:`gerund_verbs`), and it pairs only with English that holds a gerund (:func:`gerund_ok`:
+    放牛 "to herd buffalo" is "herding buffalo", not "buffalo"). The common verbs of narrative that meet a
+    gerund by the way (坐在 "sitting", 成为 "becoming", 吃饭 "eating") stay out."""
+    from termalign.glossary.pairing import gerund_ok
+    from termalign.glossary.spans import gerund_verbs
+
+    pairs = _macdev_pairs(macdev, ["001", "002", "003"])[0]
+    verbs = gerund_verbs((p.zh, [k for k, _ in en_candidates(p.en)]) for p in pairs)
+    assert {"摔交", "赌钱", "放牛"} <= verbs
+    assert not {"坐在", "成为", "吃饭"} & verbs
+    assert "精炼" in gerund_verbs((p.zh, [k for k, _ in en_candidates(p.en)]) for p in seed_pairs())
+    assert gerund_ok("放牛", "herding buffalo", verbs) and not gerund_ok("放牛", "buffalo", verbs)
+    assert gerund_ok("赌钱", "gambling", verbs) and not gerund_ok("赌钱", "money", verbs)
+    assert gerund_ok("扬州", "Yangzhou", verbs)  # no verb of the set: any English
+    got = {(e.zh, e.en) for e in macdev_glossary}
+    assert {("摔交", "wrestling"), ("赌钱", "gambling")} <= got
+    assert not any(zh == "放牛" and en == "buffalo" for zh, en in got)
+    assert en_key(by_zh["精炼"].en).lower() == "refining", by_zh["精炼"]
