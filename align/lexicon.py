@@ -248,6 +248,14 @@ def glosses(word: str) -> frozenset[str]:
     return gloss_lemmas(d.split("/")) if d else frozenset()
 
 
+def defines_with(word: str, phrase: str) -> bool:
+    """CC-CEDICT's definition of the simplified Chinese ``word`` holds ``phrase`` whole, case aside, as
+    a word of its own (not inside a longer hyphenated or plain word): 姑爷 "son-in-law (used by wife's
+    family)" holds "son-in-law"; 桃红 "pink" holds no "peach-pink"."""
+    d = _cedict_raw().get(word)
+    return bool(d) and re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", d, re.I) is not None
+
+
 _NOTE = re.compile(r"^(?:\([^)]*\)\s*)+")  # "(of a ship) to leave port": a usage note opens the sense
 
 

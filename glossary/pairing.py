@@ -366,10 +366,26 @@ def llr(c: Counts) -> np.ndarray:
     return np.where(k11 * n >= r1 * c1, np.maximum(g2, 0), 0.0)
 
 
-def len_fit(z: str, e: str) -> float:
-    """Roughly 0 when the lengths fit (two Han characters per English word), negative otherwise."""
-    words = len(e.split())
+def len_fit(z: str, e: str, shown: str = "") -> float:
+    """Roughly 0 when the lengths fit (two Han characters per English word), negative otherwise.
+
+    ``e`` is the English key, whose words a hyphen splits; ``shown``, the English as written, may join
+    some back (:func:`lexical_hyphens`): 姑爷 / "son-in-law" is two characters and one word."""
+    words = len(e.split()) - lexical_hyphens(z, shown)
     return -abs(math.log((len(z) + 0.5) / (2 * words + 0.5)))
+
+
+def lexical_hyphens(zk: str, shown: str) -> int:
+    """Hyphens inside the words of the English ``shown`` that CC-CEDICT's definition of the Chinese term
+    ``zk`` holds whole, lower case: a compound the dictionary gives as the word's translation is one
+    word to it (姑爷 "son-in-law", 岳母 "mother-in-law"), while a hyphenated name or possessive
+    ("Xi-feng's grandfather"), and a compound the dictionary does not give for that word (院门 /
+    "passage-way", 桃红 / "peach-pink gown"), keep counting each part, as the key does."""
+    if "-" not in shown:
+        return 0
+    from termalign.align.lexicon import defines_with
+
+    return sum(w.count("-") for w in shown.split() if "-" in w and w == w.lower() and defines_with(zk, w))
 
 
 def _sub_keys_zh(key: str) -> set[str]:
@@ -994,7 +1010,7 @@ def features(
     prior_zh = prior_zh - OWNED * owner_outside(c, rows, matched or {})
     zx[list(glued)] = 1.0
     zx = np.maximum(zx, [float(name_leaves_title(c.zh[z], _display_en(c, e))) for z, e in zip(zi, ei)])
-    fit = np.array([len_fit(c.zh[z], c.en[e]) for z, e in zip(zi, ei)])
+    fit = np.array([len_fit(c.zh[z], c.en[e], _display_en(c, e)) for z, e in zip(zi, ei)])
     return np.column_stack(
         [
             np.ones(rows.size),

