@@ -370,9 +370,24 @@ def len_fit(z: str, e: str, shown: str = "") -> float:
     """Roughly 0 when the lengths fit (two Han characters per English word), negative otherwise.
 
     ``e`` is the English key, whose words a hyphen splits; ``shown``, the English as written, may join
-    some back (:func:`lexical_hyphens`): 姑爷 / "son-in-law" is two characters and one word."""
+    some back (:func:`lexical_hyphens`): 姑爷 / "son-in-law" is two characters and one word. English
+    the dictionary gives for the term fits whatever its length (:func:`dictionary_gives`)."""
+    if dictionary_gives(z, shown):
+        return 0.0
     words = len(e.split()) - lexical_hyphens(z, shown)
     return -abs(math.log((len(z) + 0.5) / (2 * words + 0.5)))
+
+
+def dictionary_gives(zk: str, shown: str) -> bool:
+    """CC-CEDICT's definition of the Chinese term ``zk`` holds the lower-case English ``shown`` whole: a
+    translation the dictionary gives has the length of one, however many characters it takes per word
+    (野汉子 / "lover", 妻妾 / "wives and concubines", 锌 / "zinc"). Capitalised English is a name, whose
+    length says how it is spelled or transliterated, and is left to the count."""
+    if not shown or shown != shown.lower():
+        return False
+    from termalign.align.lexicon import defines_with
+
+    return defines_with(zk, shown)
 
 
 def lexical_hyphens(zk: str, shown: str) -> int:

