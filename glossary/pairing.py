@@ -1719,6 +1719,12 @@ def drop_fragments(
     and so does a dictionary word inside a free combination (:func:`free_word`: 部长 / "minister" in
     内阁部长 / "cabinet ministers"; on the dev part rare-earths recall 128 -> 131 of 147, P@100 and
     MAC-Dev's top 100 unchanged). ``units``: Chinese keys the text marks as units (quoted).
+
+    The Chinese side nests when its term (nearly) never occurs outside the longer one, or when the pair
+    itself does not: the longer pair co-occurs at least ``share`` as often as the fragment pair. A word
+    used elsewhere in another sense is still a fragment of a name where its English is the name's piece:
+    乌龟 / "Turtle-head" meets only inside 老乌龟 / "Old Turtle-head" (MAC-Dev 002, twice), though 乌龟
+    occurs a third time by itself (乌龟翻身, a turtle turning over).
     """
     by_zh: dict[str, list[int]] = defaultdict(list)
     for n, (r, _) in enumerate(linked):
@@ -1735,7 +1741,7 @@ def drop_fragments(
                 if (
                     (z, e) != (Z, E)
                     and c.en[e] in en_parts
-                    and c.cz[Z] >= share * c.cz[z]
+                    and (c.cz[Z] >= share * c.cz[z] or c.cze[r] >= share * c.cze[linked[n][0]])
                     and c.ce[E] >= share * c.ce[e]
                     and not names.adds_name(E, e, z)
                     and not free_word(c.zh[z], zk, _display_en(c, E), units)

@@ -460,3 +460,13 @@ def test_a_rare_verb_that_the_english_writes_as_a_gerund_is_a_term(macdev, macde
     assert {("摔交", "wrestling"), ("赌钱", "gambling")} <= got
     assert not any(zh == "放牛" and en == "buffalo" for zh, en in got)
     assert en_key(by_zh["精炼"].en).lower() == "refining", by_zh["精炼"]
+
+
+def test_a_pair_met_only_inside_a_longer_linked_pair_is_a_fragment_though_its_word_recurs(macdev, macdev_glossary):
+    """MAC-Dev 002: 乌龟 / "Turtle-head" meets only inside 老乌龟 / "Old Turtle-head" (twice); 乌龟 occurs a
+    third time alone (乌龟翻身), so its own frequency is no evidence of nesting, but the pair's is:
+    ``drop_fragments`` drops it (it was an entry at rank 78, judged wrong) and keeps the name."""
+    by_key = {(zh_key(e.zh), en_key(e.en).lower()) for e in macdev_glossary}
+    assert ("老乌龟", "old turtle head") in by_key
+    assert not any(z == "乌龟" for z, _ in by_key)
+    assert "乌龟翻身" in (macdev / "src" / "002").read_text(encoding="utf-8")
