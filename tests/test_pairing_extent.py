@@ -470,3 +470,17 @@ def test_a_pair_met_only_inside_a_longer_linked_pair_is_a_fragment_though_its_wo
     assert ("老乌龟", "old turtle head") in by_key
     assert not any(z == "乌龟" for z, _ in by_key)
     assert "乌龟翻身" in (macdev / "src" / "002").read_text(encoding="utf-8")
+
+
+def test_english_the_dictionary_composes_from_a_one_off_term_is_not_too_long(macdev_glossary):
+    """MAC-Dev 001: 妻妾 (seen once) / "wives and concubines", which CC-CEDICT composes word for word
+    (``compound_gloss``), fell below the threshold for its length alone (two characters, three words:
+    ``len_fit`` -0.96, confidence 0.24); the dictionary explains the length, so ``len_fit`` is 0 for such
+    rows. 岳母 / "mother-in-law" (003) and 姑爷 / "son-in-law" (003) come in the same way."""
+    from termalign.glossary.pairing import compound_gloss, len_fit
+
+    assert compound_gloss("妻妾", "wives and concubines") and len_fit("妻妾", "wives and concubines") < -0.9
+    by_key = {(zh_key(e.zh), en_key(e.en).lower()): e for e in macdev_glossary}
+    for key in (("妻妾", "wives and concubine"), ("岳母", "mother in law"), ("姑爷", "son in law")):
+        assert key in by_key, key
+    assert ("妻妾", "concubine") not in by_key
