@@ -507,6 +507,23 @@ def _possessed_plural(before: str, span: Sequence[str]) -> bool:
     )
 
 
+def _adjective_before_cap(chunk: Sequence[str], toks: Sequence[str], j: int) -> bool:
+    """The lower-case chunk ends in an adjective (:func:`adjective`) right before ``toks[j]``, one capitalised
+    word that no other capitalised word follows: "my little Buddha" (小和尚), where the capital stops the
+    lower-case chunk and the capitalised span starts after the adjective, so neither held the two. A
+    longer capitalised span is a name of its own ("old Wang Er"), which keeps its own candidates."""
+    if not chunk or j >= len(toks) or not chunk[-1].islower() or not adjective(chunk[-1]):
+        return False
+    w = toks[j]
+    return (
+        _is_cap(w)
+        and w.isalpha()
+        and w.lower() not in EN_STOP
+        and not is_acronym(w)
+        and (j + 1 >= len(toks) or not _is_cap(toks[j + 1]))
+    )
+
+
 def _adverb_or_past(word: str) -> bool:
     """``word`` is shaped like an adverb (-ly) or a past form (-ed, longer than four letters), which
     ends no term as a chunk's last word ("laughed quite heartily", "the controls imposed"), unless
@@ -868,6 +885,8 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                     and (len(sub) == 1 or (_can_start(sub[0].lower()) and not (a == 0 and verb_first)))
                 ):
                     add(sub, b == len(chunk))
+        if _adjective_before_cap(chunk, toks, j):
+            add([chunk[-1], toks[j]])  # "my little Buddha" (小和尚): the adjective and the word it qualifies
         for a in range(len(chunk) - 1):
             if _attributive(chunk[a]):
                 add([chunk[a]], False)  # "global" in "global supply chain": a modifier, never a head

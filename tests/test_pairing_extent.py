@@ -484,3 +484,16 @@ def test_english_the_dictionary_composes_from_a_one_off_term_is_not_too_long(mac
     for key in (("妻妾", "wives and concubine"), ("岳母", "mother in law"), ("姑爷", "son in law")):
         assert key in by_key, key
     assert ("妻妾", "concubine") not in by_key
+
+
+def test_a_lower_case_adjective_before_one_capitalised_word_makes_a_candidate(macdev, macdev_glossary):
+    """MAC-Dev 001: "My little Buddha still stuck out" (小和尚, four sentence pairs): the capital stopped the
+    lower-case chunk and the capitalised span started after "little", so "little Buddha" was no candidate
+    and 小和尚 had no entry. A capitalised span of two words stays a name of its own ("old Wang Er")."""
+    lines = (macdev / "tgt" / "001").read_text(encoding="utf-8").splitlines()
+    en = next(x for x in lines if "My little Buddha" in x)
+    assert "little buddha" in {k for k, _ in en_candidates(en)}
+    keys = {k for k, _ in en_candidates("the old Wang Er sat down")}
+    assert "wang er" in keys and not [k for k in keys if k.startswith("old ")]
+    by_key = {(zh_key(e.zh), en_key(e.en).lower()) for e in macdev_glossary}
+    assert ("小和尚", "little buddha") in by_key
