@@ -488,6 +488,42 @@ def _word_ok(w: str, final: bool) -> bool:
     return True
 
 
+_POSSESSIVES = frozenset("my your his her its our their".split())
+
+
+def _possessed_plural(before: str, span: Sequence[str]) -> bool:
+    """``span`` is a noun phrase whatever lemminflect knows its last word as: a possessive determiner
+    (``before``) opens it, adjectives follow, and the last word has a plural's -s. After "my green" a
+    word is the noun the determiner owns, not a verb: "in my green fatigues" (黄军装), where lemminflect
+    knows "fatigues" only as a verb's -s form and the chunk ended no term."""
+    last = span[-1].lower()
+    return (
+        before.lower() in _POSSESSIVES
+        and len(span) >= 2
+        and all(adjective(w) for w in span[:-1])
+        and last.endswith("s")
+        and not last.endswith("ss")
+        and last.isalpha()
+    )
+
+
+def _adjective_before_cap(chunk: Sequence[str], toks: Sequence[str], j: int) -> bool:
+    """The lower-case chunk ends in an adjective (:func:`adjective`) right before ``toks[j]``, one capitalised
+    word that no other capitalised word follows: "my little Buddha" (小和尚), where the capital stops the
+    lower-case chunk and the capitalised span starts after the adjective, so neither held the two. A
+    longer capitalised span is a name of its own ("old Wang Er"), which keeps its own candidates."""
+    if not chunk or j >= len(toks) or not chunk[-1].islower() or not adjective(chunk[-1]):
+        return False
+    w = toks[j]
+    return (
+        _is_cap(w)
+        and w.isalpha()
+        and w.lower() not in EN_STOP
+        and not is_acronym(w)
+        and (j + 1 >= len(toks) or not _is_cap(toks[j + 1]))
+    )
+
+
 def _adverb_or_past(word: str) -> bool:
     """``word`` is shaped like an adverb (-ly) or a past form (-ed, longer than four letters), which
     ends no term as a chunk's last word ("laughed quite heartily", "the controls imposed"), unless
@@ -844,11 +880,13 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                 if a == 0 and gerund_verb:
                     continue  # "before waddling into the room": the gerund is a clause's verb
                 if (
-                    _word_ok(sub[-1], final=True)
+                    (_word_ok(sub[-1], final=True) or (a == 0 and i > 0 and _possessed_plural(toks[i - 1], sub)))
                     and (len(sub) > 1 or len(sub[0]) >= 3)
                     and (len(sub) == 1 or (_can_start(sub[0].lower()) and not (a == 0 and verb_first)))
                 ):
                     add(sub, b == len(chunk))
+        if _adjective_before_cap(chunk, toks, j):
+            add([chunk[-1], toks[j]])  # "my little Buddha" (小和尚): the adjective and the word it qualifies
         for a in range(len(chunk) - 1):
             if _attributive(chunk[a]):
                 add([chunk[a]], False)  # "global" in "global supply chain": a modifier, never a head

@@ -279,6 +279,17 @@ def test_a_negated_adjective_lemminflect_does_not_know_ends_no_term():
     assert not [k for k in keys if k.endswith("uncompetitive")]
 
 
+def test_a_plural_after_a_possessive_and_an_adjective_is_a_noun():
+    """MAC-Dev 001: "I hurried down the mountain in my green fatigues" (黄军装): lemminflect knows "fatigues"
+    only as a verb's -s form, so the chunk ended no term and 黄军装 met only "green". After "my" and an
+    adjective the word is the noun the determiner owns; a noun that lemminflect knows is unchanged."""
+    lines = (ROOT / "tests" / "mac-dev" / "tgt" / "001").read_text(encoding="utf-8").splitlines()
+    en = next(x for x in lines if "my green fatigues" in x)
+    assert "green fatigue" in {k for k, _ in en_candidates(en)}
+    assert "green fatigue" not in {k for k, _ in en_candidates("Hard work fatigues the green recruits.")}
+    assert {"old friend", "friend"} <= {k for k, _ in en_candidates("her old friends came")}
+
+
 def test_a_span_opened_by_a_past_form_is_no_unit():
     from termalign.glossary.candidates import past_form
 

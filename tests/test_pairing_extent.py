@@ -460,3 +460,40 @@ def test_a_rare_verb_that_the_english_writes_as_a_gerund_is_a_term(macdev, macde
     assert {("摔交", "wrestling"), ("赌钱", "gambling")} <= got
     assert not any(zh == "放牛" and en == "buffalo" for zh, en in got)
     assert en_key(by_zh["精炼"].en).lower() == "refining", by_zh["精炼"]
+
+
+def test_a_pair_met_only_inside_a_longer_linked_pair_is_a_fragment_though_its_word_recurs(macdev, macdev_glossary):
+    """MAC-Dev 002: 乌龟 / "Turtle-head" meets only inside 老乌龟 / "Old Turtle-head" (twice); 乌龟 occurs a
+    third time alone (乌龟翻身), so its own frequency is no evidence of nesting, but the pair's is:
+    ``drop_fragments`` drops it (it was an entry at rank 78, judged wrong) and keeps the name."""
+    by_key = {(zh_key(e.zh), en_key(e.en).lower()) for e in macdev_glossary}
+    assert ("老乌龟", "old turtle head") in by_key
+    assert not any(z == "乌龟" for z, _ in by_key)
+    assert "乌龟翻身" in (macdev / "src" / "002").read_text(encoding="utf-8")
+
+
+def test_english_the_dictionary_composes_from_a_one_off_term_is_not_too_long(macdev_glossary):
+    """MAC-Dev 001: 妻妾 (seen once) / "wives and concubines", which CC-CEDICT composes word for word
+    (``compound_gloss``), fell below the threshold for its length alone (two characters, three words:
+    ``len_fit`` -0.96, confidence 0.24); the dictionary explains the length, so ``len_fit`` is 0 for such
+    rows. 岳母 / "mother-in-law" (003) and 姑爷 / "son-in-law" (003) come in the same way."""
+    from termalign.glossary.pairing import compound_gloss, len_fit
+
+    assert compound_gloss("妻妾", "wives and concubines") and len_fit("妻妾", "wives and concubines") < -0.9
+    by_key = {(zh_key(e.zh), en_key(e.en).lower()): e for e in macdev_glossary}
+    for key in (("妻妾", "wives and concubine"), ("岳母", "mother in law"), ("姑爷", "son in law")):
+        assert key in by_key, key
+    assert ("妻妾", "concubine") not in by_key
+
+
+def test_a_lower_case_adjective_before_one_capitalised_word_makes_a_candidate(macdev, macdev_glossary):
+    """MAC-Dev 001: "My little Buddha still stuck out" (小和尚, four sentence pairs): the capital stopped the
+    lower-case chunk and the capitalised span started after "little", so "little Buddha" was no candidate
+    and 小和尚 had no entry. A capitalised span of two words stays a name of its own ("old Wang Er")."""
+    lines = (macdev / "tgt" / "001").read_text(encoding="utf-8").splitlines()
+    en = next(x for x in lines if "My little Buddha" in x)
+    assert "little buddha" in {k for k, _ in en_candidates(en)}
+    keys = {k for k, _ in en_candidates("the old Wang Er sat down")}
+    assert "wang er" in keys and not [k for k in keys if k.startswith("old ")]
+    by_key = {(zh_key(e.zh), en_key(e.en).lower()) for e in macdev_glossary}
+    assert ("小和尚", "little buddha") in by_key
