@@ -302,7 +302,10 @@ def _nested_out(best: dict[str, tuple[int, float, str]], co: Counter, freq: Coun
     drop = set()
     for h, (n, _, e) in best.items():
         for g in {h[1:], h[:-1]}:
-            if (n < NGRAM_NEST * co.get((g, e), 0) or freq[g] >= NGRAM_FREE * freq[h]) and not extra_glossed(h, g, e):
+            own = best[g][2] if g in best else e  # the shorter n-gram's own partner
+            if (n < NGRAM_NEST * co.get((g, e), 0) or (freq[g] >= NGRAM_FREE * freq[h] and own == e)) and not (
+                extra_glossed(h, g, e)
+            ):
                 drop.add(h)  # the partner, or the shorter n-gram, comes without h's extra character (韦小宝后)
             elif g in best and best[g][2] == e:
                 drop.add(g)  # g meets its partner nearly only inside h (文洁 in 叶文洁)
@@ -350,7 +353,8 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     with Dice ``NGRAM_DICE`` (the association :mod:`glossary.pairing` measures). Of two nested
     n-grams (one character apart), the shorter goes when it meets the longer's partner nearly only
     inside it (``NGRAM_NEST``: 文洁 in 叶文洁), the longer when the partner comes without its extra
-    character or the shorter is ``NGRAM_FREE`` times as frequent (韦小宝后 beside 韦小宝), unless that
+    character or the shorter, with the same partner, is ``NGRAM_FREE`` times as frequent (韦小宝后 beside
+    韦小宝; not 搞破鞋 / "love affair" beside 破鞋 / "damaged goods", another term), unless that
     character translates a word of the partner that the shorter leaves out (:func:`extra_glossed`: 上书房 /
     "Upper Library" stays beside 书房, which the text also writes for the room); the
     pairing's extent evidence decides against jieba's candidates. Linear: each sentence's n-grams are counted once, their co-occurrences only for the

