@@ -277,6 +277,8 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
         while j < len(toks) and _in_run(toks, j):
             j += 1
         for a in range(i, j):
+            if toks[a][1] == "k":
+                continue  # a suffix opens no candidate (noun_suffix)
             for b in range(a + 1, min(j, a + max_tokens) + 1):
                 last = toks[b - 1][1]
                 if (
@@ -460,11 +462,19 @@ def clause_expression(word: str, flag: str) -> bool:
     return tag is not None and tag != "vn" and tag.startswith(_FUNCTION_TAGS)
 
 
+def noun_suffix(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
+    """``toks[i]`` is a suffix (jieba's ``k``) that closes the noun before it into another noun: 传教士/n 式/k
+    ("missionary position"), 出席/v 者/k has no noun before it. The plural 们 (知青们) is the sentence's
+    number, not a new term."""
+    w, f, _ = toks[i]
+    return f == "k" and w != "们" and i > 0 and toks[i - 1][1] in _ZH_NOUN and len(toks[i - 1][0]) >= 2
+
+
 def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
     w, f, _ = toks[i]
     if hmm_glue(w) or clause_expression(w, f):
         return False
-    if f in _ZH_NOUN or f in _ZH_MOD:
+    if f in _ZH_NOUN or f in _ZH_MOD or noun_suffix(toks, i):
         return True
     # 七 in 七大工业国, 七国集团: a Chinese numeral opening a noun run
     return f == "m" and bool(_ZH_NUM.match(w)) and i + 1 < len(toks) and toks[i + 1][1] in _ZH_NOUN + _ZH_MOD

