@@ -266,7 +266,7 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
     """
     simp = _to_simplified(text)
     same_len = len(simp) == len(text)
-    toks = _tokens(simp)
+    toks = modal_heads(_tokens(simp))
     out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
     i = 0
     while i < len(toks):
@@ -277,6 +277,8 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
         while j < len(toks) and _in_run(toks, j):
             j += 1
         for a in range(i, j):
+            if toks[a][1] == "k":
+                continue  # a suffix opens no candidate (noun_suffix)
             for b in range(a + 1, min(j, a + max_tokens) + 1):
                 last = toks[b - 1][1]
                 if (
@@ -300,6 +302,35 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
                 out[(s, e)] = (key, text[s:e] if same_len else simp[s:e], s, e)
         i = j
     return tuple(out.values())
+
+
+# Modal verbs that are nouns too: 会 "can, will" and "meeting", 能 "can" and "energy"
+_MODAL_NOUNS = frozenset("会能")
+
+
+def modal_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a modal verb that closes its clause read as the noun it also is. A modal needs a verb
+    after it, so 会 tagged ``v`` right after a word of two or more characters and right before punctuation
+    (or the end) is no modal: it heads a noun that the word qualifies (开 斗争/vn 会/v 。 "a denouncing
+    meeting", 改为 帮助/v 会/v ， "a helping meeting"). The head is retagged ``n`` and a verb before it ``b``
+    (a modifier, which opens or sits inside a candidate and never ends one); a modal before a verb (我 会 去)
+    or after a pronoun or adverb (我 不 会 。) is left alone."""
+    out = list(toks)
+    for i in range(1, len(toks)):
+        w, f, s = toks[i]
+        prev, pf, ps = toks[i - 1]
+        if (
+            w in _MODAL_NOUNS
+            and f == "v"
+            and (i + 1 == len(toks) or toks[i + 1][1] == "x")
+            and len(prev) >= 2
+            and _HAN.match(prev)
+            and pf in ("n", "vn", "v")
+        ):
+            out[i] = (w, "n", s)
+            if pf == "v":
+                out[i - 1] = (prev, "b", ps)
+    return tuple(out)
 
 
 # Tokens that end a clause, not a term: 时 "when" (闲话时), 一事 "the matter of" (田地一事)
@@ -431,11 +462,19 @@ def clause_expression(word: str, flag: str) -> bool:
     return tag is not None and tag != "vn" and tag.startswith(_FUNCTION_TAGS)
 
 
+def noun_suffix(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
+    """``toks[i]`` is a suffix (jieba's ``k``) that closes the noun before it into another noun: 传教士/n 式/k
+    ("missionary position"), 出席/v 者/k has no noun before it. The plural 们 (知青们) is the sentence's
+    number, not a new term."""
+    w, f, _ = toks[i]
+    return f == "k" and w != "们" and i > 0 and toks[i - 1][1] in _ZH_NOUN and len(toks[i - 1][0]) >= 2
+
+
 def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
     w, f, _ = toks[i]
     if hmm_glue(w) or clause_expression(w, f):
         return False
-    if f in _ZH_NOUN or f in _ZH_MOD:
+    if f in _ZH_NOUN or f in _ZH_MOD or noun_suffix(toks, i):
         return True
     # 七 in 七大工业国, 七国集团: a Chinese numeral opening a noun run
     return f == "m" and bool(_ZH_NUM.match(w)) and i + 1 < len(toks) and toks[i + 1][1] in _ZH_NOUN + _ZH_MOD

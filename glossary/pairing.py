@@ -54,7 +54,7 @@ from .pinyin import is_syllable, name_syllables, readings, translit
 from .spans import (
     NAME_SPELL,
     _written,
-    aligned_ngrams,
+    aligned_ngram_partners,
     all_zh_candidates,
     extra_glossed,
     gerund_verbs,
@@ -153,6 +153,8 @@ class Counts:
     ew: np.ndarray | None = None  # (n_en,) weighted frequency as a whole chunk's head (en_candidates_marked)
     # Chinese verbs counted as candidates for the gerund that translates them (glossary.spans.gerund_verbs)
     verbs: frozenset = frozenset()
+    # Chinese character n-grams counted as candidates -> the English key that let each in (spans.aligned_ngram_partners)
+    partners: dict | None = None
 
 
 def pair_weight(p: SentencePair, params: GlossaryParams) -> float:
@@ -186,8 +188,9 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     }
     en_of = {t: tuple((k, s) for k, s, _ in m) for t, m in en_marked.items()}
     rec = recurring(" ".join(p.zh.split()) for p in kept)
+    partners: dict[str, str] = {}
     if params.ngram_candidates:
-        rec |= aligned_ngrams((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
+        partners = aligned_ngram_partners((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
     if params.spelled_names:
         rec |= spelled_names((" ".join(p.zh.split()), (s for _, s in en_of[p.en])) for p in kept)
     if params.translated_names:
@@ -195,6 +198,8 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     rec |= org_names((" ".join(p.zh.split()), (s for _, s in en_of[p.en])) for p in kept)
     verbs = gerund_verbs((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
     rec |= verbs
+    partners = {g: e for g, e in partners.items() if g not in rec}  # another source's key pairs freely
+    rec |= partners.keys()
     ew: dict[int, float] = {}
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)
@@ -256,6 +261,7 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         if ew
         else np.zeros(len(ev)),
         verbs,
+        partners,
     )
 
 
@@ -1348,6 +1354,14 @@ def number_ok(zk: str, en: str, names: frozenset[str]) -> bool:
     return any(g in zk for g in _GROUP)
 
 
+def partner_ok(zk: str, ek: str, partners: dict | None) -> bool:
+    """A character n-gram counted as a candidate (``partners``, :func:`glossary.spans.aligned_ngram_partners`)
+    pairs only with the English key it recurs with: 老老 / "grannie" (in 刘老老 / "Grannie Liu"), not "old",
+    which the pairing found for it in MAC-Dev 003 once 老老 was a candidate. Any other term passes, and one
+    that jieba proposes in other sentences (its partner None)."""
+    return not partners or partners.get(zk) in (None, ek)
+
+
 def gerund_ok(zk: str, en: str, verbs: frozenset[str]) -> bool:
     """A Chinese verb counted as a candidate for its gerund (``verbs``, :func:`glossary.spans.gerund_verbs`)
     pairs only with English that holds a gerund: 放牛 ("to herd buffalo") / "herding buffalo", not "buffalo",
@@ -2049,6 +2063,7 @@ def candidate_features(
             titled_ok(c.zh[c.zi[r]], shown[c.ei[r]])
             and number_ok(c.zh[c.zi[r]], shown[c.ei[r]], names)
             and gerund_ok(c.zh[c.zi[r]], shown[c.ei[r]], c.verbs)
+            and partner_ok(c.zh[c.zi[r]], c.en[c.ei[r]], c.partners)
             for r in rows
         ],
         bool,

@@ -302,7 +302,10 @@ def _nested_out(best: dict[str, tuple[int, float, str]], co: Counter, freq: Coun
     drop = set()
     for h, (n, _, e) in best.items():
         for g in {h[1:], h[:-1]}:
-            if (n < NGRAM_NEST * co.get((g, e), 0) or freq[g] >= NGRAM_FREE * freq[h]) and not extra_glossed(h, g, e):
+            own = best[g][2] if g in best else e  # the shorter n-gram's own partner
+            if (n < NGRAM_NEST * co.get((g, e), 0) or (freq[g] >= NGRAM_FREE * freq[h] and own == e)) and not (
+                extra_glossed(h, g, e)
+            ):
                 drop.add(h)  # the partner, or the shorter n-gram, comes without h's extra character (韦小宝后)
             elif g in best and best[g][2] == e:
                 drop.add(g)  # g meets its partner nearly only inside h (文洁 in 叶文洁)
@@ -341,7 +344,16 @@ def extra_glossed(long: str, short: str, en: str) -> bool:
 
 
 def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
-    """Keys of the character n-grams that jieba does not propose but the alignment does.
+    """Keys of the character n-grams that jieba does not propose but the alignment does
+    (:func:`aligned_ngram_partners`' keys)."""
+    return frozenset(aligned_ngram_partners(pairs))
+
+
+def aligned_ngram_partners(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    """The character n-grams that jieba does not propose but the alignment does, each with the English
+    candidate key that let it in: the one English span it recurs with, and the only English the pairing
+    lets it take (:func:`glossary.pairing.partner_ok`); None for an n-gram that jieba proposes in other
+    sentences (太太, alone, beside 老太太), which pairs as jieba's candidates do.
 
     ``pairs``: (Chinese text, its English candidate keys) per sentence pair. An n-gram is kept when
     it has term-like edges, is inside a jieba token or across tokens in some of its sentences (never
@@ -350,7 +362,8 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     with Dice ``NGRAM_DICE`` (the association :mod:`glossary.pairing` measures). Of two nested
     n-grams (one character apart), the shorter goes when it meets the longer's partner nearly only
     inside it (``NGRAM_NEST``: 文洁 in 叶文洁), the longer when the partner comes without its extra
-    character or the shorter is ``NGRAM_FREE`` times as frequent (韦小宝后 beside 韦小宝), unless that
+    character or the shorter, with the same partner, is ``NGRAM_FREE`` times as frequent (韦小宝后 beside
+    韦小宝; not 搞破鞋 / "love affair" beside 破鞋 / "damaged goods", another term), unless that
     character translates a word of the partner that the shorter leaves out (:func:`extra_glossed`: 上书房 /
     "Upper Library" stays beside 书房, which the text also writes for the room); the
     pairing's extent evidence decides against jieba's candidates. Linear: each sentence's n-grams are counted once, their co-occurrences only for the
@@ -362,6 +375,7 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     freq: Counter = Counter()
     hidden: set[str] = set()  # n-grams that are no jieba token or candidate in at least one sentence
     words: set[str] = set()  # jieba's own words that are no candidate (依赖, 开采: verbs, adverbs)
+    proposed: set[str] = set()  # jieba's candidates
     for zh, en in pairs:
         en = set(en)
         if not en:
@@ -375,14 +389,15 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
         tagged = _tokens(simp)
         toks = {w for w, _, _ in tagged}
         words |= toks - cands
+        proposed |= cands
         hidden |= _term_like(simp, tagged) - cands - toks
         sents.append((grams, en))
     hidden -= words
     hidden &= {g for g, n in freq.items() if n >= NGRAM_MIN}
     if not hidden:
-        return frozenset()
+        return {}
     best, co = _best_partners(sents, freq, _around(hidden, freq))
-    return frozenset((best.keys() & hidden) - _nested_out(best, co, freq))
+    return {g: None if g in proposed else best[g][2] for g in (best.keys() & hidden) - _nested_out(best, co, freq)}
 
 
 NAME_SPELL = 0.85  # pinyin of an n-gram against the letters of an English name of the same pair, at least

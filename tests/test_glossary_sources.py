@@ -11,7 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from termalign.glossary.candidates import en_candidates, en_candidates_marked, zh_candidates, zh_tagged
+from termalign.glossary.candidates import (
+    _to_simplified,
+    _tokens,
+    en_candidates,
+    en_candidates_marked,
+    zh_candidates,
+    zh_tagged,
+)
 from termalign.glossary.entries import SentencePair
 from termalign.glossary.pairing import GlossaryParams, build_glossary, count, dice, embed_sims, prune, repairs
 from termalign.glossary.spans import all_zh_candidates, latin_spans, marked_spans, recurring, token_spans
@@ -377,6 +384,46 @@ def test_no_chinese_candidate_ends_before_a_bound_suffix(usem3):
     assert ("尖嘴婆", "vixen") in entries and not [z for z, _ in entries if z == "尖嘴"]
 
 
+def test_a_modal_that_closes_a_clause_heads_a_noun(usem3):
+    """MAC-Dev 001: jieba tags 会 a modal verb ("can, will") in 不开斗争/vn 会/v ，改为帮助/v 会/v ， ("not a
+    denouncing meeting but a helping meeting"); a modal needs a verb after it, so one that closes its
+    clause after a two-character word is the noun "meeting" that word qualifies. A modal after a pronoun
+    or an adverb closes a question (002: 那怎么会？ "how could that be?", 谁说不会？) and heads nothing."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.candidates import modal_heads
+
+    line = _macdev_line("改为帮助会")
+    assert ("帮助", "v") in zh_tagged(line) and ("会", "v") in zh_tagged(line)
+    keys = {k for k, *_ in zh_candidates(line)}
+    assert {"斗争会", "帮助会"} <= keys and "帮助" not in keys
+    for needle in ("那怎么会", "谁说不会"):
+        line = _macdev_line(needle)
+        toks = _tokens(_to_simplified(line))
+        assert modal_heads(toks) == toks and not any("会" in k for k, *_ in zh_candidates(line))
+    entries = {(e.zh, e.en) for e in build_glossary(macdev_pairs(["001"]), usem3)}
+    assert ("帮助会", "helping meeting") in entries
+
+
+def test_a_suffix_closes_the_noun_before_it_into_a_candidate(usem3):
+    """MAC-Dev 001: jieba cuts 传教士式 ("the missionary position") as 传教士/n 式/k; the suffix makes the noun
+    another noun, so the run goes on through it and 传教士式 is a candidate, and the entry for "missionary
+    position". A suffix opens no candidate, and the plural 们 (知青/n 们/k) adds no term."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    line = _macdev_line("传教士式")
+    assert ("传教士", "n") in zh_tagged(line) and ("式", "k") in zh_tagged(line)
+    keys = {k for k, *_ in zh_candidates(line)}
+    assert "传教士式" in keys and not any(k.startswith("式") for k in keys)
+    line = _macdev_line("知青们")
+    assert ("们", "k") in zh_tagged(line)
+    assert not any("们" in k for k, *_ in zh_candidates(line))
+    entries = {(e.zh, e.en) for e in build_glossary(macdev_pairs(["001"]), usem3)}
+    assert ("传教士式", "missionary position") in entries
+
+
 @pytest.mark.parametrize("needle", ["刘老老", "姑奶奶"])
 def test_kinship_words_and_names_that_double_a_syllable_stay_candidates(needle):
     line = _macdev_line(needle)
@@ -423,6 +470,45 @@ def test_aligned_ngrams_propose_a_name_jieba_cuts_and_not_its_fragments():
     on = count(pairs, GlossaryParams(ngram_candidates=True, spelled_names=False))
     off = count(pairs, GlossaryParams(spelled_names=False))
     assert "陈清扬" in on.zh and "陈清扬" not in off.zh
+
+
+def test_aligned_ngrams_keep_a_longer_ngram_whose_frequent_part_has_another_partner():
+    """Chapter 001: 搞破鞋 ("to carry on an affair") is cut 搞/v + 破鞋/n, and meets "love affair" in three of
+    its four pairs; 破鞋 alone is seen far more often, but with its own partner ("damaged goods"). A part
+    that is only more frequent drops the longer n-gram when it is the same term with a character glued
+    on (韦小宝后 / "Trinket" beside 韦小宝), not when the part is another term with another English."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.spans import NGRAM_FREE, aligned_ngrams
+
+    pairs = macdev_pairs(["001"])
+    seen = [p for p in pairs if "搞破鞋" in p.zh]
+    assert sum("破鞋" in p.zh for p in pairs) >= NGRAM_FREE * len(seen)
+    assert sum("love affair" in p.en for p in seen) >= 3
+    grams = aligned_ngrams((p.zh, [k for k, _ in en_candidates(p.en)]) for p in pairs)
+    assert "搞破鞋" in grams and "搞破" not in grams
+
+
+def test_an_aligned_ngram_pairs_only_with_the_english_that_let_it_in(usem3):
+    """Chapter 003: 老老 (Grannie Liu's 老老) is jieba's candidate nowhere (刘老老/nr, 老/a 老/a) and recurs
+    with "Grannie"; as a candidate of its own the pairing took "old" for it, the English of 老/a. An
+    n-gram that no other source proposes pairs only with the English key that let it in; one that jieba
+    proposes in other sentences (太太) pairs freely."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_glossary import macdev_pairs
+
+    from termalign.glossary.pairing import partner_ok
+
+    pairs = macdev_pairs(["003"])
+    params = GlossaryParams(ngram_candidates=True)
+    c = count(pairs, params)
+    assert c.partners["老老"] == "grannie" and c.partners["太太"] is None
+    assert partner_ok("老老", "grannie", c.partners) and not partner_ok("老老", "old", c.partners)
+    assert partner_ok("太太", "her ladyship", c.partners) and partner_ok("老老", "old", None)
+    entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3, params)}
+    assert ("老老", "Grannie") in entries and ("老老", "old") not in entries
+    assert ("太太", "Her Ladyship") in entries
 
 
 def test_spelled_names_propose_the_name_the_pinyin_spells_not_a_fragment_nor_a_glued_word(usem3):
