@@ -267,6 +267,28 @@ def test_a_title_glued_to_a_name_leaves_the_title_an_entry(glossary, usem3):
     assert glossary[title].confidence >= GlossaryParams().min_confidence
 
 
+def test_a_name_after_a_title_is_an_entry_as_the_text_writes_it(glossary):
+    """The mirror of the title's case: "Scott Bessent" holds every co-occurrence of 斯科特贝森特 inside
+    "Treasury Secretary Scott Bessent", which recurs, so the name was marked cut short of it and, with the
+    glued pair linked, dropped as its fragment. The words before it are a title whose Chinese (财政部长)
+    comes before the name in the glued Chinese: two terms side by side, and the full name is an entry,
+    in the Simplified text (斯科特·贝森特) and in the Traditional one (史考特.貝森特, examples/rare-earths/003)."""
+    from termalign.glossary.pairing import GlossaryParams, NameIndex, count
+
+    c = count(seed_pairs(), GlossaryParams())
+    ids = {k: i for i, k in enumerate(c.en)}
+    names, z = NameIndex(c), c.zh.index("斯科特贝森特")
+    assert names.adds_title(ids["treasury secretary scott bessent"], ids["scott bessent"], z)
+    assert names.adds_title(ids["secretary scott bessent"], ids["scott bessent"], z)
+    assert not names.adds_title(ids["treasury secretary scott bessent"], ids["treasury secretary"], z)  # no name
+    # a title inside a longer title is no name after a title
+    assert not names.adds_title(ids["US treasury secretary"], ids["treasury secretary"], c.zh.index("财政部长"))
+    rank = {(zh_key(e.zh), en_key(e.en).lower()): i for i, e in enumerate(glossary)}
+    for zk in ("斯科特贝森特", "史考特贝森特"):
+        assert glossary[rank[(zk, "scott bessent")]].confidence >= GlossaryParams().min_confidence
+    assert ("财政部长斯科特贝森特", "treasury secretary scott bessent") in rank  # the glued pair stays
+
+
 def test_possessives_fold_into_the_owner():
     keys = {k for k, _ in en_candidates("Russia's invasion rattled markets, and the company's shares fell.")}
     assert "russia" in keys and "invasion" in keys
