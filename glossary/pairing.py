@@ -893,7 +893,9 @@ def choose_repairs(
 
     A longer English span that holds ``CUT_SHARE`` of the shorter one's co-occurrences and recurs in the corpus
     (``en_freq``, at least ``CUT_RECUR`` sentences) is a unit, and repairs whatever the encoder says
-    (曾祖父 / "Granddad" -> "Great-Granddad", which the encoder finds a little less similar).
+    (曾祖父 / "Granddad" -> "Great-Granddad", which the encoder finds a little less similar). So is a longer
+    English span that CC-CEDICT gives whole for the Chinese term (:func:`dictionary_gives`): 智库 /
+    "tank" -> "think tank", seen once, which the encoder finds less similar than "tank".
 
     A longer Chinese term must also translate what the shorter one lacks (:func:`adds_translation`, with
     ``matched``): 战略矿产储备 holds 储备 / "reserve", a part of "strategic mineral reserve" that 战略矿产
@@ -912,6 +914,7 @@ def choose_repairs(
                 (
                     sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM
                     or (en_freq is not None and c.zi[r2] == c.zi[r] and holds_as_unit(c, r2, r, en_freq))
+                    or (c.zi[r2] == c.zi[r] and dictionary_gives(c.zh[c.zi[r]], _display_en(c, c.ei[r2])))
                 )
                 and (c.zi[r2] == c.zi[r] or adds_translation(c, r2, r, matched or {}))
             )
@@ -1050,7 +1053,8 @@ def features(
     for r, q in (rep or {}).items():
         if c.zi[q] != c.zi[r] and r in pos and q in pos:  # the longer Chinese term is the English's better match
             prior[pos[q]] = max(prior[pos[q]], prior[pos[r]] + 1e-6)
-        elif r in pos and q in pos and zx[pos[r]]:  # the longer English translates the Chinese term's extra part
+        elif r in pos and q in pos and (zx[pos[r]] or dictionary_gives(c.zh[c.zi[q]], _display_en(c, c.ei[q]))):
+            # the longer English translates the Chinese term's extra part, or the dictionary gives it whole
             prior_zh[pos[q]] = max(prior_zh[pos[q]], prior_zh[pos[r]] + 1e-6)
     glued = {} if sim_all is None or stats is None else glued_names(c, rows, sim_all, stats.zh_freq)
     for k, q in glued.items():  # the recurring term inside is the English's better match (问姑奶奶: 姑奶奶)
