@@ -685,7 +685,7 @@ def cut_flags(
             holds_as_unit(c, q, r, ef)
             and _contains(w(int(c.ei[q])), w(e))
             and not any(c.zh[z] in g and c.zh[z] != g for g in longer_zh.get(c.en[c.ei[q]], ()))
-            and not names.adds_name(int(c.ei[q]), e, z)
+            and not names.side_by_side(int(c.ei[q]), e, z)
             and titled_ok(c.zh[z], _display_en(c, int(c.ei[q])))
             for q in range(z_start[z], z_start[z + 1])
         )
@@ -703,9 +703,41 @@ class NameIndex:
         self.by_e = _by_en(c)
         self.d = dice(c)  # Dice of every joint row
         self.eid = {k: i for i, k in enumerate(c.en)}
+        self.zid = {k: i for i, k in enumerate(c.zh)}
         self.first: dict[str, list[int]] = defaultdict(list)  # first word -> English ids
         for i, k in enumerate(c.en):
             self.first[k.split()[0]].append(i)
+
+    def side_by_side(self, longer: int, shorter: int, z: int) -> bool:
+        """English candidate ``longer`` is ``shorter`` and a glued title or name: a name after a title
+        (:meth:`adds_name`) or a title before a name (:meth:`adds_title`)."""
+        return self.adds_name(longer, shorter, z) or self.adds_title(longer, shorter, z)
+
+    def adds_title(self, longer: int, shorter: int, z: int) -> bool:
+        """English candidate ``longer`` is a title followed by ``shorter``, a person's name, and the
+        Chinese name ``z`` (every token tagged nr) follows that title's Chinese in the same way: the
+        mirror of :meth:`adds_name`.
+
+        ``shorter`` ends ``longer`` and is a name candidate (:func:`glossary.candidates.person_name`);
+        a Chinese candidate g = y + ``z`` co-occurs with ``longer`` (财政部长斯科特贝森特 with "Treasury
+        Secretary Scott Bessent"), and the title's words (``longer`` less ``shorter``) pair better
+        (Dice) with y, which shares no character with ``z``, than with ``z`` ("Treasury Secretary":
+        财政部长). The name then is no cut from the glued span; it is an entry as the text writes it."""
+        c = self.c
+        long_w, short_w = c.en[longer].split(), c.en[shorter].split()
+        n = len(short_w)
+        if len(long_w) <= n or long_w[-n:] != short_w or not person_name(_display_en(c, shorter)):
+            return False
+        zk = c.zh[z]
+        title = self.eid.get(en_key(" ".join(long_w[:-n])))
+        if title is None or not all(t.startswith("nr") for _, t in zh_tagged(zk)):
+            return False
+        for q in self._partners(longer):
+            g = c.zh[c.zi[q]]
+            y = self.zid.get(g[: -len(zk)]) if g.endswith(zk) and g != zk else None
+            if y is not None and not set(c.zh[y]) & set(zk) and self._dice(y, title) > self._dice(z, title) + 1e-9:
+                return True
+        return False
 
     def _partners(self, e: int) -> np.ndarray:
         """Joint rows of English candidate ``e``."""
@@ -861,7 +893,9 @@ def choose_repairs(
 
     A longer English span that holds ``CUT_SHARE`` of the shorter one's co-occurrences and recurs in the corpus
     (``en_freq``, at least ``CUT_RECUR`` sentences) is a unit, and repairs whatever the encoder says
-    (曾祖父 / "Granddad" -> "Great-Granddad", which the encoder finds a little less similar).
+    (曾祖父 / "Granddad" -> "Great-Granddad", which the encoder finds a little less similar). So is a longer
+    English span that CC-CEDICT gives whole for the Chinese term (:func:`dictionary_gives`): 智库 /
+    "tank" -> "think tank", seen once, which the encoder finds less similar than "tank".
 
     A longer Chinese term must also translate what the shorter one lacks (:func:`adds_translation`, with
     ``matched``): 战略矿产储备 holds 储备 / "reserve", a part of "strategic mineral reserve" that 战略矿产
@@ -880,6 +914,7 @@ def choose_repairs(
                 (
                     sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM
                     or (en_freq is not None and c.zi[r2] == c.zi[r] and holds_as_unit(c, r2, r, en_freq))
+                    or (c.zi[r2] == c.zi[r] and dictionary_gives(c.zh[c.zi[r]], _display_en(c, c.ei[r2])))
                 )
                 and (c.zi[r2] == c.zi[r] or adds_translation(c, r2, r, matched or {}))
             )
@@ -1018,7 +1053,8 @@ def features(
     for r, q in (rep or {}).items():
         if c.zi[q] != c.zi[r] and r in pos and q in pos:  # the longer Chinese term is the English's better match
             prior[pos[q]] = max(prior[pos[q]], prior[pos[r]] + 1e-6)
-        elif r in pos and q in pos and zx[pos[r]]:  # the longer English translates the Chinese term's extra part
+        elif r in pos and q in pos and (zx[pos[r]] or dictionary_gives(c.zh[c.zi[q]], _display_en(c, c.ei[q]))):
+            # the longer English translates the Chinese term's extra part, or the dictionary gives it whole
             prior_zh[pos[q]] = max(prior_zh[pos[q]], prior_zh[pos[r]] + 1e-6)
     glued = {} if sim_all is None or stats is None else glued_names(c, rows, sim_all, stats.zh_freq)
     for k, q in glued.items():  # the recurring term inside is the English's better match (问姑奶奶: 姑奶奶)
@@ -1813,7 +1849,7 @@ def drop_fragments(
                     and c.en[e] in en_parts
                     and (c.cz[Z] >= share * c.cz[z] or c.cze[r] >= share * c.cze[linked[n][0]])
                     and c.ce[E] >= share * c.ce[e]
-                    and not names.adds_name(E, e, z)
+                    and not names.side_by_side(E, e, z)
                     and not free_word(c.zh[z], zk, _display_en(c, E), units)
                 ):
                     drop.add(n)

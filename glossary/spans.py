@@ -35,7 +35,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
-from .candidates import ZH_STOP, _is_cap, _to_simplified, _tokens, gerund, lexicon, zh_clause
+from .candidates import ZH_STOP, _is_cap, _to_simplified, _tokens, dictionary_tag, gerund, lexicon, zh_clause
 from .orgs import org_spans
 from .pinyin import name_syllables, readings
 from .variants import zh_key
@@ -98,6 +98,27 @@ def single_nouns(text: str) -> list[tuple[str, str, int, int]]:
         for w, f, s in _tokens(simp)
         if len(w) == 1 and f in ("n", "nz") and _HAN.match(w) and w not in ZH_STOP
     ]
+
+
+def compound_heads(text: str) -> list[tuple[str, str, int, int]]:
+    """The head of a noun token that jieba keeps whole but CC-CEDICT lacks, where the token is two words
+    CC-CEDICT has and the second is a noun in jieba's dictionary: 教授 ("professor") of 大学教授 (大学 + 教授), which the English may translate alone
+    ("a professor at Georgetown University"). The head is the last word, the longest that leaves a
+    dictionary word of two characters or more before it."""
+    from termalign.align.lexicon import _cedict_raw
+
+    d = _cedict_raw()
+    simp = _to_simplified(text)
+    same = len(simp) == len(text)
+    out = []
+    for w, f, s in _tokens(simp):
+        if len(w) < 4 or not f.startswith("n") or w in d or not _HAN_WORD.match(w):
+            continue
+        k = next((k for k in range(2, len(w) - 1) if w[:k] in d and w[k:] in d), None)
+        if k is not None and w[k:] not in ZH_STOP and (dictionary_tag(w[k:]) or "").startswith("n"):
+            e = s + len(w)
+            out.append((zh_key(w[k:]), text[s + k : e] if same else w[k:], s + k, e))
+    return out
 
 
 def token_spans(text: str, max_tokens: int = 4) -> list[tuple[str, str, int, int]]:
@@ -637,7 +658,7 @@ def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -
     from .candidates import zh_candidates
 
     out = {c[0]: c for c in zh_candidates(text)}
-    extra = marked_spans(text) + latin_spans(text) + single_nouns(text)
+    extra = marked_spans(text) + latin_spans(text) + single_nouns(text) + compound_heads(text)
     if recurring_keys:
         extra += [c for c in token_spans(text) if c[0] in recurring_keys]
         extra += ngram_spans(text, recurring_keys)

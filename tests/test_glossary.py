@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from termalign.core.errors import InputError
@@ -265,6 +266,74 @@ def test_a_title_glued_to_a_name_leaves_the_title_an_entry(glossary, usem3):
     title = rank[("财政部长", "treasury secretary")]
     assert title < rank[("财政部长斯科特贝森特", "treasury secretary scott bessent")]
     assert glossary[title].confidence >= GlossaryParams().min_confidence
+
+
+def test_a_name_after_a_title_is_an_entry_as_the_text_writes_it(glossary):
+    """The mirror of the title's case: "Scott Bessent" holds every co-occurrence of 斯科特贝森特 inside
+    "Treasury Secretary Scott Bessent", which recurs, so the name was marked cut short of it and, with the
+    glued pair linked, dropped as its fragment. The words before it are a title whose Chinese (财政部长)
+    comes before the name in the glued Chinese: two terms side by side, and the full name is an entry,
+    in the Simplified text (斯科特·贝森特) and in the Traditional one (史考特.貝森特, examples/rare-earths/003)."""
+    from termalign.glossary.pairing import GlossaryParams, NameIndex, count
+
+    c = count(seed_pairs(), GlossaryParams())
+    ids = {k: i for i, k in enumerate(c.en)}
+    names, z = NameIndex(c), c.zh.index("斯科特贝森特")
+    assert names.adds_title(ids["treasury secretary scott bessent"], ids["scott bessent"], z)
+    assert names.adds_title(ids["secretary scott bessent"], ids["scott bessent"], z)
+    assert not names.adds_title(ids["treasury secretary scott bessent"], ids["treasury secretary"], z)  # no name
+    # a title inside a longer title is no name after a title
+    assert not names.adds_title(ids["US treasury secretary"], ids["treasury secretary"], c.zh.index("财政部长"))
+    rank = {(zh_key(e.zh), en_key(e.en).lower()): i for i, e in enumerate(glossary)}
+    for zk in ("斯科特贝森特", "史考特贝森特"):
+        assert glossary[rank[(zk, "scott bessent")]].confidence >= GlossaryParams().min_confidence
+    assert ("财政部长斯科特贝森特", "treasury secretary scott bessent") in rank  # the glued pair stays
+
+
+def test_english_the_dictionary_gives_whole_repairs_the_span_inside_it(glossary):
+    """examples/rare-earths/000 writes "Silverado Policy Accelerator, a think tank" for 智库, once. The
+    encoder finds "tank" a little closer to 智库 than "think tank", so the repair failed its similarity
+    test and 智库 / "tank" was the entry; CC-CEDICT gives "think tank" whole for 智库, and a span the
+    dictionary gives is the extent whatever the encoder says."""
+    from termalign.glossary.entries import CorpusText
+    from termalign.glossary.pairing import (
+        FEATURES,
+        GlossaryParams,
+        choose_repairs,
+        corpus_stats,
+        count,
+        dice,
+        dictionary_gives,
+        features,
+        llr,
+        repairs,
+    )
+
+    assert dictionary_gives("智库", "think tank")
+    c = count([p for p in seed_pairs() if "智库" in p.zh], GlossaryParams())
+    rows = np.flatnonzero([c.zh[z] == "智库" for z in c.zi])
+    row = {c.en[c.ei[r]]: int(r) for r in rows}
+    short, long = row["tank"], row["think tank"]
+    # the encoder's cosines on the example store: "think tank" 0.30, "tank" 0.39 (below REPAIR_SIM)
+    sim = {int(r): 0.2 for r in rows} | {short: 0.39, long: 0.30}
+    rep = choose_repairs(c, repairs(c, rows), sim)
+    assert rep[short] == long
+    # 智库 occurs a second time in the corpus, unpaired (examples/rare-earths/001), so it is no term seen once
+    # whose every partner ties (:func:`compound_gloss` does not apply)
+    other = next(
+        line.strip()
+        for f in sorted((DATA.parent.parent / "examples" / "rare-earths").glob("001_*.txt"))
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if "智库" in line
+    )
+    pairs = [p for p in seed_pairs() if "智库" in p.zh]
+    stats = corpus_stats(pairs, c, GlossaryParams(), CorpusText(tuple(p.en for p in pairs), (pairs[0].zh, other)))
+    x = features(c, rows, np.array([sim[int(r)] for r in rows]), dice(c), llr(c), stats, rep)
+    best_zh = FEATURES.index("best_zh")
+    assert x[list(rows).index(long), best_zh] == 1.0  # the longer span is the Chinese term's better match
+    rank = {(zh_key(e.zh), en_key(e.en).lower()): i for i, e in enumerate(glossary)}
+    assert ("智库", "think tank") in rank
+    assert ("智库", "tank") not in rank
 
 
 def test_possessives_fold_into_the_owner():

