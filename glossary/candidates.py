@@ -527,6 +527,18 @@ def _word_ok(w: str, final: bool) -> bool:
     return True
 
 
+def stop_key(key: str, surface: str) -> bool:
+    """A candidate's key is a stop word (:data:`EN_STOP`) as the text writes it. The stop list holds
+    written forms, so a plural the text writes is judged by itself, not by its singular key: "mines"
+    (key "mine", the pronoun) and "matters" are nouns, while "ones", "others" and "officials" are
+    listed as written. Only the letters count: "U.S." is written as the key "US" ("us") is."""
+    low = key.lower()
+    if low not in EN_STOP:
+        return False
+    written = surface.lower()
+    return written in EN_STOP or re.sub(r"[^a-z]", "", written) == re.sub(r"[^a-z]", "", low)
+
+
 _POSSESSIVES = frozenset("my your his her its our their".split())
 
 
@@ -834,7 +846,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
     def add(span: Sequence[str], whole: bool = True) -> None:
         surface = " ".join(span)
         key = en_key(surface)
-        if key and key.lower() not in EN_STOP and len(key) >= 2 and (key not in out or (whole and not out[key][2])):
+        if key and not stop_key(key, surface) and len(key) >= 2 and (key not in out or (whole and not out[key][2])):
             out[key] = (key, surface, whole)
 
     start = True  # at a sentence start the capital says nothing
