@@ -266,7 +266,7 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
     """
     simp = _to_simplified(text)
     same_len = len(simp) == len(text)
-    toks = modal_heads(_tokens(simp))
+    toks = verb_heads(modal_heads(_tokens(simp)))
     out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
     i = 0
     while i < len(toks):
@@ -330,6 +330,37 @@ def modal_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str,
             out[i] = (w, "n", s)
             if pf == "v":
                 out[i - 1] = (prev, "b", ps)
+    return tuple(out)
+
+
+# What may follow a noun phrase's head verb (verb_heads): the sentence's end, the enumeration comma, 时 "when"
+_PHRASE_CLOSE = frozenset({"。", "、", "时"})
+
+
+def verb_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a two-character verb read as the verbal noun (``vn``) it also is when it heads the
+    phrase a 的 opens: right after 的 and a dictionary noun of two or more characters, and right before the
+    sentence's end, an enumeration comma or 时 (or the end of the text). 拜登政府实施的 技术/n 限制/v 。
+    ("technology curbs put in place by the Biden administration"), 正在进行的 政府/n 停摆/v 、 ("an ongoing
+    government shutdown"), 更广泛的 技术/n 控制/v 时: a 的-phrase qualifies a noun, so what closes it is a
+    noun phrase, and the noun run takes the verb. A comma after it opens the next clause (的分析人士 指出/v ，
+    "analysts ... pointed out"), so the noun and verb there are a subject and its predicate and stay apart."""
+    out = list(toks)
+    for i in range(2, len(toks)):
+        w, f, s = toks[i]
+        prev, pf, _ = toks[i - 1]
+        if (
+            f == "v"
+            and len(w) == 2
+            and _HAN.match(w)
+            and w not in ZH_STOP
+            and toks[i - 2][0] == "的"
+            and pf in ("n", "vn")
+            and len(prev) >= 2
+            and lexicon(prev)
+            and (i + 1 == len(toks) or toks[i + 1][0] in _PHRASE_CLOSE)
+        ):
+            out[i] = (w, "vn", s)
     return tuple(out)
 
 
