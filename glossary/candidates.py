@@ -266,7 +266,7 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
     """
     simp = _to_simplified(text)
     same_len = len(simp) == len(text)
-    toks = modal_heads(_tokens(simp))
+    toks = verb_heads(modal_heads(_tokens(simp)))
     out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
     i = 0
     while i < len(toks):
@@ -330,6 +330,37 @@ def modal_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str,
             out[i] = (w, "n", s)
             if pf == "v":
                 out[i - 1] = (prev, "b", ps)
+    return tuple(out)
+
+
+# What may follow a noun phrase's head verb (verb_heads): the sentence's end, the enumeration comma, 时 "when"
+_PHRASE_CLOSE = frozenset({"。", "、", "时"})
+
+
+def verb_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a two-character verb read as the verbal noun (``vn``) it also is when it heads the
+    phrase a 的 opens: right after 的 and a dictionary noun of two or more characters, and right before the
+    sentence's end, an enumeration comma or 时 (or the end of the text). 拜登政府实施的 技术/n 限制/v 。
+    ("technology curbs put in place by the Biden administration"), 正在进行的 政府/n 停摆/v 、 ("an ongoing
+    government shutdown"), 更广泛的 技术/n 控制/v 时: a 的-phrase qualifies a noun, so what closes it is a
+    noun phrase, and the noun run takes the verb. A comma after it opens the next clause (的分析人士 指出/v ，
+    "analysts ... pointed out"), so the noun and verb there are a subject and its predicate and stay apart."""
+    out = list(toks)
+    for i in range(2, len(toks)):
+        w, f, s = toks[i]
+        prev, pf, _ = toks[i - 1]
+        if (
+            f == "v"
+            and len(w) == 2
+            and _HAN.match(w)
+            and w not in ZH_STOP
+            and toks[i - 2][0] == "的"
+            and pf in ("n", "vn")
+            and len(prev) >= 2
+            and lexicon(prev)
+            and (i + 1 == len(toks) or toks[i + 1][0] in _PHRASE_CLOSE)
+        ):
+            out[i] = (w, "vn", s)
     return tuple(out)
 
 
@@ -525,6 +556,18 @@ def _word_ok(w: str, final: bool) -> bool:
     if any(c.isdigit() for c in w) and not is_acronym(w):
         return False
     return True
+
+
+def stop_key(key: str, surface: str) -> bool:
+    """A candidate's key is a stop word (:data:`EN_STOP`) as the text writes it. The stop list holds
+    written forms, so a plural the text writes is judged by itself, not by its singular key: "mines"
+    (key "mine", the pronoun) and "matters" are nouns, while "ones", "others" and "officials" are
+    listed as written. Only the letters count: "U.S." is written as the key "US" ("us") is."""
+    low = key.lower()
+    if low not in EN_STOP:
+        return False
+    written = surface.lower()
+    return written in EN_STOP or re.sub(r"[^a-z]", "", written) == re.sub(r"[^a-z]", "", low)
 
 
 _POSSESSIVES = frozenset("my your his her its our their".split())
@@ -834,7 +877,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
     def add(span: Sequence[str], whole: bool = True) -> None:
         surface = " ".join(span)
         key = en_key(surface)
-        if key and key.lower() not in EN_STOP and len(key) >= 2 and (key not in out or (whole and not out[key][2])):
+        if key and not stop_key(key, surface) and len(key) >= 2 and (key not in out or (whole and not out[key][2])):
             out[key] = (key, surface, whole)
 
     start = True  # at a sentence start the capital says nothing

