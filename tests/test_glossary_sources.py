@@ -346,7 +346,7 @@ def test_gold_files_are_well_formed():
         assert all(len(r) == ncol for r in rows), name
         head, body = rows[0], rows[1:]
         d = [dict(zip(head, r)) for r in body]
-        assert {r["split"] for r in d} == {"dev", "held"} and {r["source"] for r in d} == {"ref", "judged"}
+        assert {r["split"] for r in d} == {"dev", "held"} and {r["source"] for r in d} == {"ref", "judged", "sample"}
         assert all(r["correct"] in "01" and r["term_worthy"] in "01" and zh_key(r["zh"]) for r in d)
         assert all(not (r["term_worthy"] == "1" and r["correct"] == "0") for r in d)
     assert len(body) > 165
