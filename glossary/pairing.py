@@ -188,7 +188,7 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     }
     en_of = {t: tuple((k, s) for k, s, _ in m) for t, m in en_marked.items()}
     rec = recurring(" ".join(p.zh.split()) for p in kept)
-    partners: dict[str, str] = {}
+    partners: dict[str, str | None] = {}
     if params.ngram_candidates:
         partners = aligned_ngram_partners((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
     if params.spelled_names:

@@ -372,7 +372,7 @@ def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]
     return frozenset(aligned_ngram_partners(pairs))
 
 
-def aligned_ngram_partners(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+def aligned_ngram_partners(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str | None]:
     """The character n-grams that jieba does not propose but the alignment does, each with the English
     candidate key that let it in: the one English span it recurs with, and the only English the pairing
     lets it take (:func:`glossary.pairing.partner_ok`); None for an n-gram that jieba proposes in other
