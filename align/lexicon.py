@@ -248,6 +248,11 @@ def glosses(word: str) -> frozenset[str]:
     return gloss_lemmas(d.split("/")) if d else frozenset()
 
 
+def is_headword(word: str) -> bool:
+    """The simplified Chinese ``word`` is a headword of CC-CEDICT."""
+    return word in _cedict_raw()
+
+
 def defines_with(word: str, phrase: str) -> bool:
     """CC-CEDICT's definition of the simplified Chinese ``word`` holds ``phrase`` whole, case aside, as
     a word of its own (not inside a longer hyphenated or plain word): 姑爷 "son-in-law (used by wife's

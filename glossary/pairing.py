@@ -154,7 +154,7 @@ class Counts:
     # Chinese verbs counted as candidates for the gerund that translates them (glossary.spans.gerund_verbs)
     verbs: frozenset = frozenset()
     # Chinese character n-grams counted as candidates -> the English key that let each in (spans.aligned_ngram_partners)
-    partners: dict | None = None
+    partners: dict[str, str | None] | None = None
 
 
 def pair_weight(p: SentencePair, params: GlossaryParams) -> float:

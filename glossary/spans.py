@@ -107,16 +107,15 @@ def compound_heads(text: str) -> list[tuple[str, str, int, int]]:
     CC-CEDICT has and the second is a noun in jieba's dictionary: 教授 ("professor") of 大学教授 (大学 + 教授), which the English may translate alone
     ("a professor at Georgetown University"). The head is the last word, the longest that leaves a
     dictionary word of two characters or more before it."""
-    from termalign.align.lexicon import _cedict_raw
+    from termalign.align.lexicon import is_headword
 
-    d = _cedict_raw()
     simp = _to_simplified(text)
     same = len(simp) == len(text)
     out = []
     for w, f, s in _tokens(simp):
-        if len(w) < 4 or not f.startswith("n") or w in d or not _HAN_WORD.match(w):
+        if len(w) < 4 or not f.startswith("n") or is_headword(w) or not _HAN_RUN.fullmatch(w):
             continue
-        k = next((k for k in range(2, len(w) - 1) if w[:k] in d and w[k:] in d), None)
+        k = next((k for k in range(2, len(w) - 1) if is_headword(w[:k]) and is_headword(w[k:])), None)
         if k is not None and w[k:] not in ZH_STOP and (dictionary_tag(w[k:]) or "").startswith("n"):
             e = s + len(w)
             out.append((zh_key(w[k:]), text[s + k : e] if same else w[k:], s + k, e))
@@ -179,7 +178,7 @@ def gerund_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MI
         verbs = {
             zh_key(w)
             for w, f, _ in _tokens(_to_simplified(zh))
-            if f == "v" and len(w) >= 2 and _HAN_WORD.match(w) and w not in ZH_STOP
+            if f == "v" and len(w) >= 2 and _HAN_RUN.fullmatch(w) and w not in ZH_STOP
         }
         if not verbs:
             continue
@@ -198,7 +197,6 @@ def gerund_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MI
     )
 
 
-_HAN_WORD = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 NGRAM_MAX = 4  # Han characters of an n-gram candidate
 NGRAM_MIN = 3  # sentence pairs an n-gram and its English partner share, at least
 NGRAM_SHARE = 0.5  # ... and this share of the n-gram's sentences
