@@ -717,9 +717,12 @@ def glossary_build(
     from termalign.corpus.build import build_terms
     from termalign.corpus.search import load_store_encoder
     from termalign.corpus.store import Store
+    from termalign.glossary.calibration import link_score
     from termalign.glossary.pairing import GlossaryParams, load_pinned
 
-    params = GlossaryParams() if min_confidence is None else GlossaryParams(min_confidence=min_confidence)
+    params = GlossaryParams()
+    if min_confidence is not None:  # the floor is on the confidence shown; linking's is on the candidate's
+        params = GlossaryParams(min_confidence=link_score(min_confidence))
     known = load_pinned(pinned) if pinned else []
     if user_dict:
         from termalign.glossary.candidates import read_user_dict

@@ -3,7 +3,7 @@
     python benchmarks/bench_glossary.py                      # 1x and 100x the example store's pairs
     python benchmarks/bench_glossary.py --scale 100 --store DIR
     python benchmarks/bench_glossary.py --fit                # refit WEIGHTS on the hand-judged pairs
-    python benchmarks/bench_glossary.py --fit-shift          # refit ENTRY_SHIFT on the dev entries, across corpora
+    python benchmarks/bench_glossary.py --fit-shift          # refit the entries' map (glossary.calibration) on the dev entries
     python benchmarks/bench_glossary.py --dump-pairs         # rewrite tests/data/rare_earths_pairs.jsonl
     python benchmarks/bench_glossary.py --eval               # recall, precision@50/100, ECE on the gold
     python benchmarks/bench_glossary.py --eval --ngrams      # the same with character n-gram candidates (not adopted)
@@ -316,6 +316,7 @@ class Judged:
     found: int  # of those, entries of the glossary
     top: dict  # k -> (correct, correct and term-worthy, unjudged)
     conf: list  # (confidence, correct) of the judged entries
+    weight: list  # each judged entry's weight in an estimate over all entries (sample_weights)
     missed: list
     unjudged: list  # entries of the top 100 that the gold does not judge
     wrong: list  # entries of the top 100 that the gold judges wrong
@@ -325,10 +326,12 @@ def judge(entries, gold_rows, pairs, held_zh=None) -> Judged:
     """Judge ``entries`` (in glossary order) against ``gold_rows``; ``held_zh``: keep entries whose zh key it accepts."""
     from termalign.glossary.variants import en_key, zh_key
 
-    lab = {}
+    lab, sampled = {}, set()
     for r in gold_rows:
         for f in _en_forms(r["en"]):
             lab[(zh_key(r["zh"]), f)] = (int(r["correct"]), int(r["term_worthy"]))
+            if r.get("source") == "sample":
+                sampled.add((zh_key(r["zh"]), f))
     ents = [e for e in entries if held_zh is None or held_zh(zh_key(e.zh))]
     got = {(zh_key(e.zh), en_key(e.en).lower()) for e in ents}
     pos = [r for r in gold_rows if r["correct"] == "1" and r.get("source") == "ref" and attested(r, pairs)]
@@ -343,11 +346,9 @@ def judge(entries, gold_rows, pairs, held_zh=None) -> Judged:
             sum(1 for m in marks if m is None),
             len(marks),
         )
-    conf = [
-        (e.confidence, lab[(zh_key(e.zh), en_key(e.en).lower())][0])
-        for e in ents
-        if (zh_key(e.zh), en_key(e.en).lower()) in lab
-    ]
+    keys = [(zh_key(e.zh), en_key(e.en).lower()) for e in ents]
+    conf = [(e.confidence, lab[k][0]) for e, k in zip(ents, keys) if k in lab]
+    weight = sample_weights([k in lab for k in keys], [k in sampled for k in keys])
     missed = [f"{r['zh']}/{r['en'].split('|')[0]}" for r in pos if r not in found]
     unjudged = [
         f"{n + 1}:{e.zh}/{e.en}" for n, e in enumerate(ents[:100]) if (zh_key(e.zh), en_key(e.en).lower()) not in lab
@@ -357,29 +358,48 @@ def judge(entries, gold_rows, pairs, held_zh=None) -> Judged:
         for n, e in enumerate(ents[:100])
         if lab.get((zh_key(e.zh), en_key(e.en).lower()), (1, 1))[0] == 0
     ]
-    return Judged(len(pos), len(found), top, conf, missed, unjudged, wrong)
+    return Judged(len(pos), len(found), top, conf, weight, missed, unjudged, wrong)
 
 
-def ece(conf, bins: int = 10) -> float:
-    """Expected calibration error: |mean confidence - share correct| per equal-width bin, weighted by bin size."""
+def sample_weights(judged: list[bool], sampled: list[bool]) -> list[float]:
+    """The weight of each judged entry (in the order of ``judged``'s True items) in an estimate over all
+    entries: the judged rows that are no random sample stand for themselves (1), and each random sample
+    (gold source ``sample``, drawn from the entries the gold did not otherwise judge) for an equal share
+    of that pool, the unjudged entries and the samples themselves."""
+    pool = sum(1 for j, s in zip(judged, sampled) if s or not j)
+    n = sum(1 for j, s in zip(judged, sampled) if j and s)
+    return [pool / n if s else 1.0 for j, s in zip(judged, sampled) if j]
+
+
+def ece(conf, bins: int = 10, weight=None) -> float:
+    """Expected calibration error: |mean confidence - share correct| per equal-width bin, weighted by bin
+    size; with ``weight`` (one per item of ``conf``), the bins' means and sizes are weighted by it."""
     if not conf:
         return float("nan")
     p = np.array([c for c, _ in conf])
     y = np.array([v for _, v in conf], float)
+    w = np.ones(len(p)) if weight is None else np.asarray(weight, float)
     b = np.minimum((p * bins).astype(int), bins - 1)
-    return float(
-        sum(abs(p[b == i].mean() - y[b == i].mean()) * (b == i).sum() for i in range(bins) if (b == i).any()) / len(p)
-    )
+    gap = [
+        abs(np.average(p[b == i], weights=w[b == i]) - np.average(y[b == i], weights=w[b == i])) * w[b == i].sum()
+        for i in range(bins)
+        if (b == i).any()
+    ]
+    return float(sum(gap) / w.sum())
 
 
-def reliability(conf, edges=(0.0, 0.5, 0.7, 0.9, 1.01)) -> str:
-    """'[lo, hi): n judged, mean confidence, share correct' per bin."""
+def reliability(conf, edges=(0.0, 0.5, 0.7, 0.9, 1.01), weight=None) -> str:
+    """'[lo, hi): n judged, mean confidence, share correct' per bin (with ``weight``: weighted means,
+    and the bin's weight after the count)."""
+    w = [1.0] * len(conf) if weight is None else list(weight)
     out = []
     for lo, hi in zip(edges, edges[1:]):
-        m = [(c, y) for c, y in conf if lo <= c < hi]
+        m = [(c, y, v) for (c, y), v in zip(conf, w) if lo <= c < hi]
         if m:
+            size = "" if weight is None else f" (weight {sum(v for _, _, v in m):.0f})"
             out.append(
-                f"[{lo:.1f}, {min(hi, 1):.1f}) {len(m)}: {np.mean([c for c, _ in m]):.2f} vs {np.mean([y for _, y in m]):.2f}"
+                f"[{lo:.1f}, {min(hi, 1):.1f}) {len(m)}{size}: {np.average([c for c, _, _ in m], weights=[v for *_, v in m]):.2f}"
+                f" vs {np.average([y for _, y, _ in m], weights=[v for *_, v in m]):.2f}"
             )
     return "; ".join(out)
 
@@ -437,59 +457,62 @@ def evaluate(args) -> None:
             )
             print(
                 f"[{part}] {name}: {len(entries)} entries; recall {j.found}/{j.n_gold} = {j.found / max(j.n_gold, 1):.3f}; "
-                f"ECE {ece(j.conf):.3f} over {len(j.conf)} judged entries\n    {tops}"
+                f"ECE {ece(j.conf):.3f} over {len(j.conf)} judged entries, {ece(j.conf, weight=j.weight):.3f} over all "
+                f"entries (random samples weighted)\n    {tops}"
             )
             if args.verbose:
                 print("    missed:", ", ".join(j.missed))
                 print("    unjudged in the top 100:", ", ".join(j.unjudged))
                 print("    wrong in the top 100:", ", ".join(j.wrong))
-                print("    reliability:", reliability(j.conf))
+                print("    reliability, judged entries:", reliability(j.conf))
+                print("    reliability, all entries:", reliability(j.conf, weight=j.weight))
     if "held" not in (args.part or ("held",)):
         return
     conf = [x for part, _, j in report if part == "held" for x in j.conf]
+    weight = [x for part, _, j in report if part == "held" for x in j.weight]
     n = sum(j.n_gold for part, _, j in report if part == "held")
     f = sum(j.found for part, _, j in report if part == "held")
-    print(f"[held, pooled] recall {f}/{n} = {f / max(n, 1):.3f}; ECE {ece(conf):.3f} over {len(conf)} judged entries")
+    print(
+        f"[held, pooled] recall {f}/{n} = {f / max(n, 1):.3f}; ECE {ece(conf):.3f} over {len(conf)} judged entries, "
+        f"{ece(conf, weight=weight):.3f} over all entries (random samples weighted)"
+    )
 
 
-# ---------------------------------------------------------------- the entries' shift (glossary.calibration.ENTRY_SHIFT)
-
-SHIFT_STRENGTHS = (1.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0)
+# ---------------------------------------------------------------- the entries' map (glossary.calibration)
 
 
-def fit_shift(z: np.ndarray, y: np.ndarray, strength: float) -> float:
-    """The b of sigmoid(z + b) that maximises the likelihood of ``y`` under a Gaussian prior of
-    ``strength`` (precision) centred on 0: one parameter, shrunk towards no shift. Newton's method."""
-    b = 0.0
+def fit_entry_map(z: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1.0) -> tuple[float, float]:
+    """(slope, shift) of sigmoid(slope * z + shift) maximising the ``w``-weighted likelihood of ``y``, with
+    an L2 penalty ``l2`` pulling both towards the shown candidate confidence (slope 1, shift 0). Newton."""
+    a = np.stack([z, np.ones_like(z)], 1)
+    c = np.array([1.0, 0.0])
     for _ in range(100):
-        p = 1 / (1 + np.exp(-(z + b)))
-        step = (float((p - y).sum()) + strength * b) / (float((p * (1 - p)).sum()) + strength)
-        b -= step
-        if abs(step) < 1e-10:
+        p = 1 / (1 + np.exp(-(a @ c)))
+        grad = a.T @ (w * (p - y)) + l2 * (c - [1.0, 0.0])
+        hess = (a * (w * p * (1 - p))[:, None]).T @ a + l2 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        c -= step
+        if np.abs(step).max() < 1e-10:
             break
-    return b
+    return float(c[0]), float(c[1])
 
 
-def _shifted(z: np.ndarray, b: float) -> np.ndarray:
+def _mapped(z: np.ndarray, slope: float, shift: float) -> np.ndarray:
     from termalign.glossary.pairing import MAX_CONFIDENCE
 
-    return np.minimum(1 / (1 + np.exp(-(z + b))), MAX_CONFIDENCE)
-
-
-def _log_loss(p: np.ndarray, y: np.ndarray) -> float:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return np.minimum(1 / (1 + np.exp(-(slope * z + shift))), MAX_CONFIDENCE)
 
 
 def shift_fit(args) -> None:
-    """Fit ENTRY_SHIFT across corpora on the dev part (never the held part).
+    """Fit the entries' map (ENTRY_SLOPE, ENTRY_SHIFT) on the dev part (never the held part).
 
-    The judged dev entries of each corpus (the example corpus' dev third, MAC-Dev 001-003), with
-    the candidate model's confidence (``confidence(features, WEIGHTS)``, before the shift). For each
-    prior strength the shift is fitted on one corpus and judged on the other, both ways (ECE, log-loss,
-    and a 90 % bootstrap interval of the ECE gain over no shift); the strength with the lowest mean
-    cross-corpus log-loss is kept, and the shift is fitted on both corpora at twice that strength (one
-    strength per corpus, so the prior weighs as much against the data as in each direction)."""
+    The judged dev entries of both corpora (the example corpus' dev third, MAC-Dev 001-003), with the
+    candidate model's confidence (``confidence(features, WEIGHTS)``, before the map), each random sample
+    weighted by the share of the unjudged entries it stands for, so that the fit is to all the entries
+    and not to the judged ones, which lean to the top of the glossary (:func:`sample_weights`). Printed:
+    the ECE over all entries with the shipped map, with the map fitted on the other corpus, and under
+    5-fold cross-validation on both (10 repeats); then the map fitted on both."""
+    from termalign.glossary.calibration import ENTRY_SHIFT, ENTRY_SLOPE
     from termalign.glossary.pairing import WEIGHTS, confidence, mine_glossary
     from termalign.models import load_encoder
 
@@ -498,31 +521,40 @@ def shift_fit(args) -> None:
     data = []
     for name, pairs, text, rows, keep in eval_cases("dev", seeds, seeds_text):
         ents, feats = mine_glossary(pairs, enc, corpus=text)
-        x, y = judged_rows(ents, feats, rows, keep)
-        data.append((name, _logit(confidence(x, WEIGHTS)), y))
-        print(f"{name}: {len(y)} judged dev entries ({int(y.sum())} correct)")
-    rng = np.random.default_rng(0)
-    boots = [[rng.integers(0, len(d[2]), len(d[2])) for _ in range(1000)] for d in data]
-    cross = {}
-    for s in SHIFT_STRENGTHS:
-        out, losses = [], []
-        for src, dst in ((0, 1), (1, 0)):
-            b = fit_shift(data[src][1], data[src][2], s)
-            z, y = data[dst][1], data[dst][2]
-            p0, p1 = _shifted(z, 0.0), _shifted(z, b)
-            gain = [ece(list(zip(p0[k], y[k]))) - ece(list(zip(p1[k], y[k]))) for k in boots[dst]]
-            lo, hi = np.percentile(gain, [5, 95])
-            losses.append(_log_loss(p1, y))
-            out.append(
-                f"{data[src][0][:4]} -> {data[dst][0][:4]}: b {b:+.2f}, ECE {ece(list(zip(p0, y))):.3f} -> "
-                f"{ece(list(zip(p1, y))):.3f} (gain {lo:+.3f} to {hi:+.3f}), log-loss {_log_loss(p0, y):.3f} -> {losses[-1]:.3f}"
-            )
-        cross[s] = float(np.mean(losses))
-        print(f"strength {s:g}:  " + ";  ".join(out))
-    s = min(cross, key=cross.get)
-    z, y = np.concatenate([d[1] for d in data]), np.concatenate([d[2] for d in data])
-    b = fit_shift(z, y, 2 * s)
-    print(f"strength {s:g} (mean cross-corpus log-loss {cross[s]:.3f}); on both corpora: ENTRY_SHIFT = {b:.3f}")
+        x, y, w = weighted_rows(ents, feats, rows, keep)
+        data.append((name, _logit(confidence(x, WEIGHTS)), y, w))
+        print(f"{name}: {len(y)} judged dev entries ({int(y.sum())} correct), standing for {w.sum():.0f} entries")
+
+    def per_corpus(p_of) -> str:
+        return " / ".join(f"{ece(list(zip(p_of(d), d[2])), weight=d[3]):.3f}" for d in data)
+
+    print(
+        f"shipped map ({ENTRY_SLOPE:.3f}, {ENTRY_SHIFT:+.3f}): ECE over all entries "
+        + per_corpus(lambda d: _mapped(d[1], ENTRY_SLOPE, ENTRY_SHIFT))
+    )
+    print("no map (slope 1, shift 0): " + per_corpus(lambda d: _mapped(d[1], 1.0, 0.0)))
+    for src, dst in ((0, 1), (1, 0)):
+        m = fit_entry_map(*data[src][1:])
+        e = ece(list(zip(_mapped(data[dst][1], *m), data[dst][2])), weight=data[dst][3])
+        print(
+            f"fitted on {data[src][0]} ({m[0]:.3f}, {m[1]:+.3f}), judged on {data[dst][0]}: ECE over all entries {e:.3f}"
+        )
+    z, y, w = (np.concatenate([d[k] for d in data]) for k in (1, 2, 3))
+    group = np.concatenate([np.full(len(d[2]), g) for g, d in enumerate(data)])
+    res = []
+    for seed in range(10):
+        order, p = np.random.default_rng(seed).permutation(len(y)), np.zeros(len(y))
+        for fold in range(5):
+            test = order[fold::5]
+            train = np.setdiff1d(order, test)
+            p[test] = _mapped(z[test], *fit_entry_map(z[train], y[train], w[train]))
+        res.append([ece(list(zip(p[group == g], y[group == g])), weight=w[group == g]) for g in range(len(data))])
+    print(
+        "5-fold cross-validation on both (10 repeats): ECE over all entries "
+        + " / ".join(f"{v:.3f}" for v in np.mean(res, 0))
+    )
+    slope, shift = fit_entry_map(z, y, w)
+    print(f"on both corpora: ENTRY_SLOPE = {slope:.3f}, ENTRY_SHIFT = {shift:.3f}")
 
 
 # ---------------------------------------------------------------- a second, entry-level calibration (not adopted)
@@ -530,16 +562,22 @@ def shift_fit(args) -> None:
 
 def judged_rows(entries, feats, rows, keep) -> tuple[np.ndarray, np.ndarray]:
     """(X, y): feature rows and gold correctness of the mined entries that ``rows`` judge (``keep`` as in judge)."""
+    x, y, _ = weighted_rows(entries, feats, rows, keep)
+    return x, y
+
+
+def weighted_rows(entries, feats, rows, keep) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X, y, w): :func:`judged_rows` and each row's weight in an estimate over all entries (:func:`sample_weights`)."""
     from termalign.glossary.variants import en_key, zh_key
 
     lab = {(zh_key(r["zh"]), f): int(r["correct"]) for r in rows for f in _en_forms(r["en"])}
-    xs, ys = [], []
-    for e in entries:
-        y = lab.get((zh_key(e.zh), en_key(e.en).lower()))
-        if not e.pinned and y is not None and (keep is None or keep(zh_key(e.zh))):
-            xs.append(feats[(e.zh, e.en)])
-            ys.append(y)
-    return np.array(xs, float), np.array(ys, float)
+    sampled = {(zh_key(r["zh"]), f) for r in rows if r.get("source") == "sample" for f in _en_forms(r["en"])}
+    ents = [e for e in entries if not e.pinned and (keep is None or keep(zh_key(e.zh)))]
+    keys = [(zh_key(e.zh), en_key(e.en).lower()) for e in ents]
+    xs = [feats[(e.zh, e.en)] for e, k in zip(ents, keys) if k in lab]
+    ys = [lab[k] for k in keys if k in lab]
+    w = sample_weights([k in lab for k in keys], [k in sampled for k in keys])
+    return np.array(xs, float), np.array(ys, float), np.array(w, float)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -645,7 +683,11 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=100)
     ap.add_argument("--store", help="an existing store of examples/rare-earths (else one is built in /tmp)")
     ap.add_argument("--fit", action="store_true")
-    ap.add_argument("--fit-shift", action="store_true", help="fit ENTRY_SHIFT across the two dev corpora")
+    ap.add_argument(
+        "--fit-shift",
+        action="store_true",
+        help="fit the entries' confidence map (glossary.calibration) on the two dev corpora",
+    )
     ap.add_argument("--l2", type=float, default=0.3)
     ap.add_argument(
         "--calibration", action="store_true", help="an entry-level calibration: fit on dev entries, judge the held part"

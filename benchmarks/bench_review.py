@@ -179,12 +179,12 @@ def refit_report(args) -> None:
             mac_held.__contains__,
         ),
     ]
-    from termalign.glossary.calibration import ENTRY_SHIFT
+    from termalign.glossary.calibration import shown_weights
     from termalign.glossary.pairing import WEIGHTS
 
     prior = None  # the library's: the candidate model's weights (corpus.decisions.refit_confidence)
-    if args.prior == "shown":  # its bias moved by the shift, the model of the confidence shown before review
-        prior = np.asarray(WEIGHTS, float) + np.eye(len(WEIGHTS))[0] * ENTRY_SHIFT
+    if args.prior == "shown":  # the model of the confidence shown before review (glossary.calibration)
+        prior = np.asarray(shown_weights(WEIGHTS), float)
     print(
         f"{args.decisions} simulated decisions per store, ranked again every {BATCH}; refit from 50 labels on; "
         f"scheme {args.scheme}; prior {args.prior}"
@@ -308,7 +308,7 @@ def main() -> None:
         "--prior",
         choices=("candidate", "shown"),
         default="candidate",
-        help="--refit: pull the refit towards the candidate weights (the library's) or the shown model (their bias + ENTRY_SHIFT)",
+        help="--refit: pull the refit towards the candidate weights (the library's) or the shown model (glossary.calibration.shown_weights)",
     )
     ap.add_argument("--methods", nargs="+", default=["full", "platt"], choices=["full", "platt"])
     ap.add_argument("--decisions-timed", type=int, default=200)

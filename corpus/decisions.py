@@ -196,7 +196,7 @@ def refit_confidence(store) -> int:
             store.con.execute("delete from meta where key = 'review_fit'")
             _apply_fit(store)
         return len(ys)
-    # the refit is on entries, so its confidence is shown as it is (no ENTRY_SHIFT, glossary.calibration)
+    # the refit is on entries, so its confidence is shown as it is (no entry map, glossary.calibration)
     w = refit(np.stack(xs).astype(float), np.array(ys, float), WEIGHTS)
     store.set_meta("review_fit", json.dumps({"weights": [round(float(v), 6) for v in w], "labels": len(ys)}))
     _apply_fit(store)

@@ -261,3 +261,17 @@ def test_export_tmx_includes_mined_pairs_only_on_request(mined_example_store, ex
     for tu in etree.fromstring(mined.read_bytes()).iter("tu"):
         props = {p.get("type"): p.text for p in tu.iter("prop")}
         assert 0 <= float(props["x-score"]) <= 1
+
+
+def test_glossary_build_floor_is_on_the_confidence_shown(glossary_store, tmp_path):
+    """`glossary build --min-confidence X` keeps the entries that show X or more (the default floor is
+    linking's, on the candidate confidence, so the default glossary shows entries below 0.5)."""
+    below = [e for e in terms(glossary_store[0]) if e.confidence < 0.5 and not e.pinned]
+    assert below  # the default keeps entries shown below 0.5
+    store = copy_store(glossary_store[0], tmp_path / "store")
+    known, user = glossary_store[0].parent / "known.tsv", glossary_store[0].parent / "user.dict"  # the fixture's
+    r = run("glossary", "build", "--store", store, "--min-confidence", "0.5", "--pinned", known, "--user-dict", user)
+    assert r.exit_code == 0, r.output
+    kept = terms(store)
+    assert kept and min(e.confidence for e in kept if not e.pinned) >= 0.5
+    assert {e.zh for e in kept} >= {e.zh for e in terms(glossary_store[0]) if e.confidence >= 0.5 and not e.pinned}
