@@ -501,11 +501,39 @@ def noun_suffix(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
     return f == "k" and w != "们" and i > 0 and toks[i - 1][1] in _ZH_NOUN and len(toks[i - 1][0]) >= 2
 
 
+def place_noun(word: str, flag: str) -> bool:
+    """``word``, which jieba tags a place word (``s``), is a noun: every sense CC-CEDICT gives it is a noun
+    phrase (its last word lemminflect reads as a noun only), none a phrase with a preposition, a verb
+    ("to ...") or a clause. jieba's ``s`` holds nouns of places and body parts (胸口 "chest", 腋下
+    "armpit", 路旁 "roadside") beside a noun and its locative (脸上 "on the face", 门前 "in front of the
+    door", 街上 "on the street"), which is the sentence's and no term: only the dictionary tells them apart."""
+    if flag != "s" or len(word) < 2:
+        return False
+    from lemminflect import getAllLemmas
+
+    from termalign.align.lexicon import senses
+
+    heads = []
+    for sense in senses(word):
+        words = re.sub(r"\([^)]*\)", " ", sense).lower().split()
+        if not words or words[0] in _SENSE_OPEN:
+            return False
+        heads.append(re.sub(r"[^a-z-]", "", words[-1]))
+    return bool(heads) and all(set(getAllLemmas(h)) == {"NOUN"} for h in heads)
+
+
+# a sense that opens with one of these is a phrase of the sentence, not a noun ("on the street", "to go")
+_SENSE_OPEN = frozenset(
+    """to in on at inside outside within over under behind before after beside by near among from of
+    it one one's sb sth""".split()
+)
+
+
 def _in_run(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
     w, f, _ = toks[i]
     if hmm_glue(w) or clause_expression(w, f):
         return False
-    if f in _ZH_NOUN or f in _ZH_MOD or noun_suffix(toks, i):
+    if f in _ZH_NOUN or f in _ZH_MOD or noun_suffix(toks, i) or place_noun(w, f):
         return True
     # 七 in 七大工业国, 七国集团: a Chinese numeral opening a noun run
     return f == "m" and bool(_ZH_NUM.match(w)) and i + 1 < len(toks) and toks[i + 1][1] in _ZH_NOUN + _ZH_MOD
