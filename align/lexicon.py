@@ -265,6 +265,14 @@ _NOTE = re.compile(r"^(?:\([^)]*\)\s*)+")  # "(of a ship) to leave port": a usag
 
 
 @lru_cache(maxsize=1 << 14)
+def senses(word: str) -> tuple[str, ...]:
+    """The senses CC-CEDICT gives the simplified ``word``, in its order, without cross-references
+    ("variant of", "CL:", "surname") and without a usage note that opens a sense; () for a word it lacks."""
+    d = _cedict_raw().get(word)
+    out = (_NOTE.sub("", s.strip()) for s in d.split("/")) if d else ()
+    return tuple(s for s in out if s and not _SKIP_GLOSS.match(s))
+
+
 def verbal_only(word: str) -> bool:
     """Every sense CC-CEDICT gives the simplified ``word`` is a verb ("to ..."), none a noun or an
     adjective: 念佛 "to pray to Buddha / to chant the names of Buddha", 许可 "to allow / to permit".

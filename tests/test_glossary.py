@@ -528,6 +528,20 @@ def test_a_gerund_that_is_a_clauses_verb_is_no_candidate(macdev):
     assert "refining" in {k for k, _ in en_candidates(news)}
 
 
+def test_a_gerund_after_of_opens_no_compound(macdev):
+    # MAC-Dev 001: "the team leader accused me of beating peasants" (说我殴打贫下中农): "beating peasants" is a
+    # verb and its object, and it took 贫下中农 from "peasants" (gold); MAC-Dev 003: "a sound of rustling
+    # dresses" (衣裙 / "rustling dresses", gold: wrong). The noun alone stays a candidate, and a gerund
+    # after "of" with no noun after it is one too.
+    ch1 = (macdev / "tgt" / "001").read_text(encoding="utf-8").splitlines()
+    ch3 = (macdev / "tgt" / "003").read_text(encoding="utf-8").splitlines()
+    beating = {k for k, _ in en_candidates(next(x for x in ch1 if "accused me of beating peasants" in x))}
+    assert "peasant" in beating and "beating peasant" not in beating, beating
+    assert "herding buffalo" in beating  # "from herding buffalo": 放牛 / "herding buffalo" (gold)
+    rustling = {k for k, _ in en_candidates(next(x for x in ch3 if "sound of rustling dresses" in x))}
+    assert "dress" in rustling and "rustling dress" not in rustling, rustling
+
+
 def test_a_hyphenated_word_ends_a_term_when_its_last_part_can(macdev):
     # MAC-Dev 003: "Jia Rong ... half-knelt on the side of the kang" (在炕沿上下个半跪): lemminflect does not
     # know "half-knelt", so it passed as a noun and 婶子 / "half-knelt" came into the top 100 once a

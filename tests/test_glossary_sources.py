@@ -874,6 +874,24 @@ def test_an_adverb_verb_or_locative_jieba_glued_to_a_noun_is_cut_off(needle, glu
     assert glued not in {k for k, *_ in all_zh_candidates(line)}  # nor does another source bring it back
 
 
+@pytest.mark.parametrize(
+    "needle, word, noun",
+    [
+        ("一道红晕正从她的胸口褪去", "胸口", True),  # "chest"
+        ("那男孩一拳打在皮人胸口", "胸口", True),
+        ("直到她脸上泛起红晕", "脸上", False),  # "on her face": a noun and its locative
+        ("早上我到牛圈门前时", "门前", False),  # "in front of the door"
+    ],
+)
+def test_a_place_word_the_dictionary_glosses_as_a_noun_is_a_candidate(needle, word, noun):
+    """jieba tags 胸口 ("chest") a place word (s), as it tags 脸上 ("on the face"), so no noun run held it
+    and 胸口 / "chest" (MAC-Dev 001-002, six sentences) was missed. CC-CEDICT glosses 胸口 as a noun and
+    脸上, 门前 with a preposition: only the first is a term."""
+    line = _macdev_line(needle)
+    assert (word, "s") in zh_tagged(line)
+    assert (word in {k for k, *_ in zh_candidates(line)}) is noun
+
+
 def test_a_word_jieba_guesses_with_a_conjunction_at_its_edge_is_no_candidate():
     """同领警幻所训之事 ("to share what Disenchantment taught"): jieba's HMM makes up 领警 and 幻所 and tags
     both nouns; 所 is a conjunction to its dictionary, the grammar of "what ... taught", so 幻所 is no
