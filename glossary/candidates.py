@@ -335,6 +335,11 @@ def modal_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str,
 
 # What may follow a noun phrase's head verb (verb_heads): the sentence's end, the enumeration comma, 时 "when"
 _PHRASE_CLOSE = frozenset({"。", "、", "时"})
+# Demonstratives and quantifiers that qualify only nouns ("this kind of", "these", "other"): a verb right
+# after one is the noun it also is (这种 依赖 "this dependence"); 这样 "so" and 该 "should" qualify verbs too
+_NOUN_DETERMINERS = frozenset({"这种", "那种", "此类", "各种", "各类", "这些", "那些", "其他", "其它"})
+# Coordinators of a list of nouns: a noun and a verb after one, closing the list, is its last member
+_LIST_JOINS = frozenset({"和", "与", "及", "、"})
 
 
 def verb_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
@@ -344,21 +349,31 @@ def verb_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, 
     ("technology curbs put in place by the Biden administration"), 正在进行的 政府/n 停摆/v 、 ("an ongoing
     government shutdown"), 更广泛的 技术/n 控制/v 时: a 的-phrase qualifies a noun, so what closes it is a
     noun phrase, and the noun run takes the verb. A comma after it opens the next clause (的分析人士 指出/v ，
-    "analysts ... pointed out"), so the noun and verb there are a subject and its predicate and stay apart."""
+    "analysts ... pointed out"), so the noun and verb there are a subject and its predicate and stay apart.
+    The verb may head the 的-phrase alone (对中国 的 依赖/v 。 "reliance on China"), and a verb right after a
+    determiner that qualifies only nouns is a noun too (这种 依赖/v 已 "this dependence has"), unless a noun,
+    its object, follows it."""
     out = list(toks)
-    for i in range(2, len(toks)):
+    for i in range(1, len(toks)):
         w, f, s = toks[i]
         prev, pf, _ = toks[i - 1]
+        if f != "v" or len(w) != 2 or not _HAN.match(w) or w in ZH_STOP:
+            continue
+        closes = i + 1 == len(toks) or toks[i + 1][0] in _PHRASE_CLOSE
         if (
-            f == "v"
-            and len(w) == 2
-            and _HAN.match(w)
-            and w not in ZH_STOP
-            and toks[i - 2][0] == "的"
-            and pf in ("n", "vn")
-            and len(prev) >= 2
-            and lexicon(prev)
-            and (i + 1 == len(toks) or toks[i + 1][0] in _PHRASE_CLOSE)
+            (
+                i >= 2
+                and (
+                    toks[i - 2][0] == "的"
+                    or (i >= 3 and toks[i - 2][0] in _LIST_JOINS and toks[i - 3][1] in ("n", "vn"))
+                )
+                and pf in ("n", "vn")
+                and len(prev) >= 2
+                and lexicon(prev)
+                and closes
+            )
+            or (prev == "的" and closes)
+            or (prev in _NOUN_DETERMINERS and (i + 1 == len(toks) or toks[i + 1][1] not in _ZH_NOUN))
         ):
             out[i] = (w, "vn", s)
     return tuple(out)
