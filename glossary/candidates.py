@@ -266,7 +266,7 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
     """
     simp = _to_simplified(text)
     same_len = len(simp) == len(text)
-    toks = verb_heads(modal_heads(_tokens(simp)))
+    toks = verb_heads(modal_heads(glued_predicates(_tokens(simp))))
     out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
     i = 0
     while i < len(toks):
@@ -376,6 +376,32 @@ def verb_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, 
             or (prev in _NOUN_DETERMINERS and (i + 1 == len(toks) or toks[i + 1][1] not in _ZH_NOUN))
         ):
             out[i] = (w, "vn", s)
+    return tuple(out)
+
+
+def glued_predicates(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a noun token that CC-CEDICT lacks cut into the noun and the verb it is made of, when
+    CC-CEDICT has both and jieba's dictionary tags them so: 稀土 矿藏分布/n 全球 ("rare earth deposits are
+    spread out around the world") is 矿藏 "deposit" and its predicate 分布 "to be distributed", so the noun
+    run is 稀土矿藏, not 稀土矿藏分布."""
+    from termalign.align.lexicon import is_headword
+
+    out: list[tuple[str, str, int]] = []
+    for w, f, s in toks:
+        k = len(w) - 2
+        if (
+            len(w) >= 4
+            and f == "n"
+            and _HAN.fullmatch(w[0])
+            and not is_headword(w)
+            and is_headword(w[:k])
+            and is_headword(w[k:])
+            and (dictionary_tag(w[:k]) or "").startswith("n")
+            and dictionary_tag(w[k:]) == "v"
+        ):
+            out += [(w[:k], "n", s), (w[k:], "v", s + k)]
+        else:
+            out.append((w, f, s))
     return tuple(out)
 
 

