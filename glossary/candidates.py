@@ -373,7 +373,10 @@ def verb_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, 
                 and closes
             )
             or (prev == "的" and closes)
-            or (prev in _NOUN_DETERMINERS and (i + 1 == len(toks) or toks[i + 1][1] not in _ZH_NOUN))
+            or (
+                (prev in _NOUN_DETERMINERS or (pf == "vn" and i >= 2 and toks[i - 2][0] in _NOUN_DETERMINERS))
+                and (i + 1 == len(toks) or toks[i + 1][1] not in _ZH_NOUN)
+            )
         ):
             out[i] = (w, "vn", s)
     return tuple(out)

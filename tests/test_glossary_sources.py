@@ -428,14 +428,20 @@ def test_a_modal_that_closes_a_clause_heads_a_noun(usem3):
 def test_a_verb_after_de_alone_a_noun_determiner_or_in_a_noun_list_is_a_noun():
     """Seeds 000 and 003: jieba tags 依赖 a verb in 这种依赖已持续 ("a dependence ... that has persisted") and in
     降低對中國的依賴。 ("reduce reliance on China"), and 治疗 a verb in 医疗设备和癌症治疗。 ("medical devices and
-    cancer treatments"), so no candidate held 依赖 or 癌症治疗 and the gold's pairs were missed. A determiner
-    that qualifies only nouns, a 的 right before the phrase's end, and a list of nouns make the verb a noun;
+    cancer treatments"), and 限制 a verb in 其他贸易限制 ("other kinds of trade curbs"), so no candidate held 依赖,
+    癌症治疗 or 贸易限制 and the gold's pairs were missed. A determiner that qualifies only nouns (with a verbal
+    noun between), a 的 right before the phrase's end, and a list of nouns make the verb a noun;
     这样 ("so") qualifies verbs, and a verb with its object after a determiner is a predicate."""
     from termalign.glossary.candidates import verb_heads
 
-    for needle, term in (("这种依赖已", "依赖"), ("中國的依賴。", "依賴"), ("癌症治疗。", "癌症治疗")):
+    for needle, term in (
+        ("这种依赖已", "依赖"),
+        ("中國的依賴。", "依賴"),
+        ("癌症治疗。", "癌症治疗"),
+        ("其他贸易限制", "贸易限制"),
+    ):
         line = _zh_text(needle)
-        assert ("治疗" if term == "癌症治疗" else "依赖", "v") in zh_tagged(line)
+        assert (zh_key(term)[-2:], "v") in zh_tagged(line)
         sentence = next(s + "。" for s in line.split("。") if needle.rstrip("。") in s + "。")
         assert zh_key(term) in {k for k, *_ in zh_candidates(sentence)}, sentence
     for line in ("他们这样合作。", "这些限制出口的措施很严格。"):
