@@ -266,7 +266,7 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
     """
     simp = _to_simplified(text)
     same_len = len(simp) == len(text)
-    toks = verb_heads(modal_heads(glued_predicates(_tokens(simp))))
+    toks = verb_heads(modal_heads(time_nouns(glued_predicates(_tokens(simp)))))
     out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
     i = 0
     while i < len(toks):
@@ -379,6 +379,38 @@ def verb_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, 
             )
         ):
             out[i] = (w, "vn", s)
+    return tuple(out)
+
+
+# Words of time in English glosses: a word jieba tags a time word (t) whose glosses hold none is a noun
+_TIME_GLOSS = frozenset(
+    "time times day days week weeks month months year years era age period moment morning noon afternoon"
+    " evening night midnight dawn dusk now present past future then later before after previously formerly"
+    " recently recent ago today tonight tomorrow yesterday season spring summer autumn winter once when while"
+    " during early late soon currently nowadays weekend monday tuesday wednesday thursday friday saturday sunday"
+    " january february march april may june july august september october november december".split()
+)
+
+
+def time_nouns(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a word jieba tags a time word (``t``) read as a noun when CC-CEDICT glosses it only
+    as a noun that names no time: 元首/t "head of state", 生日/t "birthday". jieba's dictionary tags
+    them so; 明天 "tomorrow", 过去 "(in the) past", 后来 "afterwards" and 感恩节 "Thanksgiving Day" stay
+    time words, as do 正在 "in the middle of (doing sth)" and 潜在 "hidden" (no noun)."""
+    from termalign.align.lexicon import senses
+
+    out = list(toks)
+    for i, (w, f, s) in enumerate(toks):
+        if f != "t" or len(w) < 2 or not _HAN.match(w):
+            continue
+        found = senses(w)
+        words = [re.findall(r"[a-z]+", x.lower()) for x in found]
+        if (
+            found
+            and all(x and not x[0] == "to" and not _TIME_GLOSS & set(x) for x in words)
+            and all(_can_be_noun(x[-1]) for x in words)
+        ):
+            out[i] = (w, "n", s)
     return tuple(out)
 
 

