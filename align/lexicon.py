@@ -279,10 +279,16 @@ def verbal_only(word: str) -> bool:
     Cross-references ("variant of", "CL:", "surname") are no senses; a usage note before a sense
     is skipped ("(PRC law) non-custodial sentence", a noun sense of 管制). False for a word CC-CEDICT lacks, and for 精炼 ("to refine", but also "refined",
     "succinct") or 出口 ("an exit" too)."""
+    found = senses(word)
+    return bool(found) and all(s.startswith("to ") for s in found)
+
+
+def senses(word: str) -> list[str]:
+    """The senses CC-CEDICT gives the simplified ``word``, usage notes before them dropped, with no
+    cross-references ("variant of", "CL:", "surname"); empty for a word CC-CEDICT lacks."""
     d = _cedict_raw().get(word)
-    senses = [_NOTE.sub("", s.strip()) for s in d.split("/")] if d else []
-    senses = [s for s in senses if s and not _SKIP_GLOSS.match(s)]
-    return bool(senses) and all(s.startswith("to ") for s in senses)
+    found = [_NOTE.sub("", s.strip()) for s in d.split("/")] if d else []
+    return [s for s in found if s and not _SKIP_GLOSS.match(s)]
 
 
 @lru_cache(maxsize=1)

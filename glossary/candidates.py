@@ -266,7 +266,7 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
     """
     simp = _to_simplified(text)
     same_len = len(simp) == len(text)
-    toks = verb_heads(modal_heads(_tokens(simp)))
+    toks = verb_heads(modal_heads(time_nouns(glued_predicates(_tokens(simp)))))
     out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
     i = 0
     while i < len(toks):
@@ -335,6 +335,11 @@ def modal_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str,
 
 # What may follow a noun phrase's head verb (verb_heads): the sentence's end, the enumeration comma, 时 "when"
 _PHRASE_CLOSE = frozenset({"。", "、", "时"})
+# Demonstratives and quantifiers that qualify only nouns ("this kind of", "these", "other"): a verb right
+# after one is the noun it also is (这种 依赖 "this dependence"); 这样 "so" and 该 "should" qualify verbs too
+_NOUN_DETERMINERS = frozenset({"这种", "那种", "此类", "各种", "各类", "这些", "那些", "其他", "其它"})
+# Coordinators of a list of nouns: a noun and a verb after one, closing the list, is its last member
+_LIST_JOINS = frozenset({"和", "与", "及", "、"})
 
 
 def verb_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
@@ -344,23 +349,94 @@ def verb_heads(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, 
     ("technology curbs put in place by the Biden administration"), 正在进行的 政府/n 停摆/v 、 ("an ongoing
     government shutdown"), 更广泛的 技术/n 控制/v 时: a 的-phrase qualifies a noun, so what closes it is a
     noun phrase, and the noun run takes the verb. A comma after it opens the next clause (的分析人士 指出/v ，
-    "analysts ... pointed out"), so the noun and verb there are a subject and its predicate and stay apart."""
+    "analysts ... pointed out"), so the noun and verb there are a subject and its predicate and stay apart.
+    The verb may head the 的-phrase alone (对中国 的 依赖/v 。 "reliance on China"), and a verb right after a
+    determiner that qualifies only nouns is a noun too (这种 依赖/v 已 "this dependence has"), unless a noun,
+    its object, follows it."""
     out = list(toks)
-    for i in range(2, len(toks)):
+    for i in range(1, len(toks)):
         w, f, s = toks[i]
         prev, pf, _ = toks[i - 1]
+        if f != "v" or len(w) != 2 or not _HAN.match(w) or w in ZH_STOP:
+            continue
+        closes = i + 1 == len(toks) or toks[i + 1][0] in _PHRASE_CLOSE
         if (
-            f == "v"
-            and len(w) == 2
-            and _HAN.match(w)
-            and w not in ZH_STOP
-            and toks[i - 2][0] == "的"
-            and pf in ("n", "vn")
-            and len(prev) >= 2
-            and lexicon(prev)
-            and (i + 1 == len(toks) or toks[i + 1][0] in _PHRASE_CLOSE)
+            (
+                i >= 2
+                and (
+                    toks[i - 2][0] == "的"
+                    or (i >= 3 and toks[i - 2][0] in _LIST_JOINS and toks[i - 3][1] in ("n", "vn"))
+                )
+                and pf in ("n", "vn")
+                and len(prev) >= 2
+                and lexicon(prev)
+                and closes
+            )
+            or (prev == "的" and closes)
+            or (
+                (prev in _NOUN_DETERMINERS or (pf == "vn" and i >= 2 and toks[i - 2][0] in _NOUN_DETERMINERS))
+                and (i + 1 == len(toks) or toks[i + 1][1] not in _ZH_NOUN)
+            )
         ):
             out[i] = (w, "vn", s)
+    return tuple(out)
+
+
+# Words of time in English glosses: a word jieba tags a time word (t) whose glosses hold none is a noun
+_TIME_GLOSS = frozenset(
+    "time times day days week weeks month months year years era age period moment morning noon afternoon"
+    " evening night midnight dawn dusk now present past future then later before after previously formerly"
+    " recently recent ago today tonight tomorrow yesterday season spring summer autumn winter once when while"
+    " during early late soon currently nowadays weekend monday tuesday wednesday thursday friday saturday sunday"
+    " january february march april may june july august september october november december".split()
+)
+
+
+def time_nouns(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a word jieba tags a time word (``t``) read as a noun when CC-CEDICT glosses it only
+    as a noun that names no time: 元首/t "head of state", 生日/t "birthday". jieba's dictionary tags
+    them so; 明天 "tomorrow", 过去 "(in the) past", 后来 "afterwards" and 感恩节 "Thanksgiving Day" stay
+    time words, as do 正在 "in the middle of (doing sth)" and 潜在 "hidden" (no noun)."""
+    from termalign.align.lexicon import senses
+
+    out = list(toks)
+    for i, (w, f, s) in enumerate(toks):
+        if f != "t" or len(w) < 2 or not _HAN.match(w):
+            continue
+        found = senses(w)
+        words = [re.findall(r"[a-z]+", x.lower()) for x in found]
+        if (
+            found
+            and all(x and not x[0] == "to" and not _TIME_GLOSS & set(x) for x in words)
+            and all(_can_be_noun(x[-1]) for x in words)
+        ):
+            out[i] = (w, "n", s)
+    return tuple(out)
+
+
+def glued_predicates(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a noun token that CC-CEDICT lacks cut into the noun and the verb it is made of, when
+    CC-CEDICT has both and jieba's dictionary tags them so: 稀土 矿藏分布/n 全球 ("rare earth deposits are
+    spread out around the world") is 矿藏 "deposit" and its predicate 分布 "to be distributed", so the noun
+    run is 稀土矿藏, not 稀土矿藏分布."""
+    from termalign.align.lexicon import is_headword
+
+    out: list[tuple[str, str, int]] = []
+    for w, f, s in toks:
+        k = len(w) - 2
+        if (
+            len(w) >= 4
+            and f == "n"
+            and _HAN.fullmatch(w[0])
+            and not is_headword(w)
+            and is_headword(w[:k])
+            and is_headword(w[k:])
+            and (dictionary_tag(w[:k]) or "").startswith("n")
+            and dictionary_tag(w[k:]) == "v"
+        ):
+            out += [(w[:k], "n", s), (w[k:], "v", s + k)]
+        else:
+            out.append((w, f, s))
     return tuple(out)
 
 

