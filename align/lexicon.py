@@ -283,14 +283,6 @@ def verbal_only(word: str) -> bool:
     return bool(found) and all(s.startswith("to ") for s in found)
 
 
-def senses(word: str) -> list[str]:
-    """The senses CC-CEDICT gives the simplified ``word``, usage notes before them dropped, with no
-    cross-references ("variant of", "CL:", "surname"); empty for a word CC-CEDICT lacks."""
-    d = _cedict_raw().get(word)
-    found = [_NOTE.sub("", s.strip()) for s in d.split("/")] if d else []
-    return [s for s in found if s and not _SKIP_GLOSS.match(s)]
-
-
 @lru_cache(maxsize=1)
 def _jieba_key() -> str:
     import jieba
