@@ -53,6 +53,7 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # measure words, adverbs, pronouns at the end, punctuation, interjections, modal particles
 _NO_EDGE = ("u", "p", "c", "m", "q", "d", "x", "w", "y", "e", "o", "uj", "ul", "uz", "ug", "uv", "ud", "f", "t")
 _NO_END = _NO_EDGE + ("r", "a", "ad")
+_FUNCTION = ("u", "p", "c", "d", "f", "r", "q", "y", "e", "o", "x", "w")  # words that translate no content word
 _HEAD = ("n", "vn", "v", "l", "j")  # a term ends in a noun, a verbal noun, a verb (自身免疫) or a fixed expression
 _NAME = ("nr", "ns", "nt")
 
@@ -362,6 +363,26 @@ def extra_glossed(long: str, short: str, en: str) -> bool:
     extra = [x for x in (long[:at], long[at + len(short) :]) if x] if at >= 0 else []
     words = en_lemmas(en).difference(*gloss_parts(short))
     return bool(extra) and all(g & words for x in extra for g in gloss_parts(x))
+
+
+def glossed_outside(term: str, en: str, sentence: str) -> bool:
+    """A word of the English ``en`` that nothing in the Chinese ``term`` translates by CC-CEDICT (:func:`gloss_parts`)
+    is the gloss of a jieba word of the (Simplified) ``sentence`` outside the term: 癌症 / "cancer treatments"
+    in 医疗设备和癌症治疗 (治疗, "treatment"), 贫下中农 / "beating peasants" in 殴打贫下中农 (殴打, "to beat").
+    The English is then a chunk that holds a neighbour's translation, not the term's. A word that shares a
+    character with the term is the same morpheme, which may be translated inside the term too: 院子
+    ("courtyard") beside 后院 / "rear courtyard"."""
+    from termalign.align.lexicon import en_lemmas, glosses
+
+    words = en_lemmas(en).difference(*gloss_parts(term))
+    if not words or term not in sentence:
+        return False
+    return any(
+        words & glosses(w)
+        for part in sentence.split(term)
+        for w, f, _ in _tokens(part)
+        if not f.startswith(_FUNCTION) and not set(w) & set(term)
+    )
 
 
 def aligned_ngrams(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:

@@ -80,11 +80,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from termalign.align.lexicon import verbal_only
+from termalign.align.lexicon import en_lemmas, verbal_only
 
 from .candidates import _attributive, gerund, zh_tagged, zh_tokens
 from .entries import TermEntry
 from .pinyin import translit
+from .spans import gloss_parts
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
 _NAME_TAGS = ("nr", "ns", "nt")  # jieba tags of person, place and organisation names (nrt, nrfg too)
@@ -451,7 +452,7 @@ def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[Term
             t = parts[0].value
             if parts[1]:
                 t = round(t * PERSON_COMPOUND, 4)
-            if verbal_word(zh_key(e.zh), e.en) or attribute_word(e.en):
+            if verbal_word(zh_key(e.zh), e.en, e.freq) or attribute_word(e.en):
                 t = round(t * VERBAL, 4)
             if stray_name(zh_key(e.zh), e.en):
                 t = round(t * STRAY_NAME, 4)
@@ -459,7 +460,7 @@ def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[Term
     return sort_by_rank(out)
 
 
-def verbal_word(zk: str, en: str) -> bool:
+def verbal_word(zk: str, en: str, freq: int = 0) -> bool:
     """``zk`` is a verb and no term: a word of jieba's general dictionary whose every CC-CEDICT sense
     is a verb (:func:`termalign.align.lexicon.verbal_only`), and ``en`` (as shown) does not end in a
     gerund. jieba tags many verb-object words nouns (念佛 "to chant the names of Buddha"), so they
@@ -467,8 +468,17 @@ def verbal_word(zk: str, en: str) -> bool:
     they pair with a noun nearby (念佛 / "Lord Buddha") or with a noun formed from the verb (替代 /
     "alternative", 中断 / "disruption": right, but no terms). A gerund is how English makes such a
     verb a term (许可 / "licensing", 精炼 / "refining"), so that pair is left alone. The entry stays:
-    only its rank goes down (its confidence says whether the translation is right)."""
+    only its rank goes down (its confidence says whether the translation is right).
+
+    The English side too: a gerund alone that is no noun (lemminflect) is a participle, the verb of a
+    clause; in an entry seen in one sentence pair (``freq``) whose Chinese CC-CEDICT does not gloss with
+    that verb, it is the sentence's predicate beside the term, no term (拖拉 "to drag" / "tumbling", 光景 /
+    "observing"; 建设 / "constructing" and 消失 / "disappearing" keep their rank)."""
+    from lemminflect import getAllLemmas
+
     words = en.split()
+    if freq == 1 and len(words) == 1 and gerund(words[0]) and "NOUN" not in getAllLemmas(words[0].lower()):
+        return not en_lemmas(en) & frozenset().union(*gloss_parts(zk))
     return bool(words) and zk in general_zh()[0] and verbal_only(zk) and not gerund(words[-1])
 
 

