@@ -248,6 +248,19 @@ def glosses(word: str) -> frozenset[str]:
     return gloss_lemmas(d.split("/")) if d else frozenset()
 
 
+def gloss_parts(zk: str) -> list[frozenset[str]]:
+    """CC-CEDICT's gloss lemmas of each part of the Chinese ``zk`` cut into the longest words the
+    dictionary has, left to right (锂矿 -> 锂 + 矿; 计划管线 -> 计划 + 管线); a character it lacks is a part
+    with no gloss."""
+    out = []
+    i = 0
+    while i < len(zk):
+        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i + 1)
+        out.append(glosses(zk[i:j]))
+        i = j
+    return out
+
+
 def is_headword(word: str) -> bool:
     """The simplified Chinese ``word`` is a headword of CC-CEDICT."""
     return word in _cedict_raw()

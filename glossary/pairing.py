@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from termalign.align.lexicon import gloss_parts
+
 from .calibration import shown_confidence
 from .candidates import (
     HONORIFIC,
@@ -58,7 +60,6 @@ from .spans import (
     all_zh_candidates,
     extra_glossed,
     gerund_verbs,
-    gloss_parts,
     glossed_outside,
     latin_spans,
     recurring,
@@ -1242,7 +1243,7 @@ def compound_share(c: Counts, zi: np.ndarray, ei: np.ndarray, lex: np.ndarray) -
 
 def dictionary_match(zk: str, en: str) -> bool:
     """CC-CEDICT translates the Chinese term ``zk`` into the English term ``en`` word for word: cut into
-    the longest words the dictionary has (:func:`glossary.spans.gloss_parts`), each part has a gloss among the English
+    the longest words the dictionary has (:func:`termalign.align.lexicon.gloss_parts`), each part has a gloss among the English
     words' lemmas, and each English content word is a gloss of some part (锌 / "zinc", 锂矿 / "lithium
     mine"; not 锂矿 / "zinc mining")."""
     from termalign.align.lexicon import en_lemmas

@@ -334,30 +334,15 @@ def _nested_out(best: dict[str, tuple[int, float, str]], co: Counter, freq: Coun
     return drop
 
 
-def gloss_parts(zk: str) -> list[frozenset[str]]:
-    """CC-CEDICT's gloss lemmas of each part of the Chinese ``zk`` cut into the longest words the
-    dictionary has, left to right (锂矿 -> 锂 + 矿; 计划管线 -> 计划 + 管线); a character it lacks is a part
-    with no gloss."""
-    from termalign.align.lexicon import glosses
-
-    out = []
-    i = 0
-    while i < len(zk):
-        j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i + 1)
-        out.append(glosses(zk[i:j]))
-        i = j
-    return out
-
-
 def extra_glossed(long: str, short: str, en: str) -> bool:
     """The characters that the Chinese ``long`` adds to ``short``, a part of it, translate a word of the
     English ``en`` that nothing in ``short`` translates, by CC-CEDICT, every dictionary word of them
-    (:func:`gloss_parts`): 上 ("upper") of 上书房 / "Upper Library" beside 书房 ("study"). The text may write the shorter form for the same
+    (:func:`termalign.align.lexicon.gloss_parts`): 上 ("upper") of 上书房 / "Upper Library" beside 书房 ("study"). The text may write the shorter form for the same
     thing (皇上一定不会在书房里, "His Majesty won't even be in the Upper Library"), so the shorter one
     meets the English more often; but only the longer one holds every word of it. Not 专案 ("project")
     of 专案计划管线 / "project pipeline": 计划 ("plan, project") of 计划管线 translates it already; nor
     矿物需求量 of 全球关键矿物需求量 / "global demand" beside 全球关键: 矿物 ("mineral") is no word of it."""
-    from termalign.align.lexicon import en_lemmas
+    from termalign.align.lexicon import en_lemmas, gloss_parts
 
     at = long.find(short)
     extra = [x for x in (long[:at], long[at + len(short) :]) if x] if at >= 0 else []
@@ -366,13 +351,13 @@ def extra_glossed(long: str, short: str, en: str) -> bool:
 
 
 def glossed_outside(term: str, en: str, sentence: str) -> bool:
-    """A word of the English ``en`` that nothing in the Chinese ``term`` translates by CC-CEDICT (:func:`gloss_parts`)
+    """A word of the English ``en`` that nothing in the Chinese ``term`` translates by CC-CEDICT (:func:`termalign.align.lexicon.gloss_parts`)
     is the gloss of a jieba word of the (Simplified) ``sentence`` outside the term: 癌症 / "cancer treatments"
     in 医疗设备和癌症治疗 (治疗, "treatment"), 贫下中农 / "beating peasants" in 殴打贫下中农 (殴打, "to beat").
     The English is then a chunk that holds a neighbour's translation, not the term's. A word that shares a
     character with the term is the same morpheme, which may be translated inside the term too: 院子
     ("courtyard") beside 后院 / "rear courtyard"."""
-    from termalign.align.lexicon import en_lemmas, glosses
+    from termalign.align.lexicon import en_lemmas, gloss_parts, glosses
 
     words = en_lemmas(en).difference(*gloss_parts(term))
     if not words or term not in sentence:

@@ -80,12 +80,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from termalign.align.lexicon import en_lemmas, verbal_only
+from termalign.align.lexicon import en_lemmas, gloss_parts, verbal_only
 
 from .candidates import _attributive, gerund, zh_tagged, zh_tokens
 from .entries import TermEntry
 from .pinyin import translit
-from .spans import gloss_parts
 from .variants import en_key, en_words, has_run, is_acronym, zh_key
 
 _NAME_TAGS = ("nr", "ns", "nt")  # jieba tags of person, place and organisation names (nrt, nrfg too)

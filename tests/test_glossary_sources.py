@@ -662,7 +662,8 @@ def test_a_name_jieba_cuts_after_a_locative_is_proposed_whole_when_the_locative_
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_glossary import macdev_pairs
 
-    from termalign.glossary.spans import _ng_edges_ok, extra_glossed, gloss_parts, translated_names
+    from termalign.align.lexicon import gloss_parts
+    from termalign.glossary.spans import _ng_edges_ok, extra_glossed, translated_names
 
     assert _ng_edges_ok("上书房") and _ng_edges_ok("下议院") and not _ng_edges_ok("书房上")
     assert extra_glossed("上书房", "书房", "Upper Library") and not extra_glossed("上书房", "书房", "study")
