@@ -143,20 +143,22 @@ def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
 
 def test_the_store_orders_the_glossary_as_the_library_does(tmp_path):
     # rank is the candidate confidence behind the shown one x termhood (glossary.calibration): by the
-    # shown confidence 战略 (0.6 x 1.0) would come before 公司 (0.99 x 0.5); by rank it comes after
+    # shown confidence 公司 (0.99 x 0.35) would come before 战略 (0.3 x 1.0); by rank it comes after
+    from termalign.glossary.calibration import link_score
     from termalign.glossary.entries import TermEntry
     from termalign.glossary.termhood import sort_by_rank
 
     entries = [
-        TermEntry("战略", "strategy", 0.6, 1, 1, termhood=1.0),
-        TermEntry("公司", "company", 0.99, 1, 1, termhood=0.5),
+        TermEntry("公司", "company", 0.99, 1, 1, termhood=0.35),
+        TermEntry("战略", "strategy", 0.3, 1, 1, termhood=1.0),
     ]
-    assert [e.zh for e in sort_by_rank(entries)] == ["公司", "战略"]
+    assert 0.99 * 0.35 > 0.3 * 1.0 and link_score(0.99) * 0.35 < link_score(0.3) * 1.0
+    assert [e.zh for e in sort_by_rank(entries)] == ["战略", "公司"]
     with Store.open(tmp_path / "s") as s:
         s.replace_terms(entries, "x")
-        assert [e.zh for e in s.all_terms()] == ["公司", "战略"]
+        assert [e.zh for e in s.all_terms()] == ["战略", "公司"]
     with Store.open(tmp_path / "s", readonly=True) as s:
-        assert [e.zh for e in s.all_terms()] == ["公司", "战略"]
+        assert [e.zh for e in s.all_terms()] == ["战略", "公司"]
 
 
 def test_examples_keep_their_kind_and_old_ones_read_as_aligned(tmp_path):
