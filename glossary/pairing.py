@@ -1400,11 +1400,27 @@ def partner_ok(zk: str, ek: str, partners: dict | None) -> bool:
     return not partners or partners.get(zk) in (None, ek)
 
 
-def gerund_ok(zk: str, en: str, verbs: frozenset[str]) -> bool:
+def gerund_ok(zk: str, en: str, verbs: frozenset[str], once: bool = False) -> bool:
     """A Chinese verb counted as a candidate for its gerund (``verbs``, :func:`glossary.spans.gerund_verbs`)
     pairs only with English that holds a gerund: 放牛 ("to herd buffalo") / "herding buffalo", not "buffalo",
-    the object alone; 赌钱 ("to gamble") / "gambling", not "money". Any other term passes."""
-    return zk not in verbs or any(gerund(w.lower()) for w in en.split())
+    the object alone; 赌钱 ("to gamble") / "gambling", not "money".
+
+    And lower-case English that opens with a gerund pairs with a Chinese term seen ``once`` in the corpus
+    only when CC-CEDICT glosses the term, or its parts (:func:`glossary.spans.gloss_parts`), with that
+    verb: every span of a hapax's one sentence ties on association, and a gerund the dictionary does not
+    give is that sentence's verb, not the term's translation (仰天, "to look up at the sky", / "reeling";
+    道谢 / "voicing"; 脚钩, 脚 "foot" + 钩 "hook", / "clutching"; 另辟蹊径 / "shoring up"). A term that
+    recurs has association to tell its partners apart (许可 / "licensing"), a term whose characters
+    CC-CEDICT lacks has no glosses to check, and a capitalised span is a name or a title ("Securing
+    America"), not a clause. Any other term passes."""
+    from termalign.align.lexicon import en_lemmas
+
+    if zk in verbs:
+        return any(gerund(w.lower()) for w in en.split())
+    if not once or en != en.lower() or not gerund(en.split()[0]):
+        return True
+    g = frozenset().union(*gloss_parts(zk))
+    return not g or bool(g & en_lemmas(en))
 
 
 def recur_evidence(c: Counts, zi: np.ndarray, ei: np.ndarray, stats: CorpusStats | None) -> np.ndarray:
@@ -2138,7 +2154,7 @@ def candidate_features(
         [
             titled_ok(c.zh[c.zi[r]], shown[c.ei[r]])
             and number_ok(c.zh[c.zi[r]], shown[c.ei[r]], names)
-            and gerund_ok(c.zh[c.zi[r]], shown[c.ei[r]], c.verbs)
+            and gerund_ok(c.zh[c.zi[r]], shown[c.ei[r]], c.verbs, stats.zh_freq.get(c.zh[c.zi[r]], 0.0) < CUT_RECUR)
             and partner_ok(c.zh[c.zi[r]], c.en[c.ei[r]], c.partners)
             for r in rows
         ],

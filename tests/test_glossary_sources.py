@@ -926,6 +926,22 @@ def test_an_adverb_verb_or_locative_jieba_glued_to_a_noun_is_cut_off(needle, glu
 
 
 @pytest.mark.parametrize(
+    "needle, alone",
+    [
+        ("看到王二就坐在床上", "床上"),  # "sitting on the bed": 床上/n
+        ("罗小四等人回到队里", "队里"),  # "got back to the team": 队里/n
+    ],
+)
+def test_a_noun_with_its_locative_alone_is_no_term(needle, alone):
+    """The same noun and locative as one token, with no noun before it: 床上 paired with "bed" in five
+    sentences of MAC-Dev 001-003 (0.99, gold: wrong) and 队里 with "fourteenth team"; the locative ("on",
+    "in") is the sentence's. The candidate is the noun without it (:func:`locative_end`), or none."""
+    line = _macdev_line(needle)
+    assert alone not in {k for k, *_ in zh_candidates(line)}
+    assert alone not in {k for k, *_ in all_zh_candidates(line)}
+
+
+@pytest.mark.parametrize(
     "needle, word, noun",
     [
         ("一道红晕正从她的胸口褪去", "胸口", True),  # "chest"
