@@ -608,14 +608,16 @@ def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(brow
         queue_rows(browser, "all")
         filter_to(browser, zh_words, zh_words)
         assert browser.find_element(By.CSS_SELECTOR, "#entry .en-forms .form-main").text == en_words
-        # and s splits a wrong pairing (晚宴, a dinner, paired with "Sunday evening") into the right ones
-        filter_to(browser, "晚宴", "晚宴")
+        # and s splits a wrong pairing (供应链分析, supply-chain analysis, paired with "providing
+        # analysis") into the right ones, both in that entry's sentence pair
+        filter_to(browser, "供应链分析", "供应链分析")
         wrong = shown_entry(browser)[1:]
+        assert wrong == ("供应链分析", "providing analysis"), wrong
         press(browser, "s")
         assert browser.switch_to.active_element == browser.find_element(By.ID, "sp-zh1")
-        press(browser, "晚宴" + Keys.TAB + "dinner" + Keys.TAB + "周日晚上" + Keys.TAB + "Sunday evening" + Keys.ENTER)
+        press(browser, "供应链" + Keys.TAB + "supply chain" + Keys.TAB + "分析" + Keys.TAB + "analysis" + Keys.ENTER)
         wait_settled(browser, 2)
-        assert state.text == f"Saved: split {wrong[0]} ↔ {wrong[1]} into 晚宴 ↔ dinner and 周日晚上 ↔ Sunday evening."
+        assert state.text == f"Saved: split {wrong[0]} ↔ {wrong[1]} into 供应链 ↔ supply chain and 分析 ↔ analysis."
         errors = console_errors(browser)  # Chromium logs the refused request; nothing else went wrong
         assert len(errors) == 1 and "/api/review/decide" in errors[0] and "400" in errors[0], errors
     from termalign.corpus.review import decisions
@@ -623,7 +625,7 @@ def test_add_an_entry_from_a_span_selected_in_the_concordance_and_split_one(brow
     with Store.open(store, readonly=True) as s:
         add, split = decisions(s)
     assert (add.action, add.fields["zh"], add.fields["en"], add.user) == ("add", zh_words, en_words, "reviewer")
-    parts = [{"zh": "晚宴", "en": "dinner"}, {"zh": "周日晚上", "en": "Sunday evening"}]
+    parts = [{"zh": "供应链", "en": "supply chain"}, {"zh": "分析", "en": "analysis"}]
     assert (split.action, split.fields["parts"]) == ("split", parts)
 
 
