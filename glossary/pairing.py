@@ -62,6 +62,7 @@ from .spans import (
     gerund_verbs,
     glossed_outside,
     latin_spans,
+    noun_sense_verbs,
     recurring,
     spelled_names,
     translated_names,
@@ -199,7 +200,7 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         rec |= translated_names((" ".join(p.zh.split()), en_of[p.en], p.en) for p in kept)
     rec |= org_names((" ".join(p.zh.split()), (s for _, s in en_of[p.en])) for p in kept)
     verbs = gerund_verbs((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
-    rec |= verbs
+    rec |= verbs | noun_sense_verbs((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
     partners = {g: e for g, e in partners.items() if g not in rec}  # another source's key pairs freely
     rec |= partners.keys()
     ew: dict[int, float] = {}

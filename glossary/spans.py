@@ -27,6 +27,8 @@ and one-character terms (铜, 锂). Each source here gives ``(key, surface, star
   English name of their own pair.
 * :func:`gerund_modifier_spans` -- a verb counted for its gerund and the noun after it (精炼 设备 / "refining
   equipment"), as the gerund modifies its noun in English.
+* :func:`noun_sense_verbs` -- a verb the translation writes as a noun CC-CEDICT gives it (检讨 / "do a
+  self-criticism"), kept like :func:`gerund_verbs`' verbs when the pairs bear it out.
 * single characters: a one-character noun (铜, 锂) is a candidate; the pairing links it only when it
   aligns consistently (see ``glossary.pairing.SINGLE_DICE``).
 """
@@ -162,6 +164,15 @@ def recurring(texts: Iterable[str], min_count: int = MIN_RECUR) -> frozenset[str
 VERB_SHARE = 0.5  # a verb's gerund in this share of its sentence pairs (and in MIN_RECUR of them), at least
 
 
+def _verbs(zh: str) -> set[str]:
+    """Keys of the jieba tokens of ``zh`` tagged ``v`` of two or more Han characters, none in ``ZH_STOP``."""
+    return {
+        zh_key(w)
+        for w, f, _ in _tokens(_to_simplified(zh))
+        if f == "v" and len(w) >= 2 and _HAN_RUN.fullmatch(w) and w not in ZH_STOP
+    }
+
+
 def gerund_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MIN_RECUR) -> frozenset[str]:
     """Keys of the Chinese verbs that the translation writes as a gerund, from (Chinese text, English
     candidate keys) per sentence pair: a jieba token tagged ``v`` of two or more Han characters (nothing in
@@ -176,11 +187,7 @@ def gerund_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MI
     freq: Counter = Counter()
     co: Counter = Counter()
     for zh, en_keys in pairs:
-        verbs = {
-            zh_key(w)
-            for w, f, _ in _tokens(_to_simplified(zh))
-            if f == "v" and len(w) >= 2 and _HAN_RUN.fullmatch(w) and w not in ZH_STOP
-        }
+        verbs = _verbs(zh)
         if not verbs:
             continue
         gerunds = {k.lower() for k in en_keys if " " not in k and k.endswith("ing") and gerund(k.lower())}
@@ -196,6 +203,32 @@ def gerund_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MI
         for v, n in best.items()
         if n >= min_count and n >= VERB_SHARE * freq[v] and general_freq(v, "zh") < MARKED_MAX_FREQ
     )
+
+
+def noun_sense_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MIN_RECUR) -> frozenset[str]:
+    """Keys of the Chinese verbs that the translation writes as a noun CC-CEDICT gives them, from (Chinese
+    text, English candidate keys) per sentence pair: a verb token (as :func:`gerund_verbs`) one of whose
+    senses, a noun phrase (no "to ..."), is an English candidate of its pair, in at least ``min_count``
+    pairs and ``VERB_SHARE`` of the pairs it is seen in. English turns a Chinese verb into a light verb
+    and a noun (去 检讨/v "do a self-criticism", CC-CEDICT 检讨 "to examine or inspect / self-criticism /
+    review"), which no noun run and no gerund can meet."""
+    from termalign.align.lexicon import senses
+
+    from .variants import en_key
+
+    freq: Counter = Counter()
+    co: Counter = Counter()
+    for zh, en_keys in pairs:
+        verbs = _verbs(zh)
+        if not verbs:
+            continue
+        en = {k.lower() for k in en_keys}
+        freq.update(verbs)
+        for v in verbs:
+            nouns = {en_key(x).lower() for x in senses(v) if not x.startswith("to ")}
+            if nouns & en:
+                co[v] += 1
+    return frozenset(v for v, n in co.items() if n >= min_count and n >= VERB_SHARE * freq[v])
 
 
 NGRAM_MAX = 4  # Han characters of an n-gram candidate
