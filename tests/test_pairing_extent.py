@@ -564,3 +564,18 @@ def test_a_chinese_modifier_takes_the_english_modifier_not_the_chunk_it_ends(by_
     text = "在这些举措中,特朗普政府如何选择美国纳税人资金大幅投资目标,以及这些交易能否成功"
     assert noun_after(text)[text.index("资金")] == "资金"
     assert by_zh["美国纳税人"].en == "U.S. taxpayer", by_zh["美国纳税人"]  # was "U.S. taxpayer money"
+
+
+def test_an_adjective_after_a_domain_adverb_is_a_candidate_when_it_ends_its_clause(by_zh):
+    """The seeds' "Mining and refining operations can be environmentally harmful, and take years to set up"
+    (采矿和精炼作业可能对环境有害): the adjective phrase is the translation of 环境有害, and no noun chunk
+    held it. A degree adverb opens no such candidate, and a noun after the adjective keeps the phrase inside
+    its chunk."""
+    keys = {
+        k for k, _ in en_candidates("Mining and refining operations can be environmentally harmful, and take years.")
+    }
+    assert "environmentally harmful" in keys
+    assert "especially important" not in {k for k, _ in en_candidates("It was especially important.")}
+    keys = {k for k, _ in en_candidates("They use environmentally harmful methods.")}
+    assert "environmentally harmful" not in keys
+    assert by_zh["环境有害"].en == "environmentally harmful", by_zh.get("环境有害")
