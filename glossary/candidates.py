@@ -1132,7 +1132,29 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
         i = max(j, i + 1)
     for span, whole in _joins(toks, out):
         add(span, whole)
+    for a in range(len(toks) - 1):
+        if _relational_predicate(toks, a):
+            add(toks[a : a + 2])
     return tuple(out.values())
+
+
+def _relational_predicate(toks: Sequence[str], a: int) -> bool:
+    """``toks[a]`` and the next token are an adjective phrase that ends its clause (no noun after it), opened
+    by an adverb of 11 letters or more made of an adjective in -al ("environmentally harmful", 环境有害;
+    "politically sensitive"): the adverb names a domain, which Chinese writes as a noun before the
+    predicate (环境 "environment"), so the phrase is one term. Short degree adverbs ("really", "especially")
+    stay out, and so does an adjective that is also a verb."""
+    from lemminflect import getAllLemmas
+
+    adv, adj = toks[a], toks[a + 1]
+    after = toks[a + 2] if a + 2 < len(toks) else "."
+    if not (adv.islower() and adj.islower() and adv.endswith("ally") and len(adv) >= 11):
+        return False
+    if after[0].isalnum() and after.lower() not in ("and", "or", "but"):
+        return False  # a noun follows: the phrase modifies it and the noun chunk holds it
+    readings = set(getAllLemmas(adj))
+    made_of = set(getAllLemmas(adv[:-2]))  # "environmental"
+    return set(getAllLemmas(adv)) == {"ADV"} and "ADJ" in made_of and "ADJ" in readings and "VERB" not in readings
 
 
 _JOIN = frozenset({"of", "and", "with"})

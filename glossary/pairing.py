@@ -158,6 +158,8 @@ class Counts:
     verbs: frozenset = frozenset()
     # Chinese character n-grams counted as candidates -> the English key that let each in (spans.aligned_ngram_partners)
     partners: dict[str, str | None] | None = None
+    # zh key -> the nouns written right after it, for a key that modifies a noun wherever it occurs (:func:`noun_after`)
+    modifies: dict[str, frozenset[str]] | None = None
 
 
 def pair_weight(p: SentencePair, params: GlossaryParams) -> float:
@@ -204,6 +206,8 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     partners = {g: e for g, e in partners.items() if g not in rec}  # another source's key pairs freely
     rec |= partners.keys()
     ew: dict[int, float] = {}
+    after: dict[str, set[str]] = defaultdict(set)  # zh key -> the nouns seen right after it
+    alone: set[str] = set()  # zh keys seen with no noun after them
     for n, p in enumerate(pairs):
         w = pair_weight(p, params)
         if w > 0:
@@ -225,6 +229,12 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
             eid = np.array(sorted({_id(ev, ce, k) for k, _ in ec}), np.int64)
             for i in zid:
                 cz[i] += w
+            nouns = noun_after(" ".join(p.zh.split()))
+            for k, _, _, end in zc:
+                if end in nouns:
+                    after[k].add(nouns[end])
+                else:
+                    alone.add(k)
             for i in eid:
                 ce[i] += w
             for k in heads:
@@ -265,7 +275,19 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         else np.zeros(len(ev)),
         verbs,
         partners,
+        {k: frozenset(v) for k, v in after.items() if k not in alone},
     )
+
+
+def noun_after(text: str) -> dict[int, str]:
+    """{offset: noun} of the common nouns (jieba tag n: no name, no verbal noun) of the Chinese ``text``, by
+    the offset where each begins: a candidate that ends there modifies it (美国纳税人 in 美国纳税人资金)."""
+    out, at = {}, 0
+    for w, f in zh_tagged(text):
+        if f == "n":
+            out[at] = w
+        at += len(w)
+    return out
 
 
 _OPENING = r"(?:^|[.!?…:]['\"”’)\]]*\s+)['\"“‘(\[]*"
@@ -1043,6 +1065,8 @@ def features(
     once = [zf.get(c.zh[z], 0.0) < CUT_RECUR for z in zi]  # every span of its one sentence ties on association
     composed = [o and compound_gloss(c.zh[z], _display_en(c, e)) for o, z, e in zip(once, zi, ei)]
     prior = sim + dd + tr * 0.5 + par + 0.5 * head + np.maximum(lex, composed)
+    for kl, ks in premodifiers(c, rows, sim_all) if sim_all is not None else ():
+        prior[ks] = max(prior[ks], prior[kl] + 1e-6)  # "U.S. taxpayer", not "U.S. taxpayer money", is 美国纳税人's
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
     for kl, ks in sorted(nested, key=lambda p: len(_display_en(c, c.ei[rows[p[0]]]))):
         prior_zh[kl] = max(prior_zh[kl], prior_zh[ks] + 1e-6)
@@ -1431,6 +1455,47 @@ def recur_evidence(c: Counts, zi: np.ndarray, ei: np.ndarray, stats: CorpusStats
     zf = np.array([stats.zh_freq.get(c.zh[z], float(c.cz[z])) for z in zi], float)
     ef = np.array([stats.en_freq.get(c.en[e], float(c.ce[e])) for e in ei], float)
     return np.log1p(np.minimum(zf, ef))
+
+
+def premodifiers(c: Counts, rows: np.ndarray, sim_all: np.ndarray) -> list[tuple[int, int]]:
+    """(k_long, k_short) positions in ``rows``: the same Chinese term z, which modifies a noun y written
+    right after it wherever it occurs (``Counts.modifies``: 美国纳税人 in 美国纳税人资金), and English e_long
+    that is e_short with words added at its end that translate y better than z (``sim_all``, every joint
+    row, under the encoder): "U.S. taxpayer money" beside "U.S. taxpayer" ("money" is 资金's). English
+    writes the Chinese modifier as a modifier too, so e_long runs past z into y's translation, and the
+    head it ends in is y's, not z's."""
+    if not c.modifies:
+        return []
+    find = joint_rows(c)  # the joint rows of (z, extra words) and (y, extra words) need not be kept ones
+    zid = {k: i for i, k in enumerate(c.zh)}
+    eid = {k: i for i, k in enumerate(c.en)}
+    by_z: dict[int, list[int]] = defaultdict(list)
+    for k, r in enumerate(rows):
+        if c.zh[c.zi[r]] in c.modifies:
+            by_z[int(c.zi[r])].append(k)
+    out = []
+
+    def sim(z: int, e: int) -> float:
+        at = find(z, e)
+        return float(np.nan_to_num(sim_all[at], nan=0.15)) if at >= 0 else -1.0
+
+    for z, ks in by_z.items():
+        nouns = [zid[y] for y in c.modifies[c.zh[z]] if y in zid]
+        for kl in ks:
+            long_w = c.en[c.ei[rows[kl]]].split()
+            for k in ks:
+                short_w = c.en[c.ei[rows[k]]].split()
+                if len(long_w) <= len(short_w) or en_key(" ".join(long_w[: len(short_w)])) != c.en[c.ei[rows[k]]]:
+                    continue  # e_long must start with e_short
+                rl, rs = int(rows[kl]), int(rows[k])
+                if sim(z, int(c.ei[rs])) < sim(z, int(c.ei[rl])) or c.cze[rs] < c.cze[rl] - 1e-9:
+                    continue  # the longer span is the better match by itself
+                extra = eid.get(en_key(" ".join(long_w[len(short_w) :])))
+                if extra is None or _display_en(c, extra) != _display_en(c, extra).lower():
+                    continue  # a name after a title is no head noun ("Treasury Secretary Scott")
+                if any(sim(y, extra) > sim(z, extra) for y in nouns):
+                    out.append((kl, k))
+    return out
 
 
 def head_share(c: Counts, ei: np.ndarray) -> np.ndarray:

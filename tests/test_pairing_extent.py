@@ -591,3 +591,30 @@ def test_a_lower_case_adjective_before_one_capitalised_word_makes_a_candidate(ma
     assert "wang er" in keys and not [k for k in keys if k.startswith("old ")]
     by_key = {(zh_key(e.zh), en_key(e.en).lower()) for e in macdev_glossary}
     assert ("小和尚", "little buddha") in by_key
+
+
+def test_a_chinese_modifier_takes_the_english_modifier_not_the_chunk_it_ends(by_zh):
+    """The real pair of the seeds "...如何选择美国纳税人资金大幅投资目标..." / "...investments of U.S. taxpayer money...":
+    美国纳税人 modifies 资金, the noun after it, and "money", which ends the English chunk,
+    is 资金's. The chunk's head made "U.S. taxpayer money" 美国纳税人's best match; the modifier's English
+    is "U.S. taxpayer", which the encoder finds closer too."""
+    from termalign.glossary.pairing import noun_after
+
+    text = "在这些举措中,特朗普政府如何选择美国纳税人资金大幅投资目标,以及这些交易能否成功"
+    assert noun_after(text)[text.index("资金")] == "资金"
+    assert by_zh["美国纳税人"].en == "U.S. taxpayer", by_zh["美国纳税人"]  # was "U.S. taxpayer money"
+
+
+def test_an_adjective_after_a_domain_adverb_is_a_candidate_when_it_ends_its_clause(by_zh):
+    """The seeds' "Mining and refining operations can be environmentally harmful, and take years to set up"
+    (采矿和精炼作业可能对环境有害): the adjective phrase is the translation of 环境有害, and no noun chunk
+    held it. A degree adverb opens no such candidate, and a noun after the adjective keeps the phrase inside
+    its chunk."""
+    keys = {
+        k for k, _ in en_candidates("Mining and refining operations can be environmentally harmful, and take years.")
+    }
+    assert "environmentally harmful" in keys
+    assert "especially important" not in {k for k, _ in en_candidates("It was especially important.")}
+    keys = {k for k, _ in en_candidates("They use environmentally harmful methods.")}
+    assert "environmentally harmful" not in keys
+    assert by_zh["环境有害"].en == "environmentally harmful", by_zh.get("环境有害")
