@@ -22,7 +22,8 @@ its English). Without that text the pairs' two sides are the corpus.
   10 for each word break it infers in Chinese; an English phrase is divided the same way
   (``PHRASE_BREAK``), so "export controls" is not judged as common as "export".
 * **evidence** -- an acronym, a term written in quotes (“实体清单”, so-called) or in
-  ``中文(English)`` is marked as a unit by the writer, and a name that is one token to jieba
+  ``中文(English)`` is marked as a unit by the writer (quotes count when the other side marks the unit
+  too, by quotes or capitals: quotes on one side only are speech, 称“姑奶奶” / 'Gou-er's aunt'), and a name that is one token to jieba
   (a dictionary name such as 七国集团, or a new word such as 贝森特) is a unit by the lexicon:
   strong evidence, ``MARKED_EVIDENCE_ONCE`` (0.9) when seen once, 0.96 twice, 0.99 by four
   sightings, so one quoted occurrence is not full proof and a term that recurs on its own
@@ -286,9 +287,12 @@ def termhood(
     # a Latin-script name inside the Chinese (MP Materials) is the English left untranslated: a sure
     # pair (its confidence says so), but no writer's mark and no jieba word, so it is weighed as a name
     untranslated = not _HAN.search(zk)
+    # quotes on one side only are speech or a word mentioned (称“姑奶奶”, 'it was all "your nephew"'),
+    # unless the other side marks the unit with capitals (《四十二章经》 / Sutra in Forty-Two Sections)
+    quoted = (zk in stats.quoted_zh, ek.lower() in stats.quoted_en)
     marked = (
-        zk in stats.quoted_zh
-        or ek.lower() in stats.quoted_en
+        all(quoted)
+        or (any(quoted) and any(w[:1].isupper() for w in en.split()))
         or ((zk, ek) in stats.paren and not untranslated)
         or is_acronym(en)
     )
