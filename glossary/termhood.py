@@ -40,7 +40,8 @@ its English). Without that text the pairs' two sides are the corpus.
   拜登总统, 美国财政部长史考特贝森特, 特朗普政府), whose English holds the name's English, is
   redundant beside the name and the title: its termhood is multiplied by ``PERSON_COMPOUND``. So is a
   place or organisation name joined to another entry whose lower-case English it extends (中国政府 /
-  Chinese government beside 政府, 外国关键矿产 / foreign critical minerals beside 关键矿产): a free
+  Chinese government beside 政府, 外国关键矿产 / foreign critical minerals beside 关键矿产), or to any
+  common noun with the place's English before lower-case words (中国进口商品 / Chinese imports): a free
   combination (:func:`place_compound`). An institution's title keeps its rank (美国财政部长 / U.S.
   Treasury Secretary: the rest's English is capitalised).
 * **verbs** -- a word of jieba's dictionary whose every CC-CEDICT sense is a verb (念佛 "to chant
@@ -393,7 +394,9 @@ def place_compound(zk: str, en: str, senses: Mapping[str, Sequence[str]]) -> boo
     商务部) joined to another entry's Chinese, and ``en`` is one of that entry's lower-case English forms
     with words before it: 中国政府 / "Chinese government" beside 政府 / government, 外国关键矿产 / "foreign
     critical minerals" beside 关键矿产 / critical minerals, 商务部员工 / "Commerce employees". Such a free
-    combination is redundant beside the entry, as a person compound is beside the name.
+    combination is redundant beside the entry, as a person compound is beside the name. So is a place
+    joined to any common noun when ``en`` is the place's word and lower-case words only (中国进口商品 /
+    "Chinese imports", 中国来源稀土 / "Chinese-origin rare earths"), whether or not the rest is an entry.
 
     ``senses``: Chinese key -> the English of each of its entries. A capitalised rest is a name or a
     title that the place makes an institution's (美国财政部长 / "U.S. Treasury Secretary" beside 财政部长 /
@@ -401,16 +404,31 @@ def place_compound(zk: str, en: str, senses: Mapping[str, Sequence[str]]) -> boo
     """
     words = general_zh()[0]
     target = en_words(en)
+    parts = en.split()
     # two characters at least: a one-character place (美, 中) also starts everyday words (美人儿, 中心)
     for i in range(2, len(zk)):
         gen = words.get(zk[:i])
         if gen is None or not gen[1].startswith(_PLACE_TAGS):
             continue
+        if _place_then_nouns(parts):
+            return True  # the place and a common noun on both sides: 中国进口商品 / Chinese imports
         for rest_en in senses.get(zk[i:], ()):
             rest = en_words(rest_en)
             if rest_en == rest_en.lower() and 0 < len(rest) < len(target) and target[-len(rest) :] == rest:
                 return True
     return False
+
+
+def _place_then_nouns(words: Sequence[str]) -> bool:
+    """A capitalised word, then lower-case words only ("Chinese imports", "U.S. soybeans"), not a name's
+    link word ("Group of 7")."""
+    rest = words[1:]
+    return (
+        len(rest) > 0
+        and words[0][:1].isupper()
+        and rest[0] not in _NAME_LINKS
+        and all(w.islower() and w.replace("-", "").isalpha() for w in rest)
+    )
 
 
 def _holds(long: Sequence[str], short: Sequence[str]) -> bool:
