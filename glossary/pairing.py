@@ -67,7 +67,7 @@ from .spans import (
     spelled_names,
     translated_names,
 )
-from .termhood import CorpusStats, quoted_pair, quoted_spans, with_termhood
+from .termhood import CorpusStats, quoted_pair, quoted_spans, title_words, with_termhood
 from .variants import en_key, en_words, has_run, is_acronym, singular_form, zh_key
 
 log = logging.getLogger(__name__)
@@ -2400,7 +2400,8 @@ def corpus_stats(
     for k, f in zip(c.en, c.ce.tolist()):
         ef[k] = max(ef[k], f)
     qz, qe = quoted_spans((s for s, _ in zh_text), (s for s, _ in en_text))
-    return CorpusStats(dict(zf), dict(ef), dict(tokens), sum(tokens.values()), qz, qe, c.paren, n_en)
+    titles = title_words(s for s, _ in en_text)
+    return CorpusStats(dict(zf), dict(ef), dict(tokens), sum(tokens.values()), qz, qe, c.paren, n_en, titles)
 
 
 def load_pinned(path) -> list[tuple[str, str]]:

@@ -22,7 +22,8 @@ its English). Without that text the pairs' two sides are the corpus.
   10 for each word break it infers in Chinese; an English phrase is divided the same way
   (``PHRASE_BREAK``), so "export controls" is not judged as common as "export".
 * **evidence** -- an acronym, a term written in quotes (“实体清单”, so-called) or in
-  ``中文(English)`` is marked as a unit by the writer, and a name that is one token to jieba
+  ``中文(English)`` is marked as a unit by the writer (quotes count when the other side marks the unit
+  too, by quotes or capitals: quotes on one side only are speech, 称“姑奶奶” / 'Gou-er's aunt'), and a name that is one token to jieba
   (a dictionary name such as 七国集团, or a new word such as 贝森特) is a unit by the lexicon:
   strong evidence, ``MARKED_EVIDENCE_ONCE`` (0.9) when seen once, 0.96 twice, 0.99 by four
   sightings, so one quoted occurrence is not full proof and a term that recurs on its own
@@ -39,7 +40,8 @@ its English). Without that text the pairs' two sides are the corpus.
   拜登总统, 美国财政部长史考特贝森特, 特朗普政府), whose English holds the name's English, is
   redundant beside the name and the title: its termhood is multiplied by ``PERSON_COMPOUND``. So is a
   place or organisation name joined to another entry whose lower-case English it extends (中国政府 /
-  Chinese government beside 政府, 外国关键矿产 / foreign critical minerals beside 关键矿产): a free
+  Chinese government beside 政府, 外国关键矿产 / foreign critical minerals beside 关键矿产), or to any
+  common noun with the place's English before lower-case words (中国进口商品 / Chinese imports): a free
   combination (:func:`place_compound`). An institution's title keeps its rank (美国财政部长 / U.S.
   Treasury Secretary: the rest's English is capitalised).
 * **verbs** -- a word of jieba's dictionary whose every CC-CEDICT sense is a verb (念佛 "to chant
@@ -62,7 +64,7 @@ its English). Without that text the pairs' two sides are the corpus.
   "strict export controls", and its share was 0.
 
 Names (capitalised English paired with a Chinese proper noun, a transliteration, or a word absent
-from the dictionary) are term-like but often general-language: 中国 / China is a name and as common
+from the dictionary, or one word the translation writes as a title: :func:`title_words`) are term-like but often general-language: 中国 / China is a name and as common
 as 公司, so a name's specificity is floored at ``NAME_FLOOR``, not raised to 1.
 
 The weights are set by hand (no labels of termhood exist beyond the top-50 table of
@@ -99,10 +101,13 @@ PERSON_COMPOUND = 0.4  # termhood factor of a person's name joined with a title 
 VERBAL = 0.4  # termhood factor of a dictionary word that is only a verb, paired with English that is no gerund, and of an adjective alone
 STRAY_NAME = 0.4  # termhood factor of a rare dictionary "name" paired with lower-case English (stray_name)
 STRAY_NAME_COUNT = 10  # ... rare: counted fewer times than this in jieba's dictionary (麻风 nr, "leprosy": 25)
+TITLE_MIN = 2  # a word capitalised alone inside sentences this often, and never in lower case, is a title
 MARKED_SPEC = 1.0  # specificity of a term the writer marks (quotes, 中文(English)) that is no common word
 MARKED_MAX_FREQ = 10 ** (4.5 - 9)  # ... no common word: rarer in general language than this (Zipf 4.5)
 PHRASE_BREAK = 10.0  # wordfreq divides a Chinese phrase by this for each word break it infers (INFERRED_SPACE_FACTOR)
 COMPOUND_BASE = 0.5  # a compound absent from jieba's dictionary: this plus the rest times its most specific token's
+_EDGE = "\"'“”‘’()[]{}.,;:!?—…-"  # punctuation stripped from a word's edges (title_words)
+_NAME_LINKS = ("of", "the", "and", "for")  # lower-case words inside a name (Group of Seven)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _QUOTED_ZH = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,16})[”」』》\"]")
 _QUOTED_EN = re.compile(
@@ -122,6 +127,7 @@ class CorpusStats:
     quoted_en: frozenset  # English keys seen inside quotation marks or after "so-called"
     paren: frozenset  # (zh key, en key) seen as 中文(English) or an acronym spelled out
     n_en_tokens: float = 0.0  # weighted number of English words; 0: English specificity not scored
+    titles: frozenset = frozenset()  # lower-cased English words the text writes as titles (title_words)
 
 
 @lru_cache(maxsize=200_000)
@@ -178,6 +184,38 @@ def quoted_spans(zh_texts: Iterable[str], en_texts: Iterable[str]) -> tuple[froz
     return frozenset(zh - {""}), frozenset(en - {""})
 
 
+def title_words(en_texts: Iterable[str]) -> frozenset:
+    """Lower-cased English words that the text capitalises inside a sentence, standing alone, at least
+    ``TITLE_MIN`` times, and never writes in lower case: "the Emperor, the Empress" in a translation whose
+    every "Emperor" is capitalised. English capitalises a common noun inside a sentence only where it
+    is a title or a name, so the translator treats the word as one. A capital after a sentence's end
+    or an opening quote says nothing, and nor does one beside another capitalised word ("Asia Group",
+    "Group of Seven": the word is part of a name)."""
+    titled: defaultdict[str, int] = defaultdict(int)
+    lower: set[str] = set()
+    for t in en_texts:
+        raw = t.split()
+        words = [w.strip(_EDGE) for w in raw]
+        for i, w in enumerate(words):
+            if not w.isalpha():
+                continue
+            if w.islower():
+                lower.add(w)
+                continue
+            if i == 0 or not (w[0].isupper() and w[1:].islower()):
+                continue
+            before = raw[i - 1]
+            if before[-1:] not in ",;" and not (before[-1:].isalpha() and before.islower()):
+                continue  # after a sentence's end, an opening quote, or a capitalised word
+            if before == "of" and i > 1 and raw[i - 2][:1].isupper() and raw[i - 2][-1:].isalpha():
+                continue  # the end of a longer name (Group of Seven)
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if raw[i][-1:].isalpha() and (after[:1].isupper() or after in _NAME_LINKS):
+                continue  # the start of a longer name
+            titled[w.lower()] += 1
+    return frozenset(w for w, n in titled.items() if n >= TITLE_MIN and w not in lower)
+
+
 def quoted_pair(zh_text: str, en_text: str) -> tuple[str, str] | None:
     """(zh key, en key) when each side of one sentence pair quotes exactly one span (“实体清单” and
     "so-called entity list"): both writers marked the same unit, as ``中文(English)`` does."""
@@ -204,17 +242,16 @@ def independence(freq: float, containers: Sequence[float]) -> float:
     return min(1.0, max(0.0, (freq - sum(containers) / len(containers)) / freq))
 
 
-def is_name(zk: str, en: str, tag: str | None, translit: float) -> bool:
-    """A name: capitalised English whose Chinese is a proper noun, not a dictionary word, or sounds like it."""
+def is_name(zk: str, en: str, tag: str | None, translit: float, titles: frozenset = frozenset()) -> bool:
+    """A name: capitalised English whose Chinese is a proper noun, not a dictionary word, or sounds like
+    it, or one capitalised word that the text writes as a title (``titles``: :func:`title_words`)."""
     words = en.split()
     if not words or not any(w[:1].isupper() for w in words):
         return False
-    if (
-        is_acronym(en)
-        or len(words) >= 2
-        and all(w[:1].isupper() or w.lower() in ("of", "the", "and", "for") for w in words)
-    ):
+    if is_acronym(en) or len(words) >= 2 and all(w[:1].isupper() or w.lower() in _NAME_LINKS for w in words):
         return True  # Asia Group, International Energy Agency, G7
+    if len(words) == 1 and en.lower() in titles:
+        return True  # 皇帝 / Emperor: a common noun the translation writes as a title
     return (tag is not None and tag.startswith(_NAME_TAGS)) or translit >= 0.6
 
 
@@ -247,13 +284,16 @@ def termhood(
     gen = words.get(zk)
     freq = stats.zh_freq.get(zk, 0.0)
     ek = en_key(en)
-    name = is_name(zk, en, gen[1] if gen else None, translit)
+    name = is_name(zk, en, gen[1] if gen else None, translit, stats.titles)
     # a Latin-script name inside the Chinese (MP Materials) is the English left untranslated: a sure
     # pair (its confidence says so), but no writer's mark and no jieba word, so it is weighed as a name
     untranslated = not _HAN.search(zk)
+    # quotes on one side only are speech or a word mentioned (称“姑奶奶”, 'it was all "your nephew"'),
+    # unless the other side marks the unit with capitals (《四十二章经》 / Sutra in Forty-Two Sections)
+    quoted = (zk in stats.quoted_zh, ek.lower() in stats.quoted_en)
     marked = (
-        zk in stats.quoted_zh
-        or ek.lower() in stats.quoted_en
+        all(quoted)
+        or (any(quoted) and any(w[:1].isupper() for w in en.split()))
         or ((zk, ek) in stats.paren and not untranslated)
         or is_acronym(en)
     )
@@ -354,7 +394,9 @@ def place_compound(zk: str, en: str, senses: Mapping[str, Sequence[str]]) -> boo
     商务部) joined to another entry's Chinese, and ``en`` is one of that entry's lower-case English forms
     with words before it: 中国政府 / "Chinese government" beside 政府 / government, 外国关键矿产 / "foreign
     critical minerals" beside 关键矿产 / critical minerals, 商务部员工 / "Commerce employees". Such a free
-    combination is redundant beside the entry, as a person compound is beside the name.
+    combination is redundant beside the entry, as a person compound is beside the name. So is a place
+    joined to any common noun when ``en`` is the place's word and lower-case words only (中国进口商品 /
+    "Chinese imports", 中国来源稀土 / "Chinese-origin rare earths"), whether or not the rest is an entry.
 
     ``senses``: Chinese key -> the English of each of its entries. A capitalised rest is a name or a
     title that the place makes an institution's (美国财政部长 / "U.S. Treasury Secretary" beside 财政部长 /
@@ -362,16 +404,31 @@ def place_compound(zk: str, en: str, senses: Mapping[str, Sequence[str]]) -> boo
     """
     words = general_zh()[0]
     target = en_words(en)
+    parts = en.split()
     # two characters at least: a one-character place (美, 中) also starts everyday words (美人儿, 中心)
     for i in range(2, len(zk)):
         gen = words.get(zk[:i])
         if gen is None or not gen[1].startswith(_PLACE_TAGS):
             continue
+        if _place_then_nouns(parts):
+            return True  # the place and a common noun on both sides: 中国进口商品 / Chinese imports
         for rest_en in senses.get(zk[i:], ()):
             rest = en_words(rest_en)
             if rest_en == rest_en.lower() and 0 < len(rest) < len(target) and target[-len(rest) :] == rest:
                 return True
     return False
+
+
+def _place_then_nouns(words: Sequence[str]) -> bool:
+    """A capitalised word, then lower-case words only ("Chinese imports", "U.S. soybeans"), not a name's
+    link word ("Group of 7")."""
+    rest = words[1:]
+    return (
+        len(rest) > 0
+        and words[0][:1].isupper()
+        and rest[0] not in _NAME_LINKS
+        and all(w.islower() and w.replace("-", "").isalpha() for w in rest)
+    )
 
 
 def _holds(long: Sequence[str], short: Sequence[str]) -> bool:

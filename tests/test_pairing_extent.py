@@ -305,6 +305,42 @@ def test_a_rare_dictionary_name_with_lower_case_english_ranks_low(macdev_glossar
     assert not stray_name("茅十八", "Whiskers") and by_zh["茅十八"][0] < 100
 
 
+def test_a_common_noun_the_translation_always_capitalises_is_a_title(macdev_glossary):
+    """MAC-Dev 002: 韦小宝虽然听人说过皇帝、皇后、太子、公主 ("Trinket had heard people talk about the Emperor,
+    the Empress, Princes and Princesses"). 皇帝 is a common noun to jieba, and "Emperor" one word, so the
+    entry was no name and, general on both sides, ranked 279 (gold: a title, term-worthy). The translation
+    capitalises "Emperor" inside its sentences six times and never writes "emperor": a title, weighed as
+    a name (``title_words``). A capital after a sentence's end or beside another capitalised word ("the
+    Asia Group", "Group of Seven") says nothing, nor does a word the text also writes in lower case."""
+    from termalign.glossary.termhood import title_words
+
+    text = [
+        "As a boy, Trinket had heard people talk about the Emperor, the Empress, Princes and Princesses, "
+        "Palace Ladies, Palace Eunuchs, but he hadn't the faintest idea what these grand beings actually looked like.",
+        "All he knew was that the Emperor wore a Dragon Robe.",
+        "I wonder what the actual Emperor and Empress look like?",
+        "Evan Medeiros, a senior adviser at the Asia Group, said the Chinese system was breathtaking.",
+        "Group of Seven nations and others stepped up their efforts, the Group of Seven said.",
+        "Energy prices rose, and the Energy Department said energy was short.",
+    ]
+    assert title_words(text) == {"emperor", "empress"}
+    rank = {(e.zh, e.en): i for i, e in enumerate(macdev_glossary)}
+    assert rank[("皇帝", "Emperor")] < 60 and rank[("皇后", "Empress")] < 100  # 279 and 254 before
+
+
+def test_a_word_quoted_on_one_side_only_is_speech_not_a_marked_term(macdev_glossary):
+    """MAC-Dev 003: 才要称“姑奶奶” ("was on the point of greeting her as 'Gou-er's aunt'") and 'it was all
+    "your nephew" this and "your nephew" that'. The quotes are a form of address and words someone said,
+    on one side only, and they made 姑奶奶 / aunt and 侄儿 / nephew marked terms (termhood 0.86 and 0.91,
+    ranks 24 and 15; gold: right, no terms). A term the writer marks is marked on the other side too,
+    by quotes (“实体清单” / so-called entity list in the example corpus) or by capitals: the book title
+    《四十二章经》 / Sutra in Forty-Two Sections stays marked."""
+    by_zh = {e.zh: e for e in macdev_glossary}
+    assert by_zh["侄儿"].en == "nephew" and by_zh["侄儿"].termhood < 0.5
+    assert by_zh["姑奶奶"].en == "aunt" and by_zh["姑奶奶"].termhood < 0.5
+    assert by_zh["四十二章经"].termhood > 0.9
+
+
 def test_a_recurring_honorific_does_not_cut_the_bare_name():
     """ "Mr. Campbell" recurs in the example corpus and holds every co-occurrence of 坎贝尔 / "Campbell",
     but 坎贝尔 holds no title for "Mr" to translate (``titled_ok``), so "Campbell" is not cut from it
