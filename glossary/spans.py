@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .candidates import ZH_STOP, _is_cap, _to_simplified, _tokens, dictionary_tag, gerund, lexicon, zh_clause
 from .orgs import org_spans
@@ -184,25 +184,13 @@ def gerund_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MI
     writes as a verb ("laughed") meets no gerund, and the common verbs of narrative that meet one by the
     way (坐在 / "sitting", 成为 / "becoming", 吃饭 / "eating", 举行 / "holding") are too common to be terms.
     Linear in the pairs (verbs times gerunds of each)."""
-    freq: Counter = Counter()
-    co: Counter = Counter()
-    for zh, en_keys in pairs:
-        verbs = _verbs(zh)
-        if not verbs:
-            continue
-        gerunds = {k.lower() for k in en_keys if " " not in k and k.endswith("ing") and gerund(k.lower())}
-        freq.update(verbs)
-        co.update((v, g) for v in verbs for g in gerunds)
     from .termhood import MARKED_MAX_FREQ, general_freq
 
-    best: Counter = Counter()
-    for (v, _), n in co.items():
-        best[v] = max(best[v], n)
-    return frozenset(
-        v
-        for v, n in best.items()
-        if n >= min_count and n >= VERB_SHARE * freq[v] and general_freq(v, "zh") < MARKED_MAX_FREQ
-    )
+    def meets(verbs: set[str], en_keys: Iterable[str]):
+        gerunds = {k.lower() for k in en_keys if " " not in k and k.endswith("ing") and gerund(k.lower())}
+        return ((v, g) for v in verbs for g in gerunds)
+
+    return frozenset(v for v in _recurring_verbs(pairs, meets, min_count) if general_freq(v, "zh") < MARKED_MAX_FREQ)
 
 
 def noun_sense_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int = MIN_RECUR) -> frozenset[str]:
@@ -216,19 +204,33 @@ def noun_sense_verbs(pairs: Iterable[tuple[str, Iterable[str]]], min_count: int 
 
     from .variants import en_key
 
+    def meets(verbs: set[str], en_keys: Iterable[str]):
+        en = {k.lower() for k in en_keys}
+        return ((v, "") for v in verbs if {en_key(x).lower() for x in senses(v) if not x.startswith("to ")} & en)
+
+    return frozenset(_recurring_verbs(pairs, meets, min_count))
+
+
+def _recurring_verbs(
+    pairs: Iterable[tuple[str, Iterable[str]]],
+    meets: Callable[[set[str], Iterable[str]], Iterable[tuple[str, str]]],
+    min_count: int,
+) -> list[str]:
+    """The verbs (:func:`_verbs`) of the pairs' Chinese that meet one English partner, ``meets(verbs, English
+    candidate keys)`` giving (verb, partner) per meeting, in at least ``min_count`` pairs and ``VERB_SHARE``
+    of the pairs the verb is seen in (counted with its most frequent partner)."""
     freq: Counter = Counter()
     co: Counter = Counter()
     for zh, en_keys in pairs:
         verbs = _verbs(zh)
         if not verbs:
             continue
-        en = {k.lower() for k in en_keys}
         freq.update(verbs)
-        for v in verbs:
-            nouns = {en_key(x).lower() for x in senses(v) if not x.startswith("to ")}
-            if nouns & en:
-                co[v] += 1
-    return frozenset(v for v, n in co.items() if n >= min_count and n >= VERB_SHARE * freq[v])
+        co.update(set(meets(verbs, en_keys)))
+    best: Counter = Counter()
+    for (v, _), n in co.items():
+        best[v] = max(best[v], n)
+    return [v for v, n in best.items() if n >= min_count and n >= VERB_SHARE * freq[v]]
 
 
 NGRAM_MAX = 4  # Han characters of an n-gram candidate
