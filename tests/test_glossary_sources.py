@@ -4,7 +4,6 @@ files in benchmarks/gold."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from termalign.glossary.candidates import (
     zh_candidates,
     zh_tagged,
 )
-from termalign.glossary.entries import SentencePair
 from termalign.glossary.pairing import GlossaryParams, build_glossary, count, dice, embed_sims, prune, repairs
 from termalign.glossary.spans import (
     all_zh_candidates,
@@ -30,14 +28,10 @@ from termalign.glossary.spans import (
     token_spans,
 )
 from termalign.glossary.variants import en_key, zh_key
+from tests.conftest import seed_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
-
-
-def seed_pairs() -> list[SentencePair]:
-    with open(DATA / "rare_earths_pairs.jsonl", encoding="utf-8") as f:
-        return [SentencePair(**json.loads(line)) for line in f]
 
 
 def _zh_text(needle: str) -> str:
@@ -83,7 +77,7 @@ def test_latin_names_inside_chinese_are_candidates_and_pair_with_the_same_englis
     assert any(e.zh == "MP Materials" and e.en == "MP Materials" for e in entries)
 
 
-def test_the_noun_head_of_a_compound_token_the_dictionary_lacks_is_a_candidate(usem3):
+def test_the_noun_head_of_a_compound_token_the_dictionary_lacks_is_a_candidate(seed_glossary):
     """jieba keeps 大学教授 whole (乔治城/nr 大学教授/n), CC-CEDICT has no such word but has 大学 and 教授, and
     the English writes "a professor at Georgetown University": 教授 / "professor" is the term, and it was
     no candidate. A head the dictionary tags no noun is none: 一下 of 考虑一下 ("to think it over")."""
@@ -91,7 +85,7 @@ def test_the_noun_head_of_a_compound_token_the_dictionary_lacks_is_a_candidate(u
     assert "教授" in {k for k, *_ in compound_heads(zh)}
     assert "教授" in {k for k, *_ in all_zh_candidates(zh)}
     assert "一下" not in {k for k, *_ in compound_heads(_zh_text("考虑一下"))}
-    entries = build_glossary(seed_pairs(), usem3)
+    entries = seed_glossary
     assert any(zh_key(e.zh) == "教授" and en_key(e.en).lower() == "professor" for e in entries)
 
 
@@ -182,7 +176,7 @@ def _first_linking(pairs, enc):
     return c, linked, good, {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
 
 
-def test_a_join_of_two_chunks_is_no_partner_of_a_term_holding_one_of_them(usem3):
+def test_a_join_of_two_chunks_is_no_partner_of_a_term_holding_one_of_them(usem3, seed_glossary):
     """ "supply chains and boost" joins two chunks of one sentence; 供应链 / "supply chains" is an entry of
     its own inside 供应链安全, and nothing in 供应链安全 is "boost", so the join is no entry. A name's "of"
     (Export-Import Bank of the United States) is no such join."""
@@ -193,7 +187,7 @@ def test_a_join_of_two_chunks_is_no_partner_of_a_term_holding_one_of_them(usem3)
     joins = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in unmatched_joins(c, linked)}
     assert ("供应链安全", "supply chains and boost") in joins
     assert not any(z == "美国进出口银行" for z, _ in joins)
-    by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3)}
+    by_zh = {e.zh: e.en for e in seed_glossary}
     assert by_zh.get("供应链安全") != "supply chains and boost" and by_zh["供应链"] == "supply chain"
     assert by_zh["美国进出口银行"] == "Export-Import Bank of the United States"
 
@@ -222,7 +216,7 @@ def test_a_join_of_two_chunks_is_no_partner_of_a_term_holding_one_of_them(usem3)
         ),
     ],
 )
-def test_a_partner_that_leaves_out_the_chinese_terms_translation_is_no_entry(usem3, rule, wrong, kept):
+def test_a_partner_that_leaves_out_the_chinese_terms_translation_is_no_entry(usem3, rule, wrong, kept, seed_glossary):
     """A partner chunk of the sentence that a linked part of the Chinese term shows is no translation
     of it: the first linking pass links it, the rule cuts it, and the glossary holds it no more."""
     import termalign.glossary.pairing as pairing
@@ -233,7 +227,7 @@ def test_a_partner_that_leaves_out_the_chinese_terms_translation_is_no_entry(use
     cut = {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r in getattr(pairing, rule)(c, linked, arg)}
     assert wrong <= shown & cut
     assert kept in shown - cut
-    entries = {(e.zh, en_key(e.en).lower()) for e in build_glossary(pairs, usem3)}
+    entries = {(e.zh, en_key(e.en).lower()) for e in seed_glossary}
     assert not wrong & entries
     assert kept in entries
 
@@ -271,7 +265,7 @@ def test_a_partner_that_leaves_out_the_head_in_literary_text_is_no_entry(usem3, 
     assert kept in entries
 
 
-def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(usem3):
+def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(seed_glossary):
     """申请者 / "applicants" occurs in the example corpus only inside 申请者名单 / "lists of applicants",
     so the nesting test of ``drop_fragments`` took it for a fragment; but 申请者 is a word of jieba's
     dictionary and 申请者名单 is not, so the longer one is a free combination (``free_word``). A
@@ -284,7 +278,7 @@ def test_a_dictionary_word_seen_only_inside_a_free_combination_stays_an_entry(us
     assert not free_word("马赫", "马赫纳兹汗", "Mahnaz Khan")
     pairs = seed_pairs()
     assert not [p for p in pairs if "申请者" in p.zh and "申请者名单" not in p.zh]
-    entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3)}
+    entries = {(e.zh, e.en) for e in seed_glossary}
     assert {("申请者名单", "lists of applicants"), ("申请者", "applicants")} <= entries
     # a compound of dictionary words (资本 投资) inside it and one more word (大量): "...行业所需的大量资本投资..." /
     # "...the substantial capital investments the industry requires", the seeds' only pair with 资本投资
@@ -475,7 +469,7 @@ def test_a_time_word_that_names_no_time_is_a_noun():
     assert not any("周五" in k for k, *_ in zh_candidates(line))
 
 
-def test_a_verb_that_closes_a_de_phrase_heads_a_noun(usem3):
+def test_a_verb_that_closes_a_de_phrase_heads_a_noun(seed_glossary):
     """Seed 000: jieba tags 限制, 停摆 and 控制 verbs in 拜登政府实施的技术限制。 ("technology curbs put in place
     by the Biden administration"), 正在进行的政府停摆、 ("an ongoing government shutdown") and 更广泛的技术控制时,
     so no noun run held 技术限制, 政府停摆 or 技术控制 and the gold's pairs were missed. What closes a 的-phrase
@@ -490,7 +484,7 @@ def test_a_verb_that_closes_a_de_phrase_heads_a_noun(usem3):
     line = _zh_text("特朗普政府正在权衡")  # 熟悉该行业的人士表示, ...
     toks = _tokens(_to_simplified(line))
     assert verb_heads(toks) == toks
-    entries = {(zh_key(e.zh), en_key(e.en).lower()) for e in build_glossary(seed_pairs(), usem3)}
+    entries = {(zh_key(e.zh), en_key(e.en).lower()) for e in seed_glossary}
     assert {
         ("技术限制", "technology curb"),
         ("政府停摆", "government shutdown"),
@@ -888,7 +882,7 @@ def test_english_the_dictionary_gives_for_the_term_fits_its_length(usem3):
     assert by_zh["野汉子"] == "lover" and by_zh["妻妾"] == "wives and concubines"
 
 
-def test_an_organisation_jieba_cuts_apart_pairs_with_its_english_name(usem3):
+def test_an_organisation_jieba_cuts_apart_pairs_with_its_english_name(seed_glossary):
     """Two organisations of the example corpus that no noun run proposes: jieba tags 开发 ("Development")
     a verb inside 美国 国际 开发 金融公司, and glues 大学 to the title after it (乔治城 大学教授, "a
     professor at Georgetown University"). Each ends in an organisation's head and meets a capitalised
@@ -903,7 +897,7 @@ def test_an_organisation_jieba_cuts_apart_pairs_with_its_english_name(usem3):
     assert "分析人士赞扬政府" in {k for p in pairs for k, *_ in org_spans(p.zh)}
     names = org_names((p.zh, [s for _, s in en_candidates(p.en)]) for p in pairs)
     assert orgs <= names and "分析人士赞扬政府" not in names
-    entries = {(e.zh, e.en) for e in build_glossary(pairs, usem3)}
+    entries = {(e.zh, e.en) for e in seed_glossary}
     assert ("美国国际开发金融公司", "U.S. International Development Finance Corporation") in entries
     assert ("乔治城大学", "Georgetown University") in entries
 
@@ -1067,7 +1061,7 @@ def test_a_fixed_expression_that_ends_in_a_verb_or_a_function_word_is_no_candida
     assert "发言人" in {k for k, *_ in zh_candidates(_zh_text("发言人"))}
 
 
-def test_a_partner_that_holds_a_neighbours_translation_is_no_translation(usem3):
+def test_a_partner_that_holds_a_neighbours_translation_is_no_translation(seed_glossary):
     """In a sentence seen once every English chunk meets a Chinese term at Dice 1. "cancer treatments" holds
     "treatment", which CC-CEDICT gives for 治疗, the word after 癌症, and nothing in 癌症 ("cancer"): the chunk
     is 癌症治疗's translation, so 癌症 takes "cancer" instead (``glossed_outside``, ``outside_glosses``). A word
@@ -1081,7 +1075,7 @@ def test_a_partner_that_holds_a_neighbours_translation_is_no_translation(usem3):
     assert glossed_outside("贫下中农", "beating peasants", "晚上我放牛回来，队长说我殴打贫下中农，要开我的斗争会。")
     # MAC-Dev 003: "He led Grannie Liu into a rear courtyard. ... a side wall."
     assert not glossed_outside("后院", "rear courtyard", "引着刘老老进了后院，到一个院子墙边，指道：“这就是他家。”")
-    entries = {(e.zh, e.en) for e in build_glossary(seed_pairs(), usem3)}
+    entries = {(e.zh, e.en) for e in seed_glossary}
     assert ("癌症", "cancer") in entries
     assert ("癌症", "cancer treatments") not in entries
 

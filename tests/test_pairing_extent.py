@@ -5,16 +5,16 @@ once or joined with a title do not outrank the domain's terms."""
 from __future__ import annotations
 
 import pytest
-from test_glossary import seed_pairs
 
 from termalign.glossary.candidates import en_candidates
 from termalign.glossary.pairing import build_glossary, coordination_ok, is_capitalised
 from termalign.glossary.variants import en_key, zh_key
+from tests.conftest import seed_pairs
 
 
 @pytest.fixture(scope="module")
-def glossary(usem3):
-    return build_glossary(seed_pairs(), usem3)
+def glossary(seed_glossary):
+    return seed_glossary
 
 
 def joint_rows(c, zh: str, en: str):
