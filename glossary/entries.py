@@ -64,15 +64,23 @@ class TermEntry:
     examples: tuple[SentencePair, ...] = ()
     pinned: bool = False  # from the user's known-terms TSV
     termhood: float | None = None  # how term-like, in [0, 1] (glossary/termhood.py); None: not scored
+    # the candidate model's confidence, the order's score (as mined; None when read from a store); no
+    # part of the entry's identity
+    link: float | None = field(default=None, compare=False)
 
     @property
     def rank(self) -> float:
         """The glossary's order, best first: the candidate model's confidence × termhood (that
-        confidence alone when unscored; :func:`glossary.calibration.link_score`)."""
-        return link_score(self.confidence) * (1.0 if self.termhood is None else self.termhood)
+        confidence alone when unscored), the candidate confidence read back from the shown one
+        (``link``; read back from the shown confidence, :func:`glossary.calibration.link_score`, where
+        it is not at hand: at the 0.99 cap that is the least that reaches it, so the store orders by the
+        entry's feature row instead)."""
+        p = link_score(self.confidence, self.termhood) if self.link is None else self.link
+        return p * (1.0 if self.termhood is None else self.termhood)
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        del d["link"]  # the order's score, not part of the entry a user sees
         d["examples"] = [x.to_dict(EXAMPLE_FIELDS) for x in self.examples]
         return d
 

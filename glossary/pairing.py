@@ -30,7 +30,7 @@ import numpy as np
 
 from termalign.align.lexicon import gloss_parts
 
-from .calibration import shown_confidence
+from .calibration import FEATURES, WEIGHTS
 from .candidates import (
     HONORIFIC,
     NAME_DOTS,
@@ -75,56 +75,21 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:18"
+METHOD_VERSION = "glossary:19"
 
-FEATURES = (
-    "bias",
-    "sim",
-    "dice",
-    "log_cooc",
-    "llr",
-    "translit",
-    "paren",
-    "best_zh",
-    "best_en",
-    "len_fit",
-    "zh_extra",
-    "en_extra",
-    "en_head",
-    "log_recur",
-    "en_cut",
-)
-# Fitted by ``fit_weights`` (L2 = 0.3) on the labelled candidate pairs of the dev part of the gold
-# (``python benchmarks/bench_glossary.py --fit``; 1,022 pairs, 252 correct): 3-fold held-out log-loss
-# 0.244, accuracy 0.897; of the dev pairs given 0.9 and up, 98% are right (60 pairs), so no claim
-# above 0.99 is supported. Entries at the cap are ordered by frequency.
+# The candidate model (FEATURES, WEIGHTS) is glossary.calibration's. No claim above 0.99 is supported
+# (of the dev pairs given 0.9 and up, 98% are right); entries at the cap are ordered by their rank.
 MAX_CONFIDENCE = 0.99
 PART_SURFACE = 1e-3  # weight of a surface seen only inside a longer chunk, when choosing the headword
 BOUND_SHARE = 0.9  # a fragment holding at least this share of its frequency inside a longer linked pair goes
-WEIGHTS = (
-    -7.156,
-    4.620,
-    1.073,
-    -0.620,
-    -0.767,
-    1.471,
-    1.047,
-    2.532,
-    1.321,
-    1.911,
-    -0.424,
-    -0.176,
-    -0.166,
-    1.811,
-    -1.532,
-)
 
 
 @dataclass(frozen=True, slots=True)
 class GlossaryParams:
     top_k: int = 6  # partners kept per term before the expensive features
     encode_batch: int = 512  # term strings per encoder call (every candidate term is encoded once)
-    min_confidence: float = 0.3  # entries below are dropped
+    min_confidence: float = 0.3  # entries whose candidate confidence is below are dropped (linking's floor)
+    min_shown: float = 0.0  # entries showing a confidence below are dropped (glossary build --min-confidence)
     n_examples: int = 3
     mined_weight: float = 0.5  # a mined pair counts this much of an aligned one of the same score
     min_pair_score: float = 0.05  # pairs below do not count at all
@@ -2348,7 +2313,7 @@ def _mine_glossary(
             TermEntry(
                 zh=zform,
                 en=en_form,
-                confidence=round(p if is_pin else min(shown_confidence(p), MAX_CONFIDENCE), 4),
+                confidence=p,  # the candidate confidence: with_termhood maps it to the one shown
                 freq=int(freq[i]),
                 n_docs=len(docs[i]),
                 zh_variants=zh_variants(zform, zsurf),
@@ -2359,7 +2324,8 @@ def _mine_glossary(
         )
         if not is_pin:
             feats[(entries[-1].zh, entries[-1].en)] = x[pos[row_of[(zk, ek)]]]
-    return with_termhood(entries, stats), feats
+    ranked = [e for e in with_termhood(entries, stats, MAX_CONFIDENCE) if e.pinned or e.confidence >= params.min_shown]
+    return ranked, feats
 
 
 def corpus_stats(

@@ -84,6 +84,7 @@ from functools import lru_cache
 
 from termalign.align.lexicon import en_lemmas, gloss_parts, verbal_only
 
+from .calibration import shown_confidence
 from .candidates import _attributive, gerund, zh_tagged, zh_tokens
 from .entries import TermEntry
 from .pinyin import translit
@@ -498,8 +499,11 @@ def entry_termhoods(entries: Sequence[TermEntry], stats: CorpusStats) -> list[tu
     ]
 
 
-def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[TermEntry]:
-    """``entries`` with their termhood set (pinned entries: 1), ordered by rank, best first."""
+def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats, max_confidence: float = 1.0) -> list[TermEntry]:
+    """``entries``, whose confidence is still the candidate model's ``p``, with their termhood set (pinned
+    entries: 1) and the confidence they show (:func:`glossary.calibration.shown_confidence` of ``p`` and
+    termhood, at most ``max_confidence``; a pinned entry's stays), ordered by rank (``p`` × termhood), best
+    first."""
     out = []
     for e, parts in zip(entries, entry_termhoods(entries, stats)):
         if parts is None:
@@ -512,8 +516,12 @@ def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats) -> list[Term
                 t = round(t * VERBAL, 4)
             if stray_name(zh_key(e.zh), e.en):
                 t = round(t * STRAY_NAME, 4)
-        out.append(replace(e, termhood=t))
-    return sort_by_rank(out)
+        shown = e.confidence if e.pinned else round(min(shown_confidence(e.confidence, t), max_confidence), 4)
+        out.append(
+            (e.confidence * t, replace(e, termhood=t, confidence=shown, link=None if e.pinned else e.confidence))
+        )
+    out.sort(key=lambda r: (-r[0], -r[1].confidence, -r[1].freq, r[1].zh, r[1].en))
+    return [e for _, e in out]
 
 
 def verbal_word(zk: str, en: str, freq: int = 0) -> bool:

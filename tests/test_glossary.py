@@ -110,13 +110,18 @@ def test_a_compound_seen_once_is_matched_to_the_english_the_dictionary_composes(
 def test_entries_are_sorted_calibrated_and_linked_one_to_one(glossary):
     rank = [e.rank for e in glossary]
     assert rank == sorted(rank, reverse=True)  # the order: the candidate confidence x termhood
+    assert all(e.rank == pytest.approx(e.link * e.termhood) and 0 <= e.termhood <= 1 for e in glossary)
+    # the shown confidence reads termhood too: a general word shows less than a term of the same candidate
+    # confidence, and below the cap the candidate confidence is read back from the shown one
+    assert shown_confidence(0.5, 0.1) < 0.5 < shown_confidence(0.5, 0.9)
+    for th in (None, 0.0, 0.4, 1.0):
+        assert all(link_score(shown_confidence(p, th), th) == pytest.approx(p) for p in (0.0, 0.3, 0.5, 0.97, 1.0))
     assert all(
-        e.rank == pytest.approx(link_score(e.confidence) * e.termhood) and 0 <= e.termhood <= 1 for e in glossary
+        link_score(e.confidence, e.termhood) == pytest.approx(e.link, abs=1e-3) for e in glossary if e.confidence < 0.99
     )
-    assert all(link_score(shown_confidence(p)) == pytest.approx(p) for p in (0.0, 0.3, 0.5, 0.97, 1.0))
     conf = [e.confidence for e in glossary]
     # linking's floor (0.3) is on the candidate confidence; an entry shows it through the entries' map
-    assert all(shown_confidence(0.3) - 1e-4 <= c <= 0.99 for c in conf)  # 0.99: see MAX_CONFIDENCE
+    assert all(shown_confidence(0.3, e.termhood) - 1e-4 <= e.confidence <= 0.99 for e in glossary)  # see MAX_CONFIDENCE
     assert sum(c >= 0.9 for c in conf) >= 10  # a confident band exists
     zh = Counter(e.zh for e in glossary)
     assert {z for z, n in zh.items() if n > 1} == {"政府"}  # one Chinese term, one entry, but for two senses

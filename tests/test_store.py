@@ -142,20 +142,33 @@ def test_a_store_from_before_termhood_still_reads_and_upgrades(tmp_path):
 
 
 def test_the_store_orders_the_glossary_as_the_library_does(tmp_path):
-    # rank is the candidate confidence behind the shown one x termhood (glossary.calibration): by the
-    # shown confidence 公司 (0.99 x 0.35) would come before 战略 (0.3 x 1.0); by rank it comes after
-    from termalign.glossary.calibration import link_score
+    # rank is the candidate confidence x termhood (glossary.calibration): by the shown confidence
+    # 公司 (0.99 x 0.5) would come before 战略 (0.3 x 1.0); by rank (0.7 x 0.5 against 0.4 x 1.0) it
+    # comes after. The library has the candidate confidence as mined (link); the store reads it from
+    # the entry's feature row, whatever the cap did to the confidence shown.
+    import math
+
+    import numpy as np
+
+    from termalign.glossary.calibration import FEATURES, WEIGHTS, candidate_confidence
     from termalign.glossary.entries import TermEntry
     from termalign.glossary.termhood import sort_by_rank
 
+    def row(p: float) -> np.ndarray:  # a feature row whose candidate confidence is p
+        x = np.zeros(len(FEATURES))
+        x[0], x[1] = 1.0, (math.log(p / (1 - p)) - WEIGHTS[0]) / WEIGHTS[1]
+        return x
+
     entries = [
-        TermEntry("公司", "company", 0.99, 1, 1, termhood=0.35),
-        TermEntry("战略", "strategy", 0.3, 1, 1, termhood=1.0),
+        TermEntry("公司", "company", 0.99, 1, 1, termhood=0.5, link=0.7),
+        TermEntry("战略", "strategy", 0.3, 1, 1, termhood=1.0, link=0.4),
     ]
-    assert 0.99 * 0.35 > 0.3 * 1.0 and link_score(0.99) * 0.35 < link_score(0.3) * 1.0
+    features = {("公司", "company"): row(0.7), ("战略", "strategy"): row(0.4)}
+    assert candidate_confidence(features[("公司", "company")]) == pytest.approx(0.7)
+    assert 0.99 * 0.5 > 0.3 * 1.0 and 0.7 * 0.5 < 0.4 * 1.0
     assert [e.zh for e in sort_by_rank(entries)] == ["战略", "公司"]
     with Store.open(tmp_path / "s") as s:
-        s.replace_terms(entries, "x")
+        s.replace_terms(entries, "x", features)
         assert [e.zh for e in s.all_terms()] == ["战略", "公司"]
     with Store.open(tmp_path / "s", readonly=True) as s:
         assert [e.zh for e in s.all_terms()] == ["战略", "公司"]
