@@ -486,16 +486,11 @@ def entry_rows(part: str, enc, seeds, seeds_text) -> list[dict]:
     ``confidence(features, WEIGHTS)``, before the entries' map), ``th`` (termhood), ``f`` (log frequency),
     ``y`` (gold correctness) and ``w`` (the weight in an estimate over all entries, :func:`sample_weights`)."""
     from termalign.glossary.pairing import WEIGHTS, confidence, mine_glossary
-    from termalign.glossary.variants import en_key, zh_key
 
     out = []
     for name, pairs, text, rows, keep in eval_cases(part, seeds, seeds_text):
         ents, feats = mine_glossary(pairs, enc, corpus=text)
-        lab = {(zh_key(r["zh"]), f): int(r["correct"]) for r in rows for f in _en_forms(r["en"])}
-        sampled = {(zh_key(r["zh"]), f) for r in rows if r.get("source") == "sample" for f in _en_forms(r["en"])}
-        es = [e for e in ents if not e.pinned and (keep is None or keep(zh_key(e.zh)))]
-        keys = [(zh_key(e.zh), en_key(e.en).lower()) for e in es]
-        judged = [(e, k) for e, k in zip(es, keys) if k in lab]
+        judged, w = judged_entries(ents, rows, keep)
         x = np.array([feats[(e.zh, e.en)] for e, _ in judged], float)
         out.append(
             {
@@ -503,8 +498,8 @@ def entry_rows(part: str, enc, seeds, seeds_text) -> list[dict]:
                 "z": _logit(confidence(x, WEIGHTS)),
                 "th": np.array([e.termhood or 0.0 for e, _ in judged]),
                 "f": np.log1p([e.freq for e, _ in judged]),
-                "y": np.array([lab[k] for _, k in judged], float),
-                "w": np.array(sample_weights([k in lab for k in keys], [k in sampled for k in keys])),
+                "y": np.array([y for _, y in judged], float),
+                "w": w,
             }
         )
     return out
@@ -614,18 +609,23 @@ def judged_rows(entries, feats, rows, keep) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def weighted_rows(entries, feats, rows, keep) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(X, y, w): :func:`judged_rows` and each row's weight in an estimate over all entries (:func:`sample_weights`)."""
+def judged_entries(entries, rows, keep) -> tuple[list, np.ndarray]:
+    """The mined entries that ``rows`` judge (``keep`` as in judge; pinned ones left out), each with its
+    gold correctness, and each one's weight in an estimate over all entries (:func:`sample_weights`)."""
     from termalign.glossary.variants import en_key, zh_key
 
     lab = {(zh_key(r["zh"]), f): int(r["correct"]) for r in rows for f in _en_forms(r["en"])}
     sampled = {(zh_key(r["zh"]), f) for r in rows if r.get("source") == "sample" for f in _en_forms(r["en"])}
     ents = [e for e in entries if not e.pinned and (keep is None or keep(zh_key(e.zh)))]
     keys = [(zh_key(e.zh), en_key(e.en).lower()) for e in ents]
-    xs = [feats[(e.zh, e.en)] for e, k in zip(ents, keys) if k in lab]
-    ys = [lab[k] for k in keys if k in lab]
     w = sample_weights([k in lab for k in keys], [k in sampled for k in keys])
-    return np.array(xs, float), np.array(ys, float), np.array(w, float)
+    return [(e, lab[k]) for e, k in zip(ents, keys) if k in lab], np.array(w, float)
+
+
+def weighted_rows(entries, feats, rows, keep) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X, y, w): :func:`judged_rows` and each row's weight in an estimate over all entries (:func:`sample_weights`)."""
+    judged, w = judged_entries(entries, rows, keep)
+    return np.array([feats[(e.zh, e.en)] for e, _ in judged], float), np.array([y for _, y in judged], float), w
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

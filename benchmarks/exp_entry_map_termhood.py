@@ -1,4 +1,4 @@
-"""The entries' confidence map with termhood beside the candidate confidence (experiment, not adopted).
+"""The entries' confidence map with a covariate beside the candidate confidence (termhood: adopted, glossary:19).
 
     python benchmarks/exp_entry_map_termhood.py [--store DIR] [--held th]
 

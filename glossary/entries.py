@@ -71,10 +71,9 @@ class TermEntry:
     @property
     def rank(self) -> float:
         """The glossary's order, best first: the candidate model's confidence × termhood (that
-        confidence alone when unscored), the candidate confidence read back from the shown one
-        (``link``; read back from the shown confidence, :func:`glossary.calibration.link_score`, where
-        it is not at hand: at the 0.99 cap that is the least that reaches it, so the store orders by the
-        entry's feature row instead)."""
+        confidence alone when unscored). The candidate confidence is ``link``; where it is not at hand it
+        is read back from the shown confidence (:func:`glossary.calibration.link_score`), which at the
+        0.99 cap gives the least that reaches it, so the store orders by the entry's feature row instead)."""
         p = link_score(self.confidence, self.termhood) if self.link is None else self.link
         return p * (1.0 if self.termhood is None else self.termhood)
 

@@ -517,11 +517,8 @@ def with_termhood(entries: Sequence[TermEntry], stats: CorpusStats, max_confiden
             if stray_name(zh_key(e.zh), e.en):
                 t = round(t * STRAY_NAME, 4)
         shown = e.confidence if e.pinned else round(min(shown_confidence(e.confidence, t), max_confidence), 4)
-        out.append(
-            (e.confidence * t, replace(e, termhood=t, confidence=shown, link=None if e.pinned else e.confidence))
-        )
-    out.sort(key=lambda r: (-r[0], -r[1].confidence, -r[1].freq, r[1].zh, r[1].en))
-    return [e for _, e in out]
+        out.append(replace(e, termhood=t, confidence=shown, link=None if e.pinned else e.confidence))
+    return sort_by_rank(out)
 
 
 def verbal_word(zk: str, en: str, freq: int = 0) -> bool:
