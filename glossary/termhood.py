@@ -16,7 +16,12 @@ its English). Without that text the pairs' two sides are the corpus.
   word with its frequency and POS tag), through a logistic (half at ``W_MID``). 稀土 (162 in the
   dictionary, 27 pairs here) is specific, 公司 (45,604) is not. A Chinese term that is not a
   dictionary word is a new word (贝森特: specific) or a compound, which is 0.5 plus half the
-  specificity of its most specific token: 许可制度 through 许可, 分析人士 stays near 0.5.
+  specificity of its most specific token: 许可制度 through 许可, 分析人士 stays near 0.5. A compound
+  of general words may still be a unit of the domain: one that recurs (``UNIT_RECUR`` sentences) and
+  is translated by a phrase of several words is at least as specific as that English phrase is by
+  wordfreq (below), so 出口管制 / "export controls" (出口 and 管制 are common words, "export controls"
+  a rare phrase) and 关键矿物 / "critical minerals" are specific, 分析人士 / "analysts" (one English
+  word) and 荒草坡 / "grassy hills" (seen once) are not raised.
   Both sides are also tested against wordfreq's general frequencies, and the lower counts. A
   phrase's general frequency is estimated from its words, and wordfreq divides that estimate by
   10 for each word break it infers in Chinese; an English phrase is divided the same way
@@ -107,6 +112,7 @@ MARKED_SPEC = 1.0  # specificity of a term the writer marks (quotes, 中文(Engl
 MARKED_MAX_FREQ = 10 ** (4.5 - 9)  # ... no common word: rarer in general language than this (Zipf 4.5)
 PHRASE_BREAK = 10.0  # wordfreq divides a Chinese phrase by this for each word break it infers (INFERRED_SPACE_FACTOR)
 COMPOUND_BASE = 0.5  # a compound absent from jieba's dictionary: this plus the rest times its most specific token's
+UNIT_RECUR = 2  # ... or, seen in this many sentences and translated by several words, times its English phrase's
 _EDGE = "\"'“”‘’()[]{}.,;:!?—…-"  # punctuation stripped from a word's edges (title_words)
 _NAME_LINKS = ("of", "the", "and", "for")  # lower-case words inside a name (Group of Seven)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -298,6 +304,11 @@ def termhood(
         or ((zk, ek) in stats.paren and not untranslated)
         or is_acronym(en)
     )
+    en_spec = (
+        specificity(weirdness_wf(stats.en_freq.get(ek, 0.0), stats.n_en_tokens, en.lower(), "en"))
+        if stats.n_en_tokens > 0 and not is_acronym(en)
+        else None
+    )
     if gen is None:  # not a general-language word: a compound or a new word, as specific as its most specific part
         parts = zh_tokens(zk)
         spec = (
@@ -305,6 +316,10 @@ def termhood(
             if len(parts) < 2 or name
             else COMPOUND_BASE + (1 - COMPOUND_BASE) * max(_word_specificity(t, stats) for t in parts)
         )
+        if len(parts) >= 2 and not name and en_spec is not None and freq >= UNIT_RECUR and len(en.split()) >= 2:
+            # a recurring compound of general words whose translation is a phrase general English rarely
+            # uses is a unit of the domain (出口管制 / "export controls"), as specific as that phrase
+            spec = max(spec, COMPOUND_BASE + (1 - COMPOUND_BASE) * en_spec)
     else:
         spec = specificity(weirdness(max(freq, 0.5), stats.n_tokens, gen[0], total))
     if name:
@@ -313,9 +328,8 @@ def termhood(
         # both sides against wordfreq's general frequencies: a general word on either side is no term
         # (公司 / company)
         spec = min(spec, specificity(weirdness_wf(freq, stats.n_tokens, zk, "zh")))
-        if stats.n_en_tokens > 0 and not is_acronym(en):
-            en_freq = stats.en_freq.get(ek, 0.0)
-            spec = min(spec, specificity(weirdness_wf(en_freq, stats.n_en_tokens, en.lower(), "en")))
+        if en_spec is not None:
+            spec = min(spec, en_spec)
         # the writer's quotes mark a unit (“实体清单”), but not a common word as a term: 《孩子》, a film
         # title seen once, does not make 孩子 / child one
         if marked and general_freq(zk, "zh") < MARKED_MAX_FREQ:

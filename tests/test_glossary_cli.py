@@ -227,18 +227,46 @@ def test_termhood_counts_the_whole_corpus_so_export_controls_is_a_term(rare_eart
     about 300). The store's unpaired files hold it five times in Chinese and six in English, mostly
     on its own, so it is a term; 稀土 and the quoted 实体清单 are in the top 20. The confidence
     weighs that evidence too (``log_recur``): one co-occurring pair, but each side recurs. It ranks
-    22nd (精炼 / refining, a verb the English writes as a gerund, now ranks 6th): a name or a quoted term seen once weighs a little less than one seen often (七国集团 / Group
-    of 7, seen once, comes next); 关键矿物 / critical minerals, which lost a false ``zh_extra`` (关键,
-    "critical", translates a word 矿物 leaves out: glossary.spans.extra_glossed), ranks just above it."""
+    18th, in the top 20: 出口 and 管制 are common words, but the compound recurs and its translation is a
+    phrase general English rarely uses, so it is as specific as that phrase (22nd before, below names
+    and quoted terms seen once such as 远期采购 / forward buying and 通用汽车 / General Motors)."""
     entries = terms(rare_earths_store)
     at = {(zh_key(e.zh), en_key(e.en).lower()): i for i, e in reversed(list(enumerate(entries)))}
     ec = entries[at[("出口管制", "export control")]]
-    assert ec.en == "export controls" and ec.termhood > 0.6 and at[("出口管制", "export control")] < 22
+    assert ec.en == "export controls" and ec.termhood > 0.7 and at[("出口管制", "export control")] < 20
     assert ec.freq == 1 and ec.confidence >= 0.9
     # a Latin-script name left untranslated in the Chinese and seen once is weighed as a name seen once
     trilogy = at[(zh_key("Trilogy Metals"), en_key("Trilogy Metals").lower())]
     assert entries[trilogy].termhood < 0.7 and trilogy > at[("出口管制", "export control")]
     assert at[("稀土", "rare earth")] < 20 and at[("实体清单", "entity list")] < 20
+
+
+def test_a_recurring_compound_of_common_words_is_as_specific_as_its_rare_english_phrase(rare_earths_store):
+    """Specificity of a compound jieba's dictionary lacks is taken from its parts: 出口 (export) and 管制
+    (control) are common Chinese words, so 出口管制 was no more specific than 管制 (0.83). It recurs in the
+    example corpus (five sentences) and its translation, "export controls", is a phrase general English
+    rarely uses (wordfreq's estimate), so it is as specific as that phrase; so is 关键矿物 / critical
+    minerals (seven sentences). Not raised: a compound translated by one word (分析人士 / analysts, a
+    common English word), and one seen once (大量资本投资 / substantial capital investments)."""
+    from termalign.glossary.candidates import zh_tokens
+    from termalign.glossary.entries import CorpusText
+    from termalign.glossary.pairing import GlossaryParams, corpus_stats, count
+    from termalign.glossary.termhood import COMPOUND_BASE, _word_specificity, termhood
+
+    with Store.open(rare_earths_store, readonly=True) as s:
+        pairs, text = s.pair_texts(), CorpusText(tuple(s.texts("en")), tuple(s.texts("zh")))
+    params = GlossaryParams()
+    stats = corpus_stats(pairs, count(pairs, params), params, text)
+
+    def by_parts(zk):
+        return COMPOUND_BASE + (1 - COMPOUND_BASE) * max(_word_specificity(t, stats) for t in zh_tokens(zk))
+
+    for zk, en in [("出口管制", "export controls"), ("关键矿物", "critical minerals")]:
+        assert stats.zh_freq[zk] >= 5 and termhood(zk, en, stats).spec > by_parts(zk) + 0.05, zk
+    assert termhood("出口管制", "export controls", stats).spec > 0.85
+    for zk, en in [("分析人士", "analysts"), ("大量资本投资", "substantial capital investments")]:
+        assert termhood(zk, en, stats).spec == pytest.approx(by_parts(zk)), zk
+    assert stats.zh_freq["大量资本投资"] == 1
 
 
 def test_export_into_a_missing_folder_is_one_line(glossary_store, tmp_path):
