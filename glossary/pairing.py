@@ -378,11 +378,16 @@ def dictionary_gives(zk: str, shown: str) -> bool:
     """CC-CEDICT's definition of the Chinese term ``zk`` holds the lower-case English ``shown`` whole: a
     translation the dictionary gives has the length of one, however many characters it takes per word
     (野汉子 / "lover", 妻妾 / "wives and concubines", 锌 / "zinc"). Capitalised English is a name, whose
-    length says how it is spelled or transliterated, and is left to the count."""
-    if not shown or shown != shown.lower():
+    length says how it is spelled or transliterated, and is left to the count, unless it is one of the
+    senses CC-CEDICT gives the term, whole (好望角 "Cape of Good Hope", 二战 "World War II", 莫尔斯电码 "Morse
+    code"): a name the dictionary translates that way has the length of its translation. A word inside a
+    sense is not one (白宫 "White House" gives no "White")."""
+    if not shown:
         return False
-    from termalign.align.lexicon import defines_with
+    from termalign.align.lexicon import defines_with, senses
 
+    if shown != shown.lower():
+        return any(s.lower() == shown.lower() for s in senses(zk))
     return defines_with(zk, shown)
 
 

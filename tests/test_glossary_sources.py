@@ -882,6 +882,22 @@ def test_english_the_dictionary_gives_for_the_term_fits_its_length(usem3):
     assert by_zh["野汉子"] == "lover" and by_zh["妻妾"] == "wives and concubines"
 
 
+def test_a_name_the_dictionary_gives_as_a_sense_fits_its_length(seed_glossary):
+    """Seed 000: 二战 / "World War II" (two characters, three words) had the length fit -0.9 (weight 1.9),
+    which took its confidence to 0.77. CC-CEDICT gives "World War II" as a sense of 二战, and 好望角 "Cape of
+    Good Hope": a name the dictionary translates so has the length of a translation. A name that is only a
+    word inside a sense is not given (白宫 "White House": not "White", the wrong extent a chunker once made),
+    nor a word the dictionary writes in lower case inside a longer sense (野汉子 "woman's lover")."""
+    from termalign.glossary.pairing import dictionary_gives, len_fit
+
+    assert dictionary_gives("二战", "World War II") and dictionary_gives("好望角", "Cape of Good Hope")
+    assert len_fit("二战", en_key("World War II"), "World War II") == 0.0 < -len_fit("二战", en_key("World War II"))
+    assert dictionary_gives("白宫", "White House") and not dictionary_gives("白宫", "White")
+    assert not dictionary_gives("野汉子", "Lover")
+    by_zh = {e.zh: e for e in seed_glossary}
+    assert by_zh["二战"].en == "World War II" and by_zh["二战"].confidence >= 0.9
+
+
 def test_an_organisation_jieba_cuts_apart_pairs_with_its_english_name(seed_glossary):
     """Two organisations of the example corpus that no noun run proposes: jieba tags 开发 ("Development")
     a verb inside 美国 国际 开发 金融公司, and glues 大学 to the title after it (乔治城 大学教授, "a
