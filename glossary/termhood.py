@@ -304,9 +304,9 @@ def termhood(
         or ((zk, ek) in stats.paren and not untranslated)
         or is_acronym(en)
     )
-    en_spec = (
+    en_spec = (  # the English against wordfreq; names skip that test
         specificity(weirdness_wf(stats.en_freq.get(ek, 0.0), stats.n_en_tokens, en.lower(), "en"))
-        if stats.n_en_tokens > 0 and not is_acronym(en)
+        if stats.n_en_tokens > 0 and not is_acronym(en) and not name
         else None
     )
     if gen is None:  # not a general-language word: a compound or a new word, as specific as its most specific part
@@ -316,7 +316,7 @@ def termhood(
             if len(parts) < 2 or name
             else COMPOUND_BASE + (1 - COMPOUND_BASE) * max(_word_specificity(t, stats) for t in parts)
         )
-        if len(parts) >= 2 and not name and en_spec is not None and freq >= UNIT_RECUR and len(en.split()) >= 2:
+        if len(parts) >= 2 and en_spec is not None and freq >= UNIT_RECUR and len(en.split()) >= 2:
             # a recurring compound of general words whose translation is a phrase general English rarely
             # uses is a unit of the domain (出口管制 / "export controls"), as specific as that phrase
             spec = max(spec, COMPOUND_BASE + (1 - COMPOUND_BASE) * en_spec)
