@@ -746,6 +746,123 @@ def _adjective_before_cap(chunk: Sequence[str], toks: Sequence[str], j: int) -> 
     )
 
 
+# Stop words that open a name when a capitalised word follows, at a sentence start too ("New Zealand won")
+NAME_OPENERS = frozenset({"new"})
+
+
+def _name_opener(toks: Sequence[str], i: int) -> bool:
+    """``toks[i]``, a capitalised stop word at a sentence start, opens the name that the next capitalised
+    word goes on with: "New Zealand won the America's Cup" gives "New Zealand", not "Zealand". Elsewhere
+    the capital says so already; at a sentence start only the words of :data:`NAME_OPENERS` do ("The
+    White House" keeps "White House")."""
+    return (
+        toks[i].lower() in NAME_OPENERS
+        and i + 1 < len(toks)
+        and _is_cap(toks[i + 1])
+        and toks[i + 1].lower() not in EN_STOP
+    )
+
+
+# Stop words that are nouns too after a noun or an adjective: "a lithium mine" (the pronoun never follows
+# one: "of mine", "is mine")
+_NOUN_HOMOGRAPHS = frozenset({"mine"})
+
+
+def _noun_homograph(word: str) -> bool:
+    return word.lower() in _NOUN_HOMOGRAPHS
+
+
+def _vague_head(span: Sequence[str]) -> bool:
+    """A vague noun (:data:`EN_VAGUE`) heads ``span`` after a word lemminflect knows as a noun and not as an
+    adjective: "government work report", "court case" name a kind of report or case; "the whole world" and
+    "a small part" do not, and a vague noun alone is still no candidate."""
+    from lemminflect import getAllLemmas
+
+    if span[-1].lower() not in EN_VAGUE:
+        return False
+    prev = getAllLemmas(span[-2].lower())
+    return "NOUN" in prev and "ADJ" not in prev
+
+
+@lru_cache(maxsize=100_000)
+def _degree_adverb(span: Sequence[str]) -> bool:
+    """``span`` opens with an adverb in -ly that qualifies the adjective after it, and a noun follows:
+    "moderately prosperous society" (小康社会), "highly enriched uranium", "genetically modified crops".
+    The adverb belongs to the term; "moderately prosperous" alone ends in an adjective and stays out."""
+    from lemminflect import getAllLemmas
+
+    if len(span) < 3:
+        return False
+    adv, adj = span[0].lower(), span[1].lower()
+    return (
+        adv.endswith("ly")
+        and set(getAllLemmas(adv)) == {"ADV"}
+        and ("ADJ" in getAllLemmas(adj) or (adj.endswith("ed") and "VERB" in getAllLemmas(adj)))
+    )
+
+
+@lru_cache(maxsize=100_000)
+def _irregular_past(word: str) -> bool:
+    """``word`` is the simple past of another verb that is a noun too: "fell" (fall), "rose" (rise),
+    "left" (leave), "saw" (see), "found" (find), "led" (lead). Regular -ed forms are left to
+    :func:`_adverb_or_past`."""
+    from lemminflect import getAllLemmas, getInflection
+
+    lw = word.lower()
+    if lw.endswith("ed") or lw in EN_STOP:
+        return False
+    verbs = getAllLemmas(lw).get("VERB", ())
+    return any(v != lw and lw in getInflection(v, tag="VBD") for v in verbs)
+
+
+@lru_cache(maxsize=100_000)
+def _plural_noun(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    nouns = getAllLemmas(word).get("NOUN", ())
+    return bool(nouns) and word not in nouns and word.endswith("s")
+
+
+def _subject_verb(toks: Sequence[str], i: int) -> bool:
+    """``toks[i]``, a sentence's first word, is a plural noun, its subject, and the word after it the verb,
+    in the base form that agrees with it (:func:`_agrees`) and before its object (an article, a pronoun or
+    an adjective): "Scientists study cosmic rays", "Vaccines train the immune system". Such a noun and
+    verb made the candidates "scientists study" and "vaccines train" (疫苗训练). A noun after the two
+    may make one compound of all three ("Minerals supply chains are ..."), which is left whole."""
+    from lemminflect import getAllLemmas
+
+    if i + 2 >= len(toks) or not toks[i + 1].islower() or not toks[i + 2][:1].isalpha():
+        return False
+    noun, verb, nxt = toks[i].lower(), toks[i + 1], toks[i + 2]
+    if not _plural_noun(noun) or not _agrees(noun, verb):
+        return False
+    if nxt.lower() in _OBJECT_DETERMINERS or nxt.lower() in _OBJECT_PRONOUNS:
+        return True
+    readings = getAllLemmas(nxt.lower())
+    return nxt.lower() not in EN_STOP and "ADJ" in readings and "NOUN" not in readings
+
+
+def _past_predicate(toks: Sequence[str], j: int) -> bool:
+    """``toks[j]`` is the past-tense verb of the clause whose subject is the noun before it, not that noun's
+    head: "Inflation fell to two percent", "Lithium prices fell sharply", "oil prices rose". It is an
+    irregular past (:func:`_irregular_past`) after a word lemminflect knows as a noun and not as an
+    adjective ("a wild rose" keeps its noun), and no noun follows it ("prices rose sharply", "fell to")."""
+    from lemminflect import getAllLemmas
+
+    if j == 0 or not _irregular_past(toks[j]):
+        return False
+    prev = getAllLemmas(toks[j - 1].lower())
+    if "NOUN" not in prev or "ADJ" in prev:
+        return False
+    nxt = toks[j + 1].lower() if j + 1 < len(toks) else "."
+    return (
+        not nxt[:1].isalpha()
+        or nxt in EN_STOP
+        or nxt in _PREPOSITIONS
+        or set(getAllLemmas(nxt)) <= {"ADV", "ADJ", "NUM"}
+    )
+
+
 def _adverb_or_past(word: str) -> bool:
     """``word`` is shaped like an adverb (-ly) or a past form (-ed, longer than four letters), which
     ends no term as a chunk's last word ("laughed quite heartily", "the controls imposed"), unless
@@ -1029,6 +1146,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             out[key] = (key, surface, whole)
 
     start = True  # at a sentence start the capital says nothing
+    after_subject = -1  # the token after a sentence's plural subject that a verb follows (_subject_verb)
     i = 0
     while i < len(toks):
         t = toks[i]
@@ -1043,7 +1161,12 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             start = (t in '.!?:;"“”' and not quoted) or start
             i += 1
             continue
-        if not shouting and _is_cap(t) and not _clitic(t) and not (start and t.lower() in EN_STOP):
+        if (
+            not shouting
+            and _is_cap(t)
+            and not _clitic(t)
+            and not (start and t.lower() in EN_STOP and not _name_opener(toks, i))
+        ):
             # a capitalised verb form with its clitic ("What I've seen", "I'll") is no name
             j = i + 1
             while j < len(toks):
@@ -1096,13 +1219,17 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
         while (
             j < len(toks)
             and toks[j][0].isalnum()
-            and _word_ok(toks[j], final=False)
+            and (_word_ok(toks[j], final=False) or (j > i and _noun_homograph(toks[j])))
             and (j == i or not _is_cap(toks[j]) or shouting)
             and (j == i or not _clause_verb(toks, j))
+            and (j == i or not _past_predicate(toks, j))
+            and not (start and j == i + 1 and _subject_verb(toks, i))
         ):
             j += 1
         chunk = [w.lower() if (k == 0 and start) or shouting else w for k, w in enumerate(toks[i:j])]
-        verb_first = _clause_verb(toks, i)
+        verb_first = _clause_verb(toks, i) or i == after_subject
+        if start and j == i + 1 and _subject_verb(toks, i):
+            after_subject = j  # "Scientists study cosmic rays": the chunk at "study" opens with a verb
         gerund_verb = _gerund_clause(toks, i)
         gerund_of = _gerund_after_of(toks, i)
         for a in range(len(chunk)):
@@ -1113,9 +1240,16 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                 if a == 0 and b > 1 and gerund_of:
                     continue  # "of beating peasants": a verb and its object
                 if (
-                    (_word_ok(sub[-1], final=True) or (a == 0 and i > 0 and _possessed_plural(toks[i - 1], sub)))
+                    (
+                        _word_ok(sub[-1], final=True)
+                        or (a == 0 and i > 0 and _possessed_plural(toks[i - 1], sub))
+                        or (len(sub) > 1 and (_noun_homograph(sub[-1]) or _vague_head(sub)))
+                    )
                     and (len(sub) > 1 or len(sub[0]) >= 3)
-                    and (len(sub) == 1 or (_can_start(sub[0].lower()) and not (a == 0 and verb_first)))
+                    and (
+                        len(sub) == 1
+                        or ((_can_start(sub[0].lower()) or _degree_adverb(tuple(sub))) and not (a == 0 and verb_first))
+                    )
                 ):
                     add(sub, b == len(chunk))
         if _adjective_before_cap(chunk, toks, j):
@@ -1214,7 +1348,33 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
                         res.append(([*left[:-1], left[-1] + "'s", *right], out[rk][2]))
                 elif link != "and" or _is_cap(left[0]) == _is_cap(right[0]):
                     res.append(([*left, toks[c], *right], out[rk][2]))
+                elif _sentence_case(toks, a, left):
+                    # "Reform and opening up has brought ...": the capital is the sentence's
+                    res.append(([left[0].lower(), *left[1:], toks[c], *right], out[rk][2]))
     return res
+
+
+def _sentence_case(toks: Sequence[str], a: int, left: Sequence[str]) -> bool:
+    """``left`` opens its sentence (``toks[a]`` is the first word, or follows a sentence's end or an opening
+    quote) with one capitalised word that is a common word lower-cased (lemminflect knows it, it is no
+    acronym) before lower-case ones: "Reform and opening up has brought profound changes" joins "reform"
+    to "opening up" as the lower-case "reform and opening up" elsewhere does. A name stays a name ("Xi and
+    his colleagues" is no candidate: lemminflect does not know "xi")."""
+    from lemminflect import getAllLemmas
+
+    first = left[0]
+    if a > 0 and toks[a - 1] not in _SENTENCE_OPENERS:
+        return False
+    return (
+        first[:1].isupper()
+        and first[1:].islower()
+        and all(w.islower() for w in left[1:])
+        and not is_acronym(first)
+        and bool(getAllLemmas(first.lower()))
+    )
+
+
+_SENTENCE_OPENERS = frozenset(".!?:;\"“‘'(")
 
 
 def _complex_preposition(toks: Sequence[str], a: int, c: int) -> bool:

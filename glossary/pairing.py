@@ -34,6 +34,7 @@ from .calibration import FEATURES, WEIGHTS
 from .candidates import (
     HONORIFIC,
     NAME_DOTS,
+    NAME_OPENERS,
     ZH_STOP,
     acronym_expansions,
     adjective,
@@ -62,6 +63,7 @@ from .spans import (
     gerund_verbs,
     glossed_outside,
     latin_spans,
+    nominal_verb_compounds,
     noun_sense_verbs,
     recurring,
     spelled_names,
@@ -75,7 +77,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:20"
+METHOD_VERSION = "glossary:21"
 
 # The candidate model (FEATURES, WEIGHTS) is glossary.calibration's. No claim above 0.99 is supported
 # (of the dev pairs given 0.9 and up, 98% are right); entries at the cap are ordered by their rank.
@@ -168,6 +170,7 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
     rec |= org_names((" ".join(p.zh.split()), (s for _, s in en_of[p.en])) for p in kept)
     verbs = gerund_verbs((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
     rec |= verbs | noun_sense_verbs((" ".join(p.zh.split()), (k for k, _ in en_of[p.en])) for p in kept)
+    rec |= nominal_verb_compounds((" ".join(p.zh.split()), (s for _, s in en_of[p.en])) for p in kept)
     partners = {g: e for g, e in partners.items() if g not in rec}  # another source's key pairs freely
     rec |= partners.keys()
     ew: dict[int, float] = {}
@@ -296,6 +299,8 @@ def opening_adjective(surface: str, inside: frozenset[str]) -> bool:
     words = surface.split()
     if len(words) < 2 or _WORD_CAP.fullmatch(words[0]) is None or words[0] in inside:
         return False
+    if words[0].lower() in NAME_OPENERS:
+        return False  # "New Zealand won ...": a name's own first word (candidates.NAME_OPENERS)
     return words[1].split("-")[0] in inside and adjective(words[0])
 
 

@@ -39,7 +39,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
-from .candidates import ZH_STOP, _is_cap, _to_simplified, _tokens, dictionary_tag, gerund, lexicon, zh_clause
+from .candidates import ZH_STOP, _agrees, _is_cap, _to_simplified, _tokens, dictionary_tag, gerund, lexicon, zh_clause
 from .orgs import org_spans
 from .pinyin import name_syllables, readings
 from .variants import zh_key
@@ -231,6 +231,119 @@ def _recurring_verbs(
     for (v, _), n in co.items():
         best[v] = max(best[v], n)
     return [v for v, n in best.items() if n >= min_count and n >= VERB_SHARE * freq[v]]
+
+
+def _verb_compounds(text: str) -> list[tuple[str, str, int, int, str, str, bool]]:
+    """(key, surface, start, end, first word, second word, the verb comes last) of :func:`verb_compound_spans`."""
+    simp = _to_simplified(text)
+    same = len(simp) == len(text)
+    toks = _tokens(simp)
+    out = []
+    for i in range(len(toks) - 1):
+        (w0, f0, s0), (w1, f1, s1) = toks[i], toks[i + 1]
+        if not (_HAN_RUN.fullmatch(w0 + w1) and w0 not in ZH_STOP and w1 not in ZH_STOP and len(w0 + w1) >= 3):
+            continue
+        noun_verb = (
+            f1 == "v" and len(w1) >= 2 and (f0.startswith("n") or f0 in ("r", "l", "j")) and w0[0] not in _DEMONSTRATIVE
+        )
+        verb_noun = f0 == "v" and len(w0) == 2 and len(w1) >= 2 and f1 in ("n", "nz")
+        if noun_verb or verb_noun:
+            e = s1 + len(w1)
+            out.append((zh_key(simp[s0:e]), text[s0:e] if same else simp[s0:e], s0, e, w0, w1, noun_verb))
+    return out
+
+
+def verb_compound_spans(text: str) -> list[tuple[str, str, int, int]]:
+    """Two neighbouring jieba tokens that make a compound with a verb, as (key, surface, start, end): a noun
+    (or a pronoun, a fixed expression) and a verb of two characters or more (全球 变暖 "global warming",
+    拉普拉斯 变换 "Laplace transform", 自身 免疫 "autoimmunity", 碳 排放 "carbon emissions"), or a verb of
+    two characters and a common noun after it (执行 董事 "executive director"). No noun run holds them,
+    and most such pairs are a clause (男孩 扑上去, 实施 制裁): :func:`nominal_verb_compounds` keeps those whose
+    translation says otherwise, and only those become candidates (``recurring_keys``)."""
+    return [c[:4] for c in _verb_compounds(text)]
+
+
+_DEMONSTRATIVE = frozenset("这那该此各每本其")  # 这项 合并 "this merger": the verb's determiner, no part of a term
+_SENSE_WORD = re.compile(r"[a-z]{4,}")
+_SENSE_STOP = frozenset("something someone somebody with into from that this have make take".split())
+
+
+def _sense_words(verb: str) -> frozenset[str]:
+    from termalign.align.lexicon import senses
+
+    return frozenset(w for x in senses(verb) for w in _SENSE_WORD.findall(x.lower()) if w not in _SENSE_STOP)
+
+
+def _stem_meets(word: str, sense_words: Iterable[str]) -> bool:
+    """``word`` is made of one of the verb's sense words: it holds it ("entanglement": tangle, "autoimmunity":
+    immunity) or shares its stem, all of it but the last two letters and at least four ("warming": warm,
+    "merger": merge, "neutrality": neutralize, "executive": execute)."""
+    return any(s in word or word.startswith(s[: max(4, len(s) - 2)]) for s in sense_words)
+
+
+def _covers(word: str, en_words: list[str]) -> bool:
+    """The Chinese ``word`` has a counterpart among ``en_words``: one of them is made of its CC-CEDICT sense
+    words (全球 "global", 碳 "carbon", 拉普拉斯 "Pierre Simon Laplace ..."). A name the dictionary lacks
+    (沙瑞山 挥手 "Sha Ruishan waved") has none: a person and a verb are a clause."""
+    words = _sense_words(word)
+    return bool(words) and any(_stem_meets(w, words) for w in en_words)
+
+
+def nominal_verb_compounds(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozenset[str]:
+    """Keys of the verb compounds (:func:`verb_compound_spans`) that a sentence pair's translation writes as
+    a noun phrase, from (Chinese text, English candidates as written) per pair, read through the CC-CEDICT senses of
+    both words.
+
+    * A noun and a verb (全球 变暖) count when an English candidate ends in a noun made of one of the verb's
+      sense words and its other words translate the noun: "global warming" (变暖 "to become warm", 全球
+      "global"), "Laplace transform" (变换 "to transform"; 拉普拉斯 a name), "carbon neutrality" (中和 "to
+      neutralize"). A one-word candidate counts when it holds a sense word after a prefix that stands for
+      the noun: "autoimmunity" (免疫 "immunity", 自身 "self").
+    * A verb and a noun (执行 董事) count when an English candidate of two words opens with a word made of the
+      verb's senses that lemminflect knows as no verb and ends in a noun, and the Chinese noun is one word of
+      two characters: "executive director" (执行 "to execute", 董事). 称做 破鞋 / "called damaged goods" stays
+      a clause.
+
+    The rest are clauses whose translation keeps the verb a verb. One sentence pair is evidence enough;
+    the pairing decides the partner."""
+    from lemminflect import getAllLemmas
+
+    out: set[str] = set()
+    for zh, en_keys in pairs:
+        spans = [c for c in _verb_compounds(zh) if c[0] not in out]
+        if not spans:
+            continue
+        en = [k.lower().split() for k in en_keys]
+        for key, _, _, _, first, second, verb_last in spans:
+            if verb_last:
+                words = _sense_words(second)
+                met = bool(words) and any(
+                    (
+                        len(k) > 1
+                        and _stem_meets(k[-1], words)
+                        and ("NOUN" in getAllLemmas(k[-1]) or k[-1].endswith("ing"))
+                        and not _agrees(k[-2], k[-1])
+                        and _covers(first, k[:-1])
+                    )
+                    or (len(k) == 1 and any(w in k[0] and not k[0].startswith(w) for w in words))
+                    for k in en
+                )
+            else:
+                words = _sense_words(first)
+                met = (
+                    bool(words)
+                    and len(second) == 2
+                    and any(
+                        len(k) == 2
+                        and _stem_meets(k[0], words)
+                        and "VERB" not in getAllLemmas(k[0])
+                        and "NOUN" in getAllLemmas(k[1])
+                        for k in en
+                    )
+                )
+            if met:
+                out.add(key)
+    return frozenset(out)
 
 
 NGRAM_MAX = 4  # Han characters of an n-gram candidate
@@ -735,6 +848,7 @@ def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -
         extra += ngram_spans(text, recurring_keys)
         extra += [c for c in org_spans(text) if c[0] in recurring_keys]
         extra += gerund_modifier_spans(text, recurring_keys)
+        extra += [c for c in verb_compound_spans(text) if c[0] in recurring_keys]
     for c in extra:
         out.setdefault(c[0], c)
     return list(out.values())

