@@ -817,6 +817,7 @@ def _irregular_past(word: str) -> bool:
 
 @lru_cache(maxsize=100_000)
 def _plural_noun(word: str) -> bool:
+    """``word`` (lower case) is a plural noun by lemminflect: a noun whose lemma differs, ending in -s."""
     from lemminflect import getAllLemmas
 
     nouns = getAllLemmas(word).get("NOUN", ())

@@ -29,6 +29,9 @@ and one-character terms (铜, 锂). Each source here gives ``(key, surface, star
   equipment"), as the gerund modifies its noun in English.
 * :func:`noun_sense_verbs` -- a verb the translation writes as a noun CC-CEDICT gives it (检讨 / "do a
   self-criticism"), kept like :func:`gerund_verbs`' verbs when the pairs bear it out.
+* :func:`verb_compound_spans` -- a noun and a verb, or a verb and a noun, next to each other (全球 变暖, 拉普拉斯
+  变换, 执行 董事); :func:`nominal_verb_compounds` keeps those a sentence pair's translation writes as a noun
+  phrase (CC-CEDICT's senses of both words against the English), one pair being evidence enough.
 * single characters: a one-character noun (铜, 锂) is a candidate; the pairing links it only when it
   aligns consistently (see ``glossary.pairing.SINGLE_DICE``).
 """
@@ -256,7 +259,7 @@ def _verb_compounds(text: str) -> list[tuple[str, str, int, int, str, str, bool]
 def verb_compound_spans(text: str) -> list[tuple[str, str, int, int]]:
     """Two neighbouring jieba tokens that make a compound with a verb, as (key, surface, start, end): a noun
     (or a pronoun, a fixed expression) and a verb of two characters or more (全球 变暖 "global warming",
-    拉普拉斯 变换 "Laplace transform", 自身 免疫 "autoimmunity", 碳 排放 "carbon emissions"), or a verb of
+    拉普拉斯 变换 "Laplace transform", 自身 免疫 "autoimmunity", 量子 纠缠 "quantum entanglement"), or a verb of
     two characters and a common noun after it (执行 董事 "executive director"). No noun run holds them,
     and most such pairs are a clause (男孩 扑上去, 实施 制裁): :func:`nominal_verb_compounds` keeps those whose
     translation says otherwise, and only those become candidates (``recurring_keys``)."""
@@ -296,9 +299,10 @@ def nominal_verb_compounds(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozen
 
     * A noun and a verb (全球 变暖) count when an English candidate ends in a noun made of one of the verb's
       sense words and its other words translate the noun: "global warming" (变暖 "to become warm", 全球
-      "global"), "Laplace transform" (变换 "to transform"; 拉普拉斯 a name), "carbon neutrality" (中和 "to
-      neutralize"). A one-word candidate counts when it holds a sense word after a prefix that stands for
-      the noun: "autoimmunity" (免疫 "immunity", 自身 "self").
+      "global"), "Laplace transform" (变换 "to transform"; 拉普拉斯 "Pierre Simon Laplace ..."), "quantum
+      entanglement" (纠缠 "to be in a tangle"). A one-word candidate counts when it holds a sense word after a
+      prefix that stands for the noun: "autoimmunity" (免疫 "immunity", 自身 "self"). A stem the sense does
+      not share is missed: 碳排放 / "carbon emissions" (排放 "to emit").
     * A verb and a noun (执行 董事) count when an English candidate of two words opens with a word made of the
       verb's senses that lemminflect knows as no verb and ends in a noun, and the Chinese noun is one word of
       two characters: "executive director" (执行 "to execute", 董事). 称做 破鞋 / "called damaged goods" stays
@@ -309,11 +313,11 @@ def nominal_verb_compounds(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozen
     from lemminflect import getAllLemmas
 
     out: set[str] = set()
-    for zh, en_keys in pairs:
+    for zh, en_forms in pairs:
         spans = [c for c in _verb_compounds(zh) if c[0] not in out]
         if not spans:
             continue
-        en = [k.lower().split() for k in en_keys]
+        en = [k.lower().split() for k in en_forms]
         for key, _, _, _, first, second, verb_last in spans:
             if verb_last:
                 words = _sense_words(second)
