@@ -386,14 +386,21 @@ def dictionary_gives(zk: str, shown: str) -> bool:
     length says how it is spelled or transliterated, and is left to the count, unless it is one of the
     senses CC-CEDICT gives the term, whole (好望角 "Cape of Good Hope", 二战 "World War II", 莫尔斯电码 "Morse
     code"): a name the dictionary translates that way has the length of its translation. A word inside a
-    sense is not one (白宫 "White House" gives no "White")."""
+    sense is not one (白宫 "White House" gives no "White"); the name before a sense's comment is one
+    (一带一路 "Belt and Road Initiative, Chinese government plan ...", :func:`_sense_name`)."""
     if not shown:
         return False
     from termalign.align.lexicon import defines_with, senses
 
     if shown != shown.lower():
-        return any(s.lower() == shown.lower() for s in senses(zk))
+        return any(_sense_name(s).lower() == shown.lower() for s in senses(zk))
     return defines_with(zk, shown)
+
+
+def _sense_name(sense: str) -> str:
+    """The name a CC-CEDICT sense gives before its comment: "Belt and Road Initiative, Chinese government
+    plan to ..." (一带一路), "Large Hadron Collider (LHC) at CERN, ..." (大型强子对撞机)."""
+    return re.split(r", | \(", sense, maxsplit=1)[0].strip()
 
 
 def lexical_hyphens(zk: str, shown: str) -> int:
@@ -1630,7 +1637,7 @@ def link(
         if (
             not generic_ok(zk, ek, _display_en(c, e))
             or not single_ok(zk, ek, 0.0 if d is None else float(d[rows[k]]))
-            or not coordination_ok(zk, _display_en(c, e))
+            or not (coordination_ok(zk, _display_en(c, e)) or dictionary_gives(zk, _display_en(c, e)))
             or (_name_pair(_display_en(c, e)) and (en_freq or {}).get(ek, 0.0) < CUT_RECUR)
             or per_zh[z] >= params.max_en_per_zh
             or len(per_en[e]) >= params.max_zh_per_en
@@ -1688,7 +1695,7 @@ def second_senses(
             or _same_word(c.en[first[z]], ek)
             or not generic_ok(zk, ek, _display_en(c, e))
             or not single_ok(zk, ek, float(d[r]))
-            or not coordination_ok(zk, _display_en(c, e))
+            or not (coordination_ok(zk, _display_en(c, e)) or dictionary_gives(zk, _display_en(c, e)))
         ):
             continue
         out[z] = (r, p)
@@ -2020,7 +2027,8 @@ def coordination_ok(zk: str, ek: str) -> bool:
     term only if that term has a coordinator too (波斯尼亚和黑塞哥维那): "X and Y" beside a
     Chinese term without one is two terms, or the shared-head case ("Energy and Treasury
     Departments"), whose members the candidates give separately. Lower-case words joined by "and"
-    may be one term where Chinese juxtaposes (改革开放 / "reform and opening"): ``ek`` as written."""
+    may be one term where Chinese juxtaposes (改革开放 / "reform and opening"): ``ek`` as written. Linking
+    lets a name the dictionary gives for the term pass too (一带一路 / "Belt and Road Initiative")."""
     words = ek.split()
     named = any(w[:1].isupper() for w in words)
     return not named or not (set(ek.lower().split()) & {"and", "&"}) or bool(_ZH_COORD.search(zk))

@@ -256,6 +256,47 @@ def _verb_compounds(text: str) -> list[tuple[str, str, int, int, str, str, bool]
     return out
 
 
+_SENSE_OPEN_NO = frozenset("to lit. fig. in on at of for with by from as like a an the be is are one sb sth (".split())
+
+
+def _noun_sense(word: str) -> bool:
+    """CC-CEDICT's first sense of ``word`` names a thing: its name part (before a comment, "carbon
+    neutrality", "Scientific Outlook on Development") opens with no verb's "to", no preposition or
+    article and no "lit." or "fig." (an idiom's gloss), and ends in a word that can be a noun."""
+    from termalign.align.lexicon import senses
+
+    from .candidates import _can_be_noun
+
+    found = senses(word)
+    if not found:
+        return False
+    name = re.split(r", | \(|; ", found[0], maxsplit=1)[0].strip()
+    words = name.split()
+    return bool(words) and words[0].lower() not in _SENSE_OPEN_NO and _can_be_noun(words[-1].lower())
+
+
+def dictionary_spans(text: str, max_tokens: int = 4) -> list[tuple[str, str, int, int]]:
+    """Runs of 2 to ``max_tokens`` jieba tokens, Han characters only, that make a headword of CC-CEDICT of
+    three characters or more whose first sense names a thing (:func:`_noun_sense`): jieba cuts what the
+    dictionary holds whole (碳 中 和 "carbon neutrality", 碳 排放 "carbon emissions"), and the dictionary is
+    evidence enough that the run is one word. A headword the pairing finds no partner for makes no entry."""
+    from termalign.align.lexicon import is_headword
+
+    simp = _to_simplified(text)
+    same = len(simp) == len(text)
+    toks = _tokens(simp)
+    out = []
+    for a in range(len(toks)):
+        for b in range(a + 2, min(len(toks), a + max_tokens) + 1):
+            s, e = toks[a][2], toks[b - 1][2] + len(toks[b - 1][0])
+            run = simp[s:e]
+            if not _HAN_RUN.fullmatch(run) or len(run) > 8:
+                break
+            if len(run) >= 3 and is_headword(run) and _noun_sense(run):
+                out.append((zh_key(run), text[s:e] if same else run, s, e))
+    return out
+
+
 def verb_compound_spans(text: str) -> list[tuple[str, str, int, int]]:
     """Two neighbouring jieba tokens that make a compound with a verb, as (key, surface, start, end): a noun
     (or a pronoun, a fixed expression) and a verb of two characters or more (全球 变暖 "global warming",
@@ -846,7 +887,7 @@ def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -
     from .candidates import zh_candidates
 
     out = {c[0]: c for c in zh_candidates(text)}
-    extra = marked_spans(text) + latin_spans(text) + single_nouns(text) + compound_heads(text)
+    extra = marked_spans(text) + latin_spans(text) + single_nouns(text) + compound_heads(text) + dictionary_spans(text)
     if recurring_keys:
         extra += [c for c in token_spans(text) if c[0] in recurring_keys]
         extra += ngram_spans(text, recurring_keys)

