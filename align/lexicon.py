@@ -274,6 +274,12 @@ def defines_with(word: str, phrase: str) -> bool:
     return bool(d) and re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", d, re.I) is not None
 
 
+def sense_name(sense: str) -> str:
+    """The name a CC-CEDICT sense gives before its comment: "Belt and Road Initiative, Chinese government
+    plan to ..." (一带一路), "Large Hadron Collider (LHC) at CERN, ..." (大型强子对撞机)."""
+    return re.split(r", | \(", sense, maxsplit=1)[0].strip()
+
+
 _NOTE = re.compile(r"^(?:\([^)]*\)\s*)+")  # "(of a ship) to leave port": a usage note opens the sense
 
 

@@ -1217,6 +1217,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
                 continue
         # lower-case noun chunk
         j = i
+        subject = start and _subject_verb(toks, i)
         while (
             j < len(toks)
             and toks[j][0].isalnum()
@@ -1224,12 +1225,12 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             and (j == i or not _is_cap(toks[j]) or shouting)
             and (j == i or not _clause_verb(toks, j))
             and (j == i or not _past_predicate(toks, j))
-            and not (start and j == i + 1 and _subject_verb(toks, i))
+            and not (subject and j == i + 1)
         ):
             j += 1
         chunk = [w.lower() if (k == 0 and start) or shouting else w for k, w in enumerate(toks[i:j])]
         verb_first = _clause_verb(toks, i) or i == after_subject
-        if start and j == i + 1 and _subject_verb(toks, i):
+        if subject and j == i + 1:
             after_subject = j  # "Scientists study cosmic rays": the chunk at "study" opens with a verb
         gerund_verb = _gerund_clause(toks, i)
         gerund_of = _gerund_after_of(toks, i)

@@ -387,20 +387,14 @@ def dictionary_gives(zk: str, shown: str) -> bool:
     senses CC-CEDICT gives the term, whole (好望角 "Cape of Good Hope", 二战 "World War II", 莫尔斯电码 "Morse
     code"): a name the dictionary translates that way has the length of its translation. A word inside a
     sense is not one (白宫 "White House" gives no "White"); the name before a sense's comment is one
-    (一带一路 "Belt and Road Initiative, Chinese government plan ...", :func:`_sense_name`)."""
+    (一带一路 "Belt and Road Initiative, Chinese government plan ...", :func:`align.lexicon.sense_name`)."""
     if not shown:
         return False
-    from termalign.align.lexicon import defines_with, senses
+    from termalign.align.lexicon import defines_with, sense_name, senses
 
     if shown != shown.lower():
-        return any(_sense_name(s).lower() == shown.lower() for s in senses(zk))
+        return any(sense_name(s).lower() == shown.lower() for s in senses(zk))
     return defines_with(zk, shown)
-
-
-def _sense_name(sense: str) -> str:
-    """The name a CC-CEDICT sense gives before its comment: "Belt and Road Initiative, Chinese government
-    plan to ..." (一带一路), "Large Hadron Collider (LHC) at CERN, ..." (大型强子对撞机)."""
-    return re.split(r", | \(", sense, maxsplit=1)[0].strip()
 
 
 def lexical_hyphens(zk: str, shown: str) -> int:

@@ -263,14 +263,14 @@ def _noun_sense(word: str) -> bool:
     """CC-CEDICT's first sense of ``word`` names a thing: its name part (before a comment, "carbon
     neutrality", "Scientific Outlook on Development") opens with no verb's "to", no preposition or
     article and no "lit." or "fig." (an idiom's gloss), and ends in a word that can be a noun."""
-    from termalign.align.lexicon import senses
+    from termalign.align.lexicon import sense_name, senses
 
     from .candidates import _can_be_noun
 
     found = senses(word)
     if not found:
         return False
-    name = re.split(r", | \(|; ", found[0], maxsplit=1)[0].strip()
+    name = sense_name(found[0]).split("; ")[0]
     words = name.split()
     return bool(words) and words[0].lower() not in _SENSE_OPEN_NO and _can_be_noun(words[-1].lower())
 
