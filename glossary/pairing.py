@@ -1631,7 +1631,7 @@ def link(
         if (
             not generic_ok(zk, ek, _display_en(c, e))
             or not single_ok(zk, ek, 0.0 if d is None else float(d[rows[k]]))
-            or not (coordination_ok(zk, _display_en(c, e)) or dictionary_gives(zk, _display_en(c, e)))
+            or not linkable_coordination(zk, _display_en(c, e))
             or (_name_pair(_display_en(c, e)) and (en_freq or {}).get(ek, 0.0) < CUT_RECUR)
             or per_zh[z] >= params.max_en_per_zh
             or len(per_en[e]) >= params.max_zh_per_en
@@ -1689,7 +1689,7 @@ def second_senses(
             or _same_word(c.en[first[z]], ek)
             or not generic_ok(zk, ek, _display_en(c, e))
             or not single_ok(zk, ek, float(d[r]))
-            or not (coordination_ok(zk, _display_en(c, e)) or dictionary_gives(zk, _display_en(c, e)))
+            or not linkable_coordination(zk, _display_en(c, e))
         ):
             continue
         out[z] = (r, p)
@@ -2016,13 +2016,20 @@ def free_word(part: str, whole: str, whole_en: str, units: frozenset[str] = froz
 _ZH_COORD = re.compile(r"[和与及暨、&]")
 
 
+def linkable_coordination(zk: str, shown: str) -> bool:
+    """Linking's test of an English coordination: :func:`coordination_ok`, or a name the dictionary gives
+    for the term whole (:func:`dictionary_gives`: 一带一路 / "Belt and Road Initiative", which has no
+    coordinator). :func:`nested_rows` asks :func:`coordination_ok` alone."""
+    return coordination_ok(zk, shown) or dictionary_gives(zk, shown)
+
+
 def coordination_ok(zk: str, ek: str) -> bool:
     """An English coordination ("Energy and Treasury", "Bosnia and Herzegovina") translates a Chinese
     term only if that term has a coordinator too (波斯尼亚和黑塞哥维那): "X and Y" beside a
     Chinese term without one is two terms, or the shared-head case ("Energy and Treasury
     Departments"), whose members the candidates give separately. Lower-case words joined by "and"
     may be one term where Chinese juxtaposes (改革开放 / "reform and opening"): ``ek`` as written. Linking
-    lets a name the dictionary gives for the term pass too (一带一路 / "Belt and Road Initiative")."""
+    lets a name the dictionary gives for the term pass too (:func:`linkable_coordination`)."""
     words = ek.split()
     named = any(w[:1].isupper() for w in words)
     return not named or not (set(ek.lower().split()) & {"and", "&"}) or bool(_ZH_COORD.search(zk))

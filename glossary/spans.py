@@ -41,6 +41,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
 from .candidates import ZH_STOP, _agrees, _is_cap, _to_simplified, _tokens, dictionary_tag, gerund, lexicon, zh_clause
 from .orgs import org_spans
@@ -312,6 +313,7 @@ _SENSE_WORD = re.compile(r"[a-z]{4,}")
 _SENSE_STOP = frozenset("something someone somebody with into from that this have make take".split())
 
 
+@lru_cache(maxsize=1 << 14)
 def _sense_words(verb: str) -> frozenset[str]:
     from termalign.align.lexicon import senses
 
