@@ -252,11 +252,16 @@ def gloss_parts(zk: str) -> list[frozenset[str]]:
     """CC-CEDICT's gloss lemmas of each part of the Chinese ``zk`` cut into the longest words the
     dictionary has, left to right (锂矿 -> 锂 + 矿; 计划管线 -> 计划 + 管线); a character it lacks is a part
     with no gloss."""
+    return [glosses(w) for w in dictionary_parts(zk)]
+
+
+def dictionary_parts(zk: str) -> list[str]:
+    """The Chinese ``zk`` cut into the longest words CC-CEDICT glosses, left to right (:func:`gloss_parts`)."""
     out = []
     i = 0
     while i < len(zk):
         j = next((j for j in range(min(len(zk), i + 4), i, -1) if glosses(zk[i:j])), i + 1)
-        out.append(glosses(zk[i:j]))
+        out.append(zk[i:j])
         i = j
     return out
 

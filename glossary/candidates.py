@@ -210,14 +210,21 @@ NAME_DOTS = "·・•‧"
 _NAME_REST = ("nr", "n", "zg", "ng", "j")
 
 
+_CONJUNCTIONS = frozenset("和与及")
+
+
 @lru_cache(maxsize=50_000)
 def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
-    """(word, flag, start offset) with "斯科特 · 贝森特" (and "马赫纳兹 · 汗") merged into one nr token."""
+    """(word, flag, start offset) with "斯科特 · 贝森特" (and "马赫纳兹 · 汗") merged into one nr token, and a
+    two-character word jieba's HMM made up from a character and the conjunction after it split in two:
+    锂和/nz 钴 is 锂 和 钴 ("lithium and cobalt"), 祖和/n 太老爷 is 祖 和 太老爷."""
     out: list[tuple[str, str, int]] = []
     pos = 0
     for p in _posseg().cut(simplified):
         w, f = p.word, p.flag
-        if out and w in NAME_DOTS + ".．" and out[-1][1].startswith("nr"):
+        if len(w) == 2 and w[1] in _CONJUNCTIONS and _HAN.match(w[0]) and not lexicon(w):
+            out += [(w[0], dictionary_tag(w[0]) or f, pos), (w[1], "c", pos + 1)]
+        elif out and w in NAME_DOTS + ".．" and out[-1][1].startswith("nr"):
             out.append((w, "dot", pos))
         elif out and len(out) >= 2 and out[-1][1] == "dot" and f.startswith(_NAME_REST):
             prev = out[-2]

@@ -59,6 +59,7 @@ from .spans import (
     _written,
     aligned_ngram_partners,
     all_zh_candidates,
+    en_extra_glossed,
     extra_glossed,
     gerund_verbs,
     glossed_outside,
@@ -67,6 +68,7 @@ from .spans import (
     noun_sense_verbs,
     recurring,
     spelled_names,
+    split_word,
     translated_names,
 )
 from .termhood import CorpusStats, quoted_pair, quoted_spans, title_words, with_termhood
@@ -77,7 +79,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:21"
+METHOD_VERSION = "glossary:22"
 
 # The candidate model (FEATURES, WEIGHTS) is glossary.calibration's. No claim above 0.99 is supported
 # (of the dev pairs given 0.9 and up, 98% are right); entries at the cap are ordered by their rank.
@@ -896,7 +898,10 @@ def choose_repairs(
     (``en_freq``, at least ``CUT_RECUR`` sentences) is a unit, and repairs whatever the encoder says
     (曾祖父 / "Granddad" -> "Great-Granddad", which the encoder finds a little less similar). So is a longer
     English span that CC-CEDICT gives whole for the Chinese term (:func:`dictionary_gives`): 智库 /
-    "tank" -> "think tank", seen once, which the encoder finds less similar than "tank".
+    "tank" -> "think tank", seen once, which the encoder finds less similar than "tank". So is a longer
+    English span whose added words translate what the shorter one leaves of the Chinese term untranslated
+    (:func:`glossary.spans.en_extra_glossed`): 小康社会 / "society" -> "moderately prosperous society" (小康,
+    "moderately affluent").
 
     A longer Chinese term must also translate what the shorter one lacks (:func:`adds_translation`, with
     ``matched``): 战略矿产储备 holds 储备 / "reserve", a part of "strategic mineral reserve" that 战略矿产
@@ -904,18 +909,24 @@ def choose_repairs(
 
     A longer Chinese term that spells a name in pinyin where the shorter spells only part of it
     (:func:`spells_whole`) repairs it whatever the encoder says: 叶文 / "Ye Wenjie" -> 叶文洁, whose 洁
-    spells the "jie" that jieba cut off (叶文 + 洁身); to the encoder names are noise."""
+    spells the "jie" that jieba cut off (叶文 + 洁身); to the encoder names are noise.
+
+    So does a longer Chinese term, the same English, that gives back the character jieba's cut took from a
+    word (:func:`restores_word`): 类风湿性关节炎 / "rheumatoid arthritis" for 风湿性关节炎, cut 类/q 风湿性关节炎/n
+    though 类风湿 is a word."""
     out = {}
     for r, longer in cands.items():
         ok = [
             r2
             for r2 in longer
             if (c.zi[r2] != c.zi[r] and spells_whole(c.zh[c.zi[r2]], c.zh[c.zi[r]], _display_en(c, c.ei[r])))
+            or (c.ei[r2] == c.ei[r] and restores_word(c.zh[c.zi[r2]], c.zh[c.zi[r]]))
             or (
                 (
                     sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM
                     or (en_freq is not None and c.zi[r2] == c.zi[r] and holds_as_unit(c, r2, r, en_freq))
                     or (c.zi[r2] == c.zi[r] and dictionary_gives(c.zh[c.zi[r]], _display_en(c, c.ei[r2])))
+                    or (c.zi[r2] == c.zi[r] and en_extra_glossed(c.zh[c.zi[r]], c.en[c.ei[r]], c.en[c.ei[r2]]))
                 )
                 and (c.zi[r2] == c.zi[r] or adds_translation(c, r2, r, matched or {}))
             )
@@ -923,6 +934,12 @@ def choose_repairs(
         if ok:
             out[r] = max(ok, key=lambda q: (c.cze[q], sim.get(q, 0.0), len(c.en[c.ei[q]].split()), len(c.zh[c.zi[q]])))
     return out
+
+
+def restores_word(longer: str, shorter: str) -> bool:
+    """``longer`` is ``shorter`` with one character before it that the cut split from a word of it
+    (:func:`glossary.spans.split_word`)."""
+    return len(longer) == len(shorter) + 1 and longer.endswith(shorter) and split_word(longer[0], shorter)
 
 
 def spells_whole(longer: str, shorter: str, name: str) -> bool:
@@ -1056,7 +1073,15 @@ def features(
     for r, q in (rep or {}).items():
         if c.zi[q] != c.zi[r] and r in pos and q in pos:  # the longer Chinese term is the English's better match
             prior[pos[q]] = max(prior[pos[q]], prior[pos[r]] + 1e-6)
-        elif r in pos and q in pos and (zx[pos[r]] or dictionary_gives(c.zh[c.zi[q]], _display_en(c, c.ei[q]))):
+        elif (
+            r in pos
+            and q in pos
+            and (
+                zx[pos[r]]
+                or dictionary_gives(c.zh[c.zi[q]], _display_en(c, c.ei[q]))
+                or en_extra_glossed(c.zh[c.zi[q]], c.en[c.ei[r]], c.en[c.ei[q]])
+            )
+        ):
             # the longer English translates the Chinese term's extra part, or the dictionary gives it whole
             prior_zh[pos[q]] = max(prior_zh[pos[q]], prior_zh[pos[r]] + 1e-6)
     glued = {} if sim_all is None or stats is None else glued_names(c, rows, sim_all, stats.zh_freq)

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from .candidates import ZH_STOP, _agrees, _is_cap, _to_simplified, _tokens, dictionary_tag, gerund, lexicon, zh_clause
@@ -99,14 +99,32 @@ def latin_spans(text: str) -> list[tuple[str, str, int, int]]:
 
 
 def single_nouns(text: str) -> list[tuple[str, str, int, int]]:
-    """One-character nouns (铜 copper, 锂 lithium): candidates the pairing links only on consistent alignment."""
+    """One-character nouns (铜 copper, 锂 lithium): candidates the pairing links only on consistent alignment.
+    A noun morpheme (jieba's ``ng``) counts when it stands free and CC-CEDICT's first sense names a thing:
+    钴 "cobalt" in 铜、锂、钴、石墨 or 大部分的钴来自, where no noun, verb, adjective, numeral or measure word
+    before it and no noun or suffix after it could bind it into a word (婆 of 尖嘴婆 is bound)."""
     simp = _to_simplified(text)
     same = len(simp) == len(text)
+    toks = _tokens(simp)
     return [
         (w, text[s : s + 1] if same else w, s, s + 1)
-        for w, f, s in _tokens(simp)
-        if len(w) == 1 and f in ("n", "nz") and _HAN.match(w) and w not in ZH_STOP
+        for i, (w, f, s) in enumerate(toks)
+        if len(w) == 1
+        and _HAN.match(w)
+        and w not in ZH_STOP
+        and (f in ("n", "nz") or (f == "ng" and _free_morpheme(toks, i) and _noun_sense(w)))
     ]
+
+
+_BINDS_BEFORE = ("n", "a", "v", "m", "q")  # a noun morpheme after these is part of their word (尖嘴 婆)
+_BINDS_AFTER = ("n", "k")  # ... and before these (轿 夫)
+
+
+def _free_morpheme(toks: Sequence[tuple[str, str, int]], i: int) -> bool:
+    """``toks[i]`` has no neighbour it could be bound to (:func:`single_nouns`)."""
+    before = toks[i - 1][1] if i else "x"
+    after = toks[i + 1][1] if i + 1 < len(toks) else "x"
+    return not before.startswith(_BINDS_BEFORE) and not after.startswith(_BINDS_AFTER)
 
 
 def compound_heads(text: str) -> list[tuple[str, str, int, int]]:
@@ -545,6 +563,23 @@ def extra_glossed(long: str, short: str, en: str) -> bool:
     return bool(extra) and all(g & words for x in extra for g in gloss_parts(x))
 
 
+def en_extra_glossed(term: str, short: str, long: str) -> bool:
+    """The words the English ``long`` adds to ``short``, a part of it, translate by CC-CEDICT every
+    dictionary word of the Chinese ``term`` that ``short`` leaves untranslated, and ``short`` translates
+    the rest (:func:`termalign.align.lexicon.dictionary_parts`): 小康社会 / "moderately prosperous society"
+    beside "society" (社会): 小康 is "moderately affluent". A part left untranslated must be a word of two
+    characters or more: one character has too many senses (子 of 地租子 / "rents" is also the earthly branch
+    "year", no gloss of "half-yearly"). The mirror of :func:`extra_glossed`."""
+    from termalign.align.lexicon import dictionary_parts, en_lemmas, glosses
+
+    have = en_lemmas(short)
+    added = en_lemmas(long) - have
+    parts = [(w, glosses(w)) for w in dictionary_parts(term)]
+    parts = [(w, g) for w, g in parts if g]
+    left = [(w, g) for w, g in parts if not g & have]
+    return bool(added) and 0 < len(left) < len(parts) and all(len(w) >= 2 and g & added for w, g in left)
+
+
 def glossed_outside(term: str, en: str, sentence: str) -> bool:
     """A word of the English ``en`` that nothing in the Chinese ``term`` translates by CC-CEDICT (:func:`termalign.align.lexicon.gloss_parts`)
     is the gloss of a jieba word of the (Simplified) ``sentence`` outside the term: 癌症 / "cancer treatments"
@@ -881,6 +916,45 @@ def gerund_modifier_spans(text: str, verbs: frozenset[str]) -> list[tuple[str, s
     return out
 
 
+_SPLIT_WORD_TAGS = ("n", "l", "b")
+
+
+def split_word_spans(text: str) -> list[tuple[str, str, int, int]]:
+    """A noun token and the one character before it where jieba's cut splits a dictionary word across the
+    two: 可/v 再生能源/l holds 可再生 ("renewable", l), 类/q 风湿性关节炎/n holds 类风湿 ("rheumatoid", n). The
+    character opens the term (可再生能源 "renewable energy", 类风湿性关节炎 "rheumatoid arthritis"), unless it is
+    a conjunction, preposition, particle or pronoun (和/c 威尔逊: 和威 is a word too); the
+    word it makes with the token's opening must be a noun, a fixed expression or a distinguishing word
+    in jieba's dictionary, of three characters or more."""
+    simp = _to_simplified(text)
+    same = len(simp) == len(text)
+    toks = _tokens(simp)
+    out = []
+    for (w0, f0, s), (w1, f1, _s1) in zip(toks, toks[1:]):
+        if (
+            len(w0) != 1
+            or not _HAN.match(w0)
+            or f0.startswith(("c", "p", "u", "r"))
+            or len(w1) < 3
+            or not f1.startswith(("n", "l"))
+        ):
+            continue
+        if _HAN_RUN.fullmatch(w1) and w1 not in ZH_STOP and split_word(w0, w1):
+            e = s + 1 + len(w1)
+            out.append((zh_key(simp[s:e]), text[s:e] if same else simp[s:e], s, e))
+    return out
+
+
+def split_word(char: str, word: str) -> bool:
+    """The character ``char`` and the opening of ``word`` (all but its last character, at least two) make a
+    word of jieba's dictionary tagged noun, fixed expression or distinguishing word, of three characters
+    or more: 可 + 再生能源 (可再生 l), 类 + 风湿性关节炎 (类风湿 n). A cut between them split a word."""
+    import jieba
+
+    joined = next((char + word[:k] for k in range(len(word) - 1, 1, -1) if jieba.dt.FREQ.get(char + word[:k])), None)
+    return joined is not None and (dictionary_tag(joined) or "").startswith(_SPLIT_WORD_TAGS)
+
+
 def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -> list[tuple[str, str, int, int]]:
     """Every Chinese candidate of ``text``: jieba's noun runs first, then the sources above (one per key),
     token spans, character n-grams and organisation spans only when their key is in ``recurring_keys``
@@ -890,6 +964,7 @@ def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -
 
     out = {c[0]: c for c in zh_candidates(text)}
     extra = marked_spans(text) + latin_spans(text) + single_nouns(text) + compound_heads(text) + dictionary_spans(text)
+    extra += split_word_spans(text)
     if recurring_keys:
         extra += [c for c in token_spans(text) if c[0] in recurring_keys]
         extra += ngram_spans(text, recurring_keys)

