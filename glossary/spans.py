@@ -949,9 +949,7 @@ def split_word(char: str, word: str) -> bool:
     """The character ``char`` and the opening of ``word`` (all but its last character, at least two) make a
     word of jieba's dictionary tagged noun, fixed expression or distinguishing word, of three characters
     or more: 可 + 再生能源 (可再生 l), 类 + 风湿性关节炎 (类风湿 n). A cut between them split a word."""
-    import jieba
-
-    joined = next((char + word[:k] for k in range(len(word) - 1, 1, -1) if jieba.dt.FREQ.get(char + word[:k])), None)
+    joined = next((char + word[:k] for k in range(len(word) - 1, 1, -1) if lexicon(char + word[:k])), None)
     return joined is not None and (dictionary_tag(joined) or "").startswith(_SPLIT_WORD_TAGS)
 
 
