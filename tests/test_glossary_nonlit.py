@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from termalign.glossary.candidates import en_candidates, zh_tagged
+from termalign.glossary.candidates import en_candidates, zh_candidates, zh_tagged
 from termalign.glossary.pairing import build_glossary, dictionary_gives, restores_word
 from termalign.glossary.spans import (
     dictionary_spans,
@@ -127,6 +127,18 @@ def test_english_that_translates_what_the_shorter_span_leaves_out_repairs_it():
     assert not en_extra_glossed("地租子", "rents", "half-yearly rents")  # 子 is a suffix, not "year"
 
 
+def test_a_noun_that_takes_an_aspect_particle_is_the_verb_it_is():
+    # jieba tags 会见 ("to meet with") n in 在东京会见了; CC-CEDICT knows it only as a verb, so 东京会见 is no term
+    tokyo = next(z for z in _lines()[1] if "东京会见了" in z)
+    assert ("会见", "n") in zh_tagged(tokyo)
+    keys = {k for k, *_ in zh_candidates(tokyo)}
+    assert "东京" in keys and not any("会见" in k for k in keys)
+    flies = "单家的院子里，飞舞着成群结队的绿头苍蝇"  # MAC-Dev 004: 飞舞/n 着 "swarming"
+    assert not any("飞舞" in k for k, *_ in zh_candidates(flies))
+    # a noun keeps its tag before 了 (MAC-Dev 006: 已经开晚饭了 "supper had already started")
+    assert "晚饭" in {k for k, *_ in zh_candidates("她回到家里，已经开晚饭了，")}
+
+
 @pytest.fixture(scope="module")
 def nonlit_glossary(usem3):
     from termalign.glossary.entries import CorpusText, SentencePair
@@ -156,6 +168,7 @@ def test_the_glossary_of_non_literary_prose_holds_its_terms(nonlit_glossary):
         ("可再生能源", "renewable energy"),  # not 再生能源: the cut split 可再生
         ("类风湿性关节炎", "rheumatoid arthritis"),
         ("小康社会", "moderately prosperous society"),  # not "society"
+        ("东京", "Tokyo"),  # CC-CEDICT's "Tokyo, capital of Japan" glosses no "Japan"
     ]:
         assert pair in got, pair
     assert not any(e.en in ("Zealand", "vaccines train", "inflation fell", "Road Initiative") for e in nonlit_glossary)

@@ -40,6 +40,17 @@ def test_gloss_filter_drops_notes_references_and_long_descriptions():
     assert got == {stem("laugh"), stem("smile")}
 
 
+def test_a_names_comment_and_the_pinyin_of_a_cross_reference_are_no_glosses():
+    # CC-CEDICT: "Tokyo, capital of Japan" -- the comment on the name is not a translation of 东京
+    assert stem("tokyo") in glosses("东京") and stem("japan") not in glosses("东京")
+    assert gloss_lemmas(["Sofia, capital of Bulgaria"]) == {stem("sofia")}
+    # a gloss that is no name keeps every comma part: "road, path"
+    assert gloss_lemmas(["road, path"]) == {stem("road"), stem("path")}
+    # "United Kingdom 聯合王國|联合王国[Lian2 he2 wang2 guo2]": the [pinyin] is not English words
+    assert {stem("united"), stem("kingdom")} <= glosses("英国")
+    assert gloss_lemmas(["arthropod 節肢動物|节肢动物[jie2 zhi1 dong4 wu4]"]) == {stem("arthropod")}
+
+
 def test_chinese_words_map_to_their_glosses():
     assert stem("friendship") in glosses("友谊")
     words = zh_words("她笑了。")
