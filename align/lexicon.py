@@ -279,6 +279,12 @@ def dictionary_parts(zk: str) -> list[str]:
     return out
 
 
+def definition(word: str) -> str:
+    """CC-CEDICT's definitions of the simplified Chinese ``word`` as the dictionary writes them, joined
+    by "/" ("" for a word it lacks)."""
+    return _cedict_raw().get(word) or ""
+
+
 def is_headword(word: str) -> bool:
     """The simplified Chinese ``word`` is a headword of CC-CEDICT."""
     return word in _cedict_raw()

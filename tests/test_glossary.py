@@ -575,6 +575,10 @@ def test_headwords_are_the_forms_the_text_writes(glossary):
     (hunter,) = [e for e in glossary if zh_key(e.zh) == "阿比盖尔亨特"]
     assert hunter.zh == "阿比盖尔·亨特" and hunter.en == "Abigail Hunter"
     assert by_zh["俄罗斯"].en == "Russia"  # "Russia's" folds into the owner
+    # seed 003's dateline writes "WASHINGTON, Jan 11 (Reuters)" and nothing else pairs with 华盛顿: the headword
+    # takes CC-CEDICT's case ("Washington"), as an acronym would keep its own
+    (washington,) = [e for e in glossary if zh_key(e.zh) == "华盛顿"]
+    assert washington.en == "Washington" and "WASHINGTON" not in washington.en_variants
 
 
 def test_a_piece_of_a_transliterated_name_is_no_entry(glossary):
