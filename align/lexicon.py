@@ -6,7 +6,9 @@ glosses: lower-case English content words, crudely stemmed (``stem``), with stop
 parenthesised notes, cross-references ("variant of", "see", "surname", "CL:"), the comment after a
 name ("Tokyo, capital of Japan") and long descriptive glosses (more than ``_MAX_GLOSS_WORDS`` content
 words) dropped. An English sentence
-maps to the lemmas of its content words the same way, so the two meet in one vocabulary.
+maps to the lemmas of its content words the same way, so the two meet in one vocabulary; a British
+spelling is read as the American one first (breame's table: colour -> color, grey -> gray), as
+CC-CEDICT writes American English.
 
 ``lexicon_matrices`` turns two sentence lists into sparse incidence over that vocabulary (the
 lexical twin of ``scoring.anchor_matrices``), plus each sentence's count of units; by default
@@ -23,6 +25,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
 
 _EN_STOP = frozenset(
     """
@@ -161,6 +164,9 @@ _IRREGULAR = {
     "worse": "bad",
     "worst": "bad",
 }
+# British spellings read as American ones (breame's table, Apache-2.0: colour -> color, grey -> gray,
+# aluminium -> aluminum), so that a British text meets CC-CEDICT's American glosses
+_AMERICAN: dict[str, str] = BRITISH_ENGLISH_SPELLINGS
 _MAX_GLOSS_WORDS = 3
 _SKIP_GLOSS = re.compile(
     r"^(?:\(.*\)$|(?:old |archaic |unofficial |Japanese |erhua |ancient )?variant of|see |see also|"
@@ -179,7 +185,8 @@ def stem(word: str) -> str:
     undone, keeping at least three letters. Used on both sides, so consistency matters more than
     linguistic accuracy: an irregular form's base goes through the same rules as the base itself
     does (came -> come -> com, like come)."""
-    w = _IRREGULAR.get(word, word)
+    w = _AMERICAN.get(word, word)
+    w = _IRREGULAR.get(w, w)
     for suf, rep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
         if w.endswith(suf) and len(w) - len(suf) >= 3 and not w.endswith("ss"):
             w = w[: -len(suf)] + rep

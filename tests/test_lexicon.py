@@ -40,6 +40,13 @@ def test_gloss_filter_drops_notes_references_and_long_descriptions():
     assert got == {stem("laugh"), stem("smile")}
 
 
+def test_british_spellings_meet_the_dictionarys_american_ones():
+    # CC-CEDICT writes American English, literary translations often British: 灰 "gray", 颜色 "color"
+    assert stem("grey") == stem("gray") and stem("colours") == stem("color")
+    assert stem("grey") in glosses("灰") and stem("colour") in glosses("颜色")
+    assert en_lemmas("the grey squirrel's colour") >= {stem("gray"), stem("color")}
+
+
 def test_a_names_comment_and_the_pinyin_of_a_cross_reference_are_no_glosses():
     # CC-CEDICT: "Tokyo, capital of Japan" -- the comment on the name is not a translation of 东京
     assert stem("tokyo") in glosses("东京") and stem("japan") not in glosses("东京")
