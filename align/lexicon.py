@@ -286,12 +286,6 @@ def dictionary_parts(zk: str) -> list[str]:
     return out
 
 
-def definition(word: str) -> str:
-    """CC-CEDICT's definitions of the simplified Chinese ``word`` as the dictionary writes them, joined
-    by "/" ("" for a word it lacks)."""
-    return _cedict_raw().get(word) or ""
-
-
 def is_headword(word: str) -> bool:
     """The simplified Chinese ``word`` is a headword of CC-CEDICT."""
     return word in _cedict_raw()
@@ -301,8 +295,15 @@ def defines_with(word: str, phrase: str) -> bool:
     """CC-CEDICT's definition of the simplified Chinese ``word`` holds ``phrase`` whole, case aside, as
     a word of its own (not inside a longer hyphenated or plain word): 姑爷 "son-in-law (used by wife's
     family)" holds "son-in-law"; 桃红 "pink" holds no "peach-pink"."""
+    return defined_form(word, phrase) is not None
+
+
+def defined_form(word: str, phrase: str) -> str | None:
+    """``phrase`` as CC-CEDICT's definition of the simplified Chinese ``word`` writes it, when it holds it
+    (:func:`defines_with`): 华盛顿 "Washington" for "WASHINGTON"; None otherwise."""
     d = _cedict_raw().get(word)
-    return bool(d) and re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", d, re.I) is not None
+    m = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", d, re.I) if d else None
+    return m.group(0) if m else None
 
 
 def sense_name(sense: str) -> str:

@@ -488,8 +488,8 @@ _ASPECT_MARKS = frozenset("了着过")
 def aspect_verbs(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
     """``toks`` with a noun that takes an aspect particle read as the verb it is, when CC-CEDICT gives it
     only verb senses: 在 东京 会见/n 了 日本财务大臣 ("met the finance minister of Japan in Tokyo") holds no
-    noun 东京会见. A noun that CC-CEDICT also gives a noun sense keeps its tag (吃 饭/n 了: 了 closes the
-    sentence there)."""
+    noun 东京会见. A noun that CC-CEDICT also gives a noun sense keeps its tag (开 晚饭/n 了 "supper had
+    started": 了 closes the sentence there)."""
     from termalign.align.lexicon import verbal_only
 
     out = list(toks)

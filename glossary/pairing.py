@@ -2165,19 +2165,12 @@ def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) ->
 def dictionary_case(zk: str, en: str, variants: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     """A word the text writes in capitals only (a dateline's "WASHINGTON, Jan 11 (Reuters)") shown as
     CC-CEDICT writes it in its definition of the Chinese term (华盛顿: "Washington"); a form that differs
-    only in case is no variant (:func:`canonical_en`). An acronym the dictionary also writes in capitals (北约: "NATO") stays as it is, and so does
-    a word the definition lacks."""
-    from termalign.align.lexicon import definition
+    only in case is no variant (:func:`canonical_en`). An acronym the dictionary also writes in capitals
+    (北约: "NATO") stays as it is, and so does a word the definition lacks."""
+    from termalign.align.lexicon import defined_form
 
-    d = definition(zk)
-    if not d:
-        return en, variants
-    words = en.split()
-    out = []
-    for w in words:
-        m = re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", d, re.I) if len(w) >= 4 and w.isupper() else None
-        out.append(m.group(0) if m else w)
-    return " ".join(out), variants
+    shown = [(defined_form(zk, w) if len(w) >= 4 and w.isupper() else None) or w for w in en.split()]
+    return " ".join(shown), variants
 
 
 def examples_for(
