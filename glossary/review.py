@@ -105,9 +105,41 @@ def apply_decisions(entries: Sequence[TermEntry], decisions: Iterable[Decision])
     out: dict[tuple[str, str], Reviewed] = {}
     for e in entries:
         out.setdefault(entry_key(e), Reviewed(entry_key(e), e, base=e))
-    for d in sorted((d for d in decisions if not d.undone), key=lambda d: d.id):
+    live = sorted((d for d in decisions if not d.undone), key=lambda d: d.id)
+    wanted = [(d.zh_key, d.en_key) for d in live]
+    wanted += [
+        (norm_key(d.fields["into"]["zh"]), norm_key(d.fields["into"]["en"])) for d in live if d.action == "merge"
+    ]
+    terms: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    if any(k not in out for k in wanted):
+        for q in out:
+            terms.setdefault(same_term(q), []).append(q)
+    for d in live:
+        _rekey(out, terms, (d.zh_key, d.en_key))
+        if d.action == "merge":
+            _rekey(out, terms, (norm_key(d.fields["into"]["zh"]), norm_key(d.fields["into"]["en"])))
         _apply(out, d)
     return list(out.values())
+
+
+def same_term(key: tuple[str, str]) -> tuple[str, str]:
+    """What the mining counts as one term (:func:`glossary.variants.zh_key`, :func:`~glossary.variants.en_key`)
+    of an entry's normalised forms: the shown forms of one term change when the corpus grows ("rare earth"
+    for "rare earths", once the singular is written more often), and a decision stays with its term."""
+    from .variants import en_key, zh_key
+
+    return zh_key(key[0]), en_key(key[1]).lower()
+
+
+def _rekey(out: dict[tuple[str, str], Reviewed], terms: dict, k: tuple[str, str]) -> None:
+    """A decision's key the fresh mining shows in other forms of the same term (:func:`same_term`; ``terms``:
+    the mined entries' keys by term): the mined entry no decision has touched takes the decision's key, so
+    the decision applies to it and its row keeps its id."""
+    if k in out or not terms:
+        return
+    found = [q for q in terms.get(same_term(k), ()) if q in out and out[q].base is not None and not out[q].decided]
+    if len(found) == 1:
+        out[k] = replace(out.pop(found[0]), key=k)
 
 
 def _pinned(e: TermEntry) -> TermEntry:

@@ -280,3 +280,38 @@ def test_the_review_benchmark_decides_and_scores_disjoint_held_entries():
     assert all(decide | score == set(range(7)) for decide, score in splits)
     [(decide, score)] = review_splits(keys, in_held, "dev")
     assert decide == {7, 8, 9} and score == set(range(7))
+
+
+def test_a_decision_stays_with_its_term_when_its_shown_form_changes(store):
+    """A term's shown forms follow the corpus: 稀土 is "rare earths" while the plural is written most, and
+    may be "rare earth" after new documents (or a newer version) are mined. A decision made under one form
+    holds for the other, and the row keeps its id: no second, unreviewed 稀土 appears, and a rejected
+    entry does not come back under its other form."""
+    from dataclasses import replace
+
+    from termalign.corpus.decisions import write_glossary
+    from termalign.glossary.variants import en_key
+
+    rare = by_zh(store, "稀土")
+    assert entry(store, rare).entry.en == "rare earths"
+    review.decide(store, rare, "edit", user="ann", fields={"note": "checked"})
+    # a pending entry shown in a plural whose singular is its variant
+    (wrong, singular) = next(
+        (q, v)
+        for q in review.review_queue(store, limit=400)
+        if q.entry.zh != "稀土"
+        for v in q.entry.en_variants
+        if en_key(v) == en_key(q.entry.en) and v.lower() != q.entry.en.lower()
+    )
+    review.decide(store, wrong.id, "reject", user="ann")
+    fresh = []
+    for e in store.all_terms():  # rejected rows are left out: take the mined entry back from the queue item
+        if e.zh == "稀土":
+            e = replace(e, en="rare earth", en_variants=("rare earths",))
+        fresh.append(e)
+    fresh.append(replace(wrong.entry, en=singular, en_variants=(wrong.entry.en,)))
+    write_glossary(store, fresh, {})
+    kept = entry(store, rare)
+    assert kept.status == "edited" and kept.note == "checked" and kept.entry.en == "rare earth"
+    assert [e.en for e in store.all_terms() if e.zh == "稀土"] == ["rare earth"]
+    assert not [e for e in store.all_terms() if e.zh == wrong.entry.zh and en_key(e.en) == en_key(singular)]
