@@ -2211,7 +2211,7 @@ def examples_for(
                         once[i].add(n_pair)
                     for k, s, whole in marked:
                         if k == ek:
-                            own[i][s] += 1 if whole and not opens_sentence(s, p.en) else PART_SURFACE
+                            own[i][s] += 1 if whole and not opens_sentence(s, p.en) else PART_SURFACE  # type: ignore[assignment]
     best = {i: sorted(v, key=lambda p: (-round(p.score, 1), len(p.en) + len(p.zh)))[:n] for i, v in found.items()}
     return best, docs, freq, once, own
 
