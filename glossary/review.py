@@ -106,18 +106,13 @@ def apply_decisions(entries: Sequence[TermEntry], decisions: Iterable[Decision])
     for e in entries:
         out.setdefault(entry_key(e), Reviewed(entry_key(e), e, base=e))
     live = sorted((d for d in decisions if not d.undone), key=lambda d: d.id)
-    wanted = [(d.zh_key, d.en_key) for d in live]
-    wanted += [
-        (norm_key(d.fields["into"]["zh"]), norm_key(d.fields["into"]["en"])) for d in live if d.action == "merge"
-    ]
     terms: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    if any(k not in out for k in wanted):
+    if any(k not in out for d in live for k in d.keys()):
         for q in out:
             terms.setdefault(same_term(q), []).append(q)
     for d in live:
-        _rekey(out, terms, (d.zh_key, d.en_key))
-        if d.action == "merge":
-            _rekey(out, terms, (norm_key(d.fields["into"]["zh"]), norm_key(d.fields["into"]["en"])))
+        for k in sorted(d.keys()):
+            _rekey(out, terms, k)
         _apply(out, d)
     return list(out.values())
 
