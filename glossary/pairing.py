@@ -191,9 +191,7 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
             for k, s, *_ in zc:
                 zs[k][s] += 1
             for k, s, whole in marked:
-                # a modifier's form ("rare earth exports") is no headword, nor is a sentence's first word
-                # that the chunker lower-cased ("Patience at once ..."): each counts a part (Counter holds floats)
-                es[k][s] += 1 if whole and not opens_sentence(s, p.en) else PART_SURFACE  # type: ignore[assignment]
+                es[k][s] += surface_weight(s, whole, p.en)  # type: ignore[assignment]
             heads = {k for k, _, whole in marked if whole}
             zid = np.array(sorted({_id(zv, cz, k) for k, *_ in zc}), np.int64)
             eid = np.array(sorted({_id(ev, ce, k) for k, _ in ec}), np.int64)
@@ -247,6 +245,13 @@ def count(pairs: Sequence[SentencePair], params: GlossaryParams, on_progress: Ca
         partners,
         {k: frozenset(v) for k, v in after.items() if k not in alone},
     )
+
+
+def surface_weight(surface: str, whole: bool, text: str) -> float:
+    """What one English candidate ``surface`` of ``text`` counts towards the headword: 1, or
+    ``PART_SURFACE`` for a modifier's form ("rare earth" in "rare earth exports": ``whole`` False) and for a
+    sentence's first word that the chunker lower-cased ("Patience at once ...")."""
+    return 1.0 if whole and not opens_sentence(surface, text) else PART_SURFACE
 
 
 def noun_after(text: str) -> dict[int, str]:
@@ -2162,15 +2167,14 @@ def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) ->
     return en, variants
 
 
-def dictionary_case(zk: str, en: str, variants: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-    """A word the text writes in capitals only (a dateline's "WASHINGTON, Jan 11 (Reuters)") shown as
-    CC-CEDICT writes it in its definition of the Chinese term (华盛顿: "Washington"); a form that differs
-    only in case is no variant (:func:`canonical_en`). An acronym the dictionary also writes in capitals
-    (北约: "NATO") stays as it is, and so does a word the definition lacks."""
+def dictionary_case(zk: str, en: str) -> str:
+    """English headword ``en`` with each word of four letters or more written in capitals (a dateline's
+    "WASHINGTON, Jan 11 (Reuters)") shown as CC-CEDICT writes it in its definition of the Chinese term
+    (华盛顿: "Washington"). An acronym the dictionary also writes in capitals (北约: "NATO") stays as it
+    is, and so does a word the definition lacks."""
     from termalign.align.lexicon import defined_form
 
-    shown = [(defined_form(zk, w) if len(w) >= 4 and w.isupper() else None) or w for w in en.split()]
-    return " ".join(shown), variants
+    return " ".join((defined_form(zk, w) if len(w) >= 4 and w.isupper() else None) or w for w in en.split())
 
 
 def examples_for(
@@ -2183,7 +2187,7 @@ def examples_for(
     """For every wanted (zh key, en key) -> entry index: best examples, documents, pair count, the
     indices in ``pairs`` of the pairs that hold it with its Chinese term once (a pair with two
     of them, 特朗普政府 and 中国政府, may hold two senses), and the English key's surfaces in the
-    pairs that hold the entry (weighted as :func:`count` weighs them for the headword)."""
+    pairs that hold the entry (:func:`surface_weight`)."""
     by_z: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for (zk, ek), i in wanted.items():
         by_z[zk].append((ek, i))
@@ -2211,7 +2215,7 @@ def examples_for(
                         once[i].add(n_pair)
                     for k, s, whole in marked:
                         if k == ek:
-                            own[i][s] += 1 if whole and not opens_sentence(s, p.en) else PART_SURFACE  # type: ignore[assignment]
+                            own[i][s] += surface_weight(s, whole, p.en)  # type: ignore[assignment]
     best = {i: sorted(v, key=lambda p: (-round(p.score, 1), len(p.en) + len(p.zh)))[:n] for i, v in found.items()}
     return best, docs, freq, once, own
 
@@ -2388,7 +2392,8 @@ def _mine_glossary(
             en_form = pin_en
         else:
             zform = zh_headword(zk, zsurf)
-            en_form, en_vars = dictionary_case(zk, *place_noun(zk, en_form, en_vars, c.en_surface))
+            en_form, en_vars = place_noun(zk, en_form, en_vars, c.en_surface)
+            en_form = dictionary_case(zk, en_form)
         entries.append(
             TermEntry(
                 zh=zform,
