@@ -304,7 +304,8 @@ def zh_candidates(text: str, max_tokens: int = 4) -> tuple[tuple[str, str, int, 
                 if locative_end(toks[b - 1][0], last):
                     e -= 1  # 竹板 床上 -> 竹板床 (床上 alone -> 床, no run's candidate): the locative is the sentence's
                 key = zh_key(simp[s:e])
-                if not _zh_ok(key) or len(key) > 12 or zh_clause([(w, f) for w, f, _ in toks[a:b]]):
+                # a run's length is bounded, a word of jieba's dictionary is not (全国人民代表大会常务委员会/nt)
+                if not _zh_ok(key) or (len(key) > 12 and b - a > 1) or zh_clause([(w, f) for w, f, _ in toks[a:b]]):
                     continue
                 out[(s, e)] = (key, text[s:e] if same_len else simp[s:e], s, e)
         i = j
@@ -889,6 +890,45 @@ def _past_predicate(toks: Sequence[str], j: int) -> bool:
     )
 
 
+_MODALS = frozenset("would could will can may might must should shall cannot".split())
+_MODAL_SKIP = frozenset("not also still only then never".split())
+
+
+def _after_modal(toks: Sequence[str], i: int) -> bool:
+    """``toks[i]`` follows a modal verb (an adverb like "not" or "also" may sit between): it is the verb
+    the modal governs, so the chunk it opens is a verb and its object ("would spread artificial
+    intelligence", "would cut emissions"), not a term. A modal read as a noun after a determiner ("a
+    can opener", "the will of") governs nothing."""
+    k = i - 1
+    while k >= 0 and toks[k].lower() in _MODAL_SKIP:
+        k -= 1
+    return k >= 0 and toks[k] in _MODALS and not (k > 0 and toks[k - 1].lower() in _DETERMINERS)
+
+
+@lru_cache(maxsize=100_000)
+def _finite_verb(word: str) -> bool:
+    """``word`` is a verb's -s form that lemminflect knows as nothing else ("accelerates", "frees"): the
+    verb of a clause, which no noun chunk runs through ("overuse of antibiotics accelerates antimicrobial
+    resistance" is "antibiotics" and then "antimicrobial resistance"). Capitalised words are names."""
+    from lemminflect import getAllLemmas
+
+    if not word.islower() or not word.endswith("s") or word.endswith("ss"):
+        return False
+    readings = getAllLemmas(word)
+    return set(readings) == {"VERB"} and word not in readings["VERB"]
+
+
+@lru_cache(maxsize=100_000)
+def _noun_not_adjective(word: str) -> bool:
+    """lemminflect knows ``word`` as a noun and not as an adjective: a clause's subject may end there ("of
+    antibiotics accelerates"), while after "my green" a verb-only -s form is the noun they qualify ("my
+    green fatigues", :func:`_possessed_plural`)."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word.lower())
+    return "NOUN" in readings and "ADJ" not in readings
+
+
 def _adverb_or_past(word: str) -> bool:
     """``word`` is shaped like an adverb (-ly) or a past form (-ed, longer than four letters), which
     ends no term as a chunk's last word ("laughed quite heartily", "the controls imposed"), unless
@@ -1137,6 +1177,9 @@ def _fold_abbreviations(toks: list[str]) -> list[str]:
     return out
 
 
+_LONG_NAME = 10  # words of a capitalised name taken whole (sub-spans: up to max_words + 1)
+
+
 def en_candidates(text: str, max_words: int = 6) -> tuple[tuple[str, str], ...]:
     """English term candidates of ``text``: (key, surface); :func:`en_candidates_marked` without the mark."""
     return tuple((k, s) for k, s, _ in en_candidates_marked(text, max_words))
@@ -1210,7 +1253,9 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             span = toks[i:j]
             if not (start and j == i + 1 and not is_acronym(t)):  # lone sentence-initial Word
                 for a in range(len(span)):
-                    for b in range(a + 1, min(len(span), a + max_words + 1) + 1):
+                    # a long name whole, up to its end: "Chief Executive of the Hong Kong Special Administrative Region"
+                    ends = [len(span)] if max_words + 1 < len(span) - a <= _LONG_NAME else []
+                    for b in [*range(a + 1, min(len(span), a + max_words + 1) + 1), *ends]:
                         sub = span[a:b]
                         if sub[0].lower() in _CONNECT or sub[-1].lower() in _CONNECT or sub[0].isdigit():
                             continue
@@ -1250,11 +1295,12 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             and (j == i or not _is_cap(toks[j]) or shouting)
             and (j == i or not _clause_verb(toks, j))
             and (j == i or not _past_predicate(toks, j))
+            and (j == i or not (_finite_verb(toks[j]) and _noun_not_adjective(toks[j - 1])))
             and not (subject and j == i + 1)
         ):
             j += 1
         chunk = [w.lower() if (k == 0 and start) or shouting else w for k, w in enumerate(toks[i:j])]
-        verb_first = _clause_verb(toks, i) or i == after_subject
+        verb_first = _clause_verb(toks, i) or i == after_subject or _after_modal(toks, i)
         if subject and j == i + 1:
             after_subject = j  # "Scientists study cosmic rays": the chunk at "study" opens with a verb
         gerund_verb = _gerund_clause(toks, i)
@@ -1352,15 +1398,23 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
         title = toks[c] in _TITLE_JOIN and _is_cap(toks[c - 1]) and _is_cap(toks[c + 1])
         if link not in _JOIN and not poss and not title:
             continue
-        for a in range(max(0, c - 3), c):
+        # a capitalised owner may be a whole name: "the Standing Committee of the National People's Congress"
+        reach = 6 if poss and _is_cap(toks[c - 1]) else 3
+        for a in range(max(0, c - reach), c):
             left = list(toks[a:c])
             lk = en_key(" ".join(left))
-            if not all(t[0].isalnum() for t in left) or lk not in out or not out[lk][2]:
+            # a capitalised owner opens a name even when it is no candidate alone: "People's Bank of China"
+            owner = poss and all(_is_cap(t) for t in left) and left[0].lower() not in _DETERMINERS
+            if not all(t[0].isalnum() for t in left) or ((lk not in out or not out[lk][2]) and not owner):
                 continue
             for b in range(c + 2, min(len(toks), c + 4) + 1):
                 right = list(toks[c + 1 : b])
                 rk = en_key(" ".join(right))
-                if not all(t[0].isalnum() for t in right) or rk not in out or len(left) + len(right) + 1 > 6:
+                if (
+                    not all(t[0].isalnum() for t in right)
+                    or rk not in out
+                    or len(left) + len(right) + 1 > 6 + (reach - 3)
+                ):
                     continue
                 if left[-1].lower() in _NO_JOIN or right[-1].lower() in _NUMBERS or right[-1].isdigit():
                     continue
@@ -1430,9 +1484,10 @@ def _cap_then_lower(toks: Sequence[str], i: int, j: int, shouting: bool) -> list
     or a predicate ("Stop her, Zhou dear!"). A participle that opens a clause ends the chunk
     (:func:`_participle`: "a Mrs Zhou living here"). A word in -ed that is only a verb right after the
     name is the name's predicate, not a modifier of the noun after it (:func:`past_form`: "after Mr.
-    Trump threatened tariffs on its exports" gives no "Trump threatened tariffs")."""
-    if shouting or (j < len(toks) and past_form(toks[j])):
-        return []
+    Trump threatened tariffs on its exports" gives no "Trump threatened tariffs"), nor is a verb's -s form
+    (:func:`_finite_verb`: "the Foreign Trade Law allows countermeasures")."""
+    if shouting or (j < len(toks) and (past_form(toks[j]) or _finite_verb(toks[j]))):
+        return []  # "Trade Law allows countermeasures": the name's predicate and its object
     k = j
     while (
         k < len(toks)

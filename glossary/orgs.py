@@ -38,6 +38,8 @@ from .variants import zh_key
 
 ORG_NT_MIN = 20  # a word that ends this many of the words jieba's dictionary tags nt heads an organisation's name
 ORG_MAX = 6  # jieba tokens of an organisation's name, at most
+_ONE_CHAR_HEADS = frozenset("部局署委")  # ministry, bureau, office, commission: heads jieba may leave alone
+_COORD = frozenset("和与及")  # inside a name: 国家发展和改革委员会 "National Development and Reform Commission"
 _EN_LINK = frozenset({"of", "the", "and", "for", "on"})  # lower-case words inside an English name
 
 
@@ -57,9 +59,12 @@ def org_heads() -> frozenset[str]:
 def _org_end(word: str, flag: str) -> int:
     """Characters of the token ``word`` that end an organisation's name: all of an organisation (tag
     ``nt``) or a noun ending in a head (金融公司); the head alone when jieba glued it to a noun after
-    it (大学教授: 大学 and then 教授, "professor"); 0 otherwise."""
+    it (大学教授: 大学 and then 教授, "professor"); 0 otherwise. A fixed expression (``l``) that ends in a
+    head ends a name as a noun does: jieba holds 控制中心 whole, so 中国 疾病 预防 控制中心 ends there."""
     heads = org_heads()
-    if flag == "nt" or (flag.startswith("n") and (word[-2:] in heads or word[-3:] in heads)):
+    if word in _ONE_CHAR_HEADS and flag == "n":
+        return 1  # 工业 和 信息化 部: a ministry's 部 cut off by jieba (the run before it must be a name's)
+    if flag == "nt" or ((flag.startswith("n") or flag == "l") and (word[-2:] in heads or word[-3:] in heads)):
         return len(word)  # heads are two or three characters: two set look-ups
     for n in (2, 3):
         rest = word[n:]
@@ -76,8 +81,10 @@ def _org_end(word: str, flag: str) -> int:
 def _org_runs(text: str) -> Iterator[tuple[str, str, int, int, int]]:
     """(key, surface, start, end, jieba tokens) of every span of 2 to ``ORG_MAX`` tokens that ends in an
     organisation's head (:func:`_org_end`) after nouns, names, adjectives and verbs of two or more
-    characters: a name's words can be verbs (开发 "development" in 美国国际开发金融公司). The span opens
-    with no verb (持有加拿大公司 is "holding Canadian companies")."""
+    characters: a name's words can be verbs (开发 "development" in 美国国际开发金融公司), and 和, 与 or 及 may
+    join two of them (国家 发展 和 改革 委员会, "National Development and Reform Commission"; 工业 和 信息化
+    部). The span opens with no verb and no conjunction (持有加拿大公司 is "holding Canadian companies"), and a
+    head of one character (部) ends a span of three tokens or more."""
     simp = _to_simplified(text)
     same = len(simp) == len(text)
     toks = _tokens(simp)
@@ -89,12 +96,15 @@ def _org_runs(text: str) -> Iterator[tuple[str, str, int, int, int]]:
         a = i
         while a > 0 and i - a + 1 < ORG_MAX:
             w0, f0, _ = toks[a - 1]
-            if not (f0 in _ZH_NOUN + _ZH_MOD or (f0 == "v" and len(w0) >= 2)) or not _HAN.match(w0):
+            coord = w0 in _COORD and (a < i or len(w) > 1) and a >= 2 and toks[a - 2][1] in _ZH_NOUN + ("v",)
+            if not (f0 in _ZH_NOUN + _ZH_MOD or (f0 == "v" and len(w0) >= 2) or coord) or not _HAN.match(w0):
                 break
             a -= 1
         for b in range(a, i):
-            if toks[b][1] == "v":
+            if toks[b][1] == "v" or toks[b][0] in _COORD:
                 continue
+            if cut == 1 and i - b < 2:
+                continue  # 信息化 部 alone is no name
             key = zh_key(simp[toks[b][2] : e])
             if key not in ZH_STOP:
                 yield key, text[toks[b][2] : e] if same else simp[toks[b][2] : e], toks[b][2], e, i - b + 1

@@ -52,7 +52,7 @@ from .candidates import (
     zh_word_starts,
 )
 from .entries import CorpusText, SentencePair, TermEntry
-from .orgs import org_names
+from .orgs import org_heads, org_names
 from .pinyin import is_syllable, name_syllables, readings, translit
 from .spans import (
     NAME_SPELL,
@@ -79,7 +79,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:24"
+METHOD_VERSION = "glossary:25"
 
 # The candidate model (FEATURES, WEIGHTS) is glossary.calibration's. No claim above 0.99 is supported
 # (of the dev pairs given 0.9 and up, 98% are right); entries at the cap are ordered by their rank.
@@ -815,6 +815,9 @@ REPAIR_SHARE = 0.5  # a longer English span replaces a shorter one when it holds
 REPAIR_BLOCK = 0.8  # ... unless a longer Chinese term takes this share of the longer span's co-occurrences
 
 
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
 def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
     """Extent repair candidates: {joint row of (z, e): longer joint rows}, of two kinds.
 
@@ -841,8 +844,9 @@ def repairs(c: Counts, rows: np.ndarray) -> dict[int, list[int]]:
     words = {}
 
     def w(e: int) -> tuple[str, ...]:
+        # a possessive is a word of its own: "... National People's Congress" holds "... National People"
         if e not in words:
-            words[e] = tuple(c.en[e].lower().split())
+            words[e] = tuple(_POSSESSIVE.sub(" 's", c.en[e].lower()).split())
         return words[e]
 
     out: dict[int, list[int]] = {}
@@ -1774,6 +1778,11 @@ def unmatched_joins(
         inside = [any((z, p) in pairs for z in pieces) for p in parts]
         if any(inside) and not all(inside):
             inside = [h or any(dictionary_match(z, p) for z in pieces) for h, p in zip(inside, parts)]
+        if cut and words[cut[0]].lower() == "of" and any(inside) and not all(inside):
+            # the head of a part glossed by a piece or a character: 平准化度电成本 / "levelized cost of
+            # electricity" (成本 "cost", 电 "electricity") is one term, whose Chinese puts the "of" part first
+            chars = pieces | set(zk)
+            inside = [h or any(dictionary_match(z, p.split()[-1]) for z in chars) for h, p in zip(inside, parts)]
         if any(inside) and not all(inside):
             out.add(int(r))
     return frozenset(out)
@@ -2059,10 +2068,22 @@ def coordination_ok(zk: str, ek: str) -> bool:
     Chinese term without one is two terms, or the shared-head case ("Energy and Treasury
     Departments"), whose members the candidates give separately. Lower-case words joined by "and"
     may be one term where Chinese juxtaposes (改革开放 / "reform and opening"): ``ek`` as written. Linking
-    lets a name the dictionary gives for the term pass too (:func:`linkable_coordination`)."""
+    lets a name the dictionary gives for the term pass too (:func:`linkable_coordination`). A Chinese
+    organisation's name (ending in a head of :func:`glossary.orgs.org_heads`: 中心, 委员会, 银行) is one
+    name, and so is an English "and" inside the name's "of" or "for" part: 中国疾病预防控制中心 / "Chinese
+    Center for Disease Control and Prevention" (not "Treasury Departments and the Export-Import Bank
+    of the United States" for 美国进出口银行)."""
     words = ek.split()
     named = any(w[:1].isupper() for w in words)
-    return not named or not (set(ek.lower().split()) & {"and", "&"}) or bool(_ZH_COORD.search(zk))
+    low = [w.lower() for w in words]
+    first_and = next((n for n, w in enumerate(low) if w in ("and", "&")), None)
+    if not named or first_and is None or _ZH_COORD.search(zk):
+        return True
+    return (
+        len(zk) >= 4
+        and (zk[-2:] in org_heads() or zk[-3:] in org_heads())
+        and bool({"of", "for"} & set(low[:first_and]))
+    )
 
 
 def generic_ok(zk: str, ek: str, shown: str = "") -> bool:
@@ -2167,14 +2188,33 @@ def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) ->
     return en, variants
 
 
-def dictionary_case(zk: str, en: str) -> str:
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def lower_words(pairs: Iterable[SentencePair]) -> frozenset[str]:
+    """The English words the pairs write in lower case somewhere (one pass over the text)."""
+    return frozenset(w for p in pairs for w in _WORD.findall(p.en) if w.islower())
+
+
+def dictionary_case(zk: str, en: str, lower: frozenset[str] | None = None) -> str:
     """English headword ``en`` with each word of four letters or more written in capitals (a dateline's
     "WASHINGTON, Jan 11 (Reuters)") shown as CC-CEDICT writes it in its definition of the Chinese term
     (华盛顿: "Washington"). An acronym the dictionary also writes in capitals (北约: "NATO") stays as it
-    is, and so does a word the definition lacks."""
+    is, and so does a word the definition lacks. A word in lower case that the definition capitalises and
+    that the text never writes in lower case (``lower``: :func:`lower_words`) is a name the text wrote only
+    where a sentence opens, which the chunker reads in lower case ("Beijing has asked ...": 北京 "Beijing",
+    not "beijing"); "central bank" and "big bang" stay as the text writes them."""
     from termalign.align.lexicon import defined_form
 
-    return " ".join((defined_form(zk, w) if len(w) >= 4 and w.isupper() else None) or w for w in en.split())
+    def shown(w: str) -> str | None:
+        if len(w) >= 4 and w.isupper():
+            return defined_form(zk, w)
+        if lower is not None and w.islower() and w not in lower:
+            form = defined_form(zk, w)
+            return form if form and form[:1].isupper() else None
+        return None
+
+    return " ".join(shown(w) or w for w in en.split())
 
 
 def examples_for(
@@ -2380,6 +2420,7 @@ def _mine_glossary(
     }
 
     entries = []
+    lowered = lower_words(pairs)
     for i, (zk, ek, p, is_pin) in enumerate(chosen):
         if i in skip:
             continue
@@ -2393,7 +2434,7 @@ def _mine_glossary(
         else:
             zform = zh_headword(zk, zsurf)
             en_form, en_vars = place_noun(zk, en_form, en_vars, c.en_surface)
-            en_form = dictionary_case(zk, en_form)
+            en_form = dictionary_case(zk, en_form, lowered)
         entries.append(
             TermEntry(
                 zh=zform,

@@ -263,11 +263,16 @@ def _verb_compounds(text: str) -> list[tuple[str, str, int, int, str, str, bool]
     out = []
     for i in range(len(toks) - 1):
         (w0, f0, s0), (w1, f1, s1) = toks[i], toks[i + 1]
-        if not (_HAN_RUN.fullmatch(w0 + w1) and w0 not in ZH_STOP and w1 not in ZH_STOP and len(w0 + w1) >= 3):
+        if not (_HAN_RUN.fullmatch(w0 + w1) and w0 not in ZH_STOP and len(w0 + w1) >= 3):
             continue
         noun_verb = (
-            f1 == "v" and len(w1) >= 2 and (f0.startswith("n") or f0 in ("r", "l", "j")) and w0[0] not in _DEMONSTRATIVE
+            f1 == "v"
+            and len(w1) >= 2
+            and w1 not in ZH_STOP
+            and (f0.startswith("n") or f0 in ("r", "l", "j"))
+            and w0[0] not in _DEMONSTRATIVE
         )
+        # a generic noun after the verb may be the compound's head: 反制 措施 "countermeasures"
         verb_noun = f0 == "v" and len(w0) == 2 and len(w1) >= 2 and f1 in ("n", "nz")
         if noun_verb or verb_noun:
             e = s1 + len(w1)
@@ -327,8 +332,11 @@ def verb_compound_spans(text: str) -> list[tuple[str, str, int, int]]:
 
 
 _DEMONSTRATIVE = frozenset("这那该此各每本其")  # 这项 合并 "this merger": the verb's determiner, no part of a term
-_SENSE_WORD = re.compile(r"[a-z]{4,}")
-_SENSE_STOP = frozenset("something someone somebody with into from that this have make take".split())
+_SENSE_WORD = re.compile(r"[a-z]{3,}")
+_SENSE_STOP = frozenset(
+    "something someone somebody with into from that this have make take"
+    " sth the and for not out off get put set let one own all any can may its has".split()
+)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -341,8 +349,12 @@ def _sense_words(verb: str) -> frozenset[str]:
 def _stem_meets(word: str, sense_words: Iterable[str]) -> bool:
     """``word`` is made of one of the verb's sense words: it holds it ("entanglement": tangle, "autoimmunity":
     immunity) or shares its stem, all of it but the last two letters and at least four ("warming": warm,
-    "merger": merge, "neutrality": neutralize, "executive": execute)."""
-    return any(s in word or word.startswith(s[: max(4, len(s) - 2)]) for s in sense_words)
+    "merger": merge, "neutrality": neutralize, "executive": execute). A sense word of three letters only
+    opens it ("payments": pay; not "display")."""
+    return any(
+        word.startswith(s) if len(s) < 4 else (s in word or word.startswith(s[: max(4, len(s) - 2)]))
+        for s in sense_words
+    )
 
 
 def _covers(word: str, en_words: list[str]) -> bool:
@@ -399,10 +411,14 @@ def nominal_verb_compounds(pairs: Iterable[tuple[str, Iterable[str]]]) -> frozen
                     bool(words)
                     and len(second) == 2
                     and any(
-                        len(k) == 2
-                        and _stem_meets(k[0], words)
-                        and "VERB" not in getAllLemmas(k[0])
-                        and "NOUN" in getAllLemmas(k[1])
+                        (
+                            len(k) == 2
+                            and _stem_meets(k[0], words)
+                            and "VERB" not in getAllLemmas(k[0])
+                            and "NOUN" in getAllLemmas(k[1])
+                        )
+                        # one closed compound of the two: "countermeasures" (反制 "to counter", 措施 "measure")
+                        or (len(k) == 1 and any(k[0].startswith(w) for w in words) and _covers(second, k))
                         for k in en
                     )
                 )
