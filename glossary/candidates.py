@@ -402,7 +402,8 @@ _TIME_GLOSS = frozenset(
 
 def time_nouns(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
     """``toks`` with a word jieba tags a time word (``t``) read as a noun when CC-CEDICT glosses it only
-    as a noun that names no time: 元首/t "head of state", 生日/t "birthday". jieba's dictionary tags
+    as a noun that names no time, or whose first sense is such a noun in lower case: 元首/t "head of
+    state", 生日/t "birthday", 青年/t "youth" (then "youthful years"). jieba's dictionary tags
     them so; 明天 "tomorrow", 过去 "(in the) past", 后来 "afterwards" and 感恩节 "Thanksgiving Day" stay
     time words, as do 正在 "in the middle of (doing sth)" and 潜在 "hidden" (no noun)."""
     from termalign.align.lexicon import senses
@@ -413,13 +414,18 @@ def time_nouns(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, 
             continue
         found = senses(w)
         words = [re.findall(r"[a-z]+", x.lower()) for x in found]
-        if (
-            found
-            and all(x and not x[0] == "to" and not _TIME_GLOSS & set(x) for x in words)
-            and all(_can_be_noun(x[-1]) for x in words)
+        if found and (
+            all(x and not x[0] == "to" and not _TIME_GLOSS & set(x) and _can_be_noun(x[-1]) for x in words)
+            or (_names_no_time(words[0]) and found[0][:1].islower())
         ):
             out[i] = (w, "n", s)
     return tuple(out)
+
+
+def _names_no_time(words: list[str]) -> bool:
+    """A sense's words name a thing that is no time: 青年's first sense "youth" (jieba tags 青年 a time word,
+    for its later sense "youthful years"), so 青年失业率 / "youth unemployment rate" is one noun run."""
+    return bool(words) and words[0] != "to" and not _TIME_GLOSS & set(words) and _can_be_noun(words[-1])
 
 
 # locatives that jieba's dictionary glues to the noun character before them (门前 "in front of the door", 屋里)
@@ -919,6 +925,24 @@ def _finite_verb(word: str) -> bool:
 
 
 @lru_cache(maxsize=100_000)
+def _verb_only(word: str) -> bool:
+    """lemminflect knows ``word`` as a verb form and as nothing else ("refilling", "stopped", "imposed")."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word)
+    return bool(readings) and set(readings) == {"VERB"}
+
+
+def _predicate_after_noun(toks: Sequence[str], j: int) -> bool:
+    """``toks[j]``, a past form lemminflect knows only as a verb right after a noun that is no adjective, is
+    the verb of a clause whose subject that noun ends ("the statistics bureau stopped publishing": not
+    "statistics bureau stopped publishing"); a participle that lemminflect also knows as an adjective
+    ("used", "based") and one after an adjective ("newly enriched uranium") are left to the chunk."""
+    w = toks[j]
+    return w.islower() and w.endswith("ed") and _verb_only(w) and _noun_not_adjective(toks[j - 1])
+
+
+@lru_cache(maxsize=100_000)
 def _noun_not_adjective(word: str) -> bool:
     """lemminflect knows ``word`` as a noun and not as an adjective: a clause's subject may end there ("of
     antibiotics accelerates"), while after "my green" a verb-only -s form is the noun they qualify ("my
@@ -1235,6 +1259,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             and _is_cap(t)
             and not _clitic(t)
             and not (start and t.lower() in EN_STOP and not _name_opener(toks, i))
+            and not (start and _verb_only(t.lower()))
         ):
             # a capitalised verb form with its clitic ("What I've seen", "I'll") is no name
             j = i + 1
@@ -1296,6 +1321,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             and (j == i or not _clause_verb(toks, j))
             and (j == i or not _past_predicate(toks, j))
             and (j == i or not (_finite_verb(toks[j]) and _noun_not_adjective(toks[j - 1])))
+            and (j == i or not _predicate_after_noun(toks, j))
             and not (subject and j == i + 1)
         ):
             j += 1

