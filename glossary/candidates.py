@@ -414,10 +414,7 @@ def time_nouns(toks: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, 
             continue
         found = senses(w)
         words = [re.findall(r"[a-z]+", x.lower()) for x in found]
-        if found and (
-            all(x and not x[0] == "to" and not _TIME_GLOSS & set(x) and _can_be_noun(x[-1]) for x in words)
-            or (_names_no_time(words[0]) and found[0][:1].islower())
-        ):
+        if found and (all(_names_no_time(x) for x in words) or (_names_no_time(words[0]) and found[0][:1].islower())):
             out[i] = (w, "n", s)
     return tuple(out)
 
@@ -1436,11 +1433,7 @@ def _joins(toks: Sequence[str], out: dict[str, tuple[str, str, bool]]) -> list[t
             for b in range(c + 2, min(len(toks), c + 4) + 1):
                 right = list(toks[c + 1 : b])
                 rk = en_key(" ".join(right))
-                if (
-                    not all(t[0].isalnum() for t in right)
-                    or rk not in out
-                    or len(left) + len(right) + 1 > 6 + (reach - 3)
-                ):
+                if not all(t[0].isalnum() for t in right) or rk not in out or len(left) + len(right) + 1 > reach + 3:
                     continue
                 if left[-1].lower() in _NO_JOIN or right[-1].lower() in _NUMBERS or right[-1].isdigit():
                     continue

@@ -96,6 +96,7 @@ def _org_runs(text: str) -> Iterator[tuple[str, str, int, int, int]]:
         a = i
         while a > 0 and i - a + 1 < ORG_MAX:
             w0, f0, _ = toks[a - 1]
+            # a conjunction between two words of the name (not right before a one-character head: 和 部)
             coord = w0 in _COORD and (a < i or len(w) > 1) and a >= 2 and toks[a - 2][1] in _ZH_NOUN + ("v",)
             if not (f0 in _ZH_NOUN + _ZH_MOD or (f0 == "v" and len(w0) >= 2) or coord) or not _HAN.match(w0):
                 break
