@@ -915,10 +915,9 @@ def _finite_verb(word: str) -> bool:
     resistance" is "antibiotics" and then "antimicrobial resistance"). Capitalised words are names."""
     from lemminflect import getAllLemmas
 
-    if not word.islower() or not word.endswith("s") or word.endswith("ss"):
+    if not word.islower() or not word.endswith("s") or word.endswith("ss") or not _verb_only(word):
         return False
-    readings = getAllLemmas(word)
-    return set(readings) == {"VERB"} and word not in readings["VERB"]
+    return word not in getAllLemmas(word)["VERB"]
 
 
 @lru_cache(maxsize=100_000)
@@ -931,12 +930,15 @@ def _verb_only(word: str) -> bool:
 
 
 def _predicate_after_noun(toks: Sequence[str], j: int) -> bool:
-    """``toks[j]``, a past form lemminflect knows only as a verb right after a noun that is no adjective, is
-    the verb of a clause whose subject that noun ends ("the statistics bureau stopped publishing": not
-    "statistics bureau stopped publishing"); a participle that lemminflect also knows as an adjective
-    ("used", "based") and one after an adjective ("newly enriched uranium") are left to the chunk."""
+    """``toks[j]``, right after a noun that is no adjective, is the verb of a clause whose subject that noun
+    ends: a verb's -s form (:func:`_finite_verb`: "overuse of antibiotics accelerates antimicrobial
+    resistance") or a past form lemminflect knows only as a verb ("the statistics bureau stopped
+    publishing": not "statistics bureau stopped publishing"). A participle that lemminflect also knows as an
+    adjective ("used", "based") and one after an adjective ("newly enriched uranium") are left to the chunk."""
     w = toks[j]
-    return w.islower() and w.endswith("ed") and _verb_only(w) and _noun_not_adjective(toks[j - 1])
+    return (
+        w.islower() and (_finite_verb(w) or (w.endswith("ed") and _verb_only(w))) and _noun_not_adjective(toks[j - 1])
+    )
 
 
 @lru_cache(maxsize=100_000)
@@ -1317,7 +1319,6 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             and (j == i or not _is_cap(toks[j]) or shouting)
             and (j == i or not _clause_verb(toks, j))
             and (j == i or not _past_predicate(toks, j))
-            and (j == i or not (_finite_verb(toks[j]) and _noun_not_adjective(toks[j - 1])))
             and (j == i or not _predicate_after_noun(toks, j))
             and not (subject and j == i + 1)
         ):

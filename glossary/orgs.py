@@ -56,6 +56,12 @@ def org_heads() -> frozenset[str]:
     return frozenset(h for h, n in ends.items() if n >= ORG_NT_MIN and lexicon(h))
 
 
+def ends_in_head(word: str) -> bool:
+    """``word`` ends in an organisation's head (:func:`org_heads`; heads are two or three characters)."""
+    heads = org_heads()
+    return word[-2:] in heads or word[-3:] in heads
+
+
 def _org_end(word: str, flag: str) -> int:
     """Characters of the token ``word`` that end an organisation's name: all of an organisation (tag
     ``nt``) or a noun ending in a head (金融公司); the head alone when jieba glued it to a noun after
@@ -64,8 +70,8 @@ def _org_end(word: str, flag: str) -> int:
     heads = org_heads()
     if word in _ONE_CHAR_HEADS and flag == "n":
         return 1  # 工业 和 信息化 部: a ministry's 部 cut off by jieba (the run before it must be a name's)
-    if flag == "nt" or ((flag.startswith("n") or flag == "l") and (word[-2:] in heads or word[-3:] in heads)):
-        return len(word)  # heads are two or three characters: two set look-ups
+    if flag == "nt" or ((flag.startswith("n") or flag == "l") and ends_in_head(word)):
+        return len(word)
     for n in (2, 3):
         rest = word[n:]
         if (

@@ -52,7 +52,7 @@ from .candidates import (
     zh_word_starts,
 )
 from .entries import CorpusText, SentencePair, TermEntry
-from .orgs import org_heads, org_names
+from .orgs import ends_in_head, org_names
 from .pinyin import is_syllable, name_syllables, readings, translit
 from .spans import (
     NAME_SPELL,
@@ -2079,11 +2079,7 @@ def coordination_ok(zk: str, ek: str) -> bool:
     first_and = next((n for n, w in enumerate(low) if w in ("and", "&")), None)
     if not named or first_and is None or _ZH_COORD.search(zk):
         return True
-    return (
-        len(zk) >= 4
-        and (zk[-2:] in org_heads() or zk[-3:] in org_heads())
-        and bool({"of", "for"} & set(low[:first_and]))
-    )
+    return len(zk) >= 4 and ends_in_head(zk) and bool({"of", "for"} & set(low[:first_and]))
 
 
 def generic_ok(zk: str, ek: str, shown: str = "") -> bool:
