@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
+from . import postag
 from .variants import en_key, is_acronym, zh_key
 
 log = logging.getLogger(__name__)
@@ -929,16 +930,36 @@ def _verb_only(word: str) -> bool:
     return bool(readings) and set(readings) == {"VERB"}
 
 
-def _predicate_after_noun(toks: Sequence[str], j: int) -> bool:
-    """``toks[j]``, right after a noun that is no adjective, is the verb of a clause whose subject that noun
-    ends: a verb's -s form (:func:`_finite_verb`: "overuse of antibiotics accelerates antimicrobial
-    resistance") or a past form lemminflect knows only as a verb ("the statistics bureau stopped
-    publishing": not "statistics bureau stopped publishing"). A participle that lemminflect also knows as an
-    adjective ("used", "based") and one after an adjective ("newly enriched uranium") are left to the chunk."""
+def _predicate_after_noun(toks: Sequence[str], j: int, tags: Sequence[str] = ()) -> bool:
+    """``toks[j]``, right after a noun, is the verb of a clause whose subject that noun ends. Out of context:
+    a verb's -s form (:func:`_finite_verb`: "overuse of antibiotics accelerates antimicrobial resistance")
+    or a past form lemminflect knows only as a verb ("the statistics bureau stopped publishing": not
+    "statistics bureau stopped publishing"), after a noun that is no adjective. A participle that
+    lemminflect also knows as an adjective ("used", "based") and one after an adjective ("newly enriched
+    uranium") are left to the chunk. In context (``tags``, :func:`glossary.postag.tags`): a word that is a
+    noun too, which the tagger reads as a finite verb after a noun (:func:`_tagged_predicate`)."""
     w = toks[j]
-    return (
-        w.islower() and (_finite_verb(w) or (w.endswith("ed") and _verb_only(w))) and _noun_not_adjective(toks[j - 1])
-    )
+    if not w.islower():
+        return False
+    if (_finite_verb(w) or (w.endswith("ed") and _verb_only(w))) and _noun_not_adjective(toks[j - 1]):
+        return True
+    return bool(tags) and _tagged_predicate(tags, j)
+
+
+_FINITE_TAGS = frozenset({"VBZ", "VBP", "VBD"})
+# what opens a verb's object or complement: "riders lack social insurance", "prices rise sharply"
+_OBJECT_TAGS = frozenset({"DT", "JJ", "JJR", "JJS", "NN", "NNS", "PRP", "PRP$", "CD", "RB", "VBN", "TO"})
+
+
+def _tagged_predicate(tags: Sequence[str], j: int) -> bool:
+    """The tagger reads token ``j`` as a finite verb right after a common noun: "delivery riders lack social
+    insurance", "the drug targets the spike protein", "the virus uses the spike protein". A present form
+    that is not an -s form (VBP) counts only before what opens an object or a complement: the tagger
+    reads a plural noun and a noun as a subject and its verb ("the cattle/NNS pen/VBP in the morning", "a
+    G7 leaders/NNS summit/VBP in Canada"), and there the compound goes on."""
+    if tags[j] not in _FINITE_TAGS or tags[j - 1] not in ("NN", "NNS"):
+        return False
+    return tags[j] != "VBP" or (j + 1 < len(tags) and tags[j + 1] in _OBJECT_TAGS)
 
 
 @lru_cache(maxsize=100_000)
@@ -1225,6 +1246,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
       world) may sit inside one ("data center") but is no candidate alone.
     """
     toks = _fold_abbreviations(_split_possessives(_EN_TOKEN.findall(text)))
+    tags = postag.tags([t.lstrip(_NOSTART) for t in toks])
     words = [t for t in toks if t[0].isalnum()]
     shouting = len(words) >= 4 and sum(w.isupper() for w in words) > 0.6 * len(words)
     # A heading in title case ("A Longstanding Risk"): there too the capitals say nothing
@@ -1319,7 +1341,7 @@ def en_candidates_marked(text: str, max_words: int = 6) -> tuple[tuple[str, str,
             and (j == i or not _is_cap(toks[j]) or shouting)
             and (j == i or not _clause_verb(toks, j))
             and (j == i or not _past_predicate(toks, j))
-            and (j == i or not _predicate_after_noun(toks, j))
+            and (j == i or not _predicate_after_noun(toks, j, tags))
             and not (subject and j == i + 1)
         ):
             j += 1

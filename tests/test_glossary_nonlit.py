@@ -377,3 +377,29 @@ def test_the_fourth_probe_holds_terms_the_chunker_used_to_cut(probe_glossary):
         ("城镇青年失业率", "urban youth unemployment rate"),
     ]:
         assert pair in got, pair
+
+
+def test_a_verb_that_is_a_noun_too_ends_the_chunk_when_the_sentence_makes_it_the_verb():
+    # "lack", "targets" and "uses" are nouns and verbs to lemminflect; the tagger reads the sentence
+    keys = _keys(next(e for e, _ in _pairs4() if "riders lack" in e))
+    assert "delivery rider" in keys and not any(k.startswith("delivery rider lack") for k in keys)
+    keys = _keys(next(e for e, _ in _pairs2() if "drug targets" in e))
+    assert "drug" in keys and not any(k.startswith("drug target") for k in keys)
+    keys = _keys(next(e for e, _ in _pairs2() if "virus uses" in e))
+    assert "spike protein" in keys and not any(k.startswith("virus use") for k in keys)
+    # a noun and a plural noun before a preposition stay one compound, although the tagger reads a verb
+    assert "cattle pen" in _keys("When I got to the cattle pen in the morning, they had opened it.")
+    assert "leaders summit" in _keys("They have met since a G7 leaders summit in Canada in June.")
+    # the -s form of "the export controls the US imposed" is read as a verb too: the term survives
+    # wherever the sentence makes it one
+    assert "export control" in _keys("China imposed export controls on rare earths.")
+
+
+def test_the_tagger_reads_the_sentence_left_to_right():
+    from termalign.glossary import postag
+
+    words = "The drug targets the spike protein .".split()
+    assert postag.tags(words) == ("DT", "NN", "VBZ", "DT", "JJ", "NN", ".")
+    assert postag.tags("Delivery riders lack social insurance".split())[2] == "VBP"
+    assert postag.tags("a lack of social insurance".split())[1] == "NN"
+    assert postag.tags([]) == ()

@@ -1,0 +1,96 @@
+"""English part-of-speech tags in context (Penn Treebank tags): the greedy averaged perceptron that the
+``textblob-aptagger`` package ships (trained on the Wall Street Journal), read here without that
+package's code, which would pull in TextBlob and NLTK's tokenisers.
+
+The chunker (:mod:`termalign.glossary.candidates`) reads most words out of context, through
+lemminflect's readings. A word that is a noun and a verb ("lack", "targets", "uses") needs its sentence
+to be told apart: "delivery riders lack social insurance", "the drug targets the spike protein".
+:func:`tags` gives one tag per token of a tokenised sentence."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import pickle
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE = "textblob_aptagger"
+_PICKLE = "trontagger-0.1.0.pickle"
+# the model file of textblob-aptagger 0.2.0; no other file is unpickled
+_SHA256 = "1109164b3d28dce58f96b763128bab2fd8754c3921fd3330de2724ac6d1ada7c"
+_START = ("-START-", "-START2-")
+_END = ("-END-", "-END2-")
+
+
+class TaggerMissing(RuntimeError):
+    """The tagger's model is not installed, or is not the file this module was written for."""
+
+
+def _model_path() -> Path:
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise TaggerMissing("the English part-of-speech model is missing: pip install textblob-aptagger==0.2.0")
+    return Path(next(iter(spec.submodule_search_locations))) / _PICKLE
+
+
+@lru_cache(maxsize=1)
+def _model() -> tuple[dict[str, dict[str, float]], dict[str, str], tuple[str, ...]]:
+    """(weights: feature -> tag -> weight, tag dictionary of unambiguous words, tags)."""
+    path = _model_path()
+    data = path.read_bytes() if path.exists() else b""
+    if hashlib.sha256(data).hexdigest() != _SHA256:
+        raise TaggerMissing(f"{path} is not the model of textblob-aptagger 0.2.0: pip install textblob-aptagger==0.2.0")
+    weights, tagdict, classes = pickle.loads(data, encoding="latin1")  # noqa: S301 (the file's hash is checked)
+    return weights, tagdict, tuple(sorted(classes))
+
+
+def _normalise(word: str) -> str:
+    """The model's word feature: hyphenated words, years and other numbers are classes of their own."""
+    if not word:
+        return word
+    if "-" in word and word[0] != "-":
+        return "!HYPHEN"
+    if word.isdigit() and len(word) == 4:
+        return "!YEAR"
+    if word[0].isdigit():
+        return "!DIGITS"
+    return word.lower()
+
+
+def tags(words: Sequence[str]) -> tuple[str, ...]:
+    """One Penn Treebank tag for each of ``words``, a sentence's tokens (punctuation included), tagged left
+    to right as the model was trained: a word the tag dictionary holds takes its tag, every other the best
+    scoring tag for its features (the word, its neighbours two either side and the two tags before it)."""
+    weights, tagdict, classes = _model()
+    ctx = [*_START, *(_normalise(w) for w in words), *_END]
+    prev, prev2 = _START
+    out = []
+    for i, word in enumerate(words):
+        tag = tagdict.get(word)
+        if not tag:
+            c = i + 2
+            scores = dict.fromkeys(classes, 0.0)
+            for f in (
+                "bias",
+                "i suffix " + word[-3:],
+                "i pref1 " + word[:1],
+                "i-1 tag " + prev,
+                "i-2 tag " + prev2,
+                f"i tag+i-2 tag {prev} {prev2}",
+                "i word " + ctx[c],
+                f"i-1 tag+i word {prev} {ctx[c]}",
+                "i-1 word " + ctx[c - 1],
+                "i-1 suffix " + ctx[c - 1][-3:],
+                "i-2 word " + ctx[c - 2],
+                "i+1 word " + ctx[c + 1],
+                "i+1 suffix " + ctx[c + 1][-3:],
+                "i+2 word " + ctx[c + 2],
+            ):
+                for label, w in weights.get(f, {}).items():
+                    scores[label] += w
+            tag = max(classes, key=lambda label: (scores[label], label))
+        out.append(tag)
+        prev2, prev = prev, tag
+    return tuple(out)
