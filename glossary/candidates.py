@@ -930,47 +930,43 @@ def _verb_only(word: str) -> bool:
     return bool(readings) and set(readings) == {"VERB"}
 
 
-def _predicate_after_noun(toks: Sequence[str], j: int, tags: Sequence[str] = ()) -> bool:
-    """``toks[j]``, right after a noun, is the verb of a clause whose subject that noun ends. Out of context:
-    a verb's -s form (:func:`_finite_verb`: "overuse of antibiotics accelerates antimicrobial resistance")
-    or a past form lemminflect knows only as a verb ("the statistics bureau stopped publishing": not
-    "statistics bureau stopped publishing"), after a noun that is no adjective. A participle that
-    lemminflect also knows as an adjective ("used", "based") and one after an adjective ("newly enriched
-    uranium") are left to the chunk. In context (``tags``, :func:`glossary.postag.tags`): a word that is a
-    noun too, which the tagger reads as a finite verb after a noun (:func:`_tagged_predicate`)."""
-    w = toks[j]
-    if not w.islower():
+def _predicate_after_noun(toks: Sequence[str], j: int, tags: Sequence[str]) -> bool:
+    """``toks[j]``, a lower-case word right after a common noun, is the verb of a clause whose subject that
+    noun ends, as the part-of-speech tagger reads the sentence (``tags``, :func:`glossary.postag.tags`): a
+    finite verb ("overuse of antibiotics accelerates antimicrobial resistance", "the statistics bureau
+    stopped publishing", "delivery riders lack social insurance", "the drug targets the spike protein").
+    Out of context lemminflect cannot tell "lack" or "targets" from a noun, and it took "fatigues" in "my
+    green fatigues" for a verb. A present form without its -s (VBP) counts only before what opens an
+    object or a complement: the tagger reads some compounds as a subject and its verb ("the cattle/NNS
+    pen/VBP in the morning", "a G7 leaders/NNS summit/VBP in Canada"), and there the compound goes on.
+    Participles ("the magnets used in cars", "newly enriched uranium") are no finite verbs. Nor is an -s
+    form whose "object" a finite verb follows: that noun phrase is the subject of a relative clause and the
+    -s form a plural noun ("the export controls the US imposed hurt": :func:`_relative_after`)."""
+    if not toks[j].islower() or tags[j] not in _FINITE_TAGS or tags[j - 1] not in ("NN", "NNS"):
         return False
-    if (_finite_verb(w) or (w.endswith("ed") and _verb_only(w))) and _noun_not_adjective(toks[j - 1]):
-        return True
-    return bool(tags) and _tagged_predicate(tags, j)
+    if tags[j] == "VBZ":
+        return not _relative_after(tags, j + 1)
+    return tags[j] != "VBP" or (j + 1 < len(tags) and tags[j + 1] in _OBJECT_TAGS)
+
+
+_NP_TAGS = frozenset({"JJ", "NN", "NNS", "NNP", "NNPS", "CD", "PRP$", "POS"})
+_CLAUSE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _relative_after(tags: Sequence[str], k: int) -> bool:
+    """A noun phrase opened by a determiner starts at token ``k`` and a finite verb follows it: the phrase
+    is the subject of a clause ("the US imposed", "the company makes"), not an object."""
+    if k >= len(tags) or tags[k] != "DT":
+        return False
+    k += 1
+    while k < len(tags) and tags[k] in _NP_TAGS:
+        k += 1
+    return k < len(tags) and tags[k] in _CLAUSE_VERB_TAGS
 
 
 _FINITE_TAGS = frozenset({"VBZ", "VBP", "VBD"})
 # what opens a verb's object or complement: "riders lack social insurance", "prices rise sharply"
 _OBJECT_TAGS = frozenset({"DT", "JJ", "JJR", "JJS", "NN", "NNS", "PRP", "PRP$", "CD", "RB", "VBN", "TO"})
-
-
-def _tagged_predicate(tags: Sequence[str], j: int) -> bool:
-    """The tagger reads token ``j`` as a finite verb right after a common noun: "delivery riders lack social
-    insurance", "the drug targets the spike protein", "the virus uses the spike protein". A present form
-    that is not an -s form (VBP) counts only before what opens an object or a complement: the tagger
-    reads a plural noun and a noun as a subject and its verb ("the cattle/NNS pen/VBP in the morning", "a
-    G7 leaders/NNS summit/VBP in Canada"), and there the compound goes on."""
-    if tags[j] not in _FINITE_TAGS or tags[j - 1] not in ("NN", "NNS"):
-        return False
-    return tags[j] != "VBP" or (j + 1 < len(tags) and tags[j + 1] in _OBJECT_TAGS)
-
-
-@lru_cache(maxsize=100_000)
-def _noun_not_adjective(word: str) -> bool:
-    """lemminflect knows ``word`` as a noun and not as an adjective: a clause's subject may end there ("of
-    antibiotics accelerates"), while after "my green" a verb-only -s form is the noun they qualify ("my
-    green fatigues", :func:`_possessed_plural`)."""
-    from lemminflect import getAllLemmas
-
-    readings = getAllLemmas(word.lower())
-    return "NOUN" in readings and "ADJ" not in readings
 
 
 def _adverb_or_past(word: str) -> bool:
