@@ -59,6 +59,16 @@ def _normalise(word: str) -> str:
     return word.lower()
 
 
+def _best(scores: dict[str, float], classes: tuple[str, ...]) -> str:
+    """The tag of the highest score, ties to the greater tag, as the model was trained: ``scores`` holds
+    the tags some feature weighs; every other tag scores 0."""
+    tag, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]), default=("", 0.0))
+    if best > 0.0 or len(scores) == len(classes):
+        return tag
+    zero = max((c for c in classes if scores.get(c, 0.0) == 0.0), default=tag)
+    return zero if best < 0.0 or zero > tag else tag
+
+
 def tags(words: Sequence[str]) -> tuple[str, ...]:
     """One Penn Treebank tag for each of ``words``, a sentence's tokens (punctuation included), tagged left
     to right as the model was trained: a word the tag dictionary holds takes its tag, every other the best
@@ -71,7 +81,7 @@ def tags(words: Sequence[str]) -> tuple[str, ...]:
         tag = tagdict.get(word)
         if not tag:
             c = i + 2
-            scores = dict.fromkeys(classes, 0.0)
+            scores: dict[str, float] = {}
             for f in (
                 "bias",
                 "i suffix " + word[-3:],
@@ -89,8 +99,8 @@ def tags(words: Sequence[str]) -> tuple[str, ...]:
                 "i+2 word " + ctx[c + 2],
             ):
                 for label, w in weights.get(f, {}).items():
-                    scores[label] += w
-            tag = max(classes, key=lambda label: (scores[label], label))
+                    scores[label] = scores.get(label, 0.0) + w
+            tag = _best(scores, classes)
         out.append(tag)
         prev2, prev = prev, tag
     return tuple(out)
