@@ -1,6 +1,7 @@
 """English part-of-speech tags in context (Penn Treebank tags): the greedy averaged perceptron that the
 ``textblob-aptagger`` package ships (trained on the Wall Street Journal), read here without that
-package's code, which would pull in TextBlob and NLTK's tokenisers.
+package's code, which would pull in TextBlob and NLTK's tokenisers (and no longer imports under current
+TextBlob, whose ``textblob.packages`` it needs).
 
 The chunker (:mod:`termalign.glossary.candidates`) reads most words out of context, through
 lemminflect's readings. A word that is a noun and a verb ("lack", "targets", "uses") needs its sentence
@@ -11,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import pickle
+import pickletools
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = "textblob_aptagger"
 _PICKLE = "trontagger-0.1.0.pickle"
-# the model file of textblob-aptagger 0.2.0; no other file is unpickled
+# the model file of textblob-aptagger 0.2.0; no other file is read
 _SHA256 = "1109164b3d28dce58f96b763128bab2fd8754c3921fd3330de2724ac6d1ada7c"
 _START = ("-START-", "-START2-")
 _END = ("-END-", "-END2-")
@@ -42,8 +43,58 @@ def _model() -> tuple[dict[str, dict[str, float]], dict[str, str], tuple[str, ..
     data = path.read_bytes() if path.exists() else b""
     if hashlib.sha256(data).hexdigest() != _SHA256:
         raise TaggerMissing(f"{path} is not the model of textblob-aptagger 0.2.0: pip install textblob-aptagger==0.2.0")
-    weights, tagdict, classes = pickle.loads(data, encoding="latin1")  # noqa: S301 (the file's hash is checked)
+    weights, tagdict, classes = _read_pickle(data)
     return weights, tagdict, tuple(sorted(classes))
+
+
+def _read_pickle(data: bytes):
+    """The data in the model file, read opcode by opcode (:func:`pickletools.genops` parses and runs
+    nothing): strings, floats, dicts, a list, tuples and one set, the only global the file names. Any other
+    opcode or global is refused, so no code in the file can run (the project unpickles no file)."""
+    stack: list = []
+    memo: dict = {}
+    marks: list[int] = []
+    for op, arg, _ in pickletools.genops(data):
+        name = op.name
+        if name == "PROTO":
+            continue
+        if name == "BINFLOAT":
+            stack.append(arg)
+        elif name == "SHORT_BINSTRING":
+            stack.append(arg if isinstance(arg, str) else bytes(arg or b"").decode("latin1"))  # Python 2 str: latin-1
+        elif name in ("BINPUT", "LONG_BINPUT"):
+            memo[arg] = stack[-1]
+        elif name in ("BINGET", "LONG_BINGET"):
+            stack.append(memo[arg])
+        elif name == "MARK":
+            marks.append(len(stack))
+        elif name == "EMPTY_DICT":
+            stack.append({})
+        elif name == "EMPTY_LIST":
+            stack.append([])
+        elif name in ("SETITEMS", "APPENDS"):
+            at = marks.pop()
+            items = stack[at:]
+            del stack[at:]
+            if name == "APPENDS":
+                stack[-1].extend(items)
+            else:
+                stack[-1].update(zip(items[0::2], items[1::2]))
+        elif name in ("TUPLE1", "TUPLE3"):
+            n = 1 if name == "TUPLE1" else 3
+            items = stack[-n:]
+            del stack[-n:]
+            stack.append(tuple(items))
+        elif name == "GLOBAL" and arg == "__builtin__ set":
+            stack.append(set)
+        elif name == "REDUCE" and stack[-2] is set:
+            items = stack.pop()
+            stack[-1] = set(*items)
+        elif name == "STOP":
+            return stack.pop()
+        else:
+            raise TaggerMissing(f"the part-of-speech model holds {name} {arg or ''}: not read")
+    raise TaggerMissing("the part-of-speech model ends early")
 
 
 def _normalise(word: str) -> str:

@@ -403,3 +403,13 @@ def test_the_tagger_reads_the_sentence_left_to_right():
     assert postag.tags("Delivery riders lack social insurance".split())[2] == "VBP"
     assert postag.tags("a lack of social insurance".split())[1] == "NN"
     assert postag.tags([]) == ()
+
+
+def test_the_tagger_model_is_read_as_data_and_nothing_else():
+    from termalign.glossary import postag
+
+    # a pickle that would call os.system: its global is refused, nothing runs
+    with pytest.raises(postag.TaggerMissing):
+        postag._read_pickle(b"cos\nsystem\n(S'echo hi'\ntR.")
+    # the data the model is made of reads back
+    assert postag._read_pickle(b"\x80\x02}q\x00(U\x01aq\x01G?\xf0\x00\x00\x00\x00\x00\x00u.") == {"a": 1.0}
