@@ -911,9 +911,10 @@ def _after_modal(toks: Sequence[str], i: int) -> bool:
 
 @lru_cache(maxsize=100_000)
 def _finite_verb(word: str) -> bool:
-    """``word`` is a verb's -s form that lemminflect knows as nothing else ("accelerates", "frees"): the
-    verb of a clause, which no noun chunk runs through ("overuse of antibiotics accelerates antimicrobial
-    resistance" is "antibiotics" and then "antimicrobial resistance"). Capitalised words are names."""
+    """``word`` is a verb's -s form that lemminflect knows as nothing else ("allows", "accelerates"): the
+    verb of a clause, which no name runs into ("the Foreign Trade Law allows countermeasures" gives no
+    "Trade Law allows countermeasures", :func:`_cap_then_lower`; lower-case chunks read the tagger,
+    :func:`_predicate_after_noun`). Capitalised words are names."""
     from lemminflect import getAllLemmas
 
     if not word.islower() or not word.endswith("s") or word.endswith("ss") or not _verb_only(word):
