@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from termalign.core.errors import ModelError
+
 PACKAGE = "textblob_aptagger"
 _PICKLE = "trontagger-0.1.0.pickle"
 # the model file of textblob-aptagger 0.2.0; no other file is read
@@ -25,8 +27,9 @@ _START = ("-START-", "-START2-")
 _END = ("-END-", "-END2-")
 
 
-class TaggerMissing(RuntimeError):
-    """The tagger's model is not installed, or is not the file this module was written for."""
+class TaggerMissing(ModelError):
+    """The tagger's model is not installed, or is not the file this module was written for: a model that
+    cannot be loaded, shown as one line naming the fix (exit code 4), as for the encoder."""
 
 
 def _model_path() -> Path:

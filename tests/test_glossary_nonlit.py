@@ -408,6 +408,8 @@ def test_the_tagger_reads_the_sentence_left_to_right():
 def test_the_tagger_model_is_read_as_data_and_nothing_else():
     from termalign.glossary import postag
 
+    # a missing or refused model is a model error: one line naming the fix, exit code 4
+    assert postag.TaggerMissing.exit_code == 4
     # a pickle that would call os.system: its global is refused, nothing runs
     with pytest.raises(postag.TaggerMissing):
         postag._read_pickle(b"cos\nsystem\n(S'echo hi'\ntR.")
