@@ -59,6 +59,7 @@ from .spans import (
     _written,
     aligned_ngram_partners,
     all_zh_candidates,
+    crossed_glosses,
     en_extra_glossed,
     extra_glossed,
     gerund_verbs,
@@ -79,7 +80,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:26"
+METHOD_VERSION = "glossary:27"
 
 # The candidate model (FEATURES, WEIGHTS) is glossary.calibration's. No claim above 0.99 is supported
 # (of the dev pairs given 0.9 and up, 98% are right); entries at the cap are ordered by their rank.
@@ -394,13 +395,20 @@ def dictionary_gives(zk: str, shown: str) -> bool:
     senses CC-CEDICT gives the term, whole (好望角 "Cape of Good Hope", 二战 "World War II", 莫尔斯电码 "Morse
     code"): a name the dictionary translates that way has the length of its translation. A word inside a
     sense is not one (白宫 "White House" gives no "White"); the name before a sense's comment is one
-    (一带一路 "Belt and Road Initiative, Chinese government plan ...", :func:`align.lexicon.sense_name`)."""
+    (一带一路 "Belt and Road Initiative, Chinese government plan ...", :func:`align.lexicon.sense_name`), and
+    so is a name of two words or more that the text writes without the sense's "of" part (网信办
+    "Cyberspace Administration of China" / "Cyberspace Administration")."""
     if not shown:
         return False
     from termalign.align.lexicon import defines_with, sense_name, senses
 
     if shown != shown.lower():
-        return any(sense_name(s).lower() == shown.lower() for s in senses(zk))
+        low = shown.lower()
+        short = " " in low and not low.endswith(" of")  # a name of two words or more, less its "of" part
+        return any(
+            sense_name(s).lower() == low or (short and sense_name(s).lower().startswith(low + " of "))
+            for s in senses(zk)
+        )
     return defines_with(zk, shown)
 
 
@@ -1299,11 +1307,15 @@ def compound_gloss(zk: str, en: str) -> bool:
     A compound the dictionary composes, or a gloss of several words, is a translation checked word for
     word; a headword's one-word gloss is only one of its senses (屋子 / "room"), two parts glossed by
     one word are a paraphrase (上床 + 睡觉 / "bed"), and capitalised English holds names and acronyms the
-    dictionary does not gloss ("U.S." is no content word to it)."""
+    dictionary does not gloss ("U.S." is no content word to it): it counts only as a name the dictionary
+    gives for the term (:func:`dictionary_gives`: 网信办 / "Cyberspace Administration", seen once, where
+    the encoder put 管理 "administration" first)."""
     from termalign.align.lexicon import en_lemmas, glosses
 
-    if len(zk) < 2 or en != en.lower():
+    if len(zk) < 2:
         return False
+    if en != en.lower():
+        return dictionary_gives(zk, en)
     if glosses(zk):
         return len(en_lemmas(en)) >= 2 and dictionary_match(zk, en)
     n = len(gloss_parts(zk))
@@ -1760,16 +1772,18 @@ def unmatched_joins(
     in 申请者名单 / "lists of applicants") or CC-CEDICT glosses the piece with the part
     (:func:`dictionary_match`: 太太 / "wife" in 老舅太太 / "Uncle Wang's wife", whose 老舅 is the best
     match of "Uncle Wang" while 太太 is linked to "Her Ladyship"). A join whose every part translates a
-    piece of the Chinese (改革开放 / "reform and opening up") or none does, and a name's "of", are left
-    to the evidence."""
+    piece of the Chinese (改革开放 / "reform and opening up") or none does, a name's "of", and English
+    that CC-CEDICT gives for the whole term (:func:`dictionary_gives`: 阿尔茨海默病 / "Alzheimer's disease",
+    whose 病 is a character, no piece) are left to the evidence."""
     pairs = set(matched) | {(c.zh[c.zi[r]], c.en[c.ei[r]]) for r, _ in linked}
     out = set()
     for r, _ in linked:
         zk, words = c.zh[c.zi[r]], c.en[c.ei[r]].split()
         cut = [n for n, w in enumerate(words) if w.lower() in _JOIN_WORDS and 0 < n < len(words) - 1]
         owner = [n + 1 for n, w in enumerate(words[:-1]) if w.endswith("'s")]  # "Jia Rong's smile"
-        if not (cut or owner) or is_capitalised(_display_en(c, int(c.ei[r]))):
-            continue  # a name holds its "of" (Export-Import Bank of the United States)
+        shown = _display_en(c, int(c.ei[r]))
+        if not (cut or owner) or is_capitalised(shown) or dictionary_gives(zk, shown):
+            continue  # a name holds its "of" (Export-Import Bank of the United States); the dictionary's own
         if cut:
             parts = [en_key(" ".join(words[: cut[0]])), en_key(" ".join(words[cut[0] + 1 :]))]
         else:
@@ -1895,6 +1909,62 @@ def outside_glosses(
     )
 
 
+def _overlaps(a: str, b: str) -> list[str]:
+    """The stretches of text in which ``a`` and ``b`` overlap, neither holding the other: 仿制药 and 药价格
+    give 仿制药价格."""
+    if a in b or b in a:
+        return []
+    out = [a + b[n:] for n in range(1, min(len(a), len(b))) if a.endswith(b[:n])]
+    return out + [b + a[n:] for n in range(1, min(len(a), len(b))) if b.endswith(a[:n])]
+
+
+def straddles(
+    c: Counts, linked: list[tuple[int, float]], pairs: Sequence[SentencePair], params: GlossaryParams
+) -> frozenset[int]:
+    """Linked rows whose English holds the English of a more confident linked pair whose Chinese the row's
+    Chinese overlaps across its edge, in every sentence pair where the row's two sides meet: 药价格 /
+    "prices of generic drugs" in 仿制药价格 (jieba cuts 仿制/v 药/n 价格/n, and the noun run 药价格 takes
+    the 药 of 仿制药 / "generic drugs"). One stretch of text has one cut, and the English says which: the
+    row's Chinese holds only part of the term whose translation its English holds whole. Its Chinese
+    should take another partner or none. Two terms that overlap while neither English holds the other
+    are both left (政府工作 and 工作报告 in 政府工作报告). Overlapping terms are looked up by the characters
+    they share, so the cost is linear in the linked rows and the sentences that hold them."""
+    conf = {int(r): p for r, p in linked}
+    by_char: dict[str, list[int]] = defaultdict(list)
+    for r, _ in linked:
+        for ch in set(c.zh[c.zi[r]]):
+            by_char[ch].append(int(r))
+    over: dict[int, list[str]] = {}
+    for r, p in linked:
+        zk, words = c.zh[c.zi[r]], c.en[c.ei[r]].split()
+        near = {q for ch in set(zk) for q in by_char[ch] if conf[q] > p}
+        texts = [
+            x
+            for q in near
+            if _contains(words, c.en[c.ei[q]].split()) and c.en[c.ei[q]] != c.en[c.ei[r]]
+            for x in _overlaps(zk, c.zh[c.zi[q]])
+        ]
+        if texts:
+            over[int(r)] = texts
+    if not over:
+        return frozenset()
+    by_zh: dict[str, list[int]] = defaultdict(list)
+    for r in over:
+        by_zh[c.zh[c.zi[r]]].append(r)
+    seen: dict[int, list[bool]] = defaultdict(list)
+    for p in pairs:
+        simp = zh_key(p.zh)
+        here = [zk for zk in by_zh if zk in simp] if pair_weight(p, params) > 0 else []
+        if not here:
+            continue
+        eks = {k for k, _ in en_candidates(p.en)}
+        for zk in here:
+            for r in by_zh[zk]:
+                if c.en[c.ei[r]] in eks:
+                    seen[r].append(simp.count(zk) <= sum(simp.count(x) for x in over[r]))
+    return frozenset(r for r, hits in seen.items() if hits and all(hits))
+
+
 def modifier_heads(c: Counts, linked: list[tuple[int, float]], good: Mapping[tuple[str, str], float]) -> frozenset[int]:
     """Linked rows whose Chinese ends in a term that translates a modifier of the English, while nothing
     at the end of the Chinese translates the English head: 有关稀土 / "rare earths presentation" (稀土 /
@@ -1986,7 +2056,10 @@ def drop_fragments(
                     and (c.cz[Z] >= share * c.cz[z] or c.cze[r] >= share * c.cze[linked[n][0]])
                     and c.ce[E] >= share * c.ce[e]
                     and not names.side_by_side(E, e, z)
-                    and not free_word(c.zh[z], zk, _display_en(c, E), units)
+                    and not (
+                        free_word(c.zh[z], zk, _display_en(c, E), units)
+                        and not crossed_glosses(c.zh[z], c.en[e], zk, ek)
+                    )
                 ):
                     drop.add(n)
     return [x for n, x in enumerate(linked) if n not in drop]
@@ -2381,6 +2454,7 @@ def _mine_glossary(
     sims = dict(zip(rows.tolist(), np.nan_to_num(x[:, FEATURES.index("sim")], nan=0.0).tolist()))
     joins = unmatched_joins(c, linked, matched) | missing_parts(c, linked, frozenset(good), sims)
     joins |= modifier_heads(c, linked, good) | outside_glosses(c, linked, pairs, params)
+    joins |= straddles(c, linked, pairs, params)
     if joins:  # link again without them, so that their Chinese terms may take another partner
         linked = link(c, rows, conf, params, d, rep, stats.en_freq, joins)
     linked = name_fragments(c, drop_fragments(c, linked, units=stats.quoted_zh))

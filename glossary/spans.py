@@ -579,6 +579,26 @@ def extra_glossed(long: str, short: str, en: str) -> bool:
     return bool(extra) and all(g & words for x in extra for g in gloss_parts(x))
 
 
+def crossed_glosses(part: str, part_en: str, whole: str, whole_en: str) -> bool:
+    """The pair (``part``, ``part_en``) cuts across the pair (``whole``, ``whole_en``) that holds it on both
+    sides: by CC-CEDICT (:func:`termalign.align.lexicon.gloss_parts`), a word of ``part_en`` translates what
+    ``whole`` adds to ``part`` and nothing of ``part``, or ``part`` translates a word of ``whole_en`` that
+    ``part_en`` leaves out and nothing else of ``whole`` translates. 航行 / "navigation operation" inside
+    航行自由行动 / "freedom of navigation operation": "operation" is 行动's; 自由行动 / "freedom": its 行动 is
+    the whole's "operation". Such a pair is a piece of the longer one's word order, not a word of its own;
+    部长 / "minister" inside 内阁部长 / "cabinet ministers" is one (内阁 is "cabinet")."""
+    from termalign.align.lexicon import en_lemmas, gloss_parts
+
+    at = whole.find(part)
+    if at < 0 or part == whole:
+        return False
+    rest = [x for x in (whole[:at], whole[at + len(part) :]) if x]
+    g_part = frozenset().union(*gloss_parts(part))
+    g_rest = frozenset().union(*(g for x in rest for g in gloss_parts(x)))
+    own = en_lemmas(part_en)
+    return bool(own & (g_rest - g_part)) or bool((en_lemmas(whole_en) - own) & (g_part - g_rest))
+
+
 def en_extra_glossed(term: str, short: str, long: str) -> bool:
     """The words the English ``long`` adds to ``short``, a part of it, translate by CC-CEDICT every
     dictionary word of the Chinese ``term`` that ``short`` leaves untranslated, and ``short`` translates
@@ -592,8 +612,12 @@ def en_extra_glossed(term: str, short: str, long: str) -> bool:
     added = en_lemmas(long) - have
     parts = [(w, glosses(w)) for w in dictionary_parts(term)]
     parts = [(w, g) for w, g in parts if g]
-    left = [(w, g) for w, g in parts if not g & have]
-    return bool(added) and 0 < len(left) < len(parts) and all(len(w) >= 2 and g & added for w, g in left)
+    left = [(w, g) for w, g in parts if not any(_stem_meets(x, g) for x in have)]
+    return (
+        bool(added)
+        and 0 < len(left) < len(parts)
+        and all(len(w) >= 2 and any(_stem_meets(x, g) for x in added) for w, g in left)
+    )
 
 
 def glossed_outside(term: str, en: str, sentence: str) -> bool:

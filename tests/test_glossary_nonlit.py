@@ -12,6 +12,7 @@ import pytest
 from termalign.glossary.candidates import en_candidates, zh_candidates, zh_tagged
 from termalign.glossary.pairing import build_glossary, dictionary_gives, restores_word
 from termalign.glossary.spans import (
+    crossed_glosses,
     dictionary_spans,
     en_extra_glossed,
     nominal_verb_compounds,
@@ -99,6 +100,11 @@ def test_the_name_a_dictionary_sense_gives_before_its_comment_fits_the_term():
     assert dictionary_gives("一带一路", "Belt and Road Initiative")  # "Belt and Road Initiative, Chinese ..."
     assert dictionary_gives("大型强子对撞机", "Large Hadron Collider")  # "Large Hadron Collider (LHC) at CERN"
     assert not dictionary_gives("一带一路", "Road Initiative") and not dictionary_gives("白宫", "White")
+    # a name the text writes without the "of" part of the dictionary's ("Cyberspace Administration of China")
+    assert dictionary_gives("网信办", "Cyberspace Administration")
+    assert not dictionary_gives("网信办", "Cyberspace") and not dictionary_gives(
+        "网信办", "Cyberspace Administration of"
+    )
 
 
 def test_a_free_noun_morpheme_with_a_noun_sense_is_a_one_character_candidate():
@@ -415,3 +421,43 @@ def test_the_tagger_model_is_read_as_data_and_nothing_else():
         postag._read_pickle(b"cos\nsystem\n(S'echo hi'\ntR.")
     # the data the model is made of reads back
     assert postag._read_pickle(b"\x80\x02}q\x00(U\x01aq\x01G?\xf0\x00\x00\x00\x00\x00\x00u.") == {"a": 1.0}
+
+
+# ---------------------------------------------------------------- pieces of a longer pair, and a cut across a term
+
+
+def test_a_piece_whose_words_cross_the_longer_pair_is_no_word_of_its_own():
+    # 航行自由行动 / "freedom of navigation operation": the Chinese puts 航行 first, the English "operation" last
+    whole, whole_en = "航行自由行动", "freedom of navigation operation"
+    assert crossed_glosses("航行", "navigation operation", whole, whole_en)  # "operation" is 行动's
+    assert crossed_glosses("自由行动", "freedom", whole, whole_en)  # its 行动 is the whole's "operation"
+    assert not crossed_glosses("部长", "minister", "内阁部长", "cabinet ministers")  # 内阁 is "cabinet"
+    assert not crossed_glosses(
+        "关键矿物供应", "critical mineral supply", "关键矿物供应链", "critical mineral supply chain"
+    )
+
+
+def test_a_derived_english_word_is_the_gloss_it_is_made_of():
+    # 支付 is "to pay", 跨境 "cross-border": "cross-border payments" translates the whole of 跨境支付
+    assert en_extra_glossed("跨境支付", "payment", "cross border payment")
+    assert not en_extra_glossed("跨境支付", "payment", "share of payment")
+
+
+@pytest.mark.slow
+def test_the_fourth_probe_keeps_no_piece_or_cut_across_a_term(probe_glossary):
+    got = {(zh_key(e.zh), e.en) for e in probe_glossary("nonlit4.txt")}
+    assert ("航行自由行动", "freedom of navigation operation") in got
+    assert ("仿制药", "generic drugs") in got
+    # the dictionary gives "Alzheimer's disease" for the whole term: no possessive join of a name and a noun
+    assert ("阿尔茨海默病", "Alzheimer's disease") in got
+    # seen once, the name the dictionary gives takes its English from 管理, which the encoder put first
+    assert ("网信办", "Cyberspace Administration") in got and ("管理", "Cyberspace Administration") not in got
+    # pieces of the first in its own order, and jieba's 药价格 (仿制/v 药/n 价格/n), which takes 仿制药's 药
+    assert not got & {("航行", "navigation operation"), ("自由行动", "freedom"), ("药价格", "prices of generic drugs")}
+    assert not any(z == "药价格" for z, _ in got)
+
+
+@pytest.mark.slow
+def test_the_second_probe_repairs_an_english_span_by_a_derived_gloss(probe_glossary):
+    got = {(zh_key(e.zh), e.en) for e in probe_glossary("nonlit2.txt")}
+    assert ("跨境支付", "cross-border payments") in got and ("跨境支付", "payments") not in got
