@@ -519,7 +519,7 @@ def evaluate(args) -> None:
     n = sum(j.n_gold for j in pooled)
     f = sum(j.found for j in pooled)
     print(
-        f"[held, pooled: rare-earths and mac-dev] recall {f}/{n} = {f / max(n, 1):.3f}; ECE {ece(conf):.3f} over {len(conf)} judged entries, "
+        f"[held, pooled: rare-earths and mac-dev] recall {f}/{n} = {f / max(n, 1):.3f}; ECE {ece(conf):.4f} over {len(conf)} judged entries, "
         f"{ece(conf, weight=weight):.3f} over all entries (random samples weighted)"
     )
 

@@ -71,6 +71,7 @@ from .spans import (
     spelled_names,
     split_word,
     translated_names,
+    unknown_extra,
 )
 from .termhood import CorpusStats, quoted_pair, quoted_spans, title_words, with_termhood
 from .variants import en_key, en_words, has_run, is_acronym, singular_form, zh_key
@@ -938,6 +939,7 @@ def choose_repairs(
             for r2 in longer
             if (c.zi[r2] != c.zi[r] and spells_whole(c.zh[c.zi[r2]], c.zh[c.zi[r]], _display_en(c, c.ei[r])))
             or (c.ei[r2] == c.ei[r] and restores_word(c.zh[c.zi[r2]], c.zh[c.zi[r]]))
+            or (c.ei[r2] == c.ei[r] and unknown_extra(c.zh[c.zi[r2]], c.zh[c.zi[r]], c.en[c.ei[r]]))
             or (
                 (
                     sim.get(r2, -1.0) >= sim.get(r, 0.0) - REPAIR_SIM

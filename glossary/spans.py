@@ -43,7 +43,18 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 
-from .candidates import ZH_STOP, _agrees, _is_cap, _to_simplified, _tokens, dictionary_tag, gerund, lexicon, zh_clause
+from .candidates import (
+    ZH_STOP,
+    _agrees,
+    _is_cap,
+    _to_simplified,
+    _tokens,
+    dictionary_tag,
+    gerund,
+    lexicon,
+    zh_clause,
+    zh_tokens,
+)
 from .orgs import org_spans
 from .pinyin import name_syllables, readings
 from .variants import zh_key
@@ -597,6 +608,42 @@ def crossed_glosses(part: str, part_en: str, whole: str, whole_en: str) -> bool:
     g_rest = frozenset().union(*(g for x in rest for g in gloss_parts(x)))
     own = en_lemmas(part_en)
     return bool(own & (g_rest - g_part)) or bool((en_lemmas(whole_en) - own) & (g_part - g_rest))
+
+
+def unknown_extra(long: str, short: str, en: str) -> bool:
+    """What the Chinese ``long`` adds to ``short`` (a part of it, at one edge) is a word CC-CEDICT lacks that
+    gives an English word of ``en`` that nothing in ``short`` translates: it spells the word in pinyin
+    (:func:`glossary.pinyin.translit` at least ``UNKNOWN_SPELL``) or one of its characters glosses it. 布伦特原油
+    / "brent crude" beside 原油 ("crude oil"): 布伦特 (bù lún tè) spells "Brent"; 浮式接收站 / "floating
+    terminals" beside 接收站: 浮 is "to float". The encoder knows neither new word, so it cannot tell."""
+    from termalign.align.lexicon import en_lemmas, gloss_parts, glosses
+
+    from .pinyin import translit
+
+    at = long.find(short)
+    extra = [x for x in (long[:at], long[at + len(short) :]) if x] if at >= 0 else []
+    if len(extra) != 1 or len(extra[0]) < 2 or glosses(extra[0]) or not _HAN_RUN.fullmatch(extra[0]):
+        return False
+    if extra[0] not in zh_tokens(long):
+        return False  # one word of the cut, not a phrase (原料 酿造 of 原料酿造优质白酒)
+    have = [g for g in gloss_parts(short) if g]
+    words = [(w, en_lemmas(w)) for w in en.lower().split()]
+    left = [
+        w
+        for w, lem in words
+        if lem
+        and not any(_stem_meets(x, g) for x in lem for g in have)
+        and translit(short, w.capitalize()) < UNKNOWN_SPELL  # a name the shorter term spells is its own
+    ]
+    chars = [g for g in (glosses(ch) for ch in extra[0]) if g]
+    return bool(have) and any(
+        translit(extra[0], w.capitalize()) >= UNKNOWN_SPELL
+        or any(_stem_meets(x, g) for x in en_lemmas(w) for g in chars)
+        for w in left
+    )
+
+
+UNKNOWN_SPELL = 0.5  # a word the dictionary lacks spells an English word that nothing else translates this well
 
 
 def en_extra_glossed(term: str, short: str, long: str) -> bool:

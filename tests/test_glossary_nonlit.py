@@ -18,6 +18,7 @@ from termalign.glossary.spans import (
     nominal_verb_compounds,
     single_nouns,
     split_word_spans,
+    unknown_extra,
     verb_compound_spans,
 )
 from termalign.glossary.variants import zh_key
@@ -452,6 +453,7 @@ def test_the_fourth_probe_keeps_no_piece_or_cut_across_a_term(probe_glossary):
     assert ("阿尔茨海默病", "Alzheimer's disease") in got
     # seen once, the name the dictionary gives takes its English from 管理, which the encoder put first
     assert ("网信办", "Cyberspace Administration") in got and ("管理", "Cyberspace Administration") not in got
+    assert ("布伦特原油", "brent crude") in got and ("原油", "brent crude") not in got
     # pieces of the first in its own order, and jieba's 药价格 (仿制/v 药/n 价格/n), which takes 仿制药's 药
     assert not got & {("航行", "navigation operation"), ("自由行动", "freedom"), ("药价格", "prices of generic drugs")}
     assert not any(z == "药价格" for z, _ in got)
@@ -461,3 +463,12 @@ def test_the_fourth_probe_keeps_no_piece_or_cut_across_a_term(probe_glossary):
 def test_the_second_probe_repairs_an_english_span_by_a_derived_gloss(probe_glossary):
     got = {(zh_key(e.zh), e.en) for e in probe_glossary("nonlit2.txt")}
     assert ("跨境支付", "cross-border payments") in got and ("跨境支付", "payments") not in got
+
+
+def test_a_new_word_beside_a_term_that_gives_what_the_term_leaves_out_grows_it():
+    # 布伦特 (bu lun te) is no CC-CEDICT word; it spells the "brent" that 原油 ("crude oil") leaves out
+    assert unknown_extra("布伦特原油", "原油", "brent crude")
+    assert not unknown_extra("布伦特原油", "原油", "crude")  # nothing left out
+    assert not unknown_extra("名唤青儿", "青儿", "Qing-er")  # the shorter term spells the name itself
+    assert not unknown_extra("吐满锦衣绣鞋", "锦衣绣鞋", "clothing and slippers")  # 吐满 gives nothing of it
+    assert not unknown_extra("原料酿造优质白酒", "优质白酒", "high-quality white wine")  # two words, a phrase
