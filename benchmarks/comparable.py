@@ -166,6 +166,32 @@ def cut_clause(text: str, lang: str) -> str | None:
     return best
 
 
+_PHRASE = {"en": re.compile(r"[,;:]\s*"), "zh": re.compile(r"[,;:，；：、]")}
+_ASIDE = re.compile(r"\s*[（(][^（）()]+[）)]")
+
+
+def drop_phrase(text: str, lang: str, rng: np.random.Generator) -> str | None:
+    """``text`` without one of its phrases between clause or bracket marks that holds 8-25 % of its
+    characters, as a summary or a translator drops a name, an aside or a short phrase; None when it
+    has none. The pair stays a translation (the module's hand-label rule: a side that lacks a whole
+    clause is loose; a short omission is allowed)."""
+    n = len(text)
+    asides = [m for m in _ASIDE.finditer(text) if 0.08 * n <= len(m.group()) <= 0.25 * n]
+    if asides and rng.random() < 0.5:
+        m = asides[int(rng.integers(len(asides)))]
+        return text[: m.start()] + text[m.end() :]
+    core = text.rstrip().rstrip(".!?。！？”\"'")
+    end = text.rstrip()[len(core) :]  # the sentence's final marks stay
+    marks = [0] + [m.end() for m in _PHRASE[lang].finditer(core)] + [len(core)]
+    spans = [(a, b) for a, b in zip(marks, marks[1:]) if 0.08 * n <= len(core[a:b].strip()) <= 0.25 * n]
+    if not spans:
+        return None
+    a, b = spans[int(rng.integers(len(spans)))]
+    kept = (core[:a].rstrip() + (" " if lang == "en" and a and b < len(core) else "") + core[b:].lstrip()).strip()
+    kept = kept.rstrip(",;:，；：、 (（").lstrip(",;:，；：、 )）")
+    return kept + end if kept and kept + end != text else None
+
+
 def join_text(a: str, b: str, lang: str) -> str:
     return f"{a} {b}" if lang == "en" else a + b
 
@@ -197,6 +223,31 @@ def _containment(
     return out
 
 
+def _drops(
+    sources: Sequence[Source],
+    kept: list[tuple[np.ndarray, np.ndarray]],
+    rng: np.random.Generator,
+    share: float,
+    taken: dict[tuple[int, str, int], str],
+) -> dict[tuple[int, str, int], str]:
+    """For a ``share`` of the surviving 1-1 beads that no containment took: one side's text without a
+    short phrase (:func:`drop_phrase`), still the bead's gold pair. {(source, lang, sentence index): text}."""
+    out: dict[tuple[int, str, int], str] = {}
+    for d, s in enumerate(sources):
+        ke, kz = kept[d]
+        for e_ids, z_ids in s.beads:
+            if len(e_ids) != 1 or len(z_ids) != 1 or not (ke[e_ids[0]] and kz[z_ids[0]]) or rng.random() >= share:
+                continue
+            if (d, "en", e_ids[0]) in taken or (d, "zh", z_ids[0]) in taken:
+                continue
+            lang = "en" if rng.random() < 0.5 else "zh"
+            x = e_ids[0] if lang == "en" else z_ids[0]
+            new = drop_phrase((s.en if lang == "en" else s.zh)[x], lang, rng)
+            if new is not None:
+                out[(d, lang, x)] = new
+    return out
+
+
 def make_comparable(
     sources: Sequence[Source],
     rng: np.random.Generator,
@@ -206,6 +257,7 @@ def make_comparable(
     extra: tuple[Sequence[tuple[str, str]], Sequence[tuple[str, str]]] = ((), ()),
     contain: float = 0.0,
     strict: bool = True,
+    drop: float = 0.0,
 ) -> Comparable:
     """One comparable corpus, one document per source (see the module docstring).
 
@@ -213,7 +265,8 @@ def make_comparable(
     its surviving count in distractors: dropped sentences of *other* sources (each used once), at
     random places. ``shuffle`` permutes each side; otherwise the survivors keep their order.
     ``contain``: the share of surviving 1-1 beads turned into containment distractors (one side
-    joined with a neighbour or cut at a clause). ``strict``: a pair inside a many-to-one bead is
+    joined with a neighbour or cut at a clause). ``drop``: the share of the other surviving 1-1 beads
+    whose one side loses a short phrase (:func:`drop_phrase`) and stays gold. ``strict``: a pair inside a many-to-one bead is
     wrong (else not judged). The ``extra`` (English, Chinese) sentences, each ``(text, file)``
     (:func:`news_pool`), become documents of their own, one per file, as comparable articles are
     in a store.
@@ -232,6 +285,7 @@ def make_comparable(
     judged = [strict or oo for oo in one_one]
     kept = [(rng.random(len(s.en)) < keep, rng.random(len(s.zh)) < keep) for s in sources]
     altered = _containment(sources, kept, rng, contain) if contain > 0 else {}
+    dropped_text = _drops(sources, kept, rng, drop, altered) if drop > 0 else {}
     dropped_en = [(s_id, i) for s_id, (ke, _) in enumerate(kept) for i in np.flatnonzero(~ke)]
     dropped_zh = [(s_id, j) for s_id, (_, kz) in enumerate(kept) for j in np.flatnonzero(~kz)]
     rng.shuffle(dropped_en), rng.shuffle(dropped_zh)
@@ -248,7 +302,8 @@ def make_comparable(
             for i in np.flatnonzero(keepmask):
                 new = altered.get((d, lang, int(i)))
                 if new is None:
-                    items.append((text[i], keys.get((d, i), -1), False))
+                    shown = dropped_text.get((d, lang, int(i)), text[i])  # a short omission keeps the bead
+                    items.append((shown, keys.get((d, i), -1), False))
                 elif new:
                     items.append((new, -1, True))
             want = int(round(distract * len(items)))
