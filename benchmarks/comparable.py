@@ -28,7 +28,7 @@ the benchmark cuts in halves (``halves``) so that both news styles are on each s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,23 +204,33 @@ def _containment(
     distractor elsewhere, but never placed) or cut at a clause (:func:`cut_clause`).
     Returns {(source, lang, sentence index): new text}; ``kept`` masks are updated in place."""
     out: dict[tuple[int, str, int], str] = {}
+    for d, s, e, z in _drawn_one_one(sources, kept, rng, share):
+        ke, kz = kept[d]
+        lang = "en" if rng.random() < 0.5 else "zh"
+        text, mask, x = (s.en, ke, e) if lang == "en" else (s.zh, kz, z)
+        joins = [y for y in (x - 1, x + 1) if 0 <= y < len(text) and not mask[y]]
+        cut = cut_clause(text[x], lang)
+        if joins and (cut is None or rng.random() < 0.5):
+            y = joins[int(rng.integers(len(joins)))]
+            out[(d, lang, x)] = join_text(text[min(x, y)], text[max(x, y)], lang)
+            mask[y] = True  # used up
+            out[(d, lang, y)] = ""  # ... and never placed
+        elif cut is not None:
+            out[(d, lang, x)] = cut
+    return out
+
+
+def _drawn_one_one(
+    sources: Sequence[Source], kept: list[tuple[np.ndarray, np.ndarray]], rng: np.random.Generator, share: float
+) -> Iterator[tuple[int, Source, int, int]]:
+    """(document, source, English id, Chinese id) of the 1-1 beads whose two sentences survive, each drawn
+    with probability ``share`` (one draw per surviving bead, in bead order)."""
     for d, s in enumerate(sources):
         ke, kz = kept[d]
         for e_ids, z_ids in s.beads:
             if len(e_ids) != 1 or len(z_ids) != 1 or not (ke[e_ids[0]] and kz[z_ids[0]]) or rng.random() >= share:
                 continue
-            lang = "en" if rng.random() < 0.5 else "zh"
-            text, mask, x = (s.en, ke, e_ids[0]) if lang == "en" else (s.zh, kz, z_ids[0])
-            joins = [y for y in (x - 1, x + 1) if 0 <= y < len(text) and not mask[y]]
-            cut = cut_clause(text[x], lang)
-            if joins and (cut is None or rng.random() < 0.5):
-                y = joins[int(rng.integers(len(joins)))]
-                out[(d, lang, x)] = join_text(text[min(x, y)], text[max(x, y)], lang)
-                mask[y] = True  # used up
-                out[(d, lang, y)] = ""  # ... and never placed
-            elif cut is not None:
-                out[(d, lang, x)] = cut
-    return out
+            yield d, s, e_ids[0], z_ids[0]
 
 
 def _drops(
@@ -233,18 +243,14 @@ def _drops(
     """For a ``share`` of the surviving 1-1 beads that no containment took: one side's text without a
     short phrase (:func:`drop_phrase`), still the bead's gold pair. {(source, lang, sentence index): text}."""
     out: dict[tuple[int, str, int], str] = {}
-    for d, s in enumerate(sources):
-        ke, kz = kept[d]
-        for e_ids, z_ids in s.beads:
-            if len(e_ids) != 1 or len(z_ids) != 1 or not (ke[e_ids[0]] and kz[z_ids[0]]) or rng.random() >= share:
-                continue
-            if (d, "en", e_ids[0]) in taken or (d, "zh", z_ids[0]) in taken:
-                continue
-            lang = "en" if rng.random() < 0.5 else "zh"
-            x = e_ids[0] if lang == "en" else z_ids[0]
-            new = drop_phrase((s.en if lang == "en" else s.zh)[x], lang, rng)
-            if new is not None:
-                out[(d, lang, x)] = new
+    for d, s, e, z in _drawn_one_one(sources, kept, rng, share):
+        if (d, "en", e) in taken or (d, "zh", z) in taken:
+            continue
+        lang = "en" if rng.random() < 0.5 else "zh"
+        x = e if lang == "en" else z
+        new = drop_phrase((s.en if lang == "en" else s.zh)[x], lang, rng)
+        if new is not None:
+            out[(d, lang, x)] = new
     return out
 
 

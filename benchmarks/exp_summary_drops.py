@@ -18,8 +18,6 @@ scored with each fold-A refit and judged against the hand labels.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import sys
 from pathlib import Path
 
@@ -50,13 +48,10 @@ def main() -> None:
             bm.DROP = drop
             model = bm.fit(bench.dataset(fit_names, 0), name)
             for judge, rows in held.items():
-                buf = io.StringIO()
-                with contextlib.redirect_stdout(buf):
-                    res = bm.evaluate(rows, model)
-                notes = [ln.split(": ", 2)[-1] for ln in buf.getvalue().splitlines() if ln.startswith("  all: ")]
+                row, notes = ft.judged(rows, model)
                 print(f"\nfold {fold}, {name}, threshold {model.threshold:.2f}; judged on held with omissions {judge}")
-                print(res["all"][0])
-                print("  " + "; ".join(notes))
+                print(row)
+                print("  " + notes)
             if fold == "A":
                 fold_a[name] = ((), model)
     bm.DROP = 0.0

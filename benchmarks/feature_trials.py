@@ -65,6 +65,16 @@ def extend(bench: bm.Bench, rows, extras: Sequence[Extra]):
     return out
 
 
+def judged(rows, model: MiningModel) -> tuple[str, str]:
+    """``bench_mining.evaluate`` on held-apart ``rows``, quietly: the pooled table row, and the precision
+    curve and containment note on one line."""
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        res = bm.evaluate(rows, model)
+    notes = [ln.split(": ", 2)[-1] for ln in buf.getvalue().splitlines() if ln.startswith("  all: ")]
+    return res["all"][0], "; ".join(notes)
+
+
 def refit_and_judge(
     bench: bm.Bench, variants: dict[str, Sequence[Extra]], report: Callable | None = None
 ) -> dict[str, tuple[Sequence[Extra], MiningModel]]:
@@ -82,13 +92,10 @@ def refit_and_judge(
                 model = bm.fit(fr, name)
             finally:
                 bm.FEATURES = pe.FEATURES
-            buf = io.StringIO()
-            with contextlib.redirect_stdout(buf):
-                res = bm.evaluate(hr, model)
-            notes = [ln.split(": ", 2)[-1] for ln in buf.getvalue().splitlines() if ln.startswith("  all: ")]
+            row, notes = judged(hr, model)
             print(f"\nfold {fold}, {name}: threshold {model.threshold:.2f}")
-            print(res["all"][0])
-            print("  " + "; ".join(notes))
+            print(row)
+            print("  " + notes)
             print(f"  added coefficients: {np.round(model.coef[len(pe.FEATURES) :], 2).tolist()}")
             if report:
                 report(fold, name, model, hr)

@@ -1874,6 +1874,26 @@ def missing_parts(
     return frozenset(out)
 
 
+def meetings(
+    c: Counts, by_zh: Mapping[str, Sequence[int]], pairs: Sequence[SentencePair], params: GlossaryParams
+) -> dict[int, list[str]]:
+    """For each joint row of ``by_zh`` (Chinese key -> rows), the Simplified Chinese of every sentence pair
+    that counts (:func:`pair_weight`) in which its Chinese and its English candidate both occur: one pass
+    over the pairs, a look-up per key."""
+    seen: dict[int, list[str]] = defaultdict(list)
+    for p in pairs:
+        simp = zh_key(p.zh)
+        here = [zk for zk in by_zh if zk in simp] if pair_weight(p, params) > 0 else []
+        if not here:
+            continue
+        eks = {k for k, _ in en_candidates(p.en)}
+        for zk in here:
+            for r in by_zh[zk]:
+                if c.en[c.ei[r]] in eks:
+                    seen[r].append(simp)
+    return seen
+
+
 GLOSS_PAIRS = 3  # a linked pair met in at most this many sentence pairs is read against the dictionary there
 
 
@@ -1893,20 +1913,9 @@ def outside_glosses(
     for r, _ in linked:
         if c.nze[r] <= GLOSS_PAIRS:
             rare[c.zh[c.zi[r]]].append(int(r))
-    seen: dict[int, list[str]] = defaultdict(list)
-    for p in pairs:
-        simp = zh_key(p.zh)
-        here = [zk for zk in rare if zk in simp] if pair_weight(p, params) > 0 else []
-        if not here:
-            continue
-        eks = {k for k, _ in en_candidates(p.en)}
-        for zk in here:
-            for r in rare[zk]:
-                if c.en[c.ei[r]] in eks:
-                    seen[r].append(simp)
     return frozenset(
         r
-        for r, texts in seen.items()
+        for r, texts in meetings(c, rare, pairs, params).items()
         if all(glossed_outside(c.zh[c.zi[r]], _display_en(c, int(c.ei[r])), t) for t in texts)
     )
 
@@ -1953,18 +1962,11 @@ def straddles(
     by_zh: dict[str, list[int]] = defaultdict(list)
     for r in over:
         by_zh[c.zh[c.zi[r]]].append(r)
-    seen: dict[int, list[bool]] = defaultdict(list)
-    for p in pairs:
-        simp = zh_key(p.zh)
-        here = [zk for zk in by_zh if zk in simp] if pair_weight(p, params) > 0 else []
-        if not here:
-            continue
-        eks = {k for k, _ in en_candidates(p.en)}
-        for zk in here:
-            for r in by_zh[zk]:
-                if c.en[c.ei[r]] in eks:
-                    seen[r].append(simp.count(zk) <= sum(simp.count(x) for x in over[r]))
-    return frozenset(r for r, hits in seen.items() if hits and all(hits))
+    return frozenset(
+        r
+        for r, texts in meetings(c, by_zh, pairs, params).items()
+        if all(t.count(c.zh[c.zi[r]]) <= sum(t.count(x) for x in over[r]) for t in texts)
+    )
 
 
 def modifier_heads(c: Counts, linked: list[tuple[int, float]], good: Mapping[tuple[str, str], float]) -> frozenset[int]:
