@@ -1312,12 +1312,12 @@ def compound_gloss(zk: str, en: str) -> bool:
     dictionary does not gloss ("U.S." is no content word to it): it counts only as a name the dictionary
     gives for the term (:func:`dictionary_gives`: 网信办 / "Cyberspace Administration", seen once, where
     the encoder put 管理 "administration" first)."""
-    from termalign.align.lexicon import en_lemmas, glosses
+    from termalign.align.lexicon import en_lemmas, glosses, sense_name, senses
 
     if len(zk) < 2:
         return False
-    if en != en.lower():
-        return dictionary_gives(zk, en)
+    if en != en.lower():  # a name the dictionary gives as a name (a capitalised sense), not a word capitalised
+        return any(sense_name(d)[:1].isupper() for d in senses(zk)) and dictionary_gives(zk, en)
     if glosses(zk):
         return len(en_lemmas(en)) >= 2 and dictionary_match(zk, en)
     n = len(gloss_parts(zk))
