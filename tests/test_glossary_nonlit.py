@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from termalign.glossary.candidates import en_candidates, zh_candidates, zh_tagged
-from termalign.glossary.pairing import build_glossary, dictionary_gives, restores_word
+from termalign.glossary.pairing import build_glossary, compound_gloss, dictionary_gives, restores_word
 from termalign.glossary.spans import (
     crossed_glosses,
     dictionary_spans,
@@ -103,9 +103,10 @@ def test_the_name_a_dictionary_sense_gives_before_its_comment_fits_the_term():
     assert not dictionary_gives("一带一路", "Road Initiative") and not dictionary_gives("白宫", "White")
     # a name the text writes without the "of" part of the dictionary's ("Cyberspace Administration of China")
     assert dictionary_gives("网信办", "Cyberspace Administration")
-    assert not dictionary_gives("网信办", "Cyberspace") and not dictionary_gives(
-        "网信办", "Cyberspace Administration of"
-    )
+    assert not dictionary_gives("网信办", "Cyberspace")
+    assert not dictionary_gives("网信办", "Cyberspace Administration of")
+    # a name the dictionary gives as a name is the composed match of a term seen once; a capitalised word is not
+    assert compound_gloss("网信办", "Cyberspace Administration") and not compound_gloss("冬衣", "Winter Clothes")
 
 
 def test_a_free_noun_morpheme_with_a_noun_sense_is_a_one_character_candidate():
