@@ -292,6 +292,7 @@ PROBES = (
     ("non-literary 2", "nonlit2.txt", "glossary-nonlit2.tsv", True),
     ("non-literary 3", "nonlit3.txt", "glossary-nonlit3.tsv", False),
     ("non-literary 4", "nonlit4.txt", "glossary-nonlit4.tsv", False),
+    ("non-literary 5", "nonlit5.txt", "glossary-nonlit5.tsv", False),
 )
 
 

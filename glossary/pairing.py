@@ -1316,8 +1316,8 @@ def compound_gloss(zk: str, en: str) -> bool:
 
     if len(zk) < 2:
         return False
-    if en != en.lower():  # a name the dictionary gives as a name (a capitalised sense), not a word capitalised
-        return any(sense_name(d)[:1].isupper() for d in senses(zk)) and dictionary_gives(zk, en)
+    if en != en.lower():  # a name the dictionary writes so, whole or without its "of" part; not a word capitalised
+        return any(sense_name(d) == en or (" " in en and sense_name(d).startswith(en + " of ")) for d in senses(zk))
     if glosses(zk):
         return len(en_lemmas(en)) >= 2 and dictionary_match(zk, en)
     n = len(gloss_parts(zk))
@@ -2244,7 +2244,8 @@ def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) ->
     Chinese uses the place name as a modifier (非洲矿山) where English uses its adjective (African
     mines). When the Chinese term is a place name to jieba (tag ns) and the English is one
     capitalised word in -an/-ian/-ese, the noun is the corpus' own form if it has one (Europe for
-    European, China for Chinese), else the -n of -ian/-can dropped (African -> Africa, Asian -> Asia; Japan stays).
+    European, China for Chinese), else the -n of -ian/-can dropped (African -> Africa, Asian -> Asia; Japan stays),
+    unless CC-CEDICT names the place with that word (福建 / Fujian, not "Fujia": :func:`names_itself`).
     """
     from .candidates import zh_tagged
 
@@ -2256,9 +2257,17 @@ def place_noun(zk: str, en: str, variants: tuple[str, ...], en_surface: dict) ->
         forms = en_surface.get(en_key(st))
         if len(st) >= 3 and forms and st in forms:
             return st, (en, *variants)
-    if en.endswith(("ian", "can")):  # not Japan, Iran, Taiwan: nouns in -an
+    if en.endswith(("ian", "can")) and not names_itself(zk, en):  # not Japan, Iran, Taiwan: nouns in -an
         return en[:-1], (en, *variants)
     return en, variants
+
+
+def names_itself(zk: str, en: str) -> bool:
+    """A sense of the Chinese term opens with the English word ``en``: the dictionary's name for the place
+    (福建 "Fujian province ...", 大连 "Dalian subprovincial city ..."), a noun in -ian, no adjective."""
+    from termalign.align.lexicon import senses
+
+    return any(re.match(re.escape(en) + r"\b", d) for d in senses(zk))
 
 
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
@@ -2276,7 +2285,8 @@ def dictionary_case(zk: str, en: str, lower: frozenset[str] | None = None) -> st
     is, and so does a word the definition lacks. A word in lower case that the definition capitalises and
     that the text never writes in lower case (``lower``: :func:`lower_words`) is a name the text wrote only
     where a sentence opens, which the chunker reads in lower case ("Beijing has asked ...": 北京 "Beijing",
-    not "beijing"); "central bank" and "big bang" stay as the text writes them."""
+    not "beijing"); so is such a word beside a Chinese name that jieba tags one (:func:`name_token`: 马士基 /
+    "Maersk"); "central bank" and "big bang" stay as the text writes them."""
     from termalign.align.lexicon import defined_form
 
     def shown(w: str) -> str | None:
@@ -2284,10 +2294,23 @@ def dictionary_case(zk: str, en: str, lower: frozenset[str] | None = None) -> st
             return defined_form(zk, w)
         if lower is not None and w.islower() and w not in lower:
             form = defined_form(zk, w)
-            return form if form and form[:1].isupper() else None
+            if form and form[:1].isupper():
+                return form
+            return w.capitalize() if name_token(zk) and w.isalpha() else None
         return None
 
     return " ".join(shown(w) or w for w in en.split())
+
+
+def name_token(zk: str) -> bool:
+    """The Chinese term is one word of three characters or more that jieba tags a name (a person, place or
+    organisation): 马士基 (nr), 鹿特丹 (nr). Its English written only where a sentence opens is that name:
+    "Maersk", not "maersk". jieba also tags common two-character words as names (华丽 "gorgeous", nr), which
+    an interjection that opens a sentence ("Huh,") must not make a name of."""
+    from .candidates import zh_tagged
+
+    toks = zh_tagged(zk)
+    return len(toks) == 1 and len(zk) >= 3 and toks[0][1] in ("nr", "nrt", "nrfg", "ns", "nt")
 
 
 def examples_for(

@@ -326,6 +326,9 @@ def test_a_name_written_only_where_a_sentence_opens_keeps_its_capital():
     assert dictionary_case("北京", "beijing", lower) == "Beijing"  # "Beijing has asked ..." opens a sentence
     assert dictionary_case("人民币", "yuan", lower) == "yuan"  # "the yuan's share" is written so
     assert dictionary_case("北京", "beijing") == "beijing"  # without the text's words nothing changes
+    # a name jieba tags one, of three characters or more, that the dictionary lacks: "Maersk said ..."
+    assert dictionary_case("马士基", "maersk", lower) == "Maersk"
+    assert dictionary_case("华丽", "huh", lower) == "huh"  # jieba tags 华丽 ("gorgeous") nr; "Huh," opens a line
 
 
 @pytest.mark.slow

@@ -61,6 +61,14 @@ def test_place_adjective_gives_the_place_noun(by_zh):
     assert by_zh["非洲"].en == "Africa" and "African" in by_zh["非洲"].en_variants
 
 
+def test_a_place_the_dictionary_names_in_ian_is_no_adjective():
+    from termalign.glossary.pairing import place_noun
+
+    assert place_noun("福建", "Fujian", (), {}) == ("Fujian", ())  # not "Fujia": CC-CEDICT's "Fujian province"
+    assert place_noun("大连", "Dalian", (), {}) == ("Dalian", ())
+    assert place_noun("亚洲", "Asian", (), {}) == ("Asia", ("Asian",))
+
+
 def test_names_keep_their_capitals_after_honorifics(by_zh):
     assert by_zh["坎贝尔"].en == "Campbell"  # "Mr. Campbell said": the point is no sentence end
 
