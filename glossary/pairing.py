@@ -1938,21 +1938,20 @@ def straddles(
     the 药 of 仿制药 / "generic drugs"). One stretch of text has one cut, and the English says which: the
     row's Chinese holds only part of the term whose translation its English holds whole. Its Chinese
     should take another partner or none. Two terms that overlap while neither English holds the other
-    are both left (政府工作 and 工作报告 in 政府工作报告). Overlapping terms are looked up by the characters
-    they share, so the cost is linear in the linked rows and the sentences that hold them."""
-    conf = {int(r): p for r, p in linked}
-    by_char: dict[str, list[int]] = defaultdict(list)
-    for r, _ in linked:
-        for ch in set(c.zh[c.zi[r]]):
-            by_char[ch].append(int(r))
+    are both left (政府工作 and 工作报告 in 政府工作报告). The more confident pairs are looked up by the
+    English spans inside the row's English (whole words, a handful per row), so the cost is linear in the
+    linked rows and the sentences that hold them."""
+    by_en: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for r, p in linked:
+        by_en[c.en[c.ei[r]]].append((int(r), p))
     over: dict[int, list[str]] = {}
     for r, p in linked:
-        zk, words = c.zh[c.zi[r]], c.en[c.ei[r]].split()
-        near = {q for ch in set(zk) for q in by_char[ch] if conf[q] > p}
+        zk, ek = c.zh[c.zi[r]], c.en[c.ei[r]]
         texts = [
             x
-            for q in near
-            if _contains(words, c.en[c.ei[q]].split()) and c.en[c.ei[q]] != c.en[c.ei[r]]
+            for part in _sub_keys_en(ek)
+            for q, pq in by_en.get(part, ())
+            if pq > p
             for x in _overlaps(zk, c.zh[c.zi[q]])
         ]
         if texts:
