@@ -401,16 +401,26 @@ def dictionary_gives(zk: str, shown: str) -> bool:
     "Cyberspace Administration of China" / "Cyberspace Administration")."""
     if not shown:
         return False
-    from termalign.align.lexicon import defines_with, sense_name, senses
+    from termalign.align.lexicon import defines_with
 
     if shown != shown.lower():
-        low = shown.lower()
-        short = " " in low and not low.endswith(" of")  # a name of two words or more, less its "of" part
-        return any(
-            sense_name(s).lower() == low or (short and sense_name(s).lower().startswith(low + " of "))
-            for s in senses(zk)
-        )
+        return sense_names(zk, shown, fold=True)
     return defines_with(zk, shown)
+
+
+def sense_names(zk: str, name: str, fold: bool) -> bool:
+    """A sense of the Chinese term ``zk`` is the name ``name`` (:func:`align.lexicon.sense_name`), whole or,
+    for a name of two words or more, less the sense's "of" part (网信办 "Cyberspace Administration of
+    China" / "Cyberspace Administration"); ``fold``: compared without case."""
+    from termalign.align.lexicon import sense_name, senses
+
+    key = name.lower() if fold else name
+    short = " " in key and not key.endswith(" of")
+    for d in senses(zk):
+        have = sense_name(d).lower() if fold else sense_name(d)
+        if have == key or (short and have.startswith(key + " of ")):
+            return True
+    return False
 
 
 def lexical_hyphens(zk: str, shown: str) -> int:
@@ -1312,12 +1322,12 @@ def compound_gloss(zk: str, en: str) -> bool:
     dictionary does not gloss ("U.S." is no content word to it): it counts only as a name the dictionary
     gives for the term (:func:`dictionary_gives`: 网信办 / "Cyberspace Administration", seen once, where
     the encoder put 管理 "administration" first)."""
-    from termalign.align.lexicon import en_lemmas, glosses, sense_name, senses
+    from termalign.align.lexicon import en_lemmas, glosses
 
     if len(zk) < 2:
         return False
-    if en != en.lower():  # a name the dictionary writes so, whole or without its "of" part; not a word capitalised
-        return any(sense_name(d) == en or (" " in en and sense_name(d).startswith(en + " of ")) for d in senses(zk))
+    if en != en.lower():  # a name as the dictionary writes it, not a word capitalised (冬衣 / "Winter Clothes")
+        return sense_names(zk, en, fold=False)
     if glosses(zk):
         return len(en_lemmas(en)) >= 2 and dictionary_match(zk, en)
     n = len(gloss_parts(zk))
