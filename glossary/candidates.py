@@ -212,19 +212,24 @@ _NAME_REST = ("nr", "n", "zg", "ng", "j")
 
 
 _CONJUNCTIONS = frozenset("和与及")
+_BEFORE_HEAD = frozenset({"n", "vn", "nz", "nt", "ns", "l", "j"})  # tags of a word an organisation's head may follow
 
 
 @lru_cache(maxsize=50_000)
 def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
     """(word, flag, start offset) with "斯科特 · 贝森特" (and "马赫纳兹 · 汗") merged into one nr token, and a
     two-character word jieba's HMM made up from a character and the conjunction after it split in two:
-    锂和/nz 钴 is 锂 和 钴 ("lithium and cobalt"), 祖和/n 太老爷 is 祖 和 太老爷."""
+    锂和/nz 钴 is 锂 和 钴 ("lithium and cobalt"), 祖和/n 太老爷 is 祖 和 太老爷. 部将 ("subordinate general")
+    after a noun of two characters or more is a ministry's 部 and the adverb 将 ("will"): jieba's dictionary
+    holds 外交部 whole, but not 应急管理部, whose 部 it glues to the 将 after it (应急 管理 部将 派出)."""
     out: list[tuple[str, str, int]] = []
     pos = 0
     for p in _posseg().cut(simplified):
         w, f = p.word, p.flag
         if len(w) == 2 and w[1] in _CONJUNCTIONS and _HAN.match(w[0]) and not lexicon(w):
             out += [(w[0], dictionary_tag(w[0]) or f, pos), (w[1], "c", pos + 1)]
+        elif w == "部将" and out and len(out[-1][0]) >= 2 and out[-1][1] in _BEFORE_HEAD:
+            out += [("部", "n", pos), ("将", "d", pos + 1)]  # 应急 管理 部将 防汛: the ministry, then "will"
         elif out and w in NAME_DOTS + ".．" and out[-1][1].startswith("nr"):
             out.append((w, "dot", pos))
         elif out and len(out) >= 2 and out[-1][1] == "dot" and f.startswith(_NAME_REST):

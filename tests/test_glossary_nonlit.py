@@ -476,3 +476,12 @@ def test_a_new_word_beside_a_term_that_gives_what_the_term_leaves_out_grows_it()
     assert not unknown_extra("名唤青儿", "青儿", "Qing-er")  # the shorter term spells the name itself
     assert not unknown_extra("吐满锦衣绣鞋", "锦衣绣鞋", "clothing and slippers")  # 吐满 gives nothing of it
     assert not unknown_extra("原料酿造优质白酒", "优质白酒", "high-quality white wine")  # two words, a phrase
+
+
+def test_a_ministry_jieba_glues_to_the_adverb_after_it_is_cut_back():
+    # jieba's dictionary holds 部将 ("subordinate general"); after a noun it is a ministry's 部 and 将 "will"
+    assert ("部", "n") in zh_tagged("应急管理部将派出工作组。") and ("部将", "n") not in zh_tagged(
+        "应急管理部将派出工作组。"
+    )
+    assert "应急管理部" in {k for k, *_ in zh_candidates("应急管理部将防汛应急响应提升至二级。")}
+    assert ("部将", "n") in zh_tagged("李自成的部将投降了。")  # the general stays after 的
