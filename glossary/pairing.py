@@ -60,6 +60,7 @@ from .spans import (
     aligned_ngram_partners,
     all_zh_candidates,
     crossed_glosses,
+    edge_parts,
     en_extra_glossed,
     extra_glossed,
     gerund_verbs,
@@ -996,9 +997,8 @@ def adds_translation(c: Counts, longer: int, shorter: int, matched: Mapping[tupl
     English the shorter term leaves out (:func:`glossary.spans.extra_glossed`: 上 / "upper" of 上书房 /
     "Upper Library") translate it, however rarely they are seen apart."""
     zl, zs, ek = c.zh[c.zi[longer]], c.zh[c.zi[shorter]], c.en[c.ei[longer]]
-    at = zl.find(zs)
     parts = _sub_keys_en(ek)
-    extra = [x for x in (zl[:at], zl[at + len(zs) :]) if x]
+    extra = edge_parts(zl, zs)
     own = float(c.cze[longer])
     if extra_glossed(zl, zs, ek):
         return True

@@ -574,6 +574,13 @@ def _nested_out(best: dict[str, tuple[int, float, str]], co: Counter, freq: Coun
     return drop
 
 
+def edge_parts(long: str, short: str) -> list[str]:
+    """What the Chinese ``long`` adds to ``short`` at its first occurrence: the run before it and the run after
+    it, each when not empty (战略矿产储备 beside 战略矿产: [储备]); none when ``short`` is not in ``long``."""
+    at = long.find(short)
+    return [x for x in (long[:at], long[at + len(short) :]) if x] if at >= 0 else []
+
+
 def extra_glossed(long: str, short: str, en: str) -> bool:
     """The characters that the Chinese ``long`` adds to ``short``, a part of it, translate a word of the
     English ``en`` that nothing in ``short`` translates, by CC-CEDICT, every dictionary word of them
@@ -584,8 +591,7 @@ def extra_glossed(long: str, short: str, en: str) -> bool:
     矿物需求量 of 全球关键矿物需求量 / "global demand" beside 全球关键: 矿物 ("mineral") is no word of it."""
     from termalign.align.lexicon import en_lemmas, gloss_parts
 
-    at = long.find(short)
-    extra = [x for x in (long[:at], long[at + len(short) :]) if x] if at >= 0 else []
+    extra = edge_parts(long, short)
     words = en_lemmas(en).difference(*gloss_parts(short))
     return bool(extra) and all(g & words for x in extra for g in gloss_parts(x))
 
@@ -600,10 +606,9 @@ def crossed_glosses(part: str, part_en: str, whole: str, whole_en: str) -> bool:
     部长 / "minister" inside 内阁部长 / "cabinet ministers" is one (内阁 is "cabinet")."""
     from termalign.align.lexicon import en_lemmas, gloss_parts
 
-    at = whole.find(part)
-    if at < 0 or part == whole:
+    rest = edge_parts(whole, part)
+    if not rest:
         return False
-    rest = [x for x in (whole[:at], whole[at + len(part) :]) if x]
     g_part = frozenset().union(*gloss_parts(part))
     g_rest = frozenset().union(*(g for x in rest for g in gloss_parts(x)))
     own = en_lemmas(part_en)
@@ -620,8 +625,7 @@ def unknown_extra(long: str, short: str, en: str) -> bool:
 
     from .pinyin import translit
 
-    at = long.find(short)
-    extra = [x for x in (long[:at], long[at + len(short) :]) if x] if at >= 0 else []
+    extra = edge_parts(long, short)
     if len(extra) != 1 or len(extra[0]) < 2 or glosses(extra[0]) or not _HAN_RUN.fullmatch(extra[0]):
         return False
     if extra[0] not in zh_tokens(long):
@@ -629,7 +633,7 @@ def unknown_extra(long: str, short: str, en: str) -> bool:
     have = [g for g in gloss_parts(short) if g]
     words = [(w, en_lemmas(w)) for w in en.lower().split()]
     left = [
-        w
+        (w, lem)
         for w, lem in words
         if lem
         and not any(_stem_meets(x, g) for x in lem for g in have)
@@ -637,9 +641,8 @@ def unknown_extra(long: str, short: str, en: str) -> bool:
     ]
     chars = [g for g in (glosses(ch) for ch in extra[0]) if g]
     return bool(have) and any(
-        translit(extra[0], w.capitalize()) >= UNKNOWN_SPELL
-        or any(_stem_meets(x, g) for x in en_lemmas(w) for g in chars)
-        for w in left
+        translit(extra[0], w.capitalize()) >= UNKNOWN_SPELL or any(_stem_meets(x, g) for x in lem for g in chars)
+        for w, lem in left
     )
 
 
