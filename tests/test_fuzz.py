@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from termalign.align.beads import Alignment, Bead, covers_exactly, parse_beads
@@ -29,6 +29,7 @@ from termalign.align.overlap import stack_windows
 from termalign.align.pipeline import AlignParams, AlignSide, align_sides
 from termalign.core.errors import InputError
 from termalign.corpus.export import xml_safe
+from termalign.text.clean import boilerplate_lines, ptt_title_line, strip_ptt_tag
 from termalign.text.read import _INVISIBLE, clean_text, decode_bytes
 from termalign.text.segment import segment_text, split_sentences
 
@@ -113,6 +114,7 @@ def test_utf8_text_decodes_to_itself_cleaned(text):
 
 @FAST
 @given(texty, st.booleans())
+@example("[新聞] \n--", False)  # a PTT title line that is its tag alone, before a rule line
 def test_segmentation_never_crashes_and_keeps_every_character(text, presplit):
     text = clean_text(text)
     doc = segment_text(text, "fuzz.txt", presplit=presplit)
@@ -126,9 +128,14 @@ def test_segmentation_never_crashes_and_keeps_every_character(text, presplit):
             assert p.sentences == (p.text,)
         if p.lang == "zh" or p.lang == "other":  # Chinese splitting and "other" lose only whitespace
             assert "".join("".join(p.sentences).split()) == "".join(p.text.split())
-    # every non-space character of the input is in some paragraph, in order (nothing is dropped)
+    # every non-space character of the input is in some paragraph, in order (nothing is dropped), but for the
+    # tag of a PTT post's title line ("[新聞] ..."), which segmenting strips from the title it keeps as content
+    lines_in = text.split("\n")
+    title = None if presplit else ptt_title_line(lines_in, boilerplate_lines(lines_in))
+    if title is not None:
+        lines_in[title] = strip_ptt_tag(lines_in[title])
     kept = "".join("".join(p.text.split()) for p in doc.paragraphs)
-    assert kept == "".join(text.split())
+    assert kept == "".join("\n".join(lines_in).split())
 
 
 @FAST
