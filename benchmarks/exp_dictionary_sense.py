@@ -3,10 +3,11 @@
     python benchmarks/exp_dictionary_sense.py --store DIR          # every variant below, then the eval of each
     python benchmarks/exp_dictionary_sense.py --store DIR --variant best
 
-Adds one feature to the candidate model, ``dict``: one of CC-CEDICT's senses of the Chinese term is the
-English key whole (:func:`sense_gives`: 骰子 "dice", 卫星 "satellite"; 人工智能 "artificial intelligence"
-gives no "intelligence"), for lower-case English only. Of the labelled dev candidate pairs it marks, 98 %
-are right. Variants say which rows may carry it:
+The shipped pairing (glossary:28) reads a dictionary sense as evidence of the best match only: one of
+CC-CEDICT's senses of the Chinese term that is the English key whole (:func:`termalign.glossary.pairing.sense_gives`:
+骰子 "dice", 卫星 "satellite"; 人工智能 "artificial intelligence" gives no "intelligence"), lower-case English
+only, counts as much again as the pair's Dice. This script tries it as a feature of the candidate model too,
+``dict``; of the labelled dev candidate pairs it marks, 98 % are right. Variants say which rows may carry it:
 
 * ``all``: every such row;
 * ``best``: only a row that is its Chinese term's or its English term's best match by the other evidence
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -36,34 +36,12 @@ import bench_glossary as B  # noqa: E402
 VARIANTS = ("all", "best", "mutual", "once")
 
 
-@lru_cache(maxsize=1 << 16)
-def _sense_keys(zk: str) -> frozenset[str]:
-    import re
-
-    from termalign.align.lexicon import sense_name, senses
-    from termalign.glossary.variants import en_key
-
-    opening = re.compile(r"^(?:to|a|an|the)\s+", re.I)
-    out = set()
-    for d in senses(zk):
-        for part in sense_name(d).split(";"):
-            k = en_key(opening.sub("", part.strip())).lower()
-            if k:
-                out.add(k)
-    return frozenset(out)
-
-
-def sense_gives(zk: str, ek: str) -> bool:
-    """One of CC-CEDICT's senses of the Chinese term ``zk`` is the English key ``ek`` whole (number and case
-    aside; a sense's name before its comment, without an opening "to" or article)."""
-    return ek.lower() in _sense_keys(zk)
-
-
 def install(variant: str) -> None:
     """Wrap the pairing's features with the ``dict`` column of ``variant`` (and its confidence, which a
     glossary built with the default parameters calls with the 15 shipped weights, with the weights of
     :data:`WEIGHTS16` once they are set)."""
     from termalign.glossary import pairing as P
+    from termalign.glossary.pairing import sense_gives
 
     features, confidence = P.features, P.confidence
     bz, be = P.FEATURES.index("best_zh"), P.FEATURES.index("best_en")

@@ -25,6 +25,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -82,7 +83,7 @@ log = logging.getLogger(__name__)
 # The glossary method's version: bump it whenever a change to candidates, pairing, termhood or
 # variants changes the entries built from the same pairs, so a store's glossary is rebuilt on the
 # next build (corpus.build.build_terms keeps it in the glossary's state stamp).
-METHOD_VERSION = "glossary:27"
+METHOD_VERSION = "glossary:28"
 
 # The candidate model (FEATURES, WEIGHTS) is glossary.calibration's. No claim above 0.99 is supported
 # (of the dev pairs given 0.9 and up, 98% are right); entries at the cap are ordered by their rank.
@@ -422,6 +423,30 @@ def sense_names(zk: str, name: str, fold: bool) -> bool:
         if have == key or (short and have.startswith(key + " of ")):
             return True
     return False
+
+
+_SENSE_OPENING = re.compile(r"^(?:to|a|an|the)\s+", re.I)
+
+
+@lru_cache(maxsize=1 << 16)
+def _sense_keys(zk: str) -> frozenset[str]:
+    from termalign.align.lexicon import sense_name, senses
+
+    return frozenset(
+        k
+        for d in senses(zk)
+        for part in sense_name(d).split(";")
+        if (k := en_key(_SENSE_OPENING.sub("", part.strip())).lower())
+    )
+
+
+def sense_gives(zk: str, ek: str) -> bool:
+    """One of CC-CEDICT's senses of the Chinese term ``zk`` is the English key ``ek`` whole, compared as keys
+    (number and case aside; a sense's name before its comment, without an opening "to" or article): 骰子
+    "dice", 卫星 "satellite" / "satellites", 国务卿 "Secretary of State", 满人 "a Manchu". A word inside a sense is
+    none (人工智能 "artificial intelligence" gives no "intelligence"), unlike :func:`dictionary_gives`, which
+    asks whether a definition holds the English anywhere."""
+    return ek.lower() in _sense_keys(zk)
 
 
 def lexical_hyphens(zk: str, shown: str) -> int:
@@ -1086,7 +1111,9 @@ def features(
     zf = stats.zh_freq if stats is not None else dict(zip(c.zh, c.cz.tolist()))
     once = [zf.get(c.zh[z], 0.0) < CUT_RECUR for z in zi]  # every span of its one sentence ties on association
     composed = [o and compound_gloss(c.zh[z], _display_en(c, e)) for o, z, e in zip(once, zi, ei)]
-    prior = sim + dd + tr * 0.5 + par + 0.5 * head + np.maximum(lex, composed)
+    # a sense the dictionary gives whole (lower-case English) counts as much again as the pair's own Dice
+    sensed = np.array([float(sense_gives(c.zh[z], c.en[e]) and _lower(_display_en(c, e))) for z, e in zip(zi, ei)])
+    prior = sim + dd + tr * 0.5 + par + 0.5 * head + np.maximum(np.maximum(lex, composed), sensed * dd)
     for kl, ks in premodifiers(c, rows, sim_all) if sim_all is not None else ():
         prior[ks] = max(prior[ks], prior[kl] + 1e-6)  # "U.S. taxpayer", not "U.S. taxpayer money", is 美国纳税人's
     prior_zh = prior.copy()  # the longer name is the better match of the Chinese term, not of its English
@@ -1644,6 +1671,10 @@ def fit_weights(x: np.ndarray, y: np.ndarray, l2: float = 0.3, iters: int = 50) 
     return w
 
 
+def _lower(shown: str) -> bool:
+    return shown == shown.lower()
+
+
 def _display_en(c: Counts, e: int) -> str:
     """The most frequent surface of an English key."""
     s = c.en_surface.get(c.en[e])
@@ -1716,7 +1747,12 @@ def _same_word(a: str, b: str) -> bool:
 
 
 def second_senses(
-    c: Counts, rows: np.ndarray, conf: np.ndarray, linked: list[tuple[int, float]], d: np.ndarray
+    c: Counts,
+    rows: np.ndarray,
+    conf: np.ndarray,
+    linked: list[tuple[int, float]],
+    d: np.ndarray,
+    max_zh_per_en: int = 2,
 ) -> list[tuple[int, float]]:
     """(row, confidence) of a second English term for a linked Chinese one, at most one each.
 
@@ -1724,13 +1760,14 @@ def second_senses(
     government and "government" for the others; 财政部长 is "Treasury Secretary" or "finance
     minister". Competitive linking keeps one English term a Chinese term (``max_en_per_zh``), so
     the other rendering is lost or, worse, links to a neighbour. A row is proposed here when its
-    English is linked to no Chinese term, is no form of the first (:func:`_same_word`), holds its
+    English is linked to fewer Chinese terms than linking allows one English term (``max_zh_per_en``),
+    is no form of the first (:func:`_same_word`), holds its
     own (``SENSE_CONF``, ``SENSE_DICE``, in two pairs or more) and passes the linking rules; it
     becomes an entry only when the two English terms occur in different sentence pairs
     (:func:`distinct_senses`), so that a phrase that merely accompanies the term is no sense of it.
     """
     first = {int(c.zi[r]): int(c.ei[r]) for r, _ in linked}
-    taken = {int(c.ei[r]) for r, _ in linked}
+    taken = Counter(int(c.ei[r]) for r, _ in linked)
     out: dict[int, tuple[int, float]] = {}
     for k in np.argsort(-conf, kind="stable"):
         p = float(conf[k])
@@ -1738,7 +1775,7 @@ def second_senses(
             break
         r = int(rows[k])
         z, e = int(c.zi[r]), int(c.ei[r])
-        if z not in first or z in out or e in taken or first[z] == e:
+        if z not in first or z in out or taken[e] >= max_zh_per_en or first[z] == e:
             continue
         zk, ek = c.zh[z], c.en[e]
         if (
@@ -2494,7 +2531,7 @@ def _mine_glossary(
     if joins:  # link again without them, so that their Chinese terms may take another partner
         linked = link(c, rows, conf, params, d, rep, stats.en_freq, joins)
     linked = name_fragments(c, drop_fragments(c, linked, units=stats.quoted_zh))
-    senses = second_senses(c, rows, conf, linked, d)
+    senses = second_senses(c, rows, conf, linked, d, params.max_zh_per_en)
     log.info(
         "glossary: %d pairs, %d zh / %d en candidates, %d joint, %d scored, %d linked",
         len(pairs),

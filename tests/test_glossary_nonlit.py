@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from termalign.glossary.candidates import en_candidates, zh_candidates, zh_tagged
-from termalign.glossary.pairing import build_glossary, compound_gloss, dictionary_gives, restores_word
+from termalign.glossary.pairing import build_glossary, compound_gloss, dictionary_gives, restores_word, sense_gives
 from termalign.glossary.spans import (
     crossed_glosses,
     dictionary_spans,
@@ -109,6 +109,17 @@ def test_the_name_a_dictionary_sense_gives_before_its_comment_fits_the_term():
     assert compound_gloss("网信办", "Cyberspace Administration") and not compound_gloss("冬衣", "Winter Clothes")
 
 
+def test_a_sense_the_dictionary_gives_whole_is_match_evidence():
+    # English keys (number and case aside) against a CC-CEDICT sense's name, an opening article or "to" aside
+    assert sense_gives("骰子", "die")  # "dice", keyed by its lemma
+    assert sense_gives("卫星", "satellite") and sense_gives("满人", "manchu")  # "a Manchu"
+    assert sense_gives("国务卿", "secretary of state") and sense_gives("人工智能", "artificial intelligence")
+    # a word inside a sense is no sense: dictionary_gives holds it, sense_gives does not
+    assert dictionary_gives("人工智能", "intelligence") and not sense_gives("人工智能", "intelligence")
+    assert not sense_gives("哥哥", "brother")  # "older brother"
+    assert not sense_gives("手炉", "hand warmer")  # a word CC-CEDICT lacks
+
+
 def test_a_free_noun_morpheme_with_a_noun_sense_is_a_one_character_candidate():
     # jieba tags 钴 "cobalt" ng, a noun morpheme; standing free in a list or after 的 it is the noun
     assert "钴" in {k for k, *_ in single_nouns(next(z for z in _lines()[1] if "大部分的钴" in z))}
@@ -199,8 +210,12 @@ def test_the_glossary_of_non_literary_prose_holds_its_terms(nonlit_glossary):
         ("类风湿性关节炎", "rheumatoid arthritis"),
         ("小康社会", "moderately prosperous society"),  # not "society"
         ("东京", "Tokyo"),  # CC-CEDICT's "Tokyo, capital of Japan" glosses no "Japan"
+        # the dictionary's sense is the better match of the two the pairs tie on: not 颗卫星, the classifier
+        # glued on by jieba, with "satellite" and 卫星 with nothing
+        ("卫星", "satellites"),
     ]:
         assert pair in got, pair
+    assert not any(zh_key(e.zh) == "颗卫星" for e in nonlit_glossary)
     assert not any(e.en in ("Zealand", "vaccines train", "inflation fell", "Road Initiative") for e in nonlit_glossary)
     assert not any(e.en.startswith("study cosmic rays") for e in nonlit_glossary)
 
