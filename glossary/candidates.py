@@ -694,7 +694,8 @@ def _to_simplified(text: str) -> str:
 
 # ---------------------------------------------------------------- English
 
-_EN_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z0-9]+(?:[-'’&][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
+# a word, with a "+" or "++" closing it as part of its name (OPEC+, Disney+, C++), or one other character
+_EN_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z0-9]+(?:[-'’&][A-Za-z0-9]+)*(?:\+{1,2}(?![\w+]))?|[^\sA-Za-z0-9]")
 _CONNECT = frozenset({"of", "the", "and", "for", "de", "&", "on"})
 _NUMWORD = frozenset("one two three four five six seven eight nine ten twenty".split())
 

@@ -1061,4 +1061,17 @@ def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -
         extra += [c for c in verb_compound_spans(text) if c[0] in recurring_keys]
     for c in extra:
         out.setdefault(c[0], c)
-    return list(out.values())
+    return [_with_plus(text, c) for c in out.values()]
+
+
+def _with_plus(text: str, cand: tuple[str, str, int, int]) -> tuple[str, str, int, int]:
+    """A candidate that the text closes with "+" (欧佩克+, OPEC+ in Chinese text) is written with it: the key
+    drops punctuation, the headword keeps what the text writes."""
+    key, surface, a, b = cand
+    if (
+        b < len(text)
+        and text[b] in "+＋"
+        and not (b + 1 < len(text) and text[b + 1].isascii() and text[b + 1].isalnum())
+    ):
+        return key, surface + "+", a, b + 1
+    return cand

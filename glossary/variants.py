@@ -41,7 +41,7 @@ def zh_key(term: str) -> str:
 def is_acronym(word: str) -> bool:
     """G7, IEA, U.S., EU: two or more capitals/digits, at least one capital, no lower case
     except a trailing plural s (ETFs)."""
-    w = word.replace(".", "")
+    w = word.replace(".", "").rstrip("+")  # OPEC+
     if w.endswith("s") and len(w) > 2 and w[:-1].isupper():
         w = w[:-1]
     return len(w) >= 2 and any(c.isupper() for c in w) and all(c.isupper() or c.isdigit() for c in w)

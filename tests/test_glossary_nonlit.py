@@ -109,6 +109,18 @@ def test_the_name_a_dictionary_sense_gives_before_its_comment_fits_the_term():
     assert compound_gloss("网信办", "Cyberspace Administration") and not compound_gloss("冬衣", "Winter Clothes")
 
 
+def test_a_plus_that_closes_a_name_is_part_of_it():
+    from termalign.glossary.spans import all_zh_candidates
+    from termalign.glossary.variants import is_acronym
+
+    assert ("OPEC+", "OPEC+") in en_candidates("OPEC+ agreed to extend its production cuts.")
+    assert {k for k, _ in en_candidates("He writes C++; Disney+ grew.")} >= {"c++", "disney+"}
+    assert not any("+" in k for k, _ in en_candidates("The Group of 7+1 met; 3+4 is seven."))
+    assert is_acronym("OPEC+") and not is_acronym("Disney+")
+    assert ("欧佩克", "欧佩克+", 0, 4) in all_zh_candidates("欧佩克+同意将减产措施延长至明年年底。")
+    assert ("欧佩克", "欧佩克", 0, 3) in all_zh_candidates("欧佩克+1国家开会。")  # a plus that joins a number
+
+
 def test_a_sense_the_dictionary_gives_whole_is_match_evidence():
     # English keys (number and case aside) against a CC-CEDICT sense's name, an opening article or "to" aside
     assert sense_gives("骰子", "die")  # "dice", keyed by its lemma
@@ -401,8 +413,10 @@ def test_the_fourth_probe_holds_terms_the_chunker_used_to_cut(probe_glossary):
         ("国家统计局", "statistics bureau"),  # not "statistics bureau stopped publishing"
         ("青年失业率", "youth unemployment rate"),
         ("城镇青年失业率", "urban youth unemployment rate"),
+        ("欧佩克", "OPEC+"),  # the name's "+", on both sides
     ]:
         assert pair in got, pair
+    assert "欧佩克+" in {e.zh for e in probe_glossary("nonlit4.txt")}
 
 
 def test_a_verb_that_is_a_noun_too_ends_the_chunk_when_the_sentence_makes_it_the_verb():
