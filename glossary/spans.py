@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from .candidates import (
+    _NEGATORS,
     ZH_STOP,
     _agrees,
     _is_cap,
@@ -166,8 +167,15 @@ def token_spans(text: str, max_tokens: int = 4) -> list[tuple[str, str, int, int
     out = []
     for a in range(len(toks)):
         w0, f0, s = toks[a]
-        if f0.startswith(_NO_EDGE) or f0 == "v" or w0 in ZH_STOP or not _HAN.match(w0) or len(w0) < 2:
-            # a bare verb opens a verb phrase (实施 出口管制), not a term; verbal nouns (vn) may
+        if (
+            f0.startswith(_NO_EDGE)
+            or (f0 == "v" and _dictionary_verb(w0))
+            or w0 in ZH_STOP
+            or not _HAN.match(w0)
+            or len(w0) < 2
+        ):
+            # a bare verb opens a verb phrase (实施 出口管制), not a term; verbal nouns (vn) may, and so may a word
+            # jieba tags a verb that CC-CEDICT knows as no verb (反补贴 调查 "anti-subsidy investigation")
             continue
         for b in range(a + 2, min(len(toks), a + max_tokens) + 1):
             w1, f1, s1 = toks[b - 1]
@@ -184,6 +192,16 @@ def token_spans(text: str, max_tokens: int = 4) -> list[tuple[str, str, int, int
             if 3 <= len(key) <= 8 and not zh_clause([(w, f) for w, f, _ in toks[a:b]]):
                 out.append((key, text[s:e] if same else simp[s:e], s, e))
     return out
+
+
+@lru_cache(maxsize=1 << 14)
+def _dictionary_verb(word: str) -> bool:
+    """CC-CEDICT gives ``word`` a verb sense ("to ..."), or the word holds a negator (投不 of 投不投降, jieba's glue
+    of a verb and its negation): a word CC-CEDICT lacks (反补贴, 带量, which jieba tags v) or knows as no verb
+    (反倾销 "anti-dumping") is no verb to it."""
+    from termalign.align.lexicon import senses
+
+    return bool(_NEGATORS & set(word)) or any(x.startswith("to ") for x in senses(word))
 
 
 def recurring(texts: Iterable[str], min_count: int = MIN_RECUR) -> frozenset[str]:

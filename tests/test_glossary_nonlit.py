@@ -109,6 +109,16 @@ def test_the_name_a_dictionary_sense_gives_before_its_comment_fits_the_term():
     assert compound_gloss("网信办", "Cyberspace Administration") and not compound_gloss("冬衣", "Winter Clothes")
 
 
+def test_a_word_jieba_tags_a_verb_and_the_dictionary_does_not_may_open_a_recurring_span():
+    from termalign.glossary.spans import token_spans
+
+    assert "反补贴调查" in {k for k, *_ in token_spans("北京称这项反补贴调查是保护主义。")}  # 反补贴/v 调查/vn
+    assert "带量采购" in {k for k, *_ in token_spans("带量采购使仿制药价格降低了一半。")}
+    # a verb CC-CEDICT knows opens a verb phrase, not a term; nor does jieba's glue of a verb and its negation
+    assert not any(k.startswith("实施") for k, *_ in token_spans("美国实施出口管制。"))
+    assert not any(k.startswith("投不") for k, *_ in token_spans("你们投不投降？"))
+
+
 def test_a_plus_that_closes_a_name_is_part_of_it():
     from termalign.glossary.spans import all_zh_candidates
     from termalign.glossary.variants import is_acronym
@@ -414,6 +424,9 @@ def test_the_fourth_probe_holds_terms_the_chunker_used_to_cut(probe_glossary):
         ("青年失业率", "youth unemployment rate"),
         ("城镇青年失业率", "urban youth unemployment rate"),
         ("欧佩克", "OPEC+"),  # the name's "+", on both sides
+        # jieba tags 反补贴 and 带量 verbs; CC-CEDICT lacks them, so they may open a term that recurs
+        ("反补贴调查", "anti-subsidy investigation"),
+        ("带量采购", "volume-based procurement"),
     ]:
         assert pair in got, pair
     assert "欧佩克+" in {e.zh for e in probe_glossary("nonlit4.txt")}
