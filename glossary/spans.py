@@ -1079,17 +1079,20 @@ def all_zh_candidates(text: str, recurring_keys: frozenset[str] = frozenset()) -
         extra += [c for c in verb_compound_spans(text) if c[0] in recurring_keys]
     for c in extra:
         out.setdefault(c[0], c)
-    return [_with_plus(text, c) for c in out.values()]
+    if "+" not in text and "＋" not in text:
+        return list(out.values())
+    tags = {s: f for _, f, s in _tokens(_to_simplified(text))}
+    return [_with_plus(text, c, tags) for c in out.values()]
 
 
-def _with_plus(text: str, cand: tuple[str, str, int, int]) -> tuple[str, str, int, int]:
+def _with_plus(text: str, cand: tuple[str, str, int, int], tags: dict[int, str]) -> tuple[str, str, int, int]:
     """A candidate that the text closes with "+" (欧佩克+, OPEC+ in Chinese text) is written with it: the key
-    drops punctuation, the headword keeps what the text writes."""
+    drops punctuation, the headword keeps what the text writes. A "+" before a number, a Latin letter or a
+    noun (``tags``: jieba's tag of the token at each offset) joins two things instead (10+3, 中国+东盟)."""
     key, surface, a, b = cand
-    if (
-        b < len(text)
-        and text[b] in "+＋"
-        and not (b + 1 < len(text) and text[b + 1].isascii() and text[b + 1].isalnum())
-    ):
-        return key, surface + "+", a, b + 1
-    return cand
+    if b >= len(text) or text[b] not in "+＋":
+        return cand
+    nxt = text[b + 1 : b + 2]
+    if (nxt.isascii() and nxt.isalnum()) or tags.get(b + 1, "").startswith("n"):
+        return cand
+    return key, surface + "+", a, b + 1

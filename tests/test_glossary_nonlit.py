@@ -129,6 +129,7 @@ def test_a_plus_that_closes_a_name_is_part_of_it():
     assert is_acronym("OPEC+") and not is_acronym("Disney+")
     assert ("欧佩克", "欧佩克+", 0, 4) in all_zh_candidates("欧佩克+同意将减产措施延长至明年年底。")
     assert ("欧佩克", "欧佩克", 0, 3) in all_zh_candidates("欧佩克+1国家开会。")  # a plus that joins a number
+    assert ("中国", "中国", 0, 2) in all_zh_candidates("中国+东盟自由贸易区开始运行。")  # ... or a noun
 
 
 def test_a_sense_the_dictionary_gives_whole_is_match_evidence():
