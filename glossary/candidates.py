@@ -221,7 +221,8 @@ def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
     two-character word jieba's HMM made up from a character and the conjunction after it split in two:
     锂和/nz 钴 is 锂 和 钴 ("lithium and cobalt"), 祖和/n 太老爷 is 祖 和 太老爷. 部将 ("subordinate general")
     after a noun of two characters or more is a ministry's 部 and the adverb 将 ("will"): jieba's dictionary
-    holds 外交部 whole, but not 应急管理部, whose 部 it glues to the 将 after it (应急 管理 部将 派出)."""
+    holds 外交部 whole, but not 应急管理部, whose 部 it glues to the 将 after it (应急 管理 部将 派出). A word of 每
+    and one character is a distributive pronoun (每吨 "per tonne", which jieba tags a noun, as 每年 and 每人 are)."""
     out: list[tuple[str, str, int]] = []
     pos = 0
     for p in _posseg().cut(simplified):
@@ -230,6 +231,8 @@ def _tokens(simplified: str) -> tuple[tuple[str, str, int], ...]:
             out += [(w[0], dictionary_tag(w[0]) or f, pos), (w[1], "c", pos + 1)]
         elif w == "部将" and out and len(out[-1][0]) >= 2 and out[-1][1] in _BEFORE_HEAD:
             out += [("部", "n", pos), ("将", "d", pos + 1)]  # 应急 管理 部将 防汛: the ministry, then "will"
+        elif len(w) == 2 and w[0] == "每" and _HAN.match(w[1]) and f != "r":
+            out.append((w, "r", pos))  # 每吨 "per tonne" is distributive, as jieba tags 每年, 每人 and 每桶 (r)
         elif out and w in NAME_DOTS + ".．" and out[-1][1].startswith("nr"):
             out.append((w, "dot", pos))
         elif out and len(out) >= 2 and out[-1][1] == "dot" and f.startswith(_NAME_REST):

@@ -119,6 +119,12 @@ def test_a_word_jieba_tags_a_verb_and_the_dictionary_does_not_may_open_a_recurri
     assert not any(k.startswith("投不") for k, *_ in token_spans("你们投不投降？"))
 
 
+def test_per_and_a_measure_word_is_a_quantity_not_a_term():
+    # jieba tags 每吨 "per tonne" a noun (每年, 每人 and 每桶 a pronoun): probe 2 had 每吨 / "tonne" in its top 50
+    keys = {k for k, *_ in zh_candidates("排放交易体系中的价格升至每吨八十欧元以上。")}
+    assert "交易体系" in keys and not any("每吨" in k for k in keys)
+
+
 def test_a_plus_that_closes_a_name_is_part_of_it():
     from termalign.glossary.spans import all_zh_candidates
     from termalign.glossary.variants import is_acronym
