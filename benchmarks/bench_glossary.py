@@ -211,8 +211,8 @@ def fit(args) -> None:
         test = order[fold::3]
         train = np.setdiff1d(order, test)
         w = fit_weights(X[train], y[train], l2=args.l2)
-        p = np.clip(confidence(X[test], w), 1e-6, 1 - 1e-6)
-        losses.append(float(-np.mean(y[test] * np.log(p) + (1 - y[test]) * np.log(1 - p))))
+        p = confidence(X[test], w)
+        losses.append(log_loss(p, y[test]))
         accs.append(float(np.mean((p >= 0.5) == y[test])))
     w = fit_weights(X, y, l2=args.l2)
     print(f"3-fold held-out log-loss {np.mean(losses):.3f}, accuracy {np.mean(accs):.3f}")
@@ -227,38 +227,33 @@ def fit(args) -> None:
             )
 
 
+def log_loss(p: np.ndarray, y: np.ndarray) -> float:
+    """Mean log-loss of probabilities ``p`` (clipped to [1e-6, 1 - 1e-6]) against labels ``y``."""
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
 def fit_added(X: np.ndarray, y: np.ndarray, k: int, l2: float) -> np.ndarray:
     """Fit the weights of the last ``k`` features alone, the others held at the shipped WEIGHTS (their sum
     an offset): a feature added to the model changes the confidence of the pairs it marks and no other
     weight. Prints 3-fold held-out log-loss with and without them, and returns (and prints) every weight."""
     from termalign.glossary.calibration import WEIGHTS
+    from termalign.glossary.pairing import fit_weights
 
     old = np.asarray(WEIGHTS[: X.shape[1] - k])
     off, Z = X[:, : len(old)] @ old, X[:, len(old) :]
 
-    def newton(o: np.ndarray, z: np.ndarray, t: np.ndarray) -> np.ndarray:
-        w = np.zeros(z.shape[1])
-        for _ in range(50):
-            p = 1 / (1 + np.exp(-(o + z @ w)))
-            step = np.linalg.solve((z * (p * (1 - p))[:, None]).T @ z + l2 * np.eye(len(w)), z.T @ (p - t) + l2 * w)
-            w -= step
-            if np.abs(step).max() < 1e-9:
-                break
-        return w
-
-    def loss(p: np.ndarray, t: np.ndarray) -> float:
-        p = np.clip(p, 1e-6, 1 - 1e-6)
-        return float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+    def added(rows: np.ndarray) -> np.ndarray:
+        return fit_weights(Z[rows], y[rows], l2, offset=off[rows], bias=False)
 
     order = np.random.default_rng(0).permutation(len(y))
     with_k, without = [], []
     for fold in range(3):
         test = order[fold::3]
-        train = np.setdiff1d(order, test)
-        w = newton(off[train], Z[train], y[train])
-        with_k.append(loss(1 / (1 + np.exp(-(off[test] + Z[test] @ w))), y[test]))
-        without.append(loss(1 / (1 + np.exp(-off[test])), y[test]))
-    w = newton(off, Z, y)
+        w = added(np.setdiff1d(order, test))
+        with_k.append(log_loss(1 / (1 + np.exp(-(off[test] + Z[test] @ w))), y[test]))
+        without.append(log_loss(1 / (1 + np.exp(-off[test])), y[test]))
+    w = added(order)
     print(
         f"3-fold held-out log-loss {np.mean(without):.4f} without the last {k} features, {np.mean(with_k):.4f} with them"
     )

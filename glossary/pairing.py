@@ -1655,13 +1655,22 @@ def confidence(x: np.ndarray, weights: Sequence[float]) -> np.ndarray:
     return 1 / (1 + np.exp(-(x @ np.asarray(weights, dtype=float))))
 
 
-def fit_weights(x: np.ndarray, y: np.ndarray, l2: float = 0.3, iters: int = 50) -> np.ndarray:
-    """Logistic regression by Newton's method with an L2 penalty (not on the bias)."""
+def fit_weights(
+    x: np.ndarray,
+    y: np.ndarray,
+    l2: float = 0.3,
+    iters: int = 50,
+    offset: np.ndarray | float = 0.0,
+    bias: bool = True,
+) -> np.ndarray:
+    """Logistic regression by Newton's method with an L2 penalty (not on the bias, the first column, unless
+    ``bias`` is False). ``offset`` is added to every row's logit: the part of the model that stays fixed."""
     w = np.zeros(x.shape[1])
     reg = np.full(x.shape[1], l2)
-    reg[0] = 1e-6
+    if bias:
+        reg[0] = 1e-6
     for _ in range(iters):
-        p = 1 / (1 + np.exp(-(x @ w)))
+        p = 1 / (1 + np.exp(-(offset + x @ w)))
         grad = x.T @ (p - y) + reg * w
         hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(reg)
         step = np.linalg.solve(hess, grad)
